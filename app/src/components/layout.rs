@@ -1,0 +1,91 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::islands::nav_drawer::NavDrawer;
+
+/// One entry of the main navigation: an area of the product.
+struct Area {
+    href: &'static str,
+    label: &'static str,
+    /// SVG path data (24×24 viewbox, stroked).
+    icon: &'static str,
+}
+
+const AREAS: &[Area] = &[
+    Area { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10" },
+    Area { href: "/hosting", label: "Hosting", icon: "M4 5h16v6H4zM4 13h16v6H4zM8 8h.01M8 16h.01" },
+    Area { href: "/domains", label: "Domains", icon: "M12 3a9 9 0 100 18 9 9 0 000-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18" },
+    Area { href: "/support", label: "Support", icon: "M4 5h16v11H9l-5 4z" },
+    Area { href: "/billing", label: "Billing", icon: "M3 6h18v12H3zM3 10h18M7 15h4" },
+    Area { href: "/settings", label: "Settings", icon: "M12 9a3 3 0 100 6 3 3 0 000-6zM12 2v3M12 19v3M2 12h3M19 12h3M5 5l2 2M17 17l2 2M5 19l2-2M17 7l2-2" },
+];
+
+/// Is `href` the area the visitor is in? The dashboard matches only `/`.
+fn is_current(href: &str, path: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// The frame around every page: header, navigation and the main column.
+#[component]
+pub fn AppLayout(children: Children) -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let links = AREAS
+        .iter()
+        .map(|area| {
+            let current = is_current(area.href, &path).then_some("page");
+            view! {
+                <li>
+                    <a href=area.href aria-current=current class="nav-link">
+                        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+                            <path d=area.icon/>
+                        </svg>
+                        <span>{area.label}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="app-frame">
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"K"</span>
+                    <span class="brand-name">{crate::PRODUCT_NAME}</span>
+                </a>
+                <div class="topbar-end">
+                    <a class="btn btn-ghost btn-sm" href="/login">"Sign in"</a>
+                </div>
+            </header>
+            <NavDrawer>
+                <ul class="nav-list">{links}</ul>
+            </NavDrawer>
+            <main id="main" class="content" tabindex="-1">
+                {children()}
+            </main>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn dashboard_is_current_only_at_the_root() {
+        assert!(is_current("/", "/"));
+        assert!(!is_current("/", "/hosting"));
+    }
+
+    #[test]
+    fn an_area_is_current_for_its_sub_pages_but_not_for_lookalikes() {
+        assert!(is_current("/hosting", "/hosting"));
+        assert!(is_current("/hosting", "/hosting/42"));
+        assert!(!is_current("/hosting", "/hostingfoo"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Presentational pieces shared by pages. They render on the server only;
+//! interactivity lives in `crate::islands`.
+
+pub mod empty_state;
+pub mod layout;
+pub mod page_header;

@@ -1,0 +1,8 @@
+//! Validated value types shared by server and browser: parse, don't validate.
+//! A value of one of these types is known to be well-formed.
+
+pub mod email;
+pub mod user;
+
+pub use email::Email;
+pub use user::{DisplayName, Password, Role};

@@ -1,0 +1,67 @@
+//! Areas of the product whose features have not landed yet. Each says so
+//! plainly and what it will hold, instead of showing made-up data.
+
+use leptos::prelude::*;
+
+use crate::components::{empty_state::EmptyState, page_header::PageHeader};
+
+#[component]
+fn NotAvailableYet(title: &'static str, coming: &'static str) -> impl IntoView {
+    view! {
+        <PageHeader title/>
+        <EmptyState title="Not available yet">
+            <p>{coming}</p>
+            <p><a class="btn btn-secondary" href="/">"Back to the dashboard"</a></p>
+        </EmptyState>
+    }
+}
+
+#[component]
+pub fn HostingPage() -> impl IntoView {
+    view! {
+        <NotAvailableYet
+            title="Hosting"
+            coming="Hosting accounts, their plans, team members and usage will be managed here."
+        />
+    }
+}
+
+#[component]
+pub fn DomainsPage() -> impl IntoView {
+    view! {
+        <NotAvailableYet
+            title="Domains"
+            coming="Registering and adding domains and editing their DNS records will happen here."
+        />
+    }
+}
+
+#[component]
+pub fn SupportPage() -> impl IntoView {
+    view! {
+        <NotAvailableYet
+            title="Support"
+            coming="Support tickets and staff replies will be listed here."
+        />
+    }
+}
+
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    view! {
+        <NotAvailableYet
+            title="Billing"
+            coming="Subscriptions, invoices and payment methods will be managed here."
+        />
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <NotAvailableYet
+            title="Settings"
+            coming="Your profile, password, two-factor authentication and sessions will be managed here."
+        />
+    }
+}

@@ -1,0 +1,66 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::components::layout::AppLayout;
+use crate::pages::{
+    areas::{BillingPage, DomainsPage, HostingPage, SettingsPage, SupportPage},
+    dashboard::DashboardPage,
+    errors::{ErrorPage, NotFoundPage},
+    sign_in::SignInPage,
+};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options=options.clone() islands=true islands_router=true/>
+                <HashedStylesheet options id="leptos"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| {
+            if page.is_empty() {
+                crate::PRODUCT_NAME.to_string()
+            } else {
+                format!("{page} · {}", crate::PRODUCT_NAME)
+            }
+        }/>
+        <Meta name="description" content="Customer portal and control panel for KSFoundation hosting."/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Router>
+            <AppLayout>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("") view=DashboardPage/>
+                        <Route path=path!("hosting") view=HostingPage/>
+                        <Route path=path!("domains") view=DomainsPage/>
+                        <Route path=path!("support") view=SupportPage/>
+                        <Route path=path!("billing") view=BillingPage/>
+                        <Route path=path!("settings") view=SettingsPage/>
+                        <Route path=path!("login") view=SignInPage/>
+                    </Routes>
+                </ErrorBoundary>
+            </AppLayout>
+        </Router>
+    }
+}

@@ -1,0 +1,212 @@
+# Shared set-up for ./scripts/run and ./scripts/test. Sourced, not executed.
+# Every step is idempotent: a second run finds the work done and moves on.
+set -euo pipefail
+
+KSF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$KSF_ROOT"
+
+# Pinned tool versions (see README "Toolchain").
+CARGO_LEPTOS_VERSION="0.3.10"
+SQLX_OFFLINE="${SQLX_OFFLINE:-true}"
+export SQLX_OFFLINE
+
+# Builds are cached outside the clone so fresh clones (CI) start warm.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ksf/target}"
+export PATH="$HOME/.cargo/bin:$KSF_ROOT/node_modules/.bin:$PATH"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+  is_root || die "missing Debian packages: $* (install them with: sudo apt-get install $*)"
+  command -v apt-get >/dev/null || die "missing packages $* and no apt-get to install them"
+  if [ ! -f /var/tmp/.ksf-apt-updated ]; then
+    log "apt-get update"
+    apt-get update -qq && touch /var/tmp/.ksf-apt-updated
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+load_env() {
+  # .env holds local overrides; the process environment wins over it.
+  if [ -f "$KSF_ROOT/.env" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in ''|'#'*) continue ;; esac
+      key="${line%%=*}"; value="${line#*=}"
+      [ -z "${!key+x}" ] && export "$key=$value"
+    done < "$KSF_ROOT/.env"
+  fi
+  return 0
+}
+
+# --- toolchain ---------------------------------------------------------------
+
+lock_version() { # version of a crate in Cargo.lock
+  awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$KSF_ROOT/Cargo.lock"
+}
+
+ensure_wasm_target() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown && return
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then return; fi
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; ~20 min on 2 cores)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+}
+
+ensure_wasm_bindgen() {
+  local want; want="$(lock_version wasm-bindgen)"
+  [ -n "$want" ] || die "wasm-bindgen is not in Cargo.lock"
+  if wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then return; fi
+  log "installing wasm-bindgen-cli $want (must match Cargo.lock)"
+  # Its lockfile pins webpki-roots 1.0.11, which the registry lacks: install
+  # from an unpacked copy with that one crate lowered to 1.0.10.
+  local work; work="$(mktemp -d)"
+  (
+    cd "$work"
+    cargo info "wasm-bindgen-cli@$want" >/dev/null 2>&1 || true
+    local src
+    src="$(ls -d "$HOME"/.cargo/registry/src/*/"wasm-bindgen-cli-$want" 2>/dev/null | head -n1)"
+    [ -n "$src" ] || die "could not unpack wasm-bindgen-cli $want from the registry"
+    cp -r "$src" "$work/cli"
+    cd "$work/cli"
+    if grep -q 'name = "webpki-roots"' Cargo.lock 2>/dev/null; then
+      cargo update -p webpki-roots@1.0.11 --precise 1.0.10 2>/dev/null || true
+    fi
+    CARGO_TARGET_DIR="$work/target" cargo install --path . --locked --force
+  )
+  rm -rf "$work"
+}
+
+ensure_node_packages() {
+  command -v npm >/dev/null || die "npm is required (install Node.js 20+ and npm)"
+  # sass and binaryen on PATH stop cargo-leptos from downloading them;
+  # echarts is served from our own site.
+  if [ ! -x node_modules/.bin/sass ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci (sass, binaryen, echarts)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  local echarts_version
+  echarts_version="$(node -p 'require("./node_modules/echarts/package.json").version')"
+  mkdir -p public/vendor
+  local dest="public/vendor/echarts-${echarts_version}.min.js"
+  if [ ! -f "$dest" ]; then
+    rm -f public/vendor/echarts-*.min.js
+    cp node_modules/echarts/dist/echarts.min.js "$dest"
+  fi
+}
+
+ensure_toolchain() {
+  command -v cargo >/dev/null || die "cargo is required (install rustup: https://rustup.rs)"
+  ensure_wasm_target
+  ensure_node_packages
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  apt_install chromium
+}
+
+ensure_playwright() {
+  ensure_chromium
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    log "npm ci in end2end (Playwright; its browser download is skipped: Debian's Chromium is used)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# --- PostgreSQL ----------------------------------------------------------------
+
+PG_VERSION_DIRS=(/usr/lib/postgresql/17/bin /usr/lib/postgresql/16/bin /usr/lib/postgresql/15/bin /usr/lib/postgresql/14/bin)
+KSF_PG_PORT="${KSF_PG_PORT:-54329}"
+
+pg_bin() {
+  local d
+  for d in "${PG_VERSION_DIRS[@]}"; do
+    [ -x "$d/initdb" ] && { echo "$d"; return; }
+  done
+  command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return; }
+  return 1
+}
+
+# The user that owns and runs the cluster: ourselves, or `postgres` when we are root.
+pg_user() { if is_root; then echo postgres; else id -un; fi; }
+
+as_pg_user() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Can the cluster's user reach (and write) this directory?
+pg_user_can_use() {
+  local dir="$1"
+  if is_root; then runuser -u postgres -- test -w "$dir" -a -x "$dir"; else test -w "$dir"; fi
+}
+
+pg_base_dir() {
+  # Inside the checkout when the cluster's user can reach it; otherwise a
+  # per-checkout directory under /var/tmp (CI may clone under /root, 0700).
+  local inside="$KSF_ROOT/.pg"
+  mkdir -p "$inside"
+  is_root && chown postgres: "$inside" 2>/dev/null || true
+  if pg_user_can_use "$inside"; then echo "$inside"; return; fi
+  local sum; sum="$(printf '%s' "$KSF_ROOT" | cksum | cut -d' ' -f1)"
+  local outside="/var/tmp/ksf-pg-$sum"
+  mkdir -p "$outside"
+  is_root && chown postgres: "$outside"
+  chmod 700 "$outside"
+  echo "$outside"
+}
+
+ensure_postgres() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "using DATABASE_URL from the environment"
+    return
+  fi
+  local bin
+  if ! bin="$(pg_bin)"; then
+    if is_root && command -v apt-get >/dev/null; then
+      apt_install postgresql
+      bin="$(pg_bin)" || die "PostgreSQL server binaries still not found after installing 'postgresql'"
+    else
+      die "PostgreSQL server binaries (initdb, pg_ctl) not found: install the 'postgresql' package (sudo apt-get install postgresql) or set DATABASE_URL"
+    fi
+  fi
+  is_root && ! id postgres >/dev/null 2>&1 && die "running as root needs the 'postgres' system user (it comes with the 'postgresql' package)"
+
+  local base; base="$(pg_base_dir)"
+  local data="$base/data" sock="$base/socket"
+  as_pg_user mkdir -p "$sock"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "initdb: a project-local PostgreSQL cluster in $data"
+    as_pg_user "$bin/initdb" -D "$data" -U ksf --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! as_pg_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$KSF_PG_PORT"
+    as_pg_user "$bin/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 60 \
+      -o "-p $KSF_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null \
+      || die "PostgreSQL did not start; see $base/postgres.log (is port $KSF_PG_PORT taken? set KSF_PG_PORT)"
+  fi
+  export DATABASE_URL="postgres://ksf@127.0.0.1:$KSF_PG_PORT/ksf"
+  if ! psql "postgres://ksf@127.0.0.1:$KSF_PG_PORT/postgres" -tAc "select 1 from pg_database where datname='ksf'" | grep -q 1; then
+    psql "postgres://ksf@127.0.0.1:$KSF_PG_PORT/postgres" -qc "create database ksf" >/dev/null
+  fi
+}
+
+stop_postgres() {
+  local bin base
+  bin="$(pg_bin)" || die "PostgreSQL binaries not found"
+  base="$(pg_base_dir)"
+  if as_pg_user "$bin/pg_ctl" -D "$base/data" status >/dev/null 2>&1; then
+    as_pg_user "$bin/pg_ctl" -D "$base/data" -m fast stop >/dev/null && log "PostgreSQL stopped"
+  else
+    log "PostgreSQL is not running"
+  fi
+}

@@ -1,0 +1,184 @@
+//! Configuration from the environment (and `.env`), checked once at start
+//! so a bad value stops the process with a message naming the variable.
+
+use std::{net::SocketAddr, time::Duration};
+
+use leptos::config::{Env, LeptosOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is not set: {hint}")]
+    Missing { var: &'static str, hint: &'static str },
+    #[error("{var}={value:?} is not valid: {reason}")]
+    Invalid { var: &'static str, value: String, reason: String },
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub site_addr: SocketAddr,
+    /// The public base URL, used for links in email and for cookie security.
+    pub site_url: String,
+    pub leptos: LeptosOptions,
+    pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    // The database URL may hold a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("site_addr", &self.site_addr)
+            .field("site_url", &self.site_url)
+            .field("env", &self.leptos.env)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads one variable; `None` when unset or empty.
+fn var(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(lookup, name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+            var: name,
+            value: v,
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// cargo-leptos writes the asset hashes next to the binary it builds with
+/// `hash-files = true`. Leptos panics if hashing is on and that file is
+/// missing, so by default hashing follows the file's presence.
+fn hash_file_beside_binary(name: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .is_some_and(|path| path.exists())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds the configuration from any variable source (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = var(&lookup, "DATABASE_URL").ok_or(ConfigError::Missing {
+            var: "DATABASE_URL",
+            hint: "set it to a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/ksf (./scripts/run sets it for you)",
+        })?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid {
+                var: "DATABASE_URL",
+                value: "<hidden>".into(),
+                reason: "it must start with postgres:// or postgresql://".into(),
+            });
+        }
+        let database_max_connections: u32 = parse(&lookup, "KSF_DB_MAX_CONNECTIONS", 10)?;
+        if database_max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                var: "KSF_DB_MAX_CONNECTIONS",
+                value: "0".into(),
+                reason: "at least 1 connection is needed".into(),
+            });
+        }
+        let site_addr: SocketAddr = parse(&lookup, "LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
+        let site_url = var(&lookup, "KSF_SITE_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(site_url.starts_with("http://") || site_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                var: "KSF_SITE_URL",
+                value: site_url,
+                reason: "it must be an http:// or https:// URL".into(),
+            });
+        }
+        let env = match var(&lookup, "LEPTOS_ENV").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("dev") | Some("development") => Env::DEV,
+            Some("prod") | Some("production") => Env::PROD,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "LEPTOS_ENV",
+                    value: other.to_string(),
+                    reason: "use DEV or PROD".into(),
+                })
+            }
+        };
+        let hash_file = var(&lookup, "LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".into());
+        let request_timeout = Duration::from_secs(parse(&lookup, "KSF_REQUEST_TIMEOUT_SECS", 30u64)?);
+        let leptos = LeptosOptions::builder()
+            .output_name(var(&lookup, "LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "ksf".into()))
+            .site_root(var(&lookup, "LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+            .site_pkg_dir(var(&lookup, "LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+            .site_addr(site_addr)
+            .env(env)
+            .hash_files(parse(&lookup, "LEPTOS_HASH_FILES", hash_file_beside_binary(&hash_file))?)
+            .hash_file(std::sync::Arc::from(hash_file))
+            .reload_port(parse(&lookup, "LEPTOS_RELOAD_PORT", 3001u32)?)
+            .build();
+        Ok(Self {
+            database_url,
+            database_max_connections,
+            site_addr,
+            site_url,
+            leptos,
+            request_timeout,
+        })
+    }
+
+    pub fn is_dev(&self) -> bool {
+        self.leptos.env == Env::DEV
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_only_a_database() {
+        let c = config(&[("DATABASE_URL", "postgres://u@127.0.0.1/ksf")]).unwrap();
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.site_url, "http://127.0.0.1:3000");
+        assert!(c.is_dev());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let missing = config(&[]).unwrap_err().to_string();
+        assert!(missing.starts_with("DATABASE_URL is not set"), "{missing}");
+        let bad_addr = config(&[("DATABASE_URL", "postgres://x/y"), ("LEPTOS_SITE_ADDR", "localhost")])
+            .unwrap_err()
+            .to_string();
+        assert!(bad_addr.starts_with("LEPTOS_SITE_ADDR=\"localhost\" is not valid"), "{bad_addr}");
+        let bad_env = config(&[("DATABASE_URL", "postgres://x/y"), ("LEPTOS_ENV", "staging")]).unwrap_err().to_string();
+        assert!(bad_env.contains("LEPTOS_ENV"), "{bad_env}");
+        let bad_db = config(&[("DATABASE_URL", "mysql://secret@x/y")]).unwrap_err().to_string();
+        assert!(bad_db.contains("DATABASE_URL") && !bad_db.contains("secret"), "{bad_db}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_url() {
+        let c = config(&[("DATABASE_URL", "postgres://u:hunter2@127.0.0.1/ksf")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

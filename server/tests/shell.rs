@@ -1,0 +1,122 @@
+//! The server as a visitor meets it: health, pages, 404s, assets, limits.
+
+mod helpers;
+
+use helpers::{spawn_app, spawn_app_with};
+use sqlx::{postgres::PgPoolOptions, PgPool};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn health_and_readiness_answer_when_the_database_does(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_is_unreachable() {
+    // Port 1 on loopback: nothing listens there.
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_millis(500))
+        .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+        .unwrap();
+    let app = spawn_app(pool).await;
+    assert_eq!(app.get("/healthz").await.status(), 200, "the process is still up");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.text().await.unwrap(), "database unavailable");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_dashboard_renders_the_shell_with_every_area(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<title>Dashboard · KSFoundation</title>"), "{html}");
+    for (href, label) in [
+        ("/", "Dashboard"),
+        ("/hosting", "Hosting"),
+        ("/domains", "Domains"),
+        ("/support", "Support"),
+        ("/billing", "Billing"),
+        ("/settings", "Settings"),
+    ] {
+        assert!(html.contains(&format!("href=\"{href}\"")), "link to {href} missing");
+        assert!(html.contains(&format!("<span>{label}</span>")), "{label} missing");
+    }
+    assert!(html.contains("aria-current=\"page\""), "the current area is marked");
+    assert!(html.contains("<leptos-island"), "the navigation island is on the page");
+    assert!(html.contains("/pkg/ksf.css"), "the stylesheet is linked");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_area_not_built_yet_says_so_honestly(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let html = app.get("/billing").await.text().await.unwrap();
+    assert!(html.contains("<title>Billing · KSFoundation</title>"));
+    assert!(html.contains("Not available yet"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_paths_get_a_friendly_404(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+    assert!(html.contains("href=\"/hosting\""), "the 404 keeps the navigation");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn hashed_assets_are_cached_for_a_year(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("LEPTOS_HASH_FILES", "true")]).await;
+    for path in ["/pkg/ksf.css", "/vendor/echarts-5.5.1.min.js"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{path}"
+        );
+    }
+    assert_eq!(app.get("/favicon.svg").await.status(), 200);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unhashed_assets_are_revalidated(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app.get("/pkg/ksf.css").await;
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_are_compressed_for_browsers_that_accept_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn oversized_request_bodies_are_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app
+        .client
+        .post(format!("{}/api/anything", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+}
