@@ -60,7 +60,9 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
         Some("create-staff") => {
             let (mut email, mut name) = (None, None);
             while let Some(flag) = it.next() {
-                let value = it.next().ok_or_else(|| CliError::Usage(format!("{flag} needs a value")))?;
+                let value = it
+                    .next()
+                    .ok_or_else(|| CliError::Usage(format!("{flag} needs a value")))?;
                 match flag {
                     "--email" => email = Some(value.to_string()),
                     "--name" => name = Some(value.to_string()),
@@ -107,15 +109,28 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
         Command::SeedDemo => {
             let created = demo::seed_demo(&pool).await?;
             tracing::info!(created, "demo data present");
+            println!("Demo logins:");
+            for login in demo::DEMO_LOGINS {
+                println!(
+                    "  {:<8}  {}  /  {}",
+                    login.role.as_str(),
+                    login.email,
+                    login.password
+                );
+            }
             Ok(())
         }
         Command::CreateStaff { email, name } => {
             let email = Email::parse(&email).map_err(|e| CliError::Invalid(format!("--email: {e}")))?;
-            let display_name = DisplayName::parse(&name).map_err(|e| CliError::Invalid(format!("--name: {e}")))?;
+            let display_name =
+                DisplayName::parse(&name).map_err(|e| CliError::Invalid(format!("--name: {e}")))?;
             let raw = match std::env::var("KSF_STAFF_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
-                    eprintln!("Password for {email} (min {} characters), then Enter:", Password::MIN_CHARS);
+                    eprintln!(
+                        "Password for {email} (min {} characters), then Enter:",
+                        Password::MIN_CHARS
+                    );
                     let mut line = String::new();
                     std::io::stdin().lock().read_line(&mut line)?;
                     line.trim_end_matches(['\r', '\n']).to_string()
@@ -157,9 +172,14 @@ mod tests {
     fn create_staff_needs_email_and_name() {
         assert_eq!(
             parse_args(&args("create-staff --name Bo --email bo@example.com")).unwrap(),
-            Command::CreateStaff { email: "bo@example.com".into(), name: "Bo".into() }
+            Command::CreateStaff {
+                email: "bo@example.com".into(),
+                name: "Bo".into()
+            }
         );
-        let err = parse_args(&args("create-staff --email bo@example.com")).unwrap_err().to_string();
+        let err = parse_args(&args("create-staff --email bo@example.com"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("create-staff needs --name"), "{err}");
         let err = parse_args(&args("create-staff --email")).unwrap_err().to_string();
         assert!(err.starts_with("--email needs a value"), "{err}");
@@ -168,7 +188,10 @@ mod tests {
     #[test]
     fn unknown_commands_and_extra_arguments_are_refused_with_usage() {
         let err = parse_args(&args("destroy")).unwrap_err().to_string();
-        assert!(err.starts_with("unknown command destroy") && err.contains("Usage: ksf"), "{err}");
+        assert!(
+            err.starts_with("unknown command destroy") && err.contains("Usage: ksf"),
+            "{err}"
+        );
         assert!(parse_args(&args("migrate now")).is_err());
     }
 }

@@ -10,7 +10,11 @@ pub enum ConfigError {
     #[error("{var} is not set: {hint}")]
     Missing { var: &'static str, hint: &'static str },
     #[error("{var}={value:?} is not valid: {reason}")]
-    Invalid { var: &'static str, value: String, reason: String },
+    Invalid {
+        var: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 #[derive(Clone)]
@@ -94,7 +98,11 @@ impl Config {
                 reason: "at least 1 connection is needed".into(),
             });
         }
-        let site_addr: SocketAddr = parse(&lookup, "LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
+        let site_addr: SocketAddr = parse(
+            &lookup,
+            "LEPTOS_SITE_ADDR",
+            SocketAddr::from(([127, 0, 0, 1], 3000)),
+        )?;
         let site_url = var(&lookup, "KSF_SITE_URL")
             .unwrap_or_else(|| format!("http://{site_addr}"))
             .trim_end_matches('/')
@@ -106,7 +114,11 @@ impl Config {
                 reason: "it must be an http:// or https:// URL".into(),
             });
         }
-        let env = match var(&lookup, "LEPTOS_ENV").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let env = match var(&lookup, "LEPTOS_ENV")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("dev") | Some("development") => Env::DEV,
             Some("prod") | Some("production") => Env::PROD,
             Some(other) => {
@@ -125,7 +137,11 @@ impl Config {
             .site_pkg_dir(var(&lookup, "LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
             .site_addr(site_addr)
             .env(env)
-            .hash_files(parse(&lookup, "LEPTOS_HASH_FILES", hash_file_beside_binary(&hash_file))?)
+            .hash_files(parse(
+                &lookup,
+                "LEPTOS_HASH_FILES",
+                hash_file_beside_binary(&hash_file),
+            )?)
             .hash_file(std::sync::Arc::from(hash_file))
             .reload_port(parse(&lookup, "LEPTOS_RELOAD_PORT", 3001u32)?)
             .build();
@@ -150,7 +166,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(move |k| map.get(k).cloned())
     }
 
@@ -166,14 +185,27 @@ mod tests {
     fn bad_values_name_the_variable() {
         let missing = config(&[]).unwrap_err().to_string();
         assert!(missing.starts_with("DATABASE_URL is not set"), "{missing}");
-        let bad_addr = config(&[("DATABASE_URL", "postgres://x/y"), ("LEPTOS_SITE_ADDR", "localhost")])
+        let bad_addr = config(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad_addr.starts_with("LEPTOS_SITE_ADDR=\"localhost\" is not valid"),
+            "{bad_addr}"
+        );
+        let bad_env = config(&[("DATABASE_URL", "postgres://x/y"), ("LEPTOS_ENV", "staging")])
             .unwrap_err()
             .to_string();
-        assert!(bad_addr.starts_with("LEPTOS_SITE_ADDR=\"localhost\" is not valid"), "{bad_addr}");
-        let bad_env = config(&[("DATABASE_URL", "postgres://x/y"), ("LEPTOS_ENV", "staging")]).unwrap_err().to_string();
         assert!(bad_env.contains("LEPTOS_ENV"), "{bad_env}");
-        let bad_db = config(&[("DATABASE_URL", "mysql://secret@x/y")]).unwrap_err().to_string();
-        assert!(bad_db.contains("DATABASE_URL") && !bad_db.contains("secret"), "{bad_db}");
+        let bad_db = config(&[("DATABASE_URL", "mysql://secret@x/y")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            bad_db.contains("DATABASE_URL") && !bad_db.contains("secret"),
+            "{bad_db}"
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let check = tokio::time::timeout(Duration::from_secs(3), app::services::health::database_ready(&state.pool));
+    let check = tokio::time::timeout(
+        Duration::from_secs(3),
+        app::services::health::database_ready(&state.pool),
+    );
     match check.await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),
         Ok(Err(error)) => {
@@ -81,8 +84,14 @@ fn static_assets(options: &LeptosOptions) -> Router<AppState> {
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .nest_service("/vendor", ServeDir::new(site_root.join("vendor")).precompressed_gzip())
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache)))
+        .nest_service(
+            "/vendor",
+            ServeDir::new(site_root.join("vendor")).precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache),
+        ))
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -101,7 +110,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -131,9 +143,12 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

@@ -45,11 +45,20 @@ async fn the_dashboard_renders_the_shell_with_every_area(pool: PgPool) {
         ("/billing", "Billing"),
         ("/settings", "Settings"),
     ] {
-        assert!(html.contains(&format!("href=\"{href}\"")), "link to {href} missing");
+        assert!(
+            html.contains(&format!("href=\"{href}\"")),
+            "link to {href} missing"
+        );
         assert!(html.contains(&format!("<span>{label}</span>")), "{label} missing");
     }
-    assert!(html.contains("aria-current=\"page\""), "the current area is marked");
-    assert!(html.contains("<leptos-island"), "the navigation island is on the page");
+    assert!(
+        html.contains("aria-current=\"page\""),
+        "the current area is marked"
+    );
+    assert!(
+        html.contains("<leptos-island"),
+        "the navigation island is on the page"
+    );
     assert!(html.contains("/pkg/ksf.css"), "the stylesheet is linked");
 }
 

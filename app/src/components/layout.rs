@@ -12,12 +12,37 @@ struct Area {
 }
 
 const AREAS: &[Area] = &[
-    Area { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10" },
-    Area { href: "/hosting", label: "Hosting", icon: "M4 5h16v6H4zM4 13h16v6H4zM8 8h.01M8 16h.01" },
-    Area { href: "/domains", label: "Domains", icon: "M12 3a9 9 0 100 18 9 9 0 000-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18" },
-    Area { href: "/support", label: "Support", icon: "M4 5h16v11H9l-5 4z" },
-    Area { href: "/billing", label: "Billing", icon: "M3 6h18v12H3zM3 10h18M7 15h4" },
-    Area { href: "/settings", label: "Settings", icon: "M12 9a3 3 0 100 6 3 3 0 000-6zM12 2v3M12 19v3M2 12h3M19 12h3M5 5l2 2M17 17l2 2M5 19l2-2M17 7l2-2" },
+    Area {
+        href: "/",
+        label: "Dashboard",
+        icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10",
+    },
+    Area {
+        href: "/hosting",
+        label: "Hosting",
+        icon: "M4 5h16v6H4zM4 13h16v6H4zM8 8h.01M8 16h.01",
+    },
+    Area {
+        href: "/domains",
+        label: "Domains",
+        icon: "M12 3a9 9 0 100 18 9 9 0 000-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18",
+    },
+    Area {
+        href: "/support",
+        label: "Support",
+        icon: "M4 5h16v11H9l-5 4z",
+    },
+    Area {
+        href: "/billing",
+        label: "Billing",
+        icon: "M3 6h18v12H3zM3 10h18M7 15h4",
+    },
+    Area {
+        href: "/settings",
+        label: "Settings",
+        icon:
+            "M12 9a3 3 0 100 6 3 3 0 000-6zM12 2v3M12 19v3M2 12h3M19 12h3M5 5l2 2M17 17l2 2M5 19l2-2M17 7l2-2",
+    },
 ];
 
 /// Is `href` the area the visitor is in? The dashboard matches only `/`.

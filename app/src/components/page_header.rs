@@ -3,10 +3,7 @@ use leptos_meta::Title;
 
 /// The title block of a page; also sets the document title.
 #[component]
-pub fn PageHeader(
-    title: &'static str,
-    #[prop(optional)] subtitle: Option<&'static str>,
-) -> impl IntoView {
+pub fn PageHeader(title: &'static str, #[prop(optional)] subtitle: Option<&'static str>) -> impl IntoView {
     view! {
         <Title text=title/>
         <div class="page-header">

@@ -120,8 +120,14 @@ mod tests {
     fn names_are_trimmed_and_bounded() {
         assert_eq!(DisplayName::parse("  Ana López ").unwrap().as_str(), "Ana López");
         assert_eq!(DisplayName::parse(" \t"), Err(DisplayNameError::Empty));
-        assert_eq!(DisplayName::parse(&"x".repeat(101)), Err(DisplayNameError::TooLong));
-        assert_eq!(DisplayName::parse("Ana\u{7}"), Err(DisplayNameError::ControlCharacters));
+        assert_eq!(
+            DisplayName::parse(&"x".repeat(101)),
+            Err(DisplayNameError::TooLong)
+        );
+        assert_eq!(
+            DisplayName::parse("Ana\u{7}"),
+            Err(DisplayNameError::ControlCharacters)
+        );
     }
 
     #[test]

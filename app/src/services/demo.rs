@@ -13,8 +13,16 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_LOGINS: &[DemoLogin] = &[
-    DemoLogin { role: Role::Customer, email: "demo@ksfoundation.test", password: "demo-password-1" },
-    DemoLogin { role: Role::Staff, email: "staff@ksfoundation.test", password: "staff-password-1" },
+    DemoLogin {
+        role: Role::Customer,
+        email: "demo@ksfoundation.test",
+        password: "demo-password-1",
+    },
+    DemoLogin {
+        role: Role::Staff,
+        email: "staff@ksfoundation.test",
+        password: "staff-password-1",
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +72,10 @@ mod tests {
     async fn seeding_twice_creates_the_demo_users_once(pool: PgPool) {
         assert_eq!(seed_demo(&pool).await.unwrap(), DEMO_LOGINS.len());
         assert_eq!(seed_demo(&pool).await.unwrap(), 0);
-        let n = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM users").fetch_one(&pool).await.unwrap();
+        let n = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(n, DEMO_LOGINS.len() as i64);
     }
 }

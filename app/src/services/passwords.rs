@@ -33,7 +33,10 @@ pub enum PasswordHashError {
 }
 
 pub async fn hash_password(password: &Password) -> Result<String, PasswordHashError> {
-    let _permit = HASHING.acquire().await.map_err(|e| PasswordHashError::Hash(e.to_string()))?;
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| PasswordHashError::Hash(e.to_string()))?;
     let password = password.clone();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -48,7 +51,10 @@ pub async fn hash_password(password: &Password) -> Result<String, PasswordHashEr
 /// True when `candidate` matches the stored PHC string. A malformed stored
 /// hash never matches.
 pub async fn verify_password(candidate: String, stored_hash: String) -> Result<bool, PasswordHashError> {
-    let _permit = HASHING.acquire().await.map_err(|e| PasswordHashError::Hash(e.to_string()))?;
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| PasswordHashError::Hash(e.to_string()))?;
     Ok(tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored_hash)
             .map(|parsed| argon2().verify_password(candidate.as_bytes(), &parsed).is_ok())
@@ -66,7 +72,9 @@ mod tests {
         let pw = Password::parse("correct horse battery").unwrap();
         let hash = hash_password(&pw).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse battery".into(), hash.clone()).await.unwrap());
+        assert!(verify_password("correct horse battery".into(), hash.clone())
+            .await
+            .unwrap());
         assert!(!verify_password("wrong horse battery".into(), hash).await.unwrap());
         assert!(!verify_password("x".into(), "not a hash".into()).await.unwrap());
     }

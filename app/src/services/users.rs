@@ -17,7 +17,9 @@ pub enum CreateUserError {
 impl From<sqlx::Error> for CreateUserError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Database(db) if db.constraint() == Some("users_email_lower_key") => CreateUserError::EmailTaken,
+            sqlx::Error::Database(db) if db.constraint() == Some("users_email_lower_key") => {
+                CreateUserError::EmailTaken
+            }
             _ => CreateUserError::Database(e),
         }
     }
@@ -52,9 +54,12 @@ pub async fn create_user(pool: &PgPool, user: NewUser) -> Result<Uuid, CreateUse
 
 /// Looks a user up by email, ignoring case.
 pub async fn find_id_by_email(pool: &PgPool, email: &Email) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email.as_str())
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE lower(email) = lower($1)",
+        email.as_str()
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 #[cfg(test)]
@@ -76,7 +81,9 @@ mod tests {
         let id = create_user(&pool, new_user("ana@example.com")).await.unwrap();
         let again = create_user(&pool, new_user("ANA@Example.com")).await;
         assert!(matches!(again, Err(CreateUserError::EmailTaken)), "{again:?}");
-        let found = find_id_by_email(&pool, &Email::parse("Ana@EXAMPLE.com").unwrap()).await.unwrap();
+        let found = find_id_by_email(&pool, &Email::parse("Ana@EXAMPLE.com").unwrap())
+            .await
+            .unwrap();
         assert_eq!(found, Some(id));
     }
 }

@@ -1,0 +1,84 @@
+import { expect, test } from "@playwright/test";
+import { waitForHydration, watchForProblems } from "./support";
+
+test("the dashboard loads with no console errors and no failed requests", async ({ page }) => {
+  const problems = watchForProblems(page);
+  await page.goto("/");
+  await expect(page).toHaveTitle("Dashboard · KSFoundation");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
+  expect(problems).toEqual([]);
+});
+
+test("moving between areas keeps the shell loaded and marks the current area", async ({ page }) => {
+  const problems = watchForProblems(page);
+  await page.goto("/");
+  await waitForHydration(page);
+  // A full page load would wipe this marker; the islands router keeps it.
+  await page.evaluate(() => ((window as any).__shellMarker = "still here"));
+
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Hosting" }).click();
+  await expect(page).toHaveURL(/\/hosting$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Hosting" })).toBeVisible();
+  await expect(page).toHaveTitle("Hosting · KSFoundation");
+  await expect(nav.getByRole("link", { name: "Hosting" })).toHaveAttribute("aria-current", "page");
+
+  await nav.getByRole("link", { name: "Dashboard" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__shellMarker)).toBe("still here");
+  expect(problems).toEqual([]);
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("the menu button opens and closes the navigation", async ({ page }) => {
+    await page.goto("/");
+    await waitForHydration(page);
+    const menu = page.getByRole("button", { name: "Menu" });
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav).toBeHidden();
+    await expect(menu).toHaveAttribute("aria-expanded", "false");
+
+    await menu.click();
+    await expect(nav).toBeVisible();
+    await expect(page.getByRole("button", { name: "Close" })).toHaveAttribute("aria-expanded", "true");
+
+    await page.keyboard.press("Escape");
+    await expect(nav).toBeHidden();
+
+    // Choosing an area closes the menu and goes there.
+    await page.getByRole("button", { name: "Menu" }).click();
+    await nav.getByRole("link", { name: "Support" }).click();
+    await expect(page).toHaveURL(/\/support$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Support" })).toBeVisible();
+    await expect(nav).toBeHidden();
+  });
+});
+
+test.describe("with JavaScript disabled", () => {
+  test.use({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+
+  test("every area is still reachable through plain links", async ({ page }) => {
+    await page.goto("/");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    // No island runs, so the links stay in the page instead of a drawer.
+    await expect(nav).toBeVisible();
+    await nav.getByRole("link", { name: "Domains" }).click();
+    await expect(page).toHaveURL(/\/domains$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Domains" })).toBeVisible();
+    await nav.getByRole("link", { name: "Billing" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Billing" })).toBeVisible();
+  });
+});
+
+test("an unknown address shows the not-found page with a way back", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  await page.getByRole("main").getByRole("link", { name: "Go to the dashboard" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+});
