@@ -24,6 +24,7 @@ test("moving between areas keeps the shell loaded and marks the current area", a
   await expect(page.getByRole("heading", { level: 1, name: "Hosting" })).toBeVisible();
   await expect(page).toHaveTitle("Hosting · KSFoundation");
   await expect(nav.getByRole("link", { name: "Hosting" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "false");
 
   await nav.getByRole("link", { name: "Dashboard" }).click();
   await expect(page).toHaveURL(/\/$/);

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::islands::nav_drawer::NavDrawer;
+use crate::islands::nav_toggle::{NavToggle, SIDEBAR_ID};
 
 /// One entry of the main navigation: an area of the product.
 struct Area {
@@ -61,7 +61,13 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     let links = AREAS
         .iter()
         .map(|area| {
-            let current = is_current(area.href, &path).then_some("page");
+            // Always rendered: the islands router only adds or updates
+            // attributes when it swaps pages, it never removes them.
+            let current = if is_current(area.href, &path) {
+                "page"
+            } else {
+                "false"
+            };
             view! {
                 <li>
                     <a href=area.href aria-current=current class="nav-link">
@@ -85,11 +91,12 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 </a>
                 <div class="topbar-end">
                     <a class="btn btn-ghost btn-sm" href="/login">"Sign in"</a>
+                    <NavToggle/>
                 </div>
             </header>
-            <NavDrawer>
+            <nav id=SIDEBAR_ID class="sidebar" aria-label="Main" data-open="false">
                 <ul class="nav-list">{links}</ul>
-            </NavDrawer>
+            </nav>
             <main id="main" class="content" tabindex="-1">
                 {children()}
             </main>

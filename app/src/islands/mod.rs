@@ -1,5 +1,5 @@
 //! `#[island]` components: the only parts of a page that ship to the browser
 //! as WebAssembly. Everything else is server-rendered HTML.
 
-pub mod nav_drawer;
+pub mod nav_toggle;
 pub mod toast;
