@@ -7,6 +7,9 @@ test("the dashboard loads with no console errors and no failed requests", async 
   await expect(page).toHaveTitle("Dashboard · KSFoundation");
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await waitForHydration(page);
+  // On a wide screen the navigation is always shown, so there is no menu button.
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Menu" })).toBeHidden();
   await page.waitForLoadState("networkidle");
   expect(problems).toEqual([]);
 });
