@@ -141,7 +141,8 @@ pg_bin() {
 pg_user() { if is_root; then echo postgres; else id -un; fi; }
 
 as_pg_user() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, which the postgres user can always enter (the checkout may not be).
+  if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # Can the cluster's user reach (and write) this directory?
@@ -189,6 +190,9 @@ ensure_postgres() {
     as_pg_user "$bin/initdb" -D "$data" -U ksf --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! as_pg_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$KSF_PG_PORT" 2>/dev/null; then
+      die "port $KSF_PG_PORT is taken by another PostgreSQL (another checkout's? stop it with its ./scripts/run stop-db), or choose another port: KSF_PG_PORT=54330 $0"
+    fi
     log "starting PostgreSQL on 127.0.0.1:$KSF_PG_PORT"
     as_pg_user "$bin/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 60 \
       -o "-p $KSF_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null \
