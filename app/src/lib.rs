@@ -5,6 +5,7 @@
 //! bundle. `services` exists only on the server.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod components;
 pub mod domain;
 pub mod islands;

@@ -2,15 +2,22 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::layout::AppLayout;
 use crate::pages::{
-    areas::{BillingPage, DomainsPage, HostingPage, SettingsPage, SupportPage},
+    accounts::{
+        password::{ForgotPasswordPage, ResetPasswordPage},
+        sign_in::SignInPage,
+        sign_up::{SignUpPage, SignUpSentPage},
+        verify::{ConfirmEmailChangePage, VerifyEmailPage},
+    },
+    areas::{BillingPage, DomainsPage, HostingPage, SupportPage},
     dashboard::DashboardPage,
+    dev_mailbox::DevMailboxPage,
     errors::{ErrorPage, NotFoundPage},
-    sign_in::SignInPage,
+    settings::SettingsPage,
 };
 
 /// The HTML document around every page.
@@ -58,6 +65,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("billing") view=BillingPage/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("login") view=SignInPage/>
+                        <Route path=path!("signup") view=SignUpPage/>
+                        <Route path=path!("signup/sent") view=SignUpSentPage/>
+                        <Route path=path!("verify-email") view=VerifyEmailPage/>
+                        <Route path=path!("forgot-password") view=ForgotPasswordPage/>
+                        <Route path=path!("reset-password") view=ResetPasswordPage/>
+                        <Route path=path!("confirm-email") view=ConfirmEmailChangePage/>
+                        <Route path=path!("dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </AppLayout>

@@ -102,8 +102,16 @@ ensure_node_packages() {
   fi
 }
 
+ensure_build_deps() {
+  # The Resend client links the system OpenSSL.
+  if ! pkg-config --exists openssl 2>/dev/null; then
+    apt_install libssl-dev pkg-config
+  fi
+}
+
 ensure_toolchain() {
   command -v cargo >/dev/null || die "cargo is required (install rustup: https://rustup.rs)"
+  ensure_build_deps
   ensure_wasm_target
   ensure_node_packages
   ensure_cargo_leptos

@@ -96,9 +96,21 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             if let Err(error) = app::services::health::database_ready(&pool).await {
                 tracing::warn!(%error, "the database is not reachable yet; /readyz reports 503 until it is");
             }
+            let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+            let worker = if config.mail_worker {
+                let mailer = app::services::mail::worker::Mailer::new(pool.clone(), config.mail.clone())
+                    .map_err(|e| CliError::Invalid(e.to_string()))?;
+                Some(tokio::spawn(mailer.run(workers_stopped)))
+            } else {
+                None
+            };
             let application = startup::Application::build(&config, pool).await?;
             tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
             application.run_until(startup::shutdown_signal()).await?;
+            let _ = stop_workers.send(true);
+            if let Some(worker) = worker {
+                let _ = worker.await;
+            }
             Ok(())
         }
         Command::Migrate => {

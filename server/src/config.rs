@@ -26,6 +26,9 @@ pub struct Config {
     pub site_url: String,
     pub leptos: LeptosOptions,
     pub request_timeout: Duration,
+    pub mail: app::services::mail::worker::MailerSettings,
+    /// Run the email worker in this process (several processes may).
+    pub mail_worker: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -145,6 +148,33 @@ impl Config {
             .hash_file(std::sync::Arc::from(hash_file))
             .reload_port(parse(&lookup, "LEPTOS_RELOAD_PORT", 3001u32)?)
             .build();
+        let resend_base_url = var(&lookup, "RESEND_BASE_URL");
+        if let Some(url) = &resend_base_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Invalid {
+                    var: "RESEND_BASE_URL",
+                    value: url.clone(),
+                    reason: "it must be an http:// or https:// URL".into(),
+                });
+            }
+        }
+        let defaults = app::services::mail::worker::MailerSettings::default();
+        let from = var(&lookup, "KSF_MAIL_FROM").unwrap_or(defaults.from.clone());
+        if !from.contains('@') {
+            return Err(ConfigError::Invalid {
+                var: "KSF_MAIL_FROM",
+                value: from,
+                reason: "use an address such as \"KSFoundation <no-reply@example.com>\"".into(),
+            });
+        }
+        let mail = app::services::mail::worker::MailerSettings {
+            resend_api_key: var(&lookup, "RESEND_API_KEY"),
+            resend_base_url,
+            from,
+            reply_to: var(&lookup, "KSF_MAIL_REPLY_TO"),
+            ..defaults
+        };
+        let mail_worker = parse(&lookup, "KSF_MAIL_WORKER", true)?;
         Ok(Self {
             database_url,
             database_max_connections,
@@ -152,6 +182,8 @@ impl Config {
             site_url,
             leptos,
             request_timeout,
+            mail,
+            mail_worker,
         })
     }
 

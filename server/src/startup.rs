@@ -2,9 +2,10 @@
 
 use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
 
+use app::api::{AppState, Settings};
 use app::{shell, App};
 use axum::{
-    extract::{FromRef, State},
+    extract::State,
     http::{header, HeaderValue, StatusCode},
     response::IntoResponse,
     routing::get,
@@ -23,19 +24,6 @@ use crate::config::Config;
 
 /// Largest request body we accept (forms, server functions).
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-
-/// Shared by every request handler and server function.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub pool: PgPool,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// A pool that connects on first use, so the server starts (and reports
 /// "not ready") while the database is down.
@@ -101,13 +89,24 @@ pub fn router(state: AppState, config: &Config) -> Router {
         move || provide_context(pool.clone())
     };
     let options = state.leptos_options.clone();
+    let mut pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .merge(app::api::accounts::routes());
+    if state.settings.dev_mode {
+        pages = pages.merge(app::api::mailbox::routes());
+    }
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .merge(pages)
         .merge(static_assets(&state.leptos_options))
         // Anything else: a file from the site root (favicon) or the 404 page.
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Every page and form (the 404 page too) knows who is signed in.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::api::session::resolve_session,
+        ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -130,6 +129,10 @@ impl Application {
         let state = AppState {
             leptos_options: config.leptos.clone(),
             pool,
+            settings: std::sync::Arc::new(Settings {
+                site_url: config.site_url.clone(),
+                dev_mode: config.is_dev(),
+            }),
         };
         Ok(Self {
             listener,

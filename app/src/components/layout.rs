@@ -54,6 +54,34 @@ fn is_current(href: &str, path: &str) -> bool {
     }
 }
 
+/// The signed-in user's menu (a `<details>`, so it opens without
+/// JavaScript), or a sign-in link.
+#[component]
+fn UserMenu() -> impl IntoView {
+    match crate::api::current_user() {
+        None => view! {
+            <a class="btn btn-ghost btn-sm" href="/login">"Sign in"</a>
+            <a class="btn btn-primary btn-sm" href="/signup">"Sign up"</a>
+        }
+        .into_any(),
+        Some(user) => view! {
+            <details class="user-menu">
+                <summary class="btn btn-ghost btn-sm" aria-label="Account menu">
+                    <span class="user-name">{user.display_name.clone()}</span>
+                </summary>
+                <div class="user-menu-panel">
+                    <span class="muted">{user.email.clone()}</span>
+                    <a href="/settings">"Settings"</a>
+                    <form method="post" action="/logout">
+                        <button class="btn btn-secondary btn-sm" type="submit">"Sign out"</button>
+                    </form>
+                </div>
+            </details>
+        }
+        .into_any(),
+    }
+}
+
 /// The frame around every page: header, navigation and the main column.
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
@@ -90,7 +118,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <span class="brand-name">{crate::PRODUCT_NAME}</span>
                 </a>
                 <div class="topbar-end">
-                    <a class="btn btn-ghost btn-sm" href="/login">"Sign in"</a>
+                    <UserMenu/>
                     <NavToggle/>
                 </div>
             </header>

@@ -2,5 +2,6 @@
 //! interactivity lives in `crate::islands`.
 
 pub mod empty_state;
+pub mod form;
 pub mod layout;
 pub mod page_header;

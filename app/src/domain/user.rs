@@ -1,5 +1,15 @@
 use serde::{Deserialize, Serialize};
 
+/// Who is making a request, resolved from the session cookie on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub user_id: uuid::Uuid,
+    pub session_id: uuid::Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
 /// What kind of user this is. Staff see the platform view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,6 +89,17 @@ pub enum PasswordError {
     TooShort,
     #[error("Use at most {max} characters.", max = Password::MAX_CHARS)]
     TooLong,
+    #[error("This password is too common and easy to guess. Choose another.")]
+    TooCommon,
+}
+
+/// Long passwords that are still among the first an attacker tries.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+fn is_common(candidate: &str) -> bool {
+    let lower = candidate.to_lowercase();
+    let one_repeated_char = lower.chars().all(|c| Some(c) == lower.chars().next());
+    one_repeated_char || COMMON_PASSWORDS.lines().any(|p| p == lower)
 }
 
 /// A new password that meets the length policy. Never logged: `Debug`
@@ -97,6 +118,9 @@ impl Password {
         }
         if n > Self::MAX_CHARS {
             return Err(PasswordError::TooLong);
+        }
+        if is_common(input) {
+            return Err(PasswordError::TooCommon);
         }
         Ok(Self(input.to_string()))
     }
@@ -134,6 +158,8 @@ mod tests {
     fn passwords_have_a_length_policy_and_never_print() {
         assert_eq!(Password::parse("short"), Err(PasswordError::TooShort));
         assert_eq!(Password::parse(&"x".repeat(257)), Err(PasswordError::TooLong));
+        assert_eq!(Password::parse("Password1234"), Err(PasswordError::TooCommon));
+        assert_eq!(Password::parse("zzzzzzzzzzzzzzzz"), Err(PasswordError::TooCommon));
         let p = Password::parse("correct horse battery").unwrap();
         assert!(!format!("{p:?}").contains("horse"));
     }

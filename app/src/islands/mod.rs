@@ -2,4 +2,5 @@
 //! as WebAssembly. Everything else is server-rendered HTML.
 
 pub mod nav_toggle;
+pub mod password_input;
 pub mod toast;

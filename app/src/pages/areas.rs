@@ -7,6 +7,9 @@ use crate::components::{empty_state::EmptyState, page_header::PageHeader};
 
 #[component]
 fn NotAvailableYet(title: &'static str, coming: &'static str) -> impl IntoView {
+    if crate::api::require_user().is_none() {
+        return ().into_any();
+    }
     view! {
         <PageHeader title/>
         <EmptyState title="Not available yet">
@@ -14,6 +17,7 @@ fn NotAvailableYet(title: &'static str, coming: &'static str) -> impl IntoView {
             <p><a class="btn btn-secondary" href="/">"Back to the dashboard"</a></p>
         </EmptyState>
     }
+    .into_any()
 }
 
 #[component]
@@ -52,16 +56,6 @@ pub fn BillingPage() -> impl IntoView {
         <NotAvailableYet
             title="Billing"
             coming="Subscriptions, invoices and payment methods will be managed here."
-        />
-    }
-}
-
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    view! {
-        <NotAvailableYet
-            title="Settings"
-            coming="Your profile, password, two-factor authentication and sessions will be managed here."
         />
     }
 }

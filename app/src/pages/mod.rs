@@ -1,6 +1,8 @@
 //! One module per route: what the page shows, rendered on the server.
 
+pub mod accounts;
 pub mod areas;
 pub mod dashboard;
+pub mod dev_mailbox;
 pub mod errors;
-pub mod sign_in;
+pub mod settings;

@@ -1,9 +1,14 @@
 //! The service layer (server only): every query and side effect lives here.
 //! Server functions and CLI commands stay thin and call into it.
 
+pub mod accounts;
 pub mod demo;
 pub mod health;
+pub mod mail;
 pub mod passwords;
+pub mod rate_limit;
+pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 /// The schema migrations, embedded in the binary.

@@ -8,11 +8,45 @@ use sqlx::PgPool;
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    pub pool: PgPool,
     /// Keeps the site root (static files) alive for the test.
     pub _site: tempfile::TempDir,
 }
 
 impl TestApp {
+    /// A new visitor: its own cookie jar, redirects not followed so tests
+    /// see them.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// The newest email to `to` in the outbox: (kind, text body).
+    pub async fn last_email_to(&self, to: &str) -> Option<(String, String)> {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT kind, text_body FROM email_outbox WHERE lower(to_address) = lower($1) ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(to)
+        .fetch_optional(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    pub async fn emails_to(&self, to: &str) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE lower(to_address) = lower($1)")
+            .bind(to)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
@@ -46,16 +80,65 @@ pub async fn spawn_app_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         vars.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(move |k| vars.get(k).cloned()).expect("test config");
-    let application = Application::build(&config, pool).await.expect("bind");
+    let application = Application::build(&config, pool.clone()).await.expect("bind");
     let base = format!("http://{}", application.local_addr().unwrap());
     tokio::spawn(application.run_until(std::future::pending()));
     TestApp {
         base,
         client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+        pool,
         _site: site,
     }
 }
 
 pub async fn spawn_app(pool: PgPool) -> TestApp {
     spawn_app_with(pool, &[]).await
+}
+
+/// One visitor with a cookie jar.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+/// Where a redirect points.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The path and query of the first link in an email that starts with `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> String {
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in:\n{text}"));
+    let rest = &text[start..];
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+/// The value of `token=` in a link.
+pub fn token_of(link: &str) -> String {
+    link.split("token=").nth(1).expect("token in link").to_string()
 }

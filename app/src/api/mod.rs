@@ -1,0 +1,108 @@
+//! The HTTP edge of each area: form endpoints (they work without
+//! JavaScript) and the request state they share. Handlers stay thin: they
+//! parse the request and call `crate::services`.
+
+#[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod forms;
+pub mod mailbox;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+#[cfg(feature = "ssr")]
+pub use state::{AppState, Settings};
+
+#[cfg(feature = "ssr")]
+mod state {
+    use std::sync::Arc;
+
+    use axum::extract::FromRef;
+    use leptos::config::LeptosOptions;
+    use sqlx::PgPool;
+
+    use crate::services::accounts::Links;
+
+    /// Settings the request handlers need, from the server's configuration.
+    #[derive(Debug, Clone)]
+    pub struct Settings {
+        /// Public base URL, for links in email.
+        pub site_url: String,
+        /// Development mode: shows the dev mailbox.
+        pub dev_mode: bool,
+    }
+
+    impl Settings {
+        /// Cookies are `Secure` when the site is served over https.
+        pub fn secure_cookies(&self) -> bool {
+            self.site_url.starts_with("https://")
+        }
+
+        pub fn links(&self) -> Links {
+            Links {
+                site_url: self.site_url.clone(),
+            }
+        }
+    }
+
+    /// Shared by every request handler and server function.
+    #[derive(Clone)]
+    pub struct AppState {
+        pub leptos_options: LeptosOptions,
+        pub pool: PgPool,
+        pub settings: Arc<Settings>,
+    }
+
+    impl FromRef<AppState> for LeptosOptions {
+        fn from_ref(state: &AppState) -> Self {
+            state.leptos_options.clone()
+        }
+    }
+}
+
+/// The signed-in user of the request being rendered (server side), put in
+/// the request by the session middleware. In the browser there is none:
+/// pages render on the server.
+pub fn current_user() -> Option<crate::domain::CurrentUser> {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::domain::CurrentUser>().cloned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// For pages that need a signed-in user: the user, or a redirect to the
+/// sign-in page that comes back here afterwards.
+pub fn require_user() -> Option<crate::domain::CurrentUser> {
+    let user = current_user();
+    #[cfg(feature = "ssr")]
+    if user.is_none() {
+        let here = leptos::prelude::use_context::<http::request::Parts>()
+            .map(|p| {
+                p.uri
+                    .path_and_query()
+                    .map(|pq| pq.as_str().to_string())
+                    .unwrap_or_else(|| "/".into())
+            })
+            .unwrap_or_else(|| "/".into());
+        // Set the status ourselves: `leptos_axum::redirect` only does for
+        // requests that accept HTML, and the islands router's fetches don't
+        // say so.
+        let to = format!(
+            "/login?next={}",
+            crate::domain::next_path::encode_query_value(&here)
+        );
+        if let (Some(response), Ok(location)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&to),
+        ) {
+            response.set_status(http::StatusCode::FOUND);
+            response.insert_header(http::header::LOCATION, location);
+        }
+    }
+    user
+}

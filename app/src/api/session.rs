@@ -1,0 +1,66 @@
+//! Resolves the session cookie once per request and puts the signed-in user
+//! in the request's extensions, where pages and handlers read it.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+
+use super::AppState;
+use crate::services::sessions::{self, ClientInfo};
+
+pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // Assets and probes never need the user: spare the database.
+    let path = request.uri().path();
+    if ["/pkg/", "/vendor/", "/healthz", "/readyz"]
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
+        return next.run(request).await;
+    }
+    let token = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| sessions::token_from_cookie_header(h).map(str::to_string));
+    if let Some(token) = token {
+        match sessions::resolve(&state.pool, &token).await {
+            Ok(Some(user)) => {
+                request.extensions_mut().insert(user);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "could not resolve the session"),
+        }
+    }
+    next.run(request).await
+}
+
+/// The client's address and browser, for sessions and sign-in records.
+pub fn client_info(parts: &Parts) -> ClientInfo {
+    ClientInfo {
+        ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ci| ci.0.ip().to_string()),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect()),
+    }
+}
+
+/// The session token of this request, if it carries one.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| sessions::token_from_cookie_header(h).map(str::to_string))
+}

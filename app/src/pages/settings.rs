@@ -1,0 +1,71 @@
+use leptos::prelude::*;
+
+use crate::api::require_user;
+use crate::components::form::{use_form, Field, FormMessages};
+use crate::components::page_header::PageHeader;
+use crate::islands::password_input::NewPasswordInput;
+use crate::pages::accounts::query;
+
+/// Profile and account: name, email, password, deletion.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let Some(user) = require_user() else {
+        return ().into_any();
+    };
+    let form = use_form();
+    let saved = query("saved").and_then(|s| match s.as_str() {
+        "name" => Some("Your name was saved."),
+        "email" => {
+            Some("Check the inbox of your new address: the change takes effect when you confirm it there.")
+        }
+        "password" => Some("Your password was changed. Your other sessions were signed out."),
+        _ => None,
+    });
+    let email_changed = query("email_changed")
+        .is_some()
+        .then_some("Your new email address is confirmed.");
+    view! {
+        <PageHeader title="Settings" subtitle="Your profile and sign-in details."/>
+        {saved.or(email_changed).map(|n| view! { <p class="form-notice" role="status">{n}</p> })}
+        <FormMessages/>
+        <div class="stack">
+            <section class="card">
+                <h2>"Profile"</h2>
+                <form class="form" method="post" action="/settings/profile/name">
+                    <Field label="Name" name="name" autocomplete="name" value=user.display_name.clone()/>
+                    <button class="btn btn-primary" type="submit">"Save name"</button>
+                </form>
+            </section>
+            <section class="card">
+                <h2>"Email address"</h2>
+                <p>"You sign in with " <strong>{user.email.clone()}</strong> "."</p>
+                <form class="form" method="post" action="/settings/profile/email">
+                    <Field label="New email address" name="new_email" kind="email" autocomplete="email"/>
+                    <Field label="Current password" name="email_password" kind="password" autocomplete="current-password"/>
+                    <button class="btn btn-primary" type="submit">"Change email"</button>
+                </form>
+            </section>
+            <section class="card">
+                <h2>"Password"</h2>
+                <form class="form" method="post" action="/settings/password">
+                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password"/>
+                    <NewPasswordInput name="new_password".to_string() label="New password".to_string() error=form.error("new_password").unwrap_or_default()/>
+                    <button class="btn btn-primary" type="submit">"Change password"</button>
+                </form>
+            </section>
+            <section class="card danger-zone">
+                <h2>"Delete account"</h2>
+                <p>"This deletes your profile, your sessions and your sign-in history, and cannot be undone. Records we must keep by law, such as invoices, are kept."</p>
+                <form class="form" method="post" action="/settings/delete">
+                    <Field label="Current password" name="delete_password" kind="password" autocomplete="current-password"/>
+                    <div class="field">
+                        <label><input type="checkbox" name="confirm" value="yes" required=true/> " I understand that this cannot be undone"</label>
+                        {form.error("confirm").map(|e| view! { <p class="error">{e}</p> })}
+                    </div>
+                    <button class="btn btn-danger" type="submit">"Delete my account"</button>
+                </form>
+            </section>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,707 @@
+//! Account flows: sign up, verify, sign in, password reset and change,
+//! profile changes. Each runs in one transaction; the emails it causes are
+//! queued in that same transaction.
+
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::domain::{email::EmailError, user::PasswordError, DisplayName, Email, Password};
+use crate::services::mail::{self, templates};
+use crate::services::passwords::{hash_password, verify_password};
+use crate::services::rate_limit::{self, RetryAfter};
+use crate::services::sessions::{self, ClientInfo, CurrentUser};
+use crate::services::tokens::{hash_token, new_token};
+
+pub const VERIFY_EMAIL_TTL: Duration = Duration::hours(24);
+pub const RESET_PASSWORD_TTL: Duration = Duration::hours(1);
+
+/// What went wrong, in words for the user. `Invalid` names the form field.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("Please correct the highlighted fields.")]
+    Invalid(Vec<(&'static str, String)>),
+    #[error("The email or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Confirm your email address first: use the link we emailed you, or ask for a new one below.")]
+    EmailNotVerified,
+    #[error("An account with this email address already exists.")]
+    EmailTaken,
+    #[error("This link is invalid or has already been used.")]
+    TokenInvalid,
+    #[error("This link has expired. Ask for a new one.")]
+    TokenExpired,
+    #[error("Your current password is incorrect.")]
+    WrongPassword,
+    #[error("Too many attempts. Try again in {} minute(s).", .0.0.div_ceil(60))]
+    RateLimited(RetryAfter),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.constraint() == Some("users_email_lower_key") => {
+                AccountError::EmailTaken
+            }
+            _ => AccountError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::services::passwords::PasswordHashError> for AccountError {
+    fn from(e: crate::services::passwords::PasswordHashError) -> Self {
+        AccountError::Internal(e.to_string())
+    }
+}
+
+impl From<mail::outbox::EnqueueError> for AccountError {
+    fn from(e: mail::outbox::EnqueueError) -> Self {
+        AccountError::Internal(e.to_string())
+    }
+}
+
+fn limited(r: Result<(), RetryAfter>) -> Result<(), AccountError> {
+    r.map_err(AccountError::RateLimited)
+}
+
+/// Absolute links in emails start with the public site URL.
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub site_url: String,
+}
+
+impl Links {
+    fn to(&self, path: &str) -> String {
+        format!("{}{path}", self.site_url)
+    }
+}
+
+// --- input --------------------------------------------------------------
+
+pub struct SignUp {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+struct ValidSignUp {
+    name: DisplayName,
+    email: Email,
+    password: Password,
+}
+
+fn validate_sign_up(input: &SignUp) -> Result<ValidSignUp, AccountError> {
+    let name = DisplayName::parse(&input.name);
+    let email = Email::parse(&input.email);
+    let password = Password::parse(&input.password);
+    match (name, email, password) {
+        (Ok(name), Ok(email), Ok(password)) => Ok(ValidSignUp {
+            name,
+            email,
+            password,
+        }),
+        (name, email, password) => {
+            let mut errors = Vec::new();
+            if let Err(e) = name {
+                errors.push(("name", e.to_string()));
+            }
+            if let Err(e) = email {
+                errors.push(("email", e.to_string()));
+            }
+            if let Err(e) = password {
+                errors.push(("password", e.to_string()));
+            }
+            Err(AccountError::Invalid(errors))
+        }
+    }
+}
+
+fn field(name: &'static str, e: impl ToString) -> AccountError {
+    AccountError::Invalid(vec![(name, e.to_string())])
+}
+
+fn parse_email(input: &str) -> Result<Email, AccountError> {
+    Email::parse(input).map_err(|e: EmailError| field("email", e))
+}
+
+fn parse_new_password(name: &'static str, input: &str) -> Result<Password, AccountError> {
+    Password::parse(input).map_err(|e: PasswordError| field(name, e))
+}
+
+// --- tokens ---------------------------------------------------------------
+
+async fn issue_token(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    purpose: &str,
+    email: &str,
+    ttl: Duration,
+) -> Result<String, sqlx::Error> {
+    // A new link replaces any unused one for the same purpose.
+    sqlx::query!(
+        "UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose
+    )
+    .execute(&mut *conn)
+    .await?;
+    let token = new_token();
+    sqlx::query!(
+        "INSERT INTO email_tokens (token_hash, user_id, purpose, email, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        token.hash,
+        user_id,
+        purpose,
+        email,
+        OffsetDateTime::now_utc() + ttl
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(token.secret)
+}
+
+struct UsedToken {
+    user_id: Uuid,
+    email: String,
+}
+
+/// Marks a link's token used (in the caller's transaction) and returns it.
+async fn use_token(conn: &mut PgConnection, secret: &str, purpose: &str) -> Result<UsedToken, AccountError> {
+    let row = sqlx::query!(
+        r#"SELECT id, user_id, email, used_at, expires_at FROM email_tokens
+           WHERE token_hash = $1 AND purpose = $2 FOR UPDATE"#,
+        hash_token(secret.trim()),
+        purpose
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Err(AccountError::TokenInvalid);
+    };
+    if row.used_at.is_some() {
+        return Err(AccountError::TokenInvalid);
+    }
+    if row.expires_at <= OffsetDateTime::now_utc() {
+        return Err(AccountError::TokenExpired);
+    }
+    sqlx::query!("UPDATE email_tokens SET used_at = now() WHERE id = $1", row.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(UsedToken {
+        user_id: row.user_id,
+        email: row.email,
+    })
+}
+
+// --- flows ------------------------------------------------------------------
+
+/// Creates an unverified account and emails the verification link.
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(
+    pool: &PgPool,
+    links: &Links,
+    input: SignUp,
+    client: &ClientInfo,
+) -> Result<Uuid, AccountError> {
+    let valid = validate_sign_up(&input)?;
+    let hash = hash_password(&valid.password).await?;
+    let mut tx = pool.begin().await?;
+    if let Some(ip) = &client.ip {
+        limited(rate_limit::hit(&mut tx, &rate_limit::SIGN_UP, ip).await?)?;
+    }
+    let user_id = sqlx::query_scalar!(
+        "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+        valid.email.as_str(),
+        valid.name.as_str(),
+        hash
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let secret = issue_token(
+        &mut tx,
+        user_id,
+        "verify_email",
+        valid.email.as_str(),
+        VERIFY_EMAIL_TTL,
+    )
+    .await?;
+    let link = links.to(&format!("/verify-email?token={secret}"));
+    mail::enqueue(
+        &mut tx,
+        valid.email.as_str(),
+        &templates::verify_email(valid.name.as_str(), &link),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(%user_id, "account created");
+    Ok(user_id)
+}
+
+/// Confirms an address from the emailed link and signs the user in.
+/// Returns the new session's cookie token.
+#[tracing::instrument(skip_all)]
+pub async fn verify_email(
+    pool: &PgPool,
+    links: &Links,
+    secret: &str,
+    client: &ClientInfo,
+) -> Result<String, AccountError> {
+    let mut tx = pool.begin().await?;
+    let token = use_token(&mut tx, secret, "verify_email").await?;
+    let user = sqlx::query!(
+        r#"UPDATE users SET email_verified_at = now()
+           WHERE id = $1 AND lower(email) = lower($2) AND email_verified_at IS NULL
+           RETURNING display_name, email"#,
+        token.user_id,
+        token.email
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AccountError::TokenInvalid)?;
+    mail::enqueue(
+        &mut tx,
+        &user.email,
+        &templates::welcome(&user.display_name, &links.to("/")),
+    )
+    .await?;
+    remember_device(&mut tx, token.user_id, client).await?;
+    let session = sessions::start(&mut tx, token.user_id, client).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %token.user_id, "email verified");
+    Ok(session)
+}
+
+/// Sends a new verification link if the address has an unverified account.
+/// Answers the same either way, so it reveals nothing.
+#[tracing::instrument(skip_all)]
+pub async fn resend_verification(pool: &PgPool, links: &Links, email: &str) -> Result<(), AccountError> {
+    let email = parse_email(email)?;
+    let mut tx = pool.begin().await?;
+    limited(rate_limit::hit(&mut tx, &rate_limit::VERIFICATION_RESEND, email.as_str()).await?)?;
+    let user = sqlx::query!(
+        "SELECT id, email, display_name FROM users WHERE lower(email) = lower($1) AND email_verified_at IS NULL",
+        email.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(user) = user {
+        let secret = issue_token(&mut tx, user.id, "verify_email", &user.email, VERIFY_EMAIL_TTL).await?;
+        let link = links.to(&format!("/verify-email?token={secret}"));
+        mail::enqueue(
+            &mut tx,
+            &user.email,
+            &templates::verify_email(&user.display_name, &link),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A hash to verify against when the account does not exist, so a wrong
+/// email takes as long as a wrong password.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2hP3l0yCqn1wlDn4x8mXcCjHk8BFf0IE7I9gYk0bKpA";
+
+fn device_hash(client: &ClientInfo) -> Vec<u8> {
+    Sha256::digest(client.user_agent.as_deref().unwrap_or("").as_bytes()).to_vec()
+}
+
+/// Records the browser; true when the user had signed in before but never from it.
+async fn remember_device(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    client: &ClientInfo,
+) -> Result<bool, sqlx::Error> {
+    let had_any = sqlx::query_scalar!(
+        r#"SELECT EXISTS(SELECT 1 FROM known_devices WHERE user_id = $1) AS "e!""#,
+        user_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let inserted = sqlx::query!(
+        "INSERT INTO known_devices (user_id, device_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        user_id,
+        device_hash(client)
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(had_any && inserted == 1)
+}
+
+/// A short description of a browser for the new-device email.
+fn describe_device(user_agent: Option<&str>) -> String {
+    let ua = user_agent.unwrap_or("");
+    let browser = ["Edg/", "Firefox/", "Chrome/", "Safari/"]
+        .iter()
+        .find(|b| ua.contains(*b))
+        .map(|b| match *b {
+            "Edg/" => "Edge",
+            "Firefox/" => "Firefox",
+            "Chrome/" => "Chrome",
+            _ => "Safari",
+        })
+        .unwrap_or("An unknown browser");
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name)
+    .unwrap_or("an unknown system");
+    format!("{browser} on {os}")
+}
+
+/// Checks the password and starts a session; returns the cookie token.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    pool: &PgPool,
+    links: &Links,
+    email: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> Result<(CurrentUser, String), AccountError> {
+    let email_input = email.trim();
+    if email_input.is_empty() || password.is_empty() {
+        let mut errors = Vec::new();
+        if email_input.is_empty() {
+            errors.push(("email", "Enter your email address.".to_string()));
+        }
+        if password.is_empty() {
+            errors.push(("password", "Enter your password.".to_string()));
+        }
+        return Err(AccountError::Invalid(errors));
+    }
+    let mut conn = pool.acquire().await?;
+    limited(rate_limit::sign_in_allowed(&mut conn, email_input).await?)?;
+    let user = sqlx::query!(
+        r#"SELECT id, email, display_name, role, password_hash, email_verified_at IS NOT NULL AS "verified!"
+           FROM users WHERE lower(email) = lower($1)"#,
+        email_input
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    drop(conn);
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let matches = verify_password(password.to_string(), stored).await? && user.is_some();
+
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO sign_in_attempts (email, user_id, succeeded, ip, user_agent) VALUES ($1, $2, $3, $4, $5)",
+        email_input,
+        user.as_ref().map(|u| u.id),
+        matches,
+        client.ip,
+        client.user_agent
+    )
+    .execute(&mut *tx)
+    .await?;
+    let Some(user) = user.filter(|_| matches) else {
+        tx.commit().await?;
+        tracing::info!("sign-in refused: wrong email or password");
+        return Err(AccountError::InvalidCredentials);
+    };
+    if !user.verified {
+        tx.commit().await?;
+        return Err(AccountError::EmailNotVerified);
+    }
+    if remember_device(&mut tx, user.id, client).await? {
+        let when = OffsetDateTime::now_utc();
+        let when = format!("{} {:02}:{:02} UTC", when.date(), when.hour(), when.minute());
+        let message = templates::new_sign_in(
+            &user.display_name,
+            &describe_device(client.user_agent.as_deref()),
+            client.ip.as_deref().unwrap_or("an unknown address"),
+            &when,
+        );
+        mail::enqueue(&mut tx, &user.email, &message).await?;
+    }
+    let token = sessions::start(&mut tx, user.id, client).await?;
+    tx.commit().await?;
+    let _ = links;
+    let role = crate::domain::Role::parse(&user.role)
+        .ok_or_else(|| AccountError::Internal("unknown role".into()))?;
+    tracing::info!(user_id = %user.id, "signed in");
+    Ok((
+        CurrentUser {
+            user_id: user.id,
+            session_id: Uuid::nil(),
+            email: user.email,
+            display_name: user.display_name,
+            role,
+        },
+        token,
+    ))
+}
+
+/// Emails a reset link if the address has an account; answers the same
+/// either way.
+#[tracing::instrument(skip_all)]
+pub async fn request_password_reset(pool: &PgPool, links: &Links, email: &str) -> Result<(), AccountError> {
+    let email = parse_email(email)?;
+    let mut tx = pool.begin().await?;
+    limited(rate_limit::hit(&mut tx, &rate_limit::PASSWORD_RESET, email.as_str()).await?)?;
+    let user = sqlx::query!(
+        "SELECT id, email, display_name FROM users WHERE lower(email) = lower($1)",
+        email.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(user) = user {
+        let secret = issue_token(
+            &mut tx,
+            user.id,
+            "reset_password",
+            &user.email,
+            RESET_PASSWORD_TTL,
+        )
+        .await?;
+        let link = links.to(&format!("/reset-password?token={secret}"));
+        mail::enqueue(
+            &mut tx,
+            &user.email,
+            &templates::password_reset(&user.display_name, &link),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_password(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    password: &Password,
+) -> Result<(String, String), AccountError> {
+    let hash = hash_password(password).await?;
+    let user = sqlx::query!(
+        r#"UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1
+           RETURNING email, display_name"#,
+        user_id,
+        hash
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((user.email, user.display_name))
+}
+
+/// Sets a new password from a reset link. Every session ends; the user
+/// signs in again with the new password.
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(
+    pool: &PgPool,
+    links: &Links,
+    secret: &str,
+    new_password: &str,
+) -> Result<(), AccountError> {
+    let password = parse_new_password("password", new_password)?;
+    let mut tx = pool.begin().await?;
+    let token = use_token(&mut tx, secret, "reset_password").await?;
+    let (email, name) = set_password(&mut tx, token.user_id, &password).await?;
+    // Receiving the link proves the address.
+    sqlx::query!(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1 AND lower(email) = lower($2)",
+        token.user_id,
+        token.email
+    )
+    .execute(&mut *tx)
+    .await?;
+    sessions::end_all_except(&mut tx, token.user_id, None).await?;
+    mail::enqueue(
+        &mut tx,
+        &email,
+        &templates::password_changed(&name, &links.to("/support")),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %token.user_id, "password reset");
+    Ok(())
+}
+
+/// Changes the password of a signed-in user. All other sessions end and
+/// this one gets a new token, which is returned.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn change_password(
+    pool: &PgPool,
+    links: &Links,
+    user: &CurrentUser,
+    current: &str,
+    new_password: &str,
+    client: &ClientInfo,
+) -> Result<String, AccountError> {
+    let password = parse_new_password("new_password", new_password)?;
+    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
+        .fetch_one(pool)
+        .await?;
+    if !verify_password(current.to_string(), stored).await? {
+        return Err(AccountError::Invalid(vec![(
+            "current_password",
+            AccountError::WrongPassword.to_string(),
+        )]));
+    }
+    let mut tx = pool.begin().await?;
+    let (email, name) = set_password(&mut tx, user.user_id, &password).await?;
+    sessions::end_all_except(&mut tx, user.user_id, None).await?;
+    let token = sessions::start(&mut tx, user.user_id, client).await?;
+    mail::enqueue(
+        &mut tx,
+        &email,
+        &templates::password_changed(&name, &links.to("/support")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn change_name(pool: &PgPool, user: &CurrentUser, name: &str) -> Result<(), AccountError> {
+    let name = DisplayName::parse(name).map_err(|e| field("name", e))?;
+    sqlx::query!(
+        "UPDATE users SET display_name = $2 WHERE id = $1",
+        user.user_id,
+        name.as_str()
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Starts moving the account to a new address: the new address gets a link,
+/// the old one a notice. Nothing changes until the link is used.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn request_email_change(
+    pool: &PgPool,
+    links: &Links,
+    user: &CurrentUser,
+    new_email: &str,
+    password: &str,
+) -> Result<(), AccountError> {
+    let new_email = Email::parse(new_email).map_err(|e| field("new_email", e))?;
+    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
+        .fetch_one(pool)
+        .await?;
+    if !verify_password(password.to_string(), stored).await? {
+        return Err(AccountError::Invalid(vec![(
+            "email_password",
+            AccountError::WrongPassword.to_string(),
+        )]));
+    }
+    let mut tx = pool.begin().await?;
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS(SELECT 1 FROM users WHERE lower(email) = lower($1)) AS "e!""#,
+        new_email.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if taken {
+        return Err(AccountError::Invalid(vec![(
+            "new_email",
+            AccountError::EmailTaken.to_string(),
+        )]));
+    }
+    sqlx::query!(
+        "UPDATE users SET pending_email = $2 WHERE id = $1",
+        user.user_id,
+        new_email.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let secret = issue_token(
+        &mut tx,
+        user.user_id,
+        "change_email",
+        new_email.as_str(),
+        VERIFY_EMAIL_TTL,
+    )
+    .await?;
+    let link = links.to(&format!("/confirm-email?token={secret}"));
+    mail::enqueue(
+        &mut tx,
+        new_email.as_str(),
+        &templates::confirm_new_email(&user.display_name, &link),
+    )
+    .await?;
+    mail::enqueue(
+        &mut tx,
+        &user.email,
+        &templates::email_change_notice(&user.display_name, new_email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes the confirmed new address the account's sign-in address.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_email_change(pool: &PgPool, secret: &str) -> Result<(), AccountError> {
+    let mut tx = pool.begin().await?;
+    let token = use_token(&mut tx, secret, "change_email").await?;
+    let changed = sqlx::query!(
+        r#"UPDATE users SET email = pending_email, pending_email = NULL, email_verified_at = now()
+           WHERE id = $1 AND lower(pending_email) = lower($2)"#,
+        token.user_id,
+        token.email
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(AccountError::TokenInvalid);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes the account after checking the password. Sessions, links and
+/// sign-in history go with it (cascade); sent emails stay in the outbox log.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn delete_account(pool: &PgPool, user: &CurrentUser, password: &str) -> Result<(), AccountError> {
+    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
+        .fetch_one(pool)
+        .await?;
+    if !verify_password(password.to_string(), stored).await? {
+        return Err(AccountError::Invalid(vec![(
+            "delete_password",
+            AccountError::WrongPassword.to_string(),
+        )]));
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query!("DELETE FROM sign_in_attempts WHERE user_id = $1", user.user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("DELETE FROM users WHERE id = $1", user.user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!("account deleted");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_described_in_plain_words() {
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(describe_device(Some(firefox)), "Firefox on Linux");
+        assert_eq!(describe_device(None), "An unknown browser on an unknown system");
+    }
+
+    #[tokio::test]
+    async fn the_dummy_hash_is_a_valid_hash_that_matches_nothing_typed() {
+        assert!(!verify_password("anything".into(), DUMMY_HASH.into())
+            .await
+            .unwrap());
+        assert!(argon2::PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+}

@@ -1,0 +1,72 @@
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::Message;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    #[error("{0}")]
+    Render(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Queues an email in the caller's transaction: it is sent if and only if
+/// that transaction commits.
+pub async fn enqueue(conn: &mut PgConnection, to: &str, message: &Message) -> Result<Uuid, EnqueueError> {
+    let html = message.html().map_err(EnqueueError::Render)?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO email_outbox (kind, to_address, subject, html_body, text_body)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+        message.kind,
+        to,
+        message.subject,
+        html,
+        message.text(),
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// An outbox row as the dev mailbox shows it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct OutboxEmail {
+    pub id: Uuid,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub html_body: String,
+    pub text_body: String,
+    pub status: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+/// The newest emails first, optionally only those to one address.
+pub async fn recent(
+    pool: &sqlx::PgPool,
+    to: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OutboxEmail>, sqlx::Error> {
+    sqlx::query_as!(
+        OutboxEmail,
+        r#"SELECT id, kind, to_address, subject, html_body, text_body, status, created_at
+           FROM email_outbox WHERE ($1::text IS NULL OR lower(to_address) = lower($1))
+           ORDER BY created_at DESC, id LIMIT $2"#,
+        to,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn find(pool: &sqlx::PgPool, id: Uuid) -> Result<Option<OutboxEmail>, sqlx::Error> {
+    sqlx::query_as!(
+        OutboxEmail,
+        r#"SELECT id, kind, to_address, subject, html_body, text_body, status, created_at
+           FROM email_outbox WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}

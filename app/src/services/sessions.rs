@@ -1,0 +1,169 @@
+//! Signed-in sessions: a random token in an HttpOnly cookie, stored hashed,
+//! with idle and absolute expiry.
+
+use sqlx::{PgConnection, PgPool};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+pub use crate::domain::CurrentUser;
+use crate::domain::Role;
+use crate::services::tokens::{hash_token, new_token};
+
+pub const COOKIE_NAME: &str = "ksf_session";
+/// A session unused this long ends.
+pub const IDLE_TIMEOUT: Duration = Duration::days(7);
+/// A session ends this long after sign-in, however active.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(30);
+/// `last_seen_at` is written at most this often per session.
+const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+/// Where a request came from, recorded with sessions and sign-in attempts.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Starts a session and returns the cookie token.
+pub async fn start(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    client: &ClientInfo,
+) -> Result<String, sqlx::Error> {
+    let token = new_token();
+    let now = OffsetDateTime::now_utc();
+    sqlx::query!(
+        r#"INSERT INTO sessions (token_hash, user_id, ip, user_agent, idle_expires_at, absolute_expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        token.hash,
+        user_id,
+        client.ip,
+        client.user_agent.as_deref().map(|ua| truncate(ua, 512)),
+        now + IDLE_TIMEOUT,
+        now + ABSOLUTE_TIMEOUT,
+    )
+    .execute(conn)
+    .await?;
+    Ok(token.secret)
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The user behind a cookie token, if the session is live. Extends the idle
+/// expiry (at most once a minute, to spare the database).
+pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let hash = hash_token(token);
+    let row = sqlx::query!(
+        r#"SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, u.display_name, u.role
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.token_hash = $1 AND s.revoked_at IS NULL
+             AND s.idle_expires_at > now() AND s.absolute_expires_at > now()"#,
+        hash
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = OffsetDateTime::now_utc();
+    if now - row.last_seen_at > TOUCH_INTERVAL {
+        sqlx::query!(
+            r#"UPDATE sessions SET last_seen_at = $2, idle_expires_at = LEAST($3, absolute_expires_at)
+               WHERE id = $1"#,
+            row.id,
+            now,
+            now + IDLE_TIMEOUT,
+        )
+        .execute(pool)
+        .await?;
+    }
+    let Some(role) = Role::parse(&row.role) else {
+        tracing::error!(user_id = %row.user_id, "user has an unknown role");
+        return Ok(None);
+    };
+    Ok(Some(CurrentUser {
+        user_id: row.user_id,
+        session_id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        role,
+    }))
+}
+
+/// Ends the session behind a cookie token (sign out).
+pub async fn end(pool: &PgPool, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
+        hash_token(token)
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of a user except `keep` (the one making the change).
+pub async fn end_all_except(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE sessions SET revoked_at = now()
+           WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)"#,
+        user_id,
+        keep
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The `Set-Cookie` value that stores a session token.
+pub fn cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        ABSOLUTE_TIMEOUT.whole_seconds(),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The session token in a `Cookie` header, if any.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_on_https() {
+        let c = cookie("abc", true);
+        assert!(c.starts_with("ksf_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"));
+        assert!(c.ends_with("; Secure"));
+        assert!(!cookie("abc", false).contains("Secure"));
+        assert!(clear_cookie(false).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn the_token_is_found_among_other_cookies() {
+        assert_eq!(token_from_cookie_header("a=1; ksf_session=tok; b=2"), Some("tok"));
+        assert_eq!(token_from_cookie_header("ksf_session="), None);
+        assert_eq!(token_from_cookie_header("other=1"), None);
+    }
+}
