@@ -1,8 +1,11 @@
 import { expect, type Page } from "@playwright/test";
 
-/** Islands hydrate when the browser is idle: wait for the navigation island. */
+/** The demo customer seeded by `ksf seed-demo`. */
+export const DEMO = { email: "demo@ksfoundation.test", password: "demo-password-1", name: "Demo Customer" };
+
+/** Islands hydrate when the browser is idle: wait until the navigation island has run. */
 export async function waitForHydration(page: Page) {
-  await expect(page.locator('.nav-toggle[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.locator('html[data-nav="drawer"]')).toHaveCount(1);
 }
 
 /** Collects console errors and failed or erroring requests while a test runs. */
@@ -17,4 +20,24 @@ export function watchForProblems(page: Page) {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
   return problems;
+}
+
+/** Signs in through the sign-in form and waits for the dashboard. */
+export async function signIn(page: Page, email = DEMO.email, password = DEMO.password) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+}
+
+/** The first link in the newest email to `to` whose subject matches, read from the dev mailbox. */
+export async function linkFromMailbox(page: Page, to: string, subject: RegExp): Promise<string> {
+  await page.goto(`/dev/mailbox?to=${encodeURIComponent(to)}`);
+  const mail = page.locator(".mail").filter({ has: page.locator(".mail-subject", { hasText: subject }) }).first();
+  await expect(mail).toBeVisible();
+  const text = (await mail.locator(".mail-text").textContent()) ?? "";
+  const match = text.match(/https?:\/\/\S+/);
+  expect(match, `a link in:\n${text}`).not.toBeNull();
+  return match![0];
 }

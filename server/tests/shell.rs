@@ -2,7 +2,7 @@
 
 mod helpers;
 
-use helpers::{spawn_app, spawn_app_with};
+use helpers::{location, signed_in, spawn_app, spawn_app_with};
 use sqlx::{postgres::PgPoolOptions, PgPool};
 
 #[sqlx::test(migrations = "../migrations")]
@@ -33,7 +33,8 @@ async fn readiness_fails_while_the_database_is_unreachable() {
 #[sqlx::test(migrations = "../migrations")]
 async fn the_dashboard_renders_the_shell_with_every_area(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let res = app.get("/").await;
+    let browser = signed_in(&app).await;
+    let res = browser.get("/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("<title>Dashboard · KSFoundation</title>"), "{html}");
@@ -60,12 +61,24 @@ async fn the_dashboard_renders_the_shell_with_every_area(pool: PgPool) {
         "the navigation island is on the page"
     );
     assert!(html.contains("/pkg/ksf.css"), "the stylesheet is linked");
+    assert!(html.contains("Casey Customer"), "the user menu names the user");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_areas_need_a_signed_in_user(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let visitor = app.browser();
+    for path in ["/", "/hosting", "/domains", "/support", "/billing", "/settings"] {
+        let res = visitor.get(path).await;
+        assert_eq!(res.status(), 302, "{path}");
+        assert!(location(&res).starts_with("/login?next="), "{path}");
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn an_area_not_built_yet_says_so_honestly(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let html = app.get("/billing").await.text().await.unwrap();
+    let html = signed_in(&app).await.get("/billing").await.text().await.unwrap();
     assert!(html.contains("<title>Billing · KSFoundation</title>"));
     assert!(html.contains("Not available yet"));
 }

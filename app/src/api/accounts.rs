@@ -195,19 +195,19 @@ async fn confirm_email(State(state): State<AppState>, parts: Parts, Form(f): Fie
     }
 }
 
-/// The signed-in user, or a redirect to sign in.
-fn signed_in(parts: &Parts) -> Result<CurrentUser, Response> {
-    parts
-        .extensions
-        .get::<CurrentUser>()
-        .cloned()
-        .ok_or_else(|| see_other("/login?next=/settings", None))
+/// The signed-in user, if any (settings forms need one).
+fn signed_in(parts: &Parts) -> Option<CurrentUser> {
+    parts.extensions.get::<CurrentUser>().cloned()
+}
+
+/// Where a signed-out visitor posting a settings form is sent.
+fn sign_in_first() -> Response {
+    see_other("/login?next=/settings", None)
 }
 
 async fn change_name(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let user = match signed_in(&parts) {
-        Ok(u) => u,
-        Err(r) => return r,
+    let Some(user) = signed_in(&parts) else {
+        return sign_in_first();
     };
     match accounts::change_name(&state.pool, &user, get(&f, "name")).await {
         Ok(()) => see_other("/settings?saved=name", None),
@@ -216,9 +216,8 @@ async fn change_name(State(state): State<AppState>, parts: Parts, Form(f): Field
 }
 
 async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let user = match signed_in(&parts) {
-        Ok(u) => u,
-        Err(r) => return r,
+    let Some(user) = signed_in(&parts) else {
+        return sign_in_first();
     };
     let links = state.settings.links();
     match accounts::request_email_change(
@@ -236,9 +235,8 @@ async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fiel
 }
 
 async fn change_password(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let user = match signed_in(&parts) {
-        Ok(u) => u,
-        Err(r) => return r,
+    let Some(user) = signed_in(&parts) else {
+        return sign_in_first();
     };
     let links = state.settings.links();
     let client = client_info(&parts);
@@ -261,9 +259,8 @@ async fn change_password(State(state): State<AppState>, parts: Parts, Form(f): F
 }
 
 async fn delete_account(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let user = match signed_in(&parts) {
-        Ok(u) => u,
-        Err(r) => return r,
+    let Some(user) = signed_in(&parts) else {
+        return sign_in_first();
     };
     if get(&f, "confirm") != "yes" {
         let form = FormState {

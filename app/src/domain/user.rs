@@ -98,7 +98,7 @@ const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
 
 fn is_common(candidate: &str) -> bool {
     let lower = candidate.to_lowercase();
-    let one_repeated_char = lower.chars().all(|c| Some(c) == lower.chars().next());
+    let one_repeated_char = lower.chars().all(|c| lower.starts_with(c));
     one_repeated_char || COMMON_PASSWORDS.lines().any(|p| p == lower)
 }
 

@@ -1,4 +1,6 @@
 //! Spawns the real server on an ephemeral port against a test database.
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 
@@ -141,4 +143,36 @@ pub fn link_in(text: &str, prefix: &str) -> String {
 /// The value of `token=` in a link.
 pub fn token_of(link: &str) -> String {
     link.split("token=").nth(1).expect("token in link").to_string()
+}
+
+/// A confirmed customer made directly through the service layer, and a
+/// browser signed in as them through the sign-in form.
+pub async fn signed_in(app: &TestApp) -> Browser {
+    use app::domain::{DisplayName, Email, Password, Role};
+    let password = "a long enough secret";
+    app::services::users::create_user(
+        &app.pool,
+        app::services::users::NewUser {
+            email: Email::parse("customer@example.com").unwrap(),
+            display_name: DisplayName::parse("Casey Customer").unwrap(),
+            password: Password::parse(password).unwrap(),
+            role: Role::Customer,
+            email_verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    let browser = app.browser();
+    let res = browser
+        .post(
+            "/login",
+            &[
+                ("email", "customer@example.com"),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "signed in");
+    browser
 }
