@@ -29,6 +29,7 @@ pub struct Config {
     pub mail: app::services::mail::worker::MailerSettings,
     /// Run the email worker in this process (several processes may).
     pub mail_worker: bool,
+    pub ip_limit: app::api::accounts::IpLimit,
 }
 
 impl std::fmt::Debug for Config {
@@ -175,6 +176,22 @@ impl Config {
             ..defaults
         };
         let mail_worker = parse(&lookup, "KSF_MAIL_WORKER", true)?;
+        let default_limit = app::api::accounts::IpLimit::default();
+        let ip_limit = app::api::accounts::IpLimit {
+            burst: parse(&lookup, "KSF_AUTH_BURST_PER_IP", default_limit.burst)?,
+            replenish: Duration::from_secs(parse(
+                &lookup,
+                "KSF_AUTH_REPLENISH_SECS",
+                default_limit.replenish.as_secs(),
+            )?),
+        };
+        if ip_limit.burst == 0 || ip_limit.replenish.is_zero() {
+            return Err(ConfigError::Invalid {
+                var: "KSF_AUTH_BURST_PER_IP",
+                value: format!("{} / {}s", ip_limit.burst, ip_limit.replenish.as_secs()),
+                reason: "the burst and the replenish period must be at least 1".into(),
+            });
+        }
         Ok(Self {
             database_url,
             database_max_connections,
@@ -184,6 +201,7 @@ impl Config {
             request_timeout,
             mail,
             mail_worker,
+            ip_limit,
         })
     }
 

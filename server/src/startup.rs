@@ -91,7 +91,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let options = state.leptos_options.clone();
     let mut pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .merge(app::api::accounts::routes());
+        .merge(app::api::accounts::routes(state.settings.ip_limit));
     if state.settings.dev_mode {
         pages = pages.merge(app::api::mailbox::routes());
     }
@@ -132,6 +132,7 @@ impl Application {
             settings: std::sync::Arc::new(Settings {
                 site_url: config.site_url.clone(),
                 dev_mode: config.is_dev(),
+                ip_limit: config.ip_limit,
             }),
         };
         Ok(Self {

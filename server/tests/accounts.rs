@@ -575,3 +575,33 @@ async fn a_sign_in_from_a_new_browser_is_reported_by_email(pool: PgPool) {
     assert_eq!(kind, "new_sign_in");
     assert!(text.contains("Chrome on Windows"), "{text}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn one_network_hammering_the_forms_is_slowed_down(pool: PgPool) {
+    let app = helpers::spawn_app_with(
+        pool,
+        &[("KSF_AUTH_BURST_PER_IP", "3"), ("KSF_AUTH_REPLENISH_SECS", "60")],
+    )
+    .await;
+    let browser = app.browser();
+    for _ in 0..3 {
+        assert_eq!(
+            sign_in(&browser, "x@example.com", "wrong password!", "/")
+                .await
+                .status(),
+            401
+        );
+    }
+    let res = browser
+        .post("/forgot-password", &[("email", "x@example.com")])
+        .await;
+    assert_eq!(res.status(), 429, "the limit covers every account form");
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry >= 1, "{retry}");
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many requests came from your network"));
+    assert_eq!(browser.get("/login").await.status(), 200, "pages still load");
+}

@@ -21,8 +21,58 @@ use crate::services::{accounts, accounts::AccountError, sessions};
 
 type Fields = Form<HashMap<String, String>>;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// Per-IP limit on the account forms, on top of the per-account counters in
+/// the database: a burst, then one request every `replenish`.
+#[derive(Debug, Clone, Copy)]
+pub struct IpLimit {
+    pub burst: u32,
+    pub replenish: std::time::Duration,
+}
+
+impl Default for IpLimit {
+    fn default() -> Self {
+        Self {
+            burst: 10,
+            replenish: std::time::Duration::from_secs(3),
+        }
+    }
+}
+
+fn too_many_requests(error: tower_governor::GovernorError) -> Response {
+    use axum::response::IntoResponse;
+    let wait = match error {
+        tower_governor::GovernorError::TooManyRequests { wait_time, .. } => wait_time.max(1),
+        other => {
+            tracing::warn!(error = %other, "rate limiter could not identify the client");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title></head>\
+         <body><main><h1>Too many attempts</h1><p>Too many requests came from your network. \
+         Try again in {wait} second(s).</p><p><a href=\"/login\">Back to sign in</a></p></main></body></html>"
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (axum::http::header::RETRY_AFTER, wait.to_string()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/html; charset=utf-8".to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub fn routes(limit: IpLimit) -> Router<AppState> {
+    let governor = tower_governor::governor::GovernorConfigBuilder::default()
+        .period(limit.replenish)
+        .burst_size(limit.burst.max(1))
+        .finish()
+        .map(|config| tower_governor::GovernorLayer::new(config).error_handler(too_many_requests));
+    let router = Router::new()
         .route("/signup", post(sign_up))
         .route("/login", post(sign_in))
         .route("/logout", post(sign_out))
@@ -34,7 +84,14 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/profile/name", post(change_name))
         .route("/settings/profile/email", post(change_email))
         .route("/settings/password", post(change_password))
-        .route("/settings/delete", post(delete_account))
+        .route("/settings/delete", post(delete_account));
+    match governor {
+        Some(layer) => router.layer(layer),
+        None => {
+            tracing::error!("invalid per-IP rate limit; account forms are not limited per IP");
+            router
+        }
+    }
 }
 
 fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {

@@ -30,6 +30,8 @@ mod state {
         pub site_url: String,
         /// Development mode: shows the dev mailbox.
         pub dev_mode: bool,
+        /// Per-IP limit on the account forms.
+        pub ip_limit: crate::api::accounts::IpLimit,
     }
 
     impl Settings {
