@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { linkFromMailbox, waitForHydration } from "./support";
+import { linkFromMailbox, signIn, waitForHydration } from "./support";
 
 test("sign up, confirm by email, sign out, reset the password and sign in with the new one", async ({ page }) => {
   const email = `e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
@@ -54,6 +54,24 @@ test("sign up, confirm by email, sign out, reset the password and sign in with t
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await expect(page.locator(".signed-in-name")).toHaveText("Erin Tester");
+});
+
+test("renaming yourself in settings shows a notice and the new name", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/settings");
+  await waitForHydration(page);
+  const name = page.getByLabel("Name", { exact: true });
+  await name.fill("   ");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByText("Enter your name.")).toBeVisible();
+
+  await name.fill("Demo Customer");
+  await page.getByRole("button", { name: "Save name" }).click();
+  const toast = page.locator(".toast");
+  await expect(toast).toHaveText(/Your name was saved\./);
+  await toast.getByRole("button", { name: "Dismiss" }).click();
+  await expect(toast).toHaveCount(0);
+  await expect(page.getByLabel("Account menu")).toHaveText("Demo Customer");
 });
 
 test.describe("with JavaScript disabled", () => {

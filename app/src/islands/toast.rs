@@ -2,15 +2,16 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-/// A short notice after an action ("Password changed"). It announces itself
-/// to screen readers, can be dismissed, and leaves on its own after a while.
+/// A short notice after an action ("Your name was saved"). It announces
+/// itself to screen readers, can be dismissed, and leaves on its own after a
+/// while. `tone` is "success", "error" or "info".
 #[island]
-pub fn Toast(message: String, #[prop(optional)] tone: Option<String>) -> impl IntoView {
+pub fn Toast(message: String, tone: String) -> impl IntoView {
     let visible = RwSignal::new(true);
     Effect::new(move || {
         set_timeout(move || visible.set(false), Duration::from_secs(8));
     });
-    let class = format!("toast toast-{}", tone.as_deref().unwrap_or("info"));
+    let class = format!("toast toast-{tone}");
     view! {
         <Show when=move || visible.get()>
             <div class=class.clone() role="status" aria-live="polite">

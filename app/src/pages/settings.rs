@@ -4,6 +4,7 @@ use crate::api::require_user;
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::islands::password_input::NewPasswordInput;
+use crate::islands::toast::Toast;
 use crate::pages::accounts::query;
 
 /// Profile and account: name, email, password, deletion.
@@ -26,7 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
         .then_some("Your new email address is confirmed.");
     view! {
         <PageHeader title="Settings" subtitle="Your profile and sign-in details."/>
-        {saved.or(email_changed).map(|n| view! { <p class="form-notice" role="status">{n}</p> })}
+        {saved.or(email_changed).map(|n| view! { <Toast message=n.to_string() tone="success".to_string()/> })}
         <FormMessages/>
         <div class="stack">
             <section class="card">
