@@ -273,31 +273,63 @@ pub async fn verify_email(
     Ok(session)
 }
 
-/// Sends a new verification link if the address has an unverified account.
-/// Answers the same either way, so it reveals nothing.
-#[tracing::instrument(skip_all)]
-pub async fn resend_verification(pool: &PgPool, links: &Links, email: &str) -> Result<(), AccountError> {
+/// A single-use link emailed to an account found by its address.
+struct LinkRequest {
+    limit: &'static rate_limit::Limit,
+    purpose: &'static str,
+    ttl: Duration,
+    /// The page the link opens.
+    path: &'static str,
+    template: fn(&str, &str) -> mail::Message,
+    /// Only accounts whose address is not confirmed yet.
+    unverified_only: bool,
+}
+
+/// Emails the link if the address has a matching account. Answers the same
+/// either way, so it reveals nothing; limited per address.
+async fn email_link_if_account(
+    pool: &PgPool,
+    links: &Links,
+    email: &str,
+    request: LinkRequest,
+) -> Result<(), AccountError> {
     let email = parse_email(email)?;
     let mut tx = pool.begin().await?;
-    limited(rate_limit::hit(&mut tx, &rate_limit::VERIFICATION_RESEND, email.as_str()).await?)?;
+    limited(rate_limit::hit(&mut tx, request.limit, email.as_str()).await?)?;
     let user = sqlx::query!(
-        "SELECT id, email, display_name FROM users WHERE lower(email) = lower($1) AND email_verified_at IS NULL",
-        email.as_str()
+        r#"SELECT id, email, display_name FROM users
+           WHERE lower(email) = lower($1) AND (NOT $2 OR email_verified_at IS NULL)"#,
+        email.as_str(),
+        request.unverified_only
     )
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(user) = user {
-        let secret = issue_token(&mut tx, user.id, "verify_email", &user.email, VERIFY_EMAIL_TTL).await?;
-        let link = links.to(&format!("/verify-email?token={secret}"));
+        let secret = issue_token(&mut tx, user.id, request.purpose, &user.email, request.ttl).await?;
+        let link = links.to(&format!("{}?token={secret}", request.path));
         mail::enqueue(
             &mut tx,
             &user.email,
-            &templates::verify_email(&user.display_name, &link),
+            &(request.template)(&user.display_name, &link),
         )
         .await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Sends a new verification link if the address has an unverified account.
+#[tracing::instrument(skip_all)]
+pub async fn resend_verification(pool: &PgPool, links: &Links, email: &str) -> Result<(), AccountError> {
+    let request = LinkRequest {
+        limit: &rate_limit::VERIFICATION_RESEND,
+        purpose: "verify_email",
+        ttl: VERIFY_EMAIL_TTL,
+        path: "/verify-email",
+        template: templates::verify_email,
+        unverified_only: true,
+    };
+    email_link_if_account(pool, links, email, request).await
 }
 
 /// A hash to verify against when the account does not exist, so a wrong
@@ -448,34 +480,15 @@ pub async fn sign_in(
 /// either way.
 #[tracing::instrument(skip_all)]
 pub async fn request_password_reset(pool: &PgPool, links: &Links, email: &str) -> Result<(), AccountError> {
-    let email = parse_email(email)?;
-    let mut tx = pool.begin().await?;
-    limited(rate_limit::hit(&mut tx, &rate_limit::PASSWORD_RESET, email.as_str()).await?)?;
-    let user = sqlx::query!(
-        "SELECT id, email, display_name FROM users WHERE lower(email) = lower($1)",
-        email.as_str()
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(user) = user {
-        let secret = issue_token(
-            &mut tx,
-            user.id,
-            "reset_password",
-            &user.email,
-            RESET_PASSWORD_TTL,
-        )
-        .await?;
-        let link = links.to(&format!("/reset-password?token={secret}"));
-        mail::enqueue(
-            &mut tx,
-            &user.email,
-            &templates::password_reset(&user.display_name, &link),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    let request = LinkRequest {
+        limit: &rate_limit::PASSWORD_RESET,
+        purpose: "reset_password",
+        ttl: RESET_PASSWORD_TTL,
+        path: "/reset-password",
+        template: templates::password_reset,
+        unverified_only: false,
+    };
+    email_link_if_account(pool, links, email, request).await
 }
 
 async fn set_password(
