@@ -161,14 +161,13 @@ async fn sign_in(State(state): State<AppState>, parts: Parts, Form(f): Fields) -
     let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
     let result = accounts::sign_in(
         &state.pool,
-        &state.settings.links(),
         get(&f, "email"),
         get(&f, "password"),
         &client_info(&parts),
     )
     .await;
     match result {
-        Ok((_, token)) => see_other(
+        Ok(token) => see_other(
             next.as_str(),
             Some(sessions::cookie(&token, state.settings.secure_cookies())),
         ),

@@ -395,11 +395,10 @@ fn describe_device(user_agent: Option<&str>) -> String {
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
     pool: &PgPool,
-    links: &Links,
     email: &str,
     password: &str,
     client: &ClientInfo,
-) -> Result<(CurrentUser, String), AccountError> {
+) -> Result<String, AccountError> {
     let email_input = email.trim();
     if email_input.is_empty() || password.is_empty() {
         let mut errors = Vec::new();
@@ -460,20 +459,8 @@ pub async fn sign_in(
     }
     let token = sessions::start(&mut tx, user.id, client).await?;
     tx.commit().await?;
-    let _ = links;
-    let role = crate::domain::Role::parse(&user.role)
-        .ok_or_else(|| AccountError::Internal("unknown role".into()))?;
     tracing::info!(user_id = %user.id, "signed in");
-    Ok((
-        CurrentUser {
-            user_id: user.id,
-            session_id: Uuid::nil(),
-            email: user.email,
-            display_name: user.display_name,
-            role,
-        },
-        token,
-    ))
+    Ok(token)
 }
 
 /// Emails a reset link if the address has an account; answers the same
