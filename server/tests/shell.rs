@@ -142,3 +142,36 @@ async fn oversized_request_bodies_are_refused(pool: PgPool) {
         .unwrap();
     assert_eq!(res.status(), 413);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_response_refuses_framing_and_sniffing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for path in ["/login", "/no/such/page", "/pkg/ksf.css", "/healthz"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(
+            !h.contains_key("strict-transport-security"),
+            "no HSTS over plain http"
+        );
+    }
+    let https = spawn_app_with(
+        app.pool.clone(),
+        &[("KSF_SITE_URL", "https://portal.example.com")],
+    )
+    .await;
+    let res = https.get("/login").await;
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+}
