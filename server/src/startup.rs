@@ -139,6 +139,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
             state.clone(),
             app::api::session::resolve_session,
         ))
+        // Outside the session layer: a forged request never reaches it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::api::csrf::refuse_cross_site,
+        ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

@@ -563,6 +563,7 @@ async fn a_sign_in_from_a_new_browser_is_reported_by_email(pool: PgPool) {
         .unwrap();
     other
         .post(format!("{}/login", app.base))
+        .header("origin", &app.base)
         .form(&[
             ("email", "ana@example.com"),
             ("password", PASSWORD),
@@ -604,4 +605,73 @@ async fn one_network_hammering_the_forms_is_slowed_down(pool: PgPool) {
         .unwrap()
         .contains("Too many requests came from your network"));
     assert_eq!(browser.get("/login").await.status(), 200, "pages still load");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn forms_posted_from_another_site_are_refused_and_change_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = signed_up_and_verified(&app, "ana@example.com").await;
+    let forged = |origin: Option<&'static str>, referer: Option<&'static str>| {
+        let mut req = browser
+            .client
+            .post(format!("{}/settings/profile/name", app.base))
+            .form(&[("name", "Mallory")]);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        if let Some(r) = referer {
+            req = req.header("referer", r);
+        }
+        req.send()
+    };
+    let from_elsewhere = forged(Some("https://evil.example"), None).await.unwrap();
+    assert_eq!(from_elsewhere.status(), 403);
+    assert!(from_elsewhere
+        .text()
+        .await
+        .unwrap()
+        .contains("sent from another site"));
+    assert_eq!(
+        forged(None, None).await.unwrap().status(),
+        403,
+        "no Origin and no Referer"
+    );
+    assert_eq!(forged(Some("null"), None).await.unwrap().status(), 403);
+    assert_eq!(
+        forged(None, Some("https://evil.example/page"))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert!(
+        !browser.get("/").await.text().await.unwrap().contains("Mallory"),
+        "nothing changed"
+    );
+
+    // A browser that sends only a Referer from this site is fine.
+    let referer = format!("{}/settings", app.base);
+    let ok = browser
+        .client
+        .post(format!("{}/settings/profile/name", app.base))
+        .header("referer", referer)
+        .form(&[("name", "Ana Two")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let signed_out = app.browser();
+    let res = signed_out
+        .client
+        .post(format!("{}/login", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("email", "ana@example.com"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "login CSRF is refused too");
 }

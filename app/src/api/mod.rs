@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod accounts;
 #[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
 pub mod forms;
 pub mod mailbox;
 #[cfg(feature = "ssr")]

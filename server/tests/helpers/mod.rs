@@ -69,12 +69,21 @@ fn site_root() -> tempfile::TempDir {
     dir
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 pub async fn spawn_app_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
     let site = site_root();
     let mut vars: HashMap<String, String> = HashMap::from([
         // The pool is given; the URL only has to be well-formed.
         ("DATABASE_URL".into(), "postgres://unused@127.0.0.1/unused".into()),
-        ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
+        // A known port, so the site URL (which the CSRF guard compares
+        // Origin with) is the address the tests talk to.
+        ("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{}", free_port())),
         ("LEPTOS_SITE_ROOT".into(), site.path().display().to_string()),
         ("LEPTOS_HASH_FILES".into(), "false".into()),
     ]);
@@ -112,9 +121,11 @@ impl Browser {
             .expect("GET")
     }
 
+    /// A form post as a browser on this site sends it (with its Origin).
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
             .form(form)
             .send()
             .await
