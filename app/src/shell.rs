@@ -17,6 +17,7 @@ use crate::pages::{
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
     errors::{ErrorPage, NotFoundPage},
+    sessions::SessionsPage,
     settings::SettingsPage,
 };
 
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("support") view=SupportPage/>
                         <Route path=path!("billing") view=BillingPage/>
                         <Route path=path!("settings") view=SettingsPage/>
+                        <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async/>
                         <Route path=path!("login") view=SignInPage/>
                         <Route path=path!("signup") view=SignUpPage/>
                         <Route path=path!("signup/sent") view=SignUpSentPage/>

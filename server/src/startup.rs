@@ -123,7 +123,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let options = state.leptos_options.clone();
     let mut pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .merge(app::api::accounts::routes(state.settings.ip_limit));
+        .merge(app::api::accounts::routes(state.settings.ip_limit))
+        .merge(app::api::sessions::routes());
     if state.settings.dev_mode {
         pages = pages.merge(app::api::mailbox::routes());
     }

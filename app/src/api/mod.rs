@@ -11,6 +11,7 @@ pub mod forms;
 pub mod mailbox;
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod sessions;
 
 #[cfg(feature = "ssr")]
 pub use state::{AppState, Settings};

@@ -5,4 +5,5 @@ pub mod areas;
 pub mod dashboard;
 pub mod dev_mailbox;
 pub mod errors;
+pub mod sessions;
 pub mod settings;

@@ -54,6 +54,11 @@ pub fn SettingsPage() -> impl IntoView {
                     <button class="btn btn-primary" type="submit">"Change password"</button>
                 </form>
             </section>
+            <section class="card">
+                <h2>"Sessions"</h2>
+                <p>"See every browser where your account is signed in, and sign any of them out."</p>
+                <p><a class="btn btn-secondary" href="/settings/sessions">"Manage sessions"</a></p>
+            </section>
             <section class="card danger-zone">
                 <h2>"Delete account"</h2>
                 <p>"This deletes your profile, your sessions and your sign-in history, and cannot be undone. Records we must keep by law, such as invoices, are kept."</p>

@@ -364,33 +364,6 @@ async fn remember_device(
     Ok(had_any && inserted == 1)
 }
 
-/// A short description of a browser for the new-device email.
-fn describe_device(user_agent: Option<&str>) -> String {
-    let ua = user_agent.unwrap_or("");
-    let browser = ["Edg/", "Firefox/", "Chrome/", "Safari/"]
-        .iter()
-        .find(|b| ua.contains(*b))
-        .map(|b| match *b {
-            "Edg/" => "Edge",
-            "Firefox/" => "Firefox",
-            "Chrome/" => "Chrome",
-            _ => "Safari",
-        })
-        .unwrap_or("An unknown browser");
-    let os = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| *name)
-    .unwrap_or("an unknown system");
-    format!("{browser} on {os}")
-}
-
 /// Checks the password and starts a session; returns the cookie token.
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
@@ -451,7 +424,7 @@ pub async fn sign_in(
         let when = format!("{} {:02}:{:02} UTC", when.date(), when.hour(), when.minute());
         let message = templates::new_sign_in(
             &user.display_name,
-            &describe_device(client.user_agent.as_deref()),
+            &sessions::describe_user_agent(client.user_agent.as_deref()),
             client.ip.as_deref().unwrap_or("an unknown address"),
             &when,
         );
@@ -689,13 +662,6 @@ pub async fn delete_account(pool: &PgPool, user: &CurrentUser, password: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn devices_are_described_in_plain_words() {
-        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
-        assert_eq!(describe_device(Some(firefox)), "Firefox on Linux");
-        assert_eq!(describe_device(None), "An unknown browser on an unknown system");
-    }
 
     #[tokio::test]
     async fn the_dummy_hash_is_a_valid_hash_that_matches_nothing_typed() {

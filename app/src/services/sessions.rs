@@ -121,6 +121,75 @@ pub async fn end_all_except(
     Ok(done.rows_affected())
 }
 
+/// A browser in words: "Firefox on Linux (computer)".
+pub fn describe_user_agent(user_agent: Option<&str>) -> String {
+    let parsed = user_agent.and_then(|ua| woothee::parser::Parser::new().parse(ua));
+    match parsed {
+        Some(r) if r.name != "UNKNOWN" => {
+            let device = match r.category {
+                "pc" => "computer",
+                "smartphone" | "mobilephone" => "phone",
+                "crawler" => "bot",
+                "appliance" => "device",
+                _ => "unknown device",
+            };
+            let os = if r.os == "UNKNOWN" {
+                "an unknown system"
+            } else {
+                r.os
+            };
+            format!("{} on {os} ({device})", r.name)
+        }
+        _ => "An unknown browser".to_string(),
+    }
+}
+
+/// One live session, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub id: Uuid,
+    pub device: String,
+    pub ip: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn list_for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<SessionSummary>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, ip, user_agent, created_at, last_seen_at FROM sessions
+           WHERE user_id = $1 AND revoked_at IS NULL
+             AND idle_expires_at > now() AND absolute_expires_at > now()
+           ORDER BY last_seen_at DESC"#,
+        user_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SessionSummary {
+            id: r.id,
+            device: describe_user_agent(r.user_agent.as_deref()),
+            ip: r.ip,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends one of the user's own sessions. False when the user has no such
+/// live session (someone else's id changes nothing and looks the same).
+pub async fn revoke_own(pool: &PgPool, user_id: Uuid, session_id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        session_id,
+        user_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The `Set-Cookie` value that stores a session token.
 pub fn cookie(token: &str, secure: bool) -> String {
     format!(
@@ -158,6 +227,16 @@ mod tests {
         assert!(c.ends_with("; Secure"));
         assert!(!cookie("abc", false).contains("Secure"));
         assert!(clear_cookie(false).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn browsers_are_described_in_plain_words() {
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(describe_user_agent(Some(firefox)), "Firefox on Linux (computer)");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe_user_agent(Some(iphone)), "Safari on iPhone (phone)");
+        assert_eq!(describe_user_agent(None), "An unknown browser");
+        assert_eq!(describe_user_agent(Some("")), "An unknown browser");
     }
 
     #[test]
