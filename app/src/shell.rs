@@ -13,6 +13,7 @@ use crate::pages::{
         sign_up::{SignUpPage, SignUpSentPage},
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
     },
+    activity::ActivityPage,
     areas::{BillingPage, DomainsPage, HostingPage, SupportPage},
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("billing") view=BillingPage/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async/>
+                        <Route path=path!("settings/activity") view=ActivityPage ssr=SsrMode::Async/>
                         <Route path=path!("login") view=SignInPage/>
                         <Route path=path!("signup") view=SignUpPage/>
                         <Route path=path!("signup/sent") view=SignUpSentPage/>

@@ -151,3 +151,66 @@ async fn sign_out_everywhere_else_keeps_only_this_device(pool: PgPool) {
         "nothing else to sign out"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_activity_page_shows_my_own_events_newest_first_and_pages(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let (laptop, _phone) = user_with_two_browsers(&app).await;
+    // A wrong password and a sign-out elsewhere are logged too.
+    let stranger = app.browser();
+    stranger
+        .post(
+            "/login",
+            &[
+                ("email", "ana@example.com"),
+                ("password", "wrong password!"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    laptop.post("/settings/sessions/revoke-others", &[]).await;
+
+    let html = laptop.get("/settings/activity").await.text().await.unwrap();
+    let revoked = html
+        .find("All other sessions were signed out")
+        .expect("revocation logged");
+    let failed = html.find("Failed sign-in attempt").expect("failure logged");
+    let signed_in = html.find("Signed in").expect("sign-in logged");
+    assert!(revoked < failed && failed < signed_in, "newest first");
+    assert!(html.contains("Safari on iPhone (phone)"));
+
+    // Someone else sees none of it.
+    let other = helpers::signed_in(&app).await;
+    let theirs = other.get("/settings/activity").await.text().await.unwrap();
+    assert!(!theirs.contains("Failed sign-in attempt"));
+    assert!(!theirs.contains("All other sessions"));
+
+    // 25 more events: the first page holds 20 and links to an older one.
+    let user_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'ana@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for _ in 0..25 {
+        sqlx::query("INSERT INTO activity_log (user_id, actor_id, action) VALUES ($1, $1, 'signed_out')")
+            .bind(user_id)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let first = laptop.get("/settings/activity").await.text().await.unwrap();
+    assert_eq!(first.matches("<tr class=\"event\">").count(), 20);
+    assert!(first.contains("/settings/activity?page=2"));
+    let second = laptop
+        .get("/settings/activity?page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(second.contains("<tr class=\"event\">"));
+    assert!(
+        second.contains("/settings/activity?page=1"),
+        "a link back to newer events"
+    );
+    let garbage = laptop.get("/settings/activity?page=-5").await;
+    assert_eq!(garbage.status(), 200, "a bad page number shows the first page");
+}

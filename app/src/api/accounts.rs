@@ -181,7 +181,8 @@ async fn sign_in(State(state): State<AppState>, parts: Parts, Form(f): Fields) -
 
 async fn sign_out(State(state): State<AppState>, parts: Parts) -> Response {
     if let Some(token) = session_token(&parts) {
-        if let Err(error) = sessions::end(&state.pool, &token).await {
+        let user = parts.extensions.get::<CurrentUser>();
+        if let Err(error) = sessions::sign_out(&state.pool, &token, user, &client_info(&parts)).await {
             tracing::error!(%error, "could not end the session");
         }
     }
@@ -235,7 +236,15 @@ async fn forgot_password(State(state): State<AppState>, parts: Parts, Form(f): F
 
 async fn reset_password(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let links = state.settings.links();
-    match accounts::reset_password(&state.pool, &links, get(&f, "token"), get(&f, "password")).await {
+    match accounts::reset_password(
+        &state.pool,
+        &links,
+        get(&f, "token"),
+        get(&f, "password"),
+        &client_info(&parts),
+    )
+    .await
+    {
         Ok(()) => see_other(
             "/login?reset=1",
             Some(sessions::clear_cookie(state.settings.secure_cookies())),
@@ -245,7 +254,7 @@ async fn reset_password(State(state): State<AppState>, parts: Parts, Form(f): Fi
 }
 
 async fn confirm_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    match accounts::confirm_email_change(&state.pool, get(&f, "token")).await {
+    match accounts::confirm_email_change(&state.pool, get(&f, "token"), &client_info(&parts)).await {
         Ok(()) => see_other("/settings?email_changed=1", None),
         Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,
     }
@@ -282,6 +291,7 @@ async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fiel
         &user,
         get(&f, "new_email"),
         get(&f, "email_password"),
+        &client_info(&parts),
     )
     .await
     {

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod accounts;
+pub mod activity;
 #[cfg(feature = "ssr")]
 pub mod csrf;
 #[cfg(feature = "ssr")]

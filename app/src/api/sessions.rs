@@ -49,6 +49,7 @@ mod routes {
     use uuid::Uuid;
 
     use crate::api::forms::see_other;
+    use crate::api::session::client_info;
     use crate::api::AppState;
     use crate::domain::CurrentUser;
     use crate::services::sessions;
@@ -73,7 +74,7 @@ mod routes {
         };
         let id = f.get("session_id").and_then(|s| Uuid::parse_str(s.trim()).ok());
         let revoked = match id {
-            Some(id) => sessions::revoke_own(&state.pool, user.user_id, id).await,
+            Some(id) => sessions::revoke_own(&state.pool, &user, id, &client_info(&parts)).await,
             None => Ok(false),
         };
         match revoked {
@@ -94,14 +95,7 @@ mod routes {
         let Some(user) = user(&parts) else {
             return see_other("/login?next=/settings/sessions", None);
         };
-        let mut conn = match state.pool.acquire().await {
-            Ok(c) => c,
-            Err(error) => {
-                tracing::error!(%error, "no database connection");
-                return see_other("/settings/sessions?done=error", None);
-            }
-        };
-        match sessions::end_all_except(&mut conn, user.user_id, Some(user.session_id)).await {
+        match sessions::revoke_others(&state.pool, &user, &client_info(&parts)).await {
             Ok(_) => see_other("/settings/sessions?done=others", None),
             Err(error) => {
                 tracing::error!(%error, "signing out other sessions failed");

@@ -1,6 +1,7 @@
 //! One module per route: what the page shows, rendered on the server.
 
 pub mod accounts;
+pub mod activity;
 pub mod areas;
 pub mod dashboard;
 pub mod dev_mailbox;

@@ -57,7 +57,11 @@ pub fn SettingsPage() -> impl IntoView {
             <section class="card">
                 <h2>"Sessions"</h2>
                 <p>"See every browser where your account is signed in, and sign any of them out."</p>
-                <p><a class="btn btn-secondary" href="/settings/sessions">"Manage sessions"</a></p>
+                <p>
+                    <a class="btn btn-secondary" href="/settings/sessions">"Manage sessions"</a>
+                    " "
+                    <a class="btn btn-secondary" href="/settings/activity">"Security activity"</a>
+                </p>
             </section>
             <section class="card danger-zone">
                 <h2>"Delete account"</h2>

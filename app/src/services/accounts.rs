@@ -2,12 +2,14 @@
 //! profile changes. Each runs in one transaction; the emails it causes are
 //! queued in that same transaction.
 
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::domain::{email::EmailError, user::PasswordError, DisplayName, Email, Password};
+use crate::services::activity::{self, Action};
 use crate::services::mail::{self, templates};
 use crate::services::passwords::{hash_password, verify_password};
 use crate::services::rate_limit::{self, RetryAfter};
@@ -234,6 +236,15 @@ pub async fn sign_up(
         &templates::verify_email(valid.name.as_str(), &link),
     )
     .await?;
+    activity::record(
+        &mut tx,
+        user_id,
+        Some(user_id),
+        Action::AccountCreated,
+        client,
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(%user_id, "account created");
     Ok(user_id)
@@ -268,6 +279,17 @@ pub async fn verify_email(
     .await?;
     remember_device(&mut tx, token.user_id, client).await?;
     let session = sessions::start(&mut tx, token.user_id, client).await?;
+    let me = Some(token.user_id);
+    activity::record(
+        &mut tx,
+        token.user_id,
+        me,
+        Action::EmailVerified,
+        client,
+        json!({}),
+    )
+    .await?;
+    activity::record(&mut tx, token.user_id, me, Action::SignedIn, client, json!({})).await?;
     tx.commit().await?;
     tracing::info!(user_id = %token.user_id, "email verified");
     Ok(session)
@@ -410,7 +432,11 @@ pub async fn sign_in(
     )
     .execute(&mut *tx)
     .await?;
+    let known_user = user.as_ref().map(|u| u.id);
     let Some(user) = user.filter(|_| matches) else {
+        if let Some(user_id) = known_user {
+            activity::record(&mut tx, user_id, None, Action::SignInFailed, client, json!({})).await?;
+        }
         tx.commit().await?;
         tracing::info!("sign-in refused: wrong email or password");
         return Err(AccountError::InvalidCredentials);
@@ -431,6 +457,15 @@ pub async fn sign_in(
         mail::enqueue(&mut tx, &user.email, &message).await?;
     }
     let token = sessions::start(&mut tx, user.id, client).await?;
+    activity::record(
+        &mut tx,
+        user.id,
+        Some(user.id),
+        Action::SignedIn,
+        client,
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, "signed in");
     Ok(token)
@@ -476,6 +511,7 @@ pub async fn reset_password(
     links: &Links,
     secret: &str,
     new_password: &str,
+    client: &ClientInfo,
 ) -> Result<(), AccountError> {
     let password = parse_new_password("password", new_password)?;
     let mut tx = pool.begin().await?;
@@ -494,6 +530,16 @@ pub async fn reset_password(
         &mut tx,
         &email,
         &templates::password_changed(&name, &links.to("/support")),
+    )
+    .await?;
+    let me = Some(token.user_id);
+    activity::record(
+        &mut tx,
+        token.user_id,
+        me,
+        Action::PasswordReset,
+        client,
+        json!({}),
     )
     .await?;
     tx.commit().await?;
@@ -532,6 +578,16 @@ pub async fn change_password(
         &templates::password_changed(&name, &links.to("/support")),
     )
     .await?;
+    let me = Some(user.user_id);
+    activity::record(
+        &mut tx,
+        user.user_id,
+        me,
+        Action::PasswordChanged,
+        client,
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -557,6 +613,7 @@ pub async fn request_email_change(
     user: &CurrentUser,
     new_email: &str,
     password: &str,
+    client: &ClientInfo,
 ) -> Result<(), AccountError> {
     let new_email = Email::parse(new_email).map_err(|e| field("new_email", e))?;
     let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
@@ -609,13 +666,27 @@ pub async fn request_email_change(
         &templates::email_change_notice(&user.display_name, new_email.as_str()),
     )
     .await?;
+    let details = json!({ "new_email": new_email.as_str() });
+    activity::record(
+        &mut tx,
+        user.user_id,
+        Some(user.user_id),
+        Action::EmailChangeRequested,
+        client,
+        details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Makes the confirmed new address the account's sign-in address.
 #[tracing::instrument(skip_all)]
-pub async fn confirm_email_change(pool: &PgPool, secret: &str) -> Result<(), AccountError> {
+pub async fn confirm_email_change(
+    pool: &PgPool,
+    secret: &str,
+    client: &ClientInfo,
+) -> Result<(), AccountError> {
     let mut tx = pool.begin().await?;
     let token = use_token(&mut tx, secret, "change_email").await?;
     let changed = sqlx::query!(
@@ -630,6 +701,16 @@ pub async fn confirm_email_change(pool: &PgPool, secret: &str) -> Result<(), Acc
     if changed == 0 {
         return Err(AccountError::TokenInvalid);
     }
+    let details = json!({ "new_email": token.email });
+    activity::record(
+        &mut tx,
+        token.user_id,
+        Some(token.user_id),
+        Action::EmailChanged,
+        client,
+        details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Server functions and CLI commands stay thin and call into it.
 
 pub mod accounts;
+pub mod activity;
 pub mod demo;
 pub mod health;
 pub mod mail;

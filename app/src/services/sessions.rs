@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 pub use crate::domain::CurrentUser;
 use crate::domain::Role;
+use crate::services::activity::{self, Action};
 use crate::services::tokens::{hash_token, new_token};
+use serde_json::json;
 
 pub const COOKIE_NAME: &str = "ksf_session";
 /// A session unused this long ends.
@@ -93,15 +95,25 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, 
     }))
 }
 
-/// Ends the session behind a cookie token (sign out).
-pub async fn end(pool: &PgPool, token: &str) -> Result<(), sqlx::Error> {
+/// Ends the session behind a cookie token (sign out), logged for its user.
+pub async fn sign_out(
+    pool: &PgPool,
+    token: &str,
+    user: Option<&CurrentUser>,
+    client: &ClientInfo,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
     sqlx::query!(
         "UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
         hash_token(token)
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    if let Some(user) = user {
+        let me = Some(user.user_id);
+        activity::record(&mut tx, user.user_id, me, Action::SignedOut, client, json!({})).await?;
+    }
+    tx.commit().await
 }
 
 /// Ends every session of a user except `keep` (the one making the change).
@@ -179,15 +191,51 @@ pub async fn list_for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<SessionSu
 
 /// Ends one of the user's own sessions. False when the user has no such
 /// live session (someone else's id changes nothing and looks the same).
-pub async fn revoke_own(pool: &PgPool, user_id: Uuid, session_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn revoke_own(
+    pool: &PgPool,
+    user: &CurrentUser,
+    session_id: Uuid,
+    client: &ClientInfo,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query!(
         "UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
         session_id,
-        user_id
+        user.user_id
     )
-    .execute(pool)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        let me = Some(user.user_id);
+        let details = json!({ "session_id": session_id });
+        activity::record(&mut tx, user.user_id, me, Action::SessionRevoked, client, details).await?;
+    }
+    tx.commit().await?;
+    Ok(done == 1)
+}
+
+/// "Sign out everywhere else": ends all the user's sessions but this one.
+pub async fn revoke_others(
+    pool: &PgPool,
+    user: &CurrentUser,
+    client: &ClientInfo,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let ended = end_all_except(&mut tx, user.user_id, Some(user.session_id)).await?;
+    let me = Some(user.user_id);
+    let details = json!({ "sessions": ended });
+    activity::record(
+        &mut tx,
+        user.user_id,
+        me,
+        Action::OtherSessionsRevoked,
+        client,
+        details,
+    )
     .await?;
-    Ok(done.rows_affected() == 1)
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// The `Set-Cookie` value that stores a session token.
