@@ -379,6 +379,11 @@ async fn repeated_failed_sign_ins_are_throttled_with_retry_after(pool: PgPool) {
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(retry > 0 && retry <= 15 * 60, "{retry}");
     assert!(res.text().await.unwrap().contains("Too many attempts"));
+    let notices: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE kind = 'sign_in_paused'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(notices, 1, "the owner is told once");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -161,6 +161,7 @@ async fn sign_in(State(state): State<AppState>, parts: Parts, Form(f): Fields) -
     let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
     let result = accounts::sign_in(
         &state.pool,
+        &state.settings.links(),
         get(&f, "email"),
         get(&f, "password"),
         &client_info(&parts),

@@ -390,6 +390,7 @@ async fn remember_device(
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
     pool: &PgPool,
+    links: &Links,
     email: &str,
     password: &str,
     client: &ClientInfo,
@@ -432,10 +433,18 @@ pub async fn sign_in(
     )
     .execute(&mut *tx)
     .await?;
-    let known_user = user.as_ref().map(|u| u.id);
+    let known_user = user
+        .as_ref()
+        .map(|u| (u.id, u.email.clone(), u.display_name.clone()));
     let Some(user) = user.filter(|_| matches) else {
-        if let Some(user_id) = known_user {
+        if let Some((user_id, address, name)) = known_user {
             activity::record(&mut tx, user_id, None, Action::SignInFailed, client, json!({})).await?;
+            // This failure filled the window: tell the owner, once (further
+            // attempts are refused before they get here).
+            if rate_limit::sign_in_allowed(&mut tx, email_input).await?.is_err() {
+                let message = templates::sign_in_paused(&name, &links.to("/forgot-password"));
+                mail::enqueue(&mut tx, &address, &message).await?;
+            }
         }
         tx.commit().await?;
         tracing::info!("sign-in refused: wrong email or password");

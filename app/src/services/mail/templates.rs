@@ -179,6 +179,20 @@ pub fn new_sign_in(name: &str, device: &str, ip: &str, when: &str) -> Message {
     }
 }
 
+pub fn sign_in_paused(name: &str, reset_link: &str) -> Message {
+    Message {
+        kind: "sign_in_paused",
+        subject: format!("Sign-ins to your {PRODUCT_NAME} account are paused"),
+        heading: format!("We paused sign-ins to your account, {name}"),
+        paragraphs: vec![
+            "There were several failed attempts to sign in with your email address, so we paused sign-ins for 15 minutes.".into(),
+            "If it was you, wait a little or reset your password. If it was not you, your password kept your account safe; consider changing it.".into(),
+        ],
+        action: Some(("Reset my password".into(), reset_link.into())),
+        reason: "You received this because of repeated failed sign-ins to your account.".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +206,7 @@ mod tests {
             password_reset("Ana", link),
             password_changed("Ana", link),
             confirm_new_email("Ana", link),
+            sign_in_paused("Ana", link),
         ] {
             let html = m.html().unwrap();
             assert!(html.contains(link), "{}: link in html", m.kind);

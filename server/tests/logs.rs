@@ -1,0 +1,134 @@
+//! Nothing secret reaches the logs: passwords, emailed tokens and session
+//! cookies stay out even at the most verbose level.
+
+mod helpers;
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+};
+
+use helpers::{link_in, spawn_app, token_of};
+use sqlx::PgPool;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_full_account_flow_logs_no_secret(pool: PgPool) {
+    let logs = Captured::default();
+    tracing_subscriber::fmt()
+        // Everything the server does, at full detail; the test client's own
+        // cookie jar (which of course holds the cookie) is left out.
+        .with_env_filter("trace,hyper=info,hyper_util=info,h2=info,reqwest=info,cookie_store=off")
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .init();
+
+    let app = spawn_app(pool).await;
+    let browser = app.browser();
+    let first_password = "first secret passphrase";
+    let new_password = "second secret passphrase";
+    let wrong_password = "wrong secret passphrase";
+
+    browser
+        .post(
+            "/signup",
+            &[
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", first_password),
+            ],
+        )
+        .await;
+    let verify_token = token_of(&link_in(
+        &app.last_email_to("ana@example.com").await.unwrap().1,
+        "http://",
+    ));
+    browser.get(&format!("/verify-email?token={verify_token}")).await;
+    let verified = browser.post("/verify-email", &[("token", &verify_token)]).await;
+    let cookie = verified.headers()["set-cookie"].to_str().unwrap().to_string();
+    let session_token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split('=')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    browser.get("/").await;
+    browser.post("/logout", &[]).await;
+    browser
+        .post(
+            "/login",
+            &[
+                ("email", "ana@example.com"),
+                ("password", wrong_password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    browser
+        .post("/forgot-password", &[("email", "ana@example.com")])
+        .await;
+    let reset_token = token_of(&link_in(
+        &app.last_email_to("ana@example.com").await.unwrap().1,
+        "http://",
+    ));
+    browser.get(&format!("/reset-password?token={reset_token}")).await;
+    browser
+        .post(
+            "/reset-password",
+            &[("token", &reset_token), ("password", new_password)],
+        )
+        .await;
+    browser
+        .post(
+            "/login",
+            &[
+                ("email", "ana@example.com"),
+                ("password", new_password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    assert!(
+        text.contains("/verify-email"),
+        "the flow was logged at all ({} bytes)",
+        text.len()
+    );
+    for (what, secret) in [
+        ("first password", first_password),
+        ("new password", new_password),
+        ("wrong password", wrong_password),
+        ("verification token", verify_token.as_str()),
+        ("reset token", reset_token.as_str()),
+        ("session token", session_token.as_str()),
+    ] {
+        let line = text.lines().find(|l| l.contains(secret)).unwrap_or("");
+        assert!(
+            !text.contains(secret),
+            "the {what} appears in the logs: {}",
+            &line[..line.len().min(400)]
+        );
+    }
+}
