@@ -561,22 +561,11 @@ async fn a_sign_in_from_a_new_browser_is_reported_by_email(pool: PgPool) {
     // Same browser as the one that confirmed: no notice.
     sign_in(&app.browser(), "ana@example.com", PASSWORD, "/").await;
     assert_eq!(app.last_email_to("ana@example.com").await.unwrap().0, "welcome");
-    let other = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0 Safari/537.36")
-        .build()
-        .unwrap();
-    other
-        .post(format!("{}/login", app.base))
-        .header("origin", &app.base)
-        .form(&[
-            ("email", "ana@example.com"),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let other = app.browser_with_agent("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0 Safari/537.36");
+    assert_eq!(
+        sign_in(&other, "ana@example.com", PASSWORD, "/").await.status(),
+        303
+    );
     let (kind, text) = app.last_email_to("ana@example.com").await.unwrap();
     assert_eq!(kind, "new_sign_in");
     assert!(text.contains("Chrome on Windows"), "{text}");

@@ -2,54 +2,28 @@
 
 mod helpers;
 
-use helpers::{location, spawn_app, Browser, TestApp};
+use helpers::{confirmed_customer, location, spawn_app, Browser, TestApp, CUSTOMER_PASSWORD};
 use sqlx::PgPool;
 
-const PASSWORD: &str = "a long enough secret";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
 
-async fn user_with_two_browsers(app: &TestApp) -> (Browser, reqwest::Client) {
-    use app::domain::{DisplayName, Email, Password, Role};
-    app::services::users::create_user(
-        &app.pool,
-        app::services::users::NewUser {
-            email: Email::parse("ana@example.com").unwrap(),
-            display_name: DisplayName::parse("Ana").unwrap(),
-            password: Password::parse(PASSWORD).unwrap(),
-            role: Role::Customer,
-            email_verified: true,
-        },
-    )
-    .await
-    .unwrap();
+/// Ana, signed in on a laptop (Firefox) and a phone (Safari on iPhone).
+async fn user_with_two_browsers(app: &TestApp) -> (Browser, Browser) {
+    confirmed_customer(app, "ana@example.com", "Ana").await;
     let laptop = app.browser();
-    laptop
-        .post(
-            "/login",
-            &[
-                ("email", "ana@example.com"),
-                ("password", PASSWORD),
-                ("next", "/"),
-            ],
-        )
-        .await;
-    let phone = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
-        .build()
-        .unwrap();
-    let res = phone
-        .post(format!("{}/login", app.base))
-        .header("origin", &app.base)
-        .form(&[
-            ("email", "ana@example.com"),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
+    assert_eq!(
+        laptop
+            .sign_in("ana@example.com", CUSTOMER_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let phone = app.browser_with_agent(IPHONE);
+    assert_eq!(
+        phone.sign_in("ana@example.com", CUSTOMER_PASSWORD).await.status(),
+        303
+    );
     (laptop, phone)
 }
 
@@ -93,7 +67,7 @@ async fn a_revoked_session_stops_working_on_its_next_request(pool: PgPool) {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/settings/sessions?done=revoked");
-    let next = phone.get(format!("{}/", app.base)).send().await.unwrap();
+    let next = phone.get("/").await;
     assert_eq!(next.status(), 302, "the phone is sent to sign in");
     assert_eq!(
         laptop.get("/").await.status(),
@@ -123,11 +97,7 @@ async fn nobody_can_revoke_another_users_session(pool: PgPool) {
         .post("/settings/sessions/revoke", &[("session_id", "not-a-uuid")])
         .await;
     assert_eq!(location(&garbage), "/settings/sessions?done=not_found");
-    assert_eq!(
-        phone.get(format!("{}/", app.base)).send().await.unwrap().status(),
-        200,
-        "nothing changed"
-    );
+    assert_eq!(phone.get("/").await.status(), 200, "nothing changed");
     let still: Vec<String> = session_ids(&pool).await.into_iter().map(|(id, _)| id).collect();
     for (id, _) in victims {
         assert!(still.contains(&id));
@@ -140,10 +110,7 @@ async fn sign_out_everywhere_else_keeps_only_this_device(pool: PgPool) {
     let (laptop, phone) = user_with_two_browsers(&app).await;
     let res = laptop.post("/settings/sessions/revoke-others", &[]).await;
     assert_eq!(location(&res), "/settings/sessions?done=others");
-    assert_eq!(
-        phone.get(format!("{}/", app.base)).send().await.unwrap().status(),
-        302
-    );
+    assert_eq!(phone.get("/").await.status(), 302);
     let html = laptop.get("/settings/sessions").await.text().await.unwrap();
     assert!(!html.contains("iPhone"));
     assert!(

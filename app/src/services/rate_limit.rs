@@ -35,8 +35,14 @@ pub const FAILED_SIGN_INS: Limit = Limit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryAfter(pub u64);
 
-fn retry_after(oldest_age_secs: f64, window: Duration) -> RetryAfter {
-    RetryAfter((window.as_seconds_f64() - oldest_age_secs).ceil().max(1.0) as u64)
+/// Allowed while fewer than `max` events are in the window; otherwise wait
+/// until the oldest of them leaves it.
+fn verdict(count: i64, oldest_age_secs: Option<f64>, limit: &Limit) -> Result<(), RetryAfter> {
+    if count < limit.max {
+        return Ok(());
+    }
+    let wait = limit.window.as_seconds_f64() - oldest_age_secs.unwrap_or(0.0);
+    Err(RetryAfter(wait.ceil().max(1.0) as u64))
 }
 
 /// Counts one event for `key`, or refuses when the window is full.
@@ -57,8 +63,8 @@ pub async fn hit(
     )
     .fetch_one(&mut *conn)
     .await?;
-    if row.n >= limit.max {
-        return Ok(Err(retry_after(row.oldest_age.unwrap_or(0.0), limit.window)));
+    if let Err(wait) = verdict(row.n, row.oldest_age, limit) {
+        return Ok(Err(wait));
     }
     sqlx::query!(
         "INSERT INTO rate_limit_events (bucket, key) VALUES ($1, $2)",
@@ -85,11 +91,20 @@ pub async fn sign_in_allowed(
     )
     .fetch_one(&mut *conn)
     .await?;
-    if row.n >= FAILED_SIGN_INS.max {
-        return Ok(Err(retry_after(
-            row.oldest_age.unwrap_or(0.0),
-            FAILED_SIGN_INS.window,
-        )));
+    Ok(verdict(row.n, row.oldest_age, &FAILED_SIGN_INS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_window_waits_for_its_oldest_event_to_leave() {
+        assert_eq!(verdict(4, Some(10.0), &FAILED_SIGN_INS), Ok(()));
+        assert_eq!(
+            verdict(5, Some(60.0), &FAILED_SIGN_INS),
+            Err(RetryAfter(15 * 60 - 60))
+        );
+        assert_eq!(verdict(5, Some(899.5), &FAILED_SIGN_INS), Err(RetryAfter(1)));
     }
-    Ok(Ok(()))
 }

@@ -19,12 +19,17 @@ impl TestApp {
     /// A new visitor: its own cookie jar, redirects not followed so tests
     /// see them.
     pub fn browser(&self) -> Browser {
+        self.browser_with_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+    }
+
+    /// A new visitor using a particular browser.
+    pub fn browser_with_agent(&self, user_agent: &str) -> Browser {
         Browser {
             base: self.base.clone(),
             client: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
-                .user_agent("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+                .user_agent(user_agent)
                 .build()
                 .unwrap(),
         }
@@ -156,34 +161,42 @@ pub fn token_of(link: &str) -> String {
     link.split("token=").nth(1).expect("token in link").to_string()
 }
 
-/// A confirmed customer made directly through the service layer, and a
-/// browser signed in as them through the sign-in form.
-pub async fn signed_in(app: &TestApp) -> Browser {
+/// The password of the customers `confirmed_customer` makes.
+pub const CUSTOMER_PASSWORD: &str = "a long enough secret";
+
+/// A confirmed customer made directly through the service layer.
+pub async fn confirmed_customer(app: &TestApp, email: &str, name: &str) {
     use app::domain::{DisplayName, Email, Password, Role};
-    let password = "a long enough secret";
     app::services::users::create_user(
         &app.pool,
         app::services::users::NewUser {
-            email: Email::parse("customer@example.com").unwrap(),
-            display_name: DisplayName::parse("Casey Customer").unwrap(),
-            password: Password::parse(password).unwrap(),
+            email: Email::parse(email).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            password: Password::parse(CUSTOMER_PASSWORD).unwrap(),
             role: Role::Customer,
             email_verified: true,
         },
     )
     .await
     .unwrap();
-    let browser = app.browser();
-    let res = browser
-        .post(
+}
+
+impl Browser {
+    /// Signs in through the sign-in form.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post(
             "/login",
-            &[
-                ("email", "customer@example.com"),
-                ("password", password),
-                ("next", "/"),
-            ],
+            &[("email", email), ("password", password), ("next", "/")],
         )
-        .await;
+        .await
+    }
+}
+
+/// A confirmed customer, and a browser signed in as them.
+pub async fn signed_in(app: &TestApp) -> Browser {
+    confirmed_customer(app, "customer@example.com", "Casey Customer").await;
+    let browser = app.browser();
+    let res = browser.sign_in("customer@example.com", CUSTOMER_PASSWORD).await;
     assert_eq!(res.status(), 303, "signed in");
     browser
 }
