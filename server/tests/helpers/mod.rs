@@ -96,7 +96,18 @@ pub async fn spawn_app_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         vars.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(move |k| vars.get(k).cloned()).expect("test config");
-    let application = Application::build(&config, pool.clone()).await.expect("bind");
+    // The server gets a pool of its own on the test database, made the way
+    // production makes it: sharing sqlx::test's small, parent-limited pool
+    // let parallel tests starve each other of connections.
+    let opts = pool.connect_options().as_ref().clone();
+    let server_pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        // Close each connection after use, so none is left open when
+        // sqlx::test drops the test database.
+        .after_release(|_conn, _meta| Box::pin(async { Ok(false) }))
+        .connect_lazy_with(opts);
+    let application = Application::build(&config, server_pool).await.expect("bind");
     let base = format!("http://{}", application.local_addr().unwrap());
     tokio::spawn(application.run_until(std::future::pending()));
     TestApp {
