@@ -134,7 +134,12 @@ ensure_playwright() {
 # --- PostgreSQL ----------------------------------------------------------------
 
 PG_VERSION_DIRS=(/usr/lib/postgresql/17/bin /usr/lib/postgresql/16/bin /usr/lib/postgresql/15/bin /usr/lib/postgresql/14/bin)
+# A fixed high port by default; when another cluster (another checkout's)
+# holds it, the next free one is used unless KSF_PG_PORT was set.
+KSF_PG_PORT_SET="${KSF_PG_PORT:+yes}"
 KSF_PG_PORT="${KSF_PG_PORT:-54329}"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 pg_bin() {
   local d
@@ -197,14 +202,24 @@ ensure_postgres() {
     log "initdb: a project-local PostgreSQL cluster in $data"
     as_pg_user "$bin/initdb" -D "$data" -U ksf --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  if ! as_pg_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$KSF_PG_PORT" 2>/dev/null; then
-      die "port $KSF_PG_PORT is taken by another PostgreSQL (another checkout's? stop it with its ./scripts/run stop-db), or choose another port: KSF_PG_PORT=54330 $0"
+  if as_pg_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    # Already running: reuse it on whatever port it was started with.
+    KSF_PG_PORT="$(sed -n 4p "$data/postmaster.pid" 2>/dev/null || true)"
+    [ -n "$KSF_PG_PORT" ] || die "cannot read the port of the running cluster in $data"
+  else
+    if port_in_use "$KSF_PG_PORT"; then
+      [ -z "$KSF_PG_PORT_SET" ] || die "port $KSF_PG_PORT (KSF_PG_PORT) is taken; choose another one"
+      local p
+      for p in $(seq $((KSF_PG_PORT + 1)) $((KSF_PG_PORT + 20))); do
+        port_in_use "$p" || { KSF_PG_PORT="$p"; break; }
+      done
+      port_in_use "$KSF_PG_PORT" && die "ports $KSF_PG_PORT and the next 20 are taken; set KSF_PG_PORT"
+      log "port 54329 is taken (another checkout's cluster?): using $KSF_PG_PORT"
     fi
     log "starting PostgreSQL on 127.0.0.1:$KSF_PG_PORT"
     as_pg_user "$bin/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 60 \
       -o "-p $KSF_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null \
-      || die "PostgreSQL did not start; see $base/postgres.log (is port $KSF_PG_PORT taken? set KSF_PG_PORT)"
+      || die "PostgreSQL did not start; see $base/postgres.log"
   fi
   export DATABASE_URL="postgres://ksf@127.0.0.1:$KSF_PG_PORT/ksf"
   if ! psql "postgres://ksf@127.0.0.1:$KSF_PG_PORT/postgres" -tAc "select 1 from pg_database where datname='ksf'" | grep -q 1; then
