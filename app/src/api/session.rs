@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, request::Parts},
+    http::{header, request::Parts, HeaderMap},
     middleware::Next,
     response::Response,
 };
@@ -22,12 +22,7 @@ pub async fn resolve_session(State(state): State<AppState>, mut request: Request
     {
         return next.run(request).await;
     }
-    let token = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| sessions::token_from_cookie_header(h).map(str::to_string));
+    let token = token_in(request.headers());
     if let Some(token) = token {
         match sessions::resolve(&state.pool, &token).await {
             Ok(Some(user)) => {
@@ -55,12 +50,16 @@ pub fn client_info(parts: &Parts) -> ClientInfo {
     }
 }
 
-/// The session token of this request, if it carries one.
-pub fn session_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The session token in a request's cookies, if any.
+fn token_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| sessions::token_from_cookie_header(h).map(str::to_string))
+}
+
+/// The session token of this request, if it carries one.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    token_in(&parts.headers)
 }

@@ -495,11 +495,38 @@ pub async fn request_password_reset(pool: &PgPool, links: &Links, email: &str) -
     email_link_if_account(pool, links, email, request).await
 }
 
-async fn set_password(
+/// Refuses unless `candidate` is the user's current password; the error
+/// names the form field that asked for it.
+async fn check_current_password(
+    pool: &PgPool,
+    user: &CurrentUser,
+    candidate: &str,
+    field_name: &'static str,
+) -> Result<(), AccountError> {
+    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
+        .fetch_one(pool)
+        .await?;
+    if verify_password(candidate.to_string(), stored).await? {
+        Ok(())
+    } else {
+        Err(AccountError::Invalid(vec![(
+            field_name,
+            AccountError::WrongPassword.to_string(),
+        )]))
+    }
+}
+
+/// Stores a new password and does what every password change does: ends
+/// all the user's sessions, tells them by email, and logs it — in `conn`'s
+/// transaction.
+async fn replace_password(
     conn: &mut PgConnection,
+    links: &Links,
     user_id: Uuid,
     password: &Password,
-) -> Result<(String, String), AccountError> {
+    action: Action,
+    client: &ClientInfo,
+) -> Result<(), AccountError> {
     let hash = hash_password(password).await?;
     let user = sqlx::query!(
         r#"UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1
@@ -509,7 +536,11 @@ async fn set_password(
     )
     .fetch_one(&mut *conn)
     .await?;
-    Ok((user.email, user.display_name))
+    sessions::end_all_except(&mut *conn, user_id, None).await?;
+    let notice = templates::password_changed(&user.display_name, &links.to("/support"));
+    mail::enqueue(&mut *conn, &user.email, &notice).await?;
+    activity::record(&mut *conn, user_id, Some(user_id), action, client, json!({})).await?;
+    Ok(())
 }
 
 /// Sets a new password from a reset link. Every session ends; the user
@@ -525,7 +556,15 @@ pub async fn reset_password(
     let password = parse_new_password("password", new_password)?;
     let mut tx = pool.begin().await?;
     let token = use_token(&mut tx, secret, "reset_password").await?;
-    let (email, name) = set_password(&mut tx, token.user_id, &password).await?;
+    replace_password(
+        &mut tx,
+        links,
+        token.user_id,
+        &password,
+        Action::PasswordReset,
+        client,
+    )
+    .await?;
     // Receiving the link proves the address.
     sqlx::query!(
         "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1 AND lower(email) = lower($2)",
@@ -533,23 +572,6 @@ pub async fn reset_password(
         token.email
     )
     .execute(&mut *tx)
-    .await?;
-    sessions::end_all_except(&mut tx, token.user_id, None).await?;
-    mail::enqueue(
-        &mut tx,
-        &email,
-        &templates::password_changed(&name, &links.to("/support")),
-    )
-    .await?;
-    let me = Some(token.user_id);
-    activity::record(
-        &mut tx,
-        token.user_id,
-        me,
-        Action::PasswordReset,
-        client,
-        json!({}),
-    )
     .await?;
     tx.commit().await?;
     tracing::info!(user_id = %token.user_id, "password reset");
@@ -568,35 +590,19 @@ pub async fn change_password(
     client: &ClientInfo,
 ) -> Result<String, AccountError> {
     let password = parse_new_password("new_password", new_password)?;
-    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
-        .fetch_one(pool)
-        .await?;
-    if !verify_password(current.to_string(), stored).await? {
-        return Err(AccountError::Invalid(vec![(
-            "current_password",
-            AccountError::WrongPassword.to_string(),
-        )]));
-    }
+    check_current_password(pool, user, current, "current_password").await?;
     let mut tx = pool.begin().await?;
-    let (email, name) = set_password(&mut tx, user.user_id, &password).await?;
-    sessions::end_all_except(&mut tx, user.user_id, None).await?;
-    let token = sessions::start(&mut tx, user.user_id, client).await?;
-    mail::enqueue(
+    replace_password(
         &mut tx,
-        &email,
-        &templates::password_changed(&name, &links.to("/support")),
-    )
-    .await?;
-    let me = Some(user.user_id);
-    activity::record(
-        &mut tx,
+        links,
         user.user_id,
-        me,
+        &password,
         Action::PasswordChanged,
         client,
-        json!({}),
     )
     .await?;
+    // This device stays signed in, with a new token.
+    let token = sessions::start(&mut tx, user.user_id, client).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -625,15 +631,7 @@ pub async fn request_email_change(
     client: &ClientInfo,
 ) -> Result<(), AccountError> {
     let new_email = Email::parse(new_email).map_err(|e| field("new_email", e))?;
-    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
-        .fetch_one(pool)
-        .await?;
-    if !verify_password(password.to_string(), stored).await? {
-        return Err(AccountError::Invalid(vec![(
-            "email_password",
-            AccountError::WrongPassword.to_string(),
-        )]));
-    }
+    check_current_password(pool, user, password, "email_password").await?;
     let mut tx = pool.begin().await?;
     let taken = sqlx::query_scalar!(
         r#"SELECT EXISTS(SELECT 1 FROM users WHERE lower(email) = lower($1)) AS "e!""#,
@@ -728,15 +726,7 @@ pub async fn confirm_email_change(
 /// sign-in history go with it (cascade); sent emails stay in the outbox log.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
 pub async fn delete_account(pool: &PgPool, user: &CurrentUser, password: &str) -> Result<(), AccountError> {
-    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
-        .fetch_one(pool)
-        .await?;
-    if !verify_password(password.to_string(), stored).await? {
-        return Err(AccountError::Invalid(vec![(
-            "delete_password",
-            AccountError::WrongPassword.to_string(),
-        )]));
-    }
+    check_current_password(pool, user, password, "delete_password").await?;
     let mut tx = pool.begin().await?;
     sqlx::query!("DELETE FROM sign_in_attempts WHERE user_id = $1", user.user_id)
         .execute(&mut *tx)
