@@ -9,6 +9,7 @@ use crate::components::layout::AppLayout;
 use crate::pages::{
     accounts::{
         password::{ForgotPasswordPage, ResetPasswordPage},
+        second_factor::{ConfirmIdentityPage, SecondFactorPage},
         sign_in::SignInPage,
         sign_up::{SignUpPage, SignUpSentPage},
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
@@ -20,10 +21,37 @@ use crate::pages::{
     errors::{ErrorPage, NotFoundPage},
     sessions::SessionsPage,
     settings::SettingsPage,
+    two_factor::TwoFactorPage,
 };
+
+/// The Content-Security-Policy of an HTML page: scripts only from us or
+/// inline with this response's nonce (Leptos' hydration scripts carry it),
+/// WebAssembly allowed, nothing from other origins.
+#[cfg(feature = "ssr")]
+fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Sets this response's CSP from the nonce Leptos made for its scripts.
+fn set_content_security_policy() {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce.to_string())) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -68,7 +96,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async/>
                         <Route path=path!("settings/activity") view=ActivityPage ssr=SsrMode::Async/>
+                        <Route path=path!("settings/two-factor") view=TwoFactorPage ssr=SsrMode::Async/>
                         <Route path=path!("login") view=SignInPage/>
+                        <Route path=path!("login/two-factor") view=SecondFactorPage/>
+                        <Route path=path!("confirm-identity") view=ConfirmIdentityPage/>
                         <Route path=path!("signup") view=SignUpPage/>
                         <Route path=path!("signup/sent") view=SignUpSentPage/>
                         <Route path=path!("verify-email") view=VerifyEmailPage/>

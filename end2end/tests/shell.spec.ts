@@ -100,3 +100,22 @@ test("an unknown address shows the not-found page with a way back", async ({ pag
   await page.getByRole("main").getByRole("link", { name: "Go to the dashboard" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
 });
+
+test("pages hydrate under the strict Content-Security-Policy with no violations", async ({ page }) => {
+  const problems = watchForProblems(page);
+  const violations: string[] = [];
+  page.on("console", (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
+  });
+  const response = await page.goto("/signup");
+  const csp = response?.headers()["content-security-policy"] ?? "";
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'/);
+  expect(csp).not.toContain("unsafe-inline'; script");
+  await waitForHydration(page);
+  // The password-rules island runs: the WebAssembly was allowed to start.
+  await page.getByLabel("Password", { exact: true }).fill("long enough passphrase");
+  await expect(page.getByText("At least 12 characters")).toHaveAttribute("data-met", "true");
+  await page.waitForLoadState("networkidle");
+  expect(violations).toEqual([]);
+  expect(problems).toEqual([]);
+});

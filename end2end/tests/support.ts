@@ -41,3 +41,25 @@ export async function linkFromMailbox(page: Page, to: string, subject: RegExp): 
   expect(match, `a link in:\n${text}`).not.toBeNull();
   return match![0];
 }
+
+/** A new customer, signed up and confirmed through the mailbox, signed in on `page`. */
+export async function signUpConfirmed(page: Page, name: string, password: string): Promise<string> {
+  const email = `e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Check your inbox" })).toBeVisible();
+  await page.goto(await linkFromMailbox(page, email, /Confirm your email address/));
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  return email;
+}
+
+/** Signs out from the account menu. */
+export async function signOut(page: Page) {
+  await page.getByLabel("Account menu").click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByText("You are signed out.")).toBeVisible();
+}

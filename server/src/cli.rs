@@ -17,6 +17,7 @@ Commands:
   create-staff --email EMAIL --name NAME
                              Create a staff account; the password is read from
                              KSF_STAFF_PASSWORD or, if unset, the first line of stdin
+  generate-key               Print a new random KSF_SECRET_KEY
   help                       Show this help
 
 Configuration comes from the environment and .env; see README.md.";
@@ -27,6 +28,7 @@ pub enum Command {
     Migrate,
     SeedDemo,
     CreateStaff { email: String, name: String },
+    GenerateKey,
     Help,
 }
 
@@ -57,6 +59,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
         Some("migrate") => Command::Migrate,
         Some("seed-demo") => Command::SeedDemo,
         Some("help" | "--help" | "-h") => Command::Help,
+        Some("generate-key") => Command::GenerateKey,
         Some("create-staff") => {
             let (mut email, mut name) = (None, None);
             while let Some(flag) = it.next() {
@@ -84,14 +87,21 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
 
 pub async fn run(args: &[String]) -> Result<(), CliError> {
     let command = parse_args(args)?;
-    if command == Command::Help {
-        println!("{USAGE}");
-        return Ok(());
+    match command {
+        Command::Help => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Command::GenerateKey => {
+            println!("{}", app::services::secret_box::SecretKey::generate_hex());
+            return Ok(());
+        }
+        _ => {}
     }
     let config = Config::from_env()?;
     let pool = startup::connection_pool(&config)?;
     match command {
-        Command::Help => Ok(()),
+        Command::Help | Command::GenerateKey => Ok(()),
         Command::Serve => {
             if let Err(error) = app::services::health::database_ready(&pool).await {
                 tracing::warn!(%error, "the database is not reachable yet; /readyz reports 503 until it is");

@@ -3,6 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
+use app::services::secret_box::SecretKey;
 use leptos::config::{Env, LeptosOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +31,10 @@ pub struct Config {
     /// Run the email worker in this process (several processes may).
     pub mail_worker: bool,
     pub ip_limit: app::api::accounts::IpLimit,
+    /// Seals secrets at rest (TOTP seeds).
+    pub secret_key: app::services::secret_box::SecretKey,
+    /// Staff must turn on two-factor before using the portal.
+    pub staff_two_factor_required: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -140,7 +145,7 @@ impl Config {
             .site_root(var(&lookup, "LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
             .site_pkg_dir(var(&lookup, "LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
             .site_addr(site_addr)
-            .env(env)
+            .env(env.clone())
             .hash_files(parse(
                 &lookup,
                 "LEPTOS_HASH_FILES",
@@ -192,6 +197,21 @@ impl Config {
                 reason: "the burst and the replenish period must be at least 1".into(),
             });
         }
+        let secret_key = match var(&lookup, "KSF_SECRET_KEY") {
+            Some(hex) => SecretKey::parse(&hex).map_err(|e| ConfigError::Invalid {
+                var: "KSF_SECRET_KEY",
+                value: "<hidden>".into(),
+                reason: e.to_string(),
+            })?,
+            None if env == Env::DEV => SecretKey::development(),
+            None => {
+                return Err(ConfigError::Missing {
+                    var: "KSF_SECRET_KEY",
+                    hint: "production needs a key to seal two-factor secrets: run `ksf generate-key` and keep its output safe (changing it later turns off everyone's two-factor)",
+                })
+            }
+        };
+        let staff_two_factor_required = parse(&lookup, "KSF_STAFF_REQUIRE_2FA", false)?;
         Ok(Self {
             database_url,
             database_max_connections,
@@ -202,6 +222,8 @@ impl Config {
             mail,
             mail_worker,
             ip_limit,
+            secret_key,
+            staff_two_factor_required,
         })
     }
 
@@ -229,6 +251,21 @@ mod tests {
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.site_url, "http://127.0.0.1:3000");
         assert!(c.is_dev());
+    }
+
+    #[test]
+    fn production_needs_a_secret_key() {
+        let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+        let err = config(&[db, ("LEPTOS_ENV", "PROD")]).unwrap_err().to_string();
+        assert!(err.starts_with("KSF_SECRET_KEY is not set"), "{err}");
+        let bad = config(&[db, ("LEPTOS_ENV", "PROD"), ("KSF_SECRET_KEY", "short")])
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("KSF_SECRET_KEY") && !bad.contains("short"), "{bad}");
+        let key = "0f".repeat(32);
+        assert!(config(&[db, ("LEPTOS_ENV", "PROD"), ("KSF_SECRET_KEY", &key)]).is_ok());
+        // Development runs with a built-in key.
+        assert!(config(&[db]).is_ok());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Nothing secret reaches the logs: passwords, emailed tokens and session
-//! cookies stay out even at the most verbose level.
+//! Nothing secret reaches the logs: passwords, emailed tokens, session
+//! cookies, two-factor seeds and codes stay out even at the most verbose level.
 
 mod helpers;
 
@@ -8,7 +8,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use helpers::{link_in, spawn_app, token_of};
+use helpers::{enable_two_factor, link_in, spawn_app, token_of};
 use sqlx::PgPool;
 
 #[derive(Clone, Default)]
@@ -40,6 +40,8 @@ async fn a_full_account_flow_logs_no_secret(pool: PgPool) {
         .with_env_filter("trace,hyper=info,hyper_util=info,h2=info,reqwest=info,cookie_store=off")
         .with_writer(logs.clone())
         .with_ansi(false)
+        // Timestamps are full of digits a 6-digit code could match by chance.
+        .without_time()
         .init();
 
     let app = spawn_app(pool).await;
@@ -109,6 +111,39 @@ async fn a_full_account_flow_logs_no_secret(pool: PgPool) {
             ],
         )
         .await;
+    // Two-factor: the seed, a code and recovery codes are typed or shown.
+    let two_factor = enable_two_factor(&app, &browser).await;
+    let code = app.next_code(&two_factor.secret);
+    let phone = app.browser();
+    phone
+        .post(
+            "/login",
+            &[
+                ("email", "ana@example.com"),
+                ("password", new_password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    phone
+        .post("/login/two-factor", &[("code", &code), ("next", "/")])
+        .await;
+    let laptop = app.browser();
+    laptop
+        .post(
+            "/login",
+            &[
+                ("email", "ana@example.com"),
+                ("password", new_password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    let recovery_code = two_factor.recovery_codes[0].clone();
+    let pending = laptop
+        .post("/login/two-factor", &[("code", &recovery_code), ("next", "/")])
+        .await;
+    assert_eq!(pending.status(), 303, "signed in with a recovery code");
 
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     assert!(
@@ -123,6 +158,9 @@ async fn a_full_account_flow_logs_no_secret(pool: PgPool) {
         ("verification token", verify_token.as_str()),
         ("reset token", reset_token.as_str()),
         ("session token", session_token.as_str()),
+        ("two-factor seed", two_factor.secret.as_str()),
+        ("recovery code", recovery_code.as_str()),
+        ("unused recovery code", two_factor.recovery_codes[5].as_str()),
     ] {
         let line = text.lines().find(|l| l.contains(secret)).unwrap_or("");
         assert!(
@@ -131,4 +169,14 @@ async fn a_full_account_flow_logs_no_secret(pool: PgPool) {
             &line[..line.len().min(400)]
         );
     }
+    // A 6-digit code: look for it standing alone, not inside a longer number.
+    let standalone = text
+        .match_indices(code.as_str())
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + code.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+        })
+        .count();
+    assert_eq!(standalone, 0, "the two-factor code {code} appears in the logs");
 }

@@ -175,3 +175,52 @@ async fn every_response_refuses_framing_and_sniffing(pool: PgPool) {
         .unwrap()
         .starts_with("max-age="));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_allow_only_their_own_nonced_inline_scripts(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mut nonces = Vec::new();
+    for path in ["/login", "/no/such/page"] {
+        let res = app.get(path).await;
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = res.text().await.unwrap();
+        let script_src = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap_or_else(|| panic!("{path}: no script-src in {csp}"));
+        assert!(!script_src.contains("unsafe-inline"), "{path}: {script_src}");
+        assert!(!script_src.contains("unsafe-eval "), "{path}: {script_src}");
+        assert!(
+            !script_src.contains("http"),
+            "{path}: no other origins: {script_src}"
+        );
+        for directive in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {directive} in {csp}");
+        }
+        let nonce = script_src
+            .split_whitespace()
+            .find_map(|s| s.strip_prefix("'nonce-"))
+            .and_then(|s| s.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("{path}: no nonce in {script_src}"));
+        // Every inline script of the page carries the nonce.
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path}: the page has its hydration script");
+        assert_eq!(
+            html.matches(&format!("<script type=\"module\" nonce=\"{nonce}\""))
+                .count()
+                + html.matches(&format!("<script nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path}: every <script> has this response's nonce"
+        );
+        nonces.push(nonce.to_string());
+    }
+    assert_ne!(nonces[0], nonces[1], "a new nonce for every response");
+}

@@ -17,9 +17,10 @@ use super::session::{client_info, session_token};
 use super::AppState;
 use crate::components::form::FormState;
 use crate::domain::{CurrentUser, NextPath};
+use crate::services::sign_in::{self, SignedIn};
 use crate::services::{accounts, accounts::AccountError, sessions};
 
-type Fields = Form<HashMap<String, String>>;
+pub(crate) type Fields = Form<HashMap<String, String>>;
 
 /// Per-IP limit on the account forms, on top of the per-account counters in
 /// the database: a burst, then one request every `replenish`.
@@ -94,12 +95,12 @@ pub fn routes(limit: IpLimit) -> Router<AppState> {
     }
 }
 
-fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+pub(crate) fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
     fields.get(name).map(String::as_str).unwrap_or("")
 }
 
 /// Keeps what the user typed (never passwords) for the re-rendered form.
-fn keep(fields: &HashMap<String, String>, names: &[&str]) -> FormState {
+pub(crate) fn keep(fields: &HashMap<String, String>, names: &[&str]) -> FormState {
     FormState {
         values: names
             .iter()
@@ -110,7 +111,7 @@ fn keep(fields: &HashMap<String, String>, names: &[&str]) -> FormState {
 }
 
 /// Turns a service error into the re-rendered form (or a 429 page).
-async fn show_error(
+pub(crate) async fn show_error(
     state: &AppState,
     parts: &Parts,
     page: Option<&str>,
@@ -118,6 +119,12 @@ async fn show_error(
     error: AccountError,
 ) -> Response {
     let status = match &error {
+        AccountError::StepUpRequired => {
+            let back = page.unwrap_or(parts.uri.path());
+            return see_other(&confirm_identity_path(back), None);
+        }
+        AccountError::SignInExpired => StatusCode::BAD_REQUEST,
+        AccountError::TwoFactorOff => StatusCode::CONFLICT,
         AccountError::Invalid(errors) => {
             form.errors = errors.iter().map(|(f, m)| (f.to_string(), m.clone())).collect();
             StatusCode::UNPROCESSABLE_ENTITY
@@ -145,6 +152,15 @@ async fn show_error(
     }
 }
 
+/// The "confirm it's you" page, coming back to `back` afterwards.
+pub(crate) fn confirm_identity_path(back: &str) -> String {
+    let back = NextPath::or_dashboard(Some(back));
+    format!(
+        "/confirm-identity?next={}",
+        crate::domain::next_path::encode_query_value(back.as_str())
+    )
+}
+
 async fn sign_up(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let input = accounts::SignUp {
         name: get(&f, "name").into(),
@@ -159,18 +175,24 @@ async fn sign_up(State(state): State<AppState>, parts: Parts, Form(f): Fields) -
 
 async fn sign_in(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
-    let result = accounts::sign_in(
+    let result = sign_in::sign_in(
         &state.pool,
         &state.settings.links(),
         get(&f, "email"),
         get(&f, "password"),
         &client_info(&parts),
+        state.settings.clock.now(),
     )
     .await;
+    let secure = state.settings.secure_cookies();
     match result {
-        Ok(token) => see_other(
-            next.as_str(),
-            Some(sessions::cookie(&token, state.settings.secure_cookies())),
+        Ok(SignedIn::Session(token)) => see_other(next.as_str(), Some(sessions::cookie(&token, secure))),
+        Ok(SignedIn::NeedsCode(pending)) => see_other(
+            &format!(
+                "/login/two-factor?next={}",
+                crate::domain::next_path::encode_query_value(next.as_str())
+            ),
+            Some(sign_in::pending_cookie(&pending, secure)),
         ),
         Err(e) => {
             let mut form = keep(&f, &["email"]);
@@ -291,8 +313,8 @@ async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fiel
         &links,
         &user,
         get(&f, "new_email"),
-        get(&f, "email_password"),
         &client_info(&parts),
+        state.settings.clock.now(),
     )
     .await
     {
@@ -311,9 +333,9 @@ async fn change_password(State(state): State<AppState>, parts: Parts, Form(f): F
         &state.pool,
         &links,
         &user,
-        get(&f, "current_password"),
         get(&f, "new_password"),
         &client,
+        state.settings.clock.now(),
     )
     .await
     {
@@ -346,7 +368,7 @@ async fn delete_account(State(state): State<AppState>, parts: Parts, Form(f): Fi
         )
         .await;
     }
-    match accounts::delete_account(&state.pool, &user, get(&f, "delete_password")).await {
+    match accounts::delete_account(&state.pool, &user, state.settings.clock.now()).await {
         Ok(()) => see_other(
             "/login?deleted=1",
             Some(sessions::clear_cookie(state.settings.secure_cookies())),

@@ -22,12 +22,26 @@ pub async fn render_form(
     form: FormState,
     status: StatusCode,
 ) -> Response {
-    let pool = state.pool.clone();
+    render_with(state, parts, page, status, move || provide_context(form.clone())).await
+}
+
+/// Renders a page (as `render_form`) with extra context from `provide`:
+/// for answers that exist only in this response, such as new recovery codes.
+pub async fn render_with(
+    state: &AppState,
+    parts: &Parts,
+    page: Option<&str>,
+    status: StatusCode,
+    provide: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let app_state = state.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
         move || {
-            provide_context(pool.clone());
-            provide_context(form.clone());
+            // What the routes' own renders have (see the server's router).
+            provide_context(app_state.clone());
+            provide_context(app_state.pool.clone());
+            provide();
         },
         move || crate::shell(options.clone()),
     );
@@ -54,8 +68,13 @@ pub async fn render_form(
 
 /// 303 See Other to a same-site path, optionally setting a cookie.
 pub fn see_other(location: &str, cookie: Option<String>) -> Response {
+    see_other_setting(location, cookie.into_iter().collect())
+}
+
+/// 303 See Other, setting several cookies.
+pub fn see_other_setting(location: &str, cookies: Vec<String>) -> Response {
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response();
-    if let Some(value) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+    for value in cookies.iter().filter_map(|c| HeaderValue::from_str(c).ok()) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response

@@ -13,6 +13,7 @@ pub mod mailbox;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod sessions;
+pub mod two_factor;
 
 #[cfg(feature = "ssr")]
 pub use state::{AppState, Settings};
@@ -36,6 +37,12 @@ mod state {
         pub dev_mode: bool,
         /// Per-IP limit on the account forms.
         pub ip_limit: crate::api::accounts::IpLimit,
+        /// Seals secrets at rest (TOTP seeds).
+        pub secret_key: crate::services::secret_box::SecretKey,
+        /// The time decisions are made by (tests move it).
+        pub clock: crate::services::clock::Clock,
+        /// Staff must turn on two-factor before anything else.
+        pub staff_two_factor_required: bool,
     }
 
     impl Settings {
@@ -78,6 +85,21 @@ pub fn current_user() -> Option<crate::domain::CurrentUser> {
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+/// Whether the signed-in user authenticated recently enough for sensitive
+/// changes (step-up), judged on the server while rendering.
+pub fn recently_authenticated(user: &crate::domain::CurrentUser) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<AppState>()
+            .is_some_and(|s| crate::services::step_up::is_fresh(user, s.settings.clock.now()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = user;
+        false
     }
 }
 

@@ -5,12 +5,13 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, request::Parts, HeaderMap},
+    http::{header, request::Parts, HeaderMap, Method, StatusCode},
     middleware::Next,
     response::Response,
 };
 
 use super::AppState;
+use crate::domain::Role;
 use crate::services::sessions::{self, ClientInfo};
 
 pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -26,6 +27,13 @@ pub async fn resolve_session(State(state): State<AppState>, mut request: Request
     if let Some(token) = token {
         match sessions::resolve(&state.pool, &token).await {
             Ok(Some(user)) => {
+                if state.settings.staff_two_factor_required
+                    && user.role == Role::Staff
+                    && !user.two_factor
+                    && !open_before_two_factor(request.uri().path())
+                {
+                    return send_to_two_factor_setup(request.method());
+                }
                 request.extensions_mut().insert(user);
             }
             Ok(None) => {}
@@ -33,6 +41,33 @@ pub async fn resolve_session(State(state): State<AppState>, mut request: Request
         }
     }
     next.run(request).await
+}
+
+/// What staff without two-factor may still reach when it is required:
+/// setting it up (and its step-up), and signing out.
+fn open_before_two_factor(path: &str) -> bool {
+    path == "/settings/two-factor"
+        || path.starts_with("/settings/two-factor/")
+        || path.starts_with("/api/two-factor")
+        || path == "/confirm-identity"
+        || path == "/logout"
+}
+
+fn send_to_two_factor_setup(method: &Method) -> Response {
+    use axum::response::IntoResponse;
+    if method == Method::GET || method == Method::HEAD {
+        (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/settings/two-factor?required=1")],
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "Staff accounts must turn on two-factor authentication first: /settings/two-factor",
+        )
+            .into_response()
+    }
 }
 
 /// The client's address and browser, for sessions and sign-in records.
@@ -52,11 +87,16 @@ pub fn client_info(parts: &Parts) -> ClientInfo {
 
 /// The session token in a request's cookies, if any.
 fn token_in(headers: &HeaderMap) -> Option<String> {
+    cookie_in(headers, sessions::COOKIE_NAME)
+}
+
+/// A cookie's value in a request, if set and not empty.
+pub fn cookie_in(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|h| sessions::token_from_cookie_header(h).map(str::to_string))
+        .find_map(|h| sessions::cookie_from_header(h, name).map(str::to_string))
 }
 
 /// The session token of this request, if it carries one.

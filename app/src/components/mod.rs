@@ -5,3 +5,4 @@ pub mod empty_state;
 pub mod form;
 pub mod layout;
 pub mod page_header;
+pub mod step_up;

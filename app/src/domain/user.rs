@@ -8,6 +8,11 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// When this session last proved who the user is (sign-in or "confirm
+    /// it's you"), in Unix seconds: step-up checks read it.
+    pub authenticated_at: i64,
+    /// Two-factor authentication is on for this user.
+    pub two_factor: bool,
 }
 
 /// What kind of user this is. Staff see the platform view.

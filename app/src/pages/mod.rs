@@ -8,3 +8,4 @@ pub mod dev_mailbox;
 pub mod errors;
 pub mod sessions;
 pub mod settings;
+pub mod two_factor;

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
-use crate::api::require_user;
+use crate::api::{recently_authenticated, require_user};
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
+use crate::components::step_up::StepUpGate;
 use crate::islands::password_input::NewPasswordInput;
 use crate::islands::toast::Toast;
 use crate::pages::accounts::query;
@@ -14,6 +15,9 @@ pub fn SettingsPage() -> impl IntoView {
         return ().into_any();
     };
     let form = use_form();
+    let fresh = recently_authenticated(&user);
+    let password_error = form.error("new_password").unwrap_or_default();
+    let confirm_error = form.error("confirm");
     let saved = query("saved").and_then(|s| match s.as_str() {
         "name" => Some("Your name was saved."),
         "email" => {
@@ -40,19 +44,33 @@ pub fn SettingsPage() -> impl IntoView {
             <section class="card">
                 <h2>"Email address"</h2>
                 <p>"You sign in with " <strong>{user.email.clone()}</strong> "."</p>
-                <form class="form" method="post" action="/settings/profile/email">
-                    <Field label="New email address" name="new_email" kind="email" autocomplete="email"/>
-                    <Field label="Current password" name="email_password" kind="password" autocomplete="current-password"/>
-                    <button class="btn btn-primary" type="submit">"Change email"</button>
-                </form>
+                <StepUpGate fresh back="/settings" what="change your email address">
+                    <form class="form" method="post" action="/settings/profile/email">
+                        <Field label="New email address" name="new_email" kind="email" autocomplete="email"/>
+                        <button class="btn btn-primary" type="submit">"Change email"</button>
+                    </form>
+                </StepUpGate>
             </section>
             <section class="card">
                 <h2>"Password"</h2>
-                <form class="form" method="post" action="/settings/password">
-                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password"/>
-                    <NewPasswordInput name="new_password".to_string() label="New password".to_string() error=form.error("new_password").unwrap_or_default()/>
-                    <button class="btn btn-primary" type="submit">"Change password"</button>
-                </form>
+                <StepUpGate fresh back="/settings" what="change your password">
+                    <form class="form" method="post" action="/settings/password">
+                        <input type="text" name="username" autocomplete="username" value=user.email.clone() hidden=true readonly=true/>
+                        <NewPasswordInput name="new_password".to_string() label="New password".to_string() error=password_error/>
+                        <button class="btn btn-primary" type="submit">"Change password"</button>
+                    </form>
+                </StepUpGate>
+            </section>
+            <section class="card">
+                <h2>"Two-factor authentication"</h2>
+                {if user.two_factor {
+                    view! { <p><span class="badge badge-success">"On"</span> " Signing in needs a code from your authenticator app after your password."</p> }.into_any()
+                } else {
+                    view! { <p><span class="badge badge-warning">"Off"</span> " Protect your account with a code from an authenticator app when you sign in."</p> }.into_any()
+                }}
+                <p><a class="btn btn-secondary" href="/settings/two-factor">
+                    {if user.two_factor { "Manage two-factor" } else { "Set up two-factor" }}
+                </a></p>
             </section>
             <section class="card">
                 <h2>"Sessions"</h2>
@@ -66,14 +84,15 @@ pub fn SettingsPage() -> impl IntoView {
             <section class="card danger-zone">
                 <h2>"Delete account"</h2>
                 <p>"This deletes your profile, your sessions and your sign-in history, and cannot be undone. Records we must keep by law, such as invoices, are kept."</p>
-                <form class="form" method="post" action="/settings/delete">
-                    <Field label="Current password" name="delete_password" kind="password" autocomplete="current-password"/>
-                    <div class="field">
-                        <label><input type="checkbox" name="confirm" value="yes" required=true/> " I understand that this cannot be undone"</label>
-                        {form.error("confirm").map(|e| view! { <p class="error">{e}</p> })}
-                    </div>
-                    <button class="btn btn-danger" type="submit">"Delete my account"</button>
-                </form>
+                <StepUpGate fresh back="/settings" what="delete your account">
+                    <form class="form" method="post" action="/settings/delete">
+                        <div class="field">
+                            <label><input type="checkbox" name="confirm" value="yes" required=true/> " I understand that this cannot be undone"</label>
+                            {confirm_error.map(|e| view! { <p class="error">{e}</p> })}
+                        </div>
+                        <button class="btn btn-danger" type="submit">"Delete my account"</button>
+                    </form>
+                </StepUpGate>
             </section>
         </div>
     }

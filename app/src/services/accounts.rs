@@ -3,7 +3,6 @@
 //! queued in that same transaction.
 
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -14,6 +13,8 @@ use crate::services::mail::{self, templates};
 use crate::services::passwords::{hash_password, verify_password};
 use crate::services::rate_limit::{self, RetryAfter};
 use crate::services::sessions::{self, ClientInfo, CurrentUser};
+use crate::services::sign_in;
+use crate::services::step_up;
 use crate::services::tokens::{hash_token, new_token};
 
 pub const VERIFY_EMAIL_TTL: Duration = Duration::hours(24);
@@ -36,6 +37,12 @@ pub enum AccountError {
     TokenExpired,
     #[error("Your current password is incorrect.")]
     WrongPassword,
+    #[error("Your sign-in took too long or was already used. Enter your email and password again.")]
+    SignInExpired,
+    #[error("For your security, confirm it's you first.")]
+    StepUpRequired,
+    #[error("Two-factor authentication is not turned on.")]
+    TwoFactorOff,
     #[error("Too many attempts. Try again in {} minute(s).", .0.0.div_ceil(60))]
     RateLimited(RetryAfter),
     #[error("Something went wrong on our side. Please try again.")]
@@ -76,7 +83,7 @@ pub struct Links {
 }
 
 impl Links {
-    fn to(&self, path: &str) -> String {
+    pub(crate) fn to(&self, path: &str) -> String {
         format!("{}{path}", self.site_url)
     }
 }
@@ -277,7 +284,7 @@ pub async fn verify_email(
         &templates::welcome(&user.display_name, &links.to("/")),
     )
     .await?;
-    remember_device(&mut tx, token.user_id, client).await?;
+    sign_in::remember_device(&mut tx, token.user_id, client).await?;
     let session = sessions::start(&mut tx, token.user_id, client).await?;
     let me = Some(token.user_id);
     activity::record(
@@ -354,132 +361,6 @@ pub async fn resend_verification(pool: &PgPool, links: &Links, email: &str) -> R
     email_link_if_account(pool, links, email, request).await
 }
 
-/// A hash to verify against when the account does not exist, so a wrong
-/// email takes as long as a wrong password.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2hP3l0yCqn1wlDn4x8mXcCjHk8BFf0IE7I9gYk0bKpA";
-
-fn device_hash(client: &ClientInfo) -> Vec<u8> {
-    Sha256::digest(client.user_agent.as_deref().unwrap_or("").as_bytes()).to_vec()
-}
-
-/// Records the browser; true when the user had signed in before but never from it.
-async fn remember_device(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    client: &ClientInfo,
-) -> Result<bool, sqlx::Error> {
-    let had_any = sqlx::query_scalar!(
-        r#"SELECT EXISTS(SELECT 1 FROM known_devices WHERE user_id = $1) AS "e!""#,
-        user_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let inserted = sqlx::query!(
-        "INSERT INTO known_devices (user_id, device_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        user_id,
-        device_hash(client)
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(had_any && inserted == 1)
-}
-
-/// Checks the password and starts a session; returns the cookie token.
-#[tracing::instrument(skip_all)]
-pub async fn sign_in(
-    pool: &PgPool,
-    links: &Links,
-    email: &str,
-    password: &str,
-    client: &ClientInfo,
-) -> Result<String, AccountError> {
-    let email_input = email.trim();
-    if email_input.is_empty() || password.is_empty() {
-        let mut errors = Vec::new();
-        if email_input.is_empty() {
-            errors.push(("email", "Enter your email address.".to_string()));
-        }
-        if password.is_empty() {
-            errors.push(("password", "Enter your password.".to_string()));
-        }
-        return Err(AccountError::Invalid(errors));
-    }
-    let mut conn = pool.acquire().await?;
-    limited(rate_limit::sign_in_allowed(&mut conn, email_input).await?)?;
-    let user = sqlx::query!(
-        r#"SELECT id, email, display_name, role, password_hash, email_verified_at IS NOT NULL AS "verified!"
-           FROM users WHERE lower(email) = lower($1)"#,
-        email_input
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    drop(conn);
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let matches = verify_password(password.to_string(), stored).await? && user.is_some();
-
-    let mut tx = pool.begin().await?;
-    sqlx::query!(
-        "INSERT INTO sign_in_attempts (email, user_id, succeeded, ip, user_agent) VALUES ($1, $2, $3, $4, $5)",
-        email_input,
-        user.as_ref().map(|u| u.id),
-        matches,
-        client.ip,
-        client.user_agent
-    )
-    .execute(&mut *tx)
-    .await?;
-    let known_user = user
-        .as_ref()
-        .map(|u| (u.id, u.email.clone(), u.display_name.clone()));
-    let Some(user) = user.filter(|_| matches) else {
-        if let Some((user_id, address, name)) = known_user {
-            activity::record(&mut tx, user_id, None, Action::SignInFailed, client, json!({})).await?;
-            // This failure filled the window: tell the owner, once (further
-            // attempts are refused before they get here).
-            if rate_limit::sign_in_allowed(&mut tx, email_input).await?.is_err() {
-                let message = templates::sign_in_paused(&name, &links.to("/forgot-password"));
-                mail::enqueue(&mut tx, &address, &message).await?;
-            }
-        }
-        tx.commit().await?;
-        tracing::info!("sign-in refused: wrong email or password");
-        return Err(AccountError::InvalidCredentials);
-    };
-    if !user.verified {
-        tx.commit().await?;
-        return Err(AccountError::EmailNotVerified);
-    }
-    if remember_device(&mut tx, user.id, client).await? {
-        let when = OffsetDateTime::now_utc();
-        let when = format!("{} {:02}:{:02} UTC", when.date(), when.hour(), when.minute());
-        let message = templates::new_sign_in(
-            &user.display_name,
-            &sessions::describe_user_agent(client.user_agent.as_deref()),
-            client.ip.as_deref().unwrap_or("an unknown address"),
-            &when,
-        );
-        mail::enqueue(&mut tx, &user.email, &message).await?;
-    }
-    let token = sessions::start(&mut tx, user.id, client).await?;
-    activity::record(
-        &mut tx,
-        user.id,
-        Some(user.id),
-        Action::SignedIn,
-        client,
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %user.id, "signed in");
-    Ok(token)
-}
-
 /// Emails a reset link if the address has an account; answers the same
 /// either way.
 #[tracing::instrument(skip_all)]
@@ -497,7 +378,7 @@ pub async fn request_password_reset(pool: &PgPool, links: &Links, email: &str) -
 
 /// Refuses unless `candidate` is the user's current password; the error
 /// names the form field that asked for it.
-async fn check_current_password(
+pub(crate) async fn check_current_password(
     pool: &PgPool,
     user: &CurrentUser,
     candidate: &str,
@@ -578,19 +459,20 @@ pub async fn reset_password(
     Ok(())
 }
 
-/// Changes the password of a signed-in user. All other sessions end and
-/// this one gets a new token, which is returned.
+/// Changes the password of a signed-in user (step-up: a recent
+/// authentication). All other sessions end and this one gets a new token,
+/// which is returned.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
 pub async fn change_password(
     pool: &PgPool,
     links: &Links,
     user: &CurrentUser,
-    current: &str,
     new_password: &str,
     client: &ClientInfo,
+    now: OffsetDateTime,
 ) -> Result<String, AccountError> {
+    step_up::require(user, now)?;
     let password = parse_new_password("new_password", new_password)?;
-    check_current_password(pool, user, current, "current_password").await?;
     let mut tx = pool.begin().await?;
     replace_password(
         &mut tx,
@@ -601,7 +483,8 @@ pub async fn change_password(
         client,
     )
     .await?;
-    // This device stays signed in, with a new token.
+    // This device stays signed in, with a new token, still recently
+    // authenticated.
     let token = sessions::start(&mut tx, user.user_id, client).await?;
     tx.commit().await?;
     Ok(token)
@@ -619,19 +502,20 @@ pub async fn change_name(pool: &PgPool, user: &CurrentUser, name: &str) -> Resul
     Ok(())
 }
 
-/// Starts moving the account to a new address: the new address gets a link,
-/// the old one a notice. Nothing changes until the link is used.
+/// Starts moving the account to a new address (step-up: a recent
+/// authentication): the new address gets a link, the old one a notice.
+/// Nothing changes until the link is used.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
 pub async fn request_email_change(
     pool: &PgPool,
     links: &Links,
     user: &CurrentUser,
     new_email: &str,
-    password: &str,
     client: &ClientInfo,
+    now: OffsetDateTime,
 ) -> Result<(), AccountError> {
+    step_up::require(user, now)?;
     let new_email = Email::parse(new_email).map_err(|e| field("new_email", e))?;
-    check_current_password(pool, user, password, "email_password").await?;
     let mut tx = pool.begin().await?;
     let taken = sqlx::query_scalar!(
         r#"SELECT EXISTS(SELECT 1 FROM users WHERE lower(email) = lower($1)) AS "e!""#,
@@ -722,11 +606,16 @@ pub async fn confirm_email_change(
     Ok(())
 }
 
-/// Deletes the account after checking the password. Sessions, links and
-/// sign-in history go with it (cascade); sent emails stay in the outbox log.
+/// Deletes the account (step-up: a recent authentication). Sessions,
+/// links, two-factor and sign-in history go with it (cascade); sent emails
+/// stay in the outbox log.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
-pub async fn delete_account(pool: &PgPool, user: &CurrentUser, password: &str) -> Result<(), AccountError> {
-    check_current_password(pool, user, password, "delete_password").await?;
+pub async fn delete_account(
+    pool: &PgPool,
+    user: &CurrentUser,
+    now: OffsetDateTime,
+) -> Result<(), AccountError> {
+    step_up::require(user, now)?;
     let mut tx = pool.begin().await?;
     sqlx::query!("DELETE FROM sign_in_attempts WHERE user_id = $1", user.user_id)
         .execute(&mut *tx)
@@ -737,17 +626,4 @@ pub async fn delete_account(pool: &PgPool, user: &CurrentUser, password: &str) -
     tx.commit().await?;
     tracing::info!("account deleted");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn the_dummy_hash_is_a_valid_hash_that_matches_nothing_typed() {
-        assert!(!verify_password("anything".into(), DUMMY_HASH.into())
-            .await
-            .unwrap());
-        assert!(argon2::PasswordHash::new(DUMMY_HASH).is_ok());
-    }
 }

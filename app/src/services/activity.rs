@@ -22,6 +22,11 @@ pub enum Action {
     EmailChanged,
     SessionRevoked,
     OtherSessionsRevoked,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    RecoveryCodeUsed,
+    RecoveryCodesRegenerated,
+    IdentityConfirmed,
 }
 
 impl Action {
@@ -38,6 +43,11 @@ impl Action {
             Action::EmailChanged => "email_changed",
             Action::SessionRevoked => "session_revoked",
             Action::OtherSessionsRevoked => "other_sessions_revoked",
+            Action::TwoFactorEnabled => "two_factor_enabled",
+            Action::TwoFactorDisabled => "two_factor_disabled",
+            Action::RecoveryCodeUsed => "recovery_code_used",
+            Action::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            Action::IdentityConfirmed => "identity_confirmed",
         }
     }
 
@@ -47,7 +57,7 @@ impl Action {
             "account_created" => "Account created",
             "email_verified" => "Email address confirmed",
             "signed_in" => "Signed in",
-            "sign_in_failed" => "Failed sign-in attempt (wrong password)",
+            "sign_in_failed" => "Failed sign-in attempt (wrong password or code)",
             "signed_out" => "Signed out",
             "password_reset" => "Password reset with an emailed link",
             "password_changed" => "Password changed",
@@ -55,6 +65,11 @@ impl Action {
             "email_changed" => "Email address changed",
             "session_revoked" => "A session was signed out",
             "other_sessions_revoked" => "All other sessions were signed out",
+            "two_factor_enabled" => "Two-factor authentication turned on",
+            "two_factor_disabled" => "Two-factor authentication turned off",
+            "recovery_code_used" => "A recovery code was used to sign in",
+            "recovery_codes_regenerated" => "New recovery codes were made (the old ones stopped working)",
+            "identity_confirmed" => "Identity confirmed for a sensitive change",
             _ => "Account activity",
         }
     }

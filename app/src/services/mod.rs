@@ -3,13 +3,18 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod clock;
 pub mod demo;
 pub mod health;
 pub mod mail;
 pub mod passwords;
 pub mod rate_limit;
+pub mod secret_box;
 pub mod sessions;
+pub mod sign_in;
+pub mod step_up;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 /// The schema migrations, embedded in the binary.

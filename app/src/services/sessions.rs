@@ -61,7 +61,8 @@ fn truncate(s: &str, max: usize) -> &str {
 pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
     let hash = hash_token(token);
     let row = sqlx::query!(
-        r#"SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, u.display_name, u.role
+        r#"SELECT s.id, s.last_seen_at, s.authenticated_at, u.id AS user_id, u.email, u.display_name, u.role,
+                  EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!"
            FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.token_hash = $1 AND s.revoked_at IS NULL
              AND s.idle_expires_at > now() AND s.absolute_expires_at > now()"#,
@@ -92,6 +93,8 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, 
         email: row.email,
         display_name: row.display_name,
         role,
+        authenticated_at: row.authenticated_at.unix_timestamp(),
+        two_factor: row.two_factor,
     }))
 }
 
@@ -114,6 +117,23 @@ pub async fn sign_out(
         activity::record(&mut tx, user.user_id, me, Action::SignedOut, client, json!({})).await?;
     }
     tx.commit().await
+}
+
+/// Records that the user just proved who they are in this session
+/// (step-up): sensitive actions are open for a while.
+pub async fn mark_authenticated(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE sessions SET authenticated_at = $2 WHERE id = $1",
+        session_id,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Ends every session of a user except `keep` (the one making the change).
@@ -257,10 +277,15 @@ pub fn clear_cookie(secure: bool) -> String {
 
 /// The session token in a `Cookie` header, if any.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    cookie_from_header(header, COOKIE_NAME)
+}
+
+/// A cookie's value in a `Cookie` header, if set and not empty.
+pub fn cookie_from_header<'a>(header: &'a str, wanted: &str) -> Option<&'a str> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .find(|(name, value)| *name == wanted && !value.is_empty())
         .map(|(_, value)| value)
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use app::services::clock::Clock;
 use server::{config::Config, startup::Application};
 use sqlx::PgPool;
 
@@ -11,6 +12,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: PgPool,
+    /// The server's clock: tests move it forward.
+    pub clock: Clock,
     /// Keeps the site root (static files) alive for the test.
     pub _site: tempfile::TempDir,
 }
@@ -107,13 +110,17 @@ pub async fn spawn_app_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         // sqlx::test drops the test database.
         .after_release(|_conn, _meta| Box::pin(async { Ok(false) }))
         .connect_lazy_with(opts);
-    let application = Application::build(&config, server_pool).await.expect("bind");
+    let clock = Clock::system();
+    let application = Application::build_with_clock(&config, server_pool, clock.clone())
+        .await
+        .expect("bind");
     let base = format!("http://{}", application.local_addr().unwrap());
     tokio::spawn(application.run_until(std::future::pending()));
     TestApp {
         base,
         client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
         pool,
+        clock,
         _site: site,
     }
 }
@@ -210,4 +217,64 @@ pub async fn signed_in(app: &TestApp) -> Browser {
     let res = browser.sign_in("customer@example.com", CUSTOMER_PASSWORD).await;
     assert_eq!(res.status(), 303, "signed in");
     browser
+}
+
+/// The value of the first `name="…"` attribute in a page.
+pub fn attribute(html: &str, name: &str) -> String {
+    let marker = format!("{name}=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} attribute in the page"))
+        + marker.len();
+    html[start..][..html[start..].find('"').unwrap()].to_string()
+}
+
+/// The recovery codes shown on a page ("abcde-fghjk").
+pub fn recovery_codes_in(html: &str) -> Vec<String> {
+    html.split("<code>")
+        .skip(1)
+        .filter_map(|rest| rest.split('<').next())
+        .filter(|c| c.len() == 11 && c.as_bytes()[5] == b'-')
+        .map(str::to_string)
+        .collect()
+}
+
+/// Two-factor as a test user holds it: the seed (their phone) and codes.
+pub struct TwoFactor {
+    pub secret: String,
+    pub recovery_codes: Vec<String>,
+}
+
+impl TestApp {
+    /// The code the user's phone shows now, by the server's clock.
+    pub fn code_now(&self, secret: &str) -> String {
+        app::services::two_factor::code_for_base32(secret, self.clock.now()).unwrap()
+    }
+
+    /// The code of the next time step (accepted, and newer than any step
+    /// used so far in this instant).
+    pub fn next_code(&self, secret: &str) -> String {
+        let at = self.clock.now() + time::Duration::seconds(30);
+        app::services::two_factor::code_for_base32(secret, at).unwrap()
+    }
+}
+
+/// Turns on two-factor through the settings pages, as a user does.
+pub async fn enable_two_factor(app: &TestApp, browser: &Browser) -> TwoFactor {
+    assert_eq!(
+        browser.post("/settings/two-factor/start", &[]).await.status(),
+        303
+    );
+    let page = browser.get("/settings/two-factor").await.text().await.unwrap();
+    let secret = attribute(&page, "data-secret");
+    let res = browser
+        .post("/settings/two-factor/enable", &[("code", &app.code_now(&secret))])
+        .await;
+    assert_eq!(res.status(), 200, "two-factor turned on");
+    let recovery_codes = recovery_codes_in(&res.text().await.unwrap());
+    assert_eq!(recovery_codes.len(), 10, "ten recovery codes shown");
+    TwoFactor {
+        secret,
+        recovery_codes,
+    }
 }

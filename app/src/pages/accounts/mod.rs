@@ -1,6 +1,7 @@
 //! Sign up, sign in, email confirmation and password reset.
 
 pub mod password;
+pub mod second_factor;
 pub mod sign_in;
 pub mod sign_up;
 pub mod verify;

@@ -12,6 +12,8 @@ pub fn SignInPage() -> impl IntoView {
         Some("Your password was changed. Sign in with your new password.")
     } else if query("signed_out").is_some() {
         Some("You are signed out.")
+    } else if query("expired").is_some() {
+        Some("Your sign-in took too long. Enter your email and password again.")
     } else if query("deleted").is_some() {
         Some("Your account was deleted.")
     } else {

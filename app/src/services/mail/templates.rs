@@ -193,6 +193,51 @@ pub fn sign_in_paused(name: &str, reset_link: &str) -> Message {
     }
 }
 
+/// Two-factor turned on, off, or its recovery codes replaced.
+fn two_factor_notice(kind: &'static str, subject: &str, name: &str, what: &str, security: &str) -> Message {
+    Message {
+        kind,
+        subject: format!("{subject} on your {PRODUCT_NAME} account"),
+        heading: format!("{subject}, {name}"),
+        paragraphs: vec![
+            format!("{what} Your other sessions were signed out."),
+            "If you did not do this, reset your password now and contact support.".into(),
+        ],
+        action: Some(("Review two-factor settings".into(), security.into())),
+        reason: "You received this because the two-factor settings of your account changed.".into(),
+    }
+}
+
+pub fn two_factor_enabled(name: &str, security: &str) -> Message {
+    two_factor_notice(
+        "two_factor_enabled",
+        "Two-factor authentication is on",
+        name,
+        "Signing in now needs a code from your authenticator app (or a recovery code) after your password.",
+        security,
+    )
+}
+
+pub fn two_factor_disabled(name: &str, security: &str) -> Message {
+    two_factor_notice(
+        "two_factor_disabled",
+        "Two-factor authentication is off",
+        name,
+        "Signing in now needs only your password.",
+        security,
+    )
+}
+
+pub fn recovery_codes_regenerated(name: &str, security: &str) -> Message {
+    two_factor_notice(
+        "recovery_codes_regenerated",
+        "New recovery codes",
+        name,
+        "New recovery codes were made and the old ones no longer work.",
+        security,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
