@@ -227,6 +227,14 @@ pub async fn sign_in(
         return Err(AccountError::EmailNotVerified);
     }
     if user.two_factor {
+        // Abandoned code steps of this user are of no further use.
+        sqlx::query!(
+            "DELETE FROM pending_sign_ins WHERE user_id = $1 AND expires_at <= $2",
+            user.id,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
         let pending = new_token();
         sqlx::query!(
             "INSERT INTO pending_sign_ins (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
