@@ -15,12 +15,20 @@ use crate::pages::{
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
     },
     activity::ActivityPage,
-    areas::{BillingPage, DomainsPage, HostingPage, SupportPage},
+    areas::{BillingPage, DomainsPage, SupportPage},
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
     errors::{ErrorPage, NotFoundPage},
+    hosting::{
+        account::HostingAccountPage,
+        activity::{AccountActivityPage, ActivityFeedPage},
+        list::HostingListPage,
+        new::{EditHostingAccountPage, NewHostingAccountPage},
+    },
+    invitations::{AcceptInvitationPage, InvitationsPage},
     sessions::SessionsPage,
     settings::SettingsPage,
+    staff::{NodeTokensPage, StaffPlansPage},
     two_factor::TwoFactorPage,
 };
 
@@ -89,7 +97,16 @@ pub fn App() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("") view=DashboardPage/>
-                        <Route path=path!("hosting") view=HostingPage/>
+                        <Route path=path!("hosting") view=HostingListPage ssr=SsrMode::Async/>
+                        <Route path=path!("hosting/new") view=NewHostingAccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("hosting/:id") view=HostingAccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("hosting/:id/edit") view=EditHostingAccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("hosting/:id/activity") view=AccountActivityPage ssr=SsrMode::Async/>
+                        <Route path=path!("activity") view=ActivityFeedPage ssr=SsrMode::Async/>
+                        <Route path=path!("invitations") view=InvitationsPage ssr=SsrMode::Async/>
+                        <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage/>
                         <Route path=path!("support") view=SupportPage/>
                         <Route path=path!("billing") view=BillingPage/>

@@ -70,7 +70,7 @@ test("renaming yourself in settings shows a notice and the new name", async ({ p
   const toast = page.locator(".toast");
   await expect(toast).toHaveText(/Your name was saved\./);
   await toast.getByRole("button", { name: "Dismiss" }).click();
-  await expect(toast).toHaveCount(0);
+  await expect(toast).toBeHidden();
   await expect(page.getByLabel("Account menu")).toHaveText("Demo Customer");
 });
 

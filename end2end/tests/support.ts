@@ -42,9 +42,19 @@ export async function linkFromMailbox(page: Page, to: string, subject: RegExp): 
   return match![0];
 }
 
+/** A fresh, unique email address for a test. */
+export function freshEmail(): string {
+  return `e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
 /** A new customer, signed up and confirmed through the mailbox, signed in on `page`. */
-export async function signUpConfirmed(page: Page, name: string, password: string): Promise<string> {
-  const email = `e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+export async function signUpConfirmed(
+  page: Page,
+  name: string,
+  password: string,
+  email = freshEmail(),
+  landsOn = "Dashboard",
+): Promise<string> {
   await page.goto("/signup");
   await page.getByLabel("Your name").fill(name);
   await page.getByLabel("Email").fill(email);
@@ -53,7 +63,7 @@ export async function signUpConfirmed(page: Page, name: string, password: string
   await expect(page.getByRole("heading", { level: 1, name: "Check your inbox" })).toBeVisible();
   await page.goto(await linkFromMailbox(page, email, /Confirm your email address/));
   await page.getByRole("button", { name: "Confirm my email" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: landsOn })).toBeVisible();
   return email;
 }
 

@@ -128,7 +128,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .merge(app::api::accounts::routes(state.settings.ip_limit))
         .merge(app::api::sessions::routes())
-        .merge(app::api::two_factor::routes());
+        .merge(app::api::two_factor::routes())
+        .merge(app::api::hosting::routes())
+        .merge(app::api::staff::routes())
+        .merge(app::api::usage::routes());
     if state.settings.dev_mode {
         pages = pages.merge(app::api::mailbox::routes());
     }

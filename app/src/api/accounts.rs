@@ -218,10 +218,22 @@ async fn sign_out(State(state): State<AppState>, parts: Parts) -> Response {
 async fn verify_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let links = state.settings.links();
     match accounts::verify_email(&state.pool, &links, get(&f, "token"), &client_info(&parts)).await {
-        Ok(token) => see_other(
-            "/",
-            Some(sessions::cookie(&token, state.settings.secure_cookies())),
-        ),
+        Ok(token) => {
+            // Someone invited before they had an account lands on the invitation.
+            let invited = match sessions::resolve(&state.pool, &token).await {
+                Ok(Some(user)) => {
+                    let now = state.settings.clock.now();
+                    crate::services::hosting::invitations::any_open_for(&state.pool, &user.email, now)
+                        .await
+                        .unwrap_or(false)
+                }
+                _ => false,
+            };
+            see_other(
+                if invited { "/invitations" } else { "/" },
+                Some(sessions::cookie(&token, state.settings.secure_cookies())),
+            )
+        }
         Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,
     }
 }

@@ -9,11 +9,14 @@ pub mod activity;
 pub mod csrf;
 #[cfg(feature = "ssr")]
 pub mod forms;
+pub mod hosting;
 pub mod mailbox;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod sessions;
+pub mod staff;
 pub mod two_factor;
+pub mod usage;
 
 #[cfg(feature = "ssr")]
 pub use state::{AppState, Settings};

@@ -72,6 +72,11 @@ fn UserMenu() -> impl IntoView {
                 <div class="user-menu-panel">
                     <span class="muted">{user.email.clone()}</span>
                     <a href="/settings">"Settings"</a>
+                    <a href="/invitations">"Invitations"</a>
+                    {(user.role == crate::domain::Role::Staff).then(|| view! {
+                        <a href="/staff/plans">"Staff: plans"</a>
+                        <a href="/staff/node-tokens">"Staff: hosting nodes"</a>
+                    })}
                     <form method="post" action="/logout">
                         <button class="btn btn-secondary btn-sm" type="submit">"Sign out"</button>
                     </form>

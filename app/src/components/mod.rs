@@ -6,3 +6,4 @@ pub mod form;
 pub mod layout;
 pub mod page_header;
 pub mod step_up;
+pub mod toast;

@@ -4,4 +4,3 @@
 pub mod copy_button;
 pub mod nav_toggle;
 pub mod password_input;
-pub mod toast;

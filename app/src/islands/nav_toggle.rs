@@ -34,7 +34,19 @@ fn closest(target: Option<web_sys::EventTarget>, selector: &str) -> bool {
         .is_some()
 }
 
-/// Installs the page-wide listeners once, however often the island hydrates.
+/// Hides the toast whose close button was clicked. A class, not removal:
+/// the next page's toast (same element, updated by the islands router)
+/// gets its class attribute back from the server and shows again.
+fn dismiss_toast(target: Option<web_sys::EventTarget>) {
+    let toast = target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest(".toast").ok().flatten());
+    if let Some(toast) = toast {
+        let _ = toast.class_list().add_1("toast-dismissed");
+    }
+}
+
+/// Installs the page-wide listeners (menu, toasts) once, however often the island hydrates.
 fn install_listeners() {
     thread_local! {
         static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -44,7 +56,9 @@ fn install_listeners() {
     }
     // Listeners live for the page's lifetime: forget their handles.
     std::mem::forget(window_event_listener(ev::click, |e| {
-        if closest(e.target(), ".nav-toggle") {
+        if closest(e.target(), ".toast-close") {
+            dismiss_toast(e.target());
+        } else if closest(e.target(), ".nav-toggle") {
             set_open(!is_open());
         } else if closest(e.target(), &format!("#{SIDEBAR_ID} a")) {
             set_open(false);

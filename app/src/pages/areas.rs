@@ -21,16 +21,6 @@ fn NotAvailableYet(title: &'static str, coming: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn HostingPage() -> impl IntoView {
-    view! {
-        <NotAvailableYet
-            title="Hosting"
-            coming="Hosting accounts, their plans, team members and usage will be managed here."
-        />
-    }
-}
-
-#[component]
 pub fn DomainsPage() -> impl IntoView {
     view! {
         <NotAvailableYet

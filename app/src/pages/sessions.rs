@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::api::require_user;
 use crate::api::sessions::list_my_sessions;
 use crate::components::page_header::PageHeader;
-use crate::islands::toast::Toast;
+use crate::components::toast::Toast;
 use crate::pages::accounts::query;
 
 /// Where the user is signed in, with a way to end any of it.

@@ -4,8 +4,8 @@ use crate::api::{recently_authenticated, require_user};
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::components::step_up::StepUpGate;
+use crate::components::toast::Toast;
 use crate::islands::password_input::NewPasswordInput;
-use crate::islands::toast::Toast;
 use crate::pages::accounts::query;
 
 /// Profile and account: name, email, password, deletion.

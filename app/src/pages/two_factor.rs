@@ -8,8 +8,8 @@ use crate::api::two_factor::{two_factor_overview, PendingEnrolment, RecoveryCode
 use crate::components::form::{Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::components::step_up::StepUpGate;
+use crate::components::toast::Toast;
 use crate::islands::copy_button::CopyButton;
-use crate::islands::toast::Toast;
 use crate::pages::accounts::query;
 
 const PAGE: &str = "/settings/two-factor";

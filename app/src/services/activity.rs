@@ -27,6 +27,20 @@ pub enum Action {
     RecoveryCodeUsed,
     RecoveryCodesRegenerated,
     IdentityConfirmed,
+    // Hosting accounts (recorded with the account, see `record_for_account`).
+    HostingAccountCreated,
+    HostingAccountUpdated,
+    PlanChanged,
+    HostingAccountCancelled,
+    HostingAccountSuspended,
+    HostingAccountResumed,
+    MemberInvited,
+    InvitationRevoked,
+    MemberJoined,
+    MemberRoleChanged,
+    MemberRemoved,
+    MemberLeft,
+    OwnershipTransferred,
 }
 
 impl Action {
@@ -48,6 +62,19 @@ impl Action {
             Action::RecoveryCodeUsed => "recovery_code_used",
             Action::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Action::IdentityConfirmed => "identity_confirmed",
+            Action::HostingAccountCreated => "hosting_account_created",
+            Action::HostingAccountUpdated => "hosting_account_updated",
+            Action::PlanChanged => "plan_changed",
+            Action::HostingAccountCancelled => "hosting_account_cancelled",
+            Action::HostingAccountSuspended => "hosting_account_suspended",
+            Action::HostingAccountResumed => "hosting_account_resumed",
+            Action::MemberInvited => "member_invited",
+            Action::InvitationRevoked => "invitation_revoked",
+            Action::MemberJoined => "member_joined",
+            Action::MemberRoleChanged => "member_role_changed",
+            Action::MemberRemoved => "member_removed",
+            Action::MemberLeft => "member_left",
+            Action::OwnershipTransferred => "ownership_transferred",
         }
     }
 
@@ -88,6 +115,32 @@ pub async fn record(
         r#"INSERT INTO activity_log (user_id, actor_id, action, details, ip, user_agent)
            VALUES ($1, $2, $3, $4, $5, $6)"#,
         user_id,
+        actor,
+        action.as_str(),
+        details,
+        client.ip,
+        client.user_agent
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends one event of a hosting account, done by `actor`. `details`
+/// carries what the sentence names (emails, roles, plan names) as they
+/// were at the time.
+pub async fn record_for_account(
+    conn: &mut PgConnection,
+    account_id: Uuid,
+    actor: Option<Uuid>,
+    action: Action,
+    client: &ClientInfo,
+    details: Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO activity_log (account_id, actor_id, action, details, ip, user_agent)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        account_id,
         actor,
         action.as_str(),
         details,

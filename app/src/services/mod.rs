@@ -6,6 +6,7 @@ pub mod activity;
 pub mod clock;
 pub mod demo;
 pub mod health;
+pub mod hosting;
 pub mod mail;
 pub mod passwords;
 pub mod rate_limit;

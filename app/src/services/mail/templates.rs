@@ -238,6 +238,20 @@ pub fn recovery_codes_regenerated(name: &str, security: &str) -> Message {
     )
 }
 
+pub fn invitation(inviter: &str, account: &str, role: &str, link: &str) -> Message {
+    Message {
+        kind: "invitation",
+        subject: format!("{inviter} invited you to {account} on {PRODUCT_NAME}"),
+        heading: format!("Join {account}"),
+        paragraphs: vec![
+            format!("{inviter} invited you to the hosting account {account} as {role}."),
+            "Accept with the button below. If you have no account yet, create one with this email address first. The invitation works once and expires in 7 days.".into(),
+        ],
+        action: Some(("View the invitation".into(), link.into())),
+        reason: "You received this because a member of a hosting account invited this address. If you don't know them, ignore this email.".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
