@@ -267,6 +267,7 @@ async fn every_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) {
             let filled: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, fill(v))).collect();
             let fields: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let before = team.snapshot(account).await;
+            eprintln!("case {n}: {actor:?} {url}");
             let res = team.browser(actor).post(&url, &fields).await;
             let status = res.status().as_u16();
             let location = location(&res);
@@ -284,9 +285,11 @@ async fn every_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) {
                     assert!(body.contains(&name), "{what}: the data is returned");
                 }
             } else {
+                let staff_tool = path.starts_with("/staff/") || path.starts_with("/api/staff/");
                 let expected = match actor {
                     SignedOut if path.starts_with("/api/") => Outcome::Refused(500),
                     SignedOut => Outcome::SignIn,
+                    _ if staff_tool => Outcome::Refused(if path.starts_with("/api/") { 500 } else { 404 }),
                     Outsider => Outcome::Refused(if path.starts_with("/api/") { 500 } else { 404 }),
                     // Leaving is not allowed for the one owner.
                     Owner if *path == "/hosting/{id}/leave" => Outcome::Refused(409),
@@ -302,6 +305,30 @@ async fn every_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) {
                     assert!(!body.contains(&name), "{what}: reveals nothing");
                 }
             }
+        }
+    }
+    // The list is scoped: members and staff find the account, others don't.
+    let (account, _) = team.fresh_account("Findable Shop").await;
+    for actor in ACTORS {
+        let res = team
+            .browser(actor)
+            .post(
+                "/api/hosting/accounts",
+                &[("search", "Findable"), ("sort", "name"), ("page", "1")],
+            )
+            .await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        match actor {
+            SignedOut => assert_eq!(status, 500, "signed out: refused"),
+            Outsider => assert!(
+                status == 200 && !body.contains("Findable Shop"),
+                "outsider: an empty list"
+            ),
+            _ => assert!(
+                status == 200 && body.contains(&account.to_string()),
+                "{actor:?} finds it"
+            ),
         }
     }
     // Resuming is staff-only too.
@@ -658,4 +685,129 @@ async fn ownership_moves_to_a_member_after_a_fresh_confirmation(pool: PgPool) {
         .await
         .unwrap();
     assert!(page.contains("Owner made Developer the owner"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn with_two_factor_on_cancelling_needs_a_fresh_confirmation(pool: PgPool) {
+    let team = team(pool).await;
+    let (account, _) = team.fresh_account("Shop").await;
+    let owner = team.browser(Owner);
+    let two_factor = enable_two_factor(&team.app, owner).await;
+    team.app.clock.advance(Duration::minutes(11));
+    let url = format!("/hosting/{account}/cancel");
+    let stale = owner.post(&url, &[("confirm", "yes")]).await;
+    assert_eq!(
+        location(&stale),
+        format!("/confirm-identity?next=/hosting/{account}")
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM hosting_accounts WHERE id = $1")
+        .bind(account)
+        .fetch_one(&team.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "active");
+    let code = team.app.code_now(&two_factor.secret);
+    let confirmed = owner
+        .post(
+            "/confirm-identity",
+            &[("password", CUSTOMER_PASSWORD), ("code", &code), ("next", "/")],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 303);
+    let ok = owner.post(&url, &[("confirm", "yes")]).await;
+    assert_eq!(location(&ok), format!("/hosting/{account}?done=cancelled"));
+    let page = owner
+        .get(&format!("/hosting/{account}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Owner cancelled the account"));
+    assert!(page.contains(">Cancelled<"), "the status badge");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_keep_the_plan_catalogue(pool: PgPool) {
+    let team = team(pool).await;
+    let staff = team.browser(Staff);
+    let customer = team.browser(Owner);
+    let plan = [
+        ("code", "team"),
+        ("name", "Team"),
+        ("storage_gb", "100"),
+        ("bandwidth_gb", "1000"),
+        ("max_sites", "20"),
+        ("price", "24.50"),
+        ("currency", "eur"),
+        ("available", "yes"),
+    ];
+    assert_eq!(customer.get("/staff/plans").await.status(), 404);
+    assert_eq!(customer.post("/staff/plans", &plan).await.status(), 404);
+    let mut bad = plan;
+    bad[5] = ("price", "24.505");
+    let res = staff.post("/staff/plans", &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("at most two decimals"));
+    assert_eq!(
+        location(&staff.post("/staff/plans", &plan).await),
+        "/staff/plans?done=saved"
+    );
+    let offered = customer.get("/hosting/new").await.text().await.unwrap();
+    assert!(offered.contains("Team") && offered.contains("24.50 EUR / month"));
+    // Retired: kept for its accounts, no longer offered.
+    let mut retired = plan;
+    retired[7] = ("available", "no");
+    staff.post("/staff/plans", &retired).await;
+    assert!(!customer
+        .get("/hosting/new")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("24.50 EUR"));
+    assert!(staff
+        .get("/staff/plans")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Team"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn node_tokens_are_made_by_staff_and_shown_once(pool: PgPool) {
+    let team = team(pool).await;
+    let staff = team.browser(Staff);
+    assert_eq!(
+        team.browser(Owner)
+            .post("/staff/node-tokens", &[("name", "web-1")])
+            .await
+            .status(),
+        404
+    );
+    let res = staff.post("/staff/node-tokens", &[("name", "web-fra-1")]).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let start = page.find("ksfnode_").expect("the token is shown");
+    let token = &page[start..start + "ksfnode_".len() + 64];
+    let again = staff.get("/staff/node-tokens").await.text().await.unwrap();
+    assert!(
+        again.contains("web-fra-1") && !again.contains(token),
+        "shown once"
+    );
+    let body = serde_json::json!({ "samples": [] });
+    let res = team
+        .app
+        .client
+        .post(format!("{}/api/usage", team.app.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        413,
+        "the token authenticates (the empty batch is then refused)"
+    );
 }

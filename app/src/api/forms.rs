@@ -36,7 +36,10 @@ pub async fn render_with(
 ) -> Response {
     let app_state = state.clone();
     let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
+    // Rendered whole before sending, as the data pages' own routes are
+    // (`SsrMode::Async`): the answer to a form post is complete HTML, also
+    // with JavaScript off.
+    let handler = leptos_axum::render_app_async_with_context(
         move || {
             // What the routes' own renders have (see the server's router).
             provide_context(app_state.clone());

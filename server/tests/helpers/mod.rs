@@ -16,6 +16,22 @@ pub struct TestApp {
     pub clock: Clock,
     /// Keeps the site root (static files) alive for the test.
     pub _site: tempfile::TempDir,
+    /// Stops the server when the test ends.
+    pub _server: ServerThread,
+}
+
+/// The server under test runs on a multi-threaded runtime of its own, as in
+/// production, and stops when the test ends.
+pub struct ServerThread {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 impl TestApp {
@@ -33,6 +49,8 @@ impl TestApp {
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(user_agent)
+                // A request that never ends fails the test instead of hanging it.
+                .timeout(std::time::Duration::from_secs(20))
                 .build()
                 .unwrap(),
         }
@@ -111,17 +129,35 @@ pub async fn spawn_app_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         .after_release(|_conn, _meta| Box::pin(async { Ok(false) }))
         .connect_lazy_with(opts);
     let clock = Clock::system();
-    let application = Application::build_with_clock(&config, server_pool, clock.clone())
-        .await
-        .expect("bind");
-    let base = format!("http://{}", application.local_addr().unwrap());
-    tokio::spawn(application.run_until(std::future::pending()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (ready, started) = std::sync::mpsc::channel();
+    let server_clock = clock.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        runtime.block_on(async move {
+            let application = Application::build_with_clock(&config, server_pool, server_clock)
+                .await
+                .expect("bind");
+            let _ = ready.send(application.local_addr().expect("address"));
+            let _ = application
+                .run_until(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+    });
+    let addr = started.recv().expect("the test server started");
     TestApp {
-        base,
+        base: format!("http://{addr}"),
         client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
         pool,
         clock,
         _site: site,
+        _server: ServerThread { stop: Some(stop) },
     }
 }
 
