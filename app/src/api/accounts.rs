@@ -12,7 +12,7 @@ use axum::{
     Form, Router,
 };
 
-use super::forms::{render_form, see_other, with_retry_after};
+use super::forms::{render_form, see_other, sign_in_first, signed_in, with_retry_after};
 use super::session::{client_info, session_token};
 use super::AppState;
 use crate::components::form::FormState;
@@ -295,19 +295,9 @@ async fn confirm_email(State(state): State<AppState>, parts: Parts, Form(f): Fie
     }
 }
 
-/// The signed-in user, if any (settings forms need one).
-fn signed_in(parts: &Parts) -> Option<CurrentUser> {
-    parts.extensions.get::<CurrentUser>().cloned()
-}
-
-/// Where a signed-out visitor posting a settings form is sent.
-fn sign_in_first() -> Response {
-    see_other("/login?next=/settings", None)
-}
-
 async fn change_name(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let Some(user) = signed_in(&parts) else {
-        return sign_in_first();
+        return sign_in_first("/settings");
     };
     match accounts::change_name(&state.pool, &user, get(&f, "name")).await {
         Ok(()) => see_other("/settings?saved=name", None),
@@ -317,7 +307,7 @@ async fn change_name(State(state): State<AppState>, parts: Parts, Form(f): Field
 
 async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let Some(user) = signed_in(&parts) else {
-        return sign_in_first();
+        return sign_in_first("/settings");
     };
     let links = state.settings.links();
     match accounts::request_email_change(
@@ -337,7 +327,7 @@ async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fiel
 
 async fn change_password(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let Some(user) = signed_in(&parts) else {
-        return sign_in_first();
+        return sign_in_first("/settings");
     };
     let links = state.settings.links();
     let client = client_info(&parts);
@@ -361,7 +351,7 @@ async fn change_password(State(state): State<AppState>, parts: Parts, Form(f): F
 
 async fn delete_account(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let Some(user) = signed_in(&parts) else {
-        return sign_in_first();
+        return sign_in_first("/settings");
     };
     if get(&f, "confirm") != "yes" {
         let form = FormState {

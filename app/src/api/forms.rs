@@ -69,6 +69,23 @@ pub async fn render_with(
     response
 }
 
+/// The signed-in user of a form post, if any.
+pub fn signed_in(parts: &Parts) -> Option<crate::domain::CurrentUser> {
+    parts.extensions.get::<crate::domain::CurrentUser>().cloned()
+}
+
+/// Where a signed-out visitor posting a form is sent: sign in, then back
+/// to `back`.
+pub fn sign_in_first(back: &str) -> Response {
+    see_other(
+        &format!(
+            "/login?next={}",
+            crate::domain::next_path::encode_query_value(back)
+        ),
+        None,
+    )
+}
+
 /// 303 See Other to a same-site path, optionally setting a cookie.
 pub fn see_other(location: &str, cookie: Option<String>) -> Response {
     see_other_setting(location, cookie.into_iter().collect())

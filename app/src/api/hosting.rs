@@ -384,7 +384,7 @@ mod routes {
     use uuid::Uuid;
 
     use crate::api::accounts::{confirm_identity_path, get, keep, Fields};
-    use crate::api::forms::{render_form, see_other};
+    use crate::api::forms::{render_form, see_other, sign_in_first, signed_in};
     use crate::api::session::client_info;
     use crate::api::AppState;
     use crate::components::form::FormState;
@@ -406,20 +406,6 @@ mod routes {
             .route("/hosting/{id}/leave", post(leave))
             .route("/hosting/{id}/transfer", post(transfer))
             .route("/invitations/accept", post(accept))
-    }
-
-    fn user(parts: &Parts) -> Option<CurrentUser> {
-        parts.extensions.get::<CurrentUser>().cloned()
-    }
-
-    fn sign_in_first(back: &str) -> Response {
-        see_other(
-            &format!(
-                "/login?next={}",
-                crate::domain::next_path::encode_query_value(back)
-            ),
-            None,
-        )
     }
 
     /// The account page again with the error (or the 404 page for someone
@@ -451,33 +437,49 @@ mod routes {
         render_form(state, parts, Some(page), form, status).await
     }
 
-    fn account_id(raw: &str) -> Option<Uuid> {
-        Uuid::parse_str(raw).ok()
+    /// The signed-in user and the account of a post to `/hosting/{raw}/…`,
+    /// or the answer that ends the request (sign in first; not found).
+    async fn caller(
+        state: &AppState,
+        parts: &Parts,
+        raw: &str,
+        page: &str,
+    ) -> Result<(CurrentUser, Uuid), Response> {
+        let Some(user) = signed_in(parts) else {
+            return Err(sign_in_first(page));
+        };
+        match Uuid::parse_str(raw) {
+            Ok(id) => Ok((user, id)),
+            Err(_) => Err(show_error(state, parts, page, FormState::default(), HostingError::NotFound).await),
+        }
     }
 
-    /// Runs a simple account action: sign-in check, id, the action, then
-    /// back to the account page with a notice or the error.
-    macro_rules! account_action {
-        ($state:ident, $parts:ident, $raw_id:ident, |$user:ident, $id:ident, $client:ident| $call:expr, $done:expr) => {{
-            let page = format!("/hosting/{}", $raw_id);
-            let Some($user) = user(&$parts) else {
-                return sign_in_first(&page);
-            };
-            let Some($id) = account_id(&$raw_id) else {
-                return show_error(
-                    &$state,
-                    &$parts,
-                    &page,
-                    FormState::default(),
-                    HostingError::NotFound,
-                )
-                .await;
+    /// Back to the account page with a notice, or the error shown there.
+    async fn finish<T>(
+        state: &AppState,
+        parts: &Parts,
+        page: &str,
+        result: Result<T, HostingError>,
+        done: &str,
+    ) -> Response {
+        match result {
+            Ok(_) => see_other(&format!("{page}?done={done}"), None),
+            Err(e) => show_error(state, parts, page, FormState::default(), e).await,
+        }
+    }
+
+    /// Runs an action on the account page of `$raw`: who and which account
+    /// (or the early answer), then the action, then `finish`.
+    macro_rules! on_account {
+        ($state:ident, $parts:ident, $raw:ident, $done:expr, |$user:ident, $id:ident, $client:ident| $call:expr) => {{
+            let page = format!("/hosting/{}", $raw);
+            let ($user, $id) = match caller(&$state, &$parts, &$raw, &page).await {
+                Ok(c) => c,
+                Err(answer) => return answer,
             };
             let $client = client_info(&$parts);
-            match $call.await {
-                Ok(_) => see_other(&format!("{page}?done={}", $done), None),
-                Err(e) => show_error(&$state, &$parts, &page, FormState::default(), e).await,
-            }
+            let result = $call.await;
+            finish(&$state, &$parts, &page, result, $done).await
         }};
     }
 
@@ -491,7 +493,7 @@ mod routes {
     }
 
     async fn create(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first("/hosting/new");
         };
         match accounts::create(&state.pool, &user, &account_input(&f), &client_info(&parts)).await {
@@ -510,18 +512,9 @@ mod routes {
         axum::Form(f): Fields,
     ) -> Response {
         let page = format!("/hosting/{raw}/edit");
-        let Some(user) = user(&parts) else {
-            return sign_in_first(&page);
-        };
-        let Some(id) = account_id(&raw) else {
-            return show_error(
-                &state,
-                &parts,
-                &page,
-                FormState::default(),
-                HostingError::NotFound,
-            )
-            .await;
+        let (user, id) = match caller(&state, &parts, &raw, &page).await {
+            Ok(c) => c,
+            Err(answer) => return answer,
         };
         match accounts::update(&state.pool, &user, id, &account_input(&f), &client_info(&parts)).await {
             Ok(()) => see_other(&format!("/hosting/{id}?done=saved"), None),
@@ -538,13 +531,9 @@ mod routes {
         parts: Parts,
         axum::Form(f): Fields,
     ) -> Response {
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| accounts::change_plan(&state.pool, &user, id, get(&f, "plan"), &client),
-            "plan"
-        )
+        on_account!(state, parts, raw, "plan", |user, id, client| {
+            accounts::change_plan(&state.pool, &user, id, get(&f, "plan"), &client)
+        })
     }
 
     async fn cancel(
@@ -572,13 +561,9 @@ mod routes {
             .await;
         }
         let now = state.settings.clock.now();
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| accounts::cancel(&state.pool, &user, id, &client, now),
-            "cancelled"
-        )
+        on_account!(state, parts, raw, "cancelled", |user, id, client| {
+            accounts::cancel(&state.pool, &user, id, &client, now)
+        })
     }
 
     async fn suspend(
@@ -587,23 +572,18 @@ mod routes {
         parts: Parts,
         axum::Form(f): Fields,
     ) -> Response {
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| accounts::suspend(&state.pool, &user, id, get(&f, "reason"), &client),
-            "suspended"
-        )
+        on_account!(state, parts, raw, "suspended", |user, id, client| {
+            accounts::suspend(&state.pool, &user, id, get(&f, "reason"), &client)
+        })
     }
 
     async fn resume(State(state): State<AppState>, Path(raw): Path<String>, parts: Parts) -> Response {
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| accounts::resume(&state.pool, &user, id, &client),
-            "resumed"
-        )
+        on_account!(state, parts, raw, "resumed", |user, id, client| accounts::resume(
+            &state.pool,
+            &user,
+            id,
+            &client
+        ))
     }
 
     async fn invite(
@@ -613,34 +593,33 @@ mod routes {
         axum::Form(f): Fields,
     ) -> Response {
         let page = format!("/hosting/{raw}");
-        let Some(user) = user(&parts) else {
-            return sign_in_first(&page);
+        let (user, id) = match caller(&state, &parts, &raw, &page).await {
+            Ok(c) => c,
+            Err(answer) => return answer,
         };
-        let Some(id) = account_id(&raw) else {
-            return show_error(
-                &state,
-                &parts,
-                &page,
-                FormState::default(),
-                HostingError::NotFound,
-            )
-            .await;
-        };
-        let result = invitations::invite(
+        let settings = &state.settings;
+        let client = client_info(&parts);
+        let (email, role) = (get(&f, "email"), get(&f, "role"));
+        match invitations::invite(
             &state.pool,
-            &state.settings.links(),
+            &settings.links(),
             &user,
             id,
-            get(&f, "email"),
-            get(&f, "role"),
-            &client_info(&parts),
-            state.settings.clock.now(),
+            email,
+            role,
+            &client,
+            settings.clock.now(),
         )
-        .await;
-        match result {
+        .await
+        {
             Ok(_) => see_other(&format!("{page}?done=invited"), None),
             Err(e) => show_error(&state, &parts, &page, keep(&f, &["email", "role"]), e).await,
         }
+    }
+
+    /// A uuid field of the form (a bad one matches nothing).
+    fn uuid_field(f: &std::collections::HashMap<String, String>, name: &str) -> Uuid {
+        Uuid::parse_str(get(f, name)).unwrap_or_default()
     }
 
     async fn revoke_invitation(
@@ -649,14 +628,10 @@ mod routes {
         parts: Parts,
         axum::Form(f): Fields,
     ) -> Response {
-        let invitation = Uuid::parse_str(get(&f, "invitation_id")).unwrap_or_default();
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| invitations::revoke(&state.pool, &user, id, invitation, &client),
-            "withdrawn"
-        )
+        let invitation = uuid_field(&f, "invitation_id");
+        on_account!(state, parts, raw, "withdrawn", |user, id, client| {
+            invitations::revoke(&state.pool, &user, id, invitation, &client)
+        })
     }
 
     async fn change_role(
@@ -665,13 +640,13 @@ mod routes {
         parts: Parts,
         axum::Form(f): Fields,
     ) -> Response {
-        let member = Uuid::parse_str(get(&f, "user_id")).unwrap_or_default();
-        account_action!(
+        let member = uuid_field(&f, "user_id");
+        on_account!(
             state,
             parts,
             raw,
-            |user, id, client| members::change_role(&state.pool, &user, id, member, get(&f, "role"), &client),
-            "role"
+            "role",
+            |user, id, client| members::change_role(&state.pool, &user, id, member, get(&f, "role"), &client)
         )
     }
 
@@ -681,30 +656,21 @@ mod routes {
         parts: Parts,
         axum::Form(f): Fields,
     ) -> Response {
-        let member = Uuid::parse_str(get(&f, "user_id")).unwrap_or_default();
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| members::remove(&state.pool, &user, id, member, &client),
-            "removed"
-        )
+        let member = uuid_field(&f, "user_id");
+        on_account!(state, parts, raw, "removed", |user, id, client| members::remove(
+            &state.pool,
+            &user,
+            id,
+            member,
+            &client
+        ))
     }
 
     async fn leave(State(state): State<AppState>, Path(raw): Path<String>, parts: Parts) -> Response {
         let page = format!("/hosting/{raw}");
-        let Some(user) = user(&parts) else {
-            return sign_in_first(&page);
-        };
-        let Some(id) = account_id(&raw) else {
-            return show_error(
-                &state,
-                &parts,
-                &page,
-                FormState::default(),
-                HostingError::NotFound,
-            )
-            .await;
+        let (user, id) = match caller(&state, &parts, &raw, &page).await {
+            Ok(c) => c,
+            Err(answer) => return answer,
         };
         match members::leave(&state.pool, &user, id, &client_info(&parts)).await {
             Ok(()) => see_other("/hosting?done=left", None),
@@ -718,15 +684,11 @@ mod routes {
         parts: Parts,
         axum::Form(f): Fields,
     ) -> Response {
-        let new_owner = Uuid::parse_str(get(&f, "user_id")).unwrap_or_default();
+        let new_owner = uuid_field(&f, "user_id");
         let now = state.settings.clock.now();
-        account_action!(
-            state,
-            parts,
-            raw,
-            |user, id, client| members::transfer_ownership(&state.pool, &user, id, new_owner, &client, now),
-            "transferred"
-        )
+        on_account!(state, parts, raw, "transferred", |user, id, client| {
+            members::transfer_ownership(&state.pool, &user, id, new_owner, &client, now)
+        })
     }
 
     async fn accept(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
@@ -736,7 +698,7 @@ mod routes {
         } else {
             format!("/invitations/accept?token={token}")
         };
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first(&back);
         };
         let by = match Uuid::parse_str(get(&f, "invitation_id")) {

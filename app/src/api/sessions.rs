@@ -48,10 +48,9 @@ mod routes {
     use axum::{extract::State, http::request::Parts, response::Response, routing::post, Form, Router};
     use uuid::Uuid;
 
-    use crate::api::forms::see_other;
+    use crate::api::forms::{see_other, signed_in};
     use crate::api::session::client_info;
     use crate::api::AppState;
-    use crate::domain::CurrentUser;
     use crate::services::sessions;
 
     pub fn routes() -> Router<AppState> {
@@ -60,16 +59,12 @@ mod routes {
             .route("/settings/sessions/revoke-others", post(revoke_others))
     }
 
-    fn user(parts: &Parts) -> Option<CurrentUser> {
-        parts.extensions.get::<CurrentUser>().cloned()
-    }
-
     async fn revoke(
         State(state): State<AppState>,
         parts: Parts,
         Form(f): Form<HashMap<String, String>>,
     ) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return see_other("/login?next=/settings/sessions", None);
         };
         let id = f.get("session_id").and_then(|s| Uuid::parse_str(s.trim()).ok());
@@ -92,7 +87,7 @@ mod routes {
     }
 
     async fn revoke_others(State(state): State<AppState>, parts: Parts) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return see_other("/login?next=/settings/sessions", None);
         };
         match sessions::revoke_others(&state.pool, &user, &client_info(&parts)).await {

@@ -89,11 +89,10 @@ mod routes {
 
     use super::NewNodeToken;
     use crate::api::accounts::{get, keep, Fields};
-    use crate::api::forms::{render_with, see_other};
+    use crate::api::forms::{render_with, see_other, sign_in_first, signed_in};
     use crate::api::hosting::show_error;
     use crate::api::AppState;
     use crate::components::form::FormState;
-    use crate::domain::CurrentUser;
     use crate::services::hosting::{node_tokens, plans, HostingError};
 
     pub fn routes() -> Router<AppState> {
@@ -103,13 +102,9 @@ mod routes {
             .route("/staff/node-tokens/revoke", post(revoke_token))
     }
 
-    fn user(parts: &Parts) -> Option<CurrentUser> {
-        parts.extensions.get::<CurrentUser>().cloned()
-    }
-
     async fn save_plan(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = user(&parts) else {
-            return see_other("/login?next=/staff/plans", None);
+        let Some(user) = signed_in(&parts) else {
+            return sign_in_first("/staff/plans");
         };
         let input = plans::PlanInput {
             code: get(&f, "code").into(),
@@ -139,8 +134,8 @@ mod routes {
     }
 
     async fn create_token(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = user(&parts) else {
-            return see_other("/login?next=/staff/node-tokens", None);
+        let Some(user) = signed_in(&parts) else {
+            return sign_in_first("/staff/node-tokens");
         };
         match node_tokens::create(&state.pool, &user, get(&f, "name")).await {
             Ok(secret) => {
@@ -159,8 +154,8 @@ mod routes {
     }
 
     async fn revoke_token(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = user(&parts) else {
-            return see_other("/login?next=/staff/node-tokens", None);
+        let Some(user) = signed_in(&parts) else {
+            return sign_in_first("/staff/node-tokens");
         };
         let id = uuid::Uuid::parse_str(get(&f, "id")).map_err(|_| HostingError::NotFound);
         let result = match id {

@@ -61,11 +61,11 @@ mod routes {
 
     use super::RecoveryCodes;
     use crate::api::accounts::{get, keep, show_error, Fields};
-    use crate::api::forms::{render_with, see_other, see_other_setting};
+    use crate::api::forms::{render_with, see_other, see_other_setting, sign_in_first, signed_in};
     use crate::api::session::{client_info, cookie_in};
     use crate::api::AppState;
     use crate::components::form::FormState;
-    use crate::domain::{CurrentUser, NextPath};
+    use crate::domain::NextPath;
     use crate::services::{sessions, sign_in, step_up, two_factor};
 
     const PAGE: &str = "/settings/two-factor";
@@ -80,20 +80,6 @@ mod routes {
             .route("/confirm-identity", post(confirm_identity))
     }
 
-    fn user(parts: &Parts) -> Option<CurrentUser> {
-        parts.extensions.get::<CurrentUser>().cloned()
-    }
-
-    fn sign_in_first(back: &str) -> Response {
-        see_other(
-            &format!(
-                "/login?next={}",
-                crate::domain::next_path::encode_query_value(back)
-            ),
-            None,
-        )
-    }
-
     /// The settings page again, showing the new recovery codes once.
     async fn show_codes(state: &AppState, parts: &Parts, codes: Vec<String>) -> Response {
         let codes = RecoveryCodes(codes);
@@ -104,7 +90,7 @@ mod routes {
     }
 
     async fn start(State(state): State<AppState>, parts: Parts) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first(PAGE);
         };
         match two_factor::start_enrolment(&state.pool, &state.settings.secret_key, &user).await {
@@ -114,7 +100,7 @@ mod routes {
     }
 
     async fn enable(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first(PAGE);
         };
         let settings = &state.settings;
@@ -135,7 +121,7 @@ mod routes {
     }
 
     async fn regenerate(State(state): State<AppState>, parts: Parts) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first(PAGE);
         };
         let settings = &state.settings;
@@ -154,7 +140,7 @@ mod routes {
     }
 
     async fn disable(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first(PAGE);
         };
         let settings = &state.settings;
@@ -221,7 +207,7 @@ mod routes {
         axum::Form(f): Fields,
     ) -> Response {
         let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
-        let Some(user) = user(&parts) else {
+        let Some(user) = signed_in(&parts) else {
             return sign_in_first(next.as_str());
         };
         let settings = &state.settings;
