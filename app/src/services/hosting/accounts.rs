@@ -399,29 +399,61 @@ pub async fn cancel(
     let mut tx = pool.begin().await?;
     authorize(&mut tx, user, account_id, Permission::Cancel).await?;
     require_step_up(user, now, false)?;
+    let cancel = Transition {
+        to: AccountStatus::Cancelled,
+        from: &[
+            AccountStatus::Pending,
+            AccountStatus::Active,
+            AccountStatus::Suspended,
+        ],
+        reason: None,
+        action: Action::HostingAccountCancelled,
+        refused: "This account is already cancelled.",
+    };
+    change_status(&mut tx, user, account_id, cancel, client).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A change of an account's status: allowed from some states only.
+struct Transition<'a> {
+    to: AccountStatus,
+    from: &'static [AccountStatus],
+    /// The suspension reason the customer sees (cleared otherwise).
+    reason: Option<&'a str>,
+    action: Action,
+    /// What the user is told when the account is in none of `from`.
+    refused: &'static str,
+}
+
+async fn change_status(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    account_id: Uuid,
+    t: Transition<'_>,
+    client: &ClientInfo,
+) -> Result<(), HostingError> {
+    let from: Vec<String> = t.from.iter().map(|s| s.as_str().to_string()).collect();
     let done = sqlx::query!(
-        r#"UPDATE hosting_accounts SET status = 'cancelled', cancelled_at = now(), updated_at = now()
-           WHERE id = $1 AND status <> 'cancelled'"#,
-        account_id
+        r#"UPDATE hosting_accounts SET status = $2, suspended_reason = $3, updated_at = now(),
+               cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END
+           WHERE id = $1 AND status = ANY($4)"#,
+        account_id,
+        t.to.as_str(),
+        t.reason,
+        &from
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     if done == 0 {
-        return Err(HostingError::Conflict(
-            "This account is already cancelled.".into(),
-        ));
+        return Err(HostingError::Conflict(t.refused.into()));
     }
-    record_for_account(
-        &mut tx,
-        account_id,
-        Some(user.user_id),
-        Action::HostingAccountCancelled,
-        client,
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
+    let details = match t.reason {
+        Some(reason) => json!({ "reason": reason }),
+        None => json!({}),
+    };
+    record_for_account(conn, account_id, Some(user.user_id), t.action, client, details).await?;
     Ok(())
 }
 
@@ -442,30 +474,14 @@ pub async fn suspend(
             "Say why, in at most 500 characters (the customer sees it).",
         ));
     }
-    let done = sqlx::query!(
-        r#"UPDATE hosting_accounts SET status = 'suspended', suspended_reason = $2, updated_at = now()
-           WHERE id = $1 AND status IN ('active', 'pending')"#,
-        account_id,
-        reason
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(HostingError::Conflict(
-            "Only an active or pending account can be suspended.".into(),
-        ));
-    }
-    let details = json!({ "reason": reason });
-    record_for_account(
-        &mut tx,
-        account_id,
-        Some(user.user_id),
-        Action::HostingAccountSuspended,
-        client,
-        details,
-    )
-    .await?;
+    let suspend = Transition {
+        to: AccountStatus::Suspended,
+        from: &[AccountStatus::Pending, AccountStatus::Active],
+        reason: Some(reason),
+        action: Action::HostingAccountSuspended,
+        refused: "Only an active or pending account can be suspended.",
+    };
+    change_status(&mut tx, user, account_id, suspend, client).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -479,28 +495,14 @@ pub async fn resume(
 ) -> Result<(), HostingError> {
     let mut tx = pool.begin().await?;
     authorize_staff(&mut tx, user, account_id).await?;
-    let done = sqlx::query!(
-        r#"UPDATE hosting_accounts SET status = 'active', suspended_reason = NULL, updated_at = now()
-           WHERE id = $1 AND status = 'suspended'"#,
-        account_id
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(HostingError::Conflict(
-            "Only a suspended account can be resumed.".into(),
-        ));
-    }
-    record_for_account(
-        &mut tx,
-        account_id,
-        Some(user.user_id),
-        Action::HostingAccountResumed,
-        client,
-        json!({}),
-    )
-    .await?;
+    let resume = Transition {
+        to: AccountStatus::Active,
+        from: &[AccountStatus::Suspended],
+        reason: None,
+        action: Action::HostingAccountResumed,
+        refused: "Only a suspended account can be resumed.",
+    };
+    change_status(&mut tx, user, account_id, resume, client).await?;
     tx.commit().await?;
     Ok(())
 }
