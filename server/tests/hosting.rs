@@ -811,3 +811,29 @@ async fn node_tokens_are_made_by_staff_and_shown_once(pool: PgPool) {
         "the token authenticates (the empty batch is then refused)"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn one_account_sends_at_most_30_invitations_an_hour(pool: PgPool) {
+    let team = team(pool).await;
+    let (account, _) = team.fresh_account("Shop").await;
+    let url = format!("/hosting/{account}/invite");
+    for i in 0..30 {
+        let email = format!("guest{i}@example.com");
+        let res = team
+            .browser(Owner)
+            .post(&url, &[("email", &email), ("role", "viewer")])
+            .await;
+        assert_eq!(res.status(), 303, "invitation {i}");
+    }
+    let res = team
+        .browser(Admin)
+        .post(&url, &[("email", "one-more@example.com"), ("role", "viewer")])
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many invitations from this account"));
+    assert_eq!(team.app.emails_to("one-more@example.com").await, 0);
+}

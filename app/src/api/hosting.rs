@@ -426,6 +426,7 @@ mod routes {
             HostingError::NotFound => StatusCode::NOT_FOUND,
             HostingError::Forbidden => StatusCode::FORBIDDEN,
             HostingError::Conflict(_) => StatusCode::CONFLICT,
+            HostingError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             HostingError::Internal(detail) => {
                 tracing::error!(%detail, "hosting request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -24,6 +24,12 @@ pub const SIGN_UP: Limit = Limit {
     max: 10,
     window: Duration::hours(1),
 };
+/// Invitations sent from one hosting account (each is an email).
+pub const INVITATIONS: Limit = Limit {
+    bucket: "invitation",
+    max: 30,
+    window: Duration::hours(1),
+};
 /// Failed sign-ins per account (counted from `sign_in_attempts`).
 pub const FAILED_SIGN_INS: Limit = Limit {
     bucket: "sign_in",

@@ -13,6 +13,7 @@ use crate::domain::{CurrentUser, Email, MemberRole, Permission};
 use crate::services::accounts::Links;
 use crate::services::activity::{record_for_account, Action};
 use crate::services::mail::{self, templates};
+use crate::services::rate_limit;
 use crate::services::sessions::ClientInfo;
 use crate::services::tokens::{hash_token, new_token};
 
@@ -66,6 +67,10 @@ pub async fn invite(
             "That person is already a member of this account.",
         ));
     }
+    // Each invitation is an email: bound how many one account sends.
+    rate_limit::hit(&mut tx, &rate_limit::INVITATIONS, &account_id.to_string())
+        .await?
+        .map_err(HostingError::RateLimited)?;
     sqlx::query!(
         r#"UPDATE hosting_invitations SET revoked_at = now()
            WHERE account_id = $1 AND lower(email) = lower($2) AND accepted_at IS NULL AND revoked_at IS NULL"#,

@@ -25,6 +25,8 @@ pub enum HostingError {
     StepUpRequired,
     #[error("{0}")]
     Conflict(String),
+    #[error("Too many invitations from this account. Try again in {} minute(s).", .0.0.div_ceil(60))]
+    RateLimited(crate::services::rate_limit::RetryAfter),
     #[error("Something went wrong on our side. Please try again.")]
     Internal(String),
 }
