@@ -158,10 +158,15 @@ fn Members(a: AccountView) -> impl IntoView {
                                     </td>
                                     <td>
                                         {editable.then(|| view! {
-                                            <form method="post" action=format!("{base}/members/remove")>
-                                                <input type="hidden" name="user_id" value=m.user_id.clone()/>
-                                                <button class="btn btn-danger btn-sm" type="submit">{format!("Remove {}", m.name)}</button>
-                                            </form>
+                                            // A second step before removing (works without JavaScript).
+                                            <details class="confirm">
+                                                <summary class="btn btn-secondary btn-sm">"Remove…"</summary>
+                                                <form method="post" action=format!("{base}/members/remove")>
+                                                    <p>{format!("{} loses access to this account at once.", m.name)}</p>
+                                                    <input type="hidden" name="user_id" value=m.user_id.clone()/>
+                                                    <button class="btn btn-danger btn-sm" type="submit">{format!("Remove {}", m.name)}</button>
+                                                </form>
+                                            </details>
                                         })}
                                     </td>
                                 </tr>
@@ -171,9 +176,13 @@ fn Members(a: AccountView) -> impl IntoView {
                 </table>
             </div>
             {i_am_member_not_owner.then(|| view! {
-                <form method="post" action=format!("{base}/leave")>
-                    <button class="btn btn-secondary" type="submit">"Leave this account"</button>
-                </form>
+                <details class="confirm">
+                    <summary class="btn btn-secondary">"Leave this account…"</summary>
+                    <form method="post" action=format!("{base}/leave")>
+                        <p>"You lose access at once; an owner or admin can invite you again."</p>
+                        <button class="btn btn-danger" type="submit">"Leave this account"</button>
+                    </form>
+                </details>
             })}
             {manage.then(|| view! {
                 <Invitations base=base.clone() invitations=a.invitations.clone() role_error=form.error("role")/>
