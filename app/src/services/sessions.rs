@@ -275,11 +275,6 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
-/// The session token in a `Cookie` header, if any.
-pub fn token_from_cookie_header(header: &str) -> Option<&str> {
-    cookie_from_header(header, COOKIE_NAME)
-}
-
 /// A cookie's value in a `Cookie` header, if set and not empty.
 pub fn cookie_from_header<'a>(header: &'a str, wanted: &str) -> Option<&'a str> {
     header
@@ -314,8 +309,11 @@ mod tests {
 
     #[test]
     fn the_token_is_found_among_other_cookies() {
-        assert_eq!(token_from_cookie_header("a=1; ksf_session=tok; b=2"), Some("tok"));
-        assert_eq!(token_from_cookie_header("ksf_session="), None);
-        assert_eq!(token_from_cookie_header("other=1"), None);
+        assert_eq!(
+            cookie_from_header("a=1; ksf_session=tok; b=2", COOKIE_NAME),
+            Some("tok")
+        );
+        assert_eq!(cookie_from_header("ksf_session=", COOKIE_NAME), None);
+        assert_eq!(cookie_from_header("other=1", COOKIE_NAME), None);
     }
 }

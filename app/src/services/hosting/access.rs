@@ -102,6 +102,16 @@ pub async fn authorize_staff(
     }
 }
 
+/// Staff tools that are not about one account (plan catalogue, node
+/// tokens): staff pass, anyone else learns nothing.
+pub fn require_staff(user: &CurrentUser) -> Result<(), HostingError> {
+    if user.role == Role::Staff {
+        Ok(())
+    } else {
+        Err(HostingError::NotFound)
+    }
+}
+
 /// Step-up for hosting actions: always for `always`, otherwise only when the
 /// user has two-factor on (then the action is as sensitive as their account).
 pub fn require_step_up(

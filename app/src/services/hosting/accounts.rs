@@ -277,6 +277,17 @@ pub async fn detail(
     })
 }
 
+/// Refuses changes to a cancelled account.
+fn ensure_open(status: &str) -> Result<(), HostingError> {
+    if status == AccountStatus::Cancelled.as_str() {
+        Err(HostingError::Conflict(
+            "A cancelled account cannot be changed.".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Renames, moves the primary domain or region (owner, admin).
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id, %account_id))]
 pub async fn update(
@@ -295,11 +306,7 @@ pub async fn update(
     )
     .fetch_one(&mut *tx)
     .await?;
-    if before.status == "cancelled" {
-        return Err(HostingError::Conflict(
-            "A cancelled account cannot be changed.".into(),
-        ));
-    }
+    ensure_open(&before.status)?;
     sqlx::query!(
         "UPDATE hosting_accounts SET name = $2, primary_domain = $3, region = $4, updated_at = now() WHERE id = $1",
         account_id,
@@ -358,11 +365,7 @@ pub async fn change_plan(
     )
     .fetch_one(&mut *tx)
     .await?;
-    if before.status == "cancelled" {
-        return Err(HostingError::Conflict(
-            "A cancelled account cannot be changed.".into(),
-        ));
-    }
+    ensure_open(&before.status)?;
     if before.id == plan_id {
         return Ok(());
     }

@@ -5,8 +5,9 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::access::require_staff;
 use super::{invalid, HostingError};
-use crate::domain::{CurrentUser, Role};
+use crate::domain::CurrentUser;
 use crate::services::tokens::{hash_token, new_token};
 
 /// Prefix that makes a leaked token recognisable (and greppable).
@@ -19,14 +20,6 @@ pub struct NodeToken {
     pub created_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked: bool,
-}
-
-fn require_staff(user: &CurrentUser) -> Result<(), HostingError> {
-    if user.role == Role::Staff {
-        Ok(())
-    } else {
-        Err(HostingError::NotFound)
-    }
 }
 
 /// Creates a token for a node; returns it (the only time it is shown).

@@ -3,8 +3,9 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::access::require_staff;
 use super::HostingError;
-use crate::domain::{CurrentUser, Role};
+use crate::domain::CurrentUser;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -40,14 +41,6 @@ pub async fn all(pool: &PgPool, user: &CurrentUser) -> Result<Vec<Plan>, Hosting
     )
     .fetch_all(pool)
     .await?)
-}
-
-fn require_staff(user: &CurrentUser) -> Result<(), HostingError> {
-    if user.role == Role::Staff {
-        Ok(())
-    } else {
-        Err(HostingError::NotFound)
-    }
 }
 
 /// A plan as typed into the staff form.
