@@ -102,19 +102,32 @@ impl Action {
     }
 }
 
-/// Appends one event for `user_id`'s account, done by `actor` (None: the system).
-pub async fn record(
+/// Whose log an event goes to.
+#[derive(Debug, Clone, Copy)]
+enum Subject {
+    /// A user's own account (their security page).
+    User(Uuid),
+    /// A hosting account (its activity feed).
+    HostingAccount(Uuid),
+}
+
+async fn insert(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    subject: Subject,
     actor: Option<Uuid>,
     action: Action,
     client: &ClientInfo,
     details: Value,
 ) -> Result<(), sqlx::Error> {
+    let (user_id, account_id) = match subject {
+        Subject::User(id) => (Some(id), None),
+        Subject::HostingAccount(id) => (None, Some(id)),
+    };
     sqlx::query!(
-        r#"INSERT INTO activity_log (user_id, actor_id, action, details, ip, user_agent)
-           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        r#"INSERT INTO activity_log (user_id, account_id, actor_id, action, details, ip, user_agent)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
         user_id,
+        account_id,
         actor,
         action.as_str(),
         details,
@@ -124,6 +137,18 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Appends one event for `user_id`'s account, done by `actor` (None: the system).
+pub async fn record(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    actor: Option<Uuid>,
+    action: Action,
+    client: &ClientInfo,
+    details: Value,
+) -> Result<(), sqlx::Error> {
+    insert(conn, Subject::User(user_id), actor, action, client, details).await
 }
 
 /// Appends one event of a hosting account, done by `actor`. `details`
@@ -137,19 +162,15 @@ pub async fn record_for_account(
     client: &ClientInfo,
     details: Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"INSERT INTO activity_log (account_id, actor_id, action, details, ip, user_agent)
-           VALUES ($1, $2, $3, $4, $5, $6)"#,
-        account_id,
+    insert(
+        conn,
+        Subject::HostingAccount(account_id),
         actor,
-        action.as_str(),
+        action,
+        client,
         details,
-        client.ip,
-        client.user_agent
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 #[derive(Debug, Clone)]
