@@ -219,44 +219,69 @@ pub async fn by_token(
         .ok_or_else(|| HostingError::Conflict("This invitation link is not valid.".into()))
 }
 
-async fn find(
+/// Which invitations to look up.
+enum Lookup<'a> {
+    One(&'a InvitationRef),
+    /// Open invitations to this address, newest first.
+    OpenTo(&'a str),
+}
+
+async fn views(
     pool: &PgPool,
-    by: &InvitationRef,
+    lookup: Lookup<'_>,
     now: OffsetDateTime,
-) -> Result<Option<InvitationView>, HostingError> {
-    let (hash, id) = match by {
-        InvitationRef::Token(t) => (Some(hash_token(t.trim())), None),
-        InvitationRef::Id(id) => (None, Some(*id)),
+) -> Result<Vec<InvitationView>, HostingError> {
+    let (hash, id, email) = match lookup {
+        Lookup::One(InvitationRef::Token(t)) => (Some(hash_token(t.trim())), None, None),
+        Lookup::One(InvitationRef::Id(id)) => (None, Some(*id), None),
+        Lookup::OpenTo(email) => (None, None, Some(email)),
     };
-    let row = sqlx::query!(
+    let rows = sqlx::query!(
         r#"SELECT i.id, i.email, i.role, i.expires_at, i.accepted_at, i.revoked_at, a.name AS account_name,
                   coalesce(u.display_name, 'A team member') AS "inviter!"
            FROM hosting_invitations i
            JOIN hosting_accounts a ON a.id = i.account_id
            LEFT JOIN users u ON u.id = i.invited_by
-           WHERE ($1::bytea IS NOT NULL AND i.token_hash = $1) OR ($2::uuid IS NOT NULL AND i.id = $2)"#,
+           WHERE ($1::bytea IS NOT NULL AND i.token_hash = $1)
+              OR ($2::uuid IS NOT NULL AND i.id = $2)
+              OR ($3::text IS NOT NULL AND lower(i.email) = lower($3)
+                  AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $4)
+           ORDER BY i.created_at DESC"#,
         hash,
-        id
+        id,
+        email,
+        now
     )
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    Ok(row.and_then(|r| {
-        let state = if r.accepted_at.is_some() || r.revoked_at.is_some() {
-            InvitationState::Used
-        } else if r.expires_at <= now {
-            InvitationState::Expired
-        } else {
-            InvitationState::Open
-        };
-        Some(InvitationView {
-            id: r.id,
-            account_name: r.account_name,
-            inviter: r.inviter,
-            email: r.email,
-            role: MemberRole::parse(&r.role)?,
-            state,
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let state = if r.accepted_at.is_some() || r.revoked_at.is_some() {
+                InvitationState::Used
+            } else if r.expires_at <= now {
+                InvitationState::Expired
+            } else {
+                InvitationState::Open
+            };
+            Some(InvitationView {
+                id: r.id,
+                account_name: r.account_name,
+                inviter: r.inviter,
+                email: r.email,
+                role: MemberRole::parse(&r.role)?,
+                state,
+            })
         })
-    }))
+        .collect())
+}
+
+async fn find(
+    pool: &PgPool,
+    by: &InvitationRef,
+    now: OffsetDateTime,
+) -> Result<Option<InvitationView>, HostingError> {
+    Ok(views(pool, Lookup::One(by), now).await?.into_iter().next())
 }
 
 /// Open invitations to the user's own (confirmed) address.
@@ -265,22 +290,7 @@ pub async fn for_user(
     user: &CurrentUser,
     now: OffsetDateTime,
 ) -> Result<Vec<InvitationView>, HostingError> {
-    let ids = sqlx::query_scalar!(
-        r#"SELECT id FROM hosting_invitations
-           WHERE lower(email) = lower($1) AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-           ORDER BY created_at DESC"#,
-        user.email,
-        now
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::new();
-    for id in ids {
-        if let Some(view) = find(pool, &InvitationRef::Id(id), now).await? {
-            out.push(view);
-        }
-    }
-    Ok(out)
+    views(pool, Lookup::OpenTo(&user.email), now).await
 }
 
 /// Joins the account with the invited role. The user must be signed in as
