@@ -218,20 +218,22 @@ async fn sign_out(State(state): State<AppState>, parts: Parts) -> Response {
 async fn verify_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
     let links = state.settings.links();
     match accounts::verify_email(&state.pool, &links, get(&f, "token"), &client_info(&parts)).await {
-        Ok(token) => {
+        Ok(verified) => {
             // Someone invited before they had an account lands on the invitation.
-            let invited = match sessions::resolve(&state.pool, &token).await {
-                Ok(Some(user)) => {
-                    let now = state.settings.clock.now();
-                    crate::services::hosting::invitations::any_open_for(&state.pool, &user.email, now)
-                        .await
-                        .unwrap_or(false)
-                }
-                _ => false,
-            };
+            let now = state.settings.clock.now();
+            let invited =
+                crate::services::hosting::invitations::any_open_for(&state.pool, &verified.email, now)
+                    .await
+                    .unwrap_or_else(|error| {
+                        tracing::error!(%error, "could not look for invitations");
+                        false
+                    });
             see_other(
                 if invited { "/invitations" } else { "/" },
-                Some(sessions::cookie(&token, state.settings.secure_cookies())),
+                Some(sessions::cookie(
+                    &verified.session,
+                    state.settings.secure_cookies(),
+                )),
             )
         }
         Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,

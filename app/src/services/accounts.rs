@@ -257,15 +257,22 @@ pub async fn sign_up(
     Ok(user_id)
 }
 
+/// A confirmed address and the session it started (no `Debug`: it holds
+/// the session token).
+pub struct Verified {
+    /// The new session's cookie token.
+    pub session: String,
+    pub email: String,
+}
+
 /// Confirms an address from the emailed link and signs the user in.
-/// Returns the new session's cookie token.
 #[tracing::instrument(skip_all)]
 pub async fn verify_email(
     pool: &PgPool,
     links: &Links,
     secret: &str,
     client: &ClientInfo,
-) -> Result<String, AccountError> {
+) -> Result<Verified, AccountError> {
     let mut tx = pool.begin().await?;
     let token = use_token(&mut tx, secret, "verify_email").await?;
     let user = sqlx::query!(
@@ -299,7 +306,10 @@ pub async fn verify_email(
     activity::record(&mut tx, token.user_id, me, Action::SignedIn, client, json!({})).await?;
     tx.commit().await?;
     tracing::info!(user_id = %token.user_id, "email verified");
-    Ok(session)
+    Ok(Verified {
+        session,
+        email: user.email,
+    })
 }
 
 /// A single-use link emailed to an account found by its address.
