@@ -130,8 +130,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::sessions::routes())
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::routes())
-        .merge(app::api::staff::routes())
-        .merge(app::api::usage::routes());
+        .merge(app::api::staff::routes());
     if state.settings.dev_mode {
         pages = pages.merge(app::api::mailbox::routes());
     }
@@ -152,6 +151,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
             state.clone(),
             app::api::csrf::refuse_cross_site,
         ))
+        // The hosting nodes' API authenticates by bearer token only, never
+        // by cookie: it needs neither the session nor the CSRF guard.
+        .merge(app::api::usage::routes())
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
