@@ -837,3 +837,43 @@ async fn one_account_sends_at_most_30_invitations_an_hour(pool: PgPool) {
         .contains("Too many invitations from this account"));
     assert_eq!(team.app.emails_to("one-more@example.com").await, 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn ids_from_another_account_match_nothing_in_mine(pool: PgPool) {
+    let team = team(pool).await;
+    let (mine, _) = team.fresh_account("Mine").await;
+    let (theirs, their_invitation) = team.fresh_account("Theirs").await;
+    // Outsider is a member of "Theirs" only; the owner of "Mine" tries
+    // its ids through Mine's URLs.
+    sqlx::query("INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, 'viewer')")
+        .bind(theirs)
+        .bind(team.id(Outsider))
+        .execute(&team.app.pool)
+        .await
+        .unwrap();
+    let before = team.snapshot(theirs).await;
+    let owner = team.browser(Owner);
+    let outsider_id = team.id(Outsider).to_string();
+    let revoke = owner
+        .post(
+            &format!("/hosting/{mine}/invitations/revoke"),
+            &[("invitation_id", &their_invitation.to_string())],
+        )
+        .await;
+    assert_eq!(revoke.status(), 409, "their invitation is not one of mine");
+    let remove = owner
+        .post(
+            &format!("/hosting/{mine}/members/remove"),
+            &[("user_id", &outsider_id)],
+        )
+        .await;
+    assert_eq!(remove.status(), 422, "their member is not one of mine");
+    let role = owner
+        .post(
+            &format!("/hosting/{mine}/members/role"),
+            &[("user_id", &outsider_id), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(role.status(), 422);
+    assert_eq!(team.snapshot(theirs).await, before, "nothing of theirs changed");
+}
