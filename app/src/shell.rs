@@ -26,6 +26,7 @@ use crate::pages::{
         new::{EditHostingAccountPage, NewHostingAccountPage},
     },
     invitations::{AcceptInvitationPage, InvitationsPage},
+    notifications::NotificationsPage,
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
@@ -96,7 +97,7 @@ pub fn App() -> impl IntoView {
             <AppLayout>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("") view=DashboardPage/>
+                        <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                         <Route path=path!("hosting") view=HostingListPage ssr=SsrMode::Async/>
                         <Route path=path!("hosting/new") view=NewHostingAccountPage ssr=SsrMode::Async/>
                         <Route path=path!("hosting/:id") view=HostingAccountPage ssr=SsrMode::Async/>
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("activity") view=ActivityFeedPage ssr=SsrMode::Async/>
                         <Route path=path!("invitations") view=InvitationsPage ssr=SsrMode::Async/>
                         <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                        <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage/>

@@ -87,19 +87,34 @@ ensure_wasm_bindgen() {
 ensure_node_packages() {
   command -v npm >/dev/null || die "npm is required (install Node.js 20+ and npm)"
   # sass and binaryen on PATH stop cargo-leptos from downloading them;
-  # echarts is served from our own site.
-  if [ ! -x node_modules/.bin/sass ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "npm ci (sass, binaryen, echarts)"
+  # echarts (bundled by esbuild) is served from our own site.
+  if [ ! -x node_modules/.bin/sass ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci (sass, binaryen, echarts, esbuild)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
-  local echarts_version
-  echarts_version="$(node -p 'require("./node_modules/echarts/package.json").version')"
-  mkdir -p public/vendor
-  local dest="public/vendor/echarts-${echarts_version}.min.js"
-  if [ ! -f "$dest" ]; then
-    rm -f public/vendor/echarts-*.min.js
-    cp node_modules/echarts/dist/echarts.min.js "$dest"
+  ensure_echarts
+}
+
+# The ECharts build the chart islands load: only the charts and components
+# used (scripts/echarts/entry.js), minified, named by its content hash so
+# browsers may keep it for a year.
+ensure_echarts() {
+  local stamp="public/vendor/.echarts-source"
+  local source_sum
+  source_sum="$( (cat scripts/echarts/entry.js; node -p 'require("./node_modules/echarts/package.json").version') | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source_sum" ] && ls public/vendor/echarts-*.min.js >/dev/null 2>&1; then
+    return
   fi
+  log "bundling the ECharts build (esbuild)"
+  mkdir -p public/vendor
+  local out; out="$(mktemp)"
+  node_modules/.bin/esbuild scripts/echarts/entry.js --bundle --minify --format=iife \
+    --legal-comments=none --log-level=warning --outfile="$out"
+  local hash; hash="$(sha256sum "$out" | cut -c1-12)"
+  rm -f public/vendor/echarts-*.min.js
+  mv "$out" "public/vendor/echarts-$hash.min.js"
+  chmod 644 "public/vendor/echarts-$hash.min.js"
+  echo "$source_sum" > "$stamp"
 }
 
 ensure_build_deps() {

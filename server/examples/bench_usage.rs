@@ -58,7 +58,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
         accounts.push(id);
     }
-    let token = app::services::hosting::node_tokens::create_unchecked(&pool, None, "bench-node").await?;
+    let region = app::domain::hosting::Region::parse("eu-central").ok_or("no such region")?;
+    let token =
+        app::services::hosting::node_tokens::create_unchecked(&pool, None, "bench-node", region).await?;
 
     let vars = [
         ("DATABASE_URL", scratch_url.clone()),

@@ -85,6 +85,23 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
     }
 }
 
+/// Hourly housekeeping: raw usage samples past their retention, and live
+/// events no stream can still ask for. Several processes may run it.
+async fn maintain(pool: sqlx::PgPool, retention: time::Duration) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match app::services::hosting::usage::prune_raw(&pool, retention).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not prune usage samples"),
+        }
+        if let Err(error) = app::services::realtime::prune(&pool).await {
+            tracing::warn!(%error, "could not prune live events");
+        }
+    }
+}
+
 pub async fn run(args: &[String]) -> Result<(), CliError> {
     let command = parse_args(args)?;
     match command {
@@ -114,10 +131,12 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             } else {
                 None
             };
+            let maintenance = tokio::spawn(maintain(pool.clone(), config.usage_retention));
             let application = startup::Application::build(&config, pool).await?;
             tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
             application.run_until(startup::shutdown_signal()).await?;
             let _ = stop_workers.send(true);
+            maintenance.abort();
             if let Some(worker) = worker {
                 let _ = worker.await;
             }
@@ -129,7 +148,13 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         Command::SeedDemo => {
-            let created = demo::seed_demo(&pool).await?;
+            // Demo logins have published passwords: never in production.
+            if !config.is_dev() {
+                return Err(CliError::Invalid(
+                    "seed-demo creates logins with published passwords, so it runs only in development mode (LEPTOS_ENV=DEV, as ./scripts/run sets)".into(),
+                ));
+            }
+            let created = demo::seed_demo(&pool, &config.site_url).await?;
             tracing::info!(created, "demo data present");
             println!("Demo logins:");
             for login in demo::DEMO_LOGINS {

@@ -31,6 +31,12 @@ pub struct Config {
     /// Run the email worker in this process (several processes may).
     pub mail_worker: bool,
     pub ip_limit: app::api::accounts::IpLimit,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// What one user or network may do (each email sent for them is bounded).
+    pub limits: app::services::rate_limit::Limits,
+    /// How long raw usage samples are kept (the rollups keep their figures).
+    pub usage_retention: time::Duration,
     /// Seals secrets at rest (TOTP seeds).
     pub secret_key: app::services::secret_box::SecretKey,
     /// Staff must turn on two-factor before using the portal.
@@ -81,6 +87,41 @@ fn hash_file_beside_binary(name: &str) -> bool {
         .is_some_and(|path| path.exists())
 }
 
+/// A limit from the environment: a whole number from 1 to 1,000,000.
+fn positive(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    let value: i64 = parse(lookup, name, default)?;
+    if (1..=1_000_000).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            var: name,
+            value: value.to_string(),
+            reason: "use a whole number from 1 to 1000000".into(),
+        })
+    }
+}
+
+/// Whether a URL's host is this machine (localhost, 127.0.0.0/8, ::1).
+fn is_loopback_url(url: &str) -> bool {
+    let authority = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    let host = if let Some(rest) = authority.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
@@ -123,13 +164,15 @@ impl Config {
                 reason: "it must be an http:// or https:// URL".into(),
             });
         }
+        // Production unless development is asked for: development mode shows
+        // every email at /dev/mailbox and seals secrets with a built-in key.
         let env = match var(&lookup, "LEPTOS_ENV")
             .as_deref()
             .map(str::to_ascii_lowercase)
             .as_deref()
         {
-            None | Some("dev") | Some("development") => Env::DEV,
-            Some("prod") | Some("production") => Env::PROD,
+            Some("dev") | Some("development") => Env::DEV,
+            None | Some("prod") | Some("production") => Env::PROD,
             Some(other) => {
                 return Err(ConfigError::Invalid {
                     var: "LEPTOS_ENV",
@@ -138,6 +181,15 @@ impl Config {
                 })
             }
         };
+        if env == Env::DEV && !is_loopback_url(&site_url) {
+            return Err(ConfigError::Invalid {
+                var: "LEPTOS_ENV",
+                value: "DEV".into(),
+                reason: format!(
+                    "development mode shows every email (sign-in links too) at /dev/mailbox, so it runs only on a loopback address; KSF_SITE_URL is {site_url}. Unset LEPTOS_ENV for production"
+                ),
+            });
+        }
         let hash_file = var(&lookup, "LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".into());
         let request_timeout = Duration::from_secs(parse(&lookup, "KSF_REQUEST_TIMEOUT_SECS", 30u64)?);
         let leptos = LeptosOptions::builder()
@@ -197,6 +249,49 @@ impl Config {
                 reason: "the burst and the replenish period must be at least 1".into(),
             });
         }
+        let trusted_proxies = match var(&lookup, "KSF_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| ConfigError::Invalid {
+                            var: "KSF_TRUSTED_PROXIES",
+                            value: s.to_string(),
+                            reason:
+                                "use IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,::1"
+                                    .into(),
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let defaults = app::services::rate_limit::Limits::default();
+        let limits = app::services::rate_limit::Limits {
+            sign_ups_per_network_hour: positive(
+                &lookup,
+                "KSF_SIGNUPS_PER_NETWORK_HOUR",
+                defaults.sign_ups_per_network_hour,
+            )?,
+            invitations_per_user_day: positive(
+                &lookup,
+                "KSF_INVITATIONS_PER_USER_DAY",
+                defaults.invitations_per_user_day,
+            )?,
+            email_changes_per_user_hour: positive(
+                &lookup,
+                "KSF_EMAIL_CHANGES_PER_USER_HOUR",
+                defaults.email_changes_per_user_hour,
+            )?,
+            hosting_accounts_per_user: positive(
+                &lookup,
+                "KSF_MAX_HOSTING_ACCOUNTS_PER_USER",
+                defaults.hosting_accounts_per_user,
+            )?,
+        };
+        let usage_retention = time::Duration::days(positive(&lookup, "KSF_USAGE_RETENTION_DAYS", 400)?);
         let secret_key = match var(&lookup, "KSF_SECRET_KEY") {
             Some(hex) => SecretKey::parse(&hex).map_err(|e| ConfigError::Invalid {
                 var: "KSF_SECRET_KEY",
@@ -222,6 +317,9 @@ impl Config {
             mail,
             mail_worker,
             ip_limit,
+            trusted_proxies,
+            limits,
+            usage_retention,
             secret_key,
             staff_two_factor_required,
         })
@@ -246,11 +344,64 @@ mod tests {
     }
 
     #[test]
-    fn defaults_need_only_a_database() {
-        let c = config(&[("DATABASE_URL", "postgres://u@127.0.0.1/ksf")]).unwrap();
+    fn development_needs_only_a_database() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://u@127.0.0.1/ksf"),
+            ("LEPTOS_ENV", "DEV"),
+        ])
+        .unwrap();
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.site_url, "http://127.0.0.1:3000");
         assert!(c.is_dev());
+    }
+
+    #[test]
+    fn production_is_the_default_and_development_stays_on_loopback() {
+        let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+        let key = "0f".repeat(32);
+        let c = config(&[db, ("KSF_SECRET_KEY", &key)]).unwrap();
+        assert!(!c.is_dev(), "no LEPTOS_ENV: production");
+        let err = config(&[db]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.starts_with("KSF_SECRET_KEY is not set"), "{err}");
+        for public in ["https://portal.example.com", "http://192.0.2.10:3000"] {
+            let err = config(&[db, ("LEPTOS_ENV", "DEV"), ("KSF_SITE_URL", public)])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                err.contains("loopback") && err.contains("LEPTOS_ENV"),
+                "{public}: {err}"
+            );
+        }
+        for local in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3100",
+            "http://[::1]:3000",
+        ] {
+            assert!(
+                config(&[db, ("LEPTOS_ENV", "DEV"), ("KSF_SITE_URL", local)]).is_ok(),
+                "{local}"
+            );
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_and_limits_are_checked() {
+        let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+        let dev = ("LEPTOS_ENV", "DEV");
+        let c = config(&[db, dev, ("KSF_TRUSTED_PROXIES", "10.0.0.0/8, ::1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let err = config(&[db, dev, ("KSF_TRUSTED_PROXIES", "10.0.0.0/8,nginx")])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("KSF_TRUSTED_PROXIES") && err.contains("nginx"),
+            "{err}"
+        );
+        let c = config(&[db, dev, ("KSF_SIGNUPS_PER_NETWORK_HOUR", "50")]).unwrap();
+        assert_eq!(c.limits.sign_ups_per_network_hour, 50);
+        assert!(config(&[db, dev, ("KSF_MAX_HOSTING_ACCOUNTS_PER_USER", "0")]).is_err());
     }
 
     #[test]
@@ -265,7 +416,7 @@ mod tests {
         let key = "0f".repeat(32);
         assert!(config(&[db, ("LEPTOS_ENV", "PROD"), ("KSF_SECRET_KEY", &key)]).is_ok());
         // Development runs with a built-in key.
-        assert!(config(&[db]).is_ok());
+        assert!(config(&[db, ("LEPTOS_ENV", "DEV")]).is_ok());
     }
 
     #[test]
@@ -297,7 +448,11 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_database_url() {
-        let c = config(&[("DATABASE_URL", "postgres://u:hunter2@127.0.0.1/ksf")]).unwrap();
+        let c = config(&[
+            ("DATABASE_URL", "postgres://u:hunter2@127.0.0.1/ksf"),
+            ("LEPTOS_ENV", "DEV"),
+        ])
+        .unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

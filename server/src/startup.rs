@@ -3,7 +3,9 @@
 use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
 
 use app::api::{AppState, Settings};
+use app::services::accounts::Links;
 use app::services::clock::Clock;
+use app::services::Deps;
 use app::{shell, App};
 use axum::{
     extract::State,
@@ -42,7 +44,7 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let check = tokio::time::timeout(
         Duration::from_secs(3),
-        app::services::health::database_ready(&state.pool),
+        app::services::health::database_ready(&state.deps.pool),
     );
     match check.await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),
@@ -117,23 +119,48 @@ fn security_headers(router: Router, https: bool) -> Router {
     }
 }
 
+/// The app's routes, listed once per process.
+///
+/// Listing them renders the app with `SuppressResourceLoad` on, a
+/// process-wide flag: every resource created anywhere in the process
+/// meanwhile waits forever. One server per process lists its routes
+/// before serving, but a process that builds a second router while the
+/// first serves (the test suite: a server per test) would leave some
+/// renders hanging — the "page render that never finished" that made the
+/// suite run one test at a time. Listing once, before any router exists,
+/// means no render can ever overlap it.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, config: &Config) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
-        let pool = state.pool.clone();
+        let pool = state.deps.pool.clone();
         move || provide_context(pool.clone())
     };
     let options = state.leptos_options.clone();
-    let mut pages = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+    let mut forms = Router::new()
         .merge(app::api::accounts::routes(state.settings.ip_limit))
         .merge(app::api::sessions::routes())
         .merge(app::api::two_factor::routes())
-        .merge(app::api::hosting::routes())
-        .merge(app::api::staff::routes());
+        .merge(app::api::hosting::forms::routes())
+        .merge(app::api::staff::routes())
+        .merge(app::api::notifications::routes())
+        .merge(app::api::events::routes());
     if state.settings.dev_mode {
-        pages = pages.merge(app::api::mailbox::routes());
+        forms = forms.merge(app::api::mailbox::routes());
     }
+    // Form answers that are pages are rendered here, inside the session
+    // layer (they show who is signed in).
+    let forms = forms.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        app::api::forms::render_pages,
+    ));
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .merge(forms);
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -144,7 +171,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Every page and form (the 404 page too) knows who is signed in.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            app::api::session::resolve_session,
+            app::api::auth::resolve_session,
         ))
         // Outside the session layer: a forged request never reaches it.
         .layer(axum::middleware::from_fn_with_state(
@@ -154,6 +181,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // The hosting nodes' API authenticates by bearer token only, never
         // by cookie: it needs neither the session nor the CSRF guard.
         .merge(app::api::usage::routes())
+        // The client's address (through trusted proxies), for every layer
+        // and handler inside.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::api::auth::client_address,
+        ))
+        .layer(axum::middleware::from_fn(app::api::forms::islands_router_status))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -166,6 +200,38 @@ pub fn router(state: AppState, config: &Config) -> Router {
         }))
         .with_state(state);
     security_headers(router, config.site_url.starts_with("https://"))
+}
+
+/// The chart library's URL: the `vendor/echarts-<hash>.min.js` the set-up
+/// scripts bundled (its name changes with its content).
+fn echarts_url(options: &LeptosOptions) -> String {
+    let dir = PathBuf::from(options.site_root.as_ref()).join("vendor");
+    let found = std::fs::read_dir(&dir).ok().and_then(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .find(|name| name.starts_with("echarts-") && name.ends_with(".js"))
+    });
+    match found {
+        Some(name) => format!("/vendor/{name}"),
+        None => {
+            tracing::warn!(dir = %dir.display(), "no ECharts build found: charts will not be drawn (their tables still show)");
+            "/vendor/echarts.min.js".into()
+        }
+    }
+}
+
+/// What the services use, from the configuration.
+pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
+    Deps {
+        pool,
+        links: Links {
+            site_url: config.site_url.clone(),
+        },
+        secret_key: config.secret_key.clone(),
+        limits: config.limits,
+        clock,
+    }
 }
 
 /// A bound, not yet running server. Binding first lets tests use port 0.
@@ -183,16 +249,19 @@ impl Application {
     /// `clock`: tests pass one they can move forward.
     pub async fn build_with_clock(config: &Config, pool: PgPool, clock: Clock) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.site_addr).await?;
+        let hub = app::services::realtime::Hub::start(pool.clone());
         let state = AppState {
             leptos_options: config.leptos.clone(),
-            pool,
+            deps: deps(config, pool, clock),
+            hub,
             settings: std::sync::Arc::new(Settings {
-                site_url: config.site_url.clone(),
                 dev_mode: config.is_dev(),
+                secure_cookies: config.site_url.starts_with("https://"),
+                site_url: config.site_url.clone(),
                 ip_limit: config.ip_limit,
-                secret_key: config.secret_key.clone(),
-                clock,
+                trusted_proxies: config.trusted_proxies.clone(),
                 staff_two_factor_required: config.staff_two_factor_required,
+                echarts_url: echarts_url(&config.leptos),
             }),
         };
         Ok(Self {

@@ -1,29 +1,26 @@
-//! Form endpoints of the accounts area. Each parses the form, calls one
-//! function of `services::accounts`, and redirects or re-renders the page
-//! with errors next to the fields.
-
-use std::collections::HashMap;
+//! Form endpoints of the accounts area: sign up, sign in and out, emailed
+//! links, and the signed-in user's profile. Each converts its typed form
+//! into domain types, calls one service, and answers with a redirect or the
+//! page again (see `api::error`).
 
 use axum::{
-    extract::State,
-    http::{request::Parts, StatusCode},
-    response::Response,
-    routing::post,
-    Form, Router,
+    extract::State, http::request::Parts, http::StatusCode, response::Response, routing::post, Form, Router,
 };
+use serde::{Deserialize, Serialize};
 
-use super::forms::{render_form, see_other, sign_in_first, signed_in, with_retry_after};
-use super::session::{client_info, session_token};
-use super::AppState;
+use super::auth::{cookie_in, session_token, Actor, NetworkKey, Visitor};
+use super::error::{require_ticked, Back, FormResult, RenderPage, ShownOn};
+use super::forms::{see_other, see_other_setting};
+use super::{AppState, Notice};
 use crate::components::form::FormState;
-use crate::domain::{CurrentUser, NextPath};
-use crate::services::sign_in::{self, SignedIn};
-use crate::services::{accounts, accounts::AccountError, sessions};
+use crate::domain::{CurrentUser, DisplayName, Email, NextPath, Password};
+use crate::services::accounts::{self, registration::SignUp, AccountError};
+use crate::services::failure::Invalid;
+use crate::services::sessions;
+use crate::services::sign_in::{self, Credentials, SignedIn};
 
-pub(crate) type Fields = Form<HashMap<String, String>>;
-
-/// Per-IP limit on the account forms, on top of the per-account counters in
-/// the database: a burst, then one request every `replenish`.
+/// Per-network limit on the account forms, on top of the per-account
+/// counters in the database: a burst, then one request every `replenish`.
 #[derive(Debug, Clone, Copy)]
 pub struct IpLimit {
     pub burst: u32,
@@ -71,6 +68,7 @@ pub fn routes(limit: IpLimit) -> Router<AppState> {
     let governor = tower_governor::governor::GovernorConfigBuilder::default()
         .period(limit.replenish)
         .burst_size(limit.burst.max(1))
+        .key_extractor(NetworkKey)
         .finish()
         .map(|config| tower_governor::GovernorLayer::new(config).error_handler(too_many_requests));
     let router = Router::new()
@@ -95,288 +93,311 @@ pub fn routes(limit: IpLimit) -> Router<AppState> {
     }
 }
 
-pub(crate) fn get<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
-    fields.get(name).map(String::as_str).unwrap_or("")
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct SignUpForm {
+    name: String,
+    email: String,
+    #[serde(skip_serializing)]
+    password: String,
 }
 
-/// Keeps what the user typed (never passwords) for the re-rendered form.
-pub(crate) fn keep(fields: &HashMap<String, String>, names: &[&str]) -> FormState {
-    FormState {
-        values: names
-            .iter()
-            .map(|n| (n.to_string(), get(fields, n).to_string()))
-            .collect(),
-        ..FormState::default()
+impl TryFrom<&SignUpForm> for SignUp {
+    type Error = Invalid;
+
+    fn try_from(form: &SignUpForm) -> Result<Self, Invalid> {
+        let mut invalid = Invalid::default();
+        let name = invalid.check("name", DisplayName::parse(&form.name));
+        let email = invalid.check("email", Email::parse(&form.email));
+        let password = invalid.check("password", Password::parse(&form.password));
+        match (name, email, password) {
+            (Some(name), Some(email), Some(password)) => Ok(SignUp {
+                name,
+                email,
+                password,
+            }),
+            _ => Err(invalid),
+        }
     }
 }
 
-/// Turns a service error into the re-rendered form (or a 429 page).
-pub(crate) async fn show_error(
-    state: &AppState,
-    parts: &Parts,
-    page: Option<&str>,
-    mut form: FormState,
-    error: AccountError,
-) -> Response {
-    let status = match &error {
-        AccountError::StepUpRequired => {
-            let back = page.unwrap_or(parts.uri.path());
-            return see_other(&confirm_identity_path(back), None);
-        }
-        AccountError::SignInExpired => StatusCode::BAD_REQUEST,
-        AccountError::TwoFactorOff => StatusCode::CONFLICT,
-        AccountError::Invalid(errors) => {
-            form.errors = errors.iter().map(|(f, m)| (f.to_string(), m.clone())).collect();
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        AccountError::EmailTaken => {
-            form.errors.push(("email".into(), error.to_string()));
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        AccountError::Internal(detail) => {
-            tracing::error!(%detail, "account request failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-        AccountError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AccountError::InvalidCredentials | AccountError::WrongPassword => StatusCode::UNAUTHORIZED,
-        AccountError::EmailNotVerified => StatusCode::FORBIDDEN,
-        AccountError::TokenInvalid | AccountError::TokenExpired => StatusCode::BAD_REQUEST,
+async fn sign_up(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<SignUpForm>,
+) -> FormResult {
+    let back = Back::here().keeping(&form);
+    let input = SignUp::try_from(&form).shown_on(&back)?;
+    accounts::sign_up(&state.deps, &visitor, input)
+        .await
+        .shown_on(&back)?;
+    Ok(see_other("/signup/sent"))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct SignInForm {
+    email: String,
+    #[serde(skip_serializing)]
+    password: String,
+    next: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    parts: Parts,
+    Form(form): Form<SignInForm>,
+) -> FormResult {
+    let next = NextPath::or_dashboard(Some(&form.next));
+    let device = cookie_in(&parts.headers, sign_in::DEVICE_COOKIE);
+    let credentials = Credentials {
+        email: &form.email,
+        password: &form.password,
+        device: device.as_deref(),
     };
-    if !matches!(error, AccountError::Invalid(_) | AccountError::EmailTaken) {
-        form.message = Some(error.to_string());
-    }
-    let response = render_form(state, parts, page, form, status).await;
-    match error {
-        AccountError::RateLimited(retry) => with_retry_after(response, retry.0),
-        _ => response,
-    }
-}
-
-/// The "confirm it's you" page, coming back to `back` afterwards.
-pub(crate) fn confirm_identity_path(back: &str) -> String {
-    let back = NextPath::or_dashboard(Some(back));
-    format!(
-        "/confirm-identity?next={}",
-        crate::domain::next_path::encode_query_value(back.as_str())
-    )
-}
-
-async fn sign_up(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let input = accounts::SignUp {
-        name: get(&f, "name").into(),
-        email: get(&f, "email").into(),
-        password: get(&f, "password").into(),
-    };
-    match accounts::sign_up(&state.pool, &state.settings.links(), input, &client_info(&parts)).await {
-        Ok(_) => see_other("/signup/sent", None),
-        Err(e) => show_error(&state, &parts, None, keep(&f, &["name", "email"]), e).await,
-    }
-}
-
-async fn sign_in(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
-    let result = sign_in::sign_in(
-        &state.pool,
-        &state.settings.links(),
-        get(&f, "email"),
-        get(&f, "password"),
-        &client_info(&parts),
-        state.settings.clock.now(),
-    )
-    .await;
-    let secure = state.settings.secure_cookies();
-    match result {
-        Ok(SignedIn::Session(token)) => see_other(next.as_str(), Some(sessions::cookie(&token, secure))),
-        Ok(SignedIn::NeedsCode(pending)) => see_other(
+    let secure = state.settings.secure_cookies;
+    match sign_in::sign_in(&state.deps, &visitor, credentials).await {
+        Ok(SignedIn::Session(session)) => {
+            Ok(see_other_setting(next.as_str(), session_cookies(session, secure)))
+        }
+        Ok(SignedIn::NeedsCode(pending)) => Ok(see_other_setting(
             &format!(
                 "/login/two-factor?next={}",
                 crate::domain::next_path::encode_query_value(next.as_str())
             ),
-            Some(sign_in::pending_cookie(&pending, secure)),
-        ),
+            vec![sign_in::pending_cookie(&pending, secure)],
+        )),
         Err(e) => {
-            let mut form = keep(&f, &["email"]);
-            form.unverified = matches!(e, AccountError::EmailNotVerified);
-            show_error(&state, &parts, None, form, e).await
+            let unverified = matches!(e, AccountError::EmailNotVerified);
+            let back = Back::here().keeping(&form).marking(|f| f.unverified = unverified);
+            Err(back.fail(&e))
         }
     }
 }
 
-async fn sign_out(State(state): State<AppState>, parts: Parts) -> Response {
+/// The cookies a new session sets: the session, and the device cookie the
+/// first time this browser signs in to the account.
+pub(crate) fn session_cookies(session: sign_in::Session, secure: bool) -> Vec<String> {
+    let mut cookies = vec![sessions::cookie(&session.token, secure)];
+    if let Some(device) = session.device {
+        cookies.push(sign_in::device_cookie(&device, secure));
+    }
+    cookies
+}
+
+async fn sign_out(State(state): State<AppState>, visitor: Visitor, parts: Parts) -> Response {
     if let Some(token) = session_token(&parts) {
         let user = parts.extensions.get::<CurrentUser>();
-        if let Err(error) = sessions::sign_out(&state.pool, &token, user, &client_info(&parts)).await {
+        if let Err(error) = sessions::sign_out(&state.deps.pool, &token, user, &visitor.client).await {
             tracing::error!(%error, "could not end the session");
         }
     }
-    see_other(
-        "/login?signed_out=1",
-        Some(sessions::clear_cookie(state.settings.secure_cookies())),
+    see_other_setting(
+        &Notice::SignedOut.on("/login"),
+        vec![sessions::clear_cookie(state.settings.secure_cookies)],
     )
 }
 
-async fn verify_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let links = state.settings.links();
-    match accounts::verify_email(&state.pool, &links, get(&f, "token"), &client_info(&parts)).await {
-        Ok(verified) => {
-            // Someone invited before they had an account lands on the invitation.
-            let now = state.settings.clock.now();
-            let invited =
-                crate::services::hosting::invitations::any_open_for(&state.pool, &verified.email, now)
-                    .await
-                    .unwrap_or_else(|error| {
-                        tracing::error!(%error, "could not look for invitations");
-                        false
-                    });
-            see_other(
-                if invited { "/invitations" } else { "/" },
-                Some(sessions::cookie(
-                    &verified.session,
-                    state.settings.secure_cookies(),
-                )),
-            )
-        }
-        Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,
+/// A form that carries an emailed link's token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TokenForm {
+    token: String,
+}
+
+async fn verify_email(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<TokenForm>,
+) -> FormResult {
+    let deps = &state.deps;
+    let verified = accounts::verify_email(deps, &visitor, &form.token)
+        .await
+        .shown_on(&Back::here())?;
+    // Someone invited before they had an account lands on the invitation.
+    let invited =
+        crate::services::hosting::invitations::any_open_for(&deps.pool, &verified.email, visitor.now)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "could not look for invitations");
+                false
+            });
+    Ok(see_other_setting(
+        if invited { "/invitations" } else { "/" },
+        vec![sessions::cookie(&verified.session, state.settings.secure_cookies)],
+    ))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct EmailForm {
+    email: String,
+}
+
+impl EmailForm {
+    fn email(&self) -> Result<Email, Invalid> {
+        Email::parse(&self.email).map_err(|e| Invalid::field("email", e))
     }
 }
 
-const SENT_IF_EXISTS: &str =
-    "If that address has an account waiting for confirmation, we sent it a new link. Check your inbox.";
-
-async fn resend_verification(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    match accounts::resend_verification(&state.pool, &state.settings.links(), get(&f, "email")).await {
-        Ok(()) => {
-            let form = FormState {
-                notice: Some(SENT_IF_EXISTS.into()),
-                ..keep(&f, &["email"])
-            };
-            render_form(&state, &parts, Some("/signup/sent"), form, StatusCode::OK).await
-        }
-        Err(e) => show_error(&state, &parts, Some("/signup/sent"), keep(&f, &["email"]), e).await,
-    }
+/// The page again with a notice for the whole form and the address kept.
+fn with_notice(page: &str, form: &EmailForm, notice: &str) -> Response {
+    use axum::response::IntoResponse;
+    let state = FormState {
+        notice: Some(notice.into()),
+        ..FormState::keeping(form)
+    };
+    RenderPage::at(page).with(state).into_response()
 }
 
-async fn forgot_password(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    match accounts::request_password_reset(&state.pool, &state.settings.links(), get(&f, "email")).await {
-        Ok(()) => {
-            let notice = "If that address has an account, we sent it a link to reset the password. \
-                          It works once and expires in 1 hour.";
-            let form = FormState {
-                notice: Some(notice.into()),
-                ..keep(&f, &["email"])
-            };
-            render_form(&state, &parts, None, form, StatusCode::OK).await
-        }
-        Err(e) => show_error(&state, &parts, None, keep(&f, &["email"]), e).await,
-    }
+async fn resend_verification(State(state): State<AppState>, Form(form): Form<EmailForm>) -> FormResult {
+    let back = Back::to("/signup/sent").keeping(&form);
+    let email = form.email().shown_on(&back)?;
+    accounts::resend_verification(&state.deps, &email)
+        .await
+        .shown_on(&back)?;
+    let sent =
+        "If that address has an account waiting for confirmation, we sent it a new link. Check your inbox.";
+    Ok(with_notice("/signup/sent", &form, sent))
 }
 
-async fn reset_password(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let links = state.settings.links();
-    match accounts::reset_password(
-        &state.pool,
-        &links,
-        get(&f, "token"),
-        get(&f, "password"),
-        &client_info(&parts),
+async fn forgot_password(State(state): State<AppState>, Form(form): Form<EmailForm>) -> FormResult {
+    let back = Back::to("/forgot-password").keeping(&form);
+    let email = form.email().shown_on(&back)?;
+    accounts::request_password_reset(&state.deps, &email)
+        .await
+        .shown_on(&back)?;
+    let sent = "If that address has an account, we sent it a link to reset the password. It works once and expires in 1 hour.";
+    Ok(with_notice("/forgot-password", &form, sent))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResetForm {
+    token: String,
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<ResetForm>,
+) -> FormResult {
+    let back = Back::here();
+    let password = Password::parse(&form.password)
+        .map_err(|e| Invalid::field("password", e))
+        .shown_on(&back)?;
+    accounts::reset_password(&state.deps, &visitor, &form.token, &password)
+        .await
+        .shown_on(&back)?;
+    Ok(see_other_setting(
+        &Notice::PasswordReset.on("/login"),
+        vec![sessions::clear_cookie(state.settings.secure_cookies)],
+    ))
+}
+
+async fn confirm_email(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    parts: Parts,
+    Form(form): Form<TokenForm>,
+) -> FormResult {
+    let signed_in = parts.extensions.get::<CurrentUser>();
+    accounts::confirm_email_change(&state.deps.pool, &visitor, signed_in, &form.token)
+        .await
+        .shown_on(&Back::here())?;
+    Ok(Notice::EmailChanged.redirect("/settings"))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct NameForm {
+    name: String,
+}
+
+async fn change_name(State(state): State<AppState>, actor: Actor, Form(form): Form<NameForm>) -> FormResult {
+    let back = Back::to("/settings").keeping(&form);
+    let name = DisplayName::parse(&form.name)
+        .map_err(|e| Invalid::field("name", e))
+        .shown_on(&back)?;
+    accounts::change_name(&state.deps.pool, &actor, &name)
+        .await
+        .shown_on(&back)?;
+    Ok(Notice::NameSaved.redirect("/settings"))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct NewEmailForm {
+    new_email: String,
+}
+
+async fn change_email(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<NewEmailForm>,
+) -> FormResult {
+    let back = Back::to("/settings").keeping(&form);
+    let email = Email::parse(&form.new_email)
+        .map_err(|e| Invalid::field("new_email", e))
+        .shown_on(&back)?;
+    accounts::request_email_change(&state.deps, &actor, &email)
+        .await
+        .shown_on(&back)?;
+    Ok(Notice::EmailChangeSent.redirect("/settings"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NewPasswordForm {
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<NewPasswordForm>,
+) -> FormResult {
+    let back = Back::to("/settings");
+    // Step-up first: a stale session is sent to confirm before being told
+    // anything about the password it typed.
+    crate::services::step_up::require(&actor).shown_on(&back)?;
+    let password = Password::parse(&form.new_password)
+        .map_err(|e| Invalid::field("new_password", e))
+        .shown_on(&back)?;
+    let token = accounts::change_password(&state.deps, &actor, &password)
+        .await
+        .shown_on(&back)?;
+    Ok(see_other_setting(
+        &Notice::PasswordChanged.on("/settings"),
+        vec![sessions::cookie(&token, state.settings.secure_cookies)],
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ConfirmForm {
+    confirm: String,
+}
+
+async fn delete_account(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<ConfirmForm>,
+) -> FormResult {
+    let back = Back::to("/settings");
+    require_ticked(
+        &form.confirm,
+        "confirm",
+        "Tick the box to confirm you want to delete your account.",
     )
-    .await
-    {
-        Ok(()) => see_other(
-            "/login?reset=1",
-            Some(sessions::clear_cookie(state.settings.secure_cookies())),
-        ),
-        Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,
-    }
-}
-
-async fn confirm_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    match accounts::confirm_email_change(&state.pool, get(&f, "token"), &client_info(&parts)).await {
-        Ok(()) => see_other("/settings?email_changed=1", None),
-        Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,
-    }
-}
-
-async fn change_name(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let Some(user) = signed_in(&parts) else {
-        return sign_in_first("/settings");
-    };
-    match accounts::change_name(&state.pool, &user, get(&f, "name")).await {
-        Ok(()) => see_other("/settings?saved=name", None),
-        Err(e) => show_error(&state, &parts, Some("/settings"), keep(&f, &["name"]), e).await,
-    }
-}
-
-async fn change_email(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let Some(user) = signed_in(&parts) else {
-        return sign_in_first("/settings");
-    };
-    let links = state.settings.links();
-    match accounts::request_email_change(
-        &state.pool,
-        &links,
-        &user,
-        get(&f, "new_email"),
-        &client_info(&parts),
-        state.settings.clock.now(),
-    )
-    .await
-    {
-        Ok(()) => see_other("/settings?saved=email", None),
-        Err(e) => show_error(&state, &parts, Some("/settings"), keep(&f, &["new_email"]), e).await,
-    }
-}
-
-async fn change_password(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let Some(user) = signed_in(&parts) else {
-        return sign_in_first("/settings");
-    };
-    let links = state.settings.links();
-    let client = client_info(&parts);
-    match accounts::change_password(
-        &state.pool,
-        &links,
-        &user,
-        get(&f, "new_password"),
-        &client,
-        state.settings.clock.now(),
-    )
-    .await
-    {
-        Ok(token) => see_other(
-            "/settings?saved=password",
-            Some(sessions::cookie(&token, state.settings.secure_cookies())),
-        ),
-        Err(e) => show_error(&state, &parts, Some("/settings"), FormState::default(), e).await,
-    }
-}
-
-async fn delete_account(State(state): State<AppState>, parts: Parts, Form(f): Fields) -> Response {
-    let Some(user) = signed_in(&parts) else {
-        return sign_in_first("/settings");
-    };
-    if get(&f, "confirm") != "yes" {
-        let form = FormState {
-            errors: vec![(
-                "confirm".into(),
-                "Tick the box to confirm you want to delete your account.".into(),
-            )],
-            ..FormState::default()
-        };
-        return render_form(
-            &state,
-            &parts,
-            Some("/settings"),
-            form,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    match accounts::delete_account(&state.pool, &user, state.settings.clock.now()).await {
-        Ok(()) => see_other(
-            "/login?deleted=1",
-            Some(sessions::clear_cookie(state.settings.secure_cookies())),
-        ),
-        Err(e) => show_error(&state, &parts, Some("/settings"), FormState::default(), e).await,
-    }
+    .shown_on(&back)?;
+    accounts::delete_account(&state.deps.pool, &actor)
+        .await
+        .shown_on(&back)?;
+    Ok(see_other_setting(
+        &Notice::AccountDeleted.on("/login"),
+        vec![sessions::clear_cookie(state.settings.secure_cookies)],
+    ))
 }

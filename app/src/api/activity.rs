@@ -19,29 +19,21 @@ pub struct ActivityPage {
 }
 
 #[server]
-pub async fn my_activity(page: i64) -> Result<ActivityPage, ServerFnError> {
-    use crate::services::{activity, sessions::describe_user_agent};
-    let user = super::current_user().ok_or_else(|| ServerFnError::new("Sign in to see your activity."))?;
-    let state = use_context::<super::AppState>().ok_or_else(|| ServerFnError::new("no app state"))?;
+pub async fn my_activity(page: i64) -> Result<ActivityPage, super::ApiError> {
+    use super::error::api_error;
+    use crate::services::{activity, failure::Internal, sessions::describe_user_agent};
+    let (deps, actor) = super::auth::actor()?;
     let page = page.clamp(1, 10_000);
-    let (rows, has_next) = activity::page_for_user(&state.pool, user.user_id, page)
+    let (rows, has_next) = activity::page_for_user(&deps.pool, actor.id(), page)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading activity failed");
-            ServerFnError::new("Could not load your activity. Please try again.")
-        })?;
+        .map_err(|e| api_error(Internal::from(e)))?;
     let entries = rows
         .into_iter()
         .map(|r| ActivityEntry {
             what: activity::Action::describe(&r.action).to_string(),
             device: describe_user_agent(r.user_agent.as_deref()),
             ip: r.ip.unwrap_or_else(|| "unknown".into()),
-            when: format!(
-                "{} {:02}:{:02} UTC",
-                r.created_at.date(),
-                r.created_at.hour(),
-                r.created_at.minute()
-            ),
+            when: super::when(r.created_at),
         })
         .collect();
     Ok(ActivityPage {

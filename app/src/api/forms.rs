@@ -1,38 +1,65 @@
-//! Plain HTML form handling: a POST either redirects (success) or renders
-//! the same page again with the user's input and the errors next to the
-//! fields. Works with and without JavaScript (the islands router submits
-//! forms with fetch and swaps in the answer).
+//! Plain HTML forms: a POST either redirects (success, with a `Notice`) or
+//! answers with its page rendered again, the user's input kept and the
+//! errors next to the fields. Works with and without JavaScript (the
+//! islands router submits forms with fetch and swaps in the answer).
+//!
+//! Handlers return `FormResult`; a page to render travels in the response
+//! as a [`RenderPage`] and is rendered here, where the request's session
+//! is known.
 
 use axum::{
     body::Body,
-    http::{header, request::Parts, HeaderValue, Request, StatusCode},
+    extract::{Request, State},
+    http::{header, HeaderValue, StatusCode, Uri},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 use leptos::prelude::provide_context;
 
+use super::error::RenderPage;
 use super::AppState;
-use crate::components::form::FormState;
+use crate::domain::NextPath;
 
-/// Renders a page with `form` in context: the page at `page` (a path), or
-/// the request's own URL when `page` is `None`.
-pub async fn render_form(
-    state: &AppState,
-    parts: &Parts,
-    page: Option<&str>,
-    form: FormState,
-    status: StatusCode,
-) -> Response {
-    render_with(state, parts, page, status, move || provide_context(form.clone())).await
+/// Renders the pages that handlers asked for (see `RenderPage`), as the
+/// routes' own renders would: with the same session and headers, as a GET.
+pub async fn render_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let saved = (parts.uri.clone(), parts.headers.clone(), parts.extensions.clone());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(page) = response.extensions().get::<RenderPage>().cloned() else {
+        return response;
+    };
+    let (uri, headers, extensions) = saved;
+    tracing::debug!(page = ?page.page, "rendering the form's page");
+    let mut rendered = render(
+        &state,
+        page.page.as_deref(),
+        uri,
+        headers,
+        extensions,
+        page.provide,
+    )
+    .await;
+    tracing::debug!(status = %rendered.status(), "rendered the form's page");
+    if rendered.status() == StatusCode::OK {
+        *rendered.status_mut() = page.status;
+    }
+    if let Some(wait) = response.headers().get(header::RETRY_AFTER) {
+        rendered.headers_mut().insert(header::RETRY_AFTER, wait.clone());
+    }
+    for cookie in response.headers().get_all(header::SET_COOKIE) {
+        rendered.headers_mut().append(header::SET_COOKIE, cookie.clone());
+    }
+    rendered
 }
 
-/// Renders a page (as `render_form`) with extra context from `provide`:
-/// for answers that exist only in this response, such as new recovery codes.
-pub async fn render_with(
+async fn render(
     state: &AppState,
-    parts: &Parts,
     page: Option<&str>,
-    status: StatusCode,
-    provide: impl Fn() + Clone + Send + Sync + 'static,
+    uri: Uri,
+    mut headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
+    provide: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 ) -> Response {
     let app_state = state.clone();
     let options = state.leptos_options.clone();
@@ -43,55 +70,57 @@ pub async fn render_with(
         move || {
             // What the routes' own renders have (see the server's router).
             provide_context(app_state.clone());
-            provide_context(app_state.pool.clone());
-            provide();
+            provide_context(app_state.deps.pool.clone());
+            if let Some(provide) = &provide {
+                provide();
+            }
         },
         move || crate::shell(options.clone()),
     );
-    let uri = match page.and_then(|p| p.parse::<axum::http::Uri>().ok()) {
-        Some(uri) => uri,
-        None => parts.uri.clone(),
-    };
+    let uri = page.and_then(|p| p.parse::<Uri>().ok()).unwrap_or(uri);
+    headers.remove(header::CONTENT_TYPE);
+    headers.remove(header::CONTENT_LENGTH);
     let mut request = Request::builder().method("GET").uri(uri);
-    if let Some(headers) = request.headers_mut() {
-        *headers = parts.headers.clone();
-        headers.remove(header::CONTENT_TYPE);
-        headers.remove(header::CONTENT_LENGTH);
+    if let Some(h) = request.headers_mut() {
+        *h = headers;
     }
     let Ok(mut request) = request.body(Body::empty()) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    *request.extensions_mut() = parts.extensions.clone();
-    let mut response = handler(request).await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
+    *request.extensions_mut() = extensions;
+    handler(request).await
+}
+
+/// The islands router fetches pages and form answers and swaps them into
+/// the document; the browser logs every 4xx/5xx fetch as a console error,
+/// though the page it gets explains the problem. Such fetches get 200 (the
+/// real status in `X-Status`); plain requests keep their status.
+pub async fn islands_router_status(request: Request, next: Next) -> Response {
+    let from_islands_router = request
+        .headers()
+        .get("islands-router")
+        .is_some_and(|v| v.as_bytes() == b"true");
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if from_islands_router && html && (status.is_client_error() || status.is_server_error()) {
+        if let Ok(v) = HeaderValue::from_str(status.as_str()) {
+            response.headers_mut().insert("x-status", v);
+        }
+        *response.status_mut() = StatusCode::OK;
     }
     response
 }
 
-/// The signed-in user of a form post, if any.
-pub fn signed_in(parts: &Parts) -> Option<crate::domain::CurrentUser> {
-    parts.extensions.get::<crate::domain::CurrentUser>().cloned()
+/// 303 See Other to a same-site path.
+pub fn see_other(location: &str) -> Response {
+    see_other_setting(location, Vec::new())
 }
 
-/// Where a signed-out visitor posting a form is sent: sign in, then back
-/// to `back`.
-pub fn sign_in_first(back: &str) -> Response {
-    see_other(
-        &format!(
-            "/login?next={}",
-            crate::domain::next_path::encode_query_value(back)
-        ),
-        None,
-    )
-}
-
-/// 303 See Other to a same-site path, optionally setting a cookie.
-pub fn see_other(location: &str, cookie: Option<String>) -> Response {
-    see_other_setting(location, cookie.into_iter().collect())
-}
-
-/// 303 See Other, setting several cookies.
+/// 303 See Other, setting cookies.
 pub fn see_other_setting(location: &str, cookies: Vec<String>) -> Response {
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response();
     for value in cookies.iter().filter_map(|c| HeaderValue::from_str(c).ok()) {
@@ -100,11 +129,20 @@ pub fn see_other_setting(location: &str, cookies: Vec<String>) -> Response {
     response
 }
 
-/// A 429 page with `Retry-After`.
-pub fn with_retry_after(mut response: Response, seconds: u64) -> Response {
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    response
+/// The "confirm it's you" page, coming back to `back` afterwards.
+pub fn confirm_identity_path(back: &str) -> String {
+    let back = NextPath::or_dashboard(Some(back));
+    format!(
+        "/confirm-identity?next={}",
+        crate::domain::next_path::encode_query_value(back.as_str())
+    )
+}
+
+/// The sign-in page, coming back to `back` afterwards.
+pub fn sign_in_path(back: &str) -> String {
+    let back = NextPath::or_dashboard(Some(back));
+    format!(
+        "/login?next={}",
+        crate::domain::next_path::encode_query_value(back.as_str())
+    )
 }

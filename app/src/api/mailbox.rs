@@ -17,20 +17,19 @@ pub struct MailboxEmail {
 
 /// The newest emails, optionally only those to one address.
 #[server]
-pub async fn list_mailbox(to: Option<String>) -> Result<Vec<MailboxEmail>, ServerFnError> {
-    let state = use_context::<super::AppState>().ok_or_else(|| ServerFnError::new("no app state"))?;
+pub async fn list_mailbox(to: Option<String>) -> Result<Vec<MailboxEmail>, super::ApiError> {
+    use super::error::api_error;
+    let state =
+        use_context::<super::AppState>().ok_or_else(|| super::ApiError::NotFound("Not found.".into()))?;
     if !state.settings.dev_mode {
-        return Err(ServerFnError::new(
-            "The dev mailbox is only available in development mode.",
+        return Err(super::ApiError::NotFound(
+            "The dev mailbox is only available in development mode.".into(),
         ));
     }
     let to = to.filter(|t| !t.trim().is_empty());
-    let emails = crate::services::mail::outbox::recent(&state.pool, to.as_deref(), 50)
+    let emails = crate::services::mail::outbox::recent(&state.deps.pool, to.as_deref(), 50)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "mailbox query failed");
-            ServerFnError::new("Could not read the mailbox.")
-        })?;
+        .map_err(|e| api_error(crate::services::failure::Internal::from(e)))?;
     Ok(emails
         .into_iter()
         .map(|e| MailboxEmail {
@@ -78,7 +77,7 @@ mod routes {
         let Ok(id) = Uuid::parse_str(&id) else {
             return (StatusCode::NOT_FOUND, "No such email").into_response();
         };
-        match crate::services::mail::outbox::find(&state.pool, id).await {
+        match crate::services::mail::outbox::find(&state.deps.pool, id).await {
             Ok(Some(email)) => (
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
                 email.html_body,

@@ -15,25 +15,21 @@ pub struct MySession {
 }
 
 #[server]
-pub async fn list_my_sessions() -> Result<Vec<MySession>, ServerFnError> {
-    let user = super::current_user().ok_or_else(|| ServerFnError::new("Sign in to see your sessions."))?;
-    let state = use_context::<super::AppState>().ok_or_else(|| ServerFnError::new("no app state"))?;
-    let sessions = crate::services::sessions::list_for_user(&state.pool, user.user_id)
+pub async fn list_my_sessions() -> Result<Vec<MySession>, super::ApiError> {
+    use super::error::api_error;
+    let (deps, actor) = super::auth::actor()?;
+    let sessions = crate::services::sessions::list_for_user(&deps.pool, actor.id())
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "listing sessions failed");
-            ServerFnError::new("Could not load your sessions. Please try again.")
-        })?;
-    let when = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+        .map_err(|e| api_error(crate::services::failure::Internal::from(e)))?;
     Ok(sessions
         .into_iter()
         .map(|s| MySession {
             id: s.id.to_string(),
             device: s.device,
             ip: s.ip.unwrap_or_else(|| "unknown".into()),
-            created: when(s.created_at),
-            last_active: when(s.last_seen_at),
-            this_device: s.id == user.session_id,
+            created: crate::api::when(s.created_at),
+            last_active: crate::api::when(s.last_seen_at),
+            this_device: s.id == actor.user.session_id,
         })
         .collect())
 }
@@ -43,15 +39,18 @@ pub use routes::routes;
 
 #[cfg(feature = "ssr")]
 mod routes {
-    use std::collections::HashMap;
-
-    use axum::{extract::State, http::request::Parts, response::Response, routing::post, Form, Router};
+    use axum::{extract::State, routing::post, Form, Router};
+    use serde::Deserialize;
     use uuid::Uuid;
 
-    use crate::api::forms::{see_other, signed_in};
-    use crate::api::session::client_info;
-    use crate::api::AppState;
+    use crate::api::auth::Actor;
+    use crate::api::error::{Back, FormResult, ShownOn};
+    use crate::api::forms::see_other_setting;
+    use crate::api::{AppState, Notice};
+    use crate::services::failure::Internal;
     use crate::services::sessions;
+
+    const PAGE: &str = "/settings/sessions";
 
     pub fn routes() -> Router<AppState> {
         Router::new()
@@ -59,43 +58,35 @@ mod routes {
             .route("/settings/sessions/revoke-others", post(revoke_others))
     }
 
-    async fn revoke(
-        State(state): State<AppState>,
-        parts: Parts,
-        Form(f): Form<HashMap<String, String>>,
-    ) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return see_other("/login?next=/settings/sessions", None);
-        };
-        let id = f.get("session_id").and_then(|s| Uuid::parse_str(s.trim()).ok());
-        let revoked = match id {
-            Some(id) => sessions::revoke_own(&state.pool, &user, id, &client_info(&parts)).await,
-            None => Ok(false),
-        };
-        match revoked {
-            Ok(true) if id == Some(user.session_id) => see_other(
-                "/login?signed_out=1",
-                Some(sessions::clear_cookie(state.settings.secure_cookies())),
-            ),
-            Ok(true) => see_other("/settings/sessions?done=revoked", None),
-            Ok(false) => see_other("/settings/sessions?done=not_found", None),
-            Err(error) => {
-                tracing::error!(%error, "revoking a session failed");
-                see_other("/settings/sessions?done=error", None)
-            }
-        }
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct RevokeForm {
+        session_id: String,
     }
 
-    async fn revoke_others(State(state): State<AppState>, parts: Parts) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return see_other("/login?next=/settings/sessions", None);
+    async fn revoke(State(state): State<AppState>, actor: Actor, Form(form): Form<RevokeForm>) -> FormResult {
+        let Ok(id) = Uuid::parse_str(form.session_id.trim()) else {
+            return Ok(Notice::SessionGone.redirect(PAGE));
         };
-        match sessions::revoke_others(&state.pool, &user, &client_info(&parts)).await {
-            Ok(_) => see_other("/settings/sessions?done=others", None),
-            Err(error) => {
-                tracing::error!(%error, "signing out other sessions failed");
-                see_other("/settings/sessions?done=error", None)
-            }
-        }
+        let revoked = sessions::revoke_own(&state.deps.pool, &actor, id)
+            .await
+            .map_err(Internal::from)
+            .shown_on(&Back::to(PAGE))?;
+        Ok(match revoked {
+            true if id == actor.user.session_id => see_other_setting(
+                &Notice::SignedOut.on("/login"),
+                vec![sessions::clear_cookie(state.settings.secure_cookies)],
+            ),
+            true => Notice::SessionRevoked.redirect(PAGE),
+            false => Notice::SessionGone.redirect(PAGE),
+        })
+    }
+
+    async fn revoke_others(State(state): State<AppState>, actor: Actor) -> FormResult {
+        sessions::revoke_others(&state.deps.pool, &actor)
+            .await
+            .map_err(Internal::from)
+            .shown_on(&Back::to(PAGE))?;
+        Ok(Notice::OtherSessionsRevoked.redirect(PAGE))
     }
 }

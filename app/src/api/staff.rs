@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ApiError;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PlanRow {
     pub code: String,
@@ -20,6 +22,8 @@ pub struct PlanRow {
 pub struct NodeTokenRow {
     pub id: String,
     pub name: String,
+    /// The region's label, or a warning for tokens made before regions.
+    pub region: String,
     pub created: String,
     pub last_used: Option<String>,
     pub revoked: bool,
@@ -29,20 +33,12 @@ pub struct NodeTokenRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewNodeToken(pub String);
 
-#[cfg(feature = "ssr")]
-fn context() -> Result<(super::AppState, crate::domain::CurrentUser), ServerFnError> {
-    let user = super::current_user().ok_or_else(|| ServerFnError::new("Sign in first."))?;
-    let state = use_context::<super::AppState>().ok_or_else(|| ServerFnError::new("no app state"))?;
-    Ok((state, user))
-}
-
 #[server(endpoint = "staff/plans")]
-pub async fn staff_plans() -> Result<Vec<PlanRow>, ServerFnError> {
+pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
+    use super::error::api_error;
     use crate::services::hosting::plans::{self, GB};
-    let (state, user) = context()?;
-    let list = plans::all(&state.pool, &user)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let (deps, actor) = super::auth::actor()?;
+    let list = plans::all(&deps.pool, &actor).await.map_err(api_error)?;
     Ok(list
         .into_iter()
         .map(|p| PlanRow {
@@ -59,19 +55,23 @@ pub async fn staff_plans() -> Result<Vec<PlanRow>, ServerFnError> {
 }
 
 #[server(endpoint = "staff/node-tokens")]
-pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ServerFnError> {
-    let (state, user) = context()?;
-    let list = crate::services::hosting::node_tokens::list(&state.pool, &user)
+pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ApiError> {
+    use super::error::api_error;
+    let (deps, actor) = super::auth::actor()?;
+    let list = crate::services::hosting::node_tokens::list(&deps.pool, &actor)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    let when = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+        .map_err(api_error)?;
     Ok(list
         .into_iter()
         .map(|t| NodeTokenRow {
             id: t.id.to_string(),
             name: t.name,
-            created: when(t.created_at),
-            last_used: t.last_used_at.map(when),
+            region: match t.region.as_deref() {
+                Some(code) => crate::domain::hosting::region_label(code).to_string(),
+                None => "none (refused: make a new token)".to_string(),
+            },
+            created: super::when(t.created_at),
+            last_used: t.last_used_at.map(super::when),
             revoked: t.revoked,
         })
         .collect())
@@ -82,18 +82,18 @@ pub use routes::routes;
 
 #[cfg(feature = "ssr")]
 mod routes {
-    use axum::{
-        extract::State, http::request::Parts, http::StatusCode, response::Response, routing::post, Router,
-    };
-    use leptos::prelude::provide_context;
+    use axum::{extract::State, response::IntoResponse, routing::post, Form, Router};
+    use serde::{Deserialize, Serialize};
 
     use super::NewNodeToken;
-    use crate::api::accounts::{get, keep, Fields};
-    use crate::api::forms::{render_with, see_other, sign_in_first, signed_in};
-    use crate::api::hosting::show_error;
-    use crate::api::AppState;
-    use crate::components::form::FormState;
-    use crate::services::hosting::{node_tokens, plans, HostingError};
+    use crate::api::auth::Staff;
+    use crate::api::error::{Back, FormResult, RenderPage, ShownOn};
+    use crate::api::{AppState, Notice};
+    use crate::domain::hosting::Region;
+    use crate::domain::money::{parse_minor, Currency, Money};
+    use crate::services::failure::Invalid;
+    use crate::services::hosting::plans::{self, PlanSpec, GB};
+    use crate::services::hosting::{node_tokens, HostingError};
 
     pub fn routes() -> Router<AppState> {
         Router::new()
@@ -102,69 +102,140 @@ mod routes {
             .route("/staff/node-tokens/revoke", post(revoke_token))
     }
 
-    async fn save_plan(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first("/staff/plans");
-        };
-        let input = plans::PlanInput {
-            code: get(&f, "code").into(),
-            name: get(&f, "name").into(),
-            storage_gb: get(&f, "storage_gb").into(),
-            bandwidth_gb: get(&f, "bandwidth_gb").into(),
-            max_sites: get(&f, "max_sites").into(),
-            price: get(&f, "price").into(),
-            currency: get(&f, "currency").into(),
-            available: get(&f, "available") == "yes",
-        };
-        match plans::save(&state.pool, &user, &input).await {
-            Ok(_) => see_other("/staff/plans?done=saved", None),
-            Err(e) => {
-                let fields = [
-                    "code",
-                    "name",
-                    "storage_gb",
-                    "bandwidth_gb",
-                    "max_sites",
-                    "price",
-                    "currency",
-                ];
-                show_error(&state, &parts, "/staff/plans", keep(&f, &fields), e).await
+    /// The plan form, as typed.
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct PlanForm {
+        code: String,
+        name: String,
+        /// Gigabytes, as staff think of quotas.
+        storage_gb: String,
+        bandwidth_gb: String,
+        max_sites: String,
+        /// A decimal price ("9.99").
+        price: String,
+        currency: String,
+        available: String,
+    }
+
+    fn gigabytes(input: &str) -> Result<i64, &'static str> {
+        match input.trim().parse::<i64>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => Ok(n * GB),
+            _ => Err("Enter a whole number of GB from 1 to 1000000."),
+        }
+    }
+
+    impl TryFrom<&PlanForm> for PlanSpec {
+        type Error = Invalid;
+
+        fn try_from(form: &PlanForm) -> Result<Self, Invalid> {
+            let mut invalid = Invalid::default();
+            let code = form.code.trim().to_lowercase();
+            if code.len() < 2
+                || code.len() > 32
+                || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                invalid.push("code", "Use 2–32 lower-case letters, digits or hyphens.");
+            }
+            let name = form.name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 60 {
+                invalid.push("name", "Enter a name of at most 60 characters.");
+            }
+            let storage = invalid.check("storage_gb", gigabytes(&form.storage_gb));
+            let bandwidth = invalid.check("bandwidth_gb", gigabytes(&form.bandwidth_gb));
+            let max_sites = invalid.check(
+                "max_sites",
+                form.max_sites
+                    .trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|n| (1..=10_000).contains(n))
+                    .ok_or("Enter a whole number from 1 to 10000."),
+            );
+            let price = invalid.check(
+                "price",
+                parse_minor(&form.price).ok_or("Enter a price such as 9.99 (at most two decimals)."),
+            );
+            let currency = invalid.check(
+                "currency",
+                Currency::parse(&form.currency).ok_or("Enter a three-letter currency code such as EUR."),
+            );
+            match (storage, bandwidth, max_sites, price, currency) {
+                (
+                    Some(storage_bytes),
+                    Some(bandwidth_bytes),
+                    Some(max_sites),
+                    Some(price),
+                    Some(currency),
+                ) if invalid.is_empty() => Ok(PlanSpec {
+                    code,
+                    name,
+                    storage_bytes,
+                    bandwidth_bytes,
+                    max_sites,
+                    price: Money::new(price, currency),
+                    available: form.available == "yes",
+                }),
+                _ => Err(invalid),
             }
         }
     }
 
-    async fn create_token(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first("/staff/node-tokens");
-        };
-        match node_tokens::create(&state.pool, &user, get(&f, "name")).await {
-            Ok(secret) => {
-                let token = NewNodeToken(secret);
-                render_with(
-                    &state,
-                    &parts,
-                    Some("/staff/node-tokens"),
-                    StatusCode::OK,
-                    move || provide_context(token.clone()),
-                )
-                .await
-            }
-            Err(e) => show_error(&state, &parts, "/staff/node-tokens", keep(&f, &["name"]), e).await,
-        }
+    async fn save_plan(
+        State(state): State<AppState>,
+        Staff(actor): Staff,
+        Form(form): Form<PlanForm>,
+    ) -> FormResult {
+        let back = Back::to("/staff/plans").keeping(&form);
+        let spec = PlanSpec::try_from(&form).shown_on(&back)?;
+        plans::save(&state.deps.pool, &actor, &spec)
+            .await
+            .shown_on(&back)?;
+        Ok(Notice::PlanSaved.redirect("/staff/plans"))
     }
 
-    async fn revoke_token(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first("/staff/node-tokens");
-        };
-        let id = uuid::Uuid::parse_str(get(&f, "id")).map_err(|_| HostingError::NotFound);
-        let result = match id {
-            Ok(id) => node_tokens::revoke(&state.pool, &user, id).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => see_other("/staff/node-tokens?done=revoked", None),
-            Err(e) => show_error(&state, &parts, "/staff/node-tokens", FormState::default(), e).await,
-        }
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct NodeTokenForm {
+        name: String,
+        region: String,
+    }
+
+    async fn create_token(
+        State(state): State<AppState>,
+        Staff(actor): Staff,
+        Form(form): Form<NodeTokenForm>,
+    ) -> FormResult {
+        let back = Back::to("/staff/node-tokens").keeping(&form);
+        let region = Region::parse(&form.region)
+            .ok_or_else(|| Invalid::field("region", "Choose the region the node serves."))
+            .shown_on(&back)?;
+        let secret = node_tokens::create(&state.deps.pool, &actor, &form.name, region)
+            .await
+            .shown_on(&back)?;
+        Ok(RenderPage::at("/staff/node-tokens")
+            .with(NewNodeToken(secret))
+            .into_response())
+    }
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct RevokeForm {
+        id: String,
+    }
+
+    async fn revoke_token(
+        State(state): State<AppState>,
+        Staff(actor): Staff,
+        Form(form): Form<RevokeForm>,
+    ) -> FormResult {
+        let back = Back::to("/staff/node-tokens");
+        let id = uuid::Uuid::parse_str(form.id.trim())
+            .map_err(|_| HostingError::NotFound)
+            .shown_on(&back)?;
+        node_tokens::revoke(&state.deps.pool, &actor, id)
+            .await
+            .shown_on(&back)?;
+        Ok(Notice::NodeTokenRevoked.redirect("/staff/node-tokens"))
     }
 }

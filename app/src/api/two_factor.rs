@@ -27,16 +27,12 @@ pub struct PendingEnrolment {
 pub struct RecoveryCodes(pub Vec<String>);
 
 #[server(endpoint = "two-factor-overview")]
-pub async fn two_factor_overview() -> Result<TwoFactorSettings, ServerFnError> {
-    let user = super::current_user().ok_or_else(|| ServerFnError::new("Sign in to see your settings."))?;
-    let state = use_context::<super::AppState>().ok_or_else(|| ServerFnError::new("no app state"))?;
-    let settings = &state.settings;
-    let status = crate::services::two_factor::status(&state.pool, &settings.secret_key, &user)
+pub async fn two_factor_overview() -> Result<TwoFactorSettings, super::ApiError> {
+    use super::error::api_error;
+    let (deps, actor) = super::auth::actor()?;
+    let status = crate::services::two_factor::status(&deps.pool, &deps.secret_key, &actor.user)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading two-factor status failed");
-            ServerFnError::new("Could not load your two-factor settings. Please try again.")
-        })?;
+        .map_err(api_error)?;
     Ok(TwoFactorSettings {
         enabled: status.enabled,
         enrolment: status.enrolment.map(|e| PendingEnrolment {
@@ -45,7 +41,7 @@ pub async fn two_factor_overview() -> Result<TwoFactorSettings, ServerFnError> {
             qr_svg: e.qr_svg,
         }),
         recovery_codes_left: status.recovery_codes_left,
-        recently_confirmed: crate::services::step_up::is_fresh(&user, settings.clock.now()),
+        recently_confirmed: crate::services::step_up::is_fresh(&actor.user, actor.now),
     })
 }
 
@@ -54,19 +50,18 @@ pub use routes::routes;
 
 #[cfg(feature = "ssr")]
 mod routes {
-    use axum::{
-        extract::State, http::request::Parts, http::StatusCode, response::Response, routing::post, Router,
-    };
-    use leptos::prelude::provide_context;
+    use axum::{extract::State, http::request::Parts, response::IntoResponse, routing::post, Form, Router};
+    use serde::{Deserialize, Serialize};
 
     use super::RecoveryCodes;
-    use crate::api::accounts::{get, keep, show_error, Fields};
-    use crate::api::forms::{render_with, see_other, see_other_setting, sign_in_first, signed_in};
-    use crate::api::session::{client_info, cookie_in};
-    use crate::api::AppState;
-    use crate::components::form::FormState;
+    use crate::api::accounts::session_cookies;
+    use crate::api::auth::{cookie_in, Actor, Visitor};
+    use crate::api::error::{Back, FormResult, RenderPage, ShownOn};
+    use crate::api::forms::{see_other, see_other_setting};
+    use crate::api::{AppState, Notice};
     use crate::domain::NextPath;
-    use crate::services::{sessions, sign_in, step_up, two_factor};
+    use crate::services::accounts::AccountError;
+    use crate::services::{sign_in, step_up, two_factor};
 
     const PAGE: &str = "/settings/two-factor";
 
@@ -81,150 +76,124 @@ mod routes {
     }
 
     /// The settings page again, showing the new recovery codes once.
-    async fn show_codes(state: &AppState, parts: &Parts, codes: Vec<String>) -> Response {
-        let codes = RecoveryCodes(codes);
-        render_with(state, parts, Some(PAGE), StatusCode::OK, move || {
-            provide_context(codes.clone())
-        })
-        .await
+    fn show_codes(codes: Vec<String>) -> axum::response::Response {
+        RenderPage::at(PAGE).with(RecoveryCodes(codes)).into_response()
     }
 
-    async fn start(State(state): State<AppState>, parts: Parts) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first(PAGE);
-        };
-        match two_factor::start_enrolment(&state.pool, &state.settings.secret_key, &user).await {
-            Ok(()) => see_other(PAGE, None),
-            Err(e) => show_error(&state, &parts, Some(PAGE), FormState::default(), e).await,
-        }
+    async fn start(State(state): State<AppState>, actor: Actor) -> FormResult {
+        two_factor::start_enrolment(&state.deps, &actor)
+            .await
+            .shown_on(&Back::to(PAGE))?;
+        Ok(see_other(PAGE))
     }
 
-    async fn enable(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first(PAGE);
-        };
-        let settings = &state.settings;
-        let result = two_factor::confirm_enrolment(
-            &state.pool,
-            &settings.secret_key,
-            &settings.links(),
-            &user,
-            get(&f, "code"),
-            &client_info(&parts),
-            settings.clock.now(),
-        )
-        .await;
-        match result {
-            Ok(codes) => show_codes(&state, &parts, codes).await,
-            Err(e) => show_error(&state, &parts, Some(PAGE), FormState::default(), e).await,
-        }
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct CodeForm {
+        code: String,
     }
 
-    async fn regenerate(State(state): State<AppState>, parts: Parts) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first(PAGE);
-        };
-        let settings = &state.settings;
-        let result = two_factor::regenerate_recovery_codes(
-            &state.pool,
-            &settings.links(),
-            &user,
-            &client_info(&parts),
-            settings.clock.now(),
-        )
-        .await;
-        match result {
-            Ok(codes) => show_codes(&state, &parts, codes).await,
-            Err(e) => show_error(&state, &parts, Some(PAGE), FormState::default(), e).await,
-        }
+    async fn enable(State(state): State<AppState>, actor: Actor, Form(form): Form<CodeForm>) -> FormResult {
+        let codes = two_factor::confirm_enrolment(&state.deps, &actor, &form.code)
+            .await
+            .shown_on(&Back::to(PAGE))?;
+        Ok(show_codes(codes))
     }
 
-    async fn disable(State(state): State<AppState>, parts: Parts, axum::Form(f): Fields) -> Response {
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first(PAGE);
+    async fn regenerate(State(state): State<AppState>, actor: Actor) -> FormResult {
+        let codes = two_factor::regenerate_recovery_codes(&state.deps, &actor)
+            .await
+            .shown_on(&Back::to(PAGE))?;
+        Ok(show_codes(codes))
+    }
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct DisableForm {
+        disable_password: String,
+        disable_code: String,
+    }
+
+    async fn disable(
+        State(state): State<AppState>,
+        actor: Actor,
+        Form(form): Form<DisableForm>,
+    ) -> FormResult {
+        let proof = two_factor::DisableProof {
+            password: &form.disable_password,
+            code: &form.disable_code,
         };
-        let settings = &state.settings;
-        let result = two_factor::disable(
-            &state.pool,
-            &settings.secret_key,
-            &settings.links(),
-            &user,
-            get(&f, "disable_password"),
-            get(&f, "disable_code"),
-            &client_info(&parts),
-            settings.clock.now(),
-        )
-        .await;
-        match result {
-            Ok(()) => see_other("/settings/two-factor?done=disabled", None),
-            Err(e) => show_error(&state, &parts, Some(PAGE), FormState::default(), e).await,
-        }
+        two_factor::disable(&state.deps, &actor, proof)
+            .await
+            .shown_on(&Back::to(PAGE))?;
+        Ok(Notice::TwoFactorDisabled.redirect(PAGE))
+    }
+
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct CodeStepForm {
+        #[serde(skip_serializing)]
+        code: String,
+        next: String,
     }
 
     /// The code step of signing in.
     async fn complete_sign_in(
         State(state): State<AppState>,
+        visitor: Visitor,
         parts: Parts,
-        axum::Form(f): Fields,
-    ) -> Response {
-        let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
-        let secure = state.settings.secure_cookies();
+        Form(form): Form<CodeStepForm>,
+    ) -> FormResult {
+        let next = NextPath::or_dashboard(Some(&form.next));
+        let secure = state.settings.secure_cookies;
         let pending = cookie_in(&parts.headers, sign_in::PENDING_COOKIE).unwrap_or_default();
-        let settings = &state.settings;
-        let result = sign_in::complete_with_code(
-            &state.pool,
-            &settings.secret_key,
-            &settings.links(),
-            &pending,
-            get(&f, "code"),
-            &client_info(&parts),
-            settings.clock.now(),
-        )
-        .await;
-        match result {
-            Ok(token) => see_other_setting(
-                next.as_str(),
-                vec![
-                    sessions::cookie(&token, secure),
-                    sign_in::clear_pending_cookie(secure),
-                ],
-            ),
-            Err(crate::services::accounts::AccountError::SignInExpired) => see_other_setting(
-                &format!(
-                    "/login?expired=1&next={}",
+        let device = cookie_in(&parts.headers, sign_in::DEVICE_COOKIE);
+        let step = sign_in::CodeStep {
+            pending: &pending,
+            code: &form.code,
+            device: device.as_deref(),
+        };
+        match sign_in::complete_with_code(&state.deps, &visitor, step).await {
+            Ok(session) => {
+                let mut cookies = session_cookies(session, secure);
+                cookies.push(sign_in::clear_pending_cookie(secure));
+                Ok(see_other_setting(next.as_str(), cookies))
+            }
+            Err(AccountError::SignInExpired) => Ok(see_other_setting(
+                &Notice::SignInExpired.on(&format!(
+                    "/login?next={}",
                     crate::domain::next_path::encode_query_value(next.as_str())
-                ),
+                )),
                 vec![sign_in::clear_pending_cookie(secure)],
-            ),
-            Err(e) => show_error(&state, &parts, None, FormState::default(), e).await,
+            )),
+            Err(e) => Err(Back::here().keeping(&form).fail(&e)),
         }
+    }
+
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct ConfirmForm {
+        #[serde(skip_serializing)]
+        password: String,
+        #[serde(skip_serializing)]
+        code: String,
+        next: String,
     }
 
     /// Step-up: password (and code) again, then back to where the user was.
     async fn confirm_identity(
         State(state): State<AppState>,
-        parts: Parts,
-        axum::Form(f): Fields,
-    ) -> Response {
-        let next = NextPath::or_dashboard(f.get("next").map(String::as_str));
-        let Some(user) = signed_in(&parts) else {
-            return sign_in_first(next.as_str());
+        actor: Actor,
+        Form(form): Form<ConfirmForm>,
+    ) -> FormResult {
+        let next = NextPath::or_dashboard(Some(&form.next));
+        let proof = step_up::Proof {
+            password: &form.password,
+            code: &form.code,
         };
-        let settings = &state.settings;
-        let result = step_up::confirm(
-            &state.pool,
-            &settings.secret_key,
-            &settings.links(),
-            &user,
-            get(&f, "password"),
-            get(&f, "code"),
-            &client_info(&parts),
-            settings.clock.now(),
-        )
-        .await;
-        match result {
-            Ok(()) => see_other(next.as_str(), None),
-            Err(e) => show_error(&state, &parts, None, keep(&f, &[]), e).await,
-        }
+        step_up::confirm(&state.deps, &actor, proof)
+            .await
+            .shown_on(&Back::here().keeping(&form))?;
+        Ok(see_other(next.as_str()))
     }
 }

@@ -58,18 +58,23 @@ mod handler {
                 )
             }
         };
-        match usage::ingest(&state.pool, token, &batch.samples, state.settings.clock.now()).await {
+        let deps = &state.deps;
+        match usage::ingest(&deps.pool, token, &batch.samples, deps.clock.now()).await {
             Ok(report) => (StatusCode::OK, Json(report)).into_response(),
             Err(IngestError::Unauthorized) => error(StatusCode::UNAUTHORIZED, "missing or invalid node token"),
+            Err(e @ IngestError::NoRegion) => error(StatusCode::FORBIDDEN, &e.to_string()),
             Err(e @ IngestError::BatchSize) => error(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
             Err(IngestError::Rows(rows)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({ "error": format!("{} row(s) refused; nothing was stored", rows.len()), "rows": rows })),
             )
                 .into_response(),
-            Err(IngestError::Internal(detail)) => {
-                tracing::error!(%detail, "usage ingestion failed");
-                error(StatusCode::INTERNAL_SERVER_ERROR, "internal error; retry the batch")
+            Err(e @ IngestError::Internal(_)) => {
+                let reference = crate::api::error::log_internal(&e);
+                error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &format!("internal error (reference {reference}); retry the batch"),
+                )
             }
         }
     }

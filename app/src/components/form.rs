@@ -18,6 +18,27 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// The values of a typed form, to show again. Fields the form marks
+    /// `#[serde(skip_serializing)]` (passwords, codes) are left out.
+    pub fn keeping(form: &impl serde::Serialize) -> Self {
+        let values = match serde_json::to_value(form) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(name, value)| match value {
+                    serde_json::Value::String(s) => Some((name, s)),
+                    serde_json::Value::Number(n) => Some((name, n.to_string())),
+                    serde_json::Value::Bool(b) => Some((name, b.to_string())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self {
+            values,
+            ..Self::default()
+        }
+    }
+
     pub fn value(&self, name: &str) -> String {
         self.values
             .iter()
@@ -92,5 +113,21 @@ pub fn FormMessages() -> impl IntoView {
     view! {
         {form.message.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         {form.notice.map(|n| view! { <p class="form-notice" role="status">{n}</p> })}
+    }
+}
+
+/// Our regions as a select, with its error.
+#[component]
+pub fn RegionSelect(selected: String, error: Option<String>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="f-region">"Region"</label>
+            <select class="input" id="f-region" name="region" required=true aria-invalid=error.is_some().then_some("true")>
+                {crate::domain::hosting::REGIONS.iter().map(|(code, label)| view! {
+                    <option value=*code selected=selected == *code>{*label}</option>
+                }).collect_view()}
+            </select>
+            {error.map(|e| view! { <p class="error" id="f-region-error">{e}</p> })}
+        </div>
     }
 }

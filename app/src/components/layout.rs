@@ -65,6 +65,7 @@ fn UserMenu() -> impl IntoView {
         }
         .into_any(),
         Some(user) => view! {
+            <crate::islands::bell::NotificationBell/>
             <details class="user-menu">
                 <summary class="btn btn-ghost btn-sm" aria-label="Account menu">
                     <span class="user-name">{user.display_name.clone()}</span>
@@ -73,6 +74,7 @@ fn UserMenu() -> impl IntoView {
                     <span class="muted">{user.email.clone()}</span>
                     <a href="/settings">"Settings"</a>
                     <a href="/invitations">"Invitations"</a>
+                    <a href="/notifications">"Notifications"</a>
                     {(user.role == crate::domain::Role::Staff).then(|| view! {
                         <a href="/staff/plans">"Staff: plans"</a>
                         <a href="/staff/node-tokens">"Staff: hosting nodes"</a>
@@ -131,6 +133,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 <ul class="nav-list">{links}</ul>
             </nav>
             <main id="main" class="content" tabindex="-1">
+                <crate::components::toast::NoticeToast/>
                 {children()}
             </main>
         </div>

@@ -14,3 +14,13 @@ pub fn Toast(message: String, tone: String) -> impl IntoView {
         </div>
     }
 }
+
+/// The confirmation of what the user just did, from `?done=` (see
+/// `api::Notice`); shown by the layout on every page.
+#[component]
+pub fn NoticeToast() -> impl IntoView {
+    let notice = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("done"))
+        .and_then(|code| crate::api::Notice::from_code(&code));
+    notice.map(|n| view! { <Toast message=n.message().to_string() tone=n.tone().as_str().to_string()/> })
+}

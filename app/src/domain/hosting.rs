@@ -157,6 +157,37 @@ impl AccountStatus {
     }
 }
 
+super::stored_as_text!(MemberRole);
+super::stored_as_text!(AccountStatus);
+
+/// A hosting account's id, as it appears in URLs and forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(uuid::Uuid);
+
+impl AccountId {
+    /// None for anything that is not a UUID (it names no account).
+    pub fn parse(input: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(input.trim()).ok().map(Self)
+    }
+
+    pub fn uuid(self) -> uuid::Uuid {
+        self.0
+    }
+}
+
+impl From<uuid::Uuid> for AccountId {
+    fn from(id: uuid::Uuid) -> Self {
+        Self(id)
+    }
+}
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A hosting account's name as its owner chose it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountName(String);
@@ -167,6 +198,8 @@ pub enum AccountNameError {
     Empty,
     #[error("Use at most 80 characters.")]
     TooLong,
+    #[error("A name cannot contain control characters.")]
+    ControlCharacters,
 }
 
 impl AccountName {
@@ -177,7 +210,7 @@ impl AccountName {
         } else if s.chars().count() > 80 {
             Err(AccountNameError::TooLong)
         } else if s.chars().any(char::is_control) {
-            Err(AccountNameError::Empty)
+            Err(AccountNameError::ControlCharacters)
         } else {
             Ok(Self(s.to_string()))
         }
@@ -195,6 +228,41 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("us-east", "North America — Virginia"),
     ("ap-southeast", "Asia Pacific — Singapore"),
 ];
+
+/// One of our regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Region(&'static str);
+
+impl Region {
+    pub fn parse(code: &str) -> Option<Self> {
+        REGIONS
+            .iter()
+            .find(|(c, _)| *c == code.trim())
+            .map(|(c, _)| Region(c))
+    }
+
+    pub fn code(self) -> &'static str {
+        self.0
+    }
+
+    pub fn label(self) -> &'static str {
+        region_label(self.0)
+    }
+}
+
+impl TryFrom<String> for Region {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Region::parse(&value).ok_or_else(|| format!("unknown region {value:?}"))
+    }
+}
+
+impl From<Region> for String {
+    fn from(value: Region) -> Self {
+        value.0.to_string()
+    }
+}
 
 pub fn region_label(code: &str) -> &str {
     REGIONS

@@ -40,6 +40,8 @@ impl Role {
     }
 }
 
+super::stored_as_text!(Role);
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DisplayNameError {
     #[error("Enter your name.")]

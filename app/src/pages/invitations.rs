@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::hosting::{invitation_by_token, my_invitations, InvitationCard};
+use crate::api::hosting::queries::{invitation_by_token, my_invitations};
+use crate::api::hosting::{InvitationCard, InvitationState};
 use crate::api::{current_user, require_user};
 use crate::components::form::FormMessages;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
@@ -18,8 +19,8 @@ fn Card(card: InvitationCard, token: Option<String>) -> impl IntoView {
         card.account_name,
         card.role.label()
     );
-    let accept = match card.state.as_str() {
-        "open" => view! {
+    let accept = match card.state {
+        InvitationState::Open => view! {
             <form method="post" action="/invitations/accept">
                 {match token {
                     Some(t) => view! { <input type="hidden" name="token" value=t/> }.into_any(),
@@ -29,8 +30,8 @@ fn Card(card: InvitationCard, token: Option<String>) -> impl IntoView {
             </form>
         }
         .into_any(),
-        "expired" => view! { <p class="form-error">"This invitation has expired. Ask for a new one."</p> }.into_any(),
-        _ => view! { <p class="form-error">"This invitation was already used or withdrawn."</p> }.into_any(),
+        InvitationState::Expired => view! { <p class="form-error">"This invitation has expired. Ask for a new one."</p> }.into_any(),
+        InvitationState::Used => view! { <p class="form-error">"This invitation was already used or withdrawn."</p> }.into_any(),
     };
     view! {
         <section class="card invitation-card">

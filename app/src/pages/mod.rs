@@ -8,6 +8,7 @@ pub mod dev_mailbox;
 pub mod errors;
 pub mod hosting;
 pub mod invitations;
+pub mod notifications;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

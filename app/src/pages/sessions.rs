@@ -3,8 +3,6 @@ use leptos::prelude::*;
 use crate::api::require_user;
 use crate::api::sessions::list_my_sessions;
 use crate::components::page_header::PageHeader;
-use crate::components::toast::Toast;
-use crate::pages::accounts::query;
 
 /// Where the user is signed in, with a way to end any of it.
 #[component]
@@ -13,16 +11,8 @@ pub fn SessionsPage() -> impl IntoView {
         return ().into_any();
     }
     let sessions = Resource::new(|| (), |_| list_my_sessions());
-    let done = query("done").and_then(|d| match d.as_str() {
-        "revoked" => Some(("That session was signed out.", "success")),
-        "others" => Some(("All your other sessions were signed out.", "success")),
-        "not_found" => Some(("That session was already signed out.", "info")),
-        "error" => Some(("Something went wrong on our side. Please try again.", "error")),
-        _ => None,
-    });
     view! {
         <PageHeader title="Sessions" subtitle="Where your account is signed in."/>
-        {done.map(|(m, tone)| view! { <Toast message=m.to_string() tone=tone.to_string()/> })}
         <p><a href="/settings">"← Back to settings"</a></p>
         <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -4,9 +4,7 @@ use crate::api::{recently_authenticated, require_user};
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::components::step_up::StepUpGate;
-use crate::components::toast::Toast;
 use crate::islands::password_input::NewPasswordInput;
-use crate::pages::accounts::query;
 
 /// Profile and account: name, email, password, deletion.
 #[component]
@@ -18,20 +16,8 @@ pub fn SettingsPage() -> impl IntoView {
     let fresh = recently_authenticated(&user);
     let password_error = form.error("new_password").unwrap_or_default();
     let confirm_error = form.error("confirm");
-    let saved = query("saved").and_then(|s| match s.as_str() {
-        "name" => Some("Your name was saved."),
-        "email" => {
-            Some("Check the inbox of your new address: the change takes effect when you confirm it there.")
-        }
-        "password" => Some("Your password was changed. Your other sessions were signed out."),
-        _ => None,
-    });
-    let email_changed = query("email_changed")
-        .is_some()
-        .then_some("Your new email address is confirmed.");
     view! {
         <PageHeader title="Settings" subtitle="Your profile and sign-in details."/>
-        {saved.or(email_changed).map(|n| view! { <Toast message=n.to_string() tone="success".to_string()/> })}
         <FormMessages/>
         <div class="stack">
             <section class="card">

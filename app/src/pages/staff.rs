@@ -4,9 +4,8 @@ use leptos::prelude::*;
 
 use crate::api::require_user;
 use crate::api::staff::{staff_node_tokens, staff_plans, NewNodeToken};
-use crate::components::form::{use_form, Field, FormMessages};
+use crate::components::form::{use_form, Field, FormMessages, RegionSelect};
 use crate::components::page_header::PageHeader;
-use crate::components::toast::Toast;
 use crate::domain::Role;
 use crate::pages::accounts::query;
 
@@ -33,12 +32,10 @@ pub fn StaffPlansPage() -> impl IntoView {
         return view! { <NotStaff/> }.into_any();
     }
     let plans = Resource::new(|| (), |_| staff_plans());
-    let saved = query("done").as_deref() == Some("saved");
     let editing = query("code").unwrap_or_default();
     let form = use_form();
     view! {
         <PageHeader title="Plans" subtitle="The catalogue customers choose from. Changes apply to every account on the plan."/>
-        {saved.then(|| view! { <Toast message="The plan was saved.".to_string() tone="success".to_string()/> })}
         <FormMessages/>
         <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading…"</p> }>
             {move || {
@@ -102,6 +99,7 @@ pub fn NodeTokensPage() -> impl IntoView {
     }
     let tokens = Resource::new(|| (), |_| staff_node_tokens());
     let new_token = use_context::<NewNodeToken>();
+    let form = use_form();
     view! {
         <PageHeader title="Hosting nodes" subtitle="API tokens that hosting nodes use to report usage (POST /api/usage)."/>
         <FormMessages/>
@@ -116,6 +114,7 @@ pub fn NodeTokensPage() -> impl IntoView {
             <h2>"Add a node"</h2>
             <form class="form inline-form" method="post" action="/staff/node-tokens">
                 <Field label="Node name" name="name" hint="e.g. web-fra-1"/>
+                <RegionSelect selected=form.value("region") error=form.error("region")/>
                 <button class="btn btn-primary" type="submit">"Create token"</button>
             </form>
         </section>
@@ -126,11 +125,11 @@ pub fn NodeTokensPage() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-wrap">
                             <table class="table node-tokens">
-                                <thead><tr><th>"Node"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
+                                <thead><tr><th>"Node"</th><th>"Region"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
                                         <tr>
-                                            <td>{t.name.clone()}</td><td>{t.created}</td>
+                                            <td>{t.name.clone()}</td><td>{t.region.clone()}</td><td>{t.created}</td>
                                             <td>{t.last_used.unwrap_or_else(|| "never".into())}</td>
                                             <td>{if t.revoked { "Revoked" } else { "Active" }}</td>
                                             <td>{(!t.revoked).then(|| view! {

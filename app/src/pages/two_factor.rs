@@ -22,10 +22,8 @@ pub fn TwoFactorPage() -> impl IntoView {
     let new_codes = use_context::<RecoveryCodes>();
     let overview = Resource::new(|| (), |_| two_factor_overview());
     let required = query("required").is_some();
-    let disabled = query("done").as_deref() == Some("disabled");
     view! {
         <PageHeader title="Two-factor authentication" subtitle="A code from your phone after your password."/>
-        {disabled.then(|| view! { <Toast message="Two-factor authentication is off.".to_string() tone="success".to_string()/> })}
         {required.then(|| view! {
             <p class="form-notice" role="status">"Staff accounts must use two-factor authentication. Set it up to continue."</p>
         })}
@@ -53,15 +51,18 @@ fn Overview(overview: TwoFactorSettings) -> impl IntoView {
     if overview.enabled {
         return view! { <Enabled overview/> }.into_any();
     }
+    let fresh = overview.recently_confirmed;
     match overview.enrolment {
-        Some(enrolment) => view! { <Enrol enrolment/> }.into_any(),
-        None => view! {
+        Some(enrolment) if fresh => view! { <Enrol enrolment/> }.into_any(),
+        _ => view! {
             <section class="card">
                 <h2>"Not set up"</h2>
                 <p>"With two-factor authentication, signing in needs your password and a 6-digit code from an authenticator app on your phone (such as 1Password, Google Authenticator, Authy or Aegis). Someone who learns your password still cannot get in."</p>
-                <form class="form" method="post" action="/settings/two-factor/start">
-                    <button class="btn btn-primary" type="submit">"Set up two-factor authentication"</button>
-                </form>
+                <StepUpGate fresh back=PAGE what="set up two-factor authentication">
+                    <form class="form" method="post" action="/settings/two-factor/start">
+                        <button class="btn btn-primary" type="submit">"Set up two-factor authentication"</button>
+                    </form>
+                </StepUpGate>
             </section>
         }.into_any(),
     }

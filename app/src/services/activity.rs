@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::services::sessions::ClientInfo;
+use crate::services::ClientInfo;
 
 /// What happened. Stored as text; new kinds need no migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 
 use sqlx::PgPool;
 
-use crate::domain::{DisplayName, Email, Password, Role};
+use crate::domain::hosting::Region;
+use crate::domain::{AccountName, DisplayName, DomainName, Email, Password, Role};
 use crate::services::users::{create_user, find_id_by_email, CreateUserError, NewUser};
 
 /// A login printed by `./scripts/run`.
@@ -39,7 +40,7 @@ pub enum SeedError {
 
 /// Creates whatever demo data is missing; returns how many users it added.
 #[tracing::instrument(skip_all)]
-pub async fn seed_demo(pool: &PgPool) -> Result<usize, SeedError> {
+pub async fn seed_demo(pool: &PgPool, site_url: &str) -> Result<usize, SeedError> {
     let mut created = 0;
     for login in DEMO_LOGINS {
         let email = Email::parse(login.email).map_err(|e| SeedError::Invalid(e.to_string()))?;
@@ -64,15 +65,225 @@ pub async fn seed_demo(pool: &PgPool) -> Result<usize, SeedError> {
         created += 1;
     }
     crate::services::hosting::plans::seed_catalogue(pool).await?;
-    seed_hosting(pool).await?;
+    let links = crate::services::accounts::Links {
+        site_url: site_url.to_string(),
+    };
+    seed_hosting(pool, &links).await?;
     Ok(created)
 }
 
-/// The demo customer's hosting accounts, with 90 days of hourly usage sent
-/// through the same ingestion as hosting nodes use. Only when they have
-/// none yet.
-async fn seed_hosting(pool: &PgPool) -> Result<(), SeedError> {
+/// A demo hosting account and the usage its node reports.
+struct DemoAccount {
+    name: &'static str,
+    plan: &'static str,
+    domain: &'static str,
+    region: &'static str,
+    /// Storage in use at the start of the 90 days, in GB.
+    storage_gb: f64,
+    /// Bandwidth served a day, in GB.
+    daily_gb: f64,
+}
+
+const fn account(
+    name: &'static str,
+    plan: &'static str,
+    domain: &'static str,
+    region: &'static str,
+    storage_gb: f64,
+    daily_gb: f64,
+) -> DemoAccount {
+    DemoAccount {
+        name,
+        plan,
+        domain,
+        region,
+        storage_gb,
+        daily_gb,
+    }
+}
+
+/// The demo customer's accounts: a busy shop, a small blog, an agency on
+/// the big plan, and a staging site close to its quota.
+const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+    account("Demo Shop", "pro", "shop.example.com", "eu-central", 18.0, 9.0),
+    account("Demo Blog", "starter", "blog.example.com", "eu-west", 3.0, 2.0),
+    account(
+        "Agency Sites",
+        "business",
+        "agency.example.com",
+        "us-east",
+        120.0,
+        40.0,
+    ),
+    account(
+        "Staging",
+        "starter",
+        "staging.example.com",
+        "eu-central",
+        7.5,
+        0.4,
+    ),
+];
+
+/// Other customers, so staff see a platform: (name, email, days ago they
+/// signed up, their account).
+const OTHER_CUSTOMERS: [(&str, &str, i64, DemoAccount); 6] = [
+    (
+        "Noah Fischer",
+        "noah@demo.ksfoundation.test",
+        27,
+        account(
+            "Fischer Bakery",
+            "starter",
+            "bakery.example.net",
+            "eu-central",
+            2.0,
+            1.0,
+        ),
+    ),
+    (
+        "Maya Singh",
+        "maya@demo.ksfoundation.test",
+        21,
+        account(
+            "Singh Studio",
+            "pro",
+            "studio.example.net",
+            "ap-southeast",
+            25.0,
+            6.0,
+        ),
+    ),
+    (
+        "Liam O'Brien",
+        "liam@demo.ksfoundation.test",
+        14,
+        account(
+            "Harbour Tours",
+            "starter",
+            "tours.example.net",
+            "eu-west",
+            4.0,
+            3.5,
+        ),
+    ),
+    (
+        "Sofia Rossi",
+        "sofia@demo.ksfoundation.test",
+        9,
+        account(
+            "Rossi Photography",
+            "business",
+            "photo.example.net",
+            "eu-central",
+            150.0,
+            25.0,
+        ),
+    ),
+    (
+        "Ethan Kim",
+        "ethan@demo.ksfoundation.test",
+        4,
+        account(
+            "Kim Consulting",
+            "starter",
+            "kim.example.net",
+            "us-east",
+            1.0,
+            0.5,
+        ),
+    ),
+    (
+        "Ava Johnson",
+        "ava@demo.ksfoundation.test",
+        1,
+        account("Johnson Crafts", "pro", "crafts.example.net", "us-east", 8.0, 2.5),
+    ),
+];
+
+const DEMO_PASSWORD_FOR_OTHERS: &str = "not-a-demo-login-1";
+
+/// An actor acting for a demo user now.
+fn demo_actor(user_id: uuid::Uuid, email: &str, name: &str, role: Role) -> crate::services::Actor {
+    let now = time::OffsetDateTime::now_utc();
+    crate::services::Actor {
+        user: crate::domain::CurrentUser {
+            user_id,
+            session_id: uuid::Uuid::nil(),
+            email: email.to_string(),
+            display_name: name.to_string(),
+            role,
+            authenticated_at: now.unix_timestamp(),
+            two_factor: false,
+        },
+        client: Default::default(),
+        now,
+    }
+}
+
+/// Creates the account as its owner and feeds it 90 days of hourly usage
+/// through the same ingestion hosting nodes use (one node per region).
+async fn open_account(
+    pool: &PgPool,
+    owner: &crate::services::Actor,
+    a: &DemoAccount,
+    seed: u64,
+    tokens: &mut std::collections::HashMap<&'static str, String>,
+) -> Result<uuid::Uuid, SeedError> {
     use crate::services::hosting::{accounts, node_tokens, usage};
+    let hosting = |e: &dyn std::fmt::Display| SeedError::Hosting(e.to_string());
+    let invalid = |what: &str| SeedError::Invalid(format!("demo {what}"));
+    let region = Region::parse(a.region).ok_or_else(|| invalid("region"))?;
+    let plan = sqlx::query_scalar!("SELECT id FROM plans WHERE code = $1", a.plan)
+        .fetch_one(pool)
+        .await?;
+    let input = accounts::NewAccount {
+        details: accounts::AccountDetails {
+            name: AccountName::parse(a.name).map_err(|_| invalid("name"))?,
+            primary_domain: DomainName::parse(a.domain).map_err(|_| invalid("domain"))?,
+            region,
+        },
+        plan,
+    };
+    let limits = crate::services::rate_limit::Limits::default();
+    let id = accounts::create(pool, &limits, owner, &input)
+        .await
+        .map_err(|e| hosting(&e))?;
+    let token = match tokens.get(a.region) {
+        Some(token) => token.clone(),
+        None => {
+            let token = node_tokens::create_unchecked(pool, None, &format!("demo-{}", region.code()), region)
+                .await
+                .map_err(|e| hosting(&e))?;
+            tokens.insert(a.region, token.clone());
+            token
+        }
+    };
+    let gb = crate::services::hosting::plans::GB as f64;
+    let samples = usage::demo_samples(
+        id.uuid(),
+        owner.now,
+        90,
+        (a.storage_gb * gb) as i64,
+        (a.daily_gb * gb) as i64,
+        seed,
+    );
+    for chunk in samples.chunks(usage::MAX_BATCH) {
+        usage::ingest(pool, &token, chunk, owner.now)
+            .await
+            .map_err(|e| hosting(&e))?;
+    }
+    Ok(id.uuid())
+}
+
+/// The demo's hosting story, through the same services the portal uses:
+/// the demo customer's accounts with 90 days of usage, a teammate, a plan
+/// change and a pending invitation; other customers who signed up over
+/// the last month, one of them suspended by staff. Only when the demo
+/// customer has no accounts yet.
+async fn seed_hosting(pool: &PgPool, links: &crate::services::accounts::Links) -> Result<(), SeedError> {
+    use crate::domain::{AccountId, MemberRole};
+    use crate::services::hosting::{access, accounts, invitations};
     let hosting = |e: &dyn std::fmt::Display| SeedError::Hosting(e.to_string());
     let email = Email::parse(DEMO_LOGINS[0].email).map_err(|e| SeedError::Invalid(e.to_string()))?;
     let Some(user_id) = find_id_by_email(pool, &email).await? else {
@@ -87,49 +298,116 @@ async fn seed_hosting(pool: &PgPool) -> Result<(), SeedError> {
     if has_accounts {
         return Ok(());
     }
-    let now = time::OffsetDateTime::now_utc();
-    let demo = crate::domain::CurrentUser {
-        user_id,
-        session_id: uuid::Uuid::nil(),
-        email: email.as_str().to_string(),
-        display_name: "Demo Customer".into(),
-        role: Role::Customer,
-        authenticated_at: now.unix_timestamp(),
-        two_factor: false,
-    };
-    let plan = |code: &'static str| async move {
-        sqlx::query_scalar!("SELECT id FROM plans WHERE code = $1", code)
-            .fetch_one(pool)
-            .await
-    };
-    let token = node_tokens::create_unchecked(pool, None, "demo-node")
+    let demo = demo_actor(user_id, email.as_str(), "Demo Customer", Role::Customer);
+    let mut tokens = std::collections::HashMap::new();
+    let mut ids = Vec::new();
+    for (i, a) in DEMO_ACCOUNTS.iter().enumerate() {
+        ids.push(open_account(pool, &demo, a, 42 + i as u64, &mut tokens).await?);
+    }
+
+    // The other customers, signed up over the last month.
+    let mut others = Vec::new();
+    for (i, (name, address, days_ago, a)) in OTHER_CUSTOMERS.iter().enumerate() {
+        let email = Email::parse(address).map_err(|e| SeedError::Invalid(e.to_string()))?;
+        let id = match find_id_by_email(pool, &email).await? {
+            Some(id) => id,
+            None => {
+                create_user(
+                    pool,
+                    NewUser {
+                        email: email.clone(),
+                        display_name: DisplayName::parse(name)
+                            .map_err(|e| SeedError::Invalid(e.to_string()))?,
+                        password: Password::parse(DEMO_PASSWORD_FOR_OTHERS)
+                            .map_err(|e| SeedError::Invalid(e.to_string()))?,
+                        role: Role::Customer,
+                        email_verified: true,
+                    },
+                )
+                .await?
+            }
+        };
+        sqlx::query!(
+            "UPDATE users SET created_at = now() - make_interval(days => $2) WHERE id = $1",
+            id,
+            *days_ago as i32
+        )
+        .execute(pool)
+        .await?;
+        let owner = demo_actor(id, email.as_str(), name, Role::Customer);
+        let account = open_account(pool, &owner, a, 100 + i as u64, &mut tokens).await?;
+        others.push((owner, account));
+    }
+
+    // A teammate: Maya joins the agency's account as a developer.
+    let (maya, _) = &others[1];
+    let agency = access::authorize(pool, &demo, AccountId::from(ids[2]))
         .await
         .map_err(|e| hosting(&e))?;
-    let client = crate::services::sessions::ClientInfo::default();
-    for (i, (name, plan_code, domain, region, storage_gb, daily_gb)) in [
-        ("Demo Shop", "pro", "shop.example.com", "eu-central", 18, 9),
-        ("Demo Blog", "starter", "blog.example.com", "eu-west", 3, 2),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let input = accounts::AccountInput {
-            name: name.into(),
-            plan: plan(plan_code).await?.to_string(),
-            primary_domain: domain.into(),
-            region: region.into(),
-        };
-        let id = accounts::create(pool, &demo, &input, &client)
+    let invitation = invitations::NewInvitation {
+        email: Email::parse(&maya.user.email).map_err(|e| SeedError::Invalid(e.to_string()))?,
+        role: MemberRole::Developer,
+    };
+    invite(pool, links, &demo, &agency, &invitation).await?;
+    let open = invitations::for_user(pool, maya).await.map_err(|e| hosting(&e))?;
+    if let Some(card) = open.first() {
+        invitations::accept(pool, maya, &invitations::InvitationRef::Id(card.id))
             .await
             .map_err(|e| hosting(&e))?;
-        let gb = crate::services::hosting::plans::GB;
-        let samples = usage::demo_samples(id, now, 90, storage_gb * gb, daily_gb * gb, 42 + i as u64);
-        for chunk in samples.chunks(usage::MAX_BATCH) {
-            usage::ingest(pool, &token, chunk, now)
-                .await
-                .map_err(|e| hosting(&e))?;
-        }
     }
+    // A plan change, and an invitation still waiting.
+    let blog = access::authorize(pool, &demo, AccountId::from(ids[1]))
+        .await
+        .map_err(|e| hosting(&e))?;
+    let pro = sqlx::query_scalar!("SELECT id FROM plans WHERE code = 'pro'")
+        .fetch_one(pool)
+        .await?;
+    accounts::change_plan(pool, &demo, &blog, pro)
+        .await
+        .map_err(|e| hosting(&e))?;
+    let shop = access::authorize(pool, &demo, AccountId::from(ids[0]))
+        .await
+        .map_err(|e| hosting(&e))?;
+    let designer = invitations::NewInvitation {
+        email: Email::parse("designer@demo.ksfoundation.test")
+            .map_err(|e| SeedError::Invalid(e.to_string()))?,
+        role: MemberRole::Viewer,
+    };
+    invite(pool, links, &demo, &shop, &designer).await?;
+
+    // Staff suspend one account, with a reason its owner sees.
+    let staff_email = Email::parse(DEMO_LOGINS[1].email).map_err(|e| SeedError::Invalid(e.to_string()))?;
+    if let Some(staff_id) = find_id_by_email(pool, &staff_email).await? {
+        let staff = demo_actor(staff_id, staff_email.as_str(), "Demo Staff", Role::Staff);
+        let (_, tours) = &others[2];
+        let access = access::authorize(pool, &staff, AccountId::from(*tours))
+            .await
+            .map_err(|e| hosting(&e))?;
+        accounts::suspend(pool, &staff, &access, "Unpaid invoice")
+            .await
+            .map_err(|e| hosting(&e))?;
+    }
+    Ok(())
+}
+
+/// Invites through the service (its emails wait in the outbox).
+async fn invite(
+    pool: &PgPool,
+    links: &crate::services::accounts::Links,
+    actor: &crate::services::Actor,
+    access: &crate::services::hosting::access::Access,
+    invitation: &crate::services::hosting::invitations::NewInvitation,
+) -> Result<(), SeedError> {
+    let deps = crate::services::Deps {
+        pool: pool.clone(),
+        links: links.clone(),
+        secret_key: crate::services::secret_box::SecretKey::development(),
+        limits: crate::services::rate_limit::Limits::default(),
+        clock: crate::services::clock::Clock::system(),
+    };
+    crate::services::hosting::invitations::invite(&deps, actor, access, invitation)
+        .await
+        .map_err(|e| SeedError::Hosting(e.to_string()))?;
     Ok(())
 }
 
@@ -137,26 +415,45 @@ async fn seed_hosting(pool: &PgPool) -> Result<(), SeedError> {
 mod tests {
     use super::*;
 
+    const SITE: &str = "http://127.0.0.1:3000";
+
     #[sqlx::test(migrations = "../migrations")]
     async fn seeding_twice_creates_the_demo_users_once(pool: PgPool) {
-        assert_eq!(seed_demo(&pool).await.unwrap(), DEMO_LOGINS.len());
-        assert_eq!(seed_demo(&pool).await.unwrap(), 0);
+        assert_eq!(seed_demo(&pool, SITE).await.unwrap(), DEMO_LOGINS.len());
+        assert_eq!(
+            seed_demo(&pool, SITE).await.unwrap(),
+            0,
+            "a second run adds nothing"
+        );
         let n = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM users")
             .fetch_one(&pool)
             .await
             .unwrap();
-        assert_eq!(n, DEMO_LOGINS.len() as i64);
-        // Hosting: two accounts with 90 days of hourly usage, seeded once.
+        assert_eq!(n, (DEMO_LOGINS.len() + OTHER_CUSTOMERS.len()) as i64);
+        // Hosting: every account with 90 days of hourly usage, seeded once.
         let accounts = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM hosting_accounts")
             .fetch_one(&pool)
             .await
             .unwrap();
-        assert_eq!(accounts, 2);
+        let expected = (DEMO_ACCOUNTS.len() + OTHER_CUSTOMERS.len()) as i64;
+        assert_eq!(accounts, expected);
         let samples = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM usage_samples")
             .fetch_one(&pool)
             .await
             .unwrap();
-        assert_eq!(samples, 2 * 90 * 24);
+        assert_eq!(samples, expected * 90 * 24);
+        // The story: a teammate joined, a plan changed, one account suspended.
+        let members = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM hosting_members")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(members, expected + 1);
+        let suspended =
+            sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM hosting_accounts WHERE status = 'suspended'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(suspended, 1);
         let plans = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM plans")
             .fetch_one(&pool)
             .await

@@ -1,22 +1,42 @@
 //! The service layer (server only): every query and side effect lives here.
-//! Server functions and CLI commands stay thin and call into it.
+//! Server functions, form handlers and CLI commands stay thin and call it.
+//!
+//! A service that acts for someone takes [`Deps`] (what it may use) and an
+//! [`Actor`] (who, from where, when); one about a hosting account also takes
+//! the [`hosting::access::Access`] that only the permission check makes.
 
 pub mod accounts;
 pub mod activity;
+pub mod actor;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
+pub mod failure;
 pub mod health;
 pub mod hosting;
 pub mod mail;
+pub mod notifications;
 pub mod passwords;
 pub mod rate_limit;
+pub mod realtime;
 pub mod secret_box;
-pub mod sessions;
-pub mod sign_in;
-pub mod step_up;
 pub mod tokens;
-pub mod two_factor;
 pub mod users;
+
+pub use accounts::{sessions, sign_in, step_up, two_factor};
+pub use actor::{Actor, ClientInfo, Visitor};
 
 /// The schema migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// What services use besides their arguments: the database, the public
+/// links put in emails, the key that seals secrets, the platform's limits
+/// and the clock. One per process, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Deps {
+    pub pool: sqlx::PgPool,
+    pub links: accounts::Links,
+    pub secret_key: secret_box::SecretKey,
+    pub limits: rate_limit::Limits,
+    pub clock: clock::Clock,
+}

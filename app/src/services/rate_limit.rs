@@ -1,41 +1,82 @@
-//! Per-account counters in the database (per-IP limits are middleware).
+//! Counters in the database that bound what one user, address or network
+//! can do (per-IP request limits are middleware, see `api::auth`).
 
 use sqlx::PgConnection;
 use time::Duration;
 
+/// A window and how many events it holds for one key.
+#[derive(Debug, Clone, Copy)]
 pub struct Limit {
     pub bucket: &'static str,
     pub max: i64,
     pub window: Duration,
 }
 
-pub const PASSWORD_RESET: Limit = Limit {
-    bucket: "password_reset",
-    max: 3,
-    window: Duration::hours(1),
-};
-pub const VERIFICATION_RESEND: Limit = Limit {
-    bucket: "verification_resend",
-    max: 3,
-    window: Duration::hours(1),
-};
-pub const SIGN_UP: Limit = Limit {
-    bucket: "sign_up",
-    max: 10,
-    window: Duration::hours(1),
-};
+impl Limit {
+    pub const fn per_hour(bucket: &'static str, max: i64) -> Self {
+        Self {
+            bucket,
+            max,
+            window: Duration::hours(1),
+        }
+    }
+}
+
+/// Reset links emailed to one address.
+pub const PASSWORD_RESET: Limit = Limit::per_hour("password_reset", 3);
+/// Verification links emailed again to one address.
+pub const VERIFICATION_RESEND: Limit = Limit::per_hour("verification_resend", 3);
 /// Invitations sent from one hosting account (each is an email).
-pub const INVITATIONS: Limit = Limit {
-    bucket: "invitation",
-    max: 30,
-    window: Duration::hours(1),
-};
+pub const INVITATIONS_PER_ACCOUNT: Limit = Limit::per_hour("invitation", 30);
 /// Failed sign-ins per account (counted from `sign_in_attempts`).
 pub const FAILED_SIGN_INS: Limit = Limit {
     bucket: "sign_in",
     max: 5,
     window: Duration::minutes(15),
 };
+
+/// The platform's configurable limits on what one user or network may do:
+/// each email the portal sends for someone is bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Sign-ups from one network (IPv4 address or IPv6 /64) per hour.
+    pub sign_ups_per_network_hour: i64,
+    /// Invitations one user sends per day, across all their accounts.
+    pub invitations_per_user_day: i64,
+    /// Email-change requests per user per hour (each sends two emails).
+    pub email_changes_per_user_hour: i64,
+    /// Hosting accounts a customer may hold as owner (staff are exempt).
+    pub hosting_accounts_per_user: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            sign_ups_per_network_hour: 10,
+            invitations_per_user_day: 100,
+            email_changes_per_user_hour: 3,
+            hosting_accounts_per_user: 20,
+        }
+    }
+}
+
+impl Limits {
+    pub fn sign_ups(&self) -> Limit {
+        Limit::per_hour("sign_up", self.sign_ups_per_network_hour)
+    }
+
+    pub fn invitations_per_user(&self) -> Limit {
+        Limit {
+            bucket: "invitation_by_user",
+            max: self.invitations_per_user_day,
+            window: Duration::days(1),
+        }
+    }
+
+    pub fn email_changes(&self) -> Limit {
+        Limit::per_hour("email_change", self.email_changes_per_user_hour)
+    }
+}
 
 /// Seconds until the caller may try again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,13 +92,16 @@ fn verdict(count: i64, oldest_age_secs: Option<f64>, limit: &Limit) -> Result<()
     Err(RetryAfter(wait.ceil().max(1.0) as u64))
 }
 
-/// Counts one event for `key`, or refuses when the window is full.
+/// Counts one event for `key`, or refuses when the window is full. Checks
+/// and counts under a lock on the key, so concurrent requests cannot all
+/// pass the check (the lock lasts until the caller's transaction ends).
 pub async fn hit(
     conn: &mut PgConnection,
     limit: &Limit,
     key: &str,
 ) -> Result<Result<(), RetryAfter>, sqlx::Error> {
     let key = key.to_lowercase();
+    lock(&mut *conn, limit.bucket, &key).await?;
     let window_secs = limit.window.as_seconds_f64();
     let row = sqlx::query!(
         r#"SELECT count(*) AS "n!", EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age
@@ -82,18 +126,50 @@ pub async fn hit(
     Ok(Ok(()))
 }
 
-/// Refuses sign-in for an account after too many recent failures.
+/// A transaction-scoped lock on one (bucket, key): the check-then-act
+/// steps of limits and of the sign-in pause run one at a time per key.
+pub async fn lock(conn: &mut PgConnection, bucket: &str, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        format!("{bucket}:{}", key.to_lowercase())
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Which failed sign-ins count towards a pause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempts {
+    /// Failures from browsers the account has not signed in from (no
+    /// valid device cookie): these pause the account.
+    UnknownDevices,
+    /// Failures from one browser that signed in before: an attacker
+    /// elsewhere cannot lock it out.
+    Device(uuid::Uuid),
+}
+
+/// Refuses sign-in for an account after too many recent failures of the
+/// same kind (see `Attempts`).
 pub async fn sign_in_allowed(
     conn: &mut PgConnection,
     email: &str,
+    from: Attempts,
 ) -> Result<Result<(), RetryAfter>, sqlx::Error> {
     let window_secs = FAILED_SIGN_INS.window.as_seconds_f64();
+    let device = match from {
+        Attempts::UnknownDevices => None,
+        Attempts::Device(id) => Some(id),
+    };
     let row = sqlx::query!(
         r#"SELECT count(*) AS "n!", EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age
            FROM sign_in_attempts
-           WHERE lower(email) = lower($1) AND NOT succeeded AND created_at > now() - make_interval(secs => $2)"#,
+           WHERE lower(email) = lower($1) AND NOT succeeded
+             AND created_at > now() - make_interval(secs => $2)
+             AND device_id IS NOT DISTINCT FROM $3"#,
         email,
-        window_secs
+        window_secs,
+        device
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -112,5 +188,32 @@ mod tests {
             Err(RetryAfter(15 * 60 - 60))
         );
         assert_eq!(verdict(5, Some(899.5), &FAILED_SIGN_INS), Err(RetryAfter(1)));
+    }
+}
+
+/// The key a network is limited by: an IPv4 address, or the /64 an IPv6
+/// address belongs to (one customer line gets a whole /64, so per-address
+/// buckets would be free to multiply).
+pub fn network_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => ip.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod network_tests {
+    use super::network_key;
+
+    #[test]
+    fn ipv6_addresses_share_their_64() {
+        assert_eq!(network_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(network_key("2001:db8:1:2:ffff::9"), "2001:db8:1:2::/64");
+        assert_ne!(network_key("2001:db8:1:3::1"), network_key("2001:db8:1:2::1"));
+        assert_eq!(network_key("203.0.113.7"), "203.0.113.7");
     }
 }

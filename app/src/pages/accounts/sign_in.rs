@@ -8,17 +8,6 @@ use crate::domain::NextPath;
 pub fn SignInPage() -> impl IntoView {
     let form = use_form();
     let next = NextPath::or_dashboard(query("next").as_deref());
-    let notice = if query("reset").is_some() {
-        Some("Your password was changed. Sign in with your new password.")
-    } else if query("signed_out").is_some() {
-        Some("You are signed out.")
-    } else if query("expired").is_some() {
-        Some("Your sign-in took too long. Enter your email and password again.")
-    } else if query("deleted").is_some() {
-        Some("Your account was deleted.")
-    } else {
-        None
-    };
     let action = format!(
         "/login?next={}",
         crate::domain::next_path::encode_query_value(next.as_str())
@@ -27,7 +16,6 @@ pub fn SignInPage() -> impl IntoView {
     let email = form.value("email");
     view! {
         <AuthCard title="Sign in">
-            {notice.map(|n| view! { <p class="form-notice" role="status">{n}</p> })}
             <FormMessages/>
             <form class="form" method="post" action=action>
                 <input type="hidden" name="next" value=next.as_str().to_string()/>

@@ -1,31 +1,11 @@
 use leptos::prelude::*;
 
-use super::{param, AccountNotFound, StatusBadge, UsageMeter};
-use crate::api::hosting::{hosting_account, AccountView, FeedRow, InvitationRow, MemberRow};
+use super::{param, AccountUnavailable, StatusBadge, UsageMeter};
+use crate::api::hosting::{queries::hosting_account, AccountView, FeedRow, InvitationRow, MemberRow};
 use crate::api::require_user;
 use crate::components::form::{use_form, Field, FormMessages};
-use crate::components::toast::Toast;
 use crate::domain::hosting::PERMISSIONS;
 use crate::domain::MemberRole;
-use crate::pages::accounts::query;
-
-fn done_message(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "created" => "Your hosting account was created.",
-        "saved" => "Your changes were saved.",
-        "plan" => "The plan was changed.",
-        "cancelled" => "The hosting account was cancelled.",
-        "suspended" => "The account was suspended.",
-        "resumed" => "The account was resumed.",
-        "invited" => "The invitation was sent.",
-        "withdrawn" => "The invitation was withdrawn.",
-        "role" => "The member's role was changed.",
-        "removed" => "The member was removed.",
-        "transferred" => "Ownership was transferred. You are now an admin.",
-        "joined" => "Welcome! You joined the hosting account.",
-        _ => return None,
-    })
-}
 
 /// One hosting account: overview, usage, members, invitations, activity,
 /// and the actions the user's role allows.
@@ -36,13 +16,11 @@ pub fn HostingAccountPage() -> impl IntoView {
     }
     let id = param("id");
     let account = Resource::new(move || id.clone(), hosting_account);
-    let done = query("done").and_then(|d| done_message(&d));
     view! {
-        {done.map(|m| view! { <Toast message=m.to_string() tone="success".to_string()/> })}
         <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Err(e) => view! { <AccountNotFound message=e.to_string()/> }.into_any(),
+                    Err(e) => view! { <AccountUnavailable error=e/> }.into_any(),
                     Ok(a) => view! { <Account a/> }.into_any(),
                 }
             })}

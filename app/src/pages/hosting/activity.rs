@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use super::{param, AccountNotFound, Pager};
-use crate::api::hosting::hosting_activity;
+use super::{param, AccountUnavailable, Pager};
+use crate::api::hosting::queries::hosting_activity;
 use crate::api::require_user;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
 use crate::pages::accounts::query;
@@ -20,7 +20,7 @@ fn Feed(account: Option<String>, base: String, with_account: bool) -> impl IntoV
                 let base = base.clone();
                 Suspend::new(async move {
                     match feed.await {
-                        Err(e) if one_account => view! { <AccountNotFound message=e.to_string()/> }.into_any(),
+                        Err(e) if one_account => view! { <AccountUnavailable error=e/> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(p) if p.items.is_empty() => view! { <EmptyState title="No activity yet"/> }.into_any(),
                         Ok(p) => view! {

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 
 use super::{Pager, StatusBadge};
-use crate::api::hosting::hosting_accounts;
+use crate::api::hosting::queries::hosting_accounts;
 use crate::api::require_user;
-use crate::components::toast::Toast;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
 use crate::domain::next_path::encode_query_value;
 use crate::pages::accounts::query;
@@ -22,7 +21,6 @@ pub fn HostingListPage() -> impl IntoView {
         .max(1);
     let args = (search.clone(), sort.clone(), page);
     let accounts = Resource::new(move || args.clone(), |(q, s, p)| hosting_accounts(q, s, p));
-    let left = query("done").as_deref() == Some("left");
     let base = format!(
         "/hosting?q={}&sort={}",
         encode_query_value(&search),
@@ -31,7 +29,6 @@ pub fn HostingListPage() -> impl IntoView {
     let searching = !search.is_empty();
     view! {
         <PageHeader title="Hosting" subtitle="Your hosting accounts, their plans and teams."/>
-        {left.then(|| view! { <Toast message="You left the hosting account.".to_string() tone="success".to_string()/> })}
         <div class="toolbar">
             <form class="search-form" method="get" action="/hosting" role="search">
                 <label class="visually-hidden" for="q">"Search by name or domain"</label>

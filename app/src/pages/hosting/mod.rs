@@ -34,6 +34,25 @@ pub(crate) fn StatusBadge(status: AccountStatus) -> impl IntoView {
     view! { <span class=status.badge()>{status.label()}</span> }
 }
 
+/// What a page shows when its account cannot be shown: "not found" for
+/// an account the user may not see (the same as for a missing one), or
+/// the error with its reference (the status is set where it was made).
+#[component]
+pub(crate) fn AccountUnavailable(error: crate::api::ApiError) -> impl IntoView {
+    match error {
+        crate::api::ApiError::NotFound(message) => view! { <AccountNotFound message/> }.into_any(),
+        other => view! {
+            <leptos_meta::Title text="Hosting account"/>
+            <div class="page-header"><h1>"Hosting account"</h1></div>
+            <section class="card error-card" role="alert">
+                <p>{other.to_string()}</p>
+                <p><a class="btn btn-secondary" href="">"Try again"</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
 /// What a page shows for an account the user may not see.
 #[component]
 pub(crate) fn AccountNotFound(message: String) -> impl IntoView {

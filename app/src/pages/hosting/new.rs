@@ -1,28 +1,12 @@
 use leptos::prelude::*;
 
-use super::{param, AccountNotFound};
-use crate::api::hosting::{hosting_account, plan_options};
+use super::{param, AccountUnavailable};
+use crate::api::hosting::queries::{hosting_account, plan_options};
 use crate::api::require_user;
-use crate::components::form::{use_form, Field, FormMessages};
+use crate::components::form::{use_form, Field, FormMessages, RegionSelect};
 use crate::components::page_header::PageHeader;
-use crate::domain::hosting::REGIONS;
 
 /// Region choices, keeping `selected`.
-#[component]
-fn RegionSelect(selected: String, error: Option<String>) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for="f-region">"Region"</label>
-            <select class="input" id="f-region" name="region" required=true aria-invalid=error.is_some().then_some("true")>
-                {REGIONS.iter().map(|(code, label)| view! {
-                    <option value=*code selected=selected == *code>{*label}</option>
-                }).collect_view()}
-            </select>
-            {error.map(|e| view! { <p class="error" id="f-region-error">{e}</p> })}
-        </div>
-    }
-}
-
 /// Create a hosting account: name, plan, primary domain, region.
 #[component]
 pub fn NewHostingAccountPage() -> impl IntoView {
@@ -96,12 +80,18 @@ pub fn EditHostingAccountPage() -> impl IntoView {
                 let form = form.clone();
                 Suspend::new(async move {
                     match account.await {
-                        Err(e) => view! { <AccountNotFound message=e.to_string()/> }.into_any(),
+                        Err(e) => view! { <AccountUnavailable error=e/> }.into_any(),
                         Ok(a) if !a.can_edit => {
-                            super::set_status(403);
+                            use crate::domain::AccountStatus;
+                            let (status, why) = match a.status {
+                                AccountStatus::Suspended => (409, "This account is suspended: it is read-only until it is resumed."),
+                                AccountStatus::Cancelled => (409, "A cancelled account cannot be changed."),
+                                _ => (403, "Your role in this hosting account does not allow editing it."),
+                            };
+                            super::set_status(status);
                             view! {
                                 <PageHeader title="Edit hosting account"/>
-                                <p class="form-error" role="alert">"Your role in this hosting account does not allow editing it."</p>
+                                <p class="form-error" role="alert">{why}</p>
                                 <p><a href=format!("/hosting/{}", a.id)>"← Back to the account"</a></p>
                             }.into_any()
                         }

@@ -1,111 +1,117 @@
 //! Who may do what to a hosting account: members by their role (see
-//! `domain::hosting::PERMISSIONS`), staff may look at any account and
+//! `domain::hosting::PERMISSIONS`); staff may look at every account and
 //! suspend or resume it. Everyone else gets `NotFound`.
+//!
+//! `authorize` is the only way to get an [`Access`], and every hosting
+//! service takes one: a page view checks membership once, and no service
+//! can be called for an account without the check.
 
-use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::HostingError;
-use crate::domain::{CurrentUser, MemberRole, Permission, Role};
-use crate::services::step_up;
+use crate::domain::{AccountId, AccountStatus, MemberRole, Permission};
+use crate::services::{step_up, Actor};
 
-/// The result of a successful check: the account, and how the user holds it.
+/// How the acting user holds one account. Only `authorize` makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Access {
-    pub account_id: Uuid,
-    /// The user's role, when they are a member.
-    pub role: Option<MemberRole>,
-    pub staff: bool,
+    account_id: Uuid,
+    role: Option<MemberRole>,
+    staff: bool,
+    status: AccountStatus,
 }
 
 impl Access {
+    pub fn account_id(&self) -> Uuid {
+        self.account_id
+    }
+
+    /// The user's role, when they are a member.
+    pub fn role(&self) -> Option<MemberRole> {
+        self.role
+    }
+
+    /// Staff looking at the account (members or not).
+    pub fn staff(&self) -> bool {
+        self.staff
+    }
+
+    pub fn status(&self) -> AccountStatus {
+        self.status
+    }
+
+    /// Whether `permission` would pass `require` (for showing controls).
     pub fn can(&self, permission: Permission) -> bool {
-        self.role.is_some_and(|r| r.can(permission))
+        self.require(permission).is_ok()
     }
-}
 
-/// The user's role in the account, if a member.
-pub async fn role_of(
-    conn: &mut PgConnection,
-    account_id: Uuid,
-    user_id: Uuid,
-) -> Result<Option<MemberRole>, sqlx::Error> {
-    let role = sqlx::query_scalar!(
-        "SELECT role FROM hosting_members WHERE account_id = $1 AND user_id = $2",
-        account_id,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(role.as_deref().and_then(MemberRole::parse))
-}
-
-async fn exists(conn: &mut PgConnection, account_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS(SELECT 1 FROM hosting_accounts WHERE id = $1) AS "e!""#,
-        account_id
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// Checks that `user` may do `permission` on the account. Members without
-/// the permission get `Forbidden`; non-members (and missing accounts) get
-/// `NotFound`. Staff pass for `View` and are told no for the rest.
-pub async fn authorize(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
-    account_id: Uuid,
-    permission: Permission,
-) -> Result<Access, HostingError> {
-    let staff = user.role == Role::Staff;
-    match role_of(&mut *conn, account_id, user.user_id).await? {
-        Some(role) if role.can(permission) => Ok(Access {
-            account_id,
-            role: Some(role),
-            staff,
-        }),
-        Some(_) if staff && permission == Permission::View => Ok(Access {
-            account_id,
-            role: None,
-            staff,
-        }),
-        Some(_) => Err(HostingError::Forbidden),
-        // Staff see every account, but change it only through staff actions.
-        None if staff && exists(&mut *conn, account_id).await? => {
-            if permission == Permission::View {
-                Ok(Access {
-                    account_id,
-                    role: None,
-                    staff,
-                })
-            } else {
-                Err(HostingError::Forbidden)
-            }
+    /// The role allows `permission`, and the account's state allows the
+    /// change: cancelled accounts change no more, and suspended ones are
+    /// read-only for their members (they may still cancel) until resumed.
+    pub fn require(&self, permission: Permission) -> Result<(), HostingError> {
+        if permission == Permission::View && (self.role.is_some() || self.staff) {
+            return Ok(());
         }
-        None => Err(HostingError::NotFound),
+        if !self.role.is_some_and(|r| r.can(permission)) {
+            return Err(HostingError::Forbidden);
+        }
+        writable(self.status, permission)
+    }
+
+    /// Staff-only actions (suspend, resume): members are told no.
+    pub fn require_staff(&self) -> Result<(), HostingError> {
+        if self.staff {
+            Ok(())
+        } else {
+            Err(HostingError::Forbidden)
+        }
     }
 }
 
-/// Staff-only actions (suspend, resume): staff pass; members are told no;
-/// anyone else learns nothing.
-pub async fn authorize_staff(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
-    account_id: Uuid,
-) -> Result<Access, HostingError> {
-    let access = authorize(conn, user, account_id, Permission::View).await?;
-    if access.staff {
-        Ok(access)
-    } else {
-        Err(HostingError::Forbidden)
+/// Whether an account in `status` may have `permission` exercised on it.
+pub(crate) fn writable(status: AccountStatus, permission: Permission) -> Result<(), HostingError> {
+    match status {
+        _ if permission == Permission::View => Ok(()),
+        AccountStatus::Cancelled => Err(HostingError::Conflict(
+            "A cancelled account cannot be changed.".into(),
+        )),
+        AccountStatus::Suspended if permission != Permission::Cancel => Err(HostingError::Conflict(
+            "This account is suspended: it is read-only until it is resumed.".into(),
+        )),
+        _ => Ok(()),
     }
+}
+
+/// The acting user's access to an account: members and staff get one;
+/// anyone else (and any id that names no account) gets `NotFound`.
+pub async fn authorize(pool: &PgPool, actor: &Actor, account: AccountId) -> Result<Access, HostingError> {
+    let row = sqlx::query!(
+        r#"SELECT a.status AS "status: AccountStatus", m.role AS "role?: MemberRole"
+           FROM hosting_accounts a
+           LEFT JOIN hosting_members m ON m.account_id = a.id AND m.user_id = $2
+           WHERE a.id = $1"#,
+        account.uuid(),
+        actor.id()
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(HostingError::NotFound)?;
+    if row.role.is_none() && !actor.is_staff() {
+        return Err(HostingError::NotFound);
+    }
+    Ok(Access {
+        account_id: account.uuid(),
+        role: row.role,
+        staff: actor.is_staff(),
+        status: row.status,
+    })
 }
 
 /// Staff tools that are not about one account (plan catalogue, node
 /// tokens): staff pass, anyone else learns nothing.
-pub fn require_staff(user: &CurrentUser) -> Result<(), HostingError> {
-    if user.role == Role::Staff {
+pub fn require_staff(actor: &Actor) -> Result<(), HostingError> {
+    if actor.is_staff() {
         Ok(())
     } else {
         Err(HostingError::NotFound)
@@ -114,14 +120,61 @@ pub fn require_staff(user: &CurrentUser) -> Result<(), HostingError> {
 
 /// Step-up for hosting actions: always for `always`, otherwise only when the
 /// user has two-factor on (then the action is as sensitive as their account).
-pub fn require_step_up(
-    user: &CurrentUser,
-    now: time::OffsetDateTime,
-    always: bool,
-) -> Result<(), HostingError> {
-    if (always || user.two_factor) && !step_up::is_fresh(user, now) {
+pub fn require_step_up(actor: &Actor, always: bool) -> Result<(), HostingError> {
+    if (always || actor.user.two_factor) && !step_up::is_fresh(&actor.user, actor.now) {
         Err(HostingError::StepUpRequired)
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(role: Option<MemberRole>, staff: bool, status: AccountStatus) -> Access {
+        Access {
+            account_id: Uuid::nil(),
+            role,
+            staff,
+            status,
+        }
+    }
+
+    #[test]
+    fn suspended_accounts_are_read_only_but_can_be_cancelled() {
+        let owner = access(Some(MemberRole::Owner), false, AccountStatus::Suspended);
+        assert!(owner.can(Permission::View));
+        assert!(owner.can(Permission::Cancel));
+        for p in [
+            Permission::Edit,
+            Permission::ChangePlan,
+            Permission::ManageMembers,
+            Permission::TransferOwnership,
+        ] {
+            assert!(
+                matches!(owner.require(p), Err(HostingError::Conflict(_))),
+                "{p:?}"
+            );
+        }
+        let active = access(Some(MemberRole::Owner), false, AccountStatus::Active);
+        assert!(active.can(Permission::Edit));
+    }
+
+    #[test]
+    fn staff_look_but_do_not_touch() {
+        let staff = access(None, true, AccountStatus::Active);
+        assert!(staff.can(Permission::View));
+        assert!(matches!(
+            staff.require(Permission::Edit),
+            Err(HostingError::Forbidden)
+        ));
+        assert!(staff.require_staff().is_ok());
+        let viewer = access(Some(MemberRole::Viewer), false, AccountStatus::Active);
+        assert!(matches!(
+            viewer.require(Permission::Edit),
+            Err(HostingError::Forbidden)
+        ));
+        assert!(matches!(viewer.require_staff(), Err(HostingError::Forbidden)));
     }
 }

@@ -6,119 +6,101 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::access::{authorize, authorize_staff, require_step_up, Access};
-use super::{invalid, HostingError, Page};
-use crate::domain::hosting::{region_label, REGIONS};
-use crate::domain::{AccountName, AccountStatus, CurrentUser, DomainName, MemberRole, Permission, Role};
+use super::access::{require_step_up, writable, Access};
+use super::{invalid, page_number, HostingError, Page};
+use crate::domain::hosting::Region;
+use crate::domain::{AccountId, AccountName, AccountStatus, DomainName, MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action};
-use crate::services::sessions::ClientInfo;
+use crate::services::notifications;
+use crate::services::rate_limit::{self, Limits};
+use crate::services::Actor;
 
 pub const PAGE_SIZE: i64 = 20;
 
-/// The create and edit forms, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct AccountInput {
-    pub name: String,
-    pub plan: String,
-    pub primary_domain: String,
-    pub region: String,
+/// What the create and edit forms set, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDetails {
+    pub name: AccountName,
+    pub primary_domain: DomainName,
+    pub region: Region,
 }
 
-struct Valid {
-    name: AccountName,
-    domain: DomainName,
-    region: String,
-}
-
-fn validate(input: &AccountInput) -> Result<Valid, HostingError> {
-    let mut errors = Vec::new();
-    let name = AccountName::parse(&input.name).map_err(|e| errors.push(("name", e.to_string())));
-    let domain =
-        DomainName::parse(&input.primary_domain).map_err(|e| errors.push(("primary_domain", e.to_string())));
-    let region = input.region.trim();
-    if !REGIONS.iter().any(|(code, _)| *code == region) {
-        errors.push(("region", "Choose one of our regions.".to_string()));
-    }
-    match (name, domain) {
-        (Ok(name), Ok(domain)) if errors.is_empty() => Ok(Valid {
-            name,
-            domain,
-            region: region.to_string(),
-        }),
-        _ => Err(HostingError::Invalid(errors)),
-    }
+/// A new account: its details and the plan chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub details: AccountDetails,
+    pub plan: Uuid,
 }
 
 /// An available plan by id, or a field error.
-async fn available_plan(conn: &mut sqlx::PgConnection, plan: &str) -> Result<(Uuid, String), HostingError> {
-    let id = Uuid::parse_str(plan.trim()).map_err(|_| invalid("plan", "Choose a plan."))?;
-    let row = sqlx::query!("SELECT id, name FROM plans WHERE id = $1 AND available", id)
+async fn available_plan(conn: &mut sqlx::PgConnection, plan: Uuid) -> Result<(Uuid, String), HostingError> {
+    let row = sqlx::query!("SELECT id, name FROM plans WHERE id = $1 AND available", plan)
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| invalid("plan", "Choose one of the plans offered."))?;
     Ok((row.id, row.name))
 }
 
-/// Creates an account with the user as its owner.
-#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+/// Creates an account with the user as its owner. Customers may own at
+/// most `Limits::hosting_accounts_per_user` open accounts (each can invite
+/// people by email); staff are not limited.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
 pub async fn create(
     pool: &PgPool,
-    user: &CurrentUser,
-    input: &AccountInput,
-    client: &ClientInfo,
-) -> Result<Uuid, HostingError> {
-    let plan = Uuid::parse_str(input.plan.trim()).ok();
-    let valid = validate(input);
+    limits: &Limits,
+    actor: &Actor,
+    input: &NewAccount,
+) -> Result<AccountId, HostingError> {
     let mut tx = pool.begin().await?;
-    let plan = match plan {
-        Some(_) => available_plan(&mut tx, &input.plan).await,
-        None => Err(invalid("plan", "Choose a plan.")),
-    };
-    // Report every field at once.
-    let (valid, (plan_id, plan_name)) = match (valid, plan) {
-        (Ok(v), Ok(p)) => (v, p),
-        (v, p) => {
-            let mut errors = Vec::new();
-            for e in [v.err(), p.err()].into_iter().flatten() {
-                match e {
-                    HostingError::Invalid(mut list) => errors.append(&mut list),
-                    other => return Err(other),
-                }
-            }
-            return Err(HostingError::Invalid(errors));
+    if !actor.is_staff() {
+        rate_limit::lock(&mut tx, "hosting_accounts", &actor.id().to_string()).await?;
+        let owned = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM hosting_members m JOIN hosting_accounts a ON a.id = m.account_id
+               WHERE m.user_id = $1 AND m.role = 'owner' AND a.status <> 'cancelled'"#,
+            actor.id()
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let most = limits.hosting_accounts_per_user;
+        if owned >= most {
+            return Err(HostingError::Conflict(format!(
+                "You can own at most {most} open hosting accounts. Cancel one you no longer need, or ask support for more."
+            )));
         }
-    };
+    }
+    let (plan_id, plan_name) = available_plan(&mut tx, input.plan).await?;
+    let details = &input.details;
     let id = sqlx::query_scalar!(
         r#"INSERT INTO hosting_accounts (name, plan_id, primary_domain, region, created_by)
            VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
-        valid.name.as_str(),
+        details.name.as_str(),
         plan_id,
-        valid.domain.as_str(),
-        valid.region,
-        user.user_id
+        details.primary_domain.as_str(),
+        details.region.code(),
+        actor.id()
     )
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query!(
         "INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, 'owner')",
         id,
-        user.user_id
+        actor.id()
     )
     .execute(&mut *tx)
     .await?;
-    let details = json!({ "name": valid.name.as_str(), "plan": plan_name });
+    let details = json!({ "name": details.name.as_str(), "plan": plan_name });
     record_for_account(
         &mut tx,
         id,
-        Some(user.user_id),
+        Some(actor.id()),
         Action::HostingAccountCreated,
-        client,
+        &actor.client,
         details,
     )
     .await?;
     tx.commit().await?;
     tracing::info!(account_id = %id, "hosting account created");
-    Ok(id)
+    Ok(id.into())
 }
 
 /// How the list is ordered.
@@ -131,7 +113,8 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub fn parse(s: &str) -> Self {
+    /// Unknown values sort by name (a URL's choice, not stored data).
+    pub fn from_query(s: &str) -> Self {
         match s {
             "newest" => Sort::Newest,
             "status" => Sort::Status,
@@ -160,27 +143,29 @@ pub struct AccountSummary {
     pub created_at: OffsetDateTime,
 }
 
+/// A name or domain search, as typed.
+pub struct Search<'a> {
+    pub text: &'a str,
+    pub sort: Sort,
+    pub page: i64,
+}
+
 /// The accounts the user can see (members: theirs; staff: all), filtered by
 /// name or domain, sorted and paged.
 pub async fn list(
     pool: &PgPool,
-    user: &CurrentUser,
-    search: &str,
-    sort: Sort,
-    page: i64,
+    actor: &Actor,
+    search: Search<'_>,
 ) -> Result<Page<AccountSummary>, HostingError> {
-    let page = page.clamp(1, 100_000);
+    let page = page_number(search.page);
+    let text: String = search.text.trim().chars().take(200).collect();
     let pattern = format!(
         "%{}%",
-        search
-            .trim()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
+        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
     );
-    let staff = user.role == Role::Staff;
     let rows = sqlx::query!(
-        r#"SELECT a.id, a.name, a.primary_domain, a.status, a.created_at, p.name AS plan_name, m.role AS "role?"
+        r#"SELECT a.id, a.name, a.primary_domain, a.status AS "status: AccountStatus", a.created_at,
+                  p.name AS plan_name, m.role AS "role?: MemberRole"
            FROM hosting_accounts a
            JOIN plans p ON p.id = a.plan_id
            LEFT JOIN hosting_members m ON m.account_id = a.id AND m.user_id = $1
@@ -192,10 +177,10 @@ pub async fn list(
              CASE WHEN $4 = 'status' THEN a.status END ASC,
              lower(a.name), a.id
            LIMIT $5 OFFSET $6"#,
-        user.user_id,
-        staff,
+        actor.id(),
+        actor.is_staff(),
         pattern,
-        sort.as_str(),
+        search.sort.as_str(),
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE
     )
@@ -210,8 +195,8 @@ pub async fn list(
             name: r.name,
             primary_domain: r.primary_domain,
             plan_name: r.plan_name,
-            status: AccountStatus::parse(&r.status).unwrap_or(AccountStatus::Pending),
-            role: r.role.as_deref().and_then(MemberRole::parse),
+            status: r.status,
+            role: r.role,
             created_at: r.created_at,
         })
         .collect();
@@ -233,33 +218,28 @@ pub struct AccountDetail {
     pub suspended_reason: Option<String>,
     pub plan: super::plans::Plan,
     pub created_at: OffsetDateTime,
-    pub access: Access,
 }
 
-/// One account, if the user may see it.
-pub async fn detail(
-    pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
-) -> Result<AccountDetail, HostingError> {
-    let mut conn = pool.acquire().await?;
-    let access = authorize(&mut conn, user, account_id, Permission::View).await?;
+/// One account, as its page shows it.
+pub async fn detail(pool: &PgPool, access: &Access) -> Result<AccountDetail, HostingError> {
+    access.require(Permission::View)?;
     let r = sqlx::query!(
-        r#"SELECT a.id, a.name, a.primary_domain, a.region, a.status, a.suspended_reason, a.created_at,
+        r#"SELECT a.id, a.name, a.primary_domain, a.region, a.status AS "status: AccountStatus",
+                  a.suspended_reason, a.created_at,
                   p.id AS plan_id, p.code, p.name AS plan_name, p.storage_quota_bytes, p.bandwidth_quota_bytes,
                   p.max_sites, p.price_minor, p.currency, p.available
            FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1"#,
-        access.account_id
+        access.account_id()
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(pool)
     .await?;
     Ok(AccountDetail {
         id: r.id,
         name: r.name,
         primary_domain: r.primary_domain,
-        region_label: region_label(&r.region).to_string(),
+        region_label: crate::domain::hosting::region_label(&r.region).to_string(),
         region: r.region,
-        status: AccountStatus::parse(&r.status).unwrap_or(AccountStatus::Pending),
+        status: r.status,
         suspended_reason: r.suspended_reason,
         plan: super::plans::Plan {
             id: r.plan_id,
@@ -273,58 +253,46 @@ pub async fn detail(
             available: r.available,
         },
         created_at: r.created_at,
-        access,
     })
 }
 
-/// Refuses changes to a cancelled account.
-fn ensure_open(status: &str) -> Result<(), HostingError> {
-    if status == AccountStatus::Cancelled.as_str() {
-        Err(HostingError::Conflict(
-            "A cancelled account cannot be changed.".into(),
-        ))
-    } else {
-        Ok(())
-    }
-}
-
 /// Renames, moves the primary domain or region (owner, admin).
-#[tracing::instrument(skip_all, fields(user_id = %user.user_id, %account_id))]
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
 pub async fn update(
     pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
-    input: &AccountInput,
-    client: &ClientInfo,
+    actor: &Actor,
+    access: &Access,
+    details: &AccountDetails,
 ) -> Result<(), HostingError> {
+    access.require(Permission::Edit)?;
+    let account_id = access.account_id();
     let mut tx = pool.begin().await?;
-    authorize(&mut tx, user, account_id, Permission::Edit).await?;
-    let valid = validate(input)?;
     let before = sqlx::query!(
-        "SELECT name, primary_domain, region, status FROM hosting_accounts WHERE id = $1 FOR UPDATE",
+        r#"SELECT name, primary_domain, region, status AS "status: AccountStatus"
+           FROM hosting_accounts WHERE id = $1 FOR UPDATE"#,
         account_id
     )
     .fetch_one(&mut *tx)
     .await?;
-    ensure_open(&before.status)?;
+    writable(before.status, Permission::Edit)?;
     sqlx::query!(
         "UPDATE hosting_accounts SET name = $2, primary_domain = $3, region = $4, updated_at = now() WHERE id = $1",
         account_id,
-        valid.name.as_str(),
-        valid.domain.as_str(),
-        valid.region
+        details.name.as_str(),
+        details.primary_domain.as_str(),
+        details.region.code()
     )
     .execute(&mut *tx)
     .await?;
     let mut changes = serde_json::Map::new();
     for (key, old, new) in [
-        ("name", before.name.as_str(), valid.name.as_str()),
+        ("name", before.name.as_str(), details.name.as_str()),
         (
             "primary_domain",
             before.primary_domain.as_str(),
-            valid.domain.as_str(),
+            details.primary_domain.as_str(),
         ),
-        ("region", before.region.as_str(), valid.region.as_str()),
+        ("region", before.region.as_str(), details.region.code()),
     ] {
         if old != new {
             changes.insert(key.into(), json!({ "from": old, "to": new }));
@@ -332,12 +300,13 @@ pub async fn update(
     }
     if !changes.is_empty() {
         let details = serde_json::Value::Object(changes);
+        let action = Action::HostingAccountUpdated;
         record_for_account(
             &mut tx,
             account_id,
-            Some(user.user_id),
-            Action::HostingAccountUpdated,
-            client,
+            Some(actor.id()),
+            action,
+            &actor.client,
             details,
         )
         .await?;
@@ -347,25 +316,26 @@ pub async fn update(
 }
 
 /// Moves the account to another available plan (owner, admin, billing).
-#[tracing::instrument(skip_all, fields(user_id = %user.user_id, %account_id))]
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
 pub async fn change_plan(
     pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
-    plan: &str,
-    client: &ClientInfo,
+    actor: &Actor,
+    access: &Access,
+    plan: Uuid,
 ) -> Result<(), HostingError> {
+    access.require(Permission::ChangePlan)?;
+    let account_id = access.account_id();
     let mut tx = pool.begin().await?;
-    authorize(&mut tx, user, account_id, Permission::ChangePlan).await?;
     let (plan_id, plan_name) = available_plan(&mut tx, plan).await?;
     let before = sqlx::query!(
-        r#"SELECT p.id, p.name, a.status FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id
+        r#"SELECT p.id, p.name, a.status AS "status: AccountStatus"
+           FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id
            WHERE a.id = $1 FOR UPDATE OF a"#,
         account_id
     )
     .fetch_one(&mut *tx)
     .await?;
-    ensure_open(&before.status)?;
+    writable(before.status, Permission::ChangePlan)?;
     if before.id == plan_id {
         return Ok(());
     }
@@ -380,9 +350,9 @@ pub async fn change_plan(
     record_for_account(
         &mut tx,
         account_id,
-        Some(user.user_id),
+        Some(actor.id()),
         Action::PlanChanged,
-        client,
+        &actor.client,
         details,
     )
     .await?;
@@ -391,17 +361,10 @@ pub async fn change_plan(
 }
 
 /// Cancels the account (owner; step-up when two-factor is on).
-#[tracing::instrument(skip_all, fields(user_id = %user.user_id, %account_id))]
-pub async fn cancel(
-    pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
-    client: &ClientInfo,
-    now: OffsetDateTime,
-) -> Result<(), HostingError> {
-    let mut tx = pool.begin().await?;
-    authorize(&mut tx, user, account_id, Permission::Cancel).await?;
-    require_step_up(user, now, false)?;
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
+pub async fn cancel(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), HostingError> {
+    access.require(Permission::Cancel)?;
+    require_step_up(actor, false)?;
     let cancel = Transition {
         to: AccountStatus::Cancelled,
         from: &[
@@ -412,10 +375,9 @@ pub async fn cancel(
         reason: None,
         action: Action::HostingAccountCancelled,
         refused: "This account is already cancelled.",
+        notify: None,
     };
-    change_status(&mut tx, user, account_id, cancel, client).await?;
-    tx.commit().await?;
-    Ok(())
+    change_status(pool, actor, access, cancel).await
 }
 
 /// A change of an account's status: allowed from some states only.
@@ -427,49 +389,66 @@ struct Transition<'a> {
     action: Action,
     /// What the user is told when the account is in none of `from`.
     refused: &'static str,
+    /// What the members are told, if anything.
+    notify: Option<notifications::Kind>,
 }
 
 async fn change_status(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    account_id: Uuid,
+    pool: &PgPool,
+    actor: &Actor,
+    access: &Access,
     t: Transition<'_>,
-    client: &ClientInfo,
 ) -> Result<(), HostingError> {
-    let from: Vec<String> = t.from.iter().map(|s| s.as_str().to_string()).collect();
-    let done = sqlx::query!(
+    let account_id = access.account_id();
+    let mut tx = pool.begin().await?;
+    let name = sqlx::query_scalar!(
         r#"UPDATE hosting_accounts SET status = $2, suspended_reason = $3, updated_at = now(),
                cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END
-           WHERE id = $1 AND status = ANY($4)"#,
+           WHERE id = $1 AND status = ANY($4) RETURNING name"#,
         account_id,
-        t.to.as_str(),
+        t.to as AccountStatus,
         t.reason,
-        &from
+        t.from as &[AccountStatus]
     )
-    .execute(&mut *conn)
+    .fetch_optional(&mut *tx)
     .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(HostingError::Conflict(t.refused.into()));
+    .ok_or_else(|| HostingError::Conflict(t.refused.into()))?;
+    if let Some(kind) = t.notify {
+        let title = match (kind, t.reason) {
+            (notifications::Kind::AccountSuspended, Some(reason)) => {
+                format!("{name} was suspended: {reason}")
+            }
+            (notifications::Kind::AccountResumed, _) => format!("{name} was resumed"),
+            _ => format!("{name} changed"),
+        };
+        let link = format!("/hosting/{account_id}");
+        notifications::notify_members(&mut tx, account_id, kind, &title, &link).await?;
     }
     let details = match t.reason {
         Some(reason) => json!({ "reason": reason }),
         None => json!({}),
     };
-    record_for_account(conn, account_id, Some(user.user_id), t.action, client, details).await?;
+    record_for_account(
+        &mut tx,
+        account_id,
+        Some(actor.id()),
+        t.action,
+        &actor.client,
+        details,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Staff: suspends an active account, with a reason the customer sees.
 pub async fn suspend(
     pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
+    actor: &Actor,
+    access: &Access,
     reason: &str,
-    client: &ClientInfo,
 ) -> Result<(), HostingError> {
-    let mut tx = pool.begin().await?;
-    authorize_staff(&mut tx, user, account_id).await?;
+    access.require_staff()?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(invalid(
@@ -483,29 +462,21 @@ pub async fn suspend(
         reason: Some(reason),
         action: Action::HostingAccountSuspended,
         refused: "Only an active or pending account can be suspended.",
+        notify: Some(notifications::Kind::AccountSuspended),
     };
-    change_status(&mut tx, user, account_id, suspend, client).await?;
-    tx.commit().await?;
-    Ok(())
+    change_status(pool, actor, access, suspend).await
 }
 
 /// Staff: makes a suspended account active again.
-pub async fn resume(
-    pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
-    client: &ClientInfo,
-) -> Result<(), HostingError> {
-    let mut tx = pool.begin().await?;
-    authorize_staff(&mut tx, user, account_id).await?;
+pub async fn resume(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), HostingError> {
+    access.require_staff()?;
     let resume = Transition {
         to: AccountStatus::Active,
         from: &[AccountStatus::Suspended],
         reason: None,
         action: Action::HostingAccountResumed,
         refused: "Only a suspended account can be resumed.",
+        notify: Some(notifications::Kind::AccountResumed),
     };
-    change_status(&mut tx, user, account_id, resume, client).await?;
-    tx.commit().await?;
-    Ok(())
+    change_status(pool, actor, access, resume).await
 }

@@ -6,9 +6,10 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::access::authorize;
-use super::{HostingError, Page};
-use crate::domain::{CurrentUser, MemberRole, Permission, Role};
+use super::access::Access;
+use super::{page_number, HostingError, Page};
+use crate::domain::{MemberRole, Permission, Role};
+use crate::services::Actor;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -88,10 +89,10 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
 }
 
 struct Row {
-    account_id: Option<Uuid>,
+    account_id: Uuid,
     account_name: String,
     actor_name: Option<String>,
-    actor_role: Option<String>,
+    actor_role: Option<Role>,
     action: String,
     details: Value,
     created_at: OffsetDateTime,
@@ -103,13 +104,13 @@ fn to_page(rows: Vec<Row>, page: i64) -> Page<FeedEntry> {
         .into_iter()
         .take(PAGE_SIZE as usize)
         .map(|r| {
-            let actor = match (r.actor_name, r.actor_role.as_deref()) {
-                (Some(name), Some("staff")) => format!("{name} ({} staff)", crate::PRODUCT_NAME),
+            let actor = match (r.actor_name, r.actor_role) {
+                (Some(name), Some(Role::Staff)) => format!("{name} ({} staff)", crate::PRODUCT_NAME),
                 (Some(name), _) => name,
                 (None, _) => "Someone".to_string(),
             };
             FeedEntry {
-                account_id: r.account_id.unwrap_or_default(),
+                account_id: r.account_id,
                 account_name: r.account_name,
                 sentence: sentence(&actor, &r.action, &r.details),
                 at: r.created_at,
@@ -124,47 +125,41 @@ fn to_page(rows: Vec<Row>, page: i64) -> Page<FeedEntry> {
 }
 
 /// One account's events, newest first (anyone who may view it).
-pub async fn for_account(
-    pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
-    page: i64,
-) -> Result<Page<FeedEntry>, HostingError> {
-    let page = page.clamp(1, 100_000);
-    let mut conn = pool.acquire().await?;
-    let access = authorize(&mut conn, user, account_id, Permission::View).await?;
+pub async fn for_account(pool: &PgPool, access: &Access, page: i64) -> Result<Page<FeedEntry>, HostingError> {
+    access.require(Permission::View)?;
+    let page = page_number(page);
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT l.account_id, a.name AS account_name, u.display_name AS "actor_name?", u.role AS "actor_role?",
+        r#"SELECT l.account_id AS "account_id!", a.name AS account_name, u.display_name AS "actor_name?", u.role AS "actor_role?: Role",
                   l.action, l.details, l.created_at
            FROM activity_log l
            JOIN hosting_accounts a ON a.id = l.account_id
            LEFT JOIN users u ON u.id = l.actor_id
            WHERE l.account_id = $1
            ORDER BY l.created_at DESC, l.id DESC LIMIT $2 OFFSET $3"#,
-        access.account_id,
+        access.account_id(),
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(pool)
     .await?;
     Ok(to_page(rows, page))
 }
 
 /// Events of every account the user can see (members: theirs; staff: all).
-pub async fn for_user(pool: &PgPool, user: &CurrentUser, page: i64) -> Result<Page<FeedEntry>, HostingError> {
-    let page = page.clamp(1, 100_000);
+pub async fn for_user(pool: &PgPool, actor: &Actor, page: i64) -> Result<Page<FeedEntry>, HostingError> {
+    let page = page_number(page);
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT l.account_id, a.name AS account_name, u.display_name AS "actor_name?", u.role AS "actor_role?",
+        r#"SELECT l.account_id AS "account_id!", a.name AS account_name, u.display_name AS "actor_name?", u.role AS "actor_role?: Role",
                   l.action, l.details, l.created_at
            FROM activity_log l
            JOIN hosting_accounts a ON a.id = l.account_id
            LEFT JOIN users u ON u.id = l.actor_id
            WHERE $2 OR l.account_id IN (SELECT account_id FROM hosting_members WHERE user_id = $1)
            ORDER BY l.created_at DESC, l.id DESC LIMIT $3 OFFSET $4"#,
-        user.user_id,
-        user.role == Role::Staff,
+        actor.id(),
+        actor.is_staff(),
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE
     )

@@ -7,52 +7,54 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::access::authorize;
+use super::access::Access;
 use super::{invalid, HostingError};
-use crate::domain::{CurrentUser, Email, MemberRole, Permission};
-use crate::services::accounts::Links;
+use crate::domain::{Email, MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action};
 use crate::services::mail::{self, templates};
-use crate::services::rate_limit;
-use crate::services::sessions::ClientInfo;
+use crate::services::notifications;
+use crate::services::rate_limit::{self, RetryAfter};
 use crate::services::tokens::{hash_token, new_token};
+use crate::services::{Actor, Deps};
 
 pub const INVITATION_TTL: Duration = Duration::days(7);
 
-/// Invites `email` as `role` (owner, admin); replaces a pending invitation
-/// to the same address. Returns the invitation id.
-#[tracing::instrument(skip_all, fields(user_id = %user.user_id, %account_id))]
-#[allow(clippy::too_many_arguments)]
+/// Who to invite, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvitation {
+    pub email: Email,
+    /// Never `Owner`: ownership is transferred, not granted.
+    pub role: MemberRole,
+}
+
+fn too_many(what: &'static str) -> impl Fn(RetryAfter) -> HostingError {
+    move |wait| HostingError::RateLimited { what, wait }
+}
+
+/// Invites someone (owner, admin); replaces a pending invitation to the
+/// same address. Each invitation is an email, so both the account and the
+/// inviting user have a cap. Returns the invitation id.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
 pub async fn invite(
-    pool: &PgPool,
-    links: &Links,
-    user: &CurrentUser,
-    account_id: Uuid,
-    email: &str,
-    role: &str,
-    client: &ClientInfo,
-    now: OffsetDateTime,
+    deps: &Deps,
+    actor: &Actor,
+    access: &Access,
+    invitation: &NewInvitation,
 ) -> Result<Uuid, HostingError> {
-    let mut tx = pool.begin().await?;
-    authorize(&mut tx, user, account_id, Permission::ManageMembers).await?;
-    let mut errors = Vec::new();
-    let email = Email::parse(email).map_err(|e| errors.push(("email", e.to_string())));
-    let role = MemberRole::parse_assignable(role)
-        .ok_or_else(|| errors.push(("role", "Choose admin, developer, billing or viewer.".to_string())));
-    let (Ok(email), Ok(role)) = (email, role) else {
-        return Err(HostingError::Invalid(errors));
-    };
+    access.require(Permission::ManageMembers)?;
+    if invitation.role == MemberRole::Owner {
+        return Err(invalid("role", "Choose admin, developer, billing or viewer."));
+    }
+    let (email, role) = (&invitation.email, invitation.role);
+    let account_id = access.account_id();
+    let mut tx = deps.pool.begin().await?;
     let account = sqlx::query!(
-        "SELECT name, status FROM hosting_accounts WHERE id = $1 FOR UPDATE",
+        r#"SELECT name, status AS "status: crate::domain::AccountStatus" FROM hosting_accounts WHERE id = $1 FOR UPDATE"#,
         account_id
     )
     .fetch_one(&mut *tx)
     .await?;
-    if account.status == "cancelled" {
-        return Err(HostingError::Conflict(
-            "A cancelled account cannot get new members.".into(),
-        ));
-    }
+    super::access::writable(account.status, Permission::ManageMembers)?;
     let already = sqlx::query_scalar!(
         r#"SELECT EXISTS(SELECT 1 FROM hosting_members m JOIN users u ON u.id = m.user_id
                          WHERE m.account_id = $1 AND lower(u.email) = lower($2)) AS "e!""#,
@@ -67,10 +69,17 @@ pub async fn invite(
             "That person is already a member of this account.",
         ));
     }
-    // Each invitation is an email: bound how many one account sends.
-    rate_limit::hit(&mut tx, &rate_limit::INVITATIONS, &account_id.to_string())
+    rate_limit::hit(
+        &mut tx,
+        &rate_limit::INVITATIONS_PER_ACCOUNT,
+        &account_id.to_string(),
+    )
+    .await?
+    .map_err(too_many("Too many invitations from this account."))?;
+    let per_user = deps.limits.invitations_per_user();
+    rate_limit::hit(&mut tx, &per_user, &actor.id().to_string())
         .await?
-        .map_err(HostingError::RateLimited)?;
+        .map_err(too_many("You have sent too many invitations today."))?;
     sqlx::query!(
         r#"UPDATE hosting_invitations SET revoked_at = now()
            WHERE account_id = $1 AND lower(email) = lower($2) AND accepted_at IS NULL AND revoked_at IS NULL"#,
@@ -85,23 +94,41 @@ pub async fn invite(
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"#,
         account_id,
         email.as_str(),
-        role.as_str(),
+        role as MemberRole,
         token.hash,
-        user.user_id,
-        now + INVITATION_TTL
+        actor.id(),
+        actor.now + INVITATION_TTL
     )
     .fetch_one(&mut *tx)
     .await?;
-    let link = links.to(&format!("/invitations/accept?token={}", token.secret));
-    let message = templates::invitation(&user.display_name, &account.name, role.label(), &link);
+    let link = deps
+        .links
+        .to(&format!("/invitations/accept?token={}", token.secret));
+    let message = templates::invitation(&actor.user.display_name, &account.name, role.label(), &link);
     mail::enqueue(&mut tx, email.as_str(), &message).await?;
+    // Someone who already has an account sees it in the portal too.
+    let title = format!(
+        "{} invited you to {} as {}",
+        actor.user.display_name,
+        account.name,
+        role.label().to_lowercase()
+    );
+    notifications::notify_address(
+        &mut tx,
+        email.as_str(),
+        notifications::Kind::Invitation,
+        &title,
+        "/invitations",
+    )
+    .await?;
     let details = json!({ "email": email.as_str(), "role": role.as_str() });
+    let action = Action::MemberInvited;
     record_for_account(
         &mut tx,
         account_id,
-        Some(user.user_id),
-        Action::MemberInvited,
-        client,
+        Some(actor.id()),
+        action,
+        &actor.client,
         details,
     )
     .await?;
@@ -120,44 +147,32 @@ pub struct PendingInvitation {
 /// Invitations not yet accepted, revoked or expired (owner, admin).
 pub async fn pending(
     pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
+    access: &Access,
     now: OffsetDateTime,
 ) -> Result<Vec<PendingInvitation>, HostingError> {
-    let mut conn = pool.acquire().await?;
-    authorize(&mut conn, user, account_id, Permission::ManageMembers).await?;
-    let rows = sqlx::query!(
-        r#"SELECT id, email, role, expires_at FROM hosting_invitations
+    access.require(Permission::ManageMembers)?;
+    Ok(sqlx::query_as!(
+        PendingInvitation,
+        r#"SELECT id, email, role AS "role: MemberRole", expires_at FROM hosting_invitations
            WHERE account_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
            ORDER BY created_at DESC"#,
-        account_id,
+        access.account_id(),
         now
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(PendingInvitation {
-                id: r.id,
-                email: r.email,
-                role: MemberRole::parse(&r.role)?,
-                expires_at: r.expires_at,
-            })
-        })
-        .collect())
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Withdraws a pending invitation (owner, admin).
 pub async fn revoke(
     pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
+    actor: &Actor,
+    access: &Access,
     invitation_id: Uuid,
-    client: &ClientInfo,
 ) -> Result<(), HostingError> {
+    access.require(Permission::ManageMembers)?;
+    let account_id = access.account_id();
     let mut tx = pool.begin().await?;
-    authorize(&mut tx, user, account_id, Permission::ManageMembers).await?;
     let email = sqlx::query_scalar!(
         r#"UPDATE hosting_invitations SET revoked_at = now()
            WHERE id = $1 AND account_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
@@ -169,12 +184,13 @@ pub async fn revoke(
     .await?
     .ok_or_else(|| HostingError::Conflict("That invitation was already used or withdrawn.".into()))?;
     let details = json!({ "email": email });
+    let action = Action::InvitationRevoked;
     record_for_account(
         &mut tx,
         account_id,
-        Some(user.user_id),
-        Action::InvitationRevoked,
-        client,
+        Some(actor.id()),
+        action,
+        &actor.client,
         details,
     )
     .await?;
@@ -237,7 +253,7 @@ async fn views(
         Lookup::OpenTo(email) => (None, None, Some(email)),
     };
     let rows = sqlx::query!(
-        r#"SELECT i.id, i.email, i.role, i.expires_at, i.accepted_at, i.revoked_at, a.name AS account_name,
+        r#"SELECT i.id, i.email, i.role AS "role: MemberRole", i.expires_at, i.accepted_at, i.revoked_at, a.name AS account_name,
                   coalesce(u.display_name, 'A team member') AS "inviter!"
            FROM hosting_invitations i
            JOIN hosting_accounts a ON a.id = i.account_id
@@ -256,7 +272,7 @@ async fn views(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
+        .map(|r| {
             let state = if r.accepted_at.is_some() || r.revoked_at.is_some() {
                 InvitationState::Used
             } else if r.expires_at <= now {
@@ -264,14 +280,14 @@ async fn views(
             } else {
                 InvitationState::Open
             };
-            Some(InvitationView {
+            InvitationView {
                 id: r.id,
                 account_name: r.account_name,
                 inviter: r.inviter,
                 email: r.email,
-                role: MemberRole::parse(&r.role)?,
+                role: r.role,
                 state,
-            })
+            }
         })
         .collect())
 }
@@ -285,24 +301,15 @@ async fn find(
 }
 
 /// Open invitations to the user's own (confirmed) address.
-pub async fn for_user(
-    pool: &PgPool,
-    user: &CurrentUser,
-    now: OffsetDateTime,
-) -> Result<Vec<InvitationView>, HostingError> {
-    views(pool, Lookup::OpenTo(&user.email), now).await
+pub async fn for_user(pool: &PgPool, actor: &Actor) -> Result<Vec<InvitationView>, HostingError> {
+    views(pool, Lookup::OpenTo(&actor.user.email), actor.now).await
 }
 
 /// Joins the account with the invited role. The user must be signed in as
 /// the invited address; the invitation then stops working.
-#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
-pub async fn accept(
-    pool: &PgPool,
-    user: &CurrentUser,
-    by: &InvitationRef,
-    client: &ClientInfo,
-    now: OffsetDateTime,
-) -> Result<Uuid, HostingError> {
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<Uuid, HostingError> {
+    let (user, now) = (&actor.user, actor.now);
     let view = find(pool, by, now)
         .await?
         .ok_or_else(|| HostingError::Conflict("This invitation link is not valid.".into()))?;
@@ -329,7 +336,7 @@ pub async fn accept(
     let row = sqlx::query!(
         r#"UPDATE hosting_invitations SET accepted_at = now(), accepted_by = $2
            WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-           RETURNING account_id, role"#,
+           RETURNING account_id, role AS "role: MemberRole""#,
         view.id,
         user.user_id,
         now
@@ -341,7 +348,7 @@ pub async fn accept(
         "INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         row.account_id,
         user.user_id,
-        row.role
+        row.role as MemberRole
     )
     .execute(&mut *tx)
     .await?
@@ -351,13 +358,14 @@ pub async fn accept(
             "You are already a member of this account.".into(),
         ));
     }
-    let details = json!({ "member": user.display_name, "email": user.email, "role": row.role });
+    let details = json!({ "member": user.display_name, "email": user.email, "role": row.role.as_str() });
+    let action = Action::MemberJoined;
     record_for_account(
         &mut tx,
         row.account_id,
         Some(user.user_id),
-        Action::MemberJoined,
-        client,
+        action,
+        &actor.client,
         details,
     )
     .await?;

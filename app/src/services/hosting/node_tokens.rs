@@ -1,5 +1,6 @@
-//! API tokens of hosting nodes: created by staff, shown once, stored as a
-//! SHA-256 hash, revocable. Nodes send usage with them.
+//! API tokens of hosting nodes: created by staff for one region, shown
+//! once, stored as a SHA-256 hash, revocable. A node reports usage with
+//! its token, and only for accounts hosted in its region.
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
@@ -7,8 +8,9 @@ use uuid::Uuid;
 
 use super::access::require_staff;
 use super::{invalid, HostingError};
-use crate::domain::CurrentUser;
+use crate::domain::hosting::Region;
 use crate::services::tokens::{hash_token, new_token};
+use crate::services::Actor;
 
 /// Prefix that makes a leaked token recognisable (and greppable).
 pub const PREFIX: &str = "ksfnode_";
@@ -17,15 +19,29 @@ pub const PREFIX: &str = "ksfnode_";
 pub struct NodeToken {
     pub id: Uuid,
     pub name: String,
+    /// None for tokens made before tokens had regions: they are refused.
+    pub region: Option<String>,
     pub created_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked: bool,
 }
 
-/// Creates a token for a node; returns it (the only time it is shown).
-pub async fn create(pool: &PgPool, user: &CurrentUser, name: &str) -> Result<String, HostingError> {
-    require_staff(user)?;
-    create_unchecked(pool, Some(user.user_id), name).await
+/// The node behind a live token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub id: Uuid,
+    pub region: Option<String>,
+}
+
+/// Creates a token for a node of `region`; returns it (the only time it is shown).
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    name: &str,
+    region: Region,
+) -> Result<String, HostingError> {
+    require_staff(actor)?;
+    create_unchecked(pool, Some(actor.id()), name, region).await
 }
 
 /// For the demo seed and benchmarks (no user acting).
@@ -33,6 +49,7 @@ pub async fn create_unchecked(
     pool: &PgPool,
     created_by: Option<Uuid>,
     name: &str,
+    region: Region,
 ) -> Result<String, HostingError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
@@ -44,30 +61,31 @@ pub async fn create_unchecked(
     let token = new_token();
     let secret = format!("{PREFIX}{}", token.secret);
     sqlx::query!(
-        "INSERT INTO node_tokens (name, token_hash, created_by) VALUES ($1, $2, $3)",
+        "INSERT INTO node_tokens (name, token_hash, created_by, region) VALUES ($1, $2, $3, $4)",
         name,
         hash_token(&secret),
-        created_by
+        created_by,
+        region.code()
     )
     .execute(pool)
     .await?;
-    tracing::info!(node = %name, "node token created");
+    tracing::info!(node = %name, region = region.code(), "node token created");
     Ok(secret)
 }
 
-pub async fn list(pool: &PgPool, user: &CurrentUser) -> Result<Vec<NodeToken>, HostingError> {
-    require_staff(user)?;
+pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, HostingError> {
+    require_staff(actor)?;
     Ok(sqlx::query_as!(
         NodeToken,
-        r#"SELECT id, name, created_at, last_used_at, revoked_at IS NOT NULL AS "revoked!"
+        r#"SELECT id, name, region, created_at, last_used_at, revoked_at IS NOT NULL AS "revoked!"
            FROM node_tokens ORDER BY revoked_at IS NOT NULL, created_at DESC"#
     )
     .fetch_all(pool)
     .await?)
 }
 
-pub async fn revoke(pool: &PgPool, user: &CurrentUser, id: Uuid) -> Result<(), HostingError> {
-    require_staff(user)?;
+pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), HostingError> {
+    require_staff(actor)?;
     sqlx::query!(
         "UPDATE node_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
         id
@@ -78,10 +96,11 @@ pub async fn revoke(pool: &PgPool, user: &CurrentUser, id: Uuid) -> Result<(), H
 }
 
 /// The node behind a bearer token, if live. Notes when it was last used.
-pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!(
+pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<Node>, sqlx::Error> {
+    sqlx::query_as!(
+        Node,
         r#"UPDATE node_tokens SET last_used_at = now()
-           WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id"#,
+           WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, region"#,
         hash_token(secret.trim())
     )
     .fetch_optional(pool)

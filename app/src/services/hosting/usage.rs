@@ -9,12 +9,15 @@ use sqlx::PgPool;
 use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::access::authorize;
+use super::access::Access;
 use super::HostingError;
-use crate::domain::{CurrentUser, Permission};
+use crate::domain::Permission;
 
 /// Most rows one request may carry.
 pub const MAX_BATCH: usize = 5_000;
+/// The largest figure one sample may report (1 PiB): far above any account,
+/// and small enough that a month of samples cannot overflow a sum.
+pub const MAX_SAMPLE_BYTES: i64 = 1 << 50;
 /// Samples from further ahead than this are refused (clock skew allowance).
 const FUTURE_SLACK: Duration = Duration::minutes(5);
 
@@ -39,17 +42,19 @@ pub struct RowError {
 pub enum IngestError {
     #[error("missing or invalid node token")]
     Unauthorized,
+    #[error("this node token has no region; create a new token for the node's region")]
+    NoRegion,
     #[error("a batch holds 1 to {MAX_BATCH} samples")]
     BatchSize,
     #[error("{} row(s) refused; nothing was stored", .0.len())]
     Rows(Vec<RowError>),
-    #[error("internal error")]
-    Internal(String),
+    #[error("internal error; retry the batch")]
+    Internal(#[source] sqlx::Error),
 }
 
 impl From<sqlx::Error> for IngestError {
     fn from(e: sqlx::Error) -> Self {
-        IngestError::Internal(e.to_string())
+        IngestError::Internal(e)
     }
 }
 
@@ -61,23 +66,27 @@ pub struct IngestReport {
     pub duplicates: u64,
 }
 
-/// Authenticates the node, then stores the batch.
+/// Authenticates the node, then stores the batch: only samples of
+/// accounts in the node's region.
 pub async fn ingest(
     pool: &PgPool,
     node_token: &str,
     rows: &[RawSample],
     now: OffsetDateTime,
 ) -> Result<IngestReport, IngestError> {
-    if super::node_tokens::authenticate(pool, node_token)
+    let node = super::node_tokens::authenticate(pool, node_token)
         .await?
-        .is_none()
-    {
-        return Err(IngestError::Unauthorized);
-    }
-    store(pool, rows, now).await
+        .ok_or(IngestError::Unauthorized)?;
+    let region = node.region.ok_or(IngestError::NoRegion)?;
+    store(pool, &region, rows, now).await
 }
 
-async fn store(pool: &PgPool, rows: &[RawSample], now: OffsetDateTime) -> Result<IngestReport, IngestError> {
+async fn store(
+    pool: &PgPool,
+    region: &str,
+    rows: &[RawSample],
+    now: OffsetDateTime,
+) -> Result<IngestReport, IngestError> {
     if rows.is_empty() || rows.len() > MAX_BATCH {
         return Err(IngestError::BatchSize);
     }
@@ -97,11 +106,11 @@ async fn store(pool: &PgPool, rows: &[RawSample], now: OffsetDateTime) -> Result
                 problems.push("time is in the future");
             }
         }
-        if r.storage_bytes < 0 {
-            problems.push("storage_bytes is negative");
+        if !(0..=MAX_SAMPLE_BYTES).contains(&r.storage_bytes) {
+            problems.push("storage_bytes must be from 0 to 1 PiB (1125899906842624)");
         }
-        if r.bandwidth_bytes < 0 {
-            problems.push("bandwidth_bytes is negative");
+        if !(0..=MAX_SAMPLE_BYTES).contains(&r.bandwidth_bytes) {
+            problems.push("bandwidth_bytes must be from 0 to 1 PiB (1125899906842624)");
         }
         match (account, time) {
             (Ok(a), Ok(t)) if problems.is_empty() => {
@@ -123,19 +132,24 @@ async fn store(pool: &PgPool, rows: &[RawSample], now: OffsetDateTime) -> Result
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let known: HashSet<Uuid> =
-        sqlx::query_scalar!("SELECT id FROM hosting_accounts WHERE id = ANY($1)", &distinct)
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .collect();
+    let known: HashSet<Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM hosting_accounts WHERE id = ANY($1) AND region = $2",
+        &distinct,
+        region
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
     if known.len() < distinct.len() {
         for (i, r) in rows.iter().enumerate() {
             if let Ok(id) = Uuid::parse_str(r.account_id.trim()) {
                 if !known.contains(&id) {
                     errors.push(RowError {
                         row: i,
-                        error: "no hosting account has this account_id".into(),
+                        error: format!(
+                            "no hosting account in this node's region ({region}) has this account_id"
+                        ),
                     });
                 }
             }
@@ -145,22 +159,84 @@ async fn store(pool: &PgPool, rows: &[RawSample], now: OffsetDateTime) -> Result
         errors.sort_by_key(|e| e.row);
         return Err(IngestError::Rows(errors));
     }
-    let stored = sqlx::query!(
-        r#"INSERT INTO usage_samples (account_id, sampled_at, storage_bytes, bandwidth_bytes)
-           SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int8[], $4::int8[])
-           ON CONFLICT (account_id, sampled_at) DO NOTHING"#,
+    // One statement: the samples, the hourly and daily rollups of the
+    // samples that were new (a resent sample adds nothing), and an event
+    // per account for live dashboards — all or nothing.
+    let stored = sqlx::query_scalar!(
+        r#"WITH new AS (
+               INSERT INTO usage_samples (account_id, sampled_at, storage_bytes, bandwidth_bytes)
+               SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int8[], $4::int8[])
+               ON CONFLICT (account_id, sampled_at) DO NOTHING
+               RETURNING account_id, sampled_at, storage_bytes, bandwidth_bytes
+           ), hourly AS (
+               INSERT INTO usage_hourly AS h (account_id, hour, bandwidth_bytes, storage_bytes, storage_at)
+               SELECT account_id, date_trunc('hour', sampled_at),
+                      LEAST(sum(bandwidth_bytes), 9223372036854775807)::int8,
+                      (array_agg(storage_bytes ORDER BY sampled_at DESC))[1], max(sampled_at)
+               FROM new GROUP BY 1, 2
+               ON CONFLICT (account_id, hour) DO UPDATE SET
+                   bandwidth_bytes = LEAST(h.bandwidth_bytes::numeric + EXCLUDED.bandwidth_bytes, 9223372036854775807)::int8,
+                   storage_bytes = CASE WHEN EXCLUDED.storage_at > h.storage_at THEN EXCLUDED.storage_bytes ELSE h.storage_bytes END,
+                   storage_at = GREATEST(h.storage_at, EXCLUDED.storage_at)
+           ), daily AS (
+               INSERT INTO usage_daily AS d (account_id, day, bandwidth_bytes, storage_bytes, storage_at)
+               SELECT account_id, (sampled_at AT TIME ZONE 'UTC')::date,
+                      LEAST(sum(bandwidth_bytes), 9223372036854775807)::int8,
+                      (array_agg(storage_bytes ORDER BY sampled_at DESC))[1], max(sampled_at)
+               FROM new GROUP BY 1, 2
+               ON CONFLICT (account_id, day) DO UPDATE SET
+                   bandwidth_bytes = LEAST(d.bandwidth_bytes::numeric + EXCLUDED.bandwidth_bytes, 9223372036854775807)::int8,
+                   storage_bytes = CASE WHEN EXCLUDED.storage_at > d.storage_at THEN EXCLUDED.storage_bytes ELSE d.storage_bytes END,
+                   storage_at = GREATEST(d.storage_at, EXCLUDED.storage_at)
+           ), latest AS (
+               INSERT INTO usage_latest AS l (account_id, storage_bytes, storage_at)
+               SELECT DISTINCT ON (account_id) account_id, storage_bytes, sampled_at
+               FROM new ORDER BY account_id, sampled_at DESC
+               ON CONFLICT (account_id) DO UPDATE SET
+                   storage_bytes = EXCLUDED.storage_bytes, storage_at = EXCLUDED.storage_at
+               WHERE EXCLUDED.storage_at > l.storage_at
+           ), monthly AS (
+               INSERT INTO usage_monthly AS m (account_id, month, bandwidth_bytes)
+               SELECT account_id, date_trunc('month', sampled_at AT TIME ZONE 'UTC')::date,
+                      LEAST(sum(bandwidth_bytes), 9223372036854775807)::int8
+               FROM new GROUP BY 1, 2
+               ON CONFLICT (account_id, month) DO UPDATE SET
+                   bandwidth_bytes = LEAST(m.bandwidth_bytes::numeric + EXCLUDED.bandwidth_bytes, 9223372036854775807)::int8
+           ), announced AS (
+               INSERT INTO events (kind, account_id) SELECT DISTINCT 'usage', account_id FROM new
+           )
+           SELECT count(*) AS "stored!" FROM new"#,
         &accounts,
         &times,
         &storage,
         &bandwidth
     )
-    .execute(pool)
-    .await?
-    .rows_affected();
+    .fetch_one(pool)
+    .await? as u64;
     Ok(IngestReport {
         stored,
         duplicates: rows.len() as u64 - stored,
     })
+}
+
+/// Deletes raw samples older than `retention` (the rollups keep their
+/// figures); returns how many. In slices, so no long lock or transaction.
+pub async fn prune_raw(pool: &PgPool, retention: Duration) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    loop {
+        let deleted = sqlx::query!(
+            r#"DELETE FROM usage_samples WHERE ctid = ANY(ARRAY(
+                   SELECT ctid FROM usage_samples WHERE sampled_at < now() - make_interval(secs => $1) LIMIT 10000))"#,
+            retention.as_seconds_f64()
+        )
+        .execute(pool)
+        .await?
+        .rows_affected();
+        total += deleted;
+        if deleted < 10_000 {
+            return Ok(total);
+        }
+    }
 }
 
 /// An account's usage against its plan, as the account page shows it.
@@ -175,26 +251,25 @@ pub struct UsageSummary {
 
 pub async fn summary(
     pool: &PgPool,
-    user: &CurrentUser,
-    account_id: Uuid,
+    access: &Access,
     now: OffsetDateTime,
 ) -> Result<UsageSummary, HostingError> {
-    let mut conn = pool.acquire().await?;
-    let access = authorize(&mut conn, user, account_id, Permission::View).await?;
+    access.require(Permission::View)?;
     let month_start = now
         .replace_day(1)
         .map(|d| d.replace_time(time::Time::MIDNIGHT))
         .unwrap_or(now);
+    // From the rollups: the newest storage figure, this month's bandwidth.
     let row = sqlx::query!(
         r#"SELECT
-             (SELECT storage_bytes FROM usage_samples WHERE account_id = $1 ORDER BY sampled_at DESC LIMIT 1) AS storage,
-             (SELECT max(sampled_at) FROM usage_samples WHERE account_id = $1) AS last_at,
-             (SELECT coalesce(sum(bandwidth_bytes), 0)::int8 FROM usage_samples
-               WHERE account_id = $1 AND sampled_at >= $2) AS "bandwidth!""#,
-        access.account_id,
-        month_start
+             (SELECT storage_bytes FROM usage_latest WHERE account_id = $1) AS storage,
+             (SELECT storage_at FROM usage_latest WHERE account_id = $1) AS last_at,
+             (SELECT coalesce(sum(bandwidth_bytes), 0)::int8 FROM usage_monthly
+               WHERE account_id = $1 AND month = $2) AS "bandwidth!""#,
+        access.account_id(),
+        month_start.date()
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(pool)
     .await?;
     Ok(UsageSummary {
         storage_bytes: row.storage.unwrap_or(0),

@@ -15,14 +15,21 @@ pub enum EnqueueError {
 /// that transaction commits.
 pub async fn enqueue(conn: &mut PgConnection, to: &str, message: &Message) -> Result<Uuid, EnqueueError> {
     let html = message.html().map_err(EnqueueError::Render)?;
+    let redacted = message.redacted();
+    let redacted_html = match &redacted {
+        Some(copy) => Some(copy.html().map_err(EnqueueError::Render)?),
+        None => None,
+    };
     let id = sqlx::query_scalar!(
-        r#"INSERT INTO email_outbox (kind, to_address, subject, html_body, text_body)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+        r#"INSERT INTO email_outbox (kind, to_address, subject, html_body, text_body, redacted_html, redacted_text)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
         message.kind,
         to,
         message.subject,
         html,
         message.text(),
+        redacted_html,
+        redacted.map(|copy| copy.text()),
     )
     .fetch_one(conn)
     .await?;

@@ -90,6 +90,21 @@ impl Message {
         )
     }
 
+    /// The copy kept once the email is sent, when it carries a single-use
+    /// link (`token=`): the link is left out, so the database never holds
+    /// a live one. None for emails without such a link.
+    pub fn redacted(&self) -> Option<Message> {
+        let (_, url) = self.action.as_ref()?;
+        if !url.contains("token=") {
+            return None;
+        }
+        let mut copy = self.clone();
+        copy.action = None;
+        copy.paragraphs
+            .push("[The link in this email was removed from our records once it was sent.]".into());
+        Some(copy)
+    }
+
     pub fn html(&self) -> Result<String, String> {
         let parsed = mrml::parse(self.mjml()).map_err(|e| format!("email template: {e:?}"))?;
         parsed
@@ -185,11 +200,42 @@ pub fn sign_in_paused(name: &str, reset_link: &str) -> Message {
         subject: format!("Sign-ins to your {PRODUCT_NAME} account are paused"),
         heading: format!("We paused sign-ins to your account, {name}"),
         paragraphs: vec![
-            "There were several failed attempts to sign in with your email address, so we paused sign-ins for 15 minutes.".into(),
+            "There were several failed attempts to sign in with your email address from browsers you have not used with it, so we paused sign-ins from new browsers for 15 minutes. Browsers you have signed in with before can still sign in.".into(),
             "If it was you, wait a little or reset your password. If it was not you, your password kept your account safe; consider changing it.".into(),
         ],
         action: Some(("Reset my password".into(), reset_link.into())),
         reason: "You received this because of repeated failed sign-ins to your account.".into(),
+    }
+}
+
+/// Someone tried to sign up with an address that already has an account.
+pub fn sign_up_attempt(name: &str, sign_in: &str, reset: &str) -> Message {
+    Message {
+        kind: "sign_up_attempt",
+        subject: format!("Someone tried to sign up to {PRODUCT_NAME} with your address"),
+        heading: format!("You already have an account, {name}"),
+        paragraphs: vec![
+            "Someone just tried to create a new account with this email address. There already is one, so nothing was created.".into(),
+            format!("If it was you, sign in instead, or reset your password if you forgot it: {reset}"),
+            "If it was not you, you can ignore this email.".into(),
+        ],
+        action: Some(("Sign in".into(), sign_in.into())),
+        reason: "You received this because your address was entered on our sign-up form.".into(),
+    }
+}
+
+/// Someone asked to move their account to an address that has one already.
+pub fn email_already_registered(name: &str, sign_in: &str) -> Message {
+    Message {
+        kind: "email_already_registered",
+        subject: format!("Your address was entered on {PRODUCT_NAME}"),
+        heading: format!("Your address already has an account, {name}"),
+        paragraphs: vec![
+            "Someone asked to change the sign-in address of another account to this address. It already belongs to your account, so nothing changed.".into(),
+            "If that was you, sign in with this address instead. Otherwise you can ignore this email.".into(),
+        ],
+        action: Some(("Sign in".into(), sign_in.into())),
+        reason: "You received this because your address was entered on our settings form.".into(),
     }
 }
 

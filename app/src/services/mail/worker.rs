@@ -205,7 +205,11 @@ impl Mailer {
                 tracing::info!(outbox_id = %row.id, "email sent");
                 sqlx::query!(
                     r#"UPDATE email_outbox SET status = 'sent', sent_at = now(), provider_id = $2,
-                           locked_until = NULL, last_error = NULL WHERE id = $1"#,
+                           locked_until = NULL, last_error = NULL,
+                           html_body = coalesce(redacted_html, html_body),
+                           text_body = coalesce(redacted_text, text_body),
+                           redacted_html = NULL, redacted_text = NULL
+                       WHERE id = $1"#,
                     row.id,
                     provider_id
                 )
@@ -242,7 +246,11 @@ impl Mailer {
 
     async fn mark_failed(&self, id: Uuid, error: &str) -> Result<(), sqlx::Error> {
         sqlx::query!(
-            "UPDATE email_outbox SET status = 'failed', locked_until = NULL, last_error = $2 WHERE id = $1",
+            r#"UPDATE email_outbox SET status = 'failed', locked_until = NULL, last_error = $2,
+                   html_body = coalesce(redacted_html, html_body),
+                   text_body = coalesce(redacted_text, text_body),
+                   redacted_html = NULL, redacted_text = NULL
+               WHERE id = $1"#,
             id,
             error
         )

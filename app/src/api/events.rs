@@ -1,0 +1,127 @@
+//! `GET /events`: one server-sent-events stream per signed-in browser.
+//! Every event is checked against its audience before it is sent; a
+//! stream resumes after a reconnect from `Last-Event-ID`, sends comments
+//! to keep proxies from closing it, and ends when its session does.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+    routing::get,
+    Router,
+};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::auth::Actor;
+use super::AppState;
+use crate::services::realtime::{self, Delivery, StreamSlot};
+use crate::services::sessions;
+
+pub const PATH: &str = super::EVENTS_PATH;
+/// How often a stream checks that its session is still live.
+const SESSION_CHECK: Duration = Duration::from_secs(5);
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(PATH, get(stream))
+}
+
+struct Stream {
+    pool: sqlx::PgPool,
+    receiver: broadcast::Receiver<Arc<Delivery>>,
+    replay: VecDeque<Delivery>,
+    last_id: i64,
+    actor: Actor,
+    check: tokio::time::Interval,
+    _slot: StreamSlot,
+}
+
+fn event(d: &Delivery) -> Event {
+    Event::default()
+        .id(d.id.to_string())
+        .event(&d.kind)
+        .json_data(d.payload())
+        .unwrap_or_else(|_| Event::default().event(&d.kind))
+}
+
+async fn stream(State(state): State<AppState>, actor: Actor, headers: HeaderMap) -> Response {
+    let Some(slot) = state.hub.open_stream(actor.id()) else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "30")],
+            "Too many live connections: close some tabs.",
+        )
+            .into_response();
+    };
+    // Subscribe before looking back, so nothing falls between the two.
+    let receiver = state.hub.subscribe();
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let replay = match last {
+        Some(last) => realtime::missed(&state.deps.pool, last, actor.id(), actor.is_staff())
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "live updates: could not replay missed events");
+                Vec::new()
+            }),
+        None => Vec::new(),
+    };
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.reset();
+    let initial = Stream {
+        pool: state.deps.pool.clone(),
+        receiver,
+        last_id: last.unwrap_or(0),
+        replay: replay.into(),
+        actor,
+        check,
+        _slot: slot,
+    };
+    let events = futures::stream::unfold(initial, |mut s| async move {
+        loop {
+            if let Some(d) = s.replay.pop_front() {
+                s.last_id = s.last_id.max(d.id);
+                return Some((Ok::<_, Infallible>(event(&d)), s));
+            }
+            tokio::select! {
+                received = s.receiver.recv() => match received {
+                    Ok(d) if d.id > s.last_id && d.visible_to(s.actor.id(), s.actor.is_staff()) => {
+                        s.last_id = d.id;
+                        return Some((Ok(event(&d)), s));
+                    }
+                    Ok(_) => continue,
+                    // Too slow to keep up: tell the page to fetch afresh.
+                    Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("resync").data("{}")), s)),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = s.check.tick() => {
+                    match sessions::is_live(&s.pool, s.actor.user.session_id).await {
+                        Ok(true) => continue,
+                        Ok(false) => return None,
+                        Err(error) => {
+                            tracing::warn!(%error, "live updates: could not check the session");
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let mut response = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    // Proxies must pass events on at once.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", header::HeaderValue::from_static("no"));
+    response
+}

@@ -1,0 +1,127 @@
+//! The confirmations a page shows after an action, as one enum: a form
+//! handler redirects with `?done=<code>` and the layout shows the message
+//! (`components::toast::NoticeToast`). Codes in URLs are the only strings.
+
+/// How a notice looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Success,
+    Info,
+    Error,
+}
+
+impl Tone {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Success => "success",
+            Tone::Info => "info",
+            Tone::Error => "error",
+        }
+    }
+}
+
+macro_rules! notices {
+    ($($variant:ident = $code:literal, $tone:ident, $message:literal;)*) => {
+        /// Something that just happened, told on the next page.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Notice {
+            $($variant,)*
+        }
+
+        impl Notice {
+            pub const ALL: &'static [Notice] = &[$(Notice::$variant,)*];
+
+            /// The value of `?done=` that carries it.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Notice::$variant => $code,)*
+                }
+            }
+
+            pub fn message(self) -> &'static str {
+                match self {
+                    $(Notice::$variant => $message,)*
+                }
+            }
+
+            pub fn tone(self) -> Tone {
+                match self {
+                    $(Notice::$variant => Tone::$tone,)*
+                }
+            }
+        }
+    };
+}
+
+notices! {
+    // Signing in and out
+    SignedOut = "signed_out", Info, "You are signed out.";
+    PasswordReset = "password_reset", Success, "Your password was changed. Sign in with your new password.";
+    SignInExpired = "sign_in_expired", Error, "Your sign-in took too long. Enter your email and password again.";
+    AccountDeleted = "account_deleted", Info, "Your account was deleted.";
+    // Settings
+    NameSaved = "name_saved", Success, "Your name was saved.";
+    EmailChangeSent = "email_change_sent", Success, "Check the inbox of your new address: the change takes effect when you confirm it there.";
+    EmailChanged = "email_changed", Success, "Your new email address is confirmed. Your other sessions were signed out.";
+    PasswordChanged = "password_changed", Success, "Your password was changed. Your other sessions were signed out.";
+    SessionRevoked = "session_revoked", Success, "That session was signed out.";
+    OtherSessionsRevoked = "others_revoked", Success, "All your other sessions were signed out.";
+    SessionGone = "session_gone", Info, "That session was already signed out.";
+    TwoFactorDisabled = "two_factor_off", Success, "Two-factor authentication is off. Your other sessions were signed out.";
+    // Hosting accounts
+    AccountCreated = "account_created", Success, "Your hosting account was created.";
+    AccountSaved = "account_saved", Success, "Your changes were saved.";
+    PlanChanged = "plan_changed", Success, "The plan was changed.";
+    AccountCancelled = "account_cancelled", Success, "The hosting account was cancelled.";
+    AccountSuspended = "account_suspended", Success, "The account was suspended.";
+    AccountResumed = "account_resumed", Success, "The account was resumed.";
+    Invited = "invited", Success, "The invitation was sent.";
+    InvitationWithdrawn = "invitation_withdrawn", Success, "The invitation was withdrawn.";
+    RoleChanged = "role_changed", Success, "The member's role was changed.";
+    MemberRemoved = "member_removed", Success, "The member was removed.";
+    OwnershipTransferred = "ownership_transferred", Success, "Ownership was transferred. You are now an admin.";
+    Joined = "joined", Success, "Welcome! You joined the hosting account.";
+    Left = "left", Success, "You left the hosting account.";
+    // Staff
+    PlanSaved = "plan_saved", Success, "The plan was saved.";
+    NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";
+}
+
+impl Notice {
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|n| n.code() == code)
+    }
+
+    /// `page` with this notice for the next render.
+    pub fn on(self, page: &str) -> String {
+        let sep = if page.contains('?') { '&' } else { '?' };
+        format!("{page}{sep}done={}", self.code())
+    }
+
+    /// 303 to `page`, showing this notice there.
+    #[cfg(feature = "ssr")]
+    pub fn redirect(self, page: &str) -> axum::response::Response {
+        crate::api::forms::see_other(&self.on(page))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_distinct_and_reads_back() {
+        let mut codes: Vec<_> = Notice::ALL.iter().map(|n| n.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Notice::ALL.len());
+        for n in Notice::ALL {
+            assert_eq!(Notice::from_code(n.code()), Some(*n));
+        }
+        assert_eq!(Notice::Invited.on("/hosting/1"), "/hosting/1?done=invited");
+        assert_eq!(
+            Notice::SignedOut.on("/login?next=/"),
+            "/login?next=/&done=signed_out"
+        );
+    }
+}

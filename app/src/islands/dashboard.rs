@@ -1,0 +1,430 @@
+//! The dashboard's live parts: KPI tiles, charts drawn by ECharts through
+//! `charming`, and the activity feed. Each renders on the server first (so
+//! the page has every number and data table with JavaScript off), then
+//! fetches itself again when a live event concerns it.
+
+use leptos::prelude::*;
+
+use crate::api::hosting::FeedRow;
+use crate::domain::dashboard::{Chart, ChartData, ChartKind, Range, Section, Tile};
+
+/// The KPI tiles, updated when usage, accounts or activity change.
+#[island]
+pub fn LiveTiles(sections: Vec<Section>) -> impl IntoView {
+    let sections = RwSignal::new(sections);
+    #[cfg(feature = "hydrate")]
+    {
+        let refresh = super::live::debounced(300, move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = crate::api::dashboard::dashboard_tiles().await {
+                    sections.set(fresh);
+                }
+            });
+        });
+        super::live::subscribe(&["usage", "activity", "sign_up", "account"], move |_| refresh());
+    }
+    view! {
+        <div class="tile-sections" data-live="tiles">
+            {move || sections.get().into_iter().map(|s| view! { <TileSection section=s/> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn TileSection(section: Section) -> impl IntoView {
+    let title = section.title.clone();
+    view! {
+        <section class="tile-section" aria-label=title>
+            {match section.tiles {
+                Ok(tiles) => view! {
+                    <div class="tiles">{tiles.into_iter().map(|t| view! { <TileCard tile=t/> }).collect_view()}</div>
+                }.into_any(),
+                Err(message) => view! { <ErrorCard title=section.title message/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TileCard(tile: Tile) -> impl IntoView {
+    let level = match tile.percent {
+        Some(p) if p >= 90 => "danger",
+        Some(p) if p >= 75 => "warning",
+        _ => "ok",
+    };
+    let body = view! {
+        <p class="tile-label">{tile.label.clone()}</p>
+        <p class="tile-value">{tile.value.clone()}</p>
+        {tile.detail.clone().map(|d| view! { <p class="tile-detail muted">{d}</p> })}
+        {tile.percent.map(|p| view! {
+            <div class="progress" data-level=level role="progressbar" aria-label=tile.label.clone()
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow=p>
+                <span style=format!("width: {p}%")></span>
+            </div>
+        })}
+        {tile.change.clone().map(|c| view! {
+            <p class="tile-change" data-trend=format!("{:?}", c.trend).to_lowercase()>
+                <span aria-hidden="true">{c.trend.symbol()}</span> " " {c.text}
+            </p>
+        })}
+    };
+    view! {
+        <article class="card tile" data-tile=tile.id.clone()>
+            {match tile.href.clone() {
+                Some(href) => view! { <a class="tile-link" href=href>{body}</a> }.into_any(),
+                None => body.into_any(),
+            }}
+        </article>
+    }
+}
+
+/// What a part of the page shows when it could not be loaded.
+#[component]
+fn ErrorCard(title: String, message: String) -> impl IntoView {
+    view! {
+        <div class="card error-card" role="alert">
+            <p><strong>{title}</strong></p>
+            <p>{message}</p>
+            <p><a class="btn btn-secondary btn-sm" href="" rel="external">"Try again"</a></p>
+        </div>
+    }
+}
+
+/// The newest activity across the user's accounts, updated live.
+#[island]
+pub fn LiveFeed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
+    let feed = RwSignal::new(feed);
+    #[cfg(feature = "hydrate")]
+    {
+        let refresh = super::live::debounced(300, move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = crate::api::dashboard::dashboard_feed().await {
+                    feed.set(Ok(fresh));
+                }
+            });
+        });
+        super::live::subscribe(&["activity", "account"], move |_| refresh());
+    }
+    view! {
+        <div data-live="feed">
+            {move || match feed.get() {
+                Err(message) => view! { <ErrorCard title="Activity".to_string() message/> }.into_any(),
+                Ok(rows) if rows.is_empty() => view! {
+                    <p class="muted">"Nothing has happened yet. Changes to your hosting accounts show here."</p>
+                }.into_any(),
+                Ok(rows) => view! {
+                    <ul class="feed">
+                        {rows.into_iter().map(|e| view! {
+                            <li class="feed-item">
+                                <span class="feed-sentence">
+                                    <a href=format!("/hosting/{}", e.account_id)>{e.account_name}</a> ": " {e.sentence}
+                                </span>
+                                <span class="feed-when muted">{e.when}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// One chart: drawn by ECharts in the browser, with its data as a table
+/// (shown without JavaScript; a button shows it with). Fetches itself
+/// again when usage changes.
+#[island]
+pub fn ChartPanel(chart: Chart, range: Range, account: Option<String>, echarts_url: String) -> impl IntoView {
+    let id = chart.id.clone();
+    let canvas_id = format!("chart-{id}");
+    let table_id = format!("chart-{id}-table");
+    let data = RwSignal::new(chart.data);
+    let show_table = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        draw::when_changed(canvas_id.clone(), echarts_url, data);
+        let chart_id = id.clone();
+        let refresh = super::live::debounced(500, move || {
+            let (chart_id, account) = (chart_id.clone(), account.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = crate::api::dashboard::dashboard_chart(chart_id, range, account).await {
+                    data.set(fresh.data);
+                }
+            });
+        });
+        let kinds: &'static [&'static str] = match id.as_str() {
+            "sign-ups" => &["sign_up"],
+            "accounts-by-plan" => &["activity", "account"],
+            _ => &["usage"],
+        };
+        super::live::subscribe(kinds, move |_| refresh());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (range, account, echarts_url);
+    let title_id = format!("{canvas_id}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <section class="card chart-card" aria-labelledby=labelled_by>
+            <div class="chart-head">
+                <h2 id=title_id>{chart.title.clone()}</h2>
+                <button type="button" class="btn btn-ghost btn-sm chart-table-toggle"
+                    aria-controls=table_id.clone()
+                    aria-expanded=move || if show_table.get() { "true" } else { "false" }
+                    on:click=move |_| show_table.update(|s| *s = !*s)>
+                    {move || if show_table.get() { "Hide data table" } else { "Show data table" }}
+                </button>
+            </div>
+            {move || match data.get() {
+                Err(message) => view! { <ErrorCard title=chart.title.clone() message/> }.into_any(),
+                Ok(d) if d.is_empty() => view! {
+                    <p class="chart-empty muted">"No data for this period yet. Figures appear once the hosting nodes report usage."</p>
+                }.into_any(),
+                Ok(_) => view! { <div class="chart-canvas" id=canvas_id.clone() role="img" aria-label=format!("{} (the data table has the figures)", chart.title)></div> }.into_any(),
+            }}
+            <div class="chart-table table-wrap" id=table_id data-open=move || if show_table.get() { "true" } else { "false" }>
+                {move || data.get().ok().map(|d| view! { <DataTable data=d/> })}
+            </div>
+        </section>
+    }
+}
+
+/// A chart's figures as a table (screen readers, no JavaScript, copying).
+#[component]
+fn DataTable(data: ChartData) -> impl IntoView {
+    let unit = data.unit;
+    let heading = match data.kind {
+        ChartKind::Pie | ChartKind::Bar if data.times.is_empty() => "Name",
+        _ if data.labels.first().is_some_and(|l| l.contains(':')) => "Hour",
+        _ => "Day (UTC)",
+    };
+    let rows: Vec<(String, Vec<f64>)> = data
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let values = data
+                .series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                .collect();
+            (label.clone(), values)
+        })
+        .collect();
+    view! {
+        <table class="table data-table">
+            <caption class="visually-hidden">{format!("{} — figures", data.title)}</caption>
+            <thead><tr><th scope="col">{heading}</th>{data.series.iter().map(|s| view! { <th scope="col">{s.name.clone()}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {rows.into_iter().map(|(label, values)| view! {
+                    <tr><th scope="row">{label}</th>{values.into_iter().map(|v| view! { <td>{unit.format(v)}</td> }).collect_view()}</tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod draw {
+    use charming::{
+        component::{Axis, Grid, Legend},
+        element::{AxisLabel, AxisType, ItemStyle, LineStyle, SplitLine, TextStyle, Tooltip, Trigger},
+        series::{Bar, Line, Pie},
+        Chart as EChart, WasmRenderer,
+    };
+    use leptos::prelude::*;
+    use leptos::wasm_bindgen::{closure::Closure, JsCast};
+
+    use crate::domain::dashboard::{ChartData, ChartKind, Unit};
+
+    /// Colours that read on the page's light or dark background.
+    struct Palette {
+        text: &'static str,
+        grid: &'static str,
+        series: [&'static str; 6],
+    }
+
+    fn palette() -> Palette {
+        let dark = web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|m| m.matches());
+        if dark {
+            Palette {
+                text: "#c9d1e3",
+                grid: "#2c3446",
+                series: ["#7b93ff", "#4fd1a5", "#f6b94b", "#f07d8a", "#b48bf2", "#5ec8e8"],
+            }
+        } else {
+            Palette {
+                text: "#3b4252",
+                grid: "#e3e7ef",
+                series: ["#3355e0", "#1a9e74", "#c77c02", "#d14358", "#7c4dcc", "#1d8fb3"],
+            }
+        }
+    }
+
+    fn options(data: &ChartData) -> EChart {
+        let p = palette();
+        let suffix = data.unit.suffix();
+        let axis_label = |unit: Unit| {
+            let label = AxisLabel::new().color(p.text);
+            match unit {
+                Unit::Count => label,
+                _ => label.formatter(format!("{{value}} {suffix}").as_str()),
+            }
+        };
+        let named = |name: &str| match data.unit {
+            Unit::Count => name.to_string(),
+            _ => format!("{name} ({suffix})"),
+        };
+        let base = EChart::new()
+            .background_color("transparent")
+            .color(
+                p.series
+                    .iter()
+                    .map(|c| charming::element::Color::from(*c))
+                    .collect::<Vec<_>>(),
+            )
+            .tooltip(Tooltip::new().trigger(if data.kind == ChartKind::Pie {
+                Trigger::Item
+            } else {
+                Trigger::Axis
+            }))
+            .legend(Legend::new().text_style(TextStyle::new().color(p.text)).bottom(0));
+        match data.kind {
+            ChartKind::Pie => data.series.iter().fold(base, |chart, s| {
+                let slices: Vec<(f64, String)> = s
+                    .values
+                    .iter()
+                    .copied()
+                    .zip(data.labels.iter().cloned())
+                    .collect();
+                chart.series(
+                    Pie::new()
+                        .name(named(&s.name))
+                        .radius(vec!["35%", "65%"])
+                        .data(slices),
+                )
+            }),
+            kind => {
+                let time = !data.times.is_empty() && kind == ChartKind::Line;
+                let x = if time {
+                    Axis::new().type_(AxisType::Time)
+                } else {
+                    Axis::new().type_(AxisType::Category).data(data.labels.clone())
+                };
+                let chart = base
+                    .grid(
+                        Grid::new()
+                            .left(8)
+                            .right(16)
+                            .top(16)
+                            .bottom(48)
+                            .contain_label(true),
+                    )
+                    .x_axis(x.axis_label(AxisLabel::new().color(p.text)))
+                    .y_axis(
+                        Axis::new()
+                            .type_(AxisType::Value)
+                            .axis_label(axis_label(data.unit))
+                            .split_line(SplitLine::new().line_style(LineStyle::new().color(p.grid))),
+                    );
+                data.series.iter().fold(chart, |chart, s| {
+                    if kind == ChartKind::Bar {
+                        chart.series(
+                            Bar::new()
+                                .name(named(&s.name))
+                                .data(s.values.clone())
+                                .item_style(ItemStyle::new().border_radius(3)),
+                        )
+                    } else if time {
+                        let points: Vec<Vec<f64>> = data
+                            .times
+                            .iter()
+                            .zip(&s.values)
+                            .map(|(t, v)| vec![*t as f64, *v])
+                            .collect();
+                        chart.series(Line::new().name(named(&s.name)).show_symbol(false).data(points))
+                    } else {
+                        chart.series(
+                            Line::new()
+                                .name(named(&s.name))
+                                .show_symbol(false)
+                                .data(s.values.clone()),
+                        )
+                    }
+                })
+            }
+        }
+    }
+
+    fn echarts_loaded() -> bool {
+        web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w, &"echarts".into()).ok())
+            .is_some_and(|e| !e.is_undefined())
+    }
+
+    /// Loads the chart library once per page, then calls `then`.
+    fn with_echarts(url: &str, then: impl FnOnce() + 'static) {
+        if echarts_loaded() {
+            then();
+            return;
+        }
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let script = match document.get_element_by_id("echarts-script") {
+            Some(existing) => existing,
+            None => {
+                let Ok(script) = document.create_element("script") else {
+                    return;
+                };
+                let _ = script.set_attribute("id", "echarts-script");
+                let _ = script.set_attribute("src", url);
+                if let Some(head) = document.head() {
+                    let _ = head.append_child(&script);
+                }
+                script
+            }
+        };
+        let callback = Closure::once(move || then());
+        let _ = script.add_event_listener_with_callback("load", callback.as_ref().unchecked_ref());
+        callback.forget();
+    }
+
+    /// Draws the chart in `canvas_id` now and whenever `data` changes, and
+    /// keeps it sized to its box.
+    pub fn when_changed(canvas_id: String, url: String, data: RwSignal<Result<ChartData, String>>) {
+        let instance: StoredValue<Option<charming::Echarts>, LocalStorage> = StoredValue::new_local(None);
+        Effect::new(move |_| {
+            let Ok(chart) = data.get() else { return };
+            if chart.is_empty() {
+                instance.set_value(None);
+                return;
+            }
+            let canvas_id = canvas_id.clone();
+            with_echarts(&url, move || {
+                let options = options(&chart);
+                let existing = instance.with_value(|i| i.is_some());
+                if existing {
+                    instance.with_value(|i| {
+                        if let Some(e) = i {
+                            WasmRenderer::update(e, &options);
+                        }
+                    });
+                } else if let Ok(e) = WasmRenderer::new_opt(None, None).render(&canvas_id, &options) {
+                    instance.set_value(Some(e));
+                }
+            });
+        });
+        let resize = Closure::<dyn Fn()>::new(move || {
+            instance.with_value(|i| {
+                if let Some(e) = i {
+                    e.resize(leptos::wasm_bindgen::JsValue::UNDEFINED);
+                }
+            });
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref());
+        }
+        resize.forget();
+    }
+}

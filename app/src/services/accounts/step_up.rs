@@ -1,0 +1,159 @@
+//! Step-up ("confirm it's you"): sensitive changes need an authentication
+//! less than ten minutes old in this session. Otherwise the user enters
+//! the password again (and a code when two-factor is on) and goes back.
+
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use super::profile::check_current_password;
+use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account};
+use super::two_factor::{self, SecondFactor};
+use super::AccountError;
+use crate::domain::CurrentUser;
+use crate::services::activity::{self, Action};
+use crate::services::rate_limit::Attempts;
+use crate::services::{sessions, Actor, Deps};
+
+/// How long a sign-in or confirmation keeps sensitive actions open.
+pub const WINDOW: Duration = Duration::minutes(10);
+
+pub fn is_fresh(user: &CurrentUser, now: OffsetDateTime) -> bool {
+    let age = now.unix_timestamp() - user.authenticated_at;
+    age < WINDOW.whole_seconds()
+}
+
+/// Refuses with `StepUpRequired` unless the session authenticated recently.
+pub fn require(actor: &Actor) -> Result<(), AccountError> {
+    if is_fresh(&actor.user, actor.now) {
+        Ok(())
+    } else {
+        Err(AccountError::StepUpRequired)
+    }
+}
+
+/// The password (and, with two-factor on, a code) typed to confirm.
+pub struct Proof<'a> {
+    pub password: &'a str,
+    pub code: &'a str,
+}
+
+/// Checks the password (and code) and marks this session freshly
+/// authenticated. Wrong answers count towards pausing the account.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(), AccountError> {
+    let user = &actor.user;
+    let factor = if user.two_factor {
+        SecondFactor::parse(proof.code)
+    } else {
+        None
+    };
+    let mut missing = crate::services::failure::Invalid::default();
+    if proof.password.is_empty() {
+        missing.push("password", "Enter your password.");
+    }
+    if user.two_factor && factor.is_none() {
+        missing.push("code", two_factor::ENTER_CODE);
+    }
+    if !missing.is_empty() {
+        return Err(AccountError::Invalid(missing.0));
+    }
+    let account = || Account {
+        id: user.user_id,
+        email: &user.email,
+        name: &user.display_name,
+    };
+    let from = Attempts::UnknownDevices;
+    let mut tx = deps.pool.begin().await?;
+    lock_account(&mut tx, &user.email).await?;
+    ensure_not_paused(&mut tx, &user.email, from).await?;
+    if let Err(wrong) = check_current_password(&deps.pool, user, proof.password, "password").await {
+        record_failure(
+            &mut tx,
+            &deps.links,
+            Some(account()),
+            &user.email,
+            "password",
+            &actor.client,
+            from,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(wrong);
+    }
+    if let Some(factor) = &factor {
+        let accepted = two_factor::accept(
+            &mut tx,
+            &deps.secret_key,
+            user.user_id,
+            factor,
+            &actor.client,
+            actor.now,
+        )
+        .await?;
+        if !accepted {
+            record_failure(
+                &mut tx,
+                &deps.links,
+                Some(account()),
+                &user.email,
+                "code",
+                &actor.client,
+                from,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(two_factor::code_field_error("code", two_factor::WRONG_CODE));
+        }
+    }
+    sessions::mark_authenticated(&mut tx, user.session_id, actor.now).await?;
+    let me = Some(user.user_id);
+    activity::record(
+        &mut tx,
+        user.user_id,
+        me,
+        Action::IdentityConfirmed,
+        &actor.client,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor_authenticated_at(at: OffsetDateTime, now: OffsetDateTime) -> Actor {
+        Actor {
+            user: CurrentUser {
+                user_id: uuid::Uuid::nil(),
+                session_id: uuid::Uuid::nil(),
+                email: "a@b.c".into(),
+                display_name: "A".into(),
+                role: crate::domain::Role::Customer,
+                authenticated_at: at.unix_timestamp(),
+                two_factor: false,
+            },
+            client: Default::default(),
+            now,
+        }
+    }
+
+    #[test]
+    fn sensitive_actions_stay_open_for_ten_minutes() {
+        let signed_in = OffsetDateTime::now_utc();
+        assert!(require(&actor_authenticated_at(
+            signed_in,
+            signed_in + Duration::minutes(9)
+        ))
+        .is_ok());
+        assert!(matches!(
+            require(&actor_authenticated_at(
+                signed_in,
+                signed_in + Duration::minutes(10)
+            )),
+            Err(AccountError::StepUpRequired)
+        ));
+    }
+}

@@ -1,0 +1,189 @@
+//! The dashboard: figures scoped to what the signed-in user may see (the
+//! hosting accounts they are a member of; staff see the whole platform),
+//! read from the usage rollups, never from raw samples.
+//!
+//! Areas add their tiles by adding a [`TileSource`] to [`TILES`] and their
+//! charts to [`CHARTS`]: nothing else changes. Each source fails on its
+//! own: an error shows as that tile group's or chart's error card.
+
+pub mod charts;
+pub mod hosting;
+pub mod platform;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::domain::dashboard::{ChartData, Range, Section, Tile};
+use crate::services::failure::Internal;
+use crate::services::Actor;
+
+/// Who is looking, and which accounts that covers.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub staff: bool,
+    /// The accounts the user is a member of (any role may see usage).
+    pub accounts: Vec<Uuid>,
+    pub now: OffsetDateTime,
+}
+
+impl Viewer {
+    pub async fn of(pool: &PgPool, actor: &Actor) -> Result<Self, Internal> {
+        let accounts = sqlx::query_scalar!(
+            "SELECT account_id FROM hosting_members WHERE user_id = $1",
+            actor.id()
+        )
+        .fetch_all(pool)
+        .await?;
+        Ok(Self {
+            user_id: actor.id(),
+            staff: actor.is_staff(),
+            accounts,
+            now: actor.now,
+        })
+    }
+
+    /// Today as days since 1970-01-01 (UTC).
+    pub fn today(&self) -> i32 {
+        day_of(self.now)
+    }
+}
+
+/// Days since 1970-01-01 of a moment (UTC).
+pub fn day_of(t: OffsetDateTime) -> i32 {
+    (t.unix_timestamp().div_euclid(86_400)) as i32
+}
+
+/// The date of a day number.
+pub fn date_of(day: i32) -> time::Date {
+    time::Date::from_julian_day(day + 2_440_588).unwrap_or(time::Date::MIN)
+}
+
+pub type TilesFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<Tile>, Internal>> + Send + 'a>>;
+pub type ChartFuture<'a> = Pin<Box<dyn Future<Output = Result<ChartData, Internal>> + Send + 'a>>;
+
+/// Whom a tile group or chart is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Customers,
+    Staff,
+}
+
+impl Audience {
+    fn includes(self, viewer: &Viewer) -> bool {
+        match self {
+            Audience::Customers => !viewer.staff,
+            Audience::Staff => viewer.staff,
+        }
+    }
+}
+
+/// A group of tiles an area contributes.
+pub struct TileSource {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub audience: Audience,
+    pub tiles: for<'a> fn(&'a PgPool, &'a Viewer) -> TilesFuture<'a>,
+}
+
+/// What a chart covers: a period, and one account or all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartScope {
+    pub range: Range,
+    pub account: Option<Uuid>,
+}
+
+/// A chart an area contributes.
+pub struct ChartSource {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub audience: Audience,
+    pub data: for<'a> fn(&'a PgPool, &'a Viewer, ChartScope) -> ChartFuture<'a>,
+}
+
+/// Every tile group, in page order. Later areas (support, billing) add theirs here.
+pub const TILES: &[TileSource] = &[hosting::TILES, platform::TILES];
+
+/// Every chart, in page order.
+pub const CHARTS: &[ChartSource] = &[
+    charts::STORAGE,
+    charts::BANDWIDTH,
+    charts::BANDWIDTH_PER_ACCOUNT,
+    platform::SIGN_UPS,
+    platform::ACCOUNTS_BY_PLAN,
+    charts::PLATFORM_STORAGE,
+    charts::PLATFORM_BANDWIDTH,
+    charts::BUSIEST_ACCOUNTS,
+];
+
+/// The tile groups for this viewer, each its tiles or its error.
+pub async fn sections(pool: &PgPool, viewer: &Viewer) -> Vec<Section> {
+    let mut sections = Vec::new();
+    for source in TILES.iter().filter(|s| s.audience.includes(viewer)) {
+        let tiles = (source.tiles)(pool, viewer).await.map_err(shown);
+        sections.push(Section {
+            id: source.id.to_string(),
+            title: source.title.to_string(),
+            tiles,
+        });
+    }
+    sections
+}
+
+/// The charts for this viewer, each its data or its error.
+pub async fn charts(
+    pool: &PgPool,
+    viewer: &Viewer,
+    scope: ChartScope,
+) -> Vec<crate::domain::dashboard::Chart> {
+    let mut charts = Vec::new();
+    for source in CHARTS.iter().filter(|s| s.audience.includes(viewer)) {
+        let data = (source.data)(pool, viewer, scope).await.map_err(shown);
+        charts.push(crate::domain::dashboard::Chart {
+            id: source.id.to_string(),
+            title: source.title.to_string(),
+            data,
+        });
+    }
+    charts
+}
+
+/// One chart by id (the live refresh of a single chart).
+pub async fn chart(
+    pool: &PgPool,
+    viewer: &Viewer,
+    id: &str,
+    scope: ChartScope,
+) -> Option<crate::domain::dashboard::Chart> {
+    let source = CHARTS
+        .iter()
+        .find(|s| s.id == id && s.audience.includes(viewer))?;
+    let data = (source.data)(pool, viewer, scope).await.map_err(shown);
+    Some(crate::domain::dashboard::Chart {
+        id: source.id.to_string(),
+        title: source.title.to_string(),
+        data,
+    })
+}
+
+/// A failed part of the dashboard: logged with its cause, shown with a
+/// reference.
+fn shown(error: Internal) -> String {
+    let reference = crate::services::failure::log_with_reference(&error);
+    format!("This could not be loaded (reference {reference}).")
+}
+
+/// "+3.1 GB", "−12%": a signed change in words.
+pub(crate) fn signed(delta: f64, text: String) -> String {
+    if delta > 0.0 {
+        format!("+{text}")
+    } else if delta < 0.0 {
+        format!("−{text}")
+    } else {
+        text
+    }
+}

@@ -1,0 +1,265 @@
+//! Live updates: every row of `events` is announced by Postgres
+//! (`NOTIFY ksf_events`, see the dashboard migration) when its transaction
+//! commits. Each server process listens once, looks the event up with its
+//! audience, and hands it to its open streams, which keep only what their
+//! user may see. Several processes on one database all deliver every event.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+pub const CHANNEL: &str = "ksf_events";
+/// Open streams one user may have in one process (tabs, devices).
+pub const STREAMS_PER_USER: usize = 8;
+/// How long events are kept for streams that reconnect.
+pub const KEEP_EVENTS: time::Duration = time::Duration::hours(1);
+
+/// An event and who may receive it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub kind: String,
+    pub account_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    /// For staff only (sign-ups).
+    pub staff: bool,
+    /// The members of `account_id` when the event was sent.
+    pub members: Vec<Uuid>,
+}
+
+/// What a browser receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payload<'a> {
+    pub kind: &'a str,
+    pub account: Option<Uuid>,
+}
+
+impl Delivery {
+    /// Whether `user` may receive it: the user it is for, a member of its
+    /// account, or staff for account and staff events.
+    pub fn visible_to(&self, user: Uuid, staff: bool) -> bool {
+        self.user_id == Some(user)
+            || self.members.contains(&user)
+            || (staff && (self.staff || self.account_id.is_some()))
+    }
+
+    pub fn payload(&self) -> Payload<'_> {
+        Payload {
+            kind: &self.kind,
+            account: self.account_id,
+        }
+    }
+}
+
+/// One process's listener and its open streams.
+pub struct Hub {
+    sender: broadcast::Sender<Arc<Delivery>>,
+    streams: Mutex<HashMap<Uuid, usize>>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub").finish_non_exhaustive()
+    }
+}
+
+/// A user's hold on one stream; dropping it frees the place.
+pub struct StreamSlot {
+    hub: Arc<Hub>,
+    user: Uuid,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        if let Ok(mut streams) = self.hub.streams.lock() {
+            if let Some(n) = streams.get_mut(&self.user) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    streams.remove(&self.user);
+                }
+            }
+        }
+    }
+}
+
+impl Hub {
+    /// Starts listening on the database (on the current runtime); the
+    /// listener reconnects by itself when the connection drops.
+    pub fn start(pool: PgPool) -> Arc<Hub> {
+        let (sender, _) = broadcast::channel(1024);
+        let hub = Arc::new(Hub {
+            sender,
+            streams: Mutex::new(HashMap::new()),
+        });
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            loop {
+                match listen(&pool, &weak).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "live updates: listener failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        hub
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delivery>> {
+        self.sender.subscribe()
+    }
+
+    /// A place for one more stream of `user`, or None at the cap.
+    pub fn open_stream(self: &Arc<Self>, user: Uuid) -> Option<StreamSlot> {
+        let mut streams = self.streams.lock().ok()?;
+        let n = streams.entry(user).or_insert(0);
+        if *n >= STREAMS_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            hub: Arc::clone(self),
+            user,
+        })
+    }
+}
+
+/// Forwards announced events until the hub is gone.
+async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    loop {
+        let notification = listener.recv().await?;
+        let Some(hub) = hub.upgrade() else { return Ok(()) };
+        let Ok(id) = notification.payload().parse::<i64>() else {
+            tracing::warn!(payload = notification.payload(), "live updates: not an event id");
+            continue;
+        };
+        match load(pool, id).await {
+            Ok(Some(delivery)) => {
+                // No receiver is fine: nobody is watching.
+                let _ = hub.sender.send(Arc::new(delivery));
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, id, "live updates: could not load an event"),
+        }
+    }
+}
+
+/// One event with its audience.
+pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Delivery>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT e.id, e.kind, e.account_id, e.user_id, e.staff,
+                  coalesce((SELECT array_agg(m.user_id) FROM hosting_members m WHERE m.account_id = e.account_id),
+                           '{}') AS "members!"
+           FROM events e WHERE e.id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Delivery {
+        id: r.id,
+        kind: r.kind,
+        account_id: r.account_id,
+        user_id: r.user_id,
+        staff: r.staff,
+        members: r.members,
+    }))
+}
+
+/// The events after `last` that `user` may see (a stream resuming with
+/// `Last-Event-ID`), oldest first, at most 200.
+pub async fn missed(pool: &PgPool, last: i64, user: Uuid, staff: bool) -> Result<Vec<Delivery>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT e.id, e.kind, e.account_id, e.user_id, e.staff,
+                  coalesce((SELECT array_agg(m.user_id) FROM hosting_members m WHERE m.account_id = e.account_id),
+                           '{}') AS "members!"
+           FROM events e
+           WHERE e.id > $1
+             AND (e.user_id = $2
+                  OR e.account_id IN (SELECT account_id FROM hosting_members WHERE user_id = $2)
+                  OR ($3 AND (e.staff OR e.account_id IS NOT NULL)))
+           ORDER BY e.id LIMIT 200"#,
+        last,
+        user,
+        staff
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Delivery {
+            id: r.id,
+            kind: r.kind,
+            account_id: r.account_id,
+            user_id: r.user_id,
+            staff: r.staff,
+            members: r.members,
+        })
+        .collect())
+}
+
+/// Deletes events older than `KEEP_EVENTS`; returns how many.
+pub async fn prune(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "DELETE FROM events WHERE created_at < now() - make_interval(secs => $1)",
+        KEEP_EVENTS.as_seconds_f64()
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery() -> Delivery {
+        Delivery {
+            id: 1,
+            kind: "usage".into(),
+            account_id: Some(Uuid::from_u128(7)),
+            user_id: None,
+            staff: false,
+            members: vec![Uuid::from_u128(1)],
+        }
+    }
+
+    #[test]
+    fn events_reach_members_and_staff_only() {
+        let member = Uuid::from_u128(1);
+        let stranger = Uuid::from_u128(2);
+        let event = delivery();
+        assert!(event.visible_to(member, false));
+        assert!(!event.visible_to(stranger, false));
+        assert!(event.visible_to(stranger, true), "staff see account events");
+        let personal = Delivery {
+            account_id: None,
+            user_id: Some(stranger),
+            members: vec![],
+            kind: "notification".into(),
+            ..delivery()
+        };
+        assert!(personal.visible_to(stranger, false));
+        assert!(
+            !personal.visible_to(member, true),
+            "not even staff read others' notifications"
+        );
+        let sign_up = Delivery {
+            account_id: None,
+            staff: true,
+            members: vec![],
+            kind: "sign_up".into(),
+            ..delivery()
+        };
+        assert!(sign_up.visible_to(stranger, true));
+        assert!(!sign_up.visible_to(member, false));
+    }
+}

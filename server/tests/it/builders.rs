@@ -1,0 +1,188 @@
+//! Fixtures built the way the product makes them: users through the user
+//! service, hosting accounts with their members and invitations. Each
+//! builder states only what a test cares about.
+
+use app::domain::{DisplayName, Email, MemberRole, Password, Role};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, CUSTOMER_PASSWORD};
+
+/// A user with a confirmed address and the test password.
+pub struct UserBuilder {
+    email: String,
+    name: String,
+    role: Role,
+    verified: bool,
+}
+
+impl UserBuilder {
+    pub fn customer(email: &str) -> Self {
+        Self {
+            email: email.into(),
+            name: "Casey Customer".into(),
+            role: Role::Customer,
+            verified: true,
+        }
+    }
+
+    pub fn staff(email: &str) -> Self {
+        Self {
+            role: Role::Staff,
+            name: "Sam Staff".into(),
+            ..Self::customer(email)
+        }
+    }
+
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    pub async fn create(self, pool: &PgPool) -> Uuid {
+        app::services::users::create_user(
+            pool,
+            app::services::users::NewUser {
+                email: Email::parse(&self.email).expect("a valid test email"),
+                display_name: DisplayName::parse(&self.name).expect("a valid test name"),
+                password: Password::parse(CUSTOMER_PASSWORD).expect("the test password"),
+                role: self.role,
+                email_verified: self.verified,
+            },
+        )
+        .await
+        .expect("test user created")
+    }
+}
+
+/// A plan of the demo catalogue by code ("starter", "pro", "business").
+pub async fn plan(pool: &PgPool, code: &str) -> Uuid {
+    app::services::hosting::plans::seed_catalogue(pool)
+        .await
+        .expect("catalogue");
+    sqlx::query_scalar("SELECT id FROM plans WHERE code = $1")
+        .bind(code)
+        .fetch_one(pool)
+        .await
+        .expect("a demo plan")
+}
+
+/// A hosting account with members (setup, not the thing under test).
+pub struct AccountBuilder {
+    name: String,
+    plan: String,
+    domain: String,
+    region: String,
+    status: String,
+    members: Vec<(Uuid, MemberRole)>,
+    invitations: Vec<(String, MemberRole)>,
+}
+
+impl AccountBuilder {
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            plan: "starter".into(),
+            domain: "shop.example.com".into(),
+            region: "eu-central".into(),
+            status: "active".into(),
+            members: Vec::new(),
+            invitations: Vec::new(),
+        }
+    }
+
+    pub fn owner(self, user: Uuid) -> Self {
+        self.member(user, MemberRole::Owner)
+    }
+
+    pub fn member(mut self, user: Uuid, role: MemberRole) -> Self {
+        self.members.push((user, role));
+        self
+    }
+
+    pub fn invitation(mut self, email: &str, role: MemberRole) -> Self {
+        self.invitations.push((email.into(), role));
+        self
+    }
+
+    pub fn region(mut self, region: &str) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    pub fn suspended(mut self) -> Self {
+        self.status = "suspended".into();
+        self
+    }
+
+    pub fn cancelled(mut self) -> Self {
+        self.status = "cancelled".into();
+        self
+    }
+
+    /// The account, and the ids of its invitations in order.
+    pub async fn create_with_invitations(self, pool: &PgPool) -> (Uuid, Vec<Uuid>) {
+        let plan = plan(pool, &self.plan).await;
+        let account: Uuid = sqlx::query_scalar(
+            "INSERT INTO hosting_accounts (name, plan_id, primary_domain, region, status, suspended_reason)
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'suspended' THEN 'Test suspension' END) RETURNING id",
+        )
+        .bind(&self.name)
+        .bind(plan)
+        .bind(&self.domain)
+        .bind(&self.region)
+        .bind(&self.status)
+        .fetch_one(pool)
+        .await
+        .expect("test account");
+        for (user, role) in &self.members {
+            sqlx::query("INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, $3)")
+                .bind(account)
+                .bind(user)
+                .bind(role.as_str())
+                .execute(pool)
+                .await
+                .expect("test member");
+        }
+        let mut invitations = Vec::new();
+        for (email, role) in &self.invitations {
+            let id: Uuid = sqlx::query_scalar(
+                "INSERT INTO hosting_invitations (account_id, email, role, token_hash, expires_at)
+                 VALUES ($1, $2, $3, $4, now() + interval '7 days') RETURNING id",
+            )
+            .bind(account)
+            .bind(email)
+            .bind(role.as_str())
+            .bind(Uuid::new_v4().as_bytes().to_vec())
+            .fetch_one(pool)
+            .await
+            .expect("test invitation");
+            invitations.push(id);
+        }
+        (account, invitations)
+    }
+
+    pub async fn create(self, pool: &PgPool) -> Uuid {
+        self.create_with_invitations(pool).await.0
+    }
+}
+
+impl TestApp {
+    /// A confirmed customer and a browser signed in as them.
+    pub async fn customer(&self, email: &str, name: &str) -> (Uuid, crate::helpers::Browser) {
+        let id = UserBuilder::customer(email).name(name).create(&self.pool).await;
+        let browser = self.browser();
+        let res = browser.sign_in(email, CUSTOMER_PASSWORD).await;
+        assert_eq!(res.status(), 303, "{email} signed in");
+        (id, browser)
+    }
+
+    /// A staff member and a browser signed in as them.
+    pub async fn staff(&self, email: &str) -> (Uuid, crate::helpers::Browser) {
+        let id = UserBuilder::staff(email).create(&self.pool).await;
+        let browser = self.browser();
+        let res = browser.sign_in(email, CUSTOMER_PASSWORD).await;
+        assert_eq!(res.status(), 303, "{email} signed in");
+        (id, browser)
+    }
+}

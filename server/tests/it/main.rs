@@ -1,0 +1,20 @@
+//! Integration tests: the real server on an ephemeral port, a fresh
+//! PostgreSQL database per test (`#[sqlx::test]`), and clients that keep
+//! cookies as a browser does.
+
+mod builders;
+mod helpers;
+
+mod accounts;
+mod dashboard;
+mod hardening;
+mod hosting;
+mod live;
+mod logs;
+mod outbox;
+mod rendering;
+mod sessions;
+mod shell;
+mod step_up;
+mod two_factor;
+mod usage;

@@ -1,0 +1,332 @@
+//! The email outbox against a local HTTP sink standing in for Resend.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use app::services::mail::{
+    self, templates,
+    worker::{Mailer, MailerSettings},
+};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Router,
+};
+use sqlx::PgPool;
+
+/// What the sink answers, in order; after the script it answers 200.
+#[derive(Clone, Copy)]
+enum Answer {
+    Ok,
+    ServerError,
+    TooManyRequests { reset_secs: u64 },
+    BadRequest,
+}
+
+#[derive(Default)]
+struct SinkState {
+    script: Vec<Answer>,
+    /// Deliveries that were accepted, by idempotency key.
+    delivered: HashMap<String, usize>,
+    requests: usize,
+}
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<SinkState>>);
+
+impl Sink {
+    fn delivered(&self) -> HashMap<String, usize> {
+        self.0.lock().unwrap().delivered.clone()
+    }
+    fn requests(&self) -> usize {
+        self.0.lock().unwrap().requests
+    }
+}
+
+async fn batch(State(sink): State<Sink>, headers: HeaderMap) -> Response {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let answer = {
+        let mut s = sink.0.lock().unwrap();
+        s.requests += 1;
+        if s.script.is_empty() {
+            Answer::Ok
+        } else {
+            s.script.remove(0)
+        }
+    };
+    match answer {
+        Answer::Ok => {
+            *sink.0.lock().unwrap().delivered.entry(key.clone()).or_default() += 1;
+            (StatusCode::OK, axum::Json(serde_json::json!({ "data": [{ "id": format!("re_{key}") }] }))).into_response()
+        }
+        Answer::ServerError => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(serde_json::json!({ "statusCode": 500, "message": "boom", "name": "internal_server_error" })),
+        )
+            .into_response(),
+        Answer::TooManyRequests { reset_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("ratelimit-reset", reset_secs.to_string()), ("ratelimit-limit", "2".into()), ("ratelimit-remaining", "0".into())],
+            axum::Json(serde_json::json!({ "statusCode": 429, "message": "slow down", "name": "rate_limit_exceeded" })),
+        )
+            .into_response(),
+        Answer::BadRequest => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "statusCode": 400, "message": "invalid to address", "name": "validation_error" })),
+        )
+            .into_response(),
+    }
+}
+
+async fn start_sink(script: Vec<Answer>) -> (Sink, String) {
+    let sink = Sink::default();
+    sink.0.lock().unwrap().script = script;
+    let app = Router::new()
+        .route("/emails/batch", post(batch))
+        .with_state(sink.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (sink, url)
+}
+
+fn settings(base_url: &str) -> MailerSettings {
+    MailerSettings {
+        resend_api_key: Some("re_test_key".into()),
+        resend_base_url: Some(base_url.into()),
+        retry_base: Duration::from_millis(20),
+        lease: Duration::from_secs(60),
+        max_attempts: 5,
+        ..MailerSettings::default()
+    }
+}
+
+async fn queue(pool: &PgPool, n: usize) -> Vec<uuid::Uuid> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut conn = pool.acquire().await.unwrap();
+        let message = templates::welcome(&format!("User {i}"), "http://127.0.0.1/");
+        ids.push(
+            mail::enqueue(&mut conn, &format!("user{i}@example.com"), &message)
+                .await
+                .unwrap(),
+        );
+    }
+    ids
+}
+
+async fn row(pool: &PgPool, id: uuid::Uuid) -> (String, i32, Option<String>) {
+    sqlx::query_as("SELECT status, attempts, last_error FROM email_outbox WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Runs the worker until nothing is pending or `limit` passes.
+async fn drain(mailer: &Mailer, pool: &PgPool, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        mailer.tick().await.unwrap();
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE status = 'pending'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if pending == 0 || tokio::time::Instant::now() > deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_server_error_is_retried_and_the_email_is_delivered_once(pool: PgPool) {
+    let (sink, url) = start_sink(vec![Answer::ServerError]).await;
+    let id = queue(&pool, 1).await[0];
+    let mailer = Mailer::new(pool.clone(), settings(&url)).unwrap();
+
+    mailer.tick().await.unwrap();
+    let (status, attempts, error) = row(&pool, id).await;
+    assert_eq!((status.as_str(), attempts), ("pending", 1));
+    assert!(error.unwrap().contains("500"));
+
+    drain(&mailer, &pool, Duration::from_secs(10)).await;
+    assert_eq!(row(&pool, id).await.0, "sent");
+    assert_eq!(sink.delivered().get(&id.to_string()), Some(&1));
+    assert_eq!(sink.requests(), 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_rate_limit_waits_for_the_reset_then_delivers_once(pool: PgPool) {
+    let (sink, url) = start_sink(vec![Answer::TooManyRequests { reset_secs: 1 }]).await;
+    let id = queue(&pool, 1).await[0];
+    let mailer = Mailer::new(pool.clone(), settings(&url)).unwrap();
+
+    let started = std::time::Instant::now();
+    mailer.tick().await.unwrap();
+    let wait: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM next_attempt_at - now())::float8 FROM email_outbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(wait > 0.5, "the next attempt waits for the reset ({wait}s)");
+    mailer.tick().await.unwrap();
+    assert_eq!(sink.requests(), 1, "nothing is sent before the reset");
+
+    drain(&mailer, &pool, Duration::from_secs(10)).await;
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(row(&pool, id).await.0, "sent");
+    assert_eq!(sink.delivered().get(&id.to_string()), Some(&1));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refused_email_is_marked_failed_and_not_retried(pool: PgPool) {
+    let (sink, url) = start_sink(vec![Answer::BadRequest]).await;
+    let id = queue(&pool, 1).await[0];
+    let mailer = Mailer::new(pool.clone(), settings(&url)).unwrap();
+    drain(&mailer, &pool, Duration::from_secs(5)).await;
+    let (status, attempts, error) = row(&pool, id).await;
+    assert_eq!((status.as_str(), attempts), ("failed", 1));
+    assert!(error.unwrap().contains("invalid to address"));
+    mailer.tick().await.unwrap();
+    assert_eq!(sink.requests(), 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn retries_stop_after_the_last_attempt(pool: PgPool) {
+    let (sink, url) = start_sink(vec![Answer::ServerError; 10]).await;
+    let id = queue(&pool, 1).await[0];
+    let mailer = Mailer::new(
+        pool.clone(),
+        MailerSettings {
+            max_attempts: 3,
+            ..settings(&url)
+        },
+    )
+    .unwrap();
+    drain(&mailer, &pool, Duration::from_secs(10)).await;
+    let (status, attempts, error) = row(&pool, id).await;
+    assert_eq!((status.as_str(), attempts), ("failed", 3));
+    assert!(error.unwrap().contains("500"), "the last error is kept");
+    assert_eq!(sink.requests(), 3);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_workers_on_one_queue_deliver_each_email_exactly_once(pool: PgPool) {
+    let (sink, url) = start_sink(vec![]).await;
+    let ids = queue(&pool, 40).await;
+    let small_batches = MailerSettings {
+        batch_size: 3,
+        ..settings(&url)
+    };
+    let a = Mailer::new(pool.clone(), small_batches.clone()).unwrap();
+    let b = Mailer::new(pool.clone(), small_batches).unwrap();
+    let (pa, pb) = (pool.clone(), pool.clone());
+    let ta = tokio::spawn(async move { drain(&a, &pa, Duration::from_secs(20)).await });
+    let tb = tokio::spawn(async move { drain(&b, &pb, Duration::from_secs(20)).await });
+    ta.await.unwrap();
+    tb.await.unwrap();
+
+    let delivered = sink.delivered();
+    assert_eq!(delivered.len(), 40);
+    for id in ids {
+        assert_eq!(delivered.get(&id.to_string()), Some(&1), "{id}");
+    }
+    assert_eq!(sink.requests(), 40, "no email was sent twice");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_stopped_after_claiming_leaves_the_email_to_be_sent_later_once(pool: PgPool) {
+    let (sink, url) = start_sink(vec![]).await;
+    let id = queue(&pool, 1).await[0];
+    // Long enough that the survivor's first tick surely falls within it,
+    // even on a loaded machine.
+    let short_lease = MailerSettings {
+        lease: Duration::from_secs(2),
+        ..settings(&url)
+    };
+
+    // This worker claims the row and then "dies" before sending.
+    let crashed = Mailer::new(pool.clone(), short_lease.clone()).unwrap();
+    assert_eq!(crashed.claim().await.unwrap().len(), 1);
+    drop(crashed);
+
+    let survivor = Mailer::new(pool.clone(), short_lease).unwrap();
+    survivor.tick().await.unwrap();
+    assert_eq!(sink.requests(), 0, "the claim is respected while its lease runs");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    drain(&survivor, &pool, Duration::from_secs(5)).await;
+    assert_eq!(row(&pool, id).await.0, "sent");
+    assert_eq!(sink.delivered().get(&id.to_string()), Some(&1));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_an_api_key_mail_is_captured_for_the_dev_mailbox(pool: PgPool) {
+    let id = queue(&pool, 1).await[0];
+    let mailer = Mailer::new(pool.clone(), MailerSettings::default()).unwrap();
+    mailer.tick().await.unwrap();
+    assert_eq!(row(&pool, id).await.0, "captured");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_sent_email_keeps_no_live_link(pool: PgPool) {
+    let (sink, url) = start_sink(vec![]).await;
+    let link = "http://127.0.0.1/reset-password?token=0123456789abcdef";
+    let mut conn = pool.acquire().await.unwrap();
+    let reset = mail::enqueue(
+        &mut conn,
+        "ana@example.com",
+        &templates::password_reset("Ana", link),
+    )
+    .await
+    .unwrap();
+    let welcome = mail::enqueue(
+        &mut conn,
+        "ana@example.com",
+        &templates::welcome("Ana", "http://127.0.0.1/"),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let body = |id: uuid::Uuid| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT text_body, html_body FROM email_outbox WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert!(
+        body(reset).await.0.contains("0123456789abcdef"),
+        "queued: the link waits to be sent"
+    );
+
+    let mailer = Mailer::new(pool.clone(), settings(&url)).unwrap();
+    drain(&mailer, &pool, Duration::from_secs(5)).await;
+    assert_eq!(sink.delivered().len(), 2);
+    let (text, html) = body(reset).await;
+    assert!(
+        !text.contains("0123456789abcdef") && !html.contains("0123456789abcdef"),
+        "{text}"
+    );
+    assert!(text.contains("removed from our records"), "{text}");
+    assert!(
+        body(welcome).await.0.contains("http://127.0.0.1/"),
+        "emails without a single-use link are kept whole"
+    );
+}
