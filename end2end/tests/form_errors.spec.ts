@@ -1,12 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO, signIn, signUpConfirmed, waitForHydration, watchForProblems } from "./support";
+import { DEMO, E2E_STAFF, signIn, signUpConfirmed, waitForHydration, watchForProblems } from "./support";
 
 // Every form's error path with JavaScript on: the islands router submits
 // the form with fetch and swaps in the answer, which explains the problem
 // next to the field. The console stays empty (no "Failed to load resource"
 // for a 4xx answer), while a plain post keeps its 4xx status (Rust suite).
-
-const STAFF = { email: "staff@ksfoundation.test", password: "staff-password-1" };
 
 /** Opens `path`, waits for the islands, and starts watching for problems. */
 async function open(page: Page, path: string): Promise<string[]> {
@@ -119,7 +117,7 @@ test("a customer's forms explain bad input in the page", async ({ page }) => {
 });
 
 test("staff forms explain bad input in the page", async ({ page }) => {
-  await signIn(page, STAFF.email, STAFF.password);
+  await signIn(page, E2E_STAFF.email, E2E_STAFF.password);
 
   let problems = await open(page, "/staff/plans");
   await page.getByLabel("Code").fill("tiny");
@@ -153,6 +151,6 @@ test("a customer posting to a staff tool gets the not-found page, quietly", asyn
     document.querySelector("main")!.appendChild(form);
     form.querySelector("button")!.click();
   });
-  await expect(page.getByText("Page not found.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -3,6 +3,9 @@ import { expect, type Page } from "@playwright/test";
 /** The demo customer seeded by `ksf seed-demo`. */
 export const DEMO = { email: "demo@ksfoundation.test", password: "demo-password-1", name: "Demo Customer" };
 
+/** A staff member made by ./scripts/test for the browser tests (the demo staff login is the sessions test's alone). */
+export const E2E_STAFF = { email: "e2e-staff@ksfoundation.test", password: "e2e staff passphrase" };
+
 /** Islands hydrate when the browser is idle: wait until the navigation island has run. */
 export async function waitForHydration(page: Page) {
   await expect(page.locator('html[data-nav="drawer"]')).toHaveCount(1);

@@ -379,13 +379,16 @@ mod draw {
                 };
                 let _ = script.set_attribute("id", "echarts-script");
                 let _ = script.set_attribute("src", url);
-                if let Some(head) = document.head() {
-                    let _ = head.append_child(&script);
+                // At the end of the body, not in the head: the islands router
+                // walks the old and new documents node by node, and an extra
+                // node in the head would put every later node out of step.
+                if let Some(body) = document.body() {
+                    let _ = body.append_child(&script);
                 }
                 script
             }
         };
-        let callback = Closure::once(move || then());
+        let callback = Closure::once(then);
         let _ = script.add_event_listener_with_callback("load", callback.as_ref().unchecked_ref());
         callback.forget();
     }

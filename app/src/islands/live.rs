@@ -12,7 +12,8 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'stat
 
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
 
-    type Listener = (&'static [&'static str], Rc<dyn Fn(&str)>);
+    type Callback = Rc<dyn Fn(&str)>;
+    type Listener = (&'static [&'static str], Callback);
     thread_local! {
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
         static SOURCE: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
@@ -37,7 +38,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'stat
         for kind in KINDS {
             let handler =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
-                    let listeners: Vec<Rc<dyn Fn(&str)>> = LISTENERS.with(|l| {
+                    let listeners: Vec<Callback> = LISTENERS.with(|l| {
                         l.borrow()
                             .iter()
                             .filter(|(wanted, _)| kind == "resync" || wanted.contains(&kind))

@@ -28,11 +28,11 @@ pub fn ActivityPage() -> impl IntoView {
                     }.into_any(),
                     Ok(p) => view! {
                         <div class="table-wrap">
-                            <table class="table activity">
+                            <table class="table stack activity">
                                 <thead><tr><th>"What"</th><th>"When"</th><th>"Device"</th><th>"IP address"</th></tr></thead>
                                 <tbody>
                                     {p.entries.into_iter().map(|e| view! {
-                                        <tr class="event"><td>{e.what}</td><td>{e.when}</td><td>{e.device}</td><td>{e.ip}</td></tr>
+                                        <tr class="event"><td class="stack-title" data-label="What">{e.what}</td><td data-label="When">{e.when}</td><td data-label="Device">{e.device}</td><td data-label="IP address">{e.ip}</td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

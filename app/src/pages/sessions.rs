@@ -22,16 +22,16 @@ pub fn SessionsPage() -> impl IntoView {
                         let others = list.iter().filter(|s| !s.this_device).count();
                         view! {
                             <div class="table-wrap">
-                                <table class="table sessions">
+                                <table class="table stack sessions">
                                     <thead><tr><th>"Device"</th><th>"IP address"</th><th>"Signed in"</th><th>"Last active"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                     <tbody>
                                         {list.into_iter().map(|s| view! {
                                             <tr class="session">
-                                                <td>{s.device.clone()} {s.this_device.then(|| view! { " " <span class="badge badge-info">"This device"</span> })}</td>
-                                                <td>{s.ip.clone()}</td>
-                                                <td>{s.created.clone()}</td>
-                                                <td>{s.last_active.clone()}</td>
-                                                <td>
+                                                <td class="stack-title" data-label="Device">{s.device.clone()} {s.this_device.then(|| view! { " " <span class="badge badge-info">"This device"</span> })}</td>
+                                                <td data-label="IP address">{s.ip.clone()}</td>
+                                                <td data-label="Signed in">{s.created.clone()}</td>
+                                                <td data-label="Last active">{s.last_active.clone()}</td>
+                                                <td class="stack-actions">
                                                     <form method="post" action="/settings/sessions/revoke">
                                                         <input type="hidden" name="session_id" value=s.id.clone()/>
                                                         <button class="btn btn-secondary btn-sm" type="submit">

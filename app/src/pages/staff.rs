@@ -53,16 +53,16 @@ pub fn StaffPlansPage() -> impl IntoView {
                             let available = c.as_ref().map(|p| p.available).unwrap_or(true);
                             view! {
                                 <div class="table-wrap">
-                                    <table class="table plans">
+                                    <table class="table stack plans">
                                         <thead><tr><th>"Code"</th><th>"Name"</th><th>"Storage"</th><th>"Bandwidth / month"</th><th>"Sites"</th><th>"Price / month"</th><th>"Offered"</th><th></th></tr></thead>
                                         <tbody>
                                             {list.into_iter().map(|p| view! {
                                                 <tr class="plan">
-                                                    <td>{p.code.clone()}</td><td>{p.name.clone()}</td>
-                                                    <td>{format!("{} GB", p.storage_gb)}</td><td>{format!("{} GB", p.bandwidth_gb)}</td>
-                                                    <td>{p.max_sites}</td><td>{format!("{} {}", p.price, p.currency)}</td>
-                                                    <td>{if p.available { "Yes" } else { "No" }}</td>
-                                                    <td><a href=format!("/staff/plans?code={}", p.code)>{format!("Edit {}", p.name)}</a></td>
+                                                    <td data-label="Code">{p.code.clone()}</td><td class="stack-title" data-label="Name">{p.name.clone()}</td>
+                                                    <td data-label="Storage">{format!("{} GB", p.storage_gb)}</td><td data-label="Bandwidth / month">{format!("{} GB", p.bandwidth_gb)}</td>
+                                                    <td data-label="Sites">{p.max_sites}</td><td data-label="Price / month">{format!("{} {}", p.price, p.currency)}</td>
+                                                    <td data-label="Offered">{if p.available { "Yes" } else { "No" }}</td>
+                                                    <td class="stack-actions"><a href=format!("/staff/plans?code={}", p.code)>{format!("Edit {}", p.name)}</a></td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>
@@ -124,15 +124,15 @@ pub fn NodeTokensPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-wrap">
-                            <table class="table node-tokens">
+                            <table class="table stack node-tokens">
                                 <thead><tr><th>"Node"</th><th>"Region"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
                                         <tr>
-                                            <td>{t.name.clone()}</td><td>{t.region.clone()}</td><td>{t.created}</td>
-                                            <td>{t.last_used.unwrap_or_else(|| "never".into())}</td>
-                                            <td>{if t.revoked { "Revoked" } else { "Active" }}</td>
-                                            <td>{(!t.revoked).then(|| view! {
+                                            <td class="stack-title" data-label="Node">{t.name.clone()}</td><td data-label="Region">{t.region.clone()}</td><td data-label="Created">{t.created}</td>
+                                            <td data-label="Last used">{t.last_used.unwrap_or_else(|| "never".into())}</td>
+                                            <td data-label="State">{if t.revoked { "Revoked" } else { "Active" }}</td>
+                                            <td class="stack-actions">{(!t.revoked).then(|| view! {
                                                 <form method="post" action="/staff/node-tokens/revoke">
                                                     <input type="hidden" name="id" value=t.id/>
                                                     <button class="btn btn-danger btn-sm" type="submit">{format!("Revoke {}", t.name)}</button>

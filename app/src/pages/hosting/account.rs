@@ -111,16 +111,16 @@ fn Members(a: AccountView) -> impl IntoView {
         <section class="card members">
             <h2>"Members"</h2>
             <div class="table-wrap">
-                <table class="table">
+                <table class="table stack members-table">
                     <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                     <tbody>
                         {a.members.clone().into_iter().map(|m| {
                             let editable = manage && !m.me && m.role != MemberRole::Owner;
                             view! {
                                 <tr class="member">
-                                    <td>{m.name.clone()} {m.me.then(|| view! { " " <span class="badge badge-info">"You"</span> })}</td>
-                                    <td>{m.email.clone()}</td>
-                                    <td>
+                                    <td class="stack-title" data-label="Name">{m.name.clone()} {m.me.then(|| view! { " " <span class="badge badge-info">"You"</span> })}</td>
+                                    <td data-label="Email">{m.email.clone()}</td>
+                                    <td data-label="Role">
                                         {if editable {
                                             view! {
                                                 <form class="inline-form" method="post" action=format!("{base}/members/role")>
@@ -134,7 +134,7 @@ fn Members(a: AccountView) -> impl IntoView {
                                             view! { <span class="role">{m.role.label()}</span> }.into_any()
                                         }}
                                     </td>
-                                    <td>
+                                    <td class="stack-actions">
                                         {editable.then(|| view! {
                                             // A second step before removing (works without JavaScript).
                                             <details class="confirm">
@@ -169,14 +169,17 @@ fn Members(a: AccountView) -> impl IntoView {
             <details class="permissions">
                 <summary>"What each role can do"</summary>
                 <div class="table-wrap">
-                    <table class="table permission-table">
+                    <table class="table stack permission-table">
                         <thead><tr><th>"Permission"</th>{MemberRole::ALL.into_iter().map(|r| view! { <th>{r.label()}</th> }).collect_view()}</tr></thead>
                         <tbody>
                             {PERMISSIONS.iter().map(|(p, _)| view! {
                                 <tr>
-                                    <td>{p.describe()}</td>
+                                    <td class="stack-title" data-label="Permission">{p.describe()}</td>
                                     {MemberRole::ALL.into_iter().map(|r| view! {
-                                        <td>{if r.can(*p) { "✓" } else { "—" }}</td>
+                                        <td data-label=r.label()>
+                                            <span aria-hidden="true">{if r.can(*p) { "✓" } else { "—" }}</span>
+                                            <span class="visually-hidden">{if r.can(*p) { "allowed" } else { "not allowed" }}</span>
+                                        </td>
                                     }).collect_view()}
                                 </tr>
                             }).collect_view()}

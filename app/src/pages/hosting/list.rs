@@ -61,17 +61,17 @@ pub fn HostingListPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <div class="table-wrap">
-                                <table class="table hosting-accounts">
+                                <table class="table stack hosting-accounts">
                                     <thead><tr><th>"Name"</th><th>"Primary domain"</th><th>"Plan"</th><th>"Status"</th><th>"Your role"</th><th>"Created"</th></tr></thead>
                                     <tbody>
                                         {list.items.into_iter().map(|a| view! {
                                             <tr class="hosting-account">
-                                                <td><a href=format!("/hosting/{}", a.id)>{a.name}</a></td>
-                                                <td>{a.primary_domain}</td>
-                                                <td>{a.plan}</td>
-                                                <td><StatusBadge status=a.status/></td>
-                                                <td>{a.role.map(|r| r.label()).unwrap_or("Staff view")}</td>
-                                                <td>{a.created}</td>
+                                                <td class="stack-title" data-label="Name"><a href=format!("/hosting/{}", a.id)>{a.name}</a> " " <span class="stack-only"><StatusBadge status=a.status/></span></td>
+                                                <td data-label="Primary domain">{a.primary_domain}</td>
+                                                <td data-label="Plan">{a.plan}</td>
+                                                <td class="stack-hide" data-label="Status"><StatusBadge status=a.status/></td>
+                                                <td data-label="Your role">{a.role.map(|r| r.label()).unwrap_or("Staff view")}</td>
+                                                <td data-label="Created">{a.created}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
