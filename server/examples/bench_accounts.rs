@@ -7,6 +7,11 @@
 //! delivers to a local HTTP sink standing in for Resend. Uses a scratch
 //! database that it creates and drops.
 
+// Shared by the benchmarks; not each reads every field.
+#[allow(dead_code)]
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::{
     sync::{
         atomic::{AtomicUsize, Ordering},
@@ -21,25 +26,13 @@ use app::services::{
     passwords,
 };
 use axum::{http::HeaderMap, routing::post, Json, Router};
-use sqlx::{postgres::PgPoolOptions, Connection, PgConnection, PgPool};
+use scratch::Scratch;
+use sqlx::PgPool;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::var("DATABASE_URL").map_err(|_| "set DATABASE_URL (./scripts/test prints it)")?;
-    let (server, _) = url.rsplit_once('/').ok_or("DATABASE_URL has no database name")?;
-    let scratch = "ksf_bench_accounts";
-    let mut admin = PgConnection::connect(&format!("{server}/postgres")).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {scratch}"))
-        .execute(&mut admin)
-        .await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(10)
-        .connect(&format!("{server}/{scratch}"))
-        .await?;
-    app::services::MIGRATOR.run(&pool).await?;
+    let db = Scratch::open("ksf_bench_accounts", false).await?;
+    let pool = db.pool.clone();
 
     hashing().await?;
     // resend-rs paces requests itself (a burst of 9, then about one per 1.1 s)
@@ -47,10 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     outbox(&pool, "resend-rs default client limiter", None, 30).await?;
     outbox(&pool, "client limiter raised to 10000/s", Some("10000"), 1000).await?;
 
-    pool.close().await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
+    db.close(false).await?;
     Ok(())
 }
 

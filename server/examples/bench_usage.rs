@@ -7,10 +7,15 @@
 //! 1,000,000) hourly usage samples through `POST /api/usage` in batches of
 //! 5,000 over 4 connections, and reports the time and the table's size.
 
+// Shared by the benchmarks; not each reads every field.
+#[allow(dead_code)]
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::time::Instant;
 
+use scratch::Scratch;
 use server::{config::Config, startup::Application};
-use sqlx::{postgres::PgPoolOptions, Connection, PgConnection};
 use time::{format_description::well_known::Rfc3339, macros::datetime, Duration};
 use uuid::Uuid;
 
@@ -24,22 +29,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(n) => n.parse().map_err(|_| "SAMPLES must be a number")?,
         None => 1_000_000,
     };
-    let url = std::env::var("DATABASE_URL").map_err(|_| "set DATABASE_URL (./scripts/test prints it)")?;
-    let (server, _) = url.rsplit_once('/').ok_or("DATABASE_URL has no database name")?;
-    let scratch = "ksf_bench_usage";
-    let mut admin = PgConnection::connect(&format!("{server}/postgres")).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {scratch}"))
-        .execute(&mut admin)
-        .await?;
-    let scratch_url = format!("{server}/{scratch}");
-    let pool = PgPoolOptions::new()
-        .max_connections(10)
-        .connect(&scratch_url)
-        .await?;
-    app::services::MIGRATOR.run(&pool).await?;
+    let db = Scratch::open("ksf_bench_usage", false).await?;
+    let (pool, scratch_url) = (db.pool.clone(), db.url.clone());
     app::services::hosting::plans::seed_catalogue(&pool).await?;
 
     // Setup (not measured): accounts and a node token.
@@ -158,9 +149,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         total_size as f64 / count.max(1) as f64
     );
 
-    pool.close().await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
+    db.close(false).await?;
     Ok(())
 }

@@ -20,10 +20,39 @@ pub struct DashboardView {
     /// The accounts the charts can be narrowed to: (id, name).
     pub accounts: Vec<(String, String)>,
     pub sections: Vec<Section>,
-    pub charts: Vec<Chart>,
+    pub charts: Vec<ChartView>,
     pub feed: Result<Vec<FeedRow>, String>,
     /// Where the chart library is served from (hashed, cached for a year).
     pub echarts_url: String,
+}
+
+/// A chart with what ECharts needs to draw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartView {
+    #[serde(flatten)]
+    pub chart: Chart,
+    pub draw: DrawOptions,
+}
+
+/// A chart's ECharts options as JSON, for a light and a dark page. Made on
+/// the server with `charming` (see `chart_options`), so the browser's
+/// island only hands one to ECharts and its WebAssembly stays small.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DrawOptions {
+    pub light: String,
+    pub dark: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<Chart> for ChartView {
+    fn from(chart: Chart) -> Self {
+        let draw = chart
+            .data
+            .as_ref()
+            .map(super::chart_options::draw_options)
+            .unwrap_or_default();
+        ChartView { chart, draw }
+    }
 }
 
 /// How many feed entries the dashboard shows.
@@ -119,7 +148,11 @@ pub async fn dashboard(
         account: account.map(|a| a.to_string()),
         accounts: load::accounts(&deps, &viewer).await?,
         sections: load::sections(&deps.pool, &viewer).await,
-        charts: load::charts(&deps.pool, &viewer, scope).await,
+        charts: load::charts(&deps.pool, &viewer, scope)
+            .await
+            .into_iter()
+            .map(ChartView::from)
+            .collect(),
         feed: load::feed(&deps, &actor).await,
         echarts_url,
     })
@@ -135,12 +168,17 @@ pub async fn dashboard_tiles() -> Result<Vec<Section>, ApiError> {
 
 /// One chart again (a live update).
 #[server(endpoint = "dashboard/chart", input = server_fn::codec::Json)]
-pub async fn dashboard_chart(id: String, range: Range, account: Option<String>) -> Result<Chart, ApiError> {
+pub async fn dashboard_chart(
+    id: String,
+    range: Range,
+    account: Option<String>,
+) -> Result<ChartView, ApiError> {
     let (deps, actor) = super::auth::actor()?;
     let viewer = load::viewer(&deps, &actor).await?;
     let account = load::account(&viewer, account.as_deref());
     load::chart(&deps.pool, &viewer, &id, load::scope(range, account))
         .await
+        .map(ChartView::from)
         .ok_or_else(|| ApiError::NotFound("No such chart.".into()))
 }
 

@@ -24,22 +24,18 @@ use crate::domain::NextPath;
 /// routes' own renders would: with the same session and headers, as a GET.
 pub async fn render_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let saved = (parts.uri.clone(), parts.headers.clone(), parts.extensions.clone());
+    // What a render of the page needs of the request (its body is gone).
+    let saved = Saved {
+        uri: parts.uri.clone(),
+        headers: parts.headers.clone(),
+        extensions: parts.extensions.clone(),
+    };
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(page) = response.extensions().get::<RenderPage>().cloned() else {
         return response;
     };
-    let (uri, headers, extensions) = saved;
     tracing::debug!(page = ?page.page, "rendering the form's page");
-    let mut rendered = render(
-        &state,
-        page.page.as_deref(),
-        uri,
-        headers,
-        extensions,
-        page.provide,
-    )
-    .await;
+    let mut rendered = render(&state, page.page.as_deref(), saved, page.provide).await;
     tracing::debug!(status = %rendered.status(), "rendered the form's page");
     if rendered.status() == StatusCode::OK {
         *rendered.status_mut() = page.status;
@@ -53,14 +49,24 @@ pub async fn render_pages(State(state): State<AppState>, request: Request, next:
     rendered
 }
 
+/// The parts of a form's request that its page is rendered with.
+struct Saved {
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
+}
+
 async fn render(
     state: &AppState,
     page: Option<&str>,
-    uri: Uri,
-    mut headers: axum::http::HeaderMap,
-    extensions: axum::http::Extensions,
+    request: Saved,
     provide: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 ) -> Response {
+    let Saved {
+        uri,
+        mut headers,
+        extensions,
+    } = request;
     let app_state = state.clone();
     let options = state.leptos_options.clone();
     // Rendered whole before sending, as the data pages' own routes are

@@ -9,6 +9,8 @@ pub mod accounts;
 pub mod activity;
 pub mod auth;
 #[cfg(feature = "ssr")]
+mod chart_options;
+#[cfg(feature = "ssr")]
 pub mod csrf;
 pub mod dashboard;
 pub mod error;

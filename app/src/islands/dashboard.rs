@@ -5,8 +5,9 @@
 
 use leptos::prelude::*;
 
+use crate::api::dashboard::ChartView;
 use crate::api::hosting::FeedRow;
-use crate::domain::dashboard::{Chart, ChartData, ChartKind, Range, Section, Tile};
+use crate::domain::dashboard::{ChartData, ChartKind, Range, Section, Tile};
 
 /// The KPI tiles, updated when usage, accounts or activity change.
 #[island]
@@ -133,21 +134,29 @@ pub fn LiveFeed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
 /// (shown without JavaScript; a button shows it with). Fetches itself
 /// again when usage changes.
 #[island]
-pub fn ChartPanel(chart: Chart, range: Range, account: Option<String>, echarts_url: String) -> impl IntoView {
+pub fn ChartPanel(
+    view: ChartView,
+    range: Range,
+    account: Option<String>,
+    echarts_url: String,
+) -> impl IntoView {
+    let ChartView { chart, draw } = view;
     let id = chart.id.clone();
     let canvas_id = format!("chart-{id}");
     let table_id = format!("chart-{id}-table");
     let data = RwSignal::new(chart.data);
+    let draw = RwSignal::new(draw);
     let show_table = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
-        draw::when_changed(canvas_id.clone(), echarts_url, data);
+        draw::when_changed(canvas_id.clone(), echarts_url, data, draw);
         let chart_id = id.clone();
         let refresh = super::live::debounced(500, move || {
             let (chart_id, account) = (chart_id.clone(), account.clone());
             leptos::task::spawn_local(async move {
                 if let Ok(fresh) = crate::api::dashboard::dashboard_chart(chart_id, range, account).await {
-                    data.set(fresh.data);
+                    draw.set(fresh.draw);
+                    data.set(fresh.chart.data);
                 }
             });
         });
@@ -159,7 +168,7 @@ pub fn ChartPanel(chart: Chart, range: Range, account: Option<String>, echarts_u
         super::live::subscribe(kinds, move |_| refresh());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (range, account, echarts_url);
+    let _ = (range, account, echarts_url, draw);
     let title_id = format!("{canvas_id}-title");
     let labelled_by = title_id.clone();
     view! {
@@ -224,136 +233,30 @@ fn DataTable(data: ChartData) -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod draw {
-    use charming::{
-        component::{Axis, Grid, Legend},
-        element::{AxisLabel, AxisType, ItemStyle, LineStyle, SplitLine, TextStyle, Tooltip, Trigger},
-        series::{Bar, Line, Pie},
-        Chart as EChart, WasmRenderer,
-    };
     use leptos::prelude::*;
-    use leptos::wasm_bindgen::{closure::Closure, JsCast};
+    use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    use wasm_bindgen::prelude::wasm_bindgen;
 
-    use crate::domain::dashboard::{ChartData, ChartKind, Unit};
+    use crate::api::dashboard::DrawOptions;
+    use crate::domain::dashboard::ChartData;
 
-    /// Colours that read on the page's light or dark background.
-    struct Palette {
-        text: &'static str,
-        grid: &'static str,
-        series: [&'static str; 6],
+    // The few ECharts calls the island makes; `echarts` is the global the
+    // served build defines (loaded on demand, below).
+    #[wasm_bindgen]
+    extern "C" {
+        type ECharts;
+        #[wasm_bindgen(js_namespace = echarts, js_name = init)]
+        fn init(element: &web_sys::Element) -> ECharts;
+        #[wasm_bindgen(method, js_name = setOption)]
+        fn set_option(this: &ECharts, option: &JsValue, not_merge: bool);
+        #[wasm_bindgen(method)]
+        fn resize(this: &ECharts);
+        #[wasm_bindgen(method)]
+        fn dispose(this: &ECharts);
     }
 
-    fn palette() -> Palette {
-        let dark = web_sys::window()
-            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-            .is_some_and(|m| m.matches());
-        if dark {
-            Palette {
-                text: "#c9d1e3",
-                grid: "#2c3446",
-                series: ["#7b93ff", "#4fd1a5", "#f6b94b", "#f07d8a", "#b48bf2", "#5ec8e8"],
-            }
-        } else {
-            Palette {
-                text: "#3b4252",
-                grid: "#e3e7ef",
-                series: ["#3355e0", "#1a9e74", "#c77c02", "#d14358", "#7c4dcc", "#1d8fb3"],
-            }
-        }
-    }
-
-    fn options(data: &ChartData) -> EChart {
-        let p = palette();
-        let suffix = data.unit.suffix();
-        let axis_label = |unit: Unit| {
-            let label = AxisLabel::new().color(p.text);
-            match unit {
-                Unit::Count => label,
-                _ => label.formatter(format!("{{value}} {suffix}").as_str()),
-            }
-        };
-        let named = |name: &str| match data.unit {
-            Unit::Count => name.to_string(),
-            _ => format!("{name} ({suffix})"),
-        };
-        let base = EChart::new()
-            .background_color("transparent")
-            .color(
-                p.series
-                    .iter()
-                    .map(|c| charming::element::Color::from(*c))
-                    .collect::<Vec<_>>(),
-            )
-            .tooltip(Tooltip::new().trigger(if data.kind == ChartKind::Pie {
-                Trigger::Item
-            } else {
-                Trigger::Axis
-            }))
-            .legend(Legend::new().text_style(TextStyle::new().color(p.text)).bottom(0));
-        match data.kind {
-            ChartKind::Pie => data.series.iter().fold(base, |chart, s| {
-                let slices: Vec<(f64, String)> = s
-                    .values
-                    .iter()
-                    .copied()
-                    .zip(data.labels.iter().cloned())
-                    .collect();
-                chart.series(
-                    Pie::new()
-                        .name(named(&s.name))
-                        .radius(vec!["35%", "65%"])
-                        .data(slices),
-                )
-            }),
-            kind => {
-                let time = !data.times.is_empty() && kind == ChartKind::Line;
-                let x = if time {
-                    Axis::new().type_(AxisType::Time)
-                } else {
-                    Axis::new().type_(AxisType::Category).data(data.labels.clone())
-                };
-                let chart = base
-                    .grid(
-                        Grid::new()
-                            .left(8)
-                            .right(16)
-                            .top(16)
-                            .bottom(48)
-                            .contain_label(true),
-                    )
-                    .x_axis(x.axis_label(AxisLabel::new().color(p.text)))
-                    .y_axis(
-                        Axis::new()
-                            .type_(AxisType::Value)
-                            .axis_label(axis_label(data.unit))
-                            .split_line(SplitLine::new().line_style(LineStyle::new().color(p.grid))),
-                    );
-                data.series.iter().fold(chart, |chart, s| {
-                    if kind == ChartKind::Bar {
-                        chart.series(
-                            Bar::new()
-                                .name(named(&s.name))
-                                .data(s.values.clone())
-                                .item_style(ItemStyle::new().border_radius(3)),
-                        )
-                    } else if time {
-                        let points: Vec<Vec<f64>> = data
-                            .times
-                            .iter()
-                            .zip(&s.values)
-                            .map(|(t, v)| vec![*t as f64, *v])
-                            .collect();
-                        chart.series(Line::new().name(named(&s.name)).show_symbol(false).data(points))
-                    } else {
-                        chart.series(
-                            Line::new()
-                                .name(named(&s.name))
-                                .show_symbol(false)
-                                .data(s.values.clone()),
-                        )
-                    }
-                })
-            }
-        }
+    fn dark_query() -> Option<web_sys::MediaQueryList> {
+        web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
     }
 
     fn echarts_loaded() -> bool {
@@ -393,41 +296,72 @@ mod draw {
         callback.forget();
     }
 
-    /// Draws the chart in `canvas_id` now and whenever `data` changes, and
-    /// keeps it sized to its box.
-    pub fn when_changed(canvas_id: String, url: String, data: RwSignal<Result<ChartData, String>>) {
-        let instance: StoredValue<Option<charming::Echarts>, LocalStorage> = StoredValue::new_local(None);
+    /// Draws the chart in `canvas_id` now and whenever its options change
+    /// (new data, or the page switching between light and dark), and keeps
+    /// it sized to its box.
+    pub fn when_changed(
+        canvas_id: String,
+        url: String,
+        data: RwSignal<Result<ChartData, String>>,
+        draw: RwSignal<DrawOptions>,
+    ) {
+        let instance: StoredValue<Option<ECharts>, LocalStorage> = StoredValue::new_local(None);
+        let dark = RwSignal::new(dark_query().is_some_and(|q| q.matches()));
+        if let Some(query) = dark_query() {
+            let on_change =
+                Closure::<dyn Fn()>::new(move || dark.set(dark_query().is_some_and(|q| q.matches())));
+            let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+            on_change.forget();
+        }
         Effect::new(move |_| {
-            let Ok(chart) = data.get() else { return };
-            if chart.is_empty() {
-                instance.set_value(None);
-                return;
-            }
-            let canvas_id = canvas_id.clone();
-            with_echarts(&url, move || {
-                let options = options(&chart);
-                let existing = instance.with_value(|i| i.is_some());
-                if existing {
-                    instance.with_value(|i| {
-                        if let Some(e) = i {
-                            WasmRenderer::update(e, &options);
-                        }
-                    });
-                } else if let Ok(e) = WasmRenderer::new_opt(None, None).render(&canvas_id, &options) {
-                    instance.set_value(Some(e));
+            let drawable = data.with(|d| d.as_ref().is_ok_and(|d| !d.is_empty()));
+            let json = draw.with(|d| {
+                if dark.get() {
+                    d.dark.clone()
+                } else {
+                    d.light.clone()
                 }
             });
+            if !drawable || json.is_empty() {
+                // The canvas element is gone (empty or error state).
+                instance.update_value(|i| {
+                    if let Some(chart) = i.take() {
+                        chart.dispose();
+                    }
+                });
+                return;
+            }
+            let Ok(option) = js_sys::JSON::parse(&json) else {
+                return;
+            };
+            let canvas_id = canvas_id.clone();
+            with_echarts(&url, move || {
+                if instance.with_value(|i| i.is_none()) {
+                    let Some(element) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id(&canvas_id))
+                    else {
+                        return;
+                    };
+                    instance.set_value(Some(init(&element)));
+                }
+                instance.with_value(|i| {
+                    if let Some(chart) = i {
+                        chart.set_option(&option, true);
+                    }
+                });
+            });
         });
-        let resize = Closure::<dyn Fn()>::new(move || {
+        let on_resize = Closure::<dyn Fn()>::new(move || {
             instance.with_value(|i| {
-                if let Some(e) = i {
-                    e.resize(leptos::wasm_bindgen::JsValue::UNDEFINED);
+                if let Some(chart) = i {
+                    chart.resize();
                 }
             });
         });
         if let Some(window) = web_sys::window() {
-            let _ = window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref());
+            let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
         }
-        resize.forget();
+        on_resize.forget();
     }
 }

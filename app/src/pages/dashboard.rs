@@ -52,7 +52,7 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
         <RangeControls d=d.clone()/>
         <div class="charts">
             {d.charts.into_iter().map(|chart| view! {
-                <ChartPanel chart range account=account.clone() echarts_url=url.clone()/>
+                <ChartPanel view=chart range account=account.clone() echarts_url=url.clone()/>
             }).collect_view()}
         </div>
         <section class="card">

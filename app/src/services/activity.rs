@@ -111,14 +111,17 @@ enum Subject {
     HostingAccount(Uuid),
 }
 
-async fn insert(
-    conn: &mut PgConnection,
-    subject: Subject,
-    actor: Option<Uuid>,
-    action: Action,
-    client: &ClientInfo,
-    details: Value,
-) -> Result<(), sqlx::Error> {
+/// One entry of a log: what happened, who did it (None: the system), from
+/// where, and what its sentence names (emails, roles, plan names) as they
+/// were at the time.
+pub struct NewEntry<'a> {
+    pub action: Action,
+    pub actor: Option<Uuid>,
+    pub client: &'a ClientInfo,
+    pub details: Value,
+}
+
+async fn insert(conn: &mut PgConnection, subject: Subject, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
     let (user_id, account_id) = match subject {
         Subject::User(id) => (Some(id), None),
         Subject::HostingAccount(id) => (None, Some(id)),
@@ -128,49 +131,29 @@ async fn insert(
            VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
         user_id,
         account_id,
-        actor,
-        action.as_str(),
-        details,
-        client.ip,
-        client.user_agent
+        entry.actor,
+        entry.action.as_str(),
+        entry.details,
+        entry.client.ip,
+        entry.client.user_agent
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Appends one event for `user_id`'s account, done by `actor` (None: the system).
-pub async fn record(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    actor: Option<Uuid>,
-    action: Action,
-    client: &ClientInfo,
-    details: Value,
-) -> Result<(), sqlx::Error> {
-    insert(conn, Subject::User(user_id), actor, action, client, details).await
+/// Appends one entry to `user_id`'s own log (their security page).
+pub async fn record(conn: &mut PgConnection, user_id: Uuid, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
+    insert(conn, Subject::User(user_id), entry).await
 }
 
-/// Appends one event of a hosting account, done by `actor`. `details`
-/// carries what the sentence names (emails, roles, plan names) as they
-/// were at the time.
+/// Appends one entry to a hosting account's activity feed.
 pub async fn record_for_account(
     conn: &mut PgConnection,
     account_id: Uuid,
-    actor: Option<Uuid>,
-    action: Action,
-    client: &ClientInfo,
-    details: Value,
+    entry: NewEntry<'_>,
 ) -> Result<(), sqlx::Error> {
-    insert(
-        conn,
-        Subject::HostingAccount(account_id),
-        actor,
-        action,
-        client,
-        details,
-    )
-    .await
+    insert(conn, Subject::HostingAccount(account_id), entry).await
 }
 
 #[derive(Debug, Clone)]

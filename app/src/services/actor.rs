@@ -33,6 +33,14 @@ impl Actor {
     pub fn is_staff(&self) -> bool {
         self.user.role == Role::Staff
     }
+
+    /// The same request seen as a public form's (where and when, no user).
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            client: self.client.clone(),
+            now: self.now,
+        }
+    }
 }
 
 /// Anyone using a public form (sign up, sign in, reset): no user yet.

@@ -84,45 +84,41 @@ struct DemoAccount {
     daily_gb: f64,
 }
 
-const fn account(
-    name: &'static str,
-    plan: &'static str,
-    domain: &'static str,
-    region: &'static str,
-    storage_gb: f64,
-    daily_gb: f64,
-) -> DemoAccount {
-    DemoAccount {
-        name,
-        plan,
-        domain,
-        region,
-        storage_gb,
-        daily_gb,
-    }
-}
-
 /// The demo customer's accounts: a busy shop, a small blog, an agency on
 /// the big plan, and a staging site close to its quota.
 const DEMO_ACCOUNTS: [DemoAccount; 4] = [
-    account("Demo Shop", "pro", "shop.example.com", "eu-central", 18.0, 9.0),
-    account("Demo Blog", "starter", "blog.example.com", "eu-west", 3.0, 2.0),
-    account(
-        "Agency Sites",
-        "business",
-        "agency.example.com",
-        "us-east",
-        120.0,
-        40.0,
-    ),
-    account(
-        "Staging",
-        "starter",
-        "staging.example.com",
-        "eu-central",
-        7.5,
-        0.4,
-    ),
+    DemoAccount {
+        name: "Demo Shop",
+        plan: "pro",
+        domain: "shop.example.com",
+        region: "eu-central",
+        storage_gb: 18.0,
+        daily_gb: 9.0,
+    },
+    DemoAccount {
+        name: "Demo Blog",
+        plan: "starter",
+        domain: "blog.example.com",
+        region: "eu-west",
+        storage_gb: 3.0,
+        daily_gb: 2.0,
+    },
+    DemoAccount {
+        name: "Agency Sites",
+        plan: "business",
+        domain: "agency.example.com",
+        region: "us-east",
+        storage_gb: 120.0,
+        daily_gb: 40.0,
+    },
+    DemoAccount {
+        name: "Staging",
+        plan: "starter",
+        domain: "staging.example.com",
+        region: "eu-central",
+        storage_gb: 7.5,
+        daily_gb: 0.4,
+    },
 ];
 
 /// Other customers, so staff see a platform: (name, email, days ago they
@@ -132,72 +128,79 @@ const OTHER_CUSTOMERS: [(&str, &str, i64, DemoAccount); 6] = [
         "Noah Fischer",
         "noah@demo.ksfoundation.test",
         27,
-        account(
-            "Fischer Bakery",
-            "starter",
-            "bakery.example.net",
-            "eu-central",
-            2.0,
-            1.0,
-        ),
+        DemoAccount {
+            name: "Fischer Bakery",
+            plan: "starter",
+            domain: "bakery.example.net",
+            region: "eu-central",
+            storage_gb: 2.0,
+            daily_gb: 1.0,
+        },
     ),
     (
         "Maya Singh",
         "maya@demo.ksfoundation.test",
         21,
-        account(
-            "Singh Studio",
-            "pro",
-            "studio.example.net",
-            "ap-southeast",
-            25.0,
-            6.0,
-        ),
+        DemoAccount {
+            name: "Singh Studio",
+            plan: "pro",
+            domain: "studio.example.net",
+            region: "ap-southeast",
+            storage_gb: 25.0,
+            daily_gb: 6.0,
+        },
     ),
     (
         "Liam O'Brien",
         "liam@demo.ksfoundation.test",
         14,
-        account(
-            "Harbour Tours",
-            "starter",
-            "tours.example.net",
-            "eu-west",
-            4.0,
-            3.5,
-        ),
+        DemoAccount {
+            name: "Harbour Tours",
+            plan: "starter",
+            domain: "tours.example.net",
+            region: "eu-west",
+            storage_gb: 4.0,
+            daily_gb: 3.5,
+        },
     ),
     (
         "Sofia Rossi",
         "sofia@demo.ksfoundation.test",
         9,
-        account(
-            "Rossi Photography",
-            "business",
-            "photo.example.net",
-            "eu-central",
-            150.0,
-            25.0,
-        ),
+        DemoAccount {
+            name: "Rossi Photography",
+            plan: "business",
+            domain: "photo.example.net",
+            region: "eu-central",
+            storage_gb: 150.0,
+            daily_gb: 25.0,
+        },
     ),
     (
         "Ethan Kim",
         "ethan@demo.ksfoundation.test",
         4,
-        account(
-            "Kim Consulting",
-            "starter",
-            "kim.example.net",
-            "us-east",
-            1.0,
-            0.5,
-        ),
+        DemoAccount {
+            name: "Kim Consulting",
+            plan: "starter",
+            domain: "kim.example.net",
+            region: "us-east",
+            storage_gb: 1.0,
+            daily_gb: 0.5,
+        },
     ),
     (
         "Ava Johnson",
         "ava@demo.ksfoundation.test",
         1,
-        account("Johnson Crafts", "pro", "crafts.example.net", "us-east", 8.0, 2.5),
+        DemoAccount {
+            name: "Johnson Crafts",
+            plan: "pro",
+            domain: "crafts.example.net",
+            region: "us-east",
+            storage_gb: 8.0,
+            daily_gb: 2.5,
+        },
     ),
 ];
 
@@ -260,14 +263,12 @@ async fn open_account(
         }
     };
     let gb = crate::services::hosting::plans::GB as f64;
-    let samples = usage::demo_samples(
-        id.uuid(),
-        owner.now,
-        90,
-        (a.storage_gb * gb) as i64,
-        (a.daily_gb * gb) as i64,
+    let site = usage::DemoSite {
+        base_storage: (a.storage_gb * gb) as i64,
+        daily_bandwidth: (a.daily_gb * gb) as i64,
         seed,
-    );
+    };
+    let samples = usage::demo_samples(id.uuid(), owner.now, 90, &site);
     for chunk in samples.chunks(usage::MAX_BATCH) {
         usage::ingest(pool, &token, chunk, owner.now)
             .await

@@ -329,7 +329,31 @@ async fn rollups_equal_raw_sums_whatever_the_order(pool: PgPool) {
          WHERE l.storage_bytes IS DISTINCT FROM raw.storage_bytes",
     )
     .await;
-    assert_eq!((hourly, daily, monthly, latest), (0, 0, 0, 0));
+    // The staff charts' platform totals: every account's buckets summed.
+    let platform_hourly = mismatches(
+        "SELECT count(*) FROM (
+           SELECT hour, sum(st) AS st, sum(bw) AS bw FROM (
+             SELECT account_id, date_trunc('hour', sampled_at) AS hour, sum(bandwidth_bytes) AS bw,
+                    (array_agg(storage_bytes ORDER BY sampled_at DESC))[1] AS st
+             FROM usage_samples GROUP BY 1, 2) per_account GROUP BY hour) raw
+         FULL JOIN usage_platform_hourly p USING (hour)
+         WHERE p.bandwidth_bytes IS DISTINCT FROM raw.bw OR p.storage_bytes IS DISTINCT FROM raw.st",
+    )
+    .await;
+    let platform_daily = mismatches(
+        "SELECT count(*) FROM (
+           SELECT day, sum(st) AS st, sum(bw) AS bw FROM (
+             SELECT account_id, (sampled_at AT TIME ZONE 'UTC')::date AS day, sum(bandwidth_bytes) AS bw,
+                    (array_agg(storage_bytes ORDER BY sampled_at DESC))[1] AS st
+             FROM usage_samples GROUP BY 1, 2) per_account GROUP BY day) raw
+         FULL JOIN usage_platform_daily p USING (day)
+         WHERE p.bandwidth_bytes IS DISTINCT FROM raw.bw OR p.storage_bytes IS DISTINCT FROM raw.st",
+    )
+    .await;
+    assert_eq!(
+        (hourly, daily, monthly, latest, platform_hourly, platform_daily),
+        (0, 0, 0, 0, 0, 0)
+    );
     let buckets: i64 = sqlx::query_scalar("SELECT count(*) FROM usage_hourly")
         .fetch_one(&app.pool)
         .await

@@ -10,11 +10,11 @@ use super::{
     WRONG_PASSWORD,
 };
 use crate::domain::{CurrentUser, DisplayName, Email, Password};
-use crate::services::activity::{self, Action};
+use crate::services::activity::{self, Action, NewEntry};
 use crate::services::mail::{self, templates};
 use crate::services::passwords::{hash_password, verify_password};
 use crate::services::rate_limit;
-use crate::services::{sessions, Actor, ClientInfo, Deps, Visitor};
+use crate::services::{sessions, Actor, Deps, Visitor};
 
 pub async fn change_name(pool: &PgPool, actor: &Actor, name: &DisplayName) -> Result<(), AccountError> {
     sqlx::query!(
@@ -53,8 +53,7 @@ pub(crate) async fn replace_password(
     links: &Links,
     user_id: Uuid,
     password: &Password,
-    action: Action,
-    client: &ClientInfo,
+    entry: NewEntry<'_>,
 ) -> Result<(), AccountError> {
     let hash = hash_password(password).await?;
     let user = sqlx::query!(
@@ -68,7 +67,15 @@ pub(crate) async fn replace_password(
     sessions::end_all_except(&mut *conn, user_id, None).await?;
     let notice = templates::password_changed(&user.display_name, &links.to("/support"));
     mail::enqueue(&mut *conn, &user.email, &notice).await?;
-    activity::record(&mut *conn, user_id, Some(user_id), action, client, json!({})).await?;
+    activity::record(
+        &mut *conn,
+        user_id,
+        NewEntry {
+            actor: Some(user_id),
+            ..entry
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -88,8 +95,12 @@ pub async fn change_password(
         &deps.links,
         actor.id(),
         password,
-        Action::PasswordChanged,
-        &actor.client,
+        NewEntry {
+            action: Action::PasswordChanged,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details: json!({}),
+        },
     )
     .await?;
     // This device stays signed in, with a new token, still recently
@@ -161,10 +172,12 @@ pub async fn request_email_change(deps: &Deps, actor: &Actor, new_email: &Email)
     activity::record(
         &mut tx,
         user.user_id,
-        me,
-        Action::EmailChangeRequested,
-        &actor.client,
-        details,
+        NewEntry {
+            action: Action::EmailChangeRequested,
+            actor: me,
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -204,10 +217,12 @@ pub async fn confirm_email_change(
     activity::record(
         &mut tx,
         token.user_id,
-        me,
-        Action::EmailChanged,
-        &visitor.client,
-        details,
+        NewEntry {
+            action: Action::EmailChanged,
+            actor: me,
+            client: &visitor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -10,7 +10,7 @@ use super::{
     RESET_PASSWORD_TTL, VERIFY_EMAIL_TTL,
 };
 use crate::domain::{DisplayName, Email, Password};
-use crate::services::activity::{self, Action};
+use crate::services::activity::{self, Action, NewEntry};
 use crate::services::mail::{self, templates};
 use crate::services::passwords::hash_password;
 use crate::services::rate_limit::{self, network_key};
@@ -95,10 +95,12 @@ pub async fn sign_up(deps: &Deps, visitor: &Visitor, input: SignUp) -> Result<()
     activity::record(
         &mut tx,
         user_id,
-        me,
-        Action::AccountCreated,
-        &visitor.client,
-        json!({}),
+        NewEntry {
+            action: Action::AccountCreated,
+            actor: me,
+            client: &visitor.client,
+            details: json!({}),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -142,13 +144,25 @@ pub async fn verify_email(deps: &Deps, visitor: &Visitor, secret: &str) -> Resul
     activity::record(
         &mut tx,
         token.user_id,
-        me,
-        Action::EmailVerified,
-        client,
-        json!({}),
+        NewEntry {
+            action: Action::EmailVerified,
+            actor: me,
+            client,
+            details: json!({}),
+        },
     )
     .await?;
-    activity::record(&mut tx, token.user_id, me, Action::SignedIn, client, json!({})).await?;
+    activity::record(
+        &mut tx,
+        token.user_id,
+        NewEntry {
+            action: Action::SignedIn,
+            actor: me,
+            client,
+            details: json!({}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user_id = %token.user_id, "email verified");
     Ok(Verified {
@@ -241,8 +255,12 @@ pub async fn reset_password(
         &deps.links,
         token.user_id,
         password,
-        Action::PasswordReset,
-        &visitor.client,
+        NewEntry {
+            action: Action::PasswordReset,
+            actor: Some(token.user_id),
+            client: &visitor.client,
+            details: json!({}),
+        },
     )
     .await?;
     prove_address(&mut tx, token.user_id, &token.email).await?;

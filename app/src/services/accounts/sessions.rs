@@ -8,7 +8,7 @@ use uuid::Uuid;
 use serde_json::json;
 
 use crate::domain::{CurrentUser, Role};
-use crate::services::activity::{self, Action};
+use crate::services::activity::{self, Action, NewEntry};
 use crate::services::tokens::{hash_token, new_token};
 use crate::services::{Actor, ClientInfo};
 
@@ -115,7 +115,17 @@ pub async fn sign_out(
     .await?;
     if let Some(user) = user {
         let me = Some(user.user_id);
-        activity::record(&mut tx, user.user_id, me, Action::SignedOut, client, json!({})).await?;
+        activity::record(
+            &mut tx,
+            user.user_id,
+            NewEntry {
+                action: Action::SignedOut,
+                actor: me,
+                client,
+                details: json!({}),
+            },
+        )
+        .await?;
     }
     tx.commit().await
 }
@@ -226,7 +236,17 @@ pub async fn revoke_own(pool: &PgPool, actor: &Actor, session_id: Uuid) -> Resul
     if done == 1 {
         let me = Some(user.user_id);
         let details = json!({ "session_id": session_id });
-        activity::record(&mut tx, user.user_id, me, Action::SessionRevoked, client, details).await?;
+        activity::record(
+            &mut tx,
+            user.user_id,
+            NewEntry {
+                action: Action::SessionRevoked,
+                actor: me,
+                client,
+                details,
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(done == 1)
@@ -242,10 +262,12 @@ pub async fn revoke_others(pool: &PgPool, actor: &Actor) -> Result<u64, sqlx::Er
     activity::record(
         &mut tx,
         user.user_id,
-        me,
-        Action::OtherSessionsRevoked,
-        client,
-        details,
+        NewEntry {
+            action: Action::OtherSessionsRevoked,
+            actor: me,
+            client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;

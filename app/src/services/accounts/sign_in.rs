@@ -16,7 +16,7 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::{AccountError, Links};
-use crate::services::activity::{self, Action};
+use crate::services::activity::{self, Action, NewEntry};
 use crate::services::mail::{self, templates};
 use crate::services::passwords::verify_password;
 use crate::services::rate_limit::{self, Attempts};
@@ -67,6 +67,15 @@ pub(crate) struct Account<'a> {
     pub name: &'a str,
 }
 
+/// A failed password or code: against which account (if the email is
+/// one), the address as typed, which secret was wrong, and from where.
+pub(crate) struct Failure<'a> {
+    pub account: Option<Account<'a>>,
+    pub email_typed: &'a str,
+    pub reason: &'static str,
+    pub from: Attempts,
+}
+
 /// Serialises sign-in attempts (and step-up checks) on one account until
 /// the caller's transaction ends.
 pub(crate) async fn lock_account(conn: &mut PgConnection, email: &str) -> Result<(), sqlx::Error> {
@@ -80,12 +89,15 @@ pub(crate) async fn lock_account(conn: &mut PgConnection, email: &str) -> Result
 pub(crate) async fn record_failure(
     conn: &mut PgConnection,
     links: &Links,
-    account: Option<Account<'_>>,
-    email_typed: &str,
-    reason: &str,
+    failure: Failure<'_>,
     client: &ClientInfo,
-    from: Attempts,
 ) -> Result<(), AccountError> {
+    let Failure {
+        account,
+        email_typed,
+        reason,
+        from,
+    } = failure;
     let device = match from {
         Attempts::Device(id) => Some(id),
         Attempts::UnknownDevices => None,
@@ -105,10 +117,12 @@ pub(crate) async fn record_failure(
         activity::record(
             &mut *conn,
             account.id,
-            None,
-            Action::SignInFailed,
-            client,
-            details,
+            NewEntry {
+                action: Action::SignInFailed,
+                actor: None,
+                client,
+                details,
+            },
         )
         .await?;
         let paused = rate_limit::sign_in_allowed(&mut *conn, email_typed, from)
@@ -233,10 +247,12 @@ async fn finish(
     activity::record(
         &mut *conn,
         user_id,
-        Some(user_id),
-        Action::SignedIn,
-        client,
-        details,
+        NewEntry {
+            action: Action::SignedIn,
+            actor: Some(user_id),
+            client,
+            details,
+        },
     )
     .await?;
     Ok(Session { token, device })
@@ -295,11 +311,13 @@ pub async fn sign_in(
             record_failure(
                 &mut tx,
                 &deps.links,
-                account,
-                email_input,
-                "password",
+                Failure {
+                    account,
+                    email_typed: email_input,
+                    reason: "password",
+                    from,
+                },
                 client,
-                from,
             )
             .await?;
             tx.commit().await?;
@@ -389,15 +407,7 @@ pub async fn complete_with_code(
     let Some(factor) = two_factor::SecondFactor::parse(step.code) else {
         return Err(two_factor::code_field_error("code", two_factor::ENTER_CODE));
     };
-    let used = two_factor::accept(
-        &mut tx,
-        &deps.secret_key,
-        pending.user_id,
-        &factor,
-        &visitor.client,
-        visitor.now,
-    )
-    .await?;
+    let used = two_factor::accept(&mut tx, &deps.secret_key, pending.user_id, &factor, visitor).await?;
     if !used {
         let account = Account {
             id: pending.user_id,
@@ -408,11 +418,13 @@ pub async fn complete_with_code(
         record_failure(
             &mut tx,
             &deps.links,
-            Some(account),
-            &pending.email,
-            "code",
+            Failure {
+                account: Some(account),
+                email_typed: &pending.email,
+                reason: "code",
+                from,
+            },
             client,
-            from,
         )
         .await?;
         tx.commit().await?;

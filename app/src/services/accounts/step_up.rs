@@ -6,11 +6,11 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::profile::check_current_password;
-use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account};
+use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account, Failure};
 use super::two_factor::{self, SecondFactor};
 use super::AccountError;
 use crate::domain::CurrentUser;
-use crate::services::activity::{self, Action};
+use crate::services::activity::{self, Action, NewEntry};
 use crate::services::rate_limit::Attempts;
 use crate::services::{sessions, Actor, Deps};
 
@@ -70,35 +70,32 @@ pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(),
         record_failure(
             &mut tx,
             &deps.links,
-            Some(account()),
-            &user.email,
-            "password",
+            Failure {
+                account: Some(account()),
+                email_typed: &user.email,
+                reason: "password",
+                from,
+            },
             &actor.client,
-            from,
         )
         .await?;
         tx.commit().await?;
         return Err(wrong);
     }
     if let Some(factor) = &factor {
-        let accepted = two_factor::accept(
-            &mut tx,
-            &deps.secret_key,
-            user.user_id,
-            factor,
-            &actor.client,
-            actor.now,
-        )
-        .await?;
+        let accepted =
+            two_factor::accept(&mut tx, &deps.secret_key, user.user_id, factor, &actor.visitor()).await?;
         if !accepted {
             record_failure(
                 &mut tx,
                 &deps.links,
-                Some(account()),
-                &user.email,
-                "code",
+                Failure {
+                    account: Some(account()),
+                    email_typed: &user.email,
+                    reason: "code",
+                    from,
+                },
                 &actor.client,
-                from,
             )
             .await?;
             tx.commit().await?;
@@ -110,10 +107,12 @@ pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(),
     activity::record(
         &mut tx,
         user.user_id,
-        me,
-        Action::IdentityConfirmed,
-        &actor.client,
-        json!({}),
+        NewEntry {
+            action: Action::IdentityConfirmed,
+            actor: me,
+            client: &actor.client,
+            details: json!({}),
+        },
     )
     .await?;
     tx.commit().await?;

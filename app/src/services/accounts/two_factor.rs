@@ -12,14 +12,14 @@ use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
 use super::profile::check_current_password;
-use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account};
+use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account, Failure};
 use super::{step_up, AccountError, Links};
 use crate::domain::CurrentUser;
-use crate::services::activity::{self, Action};
+use crate::services::activity::{self, Action, NewEntry};
 use crate::services::mail::{self, templates};
 use crate::services::rate_limit::Attempts;
 use crate::services::secret_box::SecretKey;
-use crate::services::{sessions, Actor, ClientInfo, Deps};
+use crate::services::{sessions, Actor, Deps, Visitor};
 
 const STEP_SECS: i64 = 30;
 const DIGITS: usize = 6;
@@ -158,9 +158,9 @@ pub(crate) async fn accept(
     key: &SecretKey,
     user_id: Uuid,
     factor: &SecondFactor,
-    client: &ClientInfo,
-    now: OffsetDateTime,
+    from: &Visitor,
 ) -> Result<bool, AccountError> {
+    let (client, now) = (&from.client, from.now);
     match factor {
         SecondFactor::Code(code) => {
             let row = sqlx::query!(
@@ -208,7 +208,17 @@ pub(crate) async fn accept(
             .await?;
             let me = Some(user_id);
             let details = json!({ "codes_left": left });
-            activity::record(&mut *conn, user_id, me, Action::RecoveryCodeUsed, client, details).await?;
+            activity::record(
+                &mut *conn,
+                user_id,
+                NewEntry {
+                    action: Action::RecoveryCodeUsed,
+                    actor: me,
+                    client,
+                    details,
+                },
+            )
+            .await?;
             Ok(true)
         }
     }
@@ -357,7 +367,17 @@ async fn after_change(
     };
     mail::enqueue(&mut *conn, &user.email, &message).await?;
     let me = Some(user.user_id);
-    activity::record(&mut *conn, user.user_id, me, action, &actor.client, json!({})).await?;
+    activity::record(
+        &mut *conn,
+        user.user_id,
+        NewEntry {
+            action,
+            actor: me,
+            client: &actor.client,
+            details: json!({}),
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -419,34 +439,29 @@ pub async fn disable(deps: &Deps, actor: &Actor, proof: DisableProof<'_>) -> Res
         record_failure(
             &mut tx,
             &deps.links,
-            Some(account()),
-            &user.email,
-            "password",
+            Failure {
+                account: Some(account()),
+                email_typed: &user.email,
+                reason: "password",
+                from,
+            },
             client,
-            from,
         )
         .await?;
         tx.commit().await?;
         return Err(wrong);
     }
-    if !accept(
-        &mut tx,
-        &deps.secret_key,
-        user.user_id,
-        &factor,
-        client,
-        actor.now,
-    )
-    .await?
-    {
+    if !accept(&mut tx, &deps.secret_key, user.user_id, &factor, &actor.visitor()).await? {
         record_failure(
             &mut tx,
             &deps.links,
-            Some(account()),
-            &user.email,
-            "code",
+            Failure {
+                account: Some(account()),
+                email_typed: &user.email,
+                reason: "code",
+                from,
+            },
             client,
-            from,
         )
         .await?;
         tx.commit().await?;

@@ -10,7 +10,7 @@ use super::access::{require_step_up, writable, Access};
 use super::{invalid, page_number, HostingError, Page};
 use crate::domain::hosting::Region;
 use crate::domain::{AccountId, AccountName, AccountStatus, DomainName, MemberRole, Permission};
-use crate::services::activity::{record_for_account, Action};
+use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::notifications;
 use crate::services::rate_limit::{self, Limits};
 use crate::services::Actor;
@@ -92,10 +92,12 @@ pub async fn create(
     record_for_account(
         &mut tx,
         id,
-        Some(actor.id()),
-        Action::HostingAccountCreated,
-        &actor.client,
-        details,
+        NewEntry {
+            action: Action::HostingAccountCreated,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -304,10 +306,12 @@ pub async fn update(
         record_for_account(
             &mut tx,
             account_id,
-            Some(actor.id()),
-            action,
-            &actor.client,
-            details,
+            NewEntry {
+                action,
+                actor: Some(actor.id()),
+                client: &actor.client,
+                details,
+            },
         )
         .await?;
     }
@@ -350,10 +354,12 @@ pub async fn change_plan(
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        Action::PlanChanged,
-        &actor.client,
-        details,
+        NewEntry {
+            action: Action::PlanChanged,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -431,10 +437,12 @@ async fn change_status(
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        t.action,
-        &actor.client,
-        details,
+        NewEntry {
+            action: t.action,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::access::Access;
 use super::{invalid, HostingError};
 use crate::domain::{Email, MemberRole, Permission};
-use crate::services::activity::{record_for_account, Action};
+use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::mail::{self, templates};
 use crate::services::notifications;
 use crate::services::rate_limit::{self, RetryAfter};
@@ -126,10 +126,12 @@ pub async fn invite(
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        action,
-        &actor.client,
-        details,
+        NewEntry {
+            action,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -188,10 +190,12 @@ pub async fn revoke(
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        action,
-        &actor.client,
-        details,
+        NewEntry {
+            action,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -363,10 +367,12 @@ pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<
     record_for_account(
         &mut tx,
         row.account_id,
-        Some(user.user_id),
-        action,
-        &actor.client,
-        details,
+        NewEntry {
+            action,
+            actor: Some(user.user_id),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;

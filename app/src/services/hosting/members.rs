@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::access::{require_step_up, Access};
 use super::{invalid, HostingError};
 use crate::domain::{MemberRole, Permission};
-use crate::services::activity::{record_for_account, Action};
+use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::Actor;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,10 +98,12 @@ pub async fn change_role(
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        action,
-        &actor.client,
-        details,
+        NewEntry {
+            action,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -130,10 +132,12 @@ pub async fn remove(pool: &PgPool, actor: &Actor, access: &Access, member: Uuid)
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        action,
-        &actor.client,
-        details,
+        NewEntry {
+            action,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -160,10 +164,12 @@ pub async fn leave(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), 
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        Action::MemberLeft,
-        &actor.client,
-        details,
+        NewEntry {
+            action: Action::MemberLeft,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -215,10 +221,12 @@ pub async fn transfer_ownership(
     record_for_account(
         &mut tx,
         account_id,
-        Some(actor.id()),
-        action,
-        &actor.client,
-        details,
+        NewEntry {
+            action,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -161,7 +161,10 @@ async fn store(
     }
     // One statement: the samples, the hourly and daily rollups of the
     // samples that were new (a resent sample adds nothing), and an event
-    // per account for live dashboards — all or nothing.
+    // per account for live dashboards — all or nothing. Rollup rows are
+    // written in time order: their triggers add to one platform row per
+    // hour and day, and concurrent batches taking those row locks in the
+    // same order cannot deadlock.
     let stored = sqlx::query_scalar!(
         r#"WITH new AS (
                INSERT INTO usage_samples (account_id, sampled_at, storage_bytes, bandwidth_bytes)
@@ -173,7 +176,7 @@ async fn store(
                SELECT account_id, date_trunc('hour', sampled_at),
                       LEAST(sum(bandwidth_bytes), 9223372036854775807)::int8,
                       (array_agg(storage_bytes ORDER BY sampled_at DESC))[1], max(sampled_at)
-               FROM new GROUP BY 1, 2
+               FROM new GROUP BY 1, 2 ORDER BY 2, 1
                ON CONFLICT (account_id, hour) DO UPDATE SET
                    bandwidth_bytes = LEAST(h.bandwidth_bytes::numeric + EXCLUDED.bandwidth_bytes, 9223372036854775807)::int8,
                    storage_bytes = CASE WHEN EXCLUDED.storage_at > h.storage_at THEN EXCLUDED.storage_bytes ELSE h.storage_bytes END,
@@ -183,7 +186,7 @@ async fn store(
                SELECT account_id, (sampled_at AT TIME ZONE 'UTC')::date,
                       LEAST(sum(bandwidth_bytes), 9223372036854775807)::int8,
                       (array_agg(storage_bytes ORDER BY sampled_at DESC))[1], max(sampled_at)
-               FROM new GROUP BY 1, 2
+               FROM new GROUP BY 1, 2 ORDER BY 2, 1
                ON CONFLICT (account_id, day) DO UPDATE SET
                    bandwidth_bytes = LEAST(d.bandwidth_bytes::numeric + EXCLUDED.bandwidth_bytes, 9223372036854775807)::int8,
                    storage_bytes = CASE WHEN EXCLUDED.storage_at > d.storage_at THEN EXCLUDED.storage_bytes ELSE d.storage_bytes END,
@@ -294,16 +297,24 @@ pub fn format_bytes(bytes: i64) -> String {
     }
 }
 
+/// The shape of a demo site's usage: storage at the start, bandwidth a
+/// day, and the seed its wiggle repeats from.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoSite {
+    pub base_storage: i64,
+    pub daily_bandwidth: i64,
+    pub seed: u64,
+}
+
 /// Plausible hourly samples for the demo: a site that grows slowly, with
-/// daily and weekly traffic rhythms. Deterministic from `seed`.
-pub fn demo_samples(
-    account_id: Uuid,
-    end: OffsetDateTime,
-    days: i64,
-    base_storage: i64,
-    daily_bandwidth: i64,
-    seed: u64,
-) -> Vec<RawSample> {
+/// daily and weekly traffic rhythms, for `days` up to `end`. Deterministic
+/// from the site's seed.
+pub fn demo_samples(account_id: Uuid, end: OffsetDateTime, days: i64, site: &DemoSite) -> Vec<RawSample> {
+    let DemoSite {
+        base_storage,
+        daily_bandwidth,
+        seed,
+    } = *site;
     let hours = days * 24;
     let start = end
         .replace_minute(0)
@@ -360,7 +371,12 @@ mod tests {
     #[test]
     fn demo_samples_are_hourly_and_sane() {
         let end = OffsetDateTime::now_utc();
-        let samples = demo_samples(Uuid::nil(), end, 90, 5_000_000_000, 2_000_000_000, 7);
+        let site = DemoSite {
+            base_storage: 5_000_000_000,
+            daily_bandwidth: 2_000_000_000,
+            seed: 7,
+        };
+        let samples = demo_samples(Uuid::nil(), end, 90, &site);
         assert_eq!(samples.len(), 90 * 24);
         assert!(samples
             .iter()

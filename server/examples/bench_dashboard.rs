@@ -1,0 +1,343 @@
+//! Benchmark harness for the dashboards: prints figures, asserts nothing.
+//!
+//!   DATABASE_URL=postgres://… cargo run --release -p server --example bench_dashboard [CUSTOMERS ACCOUNTS]
+//!
+//! Seeds a scratch database (created and dropped here) with CUSTOMERS
+//! customers (default 5,000) and ACCOUNTS hosting accounts (default 20,000;
+//! one customer has 10 of them), daily usage rollups for 90 days and hourly
+//! rollups and raw samples for the last 7 days, then starts the real server
+//! and loads it with `wrk` (64 connections, 2 threads): the customer
+//! dashboard, the staff platform dashboard, and a static page of the same
+//! size served from memory by an axum server in this same process. Prints
+//! requests/s, p50/p99 latency and the ratios.
+//!
+//! Why not 43 M raw samples: the dashboards never read raw samples (they
+//! read the rollups) nor hourly rows older than the 7-day chart, and writing
+//! 43 M rows twice (samples and hourly rollups, ~9 GB with indexes) takes
+//! this 2-core machine longer than the rest of the run. The rows the
+//! dashboards do read are all there, at full size.
+
+// Shared by the benchmarks; not each reads every field.
+#[allow(dead_code)]
+#[path = "support/scratch.rs"]
+mod scratch;
+
+use std::process::Command;
+use std::time::Instant;
+
+use scratch::Scratch;
+use server::{config::Config, startup::Application};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const PASSWORD: &str = "bench passphrase 1";
+const CONNECTIONS: usize = 64;
+const SECONDS: usize = 15;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let number = |a: Option<String>, default: i64| -> Result<i64, String> {
+        match a {
+            Some(n) => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (20..=1_000_000).contains(n))
+                .ok_or_else(|| format!("{n}: expected a number from 20 to 1,000,000")),
+            None => Ok(default),
+        }
+    };
+    let customers = number(args.next(), 5_000)?;
+    let accounts = number(args.next(), 20_000)?.max(customers + 10);
+    which("wrk").ok_or("wrk is not installed (apt-get install wrk)")?;
+
+    // KSF_BENCH_KEEP=1 keeps the seeded database afterwards (to EXPLAIN a
+    // query), and a later run with it set measures that database again.
+    let keep = std::env::var("KSF_BENCH_KEEP").is_ok_and(|v| v == "1");
+    let db = Scratch::open("ksf_bench_dashboard", keep).await?;
+    let (pool, scratch_url, reuse) = (db.pool.clone(), db.url.clone(), db.reused);
+
+    let began = Instant::now();
+    if !reuse {
+        app::services::hosting::plans::seed_catalogue(&pool).await?;
+        seed(&pool, customers, accounts).await?;
+    }
+    let counts: (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM usage_daily), (SELECT count(*) FROM usage_hourly),
+                (SELECT count(*) FROM usage_samples), (SELECT count(*) FROM hosting_accounts)",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!(
+        "seeded {customers} customers, {} hosting accounts, {} daily + {} hourly rollup rows, {} raw samples in {:.0} s",
+        counts.3,
+        counts.0,
+        counts.1,
+        counts.2,
+        began.elapsed().as_secs_f64()
+    );
+
+    // A known port: forms are checked against the site's own origin.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let vars = [
+        ("DATABASE_URL", scratch_url.clone()),
+        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+        ("LEPTOS_HASH_FILES", "false".to_string()),
+        ("LEPTOS_ENV", "DEV".to_string()),
+        ("KSF_MAIL_WORKER", "false".to_string()),
+        ("KSF_AUTH_BURST_PER_IP", "1000".to_string()),
+    ];
+    let config = Config::from_lookup(move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
+    let server_pool = server::startup::connection_pool(&config)?;
+    let application = Application::build(&config, server_pool).await?;
+    let base = format!("http://{}", application.local_addr()?);
+    tokio::spawn(application.run_until(std::future::pending()));
+
+    let customer = sign_in(&base, "bench-customer@example.com").await?;
+    let staff = sign_in(&base, "bench-staff@example.com").await?;
+
+    // The static page: the customer dashboard's own bytes, from memory.
+    let page = reqwest::Client::new()
+        .get(format!("{base}/"))
+        .header("cookie", &customer)
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    if !String::from_utf8_lossy(&page).contains("data-tile=\"storage\"") {
+        return Err("the customer dashboard did not render its tiles".into());
+    }
+    let static_page = page.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let static_base = format!("http://{}", listener.local_addr()?);
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let body = static_page.clone();
+            async move { ([(http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body) }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    println!(
+        "wrk: {CONNECTIONS} connections, 2 threads, {SECONDS} s each; page size {:.1} KB",
+        page.len() as f64 / 1024.0
+    );
+    let runs = [
+        (
+            "customer dashboard (10 accounts)",
+            format!("{base}/"),
+            Some(customer),
+        ),
+        ("staff platform dashboard", format!("{base}/"), Some(staff)),
+        ("static page from memory", format!("{static_base}/"), None),
+    ];
+    let mut results = Vec::new();
+    for (name, url, cookie) in runs {
+        let r = tokio::task::spawn_blocking(move || wrk(&url, cookie.as_deref())).await??;
+        println!(
+            "{name:34} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   non-2xx {}",
+            r.rps, r.p50_ms, r.p99_ms, r.errors
+        );
+        results.push(r);
+    }
+    println!(
+        "customer dashboard at {:.1} % of the static page's throughput; staff at {:.1} %",
+        100.0 * results[0].rps / results[2].rps,
+        100.0 * results[1].rps / results[2].rps
+    );
+
+    db.close(keep).await?;
+    Ok(())
+}
+
+/// Customers, accounts and usage, in bulk SQL (the real sign-up path hashes
+/// one password per user; here every user shares one hash).
+async fn seed(pool: &PgPool, customers: i64, accounts: i64) -> Result<(), Box<dyn std::error::Error>> {
+    use app::domain::{DisplayName, Email, Password, Role};
+    let mut ids = Vec::new();
+    for (email, name, role) in [
+        ("bench-customer@example.com", "Bench Customer", Role::Customer),
+        ("bench-staff@example.com", "Bench Staff", Role::Staff),
+    ] {
+        let new = app::services::users::NewUser {
+            email: Email::parse(email).map_err(|_| "email")?,
+            display_name: DisplayName::parse(name).map_err(|_| "name")?,
+            password: Password::parse(PASSWORD).map_err(|_| "password")?,
+            role,
+            email_verified: true,
+        };
+        ids.push(app::services::users::create_user(pool, new).await?);
+    }
+    let bench_customer: Uuid = ids[0];
+    // Sign-ups spread over 90 days, so the staff chart has something to say.
+    sqlx::query(
+        "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at)
+         SELECT 'customer' || n || '@example.com', 'Customer ' || n, u.password_hash, 'customer', now(),
+                now() - (n % 90) * interval '1 day'
+         FROM generate_series(1, $1) n, (SELECT password_hash FROM users WHERE id = $2) u",
+    )
+    .bind(customers - 1)
+    .bind(bench_customer)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO hosting_accounts (name, plan_id, primary_domain, region, status, created_at)
+         SELECT 'Bench ' || lpad(n::text, 6, '0'),
+                (SELECT id FROM plans ORDER BY sort_order OFFSET n % (SELECT count(*) FROM plans) LIMIT 1),
+                'site' || n || '.example.com', 'eu-central',
+                CASE WHEN n % 50 = 0 THEN 'suspended' WHEN n % 70 = 0 THEN 'cancelled' ELSE 'active' END,
+                now() - interval '120 days'
+         FROM generate_series(0, $1 - 1) n",
+    )
+    .bind(accounts)
+    .execute(pool)
+    .await?;
+    // Accounts 0–9 are the bench customer's; the rest go round the others.
+    sqlx::query(
+        "WITH a AS (SELECT id, row_number() OVER (ORDER BY name) - 1 AS n FROM hosting_accounts),
+              c AS (SELECT id, row_number() OVER (ORDER BY email) - 1 AS k FROM users
+                    WHERE role = 'customer' AND id <> $1)
+         INSERT INTO hosting_members (account_id, user_id, role)
+         SELECT a.id, CASE WHEN a.n < 10 THEN $1 ELSE c.id END, 'owner'
+         FROM a LEFT JOIN c ON a.n >= 10 AND c.k = (a.n - 10) % ($2 - 1)",
+    )
+    .bind(bench_customer)
+    .bind(customers)
+    .execute(pool)
+    .await?;
+    // Storage grows through the period; bandwidth has a weekly rhythm.
+    let numbered = "WITH a AS (SELECT id, row_number() OVER (ORDER BY name) AS n FROM hosting_accounts)";
+    sqlx::query(&format!(
+        "{numbered}
+         INSERT INTO usage_daily (account_id, day, bandwidth_bytes, storage_bytes, storage_at)
+         SELECT a.id, d::date,
+                ((a.n % 40 + 1) * 240000000 * (1.3 + sin(extract(epoch FROM d) / 86400 * 2 * pi() / 7)))::int8,
+                ((a.n % 30 + 1) * 500000000 + (90 - (current_date - d::date)) * (a.n % 7 + 1) * 20000000)::int8,
+                d + interval '23 hours'
+         FROM a, generate_series(current_date - 89, current_date, interval '1 day') d"
+    ))
+    .execute(pool)
+    .await?;
+    sqlx::query(&format!(
+        "{numbered}, h AS (SELECT generate_series(date_trunc('hour', now()) - interval '167 hours',
+                                                   date_trunc('hour', now()), interval '1 hour') AS at)
+         INSERT INTO usage_hourly (account_id, hour, bandwidth_bytes, storage_bytes, storage_at)
+         SELECT a.id, h.at,
+                ((a.n % 40 + 1) * 10000000 * (1.3 + sin(extract(epoch FROM h.at) / 86400 * 2 * pi() / 7)))::int8,
+                ((a.n % 30 + 1) * 500000000 + 90 * (a.n % 7 + 1) * 20000000)::int8, h.at
+         FROM a, h"
+    ))
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO usage_samples (account_id, sampled_at, storage_bytes, bandwidth_bytes)
+         SELECT account_id, hour, storage_bytes, bandwidth_bytes FROM usage_hourly",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO usage_latest (account_id, storage_bytes, storage_at)
+         SELECT DISTINCT ON (account_id) account_id, storage_bytes, storage_at
+         FROM usage_daily ORDER BY account_id, day DESC",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO usage_monthly (account_id, month, bandwidth_bytes)
+         SELECT account_id, date_trunc('month', day)::date, sum(bandwidth_bytes)::int8
+         FROM usage_daily GROUP BY 1, 2",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query("ANALYZE").execute(pool).await?;
+    Ok(())
+}
+
+/// Signs in through the form and returns the session cookie(s) as a header value.
+async fn sign_in(base: &str, email: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let res = client
+        .post(format!("{base}/login"))
+        .header("origin", base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await?;
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::to_string)
+        .collect();
+    if res.status() != 303 || cookies.is_empty() {
+        return Err(format!("signing in as {email}: HTTP {} without a session", res.status()).into());
+    }
+    Ok(cookies.join("; "))
+}
+
+struct Figures {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// Runs wrk and reads its summary.
+fn wrk(url: &str, cookie: Option<&str>) -> Result<Figures, String> {
+    let mut command = Command::new("wrk");
+    command.args([
+        "-t2",
+        &format!("-c{CONNECTIONS}"),
+        &format!("-d{SECONDS}s"),
+        "--latency",
+        "--timeout",
+        "10s",
+    ]);
+    if let Some(cookie) = cookie {
+        command.args(["-H", &format!("Cookie: {cookie}")]);
+    }
+    let out = command.arg(url).output().map_err(|e| format!("wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |prefix: &str| -> Option<String> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .map(str::to_string)
+    };
+    let ms = |v: String| -> Option<f64> {
+        let (n, scale) = if let Some(n) = v.strip_suffix("ms") {
+            (n, 1.0)
+        } else if let Some(n) = v.strip_suffix("us") {
+            (n, 0.001)
+        } else if let Some(n) = v.strip_suffix('s') {
+            (n, 1000.0)
+        } else {
+            (v.as_str(), 1.0)
+        };
+        n.parse::<f64>().ok().map(|n| n * scale)
+    };
+    let errors = text
+        .lines()
+        .find(|l| l.contains("Non-2xx"))
+        .and_then(|l| l.split(':').nth(1))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    Ok(Figures {
+        rps: field("Requests/sec:")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("wrk printed no rate:\n{text}"))?,
+        p50_ms: field("50%").and_then(ms).ok_or("no p50")?,
+        p99_ms: field("99%").and_then(ms).ok_or("no p99")?,
+        errors,
+    })
+}
+
+fn which(program: &str) -> Option<()> {
+    Command::new(program).arg("--version").output().ok().map(|_| ())
+}
