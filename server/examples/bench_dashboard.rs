@@ -69,7 +69,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .fetch_one(&pool)
     .await?;
     println!(
-        "seeded {customers} customers, {} hosting accounts, {} daily + {} hourly rollup rows, {} raw samples in {:.0} s",
+        "{} {customers} customers, {} hosting accounts, {} daily + {} hourly rollup rows, {} raw samples in {:.0} s",
+        if reuse { "reused (not seeded)" } else { "seeded" },
         counts.3,
         counts.0,
         counts.1,
