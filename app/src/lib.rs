@@ -18,3 +18,12 @@ pub use shell::{shell, App};
 
 /// The product name as customers see it.
 pub const PRODUCT_NAME: &str = "KSFoundation";
+
+/// Tells `public/router-guard.js` that the islands can be woken: from now
+/// on the islands router may take over links and forms.
+#[cfg(feature = "hydrate")]
+pub fn mark_ready() {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__ksfReady".into(), &wasm_bindgen::JsValue::TRUE);
+    }
+}

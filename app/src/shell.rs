@@ -33,34 +33,8 @@ use crate::pages::{
     two_factor::TwoFactorPage,
 };
 
-/// The Content-Security-Policy of an HTML page: scripts only from us or
-/// inline with this response's nonce (Leptos' hydration scripts carry it),
-/// WebAssembly allowed, nothing from other origins.
-#[cfg(feature = "ssr")]
-fn content_security_policy(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
-/// Sets this response's CSP from the nonce Leptos made for its scripts.
-fn set_content_security_policy() {
-    #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce.to_string())) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
-}
-
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -69,6 +43,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
+                // Before the islands router (see the file for why).
+                <script src="/router-guard.js"></script>
                 <HydrationScripts options=options.clone() islands=true islands_router=true/>
                 <HashedStylesheet options id="leptos"/>
                 <MetaTags/>

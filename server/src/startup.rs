@@ -138,7 +138,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let routes = route_list();
     let context = {
         let pool = state.deps.pool.clone();
-        move || provide_context(pool.clone())
+        move || {
+            provide_context(pool.clone());
+            app::api::csp::provide_request_nonce();
+        }
     };
     let options = state.leptos_options.clone();
     let mut forms = Router::new()
@@ -188,6 +191,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
             app::api::auth::client_address,
         ))
         .layer(axum::middleware::from_fn(app::api::forms::islands_router_status))
+        // Outside everything that renders: the nonce exists before any page.
+        .layer(axum::middleware::from_fn(app::api::csp::content_security_policy))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

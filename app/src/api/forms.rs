@@ -77,6 +77,7 @@ async fn render(
             // What the routes' own renders have (see the server's router).
             provide_context(app_state.clone());
             provide_context(app_state.deps.pool.clone());
+            super::csp::provide_request_nonce();
             if let Some(provide) = &provide {
                 provide();
             }

@@ -11,6 +11,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 mod chart_options;
 #[cfg(feature = "ssr")]
+pub mod csp;
+#[cfg(feature = "ssr")]
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
