@@ -3,6 +3,7 @@
 //! the password again (and a code when two-factor is on) and goes back.
 
 use serde_json::json;
+use sqlx::{Postgres, Transaction};
 use time::{Duration, OffsetDateTime};
 
 use super::profile::check_current_password;
@@ -57,51 +58,17 @@ pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(),
     if !missing.is_empty() {
         return Err(AccountError::Invalid(missing.0));
     }
-    let account = || Account {
-        id: user.user_id,
-        email: &user.email,
-        name: &user.display_name,
-    };
-    let from = Attempts::UnknownDevices;
-    let mut tx = deps.pool.begin().await?;
-    lock_account(&mut tx, &user.email).await?;
-    ensure_not_paused(&mut tx, &user.email, from).await?;
-    if let Err(wrong) = check_current_password(&deps.pool, user, proof.password, "password").await {
-        record_failure(
-            &mut tx,
-            &deps.links,
-            Failure {
-                account: Some(account()),
-                email_typed: &user.email,
-                reason: "password",
-                from,
-            },
-            &actor.client,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(wrong);
-    }
-    if let Some(factor) = &factor {
-        let accepted =
-            two_factor::accept(&mut tx, &deps.secret_key, user.user_id, factor, &actor.visitor()).await?;
-        if !accepted {
-            record_failure(
-                &mut tx,
-                &deps.links,
-                Failure {
-                    account: Some(account()),
-                    email_typed: &user.email,
-                    reason: "code",
-                    from,
-                },
-                &actor.client,
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(two_factor::code_field_error("code", two_factor::WRONG_CODE));
-        }
-    }
+    let mut tx = check_answers(
+        deps,
+        actor,
+        Answers {
+            password: proof.password,
+            factor: factor.as_ref(),
+            password_field: "password",
+            code_field: "code",
+        },
+    )
+    .await?;
     sessions::mark_authenticated(&mut tx, user.session_id, actor.now).await?;
     let me = Some(user.user_id);
     activity::record(
@@ -117,6 +84,64 @@ pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(),
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What a signed-in user typed to prove it is them: the password, and a
+/// code when one is asked for, with the form fields their errors belong to.
+pub(crate) struct Answers<'a> {
+    pub password: &'a str,
+    pub factor: Option<&'a SecondFactor>,
+    pub password_field: &'static str,
+    pub code_field: &'static str,
+}
+
+/// Checks the answers, serialised with other attempts on the account and
+/// refused while it is paused. A wrong one is recorded (it counts towards
+/// the pause), committed, and returned as the error; right ones give back
+/// the transaction for the change they allow.
+pub(crate) async fn check_answers(
+    deps: &Deps,
+    actor: &Actor,
+    answers: Answers<'_>,
+) -> Result<Transaction<'static, Postgres>, AccountError> {
+    let user = &actor.user;
+    let from = Attempts::UnknownDevices;
+    let mut tx = deps.pool.begin().await?;
+    lock_account(&mut tx, &user.email).await?;
+    ensure_not_paused(&mut tx, &user.email, from).await?;
+    let wrong = match check_current_password(&deps.pool, user, answers.password, answers.password_field).await
+    {
+        Err(wrong) => Some(("password", wrong)),
+        Ok(()) => match answers.factor {
+            Some(factor)
+                if !two_factor::accept(&mut tx, &deps.secret_key, user.user_id, factor, &actor.visitor())
+                    .await? =>
+            {
+                Some((
+                    "code",
+                    two_factor::code_field_error(answers.code_field, two_factor::WRONG_CODE),
+                ))
+            }
+            _ => None,
+        },
+    };
+    if let Some((reason, error)) = wrong {
+        let account = Account {
+            id: user.user_id,
+            email: &user.email,
+            name: &user.display_name,
+        };
+        let failure = Failure {
+            account: Some(account),
+            email_typed: &user.email,
+            reason,
+            from,
+        };
+        record_failure(&mut tx, &deps.links, failure, &actor.client).await?;
+        tx.commit().await?;
+        return Err(error);
+    }
+    Ok(tx)
 }
 
 #[cfg(test)]

@@ -11,13 +11,10 @@ use time::OffsetDateTime;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
-use super::profile::check_current_password;
-use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account, Failure};
 use super::{step_up, AccountError, Links};
 use crate::domain::CurrentUser;
 use crate::services::activity::{self, Action, NewEntry};
 use crate::services::mail::{self, templates};
-use crate::services::rate_limit::Attempts;
 use crate::services::secret_box::SecretKey;
 use crate::services::{sessions, Actor, Deps, Visitor};
 
@@ -425,48 +422,17 @@ pub async fn disable(deps: &Deps, actor: &Actor, proof: DisableProof<'_>) -> Res
         return Err(AccountError::Invalid(missing.0));
     };
     let user = &actor.user;
-    let account = || Account {
-        id: user.user_id,
-        email: &user.email,
-        name: &user.display_name,
-    };
-    let from = Attempts::UnknownDevices;
-    let client = &actor.client;
-    let mut tx = deps.pool.begin().await?;
-    lock_account(&mut tx, &user.email).await?;
-    ensure_not_paused(&mut tx, &user.email, from).await?;
-    if let Err(wrong) = check_current_password(&deps.pool, user, proof.password, "disable_password").await {
-        record_failure(
-            &mut tx,
-            &deps.links,
-            Failure {
-                account: Some(account()),
-                email_typed: &user.email,
-                reason: "password",
-                from,
-            },
-            client,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(wrong);
-    }
-    if !accept(&mut tx, &deps.secret_key, user.user_id, &factor, &actor.visitor()).await? {
-        record_failure(
-            &mut tx,
-            &deps.links,
-            Failure {
-                account: Some(account()),
-                email_typed: &user.email,
-                reason: "code",
-                from,
-            },
-            client,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(code_field_error("disable_code", WRONG_CODE));
-    }
+    let mut tx = step_up::check_answers(
+        deps,
+        actor,
+        step_up::Answers {
+            password: proof.password,
+            factor: Some(&factor),
+            password_field: "disable_password",
+            code_field: "disable_code",
+        },
+    )
+    .await?;
     sqlx::query!("DELETE FROM two_factor WHERE user_id = $1", user.user_id)
         .execute(&mut *tx)
         .await?;
