@@ -15,7 +15,7 @@ use crate::pages::{
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
     },
     activity::ActivityPage,
-    areas::{BillingPage, DomainsPage, SupportPage},
+    areas::{BillingPage, DomainsPage},
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
     errors::{ErrorPage, NotFoundPage},
@@ -30,6 +30,7 @@ use crate::pages::{
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
+    support::{list::SupportPage, new::NewTicketPage, queue::StaffTicketsPage, ticket::TicketPage},
     two_factor::TwoFactorPage,
 };
 
@@ -86,7 +87,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage/>
-                        <Route path=path!("support") view=SupportPage/>
+                        <Route path=path!("support") view=SupportPage ssr=SsrMode::Async/>
+                        <Route path=path!("support/new") view=NewTicketPage ssr=SsrMode::Async/>
+                        <Route path=path!("support/:number") view=TicketPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/tickets") view=StaffTicketsPage ssr=SsrMode::Async/>
                         <Route path=path!("billing") view=BillingPage/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async/>

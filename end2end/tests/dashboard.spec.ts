@@ -60,7 +60,10 @@ test.describe("with JavaScript off", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
     await expect(page.locator('[data-tile="storage"] .tile-value')).toHaveText(/\d/);
-    await expect(page.locator("table.data-table")).toHaveCount(3);
+    await expect(page.locator("table.data-table")).toHaveCount(4);
+    // Support's tile and chart: the demo customer's ticket awaits their reply.
+    await expect(page.locator('[data-tile="open-tickets"]')).toContainText("awaiting your reply");
+    await expect(page.locator("#chart-ticket-status-table")).toContainText("Awaiting your reply");
     await expect(page.locator("#chart-bandwidth-per-account-table")).toContainText("Demo Shop");
     // The period form works as a plain form.
     await page.getByLabel("Period", { exact: true }).selectOption("90d");

@@ -22,7 +22,15 @@ test("the route list was read from the router", () => {
 async function parameters(page: Page): Promise<Record<string, string>> {
   await page.goto("/hosting?q=Demo+Shop");
   const href = await page.getByRole("link", { name: "Demo Shop" }).first().getAttribute("href");
-  return { id: href!.split("/").pop()! };
+  // The demo customer's support ticket (staff find it in their queue).
+  await page.goto("/support?show=all");
+  let link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
+  if ((await link.count()) === 0) {
+    await page.goto("/staff/tickets?state=all");
+    link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
+  }
+  const ticket = await link.getAttribute("href");
+  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()! };
 }
 
 function fill(route: string, params: Record<string, string>): string {

@@ -85,8 +85,9 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
     }
 }
 
-/// Hourly housekeeping: raw usage samples past their retention, and live
-/// events no stream can still ask for. Several processes may run it.
+/// Hourly housekeeping: raw usage samples past their retention, live
+/// events no stream can still ask for, and resolved tickets due to close.
+/// Several processes may run it.
 async fn maintain(pool: sqlx::PgPool, retention: time::Duration) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -98,6 +99,12 @@ async fn maintain(pool: sqlx::PgPool, retention: time::Duration) {
         }
         if let Err(error) = app::services::realtime::prune(&pool).await {
             tracing::warn!(%error, "could not prune live events");
+        }
+        let now = time::OffsetDateTime::now_utc();
+        match app::services::tickets::thread::auto_close(&pool, now).await {
+            Ok(n) if n > 0 => tracing::info!(closed = n, "closed tickets resolved 7 days ago"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not close resolved tickets"),
         }
     }
 }

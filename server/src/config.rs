@@ -41,6 +41,10 @@ pub struct Config {
     pub secret_key: app::services::secret_box::SecretKey,
     /// Staff must turn on two-factor before using the portal.
     pub staff_two_factor_required: bool,
+    /// Where files are kept (ticket attachments), `KSF_DATA_DIR`.
+    pub data_dir: std::path::PathBuf,
+    /// Told of new tickets nobody is assigned to, `KSF_SUPPORT_EMAIL`.
+    pub support_email: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -290,6 +294,31 @@ impl Config {
                 "KSF_MAX_HOSTING_ACCOUNTS_PER_USER",
                 defaults.hosting_accounts_per_user,
             )?,
+            tickets_per_user_hour: positive(
+                &lookup,
+                "KSF_TICKETS_PER_USER_HOUR",
+                defaults.tickets_per_user_hour,
+            )?,
+            ticket_replies_per_user_hour: positive(
+                &lookup,
+                "KSF_TICKET_REPLIES_PER_USER_HOUR",
+                defaults.ticket_replies_per_user_hour,
+            )?,
+        };
+        let data_dir =
+            std::path::PathBuf::from(var(&lookup, "KSF_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let support_email = match var(&lookup, "KSF_SUPPORT_EMAIL") {
+            None => None,
+            Some(raw) => Some(
+                app::domain::Email::parse(&raw)
+                    .map_err(|e| ConfigError::Invalid {
+                        var: "KSF_SUPPORT_EMAIL",
+                        value: raw.clone(),
+                        reason: e.to_string(),
+                    })?
+                    .as_str()
+                    .to_string(),
+            ),
         };
         let usage_retention = time::Duration::days(positive(&lookup, "KSF_USAGE_RETENTION_DAYS", 400)?);
         let secret_key = match var(&lookup, "KSF_SECRET_KEY") {
@@ -322,6 +351,8 @@ impl Config {
             usage_retention,
             secret_key,
             staff_two_factor_required,
+            data_dir,
+            support_email,
         })
     }
 

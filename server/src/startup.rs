@@ -146,6 +146,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let options = state.leptos_options.clone();
     let mut forms = Router::new()
         .merge(app::api::accounts::routes(state.settings.ip_limit))
+        .merge(app::api::tickets::forms::routes())
+        .merge(app::api::tickets::files::routes())
         .merge(app::api::sessions::routes())
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::forms::routes())
@@ -155,6 +157,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
     if state.settings.dev_mode {
         forms = forms.merge(app::api::mailbox::routes());
     }
+    // Everything but uploads is small; the ticket forms take files.
+    let forms = forms.layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)).merge(
+        app::api::tickets::forms::upload_routes().layer(RequestBodyLimitLayer::new(
+            app::api::tickets::forms::MAX_UPLOAD_BYTES,
+        )),
+    );
     // Form answers that are pages are rendered here, inside the session
     // layer (they show who is signed in).
     let forms = forms.layer(axum::middleware::from_fn_with_state(
@@ -163,6 +171,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     ));
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(forms);
     let router = Router::new()
         .route("/healthz", get(healthz))
@@ -194,7 +203,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Outside everything that renders: the nonce exists before any page.
         .layer(axum::middleware::from_fn(app::api::csp::content_security_policy))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Each route group has its own limit (above, for bodies sent without
+        // a length); this refuses a declared oversized body at once.
+        .layer(axum::middleware::from_fn(declared_body_limit))
+        .layer(RequestBodyLimitLayer::new(app::api::tickets::forms::MAX_UPLOAD_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
@@ -205,6 +217,32 @@ pub fn router(state: AppState, config: &Config) -> Router {
         }))
         .with_state(state);
     security_headers(router, config.site_url.starts_with("https://"))
+}
+
+/// 413 for a request whose `Content-Length` is over its route's limit,
+/// before anything else looks at it: 2 MiB, or for the two ticket forms
+/// that take files, `MAX_UPLOAD_BYTES`.
+async fn declared_body_limit(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let upload = request.method() == axum::http::Method::POST
+        && (path == "/support/new" || (path.starts_with("/support/") && path.ends_with("/reply")));
+    let limit = if upload {
+        app::api::tickets::forms::MAX_UPLOAD_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(request).await
 }
 
 /// The chart library's URL: the `vendor/echarts-<hash>.min.js` the set-up
@@ -236,6 +274,10 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
         secret_key: config.secret_key.clone(),
         limits: config.limits,
         clock,
+        support: app::services::tickets::SupportSettings {
+            storage: app::services::tickets::files::Storage::local(&config.data_dir),
+            address: config.support_email.clone(),
+        },
     }
 }
 

@@ -260,9 +260,16 @@ mod edge {
             }
         }
 
-        /// Renders with `value` in context (read by the page with `use_context`).
+        /// Renders with `value` in context (read by the page with
+        /// `use_context`), besides what was given before.
         pub fn with<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
-            self.provide = Some(Arc::new(move || leptos::prelude::provide_context(value.clone())));
+            let before = self.provide.take();
+            self.provide = Some(Arc::new(move || {
+                if let Some(before) = &before {
+                    before();
+                }
+                leptos::prelude::provide_context(value.clone())
+            }));
             self
         }
     }

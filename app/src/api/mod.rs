@@ -26,6 +26,7 @@ pub mod notice;
 pub mod notifications;
 pub mod sessions;
 pub mod staff;
+pub mod tickets;
 pub mod two_factor;
 pub mod usage;
 

@@ -82,6 +82,17 @@ notices! {
     OwnershipTransferred = "ownership_transferred", Success, "Ownership was transferred. You are now an admin.";
     Joined = "joined", Success, "Welcome! You joined the hosting account.";
     Left = "left", Success, "You left the hosting account.";
+    // Support
+    TicketOpened = "ticket_opened", Success, "Your ticket was sent. We emailed you a copy; replies appear here.";
+    ReplySent = "reply_sent", Success, "Your reply was sent.";
+    NoteAdded = "note_added", Success, "The internal note was added (customers do not see it).";
+    TicketResolved = "ticket_resolved", Success, "The ticket is resolved.";
+    TicketClosed = "ticket_closed", Success, "The ticket is closed.";
+    TicketReopened = "ticket_reopened", Success, "The ticket is open again.";
+    TicketAssigned = "ticket_assigned", Success, "The assignment was saved.";
+    TicketSaved = "ticket_saved", Success, "Priority and category were saved.";
+    TicketRated = "ticket_rated", Success, "Thank you for rating our answer.";
+    TicketsClosed = "tickets_closed", Success, "The selected tickets are closed.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

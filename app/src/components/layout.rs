@@ -76,6 +76,7 @@ fn UserMenu() -> impl IntoView {
                     <a href="/invitations">"Invitations"</a>
                     <a href="/notifications">"Notifications"</a>
                     {(user.role == crate::domain::Role::Staff).then(|| view! {
+                        <a href="/staff/tickets">"Staff: support queue"</a>
                         <a href="/staff/plans">"Staff: plans"</a>
                         <a href="/staff/node-tokens">"Staff: hosting nodes"</a>
                     })}

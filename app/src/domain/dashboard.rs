@@ -18,6 +18,8 @@ pub struct Tile {
     pub percent: Option<u8>,
     /// The figure in base units (bytes, a count), as computed.
     pub raw: i64,
+    /// Needs the viewer's action (tickets awaiting their reply): highlighted.
+    pub attention: bool,
 }
 
 /// A change against the previous period, in words.

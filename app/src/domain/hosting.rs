@@ -77,6 +77,7 @@ pub enum Permission {
     ManageSites,
     ViewBilling,
     ManageMembers,
+    Support,
     Cancel,
     TransferOwnership,
 }
@@ -90,6 +91,7 @@ impl Permission {
             Permission::ManageSites => "Manage sites, domains and DNS",
             Permission::ViewBilling => "See invoices and payment methods",
             Permission::ManageMembers => "Invite members, change roles, remove members",
+            Permission::Support => "Open support tickets about the account and read its tickets",
             Permission::Cancel => "Cancel the account",
             Permission::TransferOwnership => "Transfer ownership",
         }
@@ -107,6 +109,7 @@ pub const PERMISSIONS: &[(Permission, &[MemberRole])] = &[
     (Permission::ManageSites, &[Owner, Admin, Developer]),
     (Permission::ViewBilling, &[Owner, Admin, Billing]),
     (Permission::ManageMembers, &[Owner, Admin]),
+    (Permission::Support, &[Owner, Admin, Developer, Billing]),
     (Permission::Cancel, &[Owner]),
     (Permission::TransferOwnership, &[Owner]),
 ];

@@ -7,6 +7,7 @@ pub mod email;
 pub mod hosting;
 pub mod money;
 pub mod next_path;
+pub mod tickets;
 pub mod user;
 
 pub use domain_name::DomainName;

@@ -22,7 +22,10 @@ pub fn LiveTiles(sections: Vec<Section>) -> impl IntoView {
                 }
             });
         });
-        super::live::subscribe(&["usage", "activity", "sign_up", "account"], move |_| refresh());
+        super::live::subscribe(
+            &["usage", "activity", "sign_up", "account", "ticket"],
+            move |_| refresh(),
+        );
     }
     view! {
         <div class="tile-sections" data-live="tiles">
@@ -70,7 +73,7 @@ fn TileCard(tile: Tile) -> impl IntoView {
         })}
     };
     view! {
-        <article class="card tile" data-tile=tile.id.clone()>
+        <article class="card tile" class:tile-attention=tile.attention data-tile=tile.id.clone()>
             {match tile.href.clone() {
                 Some(href) => view! { <a class="tile-link" href=href>{body}</a> }.into_any(),
                 None => body.into_any(),
@@ -163,6 +166,7 @@ pub fn ChartPanel(
         let kinds: &'static [&'static str] = match id.as_str() {
             "sign-ups" => &["sign_up"],
             "accounts-by-plan" => &["activity", "account"],
+            "ticket-status" | "tickets-per-day" => &["ticket"],
             _ => &["usage"],
         };
         super::live::subscribe(kinds, move |_| refresh());

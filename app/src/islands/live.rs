@@ -18,8 +18,9 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'stat
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
         static SOURCE: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
     }
-    const KINDS: [&str; 6] = [
+    const KINDS: [&str; 7] = [
         "usage",
+        "ticket",
         "activity",
         "notification",
         "sign_up",

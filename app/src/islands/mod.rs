@@ -8,3 +8,4 @@ pub mod full_reload;
 pub mod live;
 pub mod nav_toggle;
 pub mod password_input;
+pub mod tickets;

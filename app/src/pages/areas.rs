@@ -31,16 +31,6 @@ pub fn DomainsPage() -> impl IntoView {
 }
 
 #[component]
-pub fn SupportPage() -> impl IntoView {
-    view! {
-        <NotAvailableYet
-            title="Support"
-            coming="Support tickets and staff replies will be listed here."
-        />
-    }
-}
-
-#[component]
 pub fn BillingPage() -> impl IntoView {
     view! {
         <NotAvailableYet

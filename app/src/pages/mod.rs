@@ -12,4 +12,5 @@ pub mod notifications;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod support;
 pub mod two_factor;

@@ -387,8 +387,82 @@ async fn seed_hosting(pool: &PgPool, links: &crate::services::accounts::Links) -
         accounts::suspend(pool, &staff, &access, "Unpaid invoice")
             .await
             .map_err(|e| hosting(&e))?;
+        seed_tickets(&demo_deps(pool, links), &demo, maya, &staff, ids[0]).await?;
     }
     Ok(())
+}
+
+/// Support's story: the demo customer asked about bouncing mail and staff
+/// answered (it awaits the customer); Maya's question waits in the queue.
+async fn seed_tickets(
+    deps: &crate::services::Deps,
+    demo: &crate::services::Actor,
+    maya: &crate::services::Actor,
+    staff: &crate::services::Actor,
+    shop: uuid::Uuid,
+) -> Result<(), SeedError> {
+    use crate::domain::tickets::{Body, Category, Priority, Subject};
+    use crate::services::tickets::{access, open, thread};
+    let support = |e: &dyn std::fmt::Display| SeedError::Hosting(e.to_string());
+    let text = |s: &str| Body::parse(s).map_err(SeedError::Invalid);
+    let number = open::open(
+        deps,
+        demo,
+        open::NewTicket {
+            subject: Subject::parse("Emails to Gmail bounce").map_err(|e| SeedError::Invalid(e.into()))?,
+            category: Category::Technical,
+            priority: Priority::High,
+            account: Some(shop.into()),
+            body: text("Since this morning, mail from **shop@demo-shop.test** to Gmail comes back with:\n\n```\n550-5.7.26 Unauthenticated email is not accepted\n```\n\nWhat should I change?")?,
+            files: Vec::new(),
+        },
+    )
+    .await
+    .map_err(|e| support(&e))?;
+    let ticket = access::authorize(&deps.pool, staff, number)
+        .await
+        .map_err(|e| support(&e))?;
+    thread::assign(deps, staff, &ticket, Some(staff.id()))
+        .await
+        .map_err(|e| support(&e))?;
+    let reply = thread::Reply {
+        body: text("Gmail now requires SPF and DKIM. Add this TXT record to your domain:\n\n`v=spf1 include:_spf.ksfoundation.test ~all`\n\nThen reply here and we will check it.")?,
+        internal: false,
+        files: Vec::new(),
+    };
+    thread::reply(deps, staff, &ticket, reply)
+        .await
+        .map_err(|e| support(&e))?;
+    open::open(
+        deps,
+        maya,
+        open::NewTicket {
+            subject: Subject::parse("How do I add a staging site?")
+                .map_err(|e| SeedError::Invalid(e.into()))?,
+            category: Category::Account,
+            priority: Priority::Normal,
+            account: None,
+            body: text(
+                "I'd like a copy of our site at staging.example for testing. Is that included in our plan?",
+            )?,
+            files: Vec::new(),
+        },
+    )
+    .await
+    .map_err(|e| support(&e))?;
+    Ok(())
+}
+
+/// What the services need, for seeding (emails wait in the outbox).
+fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> crate::services::Deps {
+    crate::services::Deps {
+        pool: pool.clone(),
+        links: links.clone(),
+        secret_key: crate::services::secret_box::SecretKey::development(),
+        limits: crate::services::rate_limit::Limits::default(),
+        clock: crate::services::clock::Clock::system(),
+        support: crate::services::tickets::SupportSettings::default(),
+    }
 }
 
 /// Invites through the service (its emails wait in the outbox).
@@ -399,13 +473,7 @@ async fn invite(
     access: &crate::services::hosting::access::Access,
     invitation: &crate::services::hosting::invitations::NewInvitation,
 ) -> Result<(), SeedError> {
-    let deps = crate::services::Deps {
-        pool: pool.clone(),
-        links: links.clone(),
-        secret_key: crate::services::secret_box::SecretKey::development(),
-        limits: crate::services::rate_limit::Limits::default(),
-        clock: crate::services::clock::Clock::system(),
-    };
+    let deps = demo_deps(pool, links);
     crate::services::hosting::invitations::invite(&deps, actor, access, invitation)
         .await
         .map_err(|e| SeedError::Hosting(e.to_string()))?;
@@ -460,5 +528,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(plans, 3);
+        // Support: the demo customer's answered ticket, Maya's waiting one.
+        let states = sqlx::query_scalar!("SELECT state FROM tickets ORDER BY number")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(states, ["awaiting_customer", "open"]);
     }
 }

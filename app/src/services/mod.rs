@@ -20,6 +20,7 @@ pub mod passwords;
 pub mod rate_limit;
 pub mod realtime;
 pub mod secret_box;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 
@@ -39,4 +40,5 @@ pub struct Deps {
     pub secret_key: secret_box::SecretKey,
     pub limits: rate_limit::Limits,
     pub clock: clock::Clock,
+    pub support: tickets::SupportSettings,
 }

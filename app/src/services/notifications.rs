@@ -19,6 +19,8 @@ pub enum Kind {
     Invitation,
     AccountSuspended,
     AccountResumed,
+    TicketReply,
+    TicketAssigned,
 }
 
 impl Kind {
@@ -27,6 +29,8 @@ impl Kind {
             Kind::Invitation => "invitation",
             Kind::AccountSuspended => "account_suspended",
             Kind::AccountResumed => "account_resumed",
+            Kind::TicketReply => "ticket_reply",
+            Kind::TicketAssigned => "ticket_assigned",
         }
     }
 }

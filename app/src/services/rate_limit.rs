@@ -47,6 +47,10 @@ pub struct Limits {
     pub email_changes_per_user_hour: i64,
     /// Hosting accounts a customer may hold as owner (staff are exempt).
     pub hosting_accounts_per_user: i64,
+    /// Support tickets one user opens per hour.
+    pub tickets_per_user_hour: i64,
+    /// Replies one customer writes per hour, across their tickets.
+    pub ticket_replies_per_user_hour: i64,
 }
 
 impl Default for Limits {
@@ -56,6 +60,8 @@ impl Default for Limits {
             invitations_per_user_day: 100,
             email_changes_per_user_hour: 3,
             hosting_accounts_per_user: 20,
+            tickets_per_user_hour: 10,
+            ticket_replies_per_user_hour: 60,
         }
     }
 }
@@ -75,6 +81,14 @@ impl Limits {
 
     pub fn email_changes(&self) -> Limit {
         Limit::per_hour("email_change", self.email_changes_per_user_hour)
+    }
+
+    pub fn tickets(&self) -> Limit {
+        Limit::per_hour("ticket", self.tickets_per_user_hour)
+    }
+
+    pub fn ticket_replies(&self) -> Limit {
+        Limit::per_hour("ticket_reply", self.ticket_replies_per_user_hour)
     }
 }
 

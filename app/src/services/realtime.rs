@@ -29,8 +29,11 @@ pub struct Delivery {
     pub user_id: Option<Uuid>,
     /// For staff only (sign-ups).
     pub staff: bool,
-    /// The members of `account_id` when the event was sent.
+    /// The members of `account_id` when the event was sent; for a ticket
+    /// event, the ticket's audience (none for a staff note's event).
     pub members: Vec<Uuid>,
+    /// The ticket's number, for a ticket event.
+    pub ticket: Option<i64>,
 }
 
 /// What a browser receives.
@@ -38,6 +41,7 @@ pub struct Delivery {
 pub struct Payload<'a> {
     pub kind: &'a str,
     pub account: Option<Uuid>,
+    pub ticket: Option<i64>,
 }
 
 impl Delivery {
@@ -53,6 +57,7 @@ impl Delivery {
         Payload {
             kind: &self.kind,
             account: self.account_id,
+            ticket: self.ticket,
         }
     }
 }
@@ -157,10 +162,20 @@ async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>) -> Result<(), sqlx::E
 pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Delivery>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT e.id, e.kind, e.account_id, e.user_id, e.staff,
-                  coalesce((SELECT array_agg(m.user_id) FROM hosting_members m WHERE m.account_id = e.account_id),
-                           '{}') AS "members!"
+                  (SELECT t.number FROM tickets t WHERE t.id = e.ticket_id) AS ticket,
+                  CASE
+                    WHEN e.ticket_id IS NULL THEN
+                      coalesce((SELECT array_agg(m.user_id) FROM hosting_members m WHERE m.account_id = e.account_id), '{}')
+                    WHEN e.internal THEN '{}'
+                    ELSE coalesce((SELECT array_agg(DISTINCT x.u) FROM (
+                            SELECT t.author_id AS u FROM tickets t WHERE t.id = e.ticket_id
+                            UNION SELECT m.user_id FROM tickets t
+                              JOIN hosting_members m ON m.account_id = t.account_id AND m.role = ANY($2)
+                              WHERE t.id = e.ticket_id) x), '{}')
+                  END AS "members!"
            FROM events e WHERE e.id = $1"#,
-        id
+        id,
+        &crate::services::tickets::access::support_roles()
     )
     .fetch_optional(pool)
     .await?;
@@ -171,39 +186,39 @@ pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Delivery>, sqlx::Erro
         user_id: r.user_id,
         staff: r.staff,
         members: r.members,
+        ticket: r.ticket,
     }))
 }
 
 /// The events after `last` that `user` may see (a stream resuming with
 /// `Last-Event-ID`), oldest first, at most 200.
 pub async fn missed(pool: &PgPool, last: i64, user: Uuid, staff: bool) -> Result<Vec<Delivery>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT e.id, e.kind, e.account_id, e.user_id, e.staff,
-                  coalesce((SELECT array_agg(m.user_id) FROM hosting_members m WHERE m.account_id = e.account_id),
-                           '{}') AS "members!"
-           FROM events e
+    let ids = sqlx::query_scalar!(
+        r#"SELECT e.id FROM events e
            WHERE e.id > $1
              AND (e.user_id = $2
                   OR e.account_id IN (SELECT account_id FROM hosting_members WHERE user_id = $2)
-                  OR ($3 AND (e.staff OR e.account_id IS NOT NULL)))
+                  OR ($3 AND (e.staff OR e.account_id IS NOT NULL))
+                  OR (NOT e.internal AND e.ticket_id IN (
+                        SELECT t.id FROM tickets t WHERE t.author_id = $2
+                        UNION SELECT t.id FROM tickets t JOIN hosting_members m
+                          ON m.account_id = t.account_id AND m.user_id = $2 AND m.role = ANY($4))))
            ORDER BY e.id LIMIT 200"#,
         last,
         user,
-        staff
+        staff,
+        &crate::services::tickets::access::support_roles()
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Delivery {
-            id: r.id,
-            kind: r.kind,
-            account_id: r.account_id,
-            user_id: r.user_id,
-            staff: r.staff,
-            members: r.members,
-        })
-        .collect())
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        // Each checked again against its audience, as live ones are.
+        if let Some(d) = load(pool, id).await?.filter(|d| d.visible_to(user, staff)) {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }
 
 /// Deletes events older than `KEEP_EVENTS`; returns how many.
@@ -229,6 +244,7 @@ mod tests {
             user_id: None,
             staff: false,
             members: vec![Uuid::from_u128(1)],
+            ticket: None,
         }
     }
 

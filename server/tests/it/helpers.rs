@@ -156,6 +156,7 @@ pub async fn spawn_binary(pool: PgPool, env: &[(&str, &str)], output: &std::path
         .env("LEPTOS_SITE_ADDR", &addr)
         .env("LEPTOS_SITE_ROOT", site.path())
         .env("LEPTOS_HASH_FILES", "false")
+        .env("KSF_DATA_DIR", site.path().join("data"))
         .env("LEPTOS_ENV", "DEV")
         .stdout(log.try_clone().expect("the log file"))
         .stderr(log);
@@ -214,6 +215,11 @@ async fn spawn(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         ("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{}", free_port())),
         ("LEPTOS_SITE_ROOT".into(), site.path().display().to_string()),
         ("LEPTOS_HASH_FILES".into(), "false".into()),
+        // Attachments of this test's tickets, removed with the site root.
+        (
+            "KSF_DATA_DIR".into(),
+            site.path().join("data").display().to_string(),
+        ),
         // Tests are development: built-in key, dev mailbox.
         ("LEPTOS_ENV".into(), "DEV".into()),
     ]);

@@ -14,13 +14,13 @@ use crate::helpers::*;
 type Received = (String, String, String);
 
 /// An open `GET /events`, read as it arrives.
-struct Stream {
+pub(crate) struct Stream {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl Stream {
-    async fn open(browser: &Browser, last_event_id: Option<&str>) -> Stream {
+    pub(crate) async fn open(browser: &Browser, last_event_id: Option<&str>) -> Stream {
         let mut request = browser.client.get(format!("{}/events", browser.base));
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id);
@@ -36,7 +36,7 @@ impl Stream {
 
     /// The next event (comments skipped) within `wait`; None if none came,
     /// or the stream ended.
-    async fn next(&mut self, wait: Duration) -> Option<Received> {
+    pub(crate) async fn next(&mut self, wait: Duration) -> Option<Received> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             while let Some(end) = self.buffer.find("\n\n") {

@@ -16,5 +16,6 @@ mod rendering;
 mod sessions;
 mod shell;
 mod step_up;
+mod tickets;
 mod two_factor;
 mod usage;

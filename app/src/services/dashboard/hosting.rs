@@ -77,6 +77,7 @@ async fn accounts(pool: &PgPool, viewer: &Viewer) -> Result<Tile, Internal> {
         href: Some("/hosting".into()),
         percent: None,
         raw: open,
+        attention: false,
     })
 }
 
@@ -115,6 +116,7 @@ async fn storage(pool: &PgPool, viewer: &Viewer) -> Result<Tile, Internal> {
         href: Some("/hosting".into()),
         percent: Some(percent(row.used, row.quota)),
         raw: row.used,
+        attention: false,
     })
 }
 
@@ -170,5 +172,6 @@ async fn bandwidth(pool: &PgPool, viewer: &Viewer) -> Result<Tile, Internal> {
         href: Some("/hosting".into()),
         percent: Some(percent(row.used, row.quota)),
         raw: row.used,
+        attention: false,
     })
 }

@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod hosting;
 pub mod platform;
+pub mod support;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -71,6 +72,7 @@ pub type ChartFuture<'a> = Pin<Box<dyn Future<Output = Result<ChartData, Interna
 pub enum Audience {
     Customers,
     Staff,
+    Everyone,
 }
 
 impl Audience {
@@ -78,6 +80,7 @@ impl Audience {
         match self {
             Audience::Customers => !viewer.staff,
             Audience::Staff => viewer.staff,
+            Audience::Everyone => true,
         }
     }
 }
@@ -106,7 +109,12 @@ pub struct ChartSource {
 }
 
 /// Every tile group, in page order. Later areas (support, billing) add theirs here.
-pub const TILES: &[TileSource] = &[hosting::TILES, platform::TILES];
+pub const TILES: &[TileSource] = &[
+    hosting::TILES,
+    platform::TILES,
+    support::CUSTOMER_TILES,
+    support::STAFF_TILES,
+];
 
 /// Every chart, in page order.
 pub const CHARTS: &[ChartSource] = &[
@@ -118,6 +126,8 @@ pub const CHARTS: &[ChartSource] = &[
     charts::PLATFORM_STORAGE,
     charts::PLATFORM_BANDWIDTH,
     charts::BUSIEST_ACCOUNTS,
+    support::TICKET_STATUS,
+    support::TICKETS_PER_DAY,
 ];
 
 /// The tile groups for this viewer, each its tiles or its error.

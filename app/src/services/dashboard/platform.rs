@@ -101,6 +101,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             href: None,
             percent: None,
             raw: people.customers,
+            attention: false,
         },
         Tile {
             id: "platform-accounts".into(),
@@ -116,6 +117,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             href: Some("/hosting".into()),
             percent: None,
             raw: open,
+            attention: false,
         },
         Tile {
             id: "platform-storage".into(),
@@ -126,6 +128,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             href: None,
             percent: None,
             raw: usage.storage,
+            attention: false,
         },
         Tile {
             id: "platform-bandwidth".into(),
@@ -136,6 +139,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             href: None,
             percent: None,
             raw: usage.bandwidth,
+            attention: false,
         },
         Tile {
             id: "near-quota".into(),
@@ -152,6 +156,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             href: Some("/hosting".into()),
             percent: None,
             raw: near.len() as i64,
+            attention: false,
         },
     ])
 }

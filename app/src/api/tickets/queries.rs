@@ -1,0 +1,169 @@
+//! Server functions of the support pages. Each authorises once; what a
+//! customer may not see (internal notes, other tenants' tickets, the staff
+//! queue) is decided by the services, never by the page.
+
+use leptos::prelude::*;
+
+use super::{ThreadView, TicketList, TicketView};
+use crate::api::ApiError;
+#[cfg(feature = "ssr")]
+use {
+    super::{convert, CustomerAccountRow, CustomerView},
+    crate::api::{auth::actor, error::api_error},
+    crate::services::tickets::{access, lists},
+};
+
+#[cfg(feature = "ssr")]
+fn list(
+    page: crate::services::hosting::Page<lists::TicketSummary>,
+    staff: bool,
+    now: time::OffsetDateTime,
+) -> TicketList {
+    TicketList {
+        items: page
+            .items
+            .into_iter()
+            .map(|t| convert::row(t, staff, now))
+            .collect(),
+        page: page.page,
+        has_next: page.has_next,
+    }
+}
+
+/// The signed-in user's tickets (and their accounts' where their role
+/// allows support): `filter` is active, done or all.
+#[server(endpoint = "support/mine")]
+pub async fn my_tickets(filter: String, page: i64) -> Result<TicketList, ApiError> {
+    let (deps, actor) = actor()?;
+    let rows = lists::mine(&deps.pool, &actor, lists::MineFilter::from_query(&filter), page)
+        .await
+        .map_err(api_error)?;
+    Ok(list(rows, false, actor.now))
+}
+
+/// The staff queue with its filters (values as in the URL).
+#[server(endpoint = "support/queue")]
+pub async fn ticket_queue(
+    state: String,
+    priority: String,
+    category: String,
+    assignee: String,
+    sort: String,
+    q: String,
+    page: i64,
+) -> Result<TicketList, ApiError> {
+    use crate::domain::tickets::{Category, Priority, TicketState};
+    use lists::{AssigneeFilter, QueueFilter, QueueSort};
+    let (deps, actor) = actor()?;
+    if q.len() > 200 {
+        return Err(api_error(crate::services::tickets::TicketError::Invalid(vec![(
+            "q",
+            "Search for at most 200 characters.".into(),
+        )])));
+    }
+    let filter = QueueFilter {
+        state: TicketState::parse(&state),
+        active_only: state.is_empty() || state == "active",
+        priority: Priority::parse(&priority),
+        category: Category::parse(&category),
+        assignee: match assignee.as_str() {
+            "me" => AssigneeFilter::Me,
+            "none" => AssigneeFilter::Unassigned,
+            other => uuid::Uuid::parse_str(other).map_or(AssigneeFilter::Anyone, AssigneeFilter::User),
+        },
+        sort: QueueSort::from_query(&sort),
+        text: q,
+        page,
+    };
+    let rows = lists::queue(&deps.pool, &actor, &filter)
+        .await
+        .map_err(api_error)?;
+    Ok(list(rows, true, actor.now))
+}
+
+/// Everything a ticket page shows, after one access check.
+#[server(endpoint = "support/ticket")]
+pub async fn ticket_page(number: String) -> Result<TicketView, ApiError> {
+    let (deps, actor) = actor()?;
+    let pool = &deps.pool;
+    let number = access::parse_number(&number).map_err(api_error)?;
+    let access = access::authorize(pool, &actor, number).await.map_err(api_error)?;
+    let detail = lists::detail(pool, &access).await.map_err(api_error)?;
+    let (customer, staff_members) = if access.staff() {
+        let c = lists::customer_context(pool, &access).await.map_err(api_error)?;
+        let staff = lists::staff_members(pool).await.map_err(api_error)?;
+        (
+            Some(CustomerView {
+                name: c.name,
+                email: c.email,
+                since: c.since.date().to_string(),
+                accounts: c
+                    .accounts
+                    .into_iter()
+                    .map(|a| CustomerAccountRow {
+                        id: a.id.to_string(),
+                        name: a.name,
+                        plan: a.plan,
+                        status: a.status,
+                    })
+                    .collect(),
+                recent: c.recent,
+            }),
+            staff
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
+    Ok(TicketView {
+        thread: convert::thread(&detail, access.staff()),
+        account: detail
+            .account_id
+            .zip(detail.account_name.clone())
+            .map(|(id, name)| (id.to_string(), name)),
+        author: detail.author_name.clone(),
+        created: crate::api::when(detail.created_at),
+        staff: access.staff(),
+        is_author: detail.author_id == actor.id(),
+        assignee_id: detail.assignee_id.map(|id| id.to_string()),
+        customer,
+        staff_members,
+    })
+}
+
+/// A ticket's state and thread (the live refresh of an open page).
+#[server(endpoint = "support/thread")]
+pub async fn ticket_thread(number: i64) -> Result<ThreadView, ApiError> {
+    let (deps, actor) = actor()?;
+    let access = access::authorize(&deps.pool, &actor, number)
+        .await
+        .map_err(api_error)?;
+    let detail = lists::detail(&deps.pool, &access).await.map_err(api_error)?;
+    Ok(convert::thread(&detail, access.staff()))
+}
+
+/// The hosting accounts a new ticket may be about: (id, name).
+#[server(endpoint = "support/accounts")]
+pub async fn ticket_accounts() -> Result<Vec<(String, String)>, ApiError> {
+    let (deps, actor) = actor()?;
+    Ok(lists::ticket_accounts(&deps.pool, &actor)
+        .await
+        .map_err(api_error)?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
+}
+
+/// Markdown as the ticket will show it (the preview button).
+#[server(endpoint = "support/preview")]
+pub async fn preview_markdown(body: String) -> Result<String, ApiError> {
+    let _ = actor()?;
+    let body = crate::domain::tickets::Body::parse(&body).map_err(|message| {
+        api_error(crate::services::tickets::TicketError::Invalid(vec![(
+            "body", message,
+        )]))
+    })?;
+    Ok(crate::services::tickets::markdown::render(body.as_str()))
+}

@@ -1,0 +1,107 @@
+//! Who may see a ticket: its author, members of its hosting account whose
+//! role allows support (`Permission::Support`), and staff. Anyone else,
+//! and any number that names no ticket, gets `NotFound`.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::TicketError;
+use crate::domain::tickets::TicketState;
+use crate::domain::{MemberRole, Permission};
+use crate::services::Actor;
+
+/// How the acting user holds one ticket. Only `authorize` makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketAccess {
+    ticket_id: Uuid,
+    number: i64,
+    account_id: Option<Uuid>,
+    author_id: Uuid,
+    state: TicketState,
+    staff: bool,
+}
+
+impl TicketAccess {
+    pub fn ticket_id(&self) -> Uuid {
+        self.ticket_id
+    }
+
+    pub fn number(&self) -> i64 {
+        self.number
+    }
+
+    pub fn account_id(&self) -> Option<Uuid> {
+        self.account_id
+    }
+
+    pub fn author_id(&self) -> Uuid {
+        self.author_id
+    }
+
+    /// The state when access was checked (services re-read it under lock).
+    pub fn state(&self) -> TicketState {
+        self.state
+    }
+
+    /// Staff see internal notes and may triage, assign and close.
+    pub fn staff(&self) -> bool {
+        self.staff
+    }
+
+    /// Staff-only actions (triage, assignment, notes, closing): those who
+    /// may see the ticket are told no.
+    pub fn require_staff(&self) -> Result<(), TicketError> {
+        if self.staff {
+            Ok(())
+        } else {
+            Err(TicketError::Forbidden)
+        }
+    }
+}
+
+/// The roles whose members see their account's tickets, for SQL.
+pub fn support_roles() -> Vec<String> {
+    MemberRole::ALL
+        .iter()
+        .filter(|r| r.can(Permission::Support))
+        .map(|r| r.as_str().to_string())
+        .collect()
+}
+
+/// The acting user's access to ticket `number`.
+pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<TicketAccess, TicketError> {
+    let row = sqlx::query!(
+        r#"SELECT t.id, t.number, t.author_id, t.account_id, t.state AS "state: TicketState",
+                  m.role AS "role?: MemberRole"
+           FROM tickets t
+           LEFT JOIN hosting_members m ON m.account_id = t.account_id AND m.user_id = $2
+           WHERE t.number = $1"#,
+        number,
+        actor.id()
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(TicketError::NotFound)?;
+    let member = row.role.is_some_and(|r| r.can(Permission::Support));
+    if !(actor.is_staff() || row.author_id == actor.id() || member) {
+        return Err(TicketError::NotFound);
+    }
+    Ok(TicketAccess {
+        ticket_id: row.id,
+        number: row.number,
+        account_id: row.account_id,
+        author_id: row.author_id,
+        state: row.state,
+        staff: actor.is_staff(),
+    })
+}
+
+/// A ticket number from a URL: anything else names no ticket.
+pub fn parse_number(raw: &str) -> Result<i64, TicketError> {
+    raw.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=i64::MAX / 2).contains(n))
+        .ok_or(TicketError::NotFound)
+}
