@@ -51,7 +51,17 @@ fn event(d: &Delivery) -> Event {
         .unwrap_or_else(|_| Event::default().event(&d.kind))
 }
 
-async fn stream(State(state): State<AppState>, actor: Actor, headers: HeaderMap) -> Response {
+async fn stream(
+    State(state): State<AppState>,
+    actor: Result<Actor, Response>,
+    headers: HeaderMap,
+) -> Response {
+    // Signed out (a revoked session reconnecting): 204 tells the browser's
+    // EventSource to stop, where a redirect to the sign-in page would be
+    // an HTML answer it reports as an error.
+    let Ok(actor) = actor else {
+        return StatusCode::NO_CONTENT.into_response();
+    };
     let Some(slot) = state.hub.open_stream(actor.id()) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,

@@ -140,6 +140,29 @@ pub async fn hit(
     Ok(Ok(()))
 }
 
+/// Whether one more event for `key` would be allowed now, counting
+/// nothing: to refuse before costly work (reading an upload); `hit` still
+/// decides, under its lock.
+pub async fn peek(
+    conn: &mut PgConnection,
+    limit: &Limit,
+    key: &str,
+) -> Result<Result<(), RetryAfter>, sqlx::Error> {
+    let key = key.to_lowercase();
+    let window_secs = limit.window.as_seconds_f64();
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "n!", EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age
+           FROM rate_limit_events
+           WHERE bucket = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3)"#,
+        limit.bucket,
+        key,
+        window_secs
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(verdict(row.n, row.oldest_age, limit))
+}
+
 /// A transaction-scoped lock on one (bucket, key): the check-then-act
 /// steps of limits and of the sign-in pause run one at a time per key.
 pub async fn lock(conn: &mut PgConnection, bucket: &str, key: &str) -> Result<(), sqlx::Error> {

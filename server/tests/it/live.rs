@@ -178,7 +178,11 @@ async fn a_stream_ends_with_its_session(pool: PgPool) {
         "the stream ended"
     );
     let res = browser.get("/events").await;
-    assert_eq!(res.status(), 303, "no stream without a session");
+    assert_eq!(
+        res.status(),
+        204,
+        "no stream without a session: 204 stops the browser reconnecting"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

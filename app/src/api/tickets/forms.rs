@@ -46,8 +46,13 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/tickets/close", post(bulk_close))
 }
 
-fn ticket_page(number: &str) -> String {
-    format!("/support/{number}")
+/// The ticket page of a `/support/{number}/…` post (a path segment that
+/// is no number answers on the ticket list).
+fn ticket_page(raw: &str) -> String {
+    match access::parse_number(raw) {
+        Ok(number) => format!("/support/{number}"),
+        Err(_) => "/support".into(),
+    }
 }
 
 /// A multipart form as read: its text fields and its files.
@@ -55,6 +60,8 @@ fn ticket_page(number: &str) -> String {
 struct Submitted {
     fields: Vec<(String, String)>,
     files: Vec<Upload>,
+    /// A text field was longer than any message may be (it is kept cut).
+    oversized: bool,
 }
 
 impl Submitted {
@@ -80,7 +87,12 @@ impl crate::services::failure::Failure for Unreadable {
 
 /// Reads every part, keeping at most one byte past each bound so the
 /// checks can say what was too large.
-async fn read(multipart: Result<Multipart, MultipartRejection>) -> Result<Submitted, Unreadable> {
+/// Without `keep_files` the files are read past and dropped (the user may
+/// not write now, but what they typed is shown again).
+async fn read(
+    multipart: Result<Multipart, MultipartRejection>,
+    keep_files: bool,
+) -> Result<Submitted, Unreadable> {
     let mut multipart = multipart.map_err(|e| Unreadable(e.body_text()))?;
     let mut out = Submitted::default();
     while let Some(mut field) = multipart
@@ -90,18 +102,28 @@ async fn read(multipart: Result<Multipart, MultipartRejection>) -> Result<Submit
     {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
+        // Text gets room for CRLF line ends, which count once as LF.
         let bound = if file_name.is_some() {
             MAX_FILE_BYTES
         } else {
-            MAX_BODY_BYTES + 4
+            2 * MAX_BODY_BYTES
+        };
+        let bound = if file_name.is_some() && !keep_files {
+            0
+        } else {
+            bound
         };
         let mut bytes: Vec<u8> = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(|e| Unreadable(e.body_text()))? {
+            if bound == 0 {
+                continue;
+            }
             let room = (bound + 1).saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
         match file_name {
             Some(file_name) => {
+                // One file past the bound is kept, so the check can say so.
                 if out.files.len() > MAX_FILES {
                     return Err(Unreadable(format!("more than {MAX_FILES} files")));
                 }
@@ -111,6 +133,7 @@ async fn read(multipart: Result<Multipart, MultipartRejection>) -> Result<Submit
                 });
             }
             None if out.fields.len() < 20 => {
+                out.oversized |= bytes.len() > bound;
                 out.fields
                     .push((name, String::from_utf8_lossy(&bytes).into_owned()));
             }
@@ -118,6 +141,17 @@ async fn read(multipart: Result<Multipart, MultipartRejection>) -> Result<Submit
         }
     }
     Ok(out)
+}
+
+/// A message longer than any may be: refused by its field, never cut.
+fn refuse_oversized(submitted: &Submitted, back: &Back) -> Result<(), FormError> {
+    if submitted.oversized {
+        return Err(back.fail(&Invalid::field(
+            "body",
+            "The message is over 64 KB. Attach long logs as a file instead.",
+        )));
+    }
+    Ok(())
 }
 
 /// What the new-ticket form keeps when it is shown again.
@@ -205,12 +239,18 @@ async fn create(
     actor: Actor,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> FormResult {
-    let submitted = read(multipart).await.shown_on(&Back::to("/support/new"))?;
+    // Over the hourly limit: the files are not kept, the text is shown again.
+    let allowed = open::may_open(&state.deps, &actor).await;
+    let submitted = read(multipart, allowed.is_ok())
+        .await
+        .shown_on(&Back::to("/support/new"))?;
     let form = TicketForm::of(&submitted);
+    let back = Back::to("/support/new").keeping(&form);
+    allowed.shown_on(&back)?;
+    refuse_oversized(&submitted, &back)?;
     if submitted.text("intent") == "preview" {
         return preview("/support/new".into(), &form, &form.body);
     }
-    let back = Back::to("/support/new").keeping(&form);
     let input = new_ticket(&form, submitted.files).shown_on(&back)?;
     let number = open::open(&state.deps, &actor, input).await.shown_on(&back)?;
     Ok(Notice::TicketOpened.redirect(&ticket_page(&number.to_string())))
@@ -242,13 +282,19 @@ async fn reply(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> FormResult {
     let page = ticket_page(&raw);
-    let submitted = read(multipart).await.shown_on(&Back::to(page.clone()))?;
+    // Who may write here is known before the upload is read.
+    let access = access_to(&state, &actor, &raw, &Back::to(page.clone())).await?;
+    let allowed = thread::may_reply(&state.deps, &actor).await;
+    let submitted = read(multipart, allowed.is_ok())
+        .await
+        .shown_on(&Back::to(page.clone()))?;
     let form = ReplyForm {
         body: submitted.text("body"),
         internal: submitted.text("internal"),
     };
     let back = Back::to(page.clone()).keeping(&form);
-    let access = access_to(&state, &actor, &raw, &back).await?;
+    allowed.shown_on(&back)?;
+    refuse_oversized(&submitted, &back)?;
     if submitted.text("intent") == "preview" {
         return preview(page, &form, &form.body);
     }

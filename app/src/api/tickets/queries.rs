@@ -127,7 +127,11 @@ pub async fn ticket_page(number: String) -> Result<TicketView, ApiError> {
         created: crate::api::when(detail.created_at),
         staff: access.staff(),
         is_author: detail.author_id == actor.id(),
-        assignee_id: detail.assignee_id.map(|id| id.to_string()),
+        // Staff ids are for the staff's assignee choice only.
+        assignee_id: detail
+            .assignee_id
+            .filter(|_| access.staff())
+            .map(|id| id.to_string()),
         customer,
         staff_members,
     })

@@ -177,6 +177,13 @@ pub fn content_matches(content_type: &str, bytes: &[u8]) -> bool {
     }
 }
 
+/// Invisible characters that change how a name reads (right-to-left
+/// overrides, zero-width joiners): `report\u{202E}gnp.txt` would show as
+/// "reporttxt.png".
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// A file name that is safe to store and to send back in a header: the
 /// last path part, control characters and quotes removed, at most 120
 /// characters.
@@ -184,7 +191,7 @@ pub fn safe_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\' | '/' | ';'))
+        .filter(|c| !c.is_control() && !is_format(*c) && !matches!(c, '"' | '\\' | '/' | ';'))
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
     let name = if cleaned.is_empty() {
@@ -251,6 +258,7 @@ mod tests {
         assert_eq!(safe_name("../../etc/passwd"), "passwd");
         assert_eq!(safe_name("C:\\Users\\me\\a\"b;.txt"), "ab.txt");
         assert_eq!(safe_name("..."), "file");
+        assert_eq!(safe_name("report\u{202E}gnp.txt"), "reportgnp.txt");
         let long = format!("{}.log", "x".repeat(300));
         let short = safe_name(&long);
         assert!(short.ends_with(".log") && short.chars().count() <= 120, "{short}");

@@ -22,6 +22,19 @@ pub struct NewTicket {
     pub files: Vec<CheckedFile>,
 }
 
+/// Refuses at once a user who may open no more tickets this hour (before
+/// their upload is read).
+pub async fn may_open(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
+    let mut conn = deps.pool.acquire().await?;
+    match rate_limit::peek(&mut conn, &deps.limits.tickets(), &actor.id().to_string()).await? {
+        Ok(()) => Ok(()),
+        Err(wait) => Err(TicketError::RateLimited {
+            what: "You opened many tickets in the last hour.",
+            wait,
+        }),
+    }
+}
+
 /// Opens the ticket; returns its number.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
 pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<i64, TicketError> {

@@ -40,6 +40,23 @@ fn closed_conflict(access: &TicketAccess) -> TicketError {
     ))
 }
 
+/// Refuses at once a customer who may send no more replies this hour
+/// (before their upload is read). Staff are not limited.
+pub async fn may_reply(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
+    if actor.is_staff() {
+        return Ok(());
+    }
+    let mut conn = deps.pool.acquire().await?;
+    let limit = deps.limits.ticket_replies();
+    match rate_limit::peek(&mut conn, &limit, &actor.id().to_string()).await? {
+        Ok(()) => Ok(()),
+        Err(wait) => Err(TicketError::RateLimited {
+            what: "You sent many replies in the last hour.",
+            wait,
+        }),
+    }
+}
+
 #[tracing::instrument(skip_all, fields(number = access.number(), internal = reply.internal))]
 pub async fn reply(
     deps: &Deps,

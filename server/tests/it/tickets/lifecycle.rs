@@ -223,6 +223,10 @@ async fn tickets_replies_and_bodies_are_bounded(pool: PgPool) {
         html.contains("f-body-error") && html.contains("at most 64 KB"),
         "error next to the body"
     );
+    // Far over: refused the same way, never cut to fit.
+    let res = desk.reply(Owner, n, &"y".repeat(200 * 1024), false).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("The message is over 64 KB"));
     let messages: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.number = $1",
     )
