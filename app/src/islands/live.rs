@@ -3,16 +3,31 @@
 //! The browser's EventSource reconnects by itself and resumes with
 //! `Last-Event-ID`. On the server this does nothing.
 
-/// Calls `on_event` (with the event's kind) when one of `kinds` arrives.
-/// A "resync" (the stream fell behind) reaches every subscriber.
+/// An event as subscribers see it: its kind, and for a ticket event the
+/// ticket's number (a page about one ticket ignores the others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Live<'a> {
+    pub kind: &'a str,
+    pub ticket: Option<i64>,
+}
+
+impl Live<'_> {
+    /// About ticket `number`, or a resync (which concerns everyone).
+    pub fn about_ticket(&self, number: i64) -> bool {
+        self.kind == "resync" || self.ticket == Some(number)
+    }
+}
+
+/// Calls `on_event` when one of `kinds` arrives. A "resync" (the stream
+/// fell behind) reaches every subscriber.
 #[cfg(feature = "hydrate")]
-pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'static) {
+pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'static) {
     use std::cell::RefCell;
     use std::rc::Rc;
 
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
 
-    type Callback = Rc<dyn Fn(&str)>;
+    type Callback = Rc<dyn Fn(&Live)>;
     type Listener = (&'static [&'static str], Callback);
     thread_local! {
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
@@ -38,7 +53,13 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'stat
         };
         for kind in KINDS {
             let handler =
-                Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
+                Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                    let ticket = event
+                        .data()
+                        .as_string()
+                        .and_then(|data| serde_json::from_str::<serde_json::Value>(&data).ok())
+                        .and_then(|payload| payload.get("ticket").and_then(|t| t.as_i64()));
+                    let live = Live { kind, ticket };
                     let listeners: Vec<Callback> = LISTENERS.with(|l| {
                         l.borrow()
                             .iter()
@@ -47,7 +68,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'stat
                             .collect()
                     });
                     for listener in listeners {
-                        listener(kind);
+                        listener(&live);
                     }
                 });
             let _ = events.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
@@ -59,7 +80,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'stat
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&str) + 'static) {
+pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'static) {
     let _ = (kinds, on_event);
 }
 
@@ -89,5 +110,22 @@ pub fn debounced(ms: i32, refresh: impl Fn() + 'static) -> impl Fn() + 'static {
                 .set_timeout_with_callback_and_timeout_and_arguments_0(fire.as_ref().unchecked_ref(), ms);
         }
         fire.forget();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Live;
+
+    #[test]
+    fn a_ticket_page_hears_only_its_ticket_and_resyncs() {
+        let event = |kind, ticket| Live { kind, ticket };
+        assert!(event("ticket", Some(1001)).about_ticket(1001));
+        assert!(!event("ticket", Some(1002)).about_ticket(1001));
+        assert!(!event("ticket", None).about_ticket(1001));
+        assert!(
+            event("resync", None).about_ticket(1001),
+            "a resync concerns every page"
+        );
     }
 }

@@ -20,7 +20,11 @@ pub fn LiveThread(thread: ThreadView, staff: bool) -> impl IntoView {
                 }
             });
         });
-        super::live::subscribe(&["ticket"], move |_| refresh());
+        super::live::subscribe(&["ticket"], move |event| {
+            if event.about_ticket(number) {
+                refresh();
+            }
+        });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = number;
