@@ -7,7 +7,7 @@ const DOCS = join(__dirname, "..", "..", "docs");
 
 async function chartsDrawn(page: Page) {
   await waitForHydration(page);
-  await expect(page.locator(".chart-canvas canvas")).toHaveCount(3);
+  await expect(page.locator(".chart-canvas canvas")).toHaveCount(4);
   await page.waitForLoadState("networkidle");
   await page.waitForTimeout(800); // ECharts' entry animation
 }
@@ -31,6 +31,11 @@ test.describe("desktop, light", () => {
     await page.getByRole("link", { name: "Demo Shop" }).first().click();
     await expect(page.getByRole("heading", { level: 1, name: "Demo Shop" })).toBeVisible();
     await page.screenshot({ path: join(DOCS, "hosting-account.png"), fullPage: true });
+
+    await page.goto("/support");
+    await page.getByRole("link", { name: /Emails to Gmail bounce/ }).click();
+    await expect(page.locator(".message", { hasText: "SPF and DKIM" })).toBeVisible();
+    await page.screenshot({ path: join(DOCS, "support-ticket.png"), fullPage: true });
   });
 });
 
