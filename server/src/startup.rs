@@ -226,10 +226,7 @@ async fn declared_body_limit(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let path = request.uri().path();
-    let upload = request.method() == axum::http::Method::POST
-        && (path == "/support/new" || (path.starts_with("/support/") && path.ends_with("/reply")));
-    let limit = if upload {
+    let limit = if app::api::tickets::forms::takes_files(request.method(), request.uri().path()) {
         app::api::tickets::forms::MAX_UPLOAD_BYTES
     } else {
         MAX_BODY_BYTES

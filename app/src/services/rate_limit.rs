@@ -116,18 +116,7 @@ pub async fn hit(
 ) -> Result<Result<(), RetryAfter>, sqlx::Error> {
     let key = key.to_lowercase();
     lock(&mut *conn, limit.bucket, &key).await?;
-    let window_secs = limit.window.as_seconds_f64();
-    let row = sqlx::query!(
-        r#"SELECT count(*) AS "n!", EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age
-           FROM rate_limit_events
-           WHERE bucket = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3)"#,
-        limit.bucket,
-        key,
-        window_secs
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if let Err(wait) = verdict(row.n, row.oldest_age, limit) {
+    if let Err(wait) = peek(&mut *conn, limit, &key).await? {
         return Ok(Err(wait));
     }
     sqlx::query!(
@@ -141,8 +130,8 @@ pub async fn hit(
 }
 
 /// Whether one more event for `key` would be allowed now, counting
-/// nothing: to refuse before costly work (reading an upload); `hit` still
-/// decides, under its lock.
+/// nothing: to refuse before costly work (reading an upload); `hit` decides
+/// with it, under its lock.
 pub async fn peek(
     conn: &mut PgConnection,
     limit: &Limit,

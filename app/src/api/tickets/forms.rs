@@ -29,6 +29,13 @@ use crate::services::tickets::TicketError;
 /// The largest upload request: every file at its largest, plus the text.
 pub const MAX_UPLOAD_BYTES: usize = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024;
 
+/// Whether a request goes to one of the forms that take files (the
+/// server's body limit gives them `MAX_UPLOAD_BYTES`).
+pub fn takes_files(method: &http::Method, path: &str) -> bool {
+    method == http::Method::POST
+        && (path == "/support/new" || (path.starts_with("/support/") && path.ends_with("/reply")))
+}
+
 /// Forms with files; the caller gives them room for the files.
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
@@ -456,4 +463,19 @@ async fn bulk_close(State(state): State<AppState>, actor: Actor, body: Bytes) ->
         .await
         .shown_on(&back)?;
     Ok(Notice::TicketsClosed.redirect("/staff/tickets"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::takes_files;
+    use http::Method;
+
+    #[test]
+    fn only_the_two_upload_forms_take_files() {
+        assert!(takes_files(&Method::POST, "/support/new"));
+        assert!(takes_files(&Method::POST, "/support/1001/reply"));
+        assert!(!takes_files(&Method::GET, "/support/new"));
+        assert!(!takes_files(&Method::POST, "/support/1001/state"));
+        assert!(!takes_files(&Method::POST, "/api/support/preview"));
+    }
 }

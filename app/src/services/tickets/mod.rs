@@ -106,6 +106,15 @@ impl From<files::StorageError> for TicketError {
     }
 }
 
+/// What a refused hourly allowance says.
+pub(crate) const OPENED_MANY: &str = "You opened many tickets in the last hour.";
+pub(crate) const REPLIED_MANY: &str = "You sent many replies in the last hour.";
+
+/// A full window of `rate_limit` as the user reads it.
+pub(crate) fn over(what: &'static str) -> impl FnOnce(RetryAfter) -> TicketError {
+    move |wait| TicketError::RateLimited { what, wait }
+}
+
 /// Announces a change to a ticket on the live stream, in the caller's
 /// transaction: to its audience and staff, or (a staff note) to staff only.
 pub(crate) async fn announce(

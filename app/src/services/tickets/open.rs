@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::files::{CheckedFile, Storage};
-use super::{announce, mail, markdown, TicketError};
+use super::{announce, mail, markdown, over, TicketError, OPENED_MANY};
 use crate::domain::tickets::{Body, Category, Priority, Subject};
 use crate::domain::{AccountId, MemberRole, Permission};
 use crate::services::{rate_limit, Actor, Deps};
@@ -26,13 +26,9 @@ pub struct NewTicket {
 /// their upload is read).
 pub async fn may_open(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
     let mut conn = deps.pool.acquire().await?;
-    match rate_limit::peek(&mut conn, &deps.limits.tickets(), &actor.id().to_string()).await? {
-        Ok(()) => Ok(()),
-        Err(wait) => Err(TicketError::RateLimited {
-            what: "You opened many tickets in the last hour.",
-            wait,
-        }),
-    }
+    rate_limit::peek(&mut conn, &deps.limits.tickets(), &actor.id().to_string())
+        .await?
+        .map_err(over(OPENED_MANY))
 }
 
 /// Opens the ticket; returns its number.
@@ -68,12 +64,9 @@ async fn open_in_database(
     keys: &[String],
 ) -> Result<i64, TicketError> {
     let mut tx = deps.pool.begin().await?;
-    if let Err(wait) = rate_limit::hit(&mut tx, &deps.limits.tickets(), &actor.id().to_string()).await? {
-        return Err(TicketError::RateLimited {
-            what: "You opened many tickets in the last hour.",
-            wait,
-        });
-    }
+    rate_limit::hit(&mut tx, &deps.limits.tickets(), &actor.id().to_string())
+        .await?
+        .map_err(over(OPENED_MANY))?;
     let now = actor.now;
     let ticket = sqlx::query!(
         r#"INSERT INTO tickets (author_id, account_id, subject, category, priority, created_at, updated_at, waiting_since)

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::access::TicketAccess;
 use super::files::CheckedFile;
 use super::open::{insert_message, put_files, record_files, remove_files};
-use super::{announce, mail, TicketError};
+use super::{announce, mail, over, TicketError, REPLIED_MANY};
 use crate::domain::tickets::{ticket_label, Body, Category, Priority, Rating, TicketState, CLOSE_AFTER_DAYS};
 use crate::domain::Role;
 use crate::services::notifications::{self, Kind};
@@ -47,14 +47,9 @@ pub async fn may_reply(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
         return Ok(());
     }
     let mut conn = deps.pool.acquire().await?;
-    let limit = deps.limits.ticket_replies();
-    match rate_limit::peek(&mut conn, &limit, &actor.id().to_string()).await? {
-        Ok(()) => Ok(()),
-        Err(wait) => Err(TicketError::RateLimited {
-            what: "You sent many replies in the last hour.",
-            wait,
-        }),
-    }
+    rate_limit::peek(&mut conn, &deps.limits.ticket_replies(), &actor.id().to_string())
+        .await?
+        .map_err(over(REPLIED_MANY))
 }
 
 #[tracing::instrument(skip_all, fields(number = access.number(), internal = reply.internal))]
@@ -85,13 +80,9 @@ async fn reply_in_database(
 ) -> Result<(), TicketError> {
     let mut tx = deps.pool.begin().await?;
     if !actor.is_staff() {
-        let limit = deps.limits.ticket_replies();
-        if let Err(wait) = rate_limit::hit(&mut tx, &limit, &actor.id().to_string()).await? {
-            return Err(TicketError::RateLimited {
-                what: "You sent many replies in the last hour.",
-                wait,
-            });
-        }
+        rate_limit::hit(&mut tx, &deps.limits.ticket_replies(), &actor.id().to_string())
+            .await?
+            .map_err(over(REPLIED_MANY))?;
     }
     let state = lock(&mut tx, access).await?;
     let by_staff = actor.is_staff();
