@@ -4,7 +4,10 @@
 // its islands before there is anything to wake them with.
 //
 // Forms that upload files always submit as plain navigations: the islands
-// router sends a form URL-encoded, which would drop the files.
+// router sends a form URL-encoded, which would drop the files. Once the page
+// is live they carry `_via=js`, so an error answer comes back as 200 with its
+// real status in X-Status (as the router's own fetches do) and the browser
+// does not log the form's 422 as a console error.
 (() => {
   for (const type of ["click", "submit"]) {
     window.addEventListener(
@@ -13,6 +16,11 @@
         const uploading =
           type === "submit" && event.target instanceof HTMLFormElement && event.target.enctype === "multipart/form-data";
         if (window.__ksfReady !== true || uploading) event.stopImmediatePropagation();
+        if (uploading && window.__ksfReady === true) {
+          const action = new URL(event.target.action, location.href);
+          action.searchParams.set("_via", "js");
+          event.target.action = action.toString();
+        }
       },
       true,
     );

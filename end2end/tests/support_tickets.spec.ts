@@ -82,6 +82,22 @@ test("a customer's ticket reaches staff live, the reply reaches the customer liv
   expect(staffProblems).toEqual([]);
 });
 
+test("a refused file keeps the typed ticket, next to the field, with a quiet console", async ({ page }) => {
+  await signIn(page, DEMO.email, DEMO.password);
+  await page.goto("/support/new");
+  await waitForHydration(page);
+  const problems = watchForProblems(page);
+  const subject = `Refused file ${Date.now()}`;
+  await page.getByLabel("Subject").fill(subject);
+  await page.getByLabel("Message").fill("See the screenshot.");
+  await page.getByLabel("Attachments (optional)").setInputFiles({ name: "shot.png", mimeType: "image/png", buffer: Buffer.from("not a png") });
+  await page.getByRole("button", { name: "Send ticket" }).click();
+  await expect(page.locator("#f-files-error")).toContainText("not what a .png file holds");
+  await expect(page.getByLabel("Subject")).toHaveValue(subject);
+  await expect(page.getByLabel("Message")).toHaveValue("See the screenshot.");
+  expect(problems).toEqual([]);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

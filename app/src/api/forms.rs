@@ -101,12 +101,18 @@ async fn render(
 /// The islands router fetches pages and form answers and swaps them into
 /// the document; the browser logs every 4xx/5xx fetch as a console error,
 /// though the page it gets explains the problem. Such fetches get 200 (the
-/// real status in `X-Status`); plain requests keep their status.
+/// real status in `X-Status`); plain requests keep their status. Upload
+/// forms, which the page submits natively, say so with `_via=js` in their
+/// action (public/router-guard.js).
 pub async fn islands_router_status(request: Request, next: Next) -> Response {
     let from_islands_router = request
         .headers()
         .get("islands-router")
-        .is_some_and(|v| v.as_bytes() == b"true");
+        .is_some_and(|v| v.as_bytes() == b"true")
+        || request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|pair| pair == "_via=js"));
     let mut response = next.run(request).await;
     let status = response.status();
     let html = response
