@@ -15,7 +15,10 @@ use crate::pages::{
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
     },
     activity::ActivityPage,
-    areas::{BillingPage, DomainsPage},
+    areas::DomainsPage,
+    billing::{
+        order::OrderPage, overview::BillingPage, plan_change::PlanChangePage, staff::StaffBillingPage,
+    },
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
     errors::{ErrorPage, NotFoundPage},
@@ -91,7 +94,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("support/new") view=NewTicketPage ssr=SsrMode::Async/>
                         <Route path=path!("support/:number") view=TicketPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/tickets") view=StaffTicketsPage ssr=SsrMode::Async/>
-                        <Route path=path!("billing") view=BillingPage/>
+                        <Route path=path!("billing") view=BillingPage ssr=SsrMode::Async/>
+                        <Route path=path!("billing/orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                        <Route path=path!("hosting/:id/plan") view=PlanChangePage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/billing") view=StaffBillingPage ssr=SsrMode::Async/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async/>
                         <Route path=path!("settings/activity") view=ActivityPage ssr=SsrMode::Async/>

@@ -252,3 +252,33 @@ stop_postgres() {
     log "PostgreSQL is not running"
   fi
 }
+
+# Stripe: the real one when STRIPE_SECRET_KEY is set (with its
+# STRIPE_WEBHOOK_SECRET); otherwise the project's local stand-in (test
+# payments only, `ksf stripe-standin`), started here in the background and
+# pointed at the portal's webhook endpoint. It stops with this script.
+#   start_stripe_standin BIN PORTAL_URL PORT
+start_stripe_standin() {
+  local bin="$1" portal="$2" port="$3"
+  if [ -n "${STRIPE_SECRET_KEY:-}" ]; then
+    log "using Stripe with the key from the environment"
+    return 0
+  fi
+  export STRIPE_SECRET_KEY=sk_test_ksf_standin
+  export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_ksf_development_only}"
+  export STRIPE_API_BASE="http://127.0.0.1:$port"
+  if port_in_use "$port"; then
+    die "port $port (the Stripe stand-in) is in use: stop what holds it, or set KSF_STRIPE_PORT"
+  fi
+  mkdir -p "$KSF_ROOT/.run"
+  STRIPE_STANDIN_ADDR="127.0.0.1:$port" STRIPE_STANDIN_WEBHOOK_URL="$portal/webhooks/stripe" \
+    STRIPE_STANDIN_STATE="$KSF_ROOT/.run/stripe-standin-$port.json" \
+    "$bin" stripe-standin > "$KSF_ROOT/.run/stripe-standin-$port.log" 2>&1 &
+  STRIPE_STANDIN_PID=$!
+  for _ in $(seq 1 60); do
+    curl -fsS "$STRIPE_API_BASE/_standin/health" >/dev/null 2>&1 && break
+    kill -0 "$STRIPE_STANDIN_PID" 2>/dev/null || { cat "$KSF_ROOT/.run/stripe-standin-$port.log" >&2; die "the Stripe stand-in exited"; }
+    sleep 0.25
+  done
+  log "Stripe stand-in (test payments, no real money) at $STRIPE_API_BASE"
+}

@@ -18,6 +18,12 @@ Commands:
                              Create a staff account; the password is read from
                              KSF_STAFF_PASSWORD or, if unset, the first line of stdin
   generate-key               Print a new random KSF_SECRET_KEY
+  stripe sync-plans          Create or update each paid plan's Stripe product
+                             and price (a changed price gets a new one)
+  stripe seed-demo           Pay for the demo customer's paid accounts on the
+                             Stripe stand-in, with three months of history
+  stripe-standin             Run the local Stripe stand-in (test payments only;
+                             STRIPE_STANDIN_ADDR, default 127.0.0.1:12111)
   help                       Show this help
 
 Configuration comes from the environment and .env; see README.md.";
@@ -29,6 +35,9 @@ pub enum Command {
     SeedDemo,
     CreateStaff { email: String, name: String },
     GenerateKey,
+    StripeStandin,
+    StripeSyncPlans,
+    StripeSeedDemo,
     Help,
 }
 
@@ -60,6 +69,12 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
         Some("seed-demo") => Command::SeedDemo,
         Some("help" | "--help" | "-h") => Command::Help,
         Some("generate-key") => Command::GenerateKey,
+        Some("stripe-standin") => Command::StripeStandin,
+        Some("stripe") => match it.next() {
+            Some("sync-plans") => Command::StripeSyncPlans,
+            Some("seed-demo") => Command::StripeSeedDemo,
+            _ => return Err(CliError::Usage("stripe needs sync-plans or seed-demo".into())),
+        },
         Some("create-staff") => {
             let (mut email, mut name) = (None, None);
             while let Some(flag) = it.next() {
@@ -86,9 +101,9 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
 }
 
 /// Hourly housekeeping: raw usage samples past their retention, live
-/// events no stream can still ask for, and resolved tickets due to close.
-/// Several processes may run it.
-async fn maintain(pool: sqlx::PgPool, retention: time::Duration) {
+/// events no stream can still ask for, resolved tickets due to close, and
+/// accounts unpaid past their grace period. Several processes may run it.
+async fn maintain(pool: sqlx::PgPool, retention: time::Duration, grace_days: i64) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;
@@ -106,7 +121,53 @@ async fn maintain(pool: sqlx::PgPool, retention: time::Duration) {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not close resolved tickets"),
         }
+        if let Err(error) = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await {
+            tracing::warn!(%error, "could not suspend overdue accounts");
+        }
     }
+}
+
+/// Pays the demo customer's open orders on the stand-in, with months of
+/// paid history; the webhooks reach the portal once it serves.
+async fn seed_demo_billing(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
+    let Some(gateway) = &config.billing.stripe else {
+        println!("Stripe is not set up: no demo billing.");
+        return Ok(());
+    };
+    if !config.is_dev()
+        || !gateway.test_mode()
+        || gateway
+            .base_url()
+            .starts_with(app::services::billing::stripe::STRIPE_API)
+    {
+        return Err(CliError::Invalid(
+            "stripe seed-demo pays on the local stand-in only (development mode, STRIPE_API_BASE pointing at it)".into(),
+        ));
+    }
+    let deps = startup::deps(config, pool, app::services::clock::Clock::system());
+    let sessions = app::services::billing::demo::open_orders(&deps)
+        .await
+        .map_err(|e| CliError::Invalid(format!("stripe seed-demo: {e}")))?;
+    let client = reqwest::Client::new();
+    for session in &sessions {
+        let paid = client
+            .post(format!("{}_standin/checkout/{session}/pay", gateway.base_url()))
+            .form(&[("card", "4242424242424242"), ("months_ago", "3")])
+            .send()
+            .await
+            .map_err(|e| CliError::Invalid(format!("stripe seed-demo: {e}")))?;
+        if !paid.status().is_success() {
+            return Err(CliError::Invalid(format!(
+                "stripe seed-demo: the stand-in answered {}",
+                paid.status()
+            )));
+        }
+    }
+    println!(
+        "Demo billing: {} subscriptions paid on the stand-in",
+        sessions.len()
+    );
+    Ok(())
 }
 
 pub async fn run(args: &[String]) -> Result<(), CliError> {
@@ -120,12 +181,17 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             println!("{}", app::services::secret_box::SecretKey::generate_hex());
             return Ok(());
         }
+        // Needs no database: it is Stripe's side.
+        Command::StripeStandin => {
+            let config = crate::stripe_standin::StandinConfig::from_env().map_err(CliError::Invalid)?;
+            return Ok(crate::stripe_standin::run(config).await?);
+        }
         _ => {}
     }
     let config = Config::from_env()?;
     let pool = startup::connection_pool(&config)?;
     match command {
-        Command::Help | Command::GenerateKey => Ok(()),
+        Command::Help | Command::GenerateKey | Command::StripeStandin => Ok(()),
         Command::Serve => {
             if let Err(error) = app::services::health::database_ready(&pool).await {
                 tracing::warn!(%error, "the database is not reachable yet; /readyz reports 503 until it is");
@@ -138,12 +204,27 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             } else {
                 None
             };
-            let maintenance = tokio::spawn(maintain(pool.clone(), config.usage_retention));
+            let maintenance = tokio::spawn(maintain(
+                pool.clone(),
+                config.usage_retention,
+                config.billing.grace_days,
+            ));
+            let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
+                tokio::spawn(app::services::billing::events::run(
+                    pool.clone(),
+                    config.billing.clone(),
+                    app::services::clock::Clock::system(),
+                    stop_workers.subscribe(),
+                ))
+            });
             let application = startup::Application::build(&config, pool).await?;
             tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
             application.run_until(startup::shutdown_signal()).await?;
             let _ = stop_workers.send(true);
             maintenance.abort();
+            if let Some(worker) = billing_worker {
+                let _ = worker.await;
+            }
             if let Some(worker) = worker {
                 let _ = worker.await;
             }
@@ -174,6 +255,17 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::StripeSyncPlans => {
+            let done = app::services::billing::plans::sync(&pool, &config.billing)
+                .await
+                .map_err(|e| CliError::Invalid(format!("stripe sync-plans: {e}")))?;
+            println!(
+                "Stripe: {} products checked, {} new prices, {} old prices archived",
+                done.products, done.new_prices, done.archived
+            );
+            Ok(())
+        }
+        Command::StripeSeedDemo => seed_demo_billing(&config, pool).await,
         Command::CreateStaff { email, name } => {
             let email = Email::parse(&email).map_err(|e| CliError::Invalid(format!("--email: {e}")))?;
             let display_name =

@@ -45,6 +45,10 @@ pub struct Config {
     pub data_dir: std::path::PathBuf,
     /// Told of new tickets nobody is assigned to, `KSF_SUPPORT_EMAIL`.
     pub support_email: Option<String>,
+    /// Stripe (or the stand-in), the webhook secret and billing's rules.
+    pub billing: app::services::billing::BillingSettings,
+    /// Run the Stripe event worker in this process (several processes may).
+    pub billing_worker: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -124,6 +128,68 @@ fn is_loopback_url(url: &str) -> bool {
     };
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Billing: Stripe when `STRIPE_SECRET_KEY` is set (at `STRIPE_API_BASE`
+/// when that is set too: the scripts point it at the local stand-in),
+/// otherwise payments are not set up.
+fn billing(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<app::services::billing::BillingSettings, ConfigError> {
+    use app::services::billing::{stripe::Gateway, BillingSettings, DEFAULT_GRACE_DAYS};
+    let grace_days = positive(lookup, "KSF_BILLING_GRACE_DAYS", DEFAULT_GRACE_DAYS)?;
+    let checkout_tax = parse(lookup, "KSF_CHECKOUT_TAX", false)?;
+    let checkout_promotion_codes = parse(lookup, "KSF_CHECKOUT_PROMOTION_CODES", false)?;
+    let base = var(lookup, "STRIPE_API_BASE");
+    let Some(key) = var(lookup, "STRIPE_SECRET_KEY") else {
+        return Ok(BillingSettings {
+            grace_days,
+            checkout_tax,
+            checkout_promotion_codes,
+            ..BillingSettings::default()
+        });
+    };
+    let invalid = |var: &'static str, value: &str, reason: &str| ConfigError::Invalid {
+        var,
+        value: value.to_string(),
+        reason: reason.to_string(),
+    };
+    if !(key.starts_with("sk_") || key.starts_with("rk_")) {
+        return Err(invalid(
+            "STRIPE_SECRET_KEY",
+            "<hidden>",
+            "a Stripe secret key starts with sk_ (or rk_ for a restricted key)",
+        ));
+    }
+    if let Some(url) = &base {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid(
+                "STRIPE_API_BASE",
+                url,
+                "it must be an http:// or https:// URL",
+            ));
+        }
+        if key.contains("_live_") && !url.starts_with("https://api.stripe.com") {
+            return Err(invalid(
+                "STRIPE_API_BASE",
+                url,
+                "a live key is only ever sent to Stripe: unset STRIPE_API_BASE",
+            ));
+        }
+    }
+    let webhook_secret = var(lookup, "STRIPE_WEBHOOK_SECRET").ok_or(ConfigError::Missing {
+        var: "STRIPE_WEBHOOK_SECRET",
+        hint: "with STRIPE_SECRET_KEY set, webhooks must be verified: copy the endpoint's signing secret (whsec_…) from Stripe's dashboard",
+    })?;
+    let gateway = Gateway::new(&key, base.as_deref())
+        .map_err(|e| invalid("STRIPE_API_BASE", base.as_deref().unwrap_or(""), &e.to_string()))?;
+    Ok(BillingSettings {
+        stripe: Some(gateway),
+        webhook_secret: Some(webhook_secret),
+        grace_days,
+        checkout_tax,
+        checkout_promotion_codes,
+    })
 }
 
 impl Config {
@@ -336,6 +402,8 @@ impl Config {
             }
         };
         let staff_two_factor_required = parse(&lookup, "KSF_STAFF_REQUIRE_2FA", false)?;
+        let billing = billing(&lookup)?;
+        let billing_worker = parse(&lookup, "KSF_BILLING_WORKER", true)?;
         Ok(Self {
             database_url,
             database_max_connections,
@@ -353,6 +421,8 @@ impl Config {
             staff_two_factor_required,
             data_dir,
             support_email,
+            billing,
+            billing_worker,
         })
     }
 

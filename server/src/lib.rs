@@ -3,4 +3,5 @@
 pub mod cli;
 pub mod config;
 pub mod startup;
+pub mod stripe_standin;
 pub mod telemetry;

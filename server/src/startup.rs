@@ -151,6 +151,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::sessions::routes())
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::forms::routes())
+        .merge(app::api::billing::forms::routes())
         .merge(app::api::staff::routes())
         .merge(app::api::notifications::routes())
         .merge(app::api::events::routes());
@@ -193,6 +194,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // The hosting nodes' API authenticates by bearer token only, never
         // by cookie: it needs neither the session nor the CSRF guard.
         .merge(app::api::usage::routes())
+        // Stripe's webhooks authenticate by signature, never by cookie.
+        .merge(app::api::billing::forms::webhook_routes())
         // The client's address (through trusted proxies), for every layer
         // and handler inside.
         .layer(axum::middleware::from_fn_with_state(
@@ -275,6 +278,7 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
             storage: app::services::tickets::files::Storage::local(&config.data_dir),
             address: config.support_email.clone(),
         },
+        billing: config.billing.clone(),
     }
 }
 

@@ -54,12 +54,12 @@ fn options(data: &ChartData, p: &Palette) -> EChart {
     let value_label = || {
         let label = AxisLabel::new().color(p.text);
         match data.unit {
-            Unit::Count => label,
+            Unit::Count | Unit::Money => label,
             _ => label.formatter(format!("{{value}} {suffix}").as_str()),
         }
     };
     let named = |name: &str| match data.unit {
-        Unit::Count => name.to_string(),
+        Unit::Count | Unit::Money => name.to_string(),
         _ => format!("{name} ({suffix})"),
     };
     let base = EChart::new()

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod auth;
+pub mod billing;
 #[cfg(feature = "ssr")]
 mod chart_options;
 #[cfg(feature = "ssr")]

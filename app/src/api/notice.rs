@@ -93,6 +93,11 @@ notices! {
     TicketSaved = "ticket_saved", Success, "Priority and category were saved.";
     TicketRated = "ticket_rated", Success, "Thank you for rating our answer.";
     TicketsClosed = "tickets_closed", Success, "The selected tickets are closed.";
+    // Billing
+    PlanChangeRequested = "plan_change_requested", Success, "The plan change is paid: the account moves to the new plan as soon as Stripe confirms it.";
+    CancelScheduled = "cancel_scheduled", Success, "The subscription will end at the end of the current period. You can resume it until then.";
+    CancelWithdrawn = "cancel_withdrawn", Success, "The subscription will renew as usual.";
+    EventReplayed = "event_replayed", Success, "The event will be applied again.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

@@ -78,6 +78,7 @@ fn UserMenu() -> impl IntoView {
                     {(user.role == crate::domain::Role::Staff).then(|| view! {
                         <a href="/staff/tickets">"Staff: support queue"</a>
                         <a href="/staff/plans">"Staff: plans"</a>
+                        <a href="/staff/billing">"Staff: Stripe events"</a>
                         <a href="/staff/node-tokens">"Staff: hosting nodes"</a>
                     })}
                     <form method="post" action="/logout">

@@ -77,6 +77,8 @@ pub enum Unit {
     /// Bytes, shown in this power of 1000 (3: GB, 4: TB).
     Bytes(u8),
     Count,
+    /// Amounts in major units; each series is one currency (its name).
+    Money,
 }
 
 impl Unit {
@@ -99,7 +101,7 @@ impl Unit {
             Unit::Bytes(3) => "GB",
             Unit::Bytes(4) => "TB",
             Unit::Bytes(_) => "PB",
-            Unit::Count => "",
+            Unit::Count | Unit::Money => "",
         }
     }
 
@@ -111,6 +113,7 @@ impl Unit {
                 (value * 100.0).round() / 100.0
             }
             Unit::Count => raw,
+            Unit::Money => (raw * 100.0).round() / 100.0,
         }
     }
 
@@ -118,6 +121,9 @@ impl Unit {
     pub fn format(self, value: f64) -> String {
         match self {
             Unit::Count => format!("{value:.0}"),
+            // Whole amounts (yen, or round prices) without decimals.
+            Unit::Money if value.fract() == 0.0 => format!("{value:.0}"),
+            Unit::Money => format!("{value:.2}"),
             _ => format!("{value:.2} {}", self.suffix()),
         }
     }

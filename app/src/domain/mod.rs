@@ -1,6 +1,7 @@
 //! Validated value types shared by server and browser: parse, don't validate.
 //! A value of one of these types is known to be well-formed.
 
+pub mod billing;
 pub mod dashboard;
 pub mod domain_name;
 pub mod email;

@@ -65,11 +65,42 @@ pub fn parse_minor(input: &str) -> Option<i64> {
     whole.checked_mul(100)?.checked_add(frac)
 }
 
-/// 999, "EUR" → "9.99 EUR"; negative amounts keep their sign.
+/// How many decimals a currency's minor unit has (ISO 4217, as Stripe
+/// counts them): none for yen and the like, three for the dinars, else two.
+pub fn decimals(currency: &str) -> u32 {
+    const ZERO: &[&str] = &[
+        "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
+        "XOF", "XPF",
+    ];
+    const THREE: &[&str] = &["BHD", "JOD", "KWD", "OMR", "TND"];
+    let code = currency.to_ascii_uppercase();
+    if ZERO.contains(&code.as_str()) {
+        0
+    } else if THREE.contains(&code.as_str()) {
+        3
+    } else {
+        2
+    }
+}
+
+/// 999, "EUR" → "9.99 EUR"; 1200, "JPY" → "1200 JPY"; negative amounts
+/// keep their sign.
 pub fn format_minor(minor: i64, currency: &str) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+    let code = currency.to_ascii_uppercase();
+    match decimals(&code) {
+        0 => format!("{sign}{abs} {code}"),
+        d => {
+            let unit = 10u64.pow(d);
+            format!(
+                "{sign}{}.{:0width$} {code}",
+                abs / unit,
+                abs % unit,
+                width = d as usize
+            )
+        }
+    }
 }
 
 #[cfg(test)]
@@ -88,6 +119,16 @@ mod tests {
         assert_eq!(parse_minor("99999999999999999999"), None);
         assert_eq!(format_minor(1499, "EUR"), "14.99 EUR");
         assert_eq!(format_minor(-250, "EUR"), "-2.50 EUR");
+    }
+
+    #[test]
+    fn amounts_show_their_currency_s_minor_units() {
+        assert_eq!(format_minor(1200, "JPY"), "1200 JPY");
+        assert_eq!(format_minor(1200, "jpy"), "1200 JPY");
+        assert_eq!(format_minor(2000, "USD"), "20.00 USD");
+        assert_eq!(format_minor(5, "USD"), "0.05 USD");
+        assert_eq!(format_minor(12345, "KWD"), "12.345 KWD");
+        assert_eq!(format_minor(i64::MIN, "USD"), "-92233720368547758.08 USD");
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn LiveTiles(sections: Vec<Section>) -> impl IntoView {
             });
         });
         super::live::subscribe(
-            &["usage", "activity", "sign_up", "account", "ticket"],
+            &["usage", "activity", "sign_up", "account", "ticket", "billing"],
             move |_| refresh(),
         );
     }
@@ -167,6 +167,7 @@ pub fn ChartPanel(
             "sign-ups" => &["sign_up"],
             "accounts-by-plan" => &["activity", "account"],
             "ticket-status" | "tickets-per-day" => &["ticket"],
+            "spend-per-month" | "revenue-per-day" => &["billing"],
             _ => &["usage"],
         };
         super::live::subscribe(kinds, move |_| refresh());

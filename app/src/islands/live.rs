@@ -33,7 +33,8 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
         static SOURCE: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
     }
-    const KINDS: [&str; 7] = [
+    const KINDS: [&str; 8] = [
+        "billing",
         "usage",
         "ticket",
         "activity",

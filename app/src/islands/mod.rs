@@ -2,6 +2,7 @@
 //! as WebAssembly. Everything else is server-rendered HTML.
 
 pub mod bell;
+pub mod billing;
 pub mod copy_button;
 pub mod dashboard;
 pub mod full_reload;

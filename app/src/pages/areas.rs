@@ -29,13 +29,3 @@ pub fn DomainsPage() -> impl IntoView {
         />
     }
 }
-
-#[component]
-pub fn BillingPage() -> impl IntoView {
-    view! {
-        <NotAvailableYet
-            title="Billing"
-            coming="Subscriptions, invoices and payment methods will be managed here."
-        />
-    }
-}

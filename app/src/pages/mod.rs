@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod areas;
+pub mod billing;
 pub mod dashboard;
 pub mod dev_mailbox;
 pub mod errors;

@@ -41,6 +41,14 @@ pub enum Action {
     MemberRemoved,
     MemberLeft,
     OwnershipTransferred,
+    // Billing (recorded with the account by the Stripe event worker).
+    BillingAccountActivated,
+    BillingPaymentReceived,
+    BillingPaymentFailed,
+    BillingCancelScheduled,
+    BillingCancelWithdrawn,
+    BillingSubscriptionEnded,
+    BillingSuspendedUnpaid,
 }
 
 impl Action {
@@ -75,6 +83,13 @@ impl Action {
             Action::MemberRemoved => "member_removed",
             Action::MemberLeft => "member_left",
             Action::OwnershipTransferred => "ownership_transferred",
+            Action::BillingAccountActivated => "billing_account_activated",
+            Action::BillingPaymentReceived => "billing_payment_received",
+            Action::BillingPaymentFailed => "billing_payment_failed",
+            Action::BillingCancelScheduled => "billing_cancel_scheduled",
+            Action::BillingCancelWithdrawn => "billing_cancel_withdrawn",
+            Action::BillingSubscriptionEnded => "billing_subscription_ended",
+            Action::BillingSuspendedUnpaid => "billing_suspended_unpaid",
         }
     }
 

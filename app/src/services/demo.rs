@@ -207,7 +207,7 @@ const OTHER_CUSTOMERS: [(&str, &str, i64, DemoAccount); 6] = [
 const DEMO_PASSWORD_FOR_OTHERS: &str = "not-a-demo-login-1";
 
 /// An actor acting for a demo user now.
-fn demo_actor(user_id: uuid::Uuid, email: &str, name: &str, role: Role) -> crate::services::Actor {
+pub(crate) fn demo_actor(user_id: uuid::Uuid, email: &str, name: &str, role: Role) -> crate::services::Actor {
     let now = time::OffsetDateTime::now_utc();
     crate::services::Actor {
         user: crate::domain::CurrentUser {
@@ -454,7 +454,7 @@ async fn seed_tickets(
 }
 
 /// What the services need, for seeding (emails wait in the outbox).
-fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> crate::services::Deps {
+pub fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> crate::services::Deps {
     crate::services::Deps {
         pool: pool.clone(),
         links: links.clone(),
@@ -462,6 +462,7 @@ fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> crate::
         limits: crate::services::rate_limit::Limits::default(),
         clock: crate::services::clock::Clock::system(),
         support: crate::services::tickets::SupportSettings::default(),
+        billing: crate::services::billing::BillingSettings::default(),
     }
 }
 
@@ -527,7 +528,7 @@ mod tests {
             .fetch_one(&pool)
             .await
             .unwrap();
-        assert_eq!(plans, 3);
+        assert_eq!(plans, 4, "a free plan and three paid ones");
         // Support: the demo customer's answered ticket, Maya's waiting one.
         let states = sqlx::query_scalar!("SELECT state FROM tickets ORDER BY number")
             .fetch_all(&pool)

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod actor;
+pub mod billing;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
@@ -41,4 +42,5 @@ pub struct Deps {
     pub limits: rate_limit::Limits,
     pub clock: clock::Clock,
     pub support: tickets::SupportSettings,
+    pub billing: billing::BillingSettings,
 }

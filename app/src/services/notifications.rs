@@ -21,6 +21,7 @@ pub enum Kind {
     AccountResumed,
     TicketReply,
     TicketAssigned,
+    PaymentFailed,
 }
 
 impl Kind {
@@ -31,6 +32,7 @@ impl Kind {
             Kind::AccountResumed => "account_resumed",
             Kind::TicketReply => "ticket_reply",
             Kind::TicketAssigned => "ticket_assigned",
+            Kind::PaymentFailed => "payment_failed",
         }
     }
 }
@@ -66,6 +68,29 @@ pub async fn notify_members(
     sqlx::query!(
         r#"INSERT INTO notifications (user_id, kind, title, link)
            SELECT user_id, $2, $3, $4 FROM hosting_members WHERE account_id = $1"#,
+        account_id,
+        kind.as_str(),
+        title,
+        link
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Notifies the members of a hosting account who see its billing
+/// (owner, admin, billing).
+pub async fn notify_billing_members(
+    conn: &mut PgConnection,
+    account_id: Uuid,
+    kind: Kind,
+    title: &str,
+    link: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO notifications (user_id, kind, title, link)
+           SELECT user_id, $2, $3, $4 FROM hosting_members
+           WHERE account_id = $1 AND role IN ('owner', 'admin', 'billing')"#,
         account_id,
         kind.as_str(),
         title,

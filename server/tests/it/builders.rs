@@ -67,6 +67,19 @@ pub async fn plan(pool: &PgPool, code: &str) -> Uuid {
         .expect("a demo plan")
 }
 
+/// A plan priced 0 (made when missing): for tests that run without payments.
+pub async fn free_plan(pool: &PgPool, code: &str) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO plans (code, name, storage_quota_bytes, bandwidth_quota_bytes, max_sites, price_minor, currency)
+         VALUES ($1, $1, 5000000000, 50000000000, 3, 0, 'EUR')
+         ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code RETURNING id",
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await
+    .expect("a free plan")
+}
+
 /// A hosting account with members (setup, not the thing under test).
 pub struct AccountBuilder {
     name: String,

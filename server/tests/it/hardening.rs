@@ -116,7 +116,7 @@ async fn an_owner_cannot_delete_their_user_until_their_accounts_are_handed_on(po
 #[sqlx::test(migrations = "../migrations")]
 async fn a_customer_owns_a_bounded_number_of_accounts_and_staff_are_exempt(pool: PgPool) {
     let app = spawn_app_with(pool, &[("KSF_MAX_HOSTING_ACCOUNTS_PER_USER", "2")]).await;
-    let plan = crate::builders::plan(&app.pool, "starter").await.to_string();
+    let plan = crate::builders::plan(&app.pool, "hobby").await.to_string();
     let (_, customer) = app.customer("ana@example.com", "Ana").await;
     let (_, staff) = app.staff("sam@example.com").await;
     let form = |name: &'static str| {

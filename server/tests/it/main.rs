@@ -6,6 +6,7 @@ mod builders;
 mod helpers;
 
 mod accounts;
+mod billing;
 mod dashboard;
 mod hardening;
 mod hosting;

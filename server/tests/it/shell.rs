@@ -76,8 +76,8 @@ async fn the_areas_need_a_signed_in_user(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn an_area_not_built_yet_says_so_honestly(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let html = signed_in(&app).await.get("/billing").await.text().await.unwrap();
-    assert!(html.contains("<title>Billing · KSFoundation</title>"));
+    let html = signed_in(&app).await.get("/domains").await.text().await.unwrap();
+    assert!(html.contains("<title>Domains · KSFoundation</title>"));
     assert!(html.contains("Not available yet"));
 }
 

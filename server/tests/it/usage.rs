@@ -28,10 +28,14 @@ async fn account(app: &TestApp, browser: &Browser) -> Uuid {
     app::services::hosting::plans::seed_catalogue(&app.pool)
         .await
         .unwrap();
-    let plan: Uuid = sqlx::query_scalar("SELECT id FROM plans WHERE code = 'starter'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    // A free plan with Starter's quotas: these tests run without payments set up.
+    let plan: Uuid = sqlx::query_scalar(
+        "INSERT INTO plans (code, name, storage_quota_bytes, bandwidth_quota_bytes, max_sites, price_minor, currency)
+         VALUES ('free-10', 'Free 10', 10000000000, 100000000000, 1, 0, 'EUR') RETURNING id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let res = browser
         .post(
             "/hosting/new",
@@ -153,7 +157,7 @@ async fn a_batch_is_stored_once_and_bad_rows_store_nothing(pool: PgPool) {
     assert_eq!(status, 422);
     assert!(answer["error"].as_str().unwrap().contains("not a valid batch"));
 
-    // The account page shows storage against the 10 GB Starter quota.
+    // The account page shows storage against the plan's 10 GB quota.
     let page = browser.get(&format!("/hosting/{id}")).await.text().await.unwrap();
     assert!(page.contains("4.0 GB of 10.0 GB (40%)"), "storage meter");
     assert!(page.contains("aria-valuenow=\"40\""));

@@ -11,11 +11,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::api::auth::Actor;
+use crate::api::billing::forms::order_page;
 use crate::api::error::{require_ticked, Back, FormResult, ShownOn};
+use crate::api::forms::see_other;
 use crate::api::{AppState, Notice};
 use crate::domain::hosting::Region;
 use crate::domain::{AccountId, AccountName, DomainName, Email, MemberRole};
-use crate::services::failure::Invalid;
+use crate::services::billing::checkout::{self, Created};
+use crate::services::billing::subscriptions;
+use crate::services::failure::{Internal, Invalid};
 use crate::services::hosting::access::{self, Access};
 use crate::services::hosting::accounts::{self, AccountDetails, NewAccount};
 use crate::services::hosting::invitations::{self, InvitationRef, NewInvitation};
@@ -119,10 +123,19 @@ async fn create(State(state): State<AppState>, actor: Actor, Form(form): Form<Ac
     let back = Back::to("/hosting/new").keeping(&form);
     let input = NewAccount::try_from(&form).shown_on(&back)?;
     let deps = &state.deps;
-    let id = accounts::create(&deps.pool, &deps.limits, &actor, &input)
+    match checkout::create_account(deps, &deps.billing, &actor, &input)
         .await
-        .shown_on(&back)?;
-    Ok(Notice::AccountCreated.redirect(&account_page(&id.to_string())))
+        .shown_on(&back)?
+    {
+        Created::Active(id) => Ok(Notice::AccountCreated.redirect(&account_page(&id.to_string()))),
+        Created::AwaitingPayment { order, .. } => {
+            if let Err(error) = checkout::open_checkout(deps, &deps.billing, &actor, order).await {
+                // The order page says so and offers to try again.
+                tracing::warn!(%error, %order, "checkout not opened");
+            }
+            Ok(see_other(&order_page(order)))
+        }
+    }
 }
 
 async fn edit(
@@ -155,7 +168,30 @@ async fn change_plan(
     let back = Back::to(account_page(&raw));
     let access = access_to(&state, &actor, &raw, &back).await?;
     let plan = id_field(&form.plan, "plan", "Choose one of the plans offered.").shown_on(&back)?;
-    accounts::change_plan(&state.deps.pool, &actor, &access, plan)
+    let deps = &state.deps;
+    // A paid subscription changes at Stripe, after its cost is shown.
+    if !actor.is_staff()
+        && subscriptions::live(&deps.pool, access.account_id())
+            .await
+            .map_err(Internal::from)
+            .shown_on(&back)?
+            .is_some()
+    {
+        return Ok(see_other(&format!("/hosting/{raw}/plan?plan={plan}")));
+    }
+    if checkout::plan_needs_checkout(deps, &actor, &access, plan)
+        .await
+        .shown_on(&back)?
+    {
+        let order = checkout::upgrade(deps, &deps.billing, &actor, &access, plan)
+            .await
+            .shown_on(&back)?;
+        if let Err(error) = checkout::open_checkout(deps, &deps.billing, &actor, order).await {
+            tracing::warn!(%error, %order, "checkout not opened");
+        }
+        return Ok(see_other(&order_page(order)));
+    }
+    accounts::change_plan(&deps.pool, &actor, &access, plan)
         .await
         .shown_on(&back)?;
     Ok(Notice::PlanChanged.redirect(&account_page(&raw)))

@@ -6,6 +6,7 @@ use crate::api::require_user;
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::domain::hosting::PERMISSIONS;
 use crate::domain::MemberRole;
+use crate::pages::billing::account_box::AccountBilling;
 
 /// One hosting account: overview, usage, members, invitations, activity,
 /// and the actions the user's role allows.
@@ -48,6 +49,7 @@ fn Account(a: AccountView) -> impl IntoView {
         {a.suspended_reason.clone().map(|r| view! {
             <p class="form-error" role="alert">"This account is suspended: " {r}</p>
         })}
+        <AccountBilling account=a.id.clone() status=a.status/>
         <div class="grid-2">
             <section class="card">
                 <h2>"Overview"</h2>

@@ -6,6 +6,7 @@
 //! charts to [`CHARTS`]: nothing else changes. Each source fails on its
 //! own: an error shows as that tile group's or chart's error card.
 
+pub mod billing;
 pub mod charts;
 pub mod hosting;
 pub mod platform;
@@ -114,6 +115,8 @@ pub const TILES: &[TileSource] = &[
     platform::TILES,
     support::CUSTOMER_TILES,
     support::STAFF_TILES,
+    billing::CUSTOMER_TILES,
+    billing::STAFF_TILES,
 ];
 
 /// Every chart, in page order.
@@ -128,6 +131,8 @@ pub const CHARTS: &[ChartSource] = &[
     charts::BUSIEST_ACCOUNTS,
     support::TICKET_STATUS,
     support::TICKETS_PER_DAY,
+    billing::SPEND_PER_MONTH,
+    billing::REVENUE_PER_DAY,
 ];
 
 /// The tile groups for this viewer, each its tiles or its error.

@@ -44,7 +44,10 @@ async fn available_plan(conn: &mut sqlx::PgConnection, plan: Uuid) -> Result<(Uu
 /// Creates an account with the user as its owner. Customers may own at
 /// most `Limits::hosting_accounts_per_user` open accounts (each can invite
 /// people by email); staff are not limited.
-#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+///
+/// The account starts active: this is for free plans and for staff and the
+/// demo seed. A customer choosing a paid plan goes through
+/// `billing::checkout::create_account`, which starts it pending.
 pub async fn create(
     pool: &PgPool,
     limits: &Limits,
@@ -52,8 +55,22 @@ pub async fn create(
     input: &NewAccount,
 ) -> Result<AccountId, HostingError> {
     let mut tx = pool.begin().await?;
+    let id = create_in(&mut tx, limits, actor, input, AccountStatus::Active).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Creates the account in the caller's transaction, in `status`.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub(crate) async fn create_in(
+    tx: &mut sqlx::PgConnection,
+    limits: &Limits,
+    actor: &Actor,
+    input: &NewAccount,
+    status: AccountStatus,
+) -> Result<AccountId, HostingError> {
     if !actor.is_staff() {
-        rate_limit::lock(&mut tx, "hosting_accounts", &actor.id().to_string()).await?;
+        rate_limit::lock(&mut *tx, "hosting_accounts", &actor.id().to_string()).await?;
         let owned = sqlx::query_scalar!(
             r#"SELECT count(*) AS "n!" FROM hosting_members m JOIN hosting_accounts a ON a.id = m.account_id
                WHERE m.user_id = $1 AND m.role = 'owner' AND a.status <> 'cancelled'"#,
@@ -68,16 +85,17 @@ pub async fn create(
             )));
         }
     }
-    let (plan_id, plan_name) = available_plan(&mut tx, input.plan).await?;
+    let (plan_id, plan_name) = available_plan(&mut *tx, input.plan).await?;
     let details = &input.details;
     let id = sqlx::query_scalar!(
-        r#"INSERT INTO hosting_accounts (name, plan_id, primary_domain, region, created_by)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+        r#"INSERT INTO hosting_accounts (name, plan_id, primary_domain, region, created_by, status)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"#,
         details.name.as_str(),
         plan_id,
         details.primary_domain.as_str(),
         details.region.code(),
-        actor.id()
+        actor.id(),
+        status.as_str()
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -90,7 +108,7 @@ pub async fn create(
     .await?;
     let details = json!({ "name": details.name.as_str(), "plan": plan_name });
     record_for_account(
-        &mut tx,
+        &mut *tx,
         id,
         NewEntry {
             action: Action::HostingAccountCreated,
@@ -100,7 +118,6 @@ pub async fn create(
         },
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(account_id = %id, "hosting account created");
     Ok(id.into())
 }

@@ -84,6 +84,22 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
         ),
         "member_left" => format!("{actor} left the account"),
         "ownership_transferred" => format!("{actor} made {} the owner", text(details, "member")),
+        // Billing events come from Stripe, not from a person.
+        "billing_account_activated" => "Payment confirmed: the account is active".to_string(),
+        "billing_payment_received" => format!(
+            "Payment of {} received (invoice {})",
+            text(details, "amount"),
+            text(details, "number")
+        ),
+        "billing_payment_failed" => format!(
+            "A payment of {} failed (invoice {})",
+            text(details, "amount"),
+            text(details, "number")
+        ),
+        "billing_cancel_scheduled" => "The subscription will end at the end of the period".to_string(),
+        "billing_cancel_withdrawn" => "The subscription will renew (cancellation withdrawn)".to_string(),
+        "billing_subscription_ended" => "The subscription ended".to_string(),
+        "billing_suspended_unpaid" => "Suspended: unpaid past the grace period".to_string(),
         _ => format!("{actor} changed the account"),
     }
 }

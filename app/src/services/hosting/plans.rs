@@ -89,9 +89,11 @@ pub async fn save(pool: &PgPool, actor: &Actor, p: &PlanSpec) -> Result<Uuid, Ho
     Ok(id)
 }
 
-/// The demo catalogue, added when missing (never overwrites staff edits).
+/// The demo catalogue, added when missing (never overwrites staff edits):
+/// a free plan, and paid ones (bought through Stripe).
 pub async fn seed_catalogue(pool: &PgPool) -> Result<(), sqlx::Error> {
     for (order, (code, name, storage, bandwidth, sites, price)) in [
+        ("hobby", "Hobby", 2, 20, 1, 0),
         ("starter", "Starter", 10, 100, 1, 499),
         ("pro", "Pro", 50, 500, 10, 1499),
         ("business", "Business", 200, 2000, 50, 3999),

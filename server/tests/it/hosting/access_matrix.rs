@@ -228,7 +228,7 @@ async fn outsiders_cannot_tell_a_hidden_account_from_a_missing_one(pool: PgPool)
         .await;
     assert_eq!(res.status(), 303);
     let feed = outsider.get("/activity").await.text().await.unwrap();
-    assert!(feed.contains("Outsider created the account on the Starter plan"));
+    assert!(feed.contains("Outsider created the account on the Hobby plan"));
     assert!(!feed.contains("Secret Shop"));
 }
 

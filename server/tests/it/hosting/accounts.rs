@@ -42,7 +42,7 @@ async fn creating_an_account_checks_every_field(pool: PgPool) {
     assert_eq!(res.status(), 303);
     let page = owner.get(&location(&res)).await.text().await.unwrap();
     assert!(page.contains("xn--bcher-kva.example"));
-    assert!(page.contains("Owner created the account on the Starter plan"));
+    assert!(page.contains("Owner created the account on the Hobby plan"));
 }
 
 #[sqlx::test(migrations = "../migrations")]

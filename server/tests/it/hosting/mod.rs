@@ -104,8 +104,9 @@ impl Team {
 
 async fn team(pool: PgPool) -> Team {
     let app = spawn_app(pool).await;
-    let plan = builders::plan(&app.pool, "starter").await;
-    let other_plan = builders::plan(&app.pool, "pro").await;
+    // Free plans: these tests run without payments set up.
+    let plan = builders::plan(&app.pool, "hobby").await;
+    let other_plan = builders::free_plan(&app.pool, "hobby-plus").await;
     let mut browsers = Vec::new();
     let mut ids = Vec::new();
     for actor in ACTORS {

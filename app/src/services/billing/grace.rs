@@ -1,0 +1,81 @@
+//! Unpaid accounts: past due for longer than the grace period, an account
+//! is suspended (marked as a billing hold, so paying lifts it, unlike a
+//! suspension by staff).
+
+use serde_json::json;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::mail::{self, Payer};
+use crate::services::activity::{record_for_account, Action, NewEntry};
+use crate::services::mail::outbox::EnqueueError;
+use crate::services::notifications::{self, Kind};
+use crate::services::ClientInfo;
+
+/// Suspends accounts past due since before `now - grace_days`; answers how many.
+pub async fn suspend_overdue(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    grace_days: i64,
+) -> Result<u64, EnqueueError> {
+    let cutoff = now - time::Duration::days(grace_days);
+    let mut tx = pool.begin().await?;
+    let due = sqlx::query!(
+        r#"SELECT a.id, a.name, u.email AS "email?", u.display_name AS "display_name?",
+                  (SELECT i.hosted_invoice_url FROM invoices i
+                   WHERE i.stripe_subscription_id = s.stripe_subscription_id AND i.status = 'open'
+                   ORDER BY i.created DESC LIMIT 1) AS pay_url
+           FROM subscriptions s JOIN hosting_accounts a ON a.id = s.account_id
+           LEFT JOIN billing_customers c ON c.stripe_customer_id = s.stripe_customer_id
+           LEFT JOIN users u ON u.id = c.user_id
+           WHERE s.status IN ('past_due', 'unpaid') AND s.past_due_since <= $1 AND a.status = 'active'
+           FOR UPDATE OF a SKIP LOCKED"#,
+        cutoff
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let system = ClientInfo::default();
+    for account in &due {
+        sqlx::query!(
+            "UPDATE hosting_accounts SET status = 'suspended', billing_hold = true, suspended_reason = 'Unpaid invoice', updated_at = now() WHERE id = $1",
+            account.id
+        )
+        .execute(&mut *tx)
+        .await?;
+        record_for_account(
+            &mut tx,
+            account.id,
+            NewEntry {
+                action: Action::BillingSuspendedUnpaid,
+                actor: None,
+                client: &system,
+                details: json!({ "grace_days": grace_days }),
+            },
+        )
+        .await?;
+        notifications::notify_members(
+            &mut tx,
+            account.id,
+            Kind::AccountSuspended,
+            &format!("{} is suspended: an invoice is unpaid", account.name),
+            &format!("/hosting/{}", account.id),
+        )
+        .await?;
+        if let (Some(email), Some(name)) = (&account.email, &account.display_name) {
+            let payer = Payer {
+                email: email.clone(),
+                name: name.clone(),
+                account_name: account.name.clone(),
+            };
+            mail::suspended_unpaid(&mut tx, &payer, account.pay_url.as_deref()).await?;
+        }
+    }
+    tx.commit().await?;
+    if !due.is_empty() {
+        tracing::info!(
+            suspended = due.len(),
+            "suspended accounts unpaid past their grace period"
+        );
+    }
+    Ok(due.len() as u64)
+}

@@ -1,0 +1,274 @@
+//! The portal's calls to Stripe, through `async-stripe`. Every call that
+//! creates something carries an idempotency key derived from our own row,
+//! so a retried request never makes a second customer, session or change.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_billing::billing_portal_session::CreateBillingPortalSession;
+use stripe_billing::invoice::{
+    CreatePreviewInvoice, CreatePreviewInvoiceSubscriptionDetails,
+    CreatePreviewInvoiceSubscriptionDetailsItems, CreatePreviewInvoiceSubscriptionDetailsProrationBehavior,
+    RetrieveInvoice,
+};
+use stripe_billing::subscription::{
+    RetrieveSubscription, UpdateSubscription, UpdateSubscriptionItems, UpdateSubscriptionProrationBehavior,
+};
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionAutomaticTax, CreateCheckoutSessionLineItems,
+    CreateCheckoutSessionSubscriptionData,
+};
+use stripe_core::customer::CreateCustomer;
+use stripe_product::price::{CreatePrice, CreatePriceRecurring, CreatePriceRecurringInterval, UpdatePrice};
+use stripe_product::product::{CreateProduct, UpdateProduct};
+
+pub use stripe_shared::{Invoice, Subscription};
+
+/// The Stripe client and where it points.
+#[derive(Clone)]
+pub struct Gateway {
+    client: Client,
+    base_url: String,
+    test_mode: bool,
+}
+
+/// Stripe's own API address.
+pub const STRIPE_API: &str = "https://api.stripe.com/";
+
+fn key(value: String) -> RequestStrategy {
+    match IdempotencyKey::new(&value) {
+        Ok(key) => RequestStrategy::Idempotent(key),
+        Err(_) => RequestStrategy::Once,
+    }
+}
+
+impl Gateway {
+    /// A client for `secret_key` at `base_url` (Stripe's, or the stand-in's).
+    pub fn new(secret_key: &str, base_url: Option<&str>) -> Result<Self, StripeError> {
+        let mut base_url = base_url.unwrap_or(STRIPE_API).to_string();
+        if !base_url.ends_with('/') {
+            base_url.push('/');
+        }
+        let client = ClientBuilder::new(secret_key)
+            .url(base_url.clone())
+            .timeout(Duration::from_secs(20))
+            .app_info("ksf-hosting-portal", Some(env!("CARGO_PKG_VERSION").into()), None)
+            .build()?;
+        Ok(Self {
+            client,
+            base_url,
+            test_mode: secret_key.starts_with("sk_test_"),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Test keys: no real money moves (pages say so).
+    pub fn test_mode(&self) -> bool {
+        self.test_mode
+    }
+
+    pub async fn create_customer(
+        &self,
+        user: uuid::Uuid,
+        email: &str,
+        name: &str,
+    ) -> Result<String, StripeError> {
+        let customer = CreateCustomer::new()
+            .email(email)
+            .name(name)
+            .metadata(HashMap::from([("user_id".to_string(), user.to_string())]))
+            .customize()
+            .request_strategy(key(format!("ksf-customer-{user}")))
+            .send(&self.client)
+            .await?;
+        Ok(customer.id.to_string())
+    }
+
+    /// A Checkout Session (mode subscription) for one unit of `price`.
+    pub async fn create_checkout(&self, c: &CheckoutRequest<'_>) -> Result<(String, String), StripeError> {
+        let metadata = HashMap::from([
+            ("order_id".to_string(), c.order.to_string()),
+            ("account_id".to_string(), c.account.to_string()),
+        ]);
+        let mut sub_metadata = metadata.clone();
+        sub_metadata.insert("account_name".into(), c.account_name.to_string());
+        let mut item = CreateCheckoutSessionLineItems::new();
+        item.price = Some(c.price.to_string());
+        item.quantity = Some(1);
+        let mut subscription = CreateCheckoutSessionSubscriptionData::new();
+        subscription.metadata = Some(sub_metadata);
+        let mut request = CreateCheckoutSession::new()
+            .mode(stripe_shared::CheckoutSessionMode::Subscription)
+            .customer(c.customer)
+            .line_items(vec![item])
+            .subscription_data(subscription)
+            .metadata(metadata)
+            .client_reference_id(c.order.to_string())
+            .success_url(c.success_url)
+            .cancel_url(c.cancel_url);
+        if c.tax {
+            request = request.automatic_tax(CreateCheckoutSessionAutomaticTax::new(true));
+        }
+        if c.promotion_codes {
+            request = request.allow_promotion_codes(true);
+        }
+        let session = request
+            .customize()
+            .request_strategy(key(format!("ksf-order-{}-{}", c.order, c.attempt)))
+            .send(&self.client)
+            .await?;
+        let url = session.url.unwrap_or_default();
+        Ok((session.id.to_string(), url))
+    }
+
+    pub async fn subscription(&self, id: &str) -> Result<Subscription, StripeError> {
+        RetrieveSubscription::new(id).send(&self.client).await
+    }
+
+    pub async fn invoice(&self, id: &str) -> Result<Invoice, StripeError> {
+        RetrieveInvoice::new(id).send(&self.client).await
+    }
+
+    /// What moving `subscription`'s item to `price` now would invoice at once.
+    pub async fn preview_change(
+        &self,
+        customer: &str,
+        subscription: &str,
+        item: &str,
+        price: &str,
+    ) -> Result<Invoice, StripeError> {
+        let mut change = CreatePreviewInvoiceSubscriptionDetailsItems::new();
+        change.id = Some(item.to_string());
+        change.price = Some(price.to_string());
+        let mut details = CreatePreviewInvoiceSubscriptionDetails::new();
+        details.items = Some(vec![change]);
+        details.proration_behavior =
+            Some(CreatePreviewInvoiceSubscriptionDetailsProrationBehavior::AlwaysInvoice);
+        CreatePreviewInvoice::new()
+            .customer(customer)
+            .subscription(subscription)
+            .subscription_details(details)
+            .send(&self.client)
+            .await
+    }
+
+    /// Moves the subscription to `price`, invoicing the difference now.
+    pub async fn change_price(
+        &self,
+        subscription: &str,
+        item: &str,
+        price: &str,
+        idempotency: String,
+    ) -> Result<Subscription, StripeError> {
+        let mut change = UpdateSubscriptionItems::new();
+        change.id = Some(item.to_string());
+        change.price = Some(price.to_string());
+        UpdateSubscription::new(subscription)
+            .items(vec![change])
+            .proration_behavior(UpdateSubscriptionProrationBehavior::AlwaysInvoice)
+            .customize()
+            .request_strategy(key(idempotency))
+            .send(&self.client)
+            .await
+    }
+
+    pub async fn set_cancel_at_period_end(
+        &self,
+        subscription: &str,
+        cancel: bool,
+        idempotency: String,
+    ) -> Result<Subscription, StripeError> {
+        UpdateSubscription::new(subscription)
+            .cancel_at_period_end(cancel)
+            .customize()
+            .request_strategy(key(idempotency))
+            .send(&self.client)
+            .await
+    }
+
+    /// A Billing Portal session's URL (cards, invoices, cancellation).
+    pub async fn portal(&self, customer: &str, return_url: &str) -> Result<String, StripeError> {
+        let session = CreateBillingPortalSession::new()
+            .customer(customer)
+            .return_url(return_url)
+            .send(&self.client)
+            .await?;
+        Ok(session.url)
+    }
+
+    /// Creates the plan's product (`id` is ours) or renames it.
+    pub async fn upsert_product(
+        &self,
+        id: &str,
+        exists: bool,
+        name: &str,
+        active: bool,
+    ) -> Result<(), StripeError> {
+        if exists {
+            UpdateProduct::new(id)
+                .name(name)
+                .active(active)
+                .send(&self.client)
+                .await?;
+        } else {
+            CreateProduct::new(name)
+                .id(id)
+                .active(active)
+                .customize()
+                .request_strategy(key(format!("ksf-product-{id}")))
+                .send(&self.client)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A monthly price for the product; the key makes one per amount.
+    pub async fn create_price(
+        &self,
+        product: &str,
+        amount: i64,
+        currency: &str,
+        plan: &str,
+    ) -> Result<String, StripeError> {
+        let code = currency.to_ascii_lowercase();
+        let currency: stripe_types::Currency = code
+            .parse()
+            .map_err(|_| StripeError::ConfigError(format!("unknown currency {code}")))?;
+        let price = CreatePrice::new(currency)
+            .product(product)
+            .unit_amount(amount)
+            .nickname(plan)
+            .recurring(CreatePriceRecurring::new(CreatePriceRecurringInterval::Month))
+            .metadata(HashMap::from([("plan".to_string(), plan.to_string())]))
+            .customize()
+            .request_strategy(key(format!("ksf-price-{product}-{amount}-{code}")))
+            .send(&self.client)
+            .await?;
+        Ok(price.id.to_string())
+    }
+
+    /// Archives a price: existing subscriptions keep it, new ones cannot use it.
+    pub async fn archive_price(&self, price: &str) -> Result<(), StripeError> {
+        UpdatePrice::new(price).active(false).send(&self.client).await?;
+        Ok(())
+    }
+}
+
+/// What a checkout is for.
+pub struct CheckoutRequest<'a> {
+    pub order: uuid::Uuid,
+    /// Bumped for each new session of the same order (the old one expired).
+    pub attempt: i64,
+    pub account: uuid::Uuid,
+    pub account_name: &'a str,
+    pub customer: &'a str,
+    pub price: &'a str,
+    pub success_url: &'a str,
+    pub cancel_url: &'a str,
+    pub tax: bool,
+    pub promotion_codes: bool,
+}

@@ -1,0 +1,241 @@
+//! After the purchase: failed payments and the grace period, plan changes
+//! with their cost shown first, cancelling at period end, and new prices.
+
+use super::*;
+
+async fn stripe_subscription(shop: &Shop, account: Uuid) -> String {
+    sqlx::query_scalar("SELECT stripe_subscription_id FROM subscriptions WHERE account_id = $1")
+        .bind(account)
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_failed_payment_makes_the_account_past_due_then_suspended_and_paying_restores_it(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser, account) = shop.subscribed("fay@example.com", "starter").await;
+    let sub = stripe_subscription(&shop, account).await;
+
+    // The renewal's payment fails.
+    shop.standin.change(|s| s.renew(&sub, false)).unwrap();
+    shop.settle().await;
+    assert_eq!(shop.subscription(account).await.unwrap().0, "past_due");
+    assert_eq!(
+        shop.account_status(account).await,
+        "active",
+        "still working during the grace period"
+    );
+    let page = browser.page(&format!("/hosting/{account}")).await;
+    assert!(
+        page.contains("A payment failed") && page.contains("within 14 day(s)"),
+        "the banner"
+    );
+    let (kind, text) = shop.app.last_email_to("fay@example.com").await.unwrap();
+    assert_eq!(kind, "billing_payment_failed");
+    let pay_link = link_in(&text, &format!("{}/i/", shop.stripe_url));
+    let bell: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE kind = 'payment_failed'")
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(bell, 1, "the owner is notified");
+
+    // Not yet past the grace period: nothing happens.
+    let grace = |at| app::services::billing::grace::suspend_overdue(&shop.app.pool, at, 14);
+    assert_eq!(
+        grace(shop.app.clock.now() + time::Duration::days(13))
+            .await
+            .unwrap(),
+        0
+    );
+    // Past it: suspended, and told why.
+    assert_eq!(
+        grace(shop.app.clock.now() + time::Duration::days(15))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(shop.account_status(account).await, "suspended");
+    assert_eq!(
+        shop.app.last_email_to("fay@example.com").await.unwrap().0,
+        "billing_suspended_unpaid"
+    );
+    assert_eq!(
+        grace(shop.app.clock.now() + time::Duration::days(16))
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+
+    // Paying the open invoice (on its hosted page) restores the account.
+    let paid = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(&pay_link)
+        .form(&[("card", "4242424242424242")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    shop.settle().await;
+    assert_eq!(shop.subscription(account).await.unwrap().0, "active");
+    assert_eq!(shop.account_status(account).await, "active");
+    let hold: bool = sqlx::query_scalar("SELECT billing_hold FROM hosting_accounts WHERE id = $1")
+        .bind(account)
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap();
+    assert!(!hold);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_staff_suspension_is_not_lifted_by_a_payment(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, _, account) = shop.subscribed("sue@example.com", "starter").await;
+    sqlx::query("UPDATE hosting_accounts SET status = 'suspended', suspended_reason = 'Abuse' WHERE id = $1")
+        .bind(account)
+        .execute(&shop.app.pool)
+        .await
+        .unwrap();
+    let sub = stripe_subscription(&shop, account).await;
+    shop.standin.change(|s| s.renew(&sub, true)).unwrap();
+    shop.settle().await;
+    assert_eq!(shop.account_status(account).await, "suspended");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_plan_change_shows_its_cost_first_and_the_account_moves_when_stripe_confirms(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser, account) = shop.subscribed("max@example.com", "starter").await;
+    let business = shop.plan("business").await;
+    // Choosing a plan leads to its cost, not to a change.
+    let res = browser
+        .post(
+            &format!("/hosting/{account}/plan"),
+            &[("plan", &business.to_string())],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/hosting/{account}/plan?plan={business}"));
+    assert_eq!(
+        shop.subscription(account).await.unwrap().1.as_deref(),
+        Some("starter")
+    );
+    let preview = browser
+        .page(&format!("/hosting/{account}/plan?plan={business}"))
+        .await;
+    // The stand-in prorates (39.99 - 4.99) over what is left of the month: nearly all of it.
+    let due = preview
+        .split("class=\"due-now\">")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the amount due now");
+    let due: f64 = due.parse().unwrap();
+    assert!((34.9..=35.0).contains(&due), "due now {due}");
+    assert!(preview.contains("39.99 EUR / month"));
+
+    let res = browser
+        .post(
+            &format!("/hosting/{account}/plan/confirm"),
+            &[("plan", &business.to_string())],
+        )
+        .await;
+    assert_eq!(
+        location(&res),
+        format!("/hosting/{account}?done=plan_change_requested")
+    );
+    shop.settle().await;
+    assert_eq!(
+        shop.subscription(account).await.unwrap().1.as_deref(),
+        Some("business")
+    );
+    let plan: String = sqlx::query_scalar(
+        "SELECT p.code FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1",
+    )
+    .bind(account)
+    .fetch_one(&shop.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(plan, "business");
+    assert_eq!(
+        shop.emails_of_kind("max@example.com", "billing_plan_changed")
+            .await,
+        1
+    );
+    // The proration was invoiced and paid at once.
+    let invoices: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invoices WHERE account_id = $1 AND status = 'paid'")
+            .bind(account)
+            .fetch_one(&shop.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(invoices, 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cancelling_at_period_end_can_be_withdrawn_and_needs_a_recent_sign_in(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser, account) = shop.subscribed("cal@example.com", "pro").await;
+    let res = browser
+        .post(&format!("/hosting/{account}/subscription/cancel"), &[])
+        .await;
+    assert_eq!(
+        location(&res),
+        format!("/hosting/{account}?done=cancel_scheduled")
+    );
+    assert!(shop.subscription(account).await.unwrap().3, "shown at once");
+    let page = browser.page(&format!("/hosting/{account}")).await;
+    assert!(page.contains("Ends on") && page.contains("Keep the subscription"));
+    shop.settle().await;
+    assert!(
+        shop.subscription(account).await.unwrap().3,
+        "and kept when the webhook comes"
+    );
+
+    // Later than the step-up window, a change asks to confirm it's you first.
+    shop.app.clock.advance(time::Duration::minutes(11));
+    let res = browser
+        .post(&format!("/hosting/{account}/subscription/resume"), &[])
+        .await;
+    assert!(
+        location(&res).starts_with("/confirm-identity"),
+        "{}",
+        location(&res)
+    );
+    assert!(shop.subscription(account).await.unwrap().3, "nothing changed");
+    assert!(shop.standin.read(|s| s
+        .subscriptions
+        .values()
+        .all(|v| v["cancel_at_period_end"] == true)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_changed_price_gets_a_new_stripe_price_and_the_old_one_is_archived(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let old: String = sqlx::query_scalar("SELECT stripe_price_id FROM plans WHERE code = 'pro'")
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap();
+    let again = app::services::billing::plans::sync(&shop.app.pool, &shop.billing)
+        .await
+        .unwrap();
+    assert_eq!(again.new_prices, 0, "nothing changed, nothing made");
+    sqlx::query("UPDATE plans SET price_minor = 1999 WHERE code = 'pro'")
+        .execute(&shop.app.pool)
+        .await
+        .unwrap();
+    let done = app::services::billing::plans::sync(&shop.app.pool, &shop.billing)
+        .await
+        .unwrap();
+    assert_eq!((done.new_prices, done.archived), (1, 1));
+    let new: String = sqlx::query_scalar("SELECT stripe_price_id FROM plans WHERE code = 'pro'")
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap();
+    assert_ne!(new, old);
+    shop.standin.read(|s| {
+        assert_eq!(s.prices[&old]["active"], false);
+        assert_eq!(s.prices[&new]["unit_amount"], 1999);
+    });
+}
