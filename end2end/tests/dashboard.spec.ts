@@ -60,7 +60,9 @@ test.describe("with JavaScript off", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
     await expect(page.locator('[data-tile="storage"] .tile-value')).toHaveText(/\d/);
-    await expect(page.locator("table.data-table")).toHaveCount(4);
+    await expect(page.locator("table.data-table")).toHaveCount(5);
+    // Billing's chart: the demo customer's paid invoices (through the Stripe stand-in).
+    await expect(page.locator("#chart-spend-per-month-table")).toContainText("EUR");
     // Support's tile and chart: the demo customer's ticket awaits their reply.
     await expect(page.locator('[data-tile="open-tickets"]')).toContainText("awaiting your reply");
     await expect(page.locator("#chart-ticket-status-table")).toContainText("Awaiting your reply");

@@ -5,16 +5,44 @@
 use leptos::prelude::*;
 
 /// Reloads the page when a billing event for the user's accounts arrives.
+/// Waiting for an order (`order`), it also asks once on start and then
+/// every few seconds: Stripe may have confirmed before the page listened.
 #[island]
-pub fn ReloadOnBilling(children: Children) -> impl IntoView {
+pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
-        let reload = super::live::debounced(250, || {
+        fn reload() {
             if let Some(window) = web_sys::window() {
                 let _ = window.location().reload();
             }
-        });
-        super::live::subscribe(&["billing"], move |_| reload());
+        }
+        let debounced = super::live::debounced(250, reload);
+        super::live::subscribe(&["billing"], move |_| debounced());
+        if let Some(order) = order {
+            leptos::task::spawn_local(async move {
+                for _ in 0..100 {
+                    if let Ok(o) = crate::api::billing::billing_order(order.clone()).await {
+                        if o.paid && o.active {
+                            reload();
+                            return;
+                        }
+                    }
+                    sleep_ms(3000).await;
+                }
+            });
+        }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = order;
     view! { <div data-live="billing">{children()}</div> }
+}
+
+#[cfg(feature = "hydrate")]
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

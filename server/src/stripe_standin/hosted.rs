@@ -56,7 +56,7 @@ fn date(ts: &Value) -> String {
 fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · Stripe stand-in</title><style>
+<title>{title} · Stripe stand-in</title><link rel="icon" href="data:,"><style>
 body{{font-family:system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1a1f36}}
 .test{{background:#ffde92;color:#5c3c00;padding:.6rem 1rem;text-align:center;font-weight:600}}
 main{{max-width:32rem;margin:1.5rem auto;padding:0 1rem}}

@@ -217,7 +217,9 @@ async fn cancel(
         "Tick the box to confirm the cancellation.",
     )
     .shown_on(&back)?;
-    accounts::cancel(&state.deps.pool, &actor, &access)
+    // The subscription, if any, ends with the account.
+    let deps = &state.deps;
+    subscriptions::cancel_account(deps, &deps.billing, &actor, &access)
         .await
         .shown_on(&back)?;
     Ok(Notice::AccountCancelled.redirect(&account_page(&raw)))

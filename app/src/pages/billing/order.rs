@@ -76,7 +76,8 @@ fn Order(o: OrderView, returned: bool, cancelled: bool) -> impl IntoView {
         }
         .into_any(),
     };
-    let state = if o.paid || returned {
+    let waiting = o.paid || returned;
+    let state = if waiting {
         view! {
             <div class="order-state waiting" role="status" aria-live="polite">
                 <h2><span class="spinner"></span>" Confirming your payment…"</h2>
@@ -100,7 +101,7 @@ fn Order(o: OrderView, returned: bool, cancelled: bool) -> impl IntoView {
     };
     view! {
         <TestModeNote test_mode=o.test_mode/>
-        <ReloadOnBilling>
+        <ReloadOnBilling order=waiting.then(|| o.id.clone())>
             <section class="card">
                 {summary}
                 {state}

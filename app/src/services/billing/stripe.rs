@@ -13,7 +13,8 @@ use stripe_billing::invoice::{
     RetrieveInvoice,
 };
 use stripe_billing::subscription::{
-    RetrieveSubscription, UpdateSubscription, UpdateSubscriptionItems, UpdateSubscriptionProrationBehavior,
+    CancelSubscription, RetrieveSubscription, UpdateSubscription, UpdateSubscriptionItems,
+    UpdateSubscriptionProrationBehavior,
 };
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionAutomaticTax, CreateCheckoutSessionLineItems,
@@ -190,11 +191,23 @@ impl Gateway {
             .await
     }
 
+    /// Ends the subscription now (the account was cancelled in the portal).
+    pub async fn cancel_now(&self, subscription: &str) -> Result<Subscription, StripeError> {
+        CancelSubscription::new(subscription).send(&self.client).await
+    }
+
     /// A Billing Portal session's URL (cards, invoices, cancellation).
-    pub async fn portal(&self, customer: &str, return_url: &str) -> Result<String, StripeError> {
+    pub async fn portal(
+        &self,
+        customer: &str,
+        return_url: &str,
+        idempotency: String,
+    ) -> Result<String, StripeError> {
         let session = CreateBillingPortalSession::new()
             .customer(customer)
             .return_url(return_url)
+            .customize()
+            .request_strategy(key(idempotency))
             .send(&self.client)
             .await?;
         Ok(session.url)

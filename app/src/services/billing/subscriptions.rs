@@ -215,6 +215,33 @@ pub async fn set_cancel_at_period_end(
     Ok(())
 }
 
+/// Cancels an account (owner), ending its subscription at Stripe now so
+/// nothing more is charged. The account row stays locked while Stripe is
+/// asked, so the webhook that follows waits and then finds the account
+/// cancelled; if Stripe cannot be reached nothing changes.
+pub async fn cancel_account(
+    deps: &Deps,
+    billing: &BillingSettings,
+    actor: &Actor,
+    access: &Access,
+) -> Result<(), BillingError> {
+    access.require(Permission::Cancel)?;
+    require_step_up(actor, false)?;
+    let mut tx = deps.pool.begin().await?;
+    sqlx::query!(
+        "SELECT id FROM hosting_accounts WHERE id = $1 FOR UPDATE",
+        access.account_id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(sub) = live(&deps.pool, access.account_id()).await? {
+        billing.gateway()?.cancel_now(&sub.stripe_id).await?;
+    }
+    crate::services::hosting::accounts::cancel_in(&mut tx, actor, access).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A Stripe billing portal session for the user's own customer.
 pub async fn portal_url(
     deps: &Deps,
@@ -230,8 +257,10 @@ pub async fn portal_url(
     .ok_or_else(|| {
         BillingError::Conflict("You have not paid for anything yet, so there is no card on file.".into())
     })?;
+    // A double click opens one session.
+    let key = format!("ksf-portal-{customer}-{}", actor.now.unix_timestamp() / 60);
     Ok(billing
         .gateway()?
-        .portal(&customer, &deps.links.to("/billing"))
+        .portal(&customer, &deps.links.to("/billing"), key)
         .await?)
 }

@@ -176,6 +176,15 @@ pub async fn apply_subscription(
                 .execute(&mut *conn)
                 .await?;
                 log(conn, account, Action::BillingAccountActivated, json!({})).await?;
+            } else if account_row.status == AccountStatus::Cancelled && before.is_none() {
+                // A new subscription for a cancelled account: it was reactivated.
+                sqlx::query!(
+                    "UPDATE hosting_accounts SET status = 'active', cancelled_at = NULL, updated_at = now() WHERE id = $1",
+                    account
+                )
+                .execute(&mut *conn)
+                .await?;
+                log(conn, account, Action::BillingAccountActivated, json!({})).await?;
             } else if account_row.status == AccountStatus::Suspended && account_row.billing_hold {
                 sqlx::query!(
                     "UPDATE hosting_accounts SET status = 'active', billing_hold = false, suspended_reason = NULL, updated_at = now() WHERE id = $1",

@@ -386,6 +386,19 @@ pub async fn change_plan(
 /// Cancels the account (owner; step-up when two-factor is on).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
 pub async fn cancel(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), HostingError> {
+    let mut tx = pool.begin().await?;
+    cancel_in(&mut tx, actor, access).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// As `cancel`, in the caller's transaction (billing ends the subscription
+/// at Stripe while it holds the account).
+pub(crate) async fn cancel_in(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+    access: &Access,
+) -> Result<(), HostingError> {
     access.require(Permission::Cancel)?;
     require_step_up(actor, false)?;
     let cancel = Transition {
@@ -400,7 +413,7 @@ pub async fn cancel(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(),
         refused: "This account is already cancelled.",
         notify: None,
     };
-    change_status(pool, actor, access, cancel).await
+    change_status_in(tx, actor, access, cancel).await
 }
 
 /// A change of an account's status: allowed from some states only.
@@ -422,8 +435,19 @@ async fn change_status(
     access: &Access,
     t: Transition<'_>,
 ) -> Result<(), HostingError> {
-    let account_id = access.account_id();
     let mut tx = pool.begin().await?;
+    change_status_in(&mut tx, actor, access, t).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn change_status_in(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+    access: &Access,
+    t: Transition<'_>,
+) -> Result<(), HostingError> {
+    let account_id = access.account_id();
     let name = sqlx::query_scalar!(
         r#"UPDATE hosting_accounts SET status = $2, suspended_reason = $3, updated_at = now(),
                cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END
@@ -445,14 +469,14 @@ async fn change_status(
             _ => format!("{name} changed"),
         };
         let link = format!("/hosting/{account_id}");
-        notifications::notify_members(&mut tx, account_id, kind, &title, &link).await?;
+        notifications::notify_members(&mut *tx, account_id, kind, &title, &link).await?;
     }
     let details = match t.reason {
         Some(reason) => json!({ "reason": reason }),
         None => json!({}),
     };
     record_for_account(
-        &mut tx,
+        &mut *tx,
         account_id,
         NewEntry {
             action: t.action,
@@ -462,7 +486,6 @@ async fn change_status(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -239,3 +239,45 @@ async fn a_changed_price_gets_a_new_stripe_price_and_the_old_one_is_archived(poo
         assert_eq!(s.prices[&new]["unit_amount"], 1999);
     });
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cancelling_the_account_ends_its_subscription_and_reactivating_pays_again(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser, account) = shop.subscribed("rea@example.com", "pro").await;
+    let res = browser
+        .post(&format!("/hosting/{account}/cancel"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(
+        location(&res),
+        format!("/hosting/{account}?done=account_cancelled")
+    );
+    assert_eq!(shop.account_status(account).await, "cancelled");
+    assert!(
+        shop.standin
+            .read(|s| s.subscriptions.values().all(|v| v["status"] == "canceled")),
+        "nothing more is charged"
+    );
+    shop.settle().await;
+    assert_eq!(shop.subscription(account).await.unwrap().0, "canceled");
+    assert_eq!(
+        shop.emails_of_kind("rea@example.com", "billing_subscription_cancelled")
+            .await,
+        1
+    );
+
+    // Reactivating is a new order, paid through Checkout.
+    let page = browser.page(&format!("/hosting/{account}")).await;
+    assert!(page.contains("Reactivate and pay"));
+    let res = browser.post(&format!("/hosting/{account}/reactivate"), &[]).await;
+    let order = Uuid::parse_str(location(&res).strip_prefix("/billing/orders/").unwrap()).unwrap();
+    assert_eq!(
+        shop.account_status(account).await,
+        "cancelled",
+        "until it is paid"
+    );
+    let session = shop.session(order).await;
+    assert_eq!(shop.pay(&session, "4242 4242 4242 4242").await.status(), 303);
+    shop.settle().await;
+    assert_eq!(shop.account_status(account).await, "active");
+    assert_eq!(shop.subscription(account).await.unwrap().0, "active");
+}

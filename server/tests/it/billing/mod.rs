@@ -4,6 +4,7 @@
 //! may do what.
 
 mod checkout;
+mod dashboard;
 mod isolation;
 mod lifecycle;
 mod webhooks;
