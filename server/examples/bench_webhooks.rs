@@ -71,9 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         webhook_secret: SECRET.into(),
         state_file: None,
     });
-    let router = server::stripe_standin::router(standin.clone());
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(server::stripe_standin::serve(
+        listener,
+        standin.clone(),
+        std::future::pending(),
+    ));
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let vars = [

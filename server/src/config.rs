@@ -169,7 +169,7 @@ fn billing(
                 "it must be an http:// or https:// URL",
             ));
         }
-        if key.contains("_live_") && !url.starts_with("https://api.stripe.com") {
+        if key.contains("_live_") && url.trim_end_matches('/') != "https://api.stripe.com" {
             return Err(invalid(
                 "STRIPE_API_BASE",
                 url,

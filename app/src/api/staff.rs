@@ -90,7 +90,7 @@ mod routes {
     use crate::api::error::{Back, FormResult, RenderPage, ShownOn};
     use crate::api::{AppState, Notice};
     use crate::domain::hosting::Region;
-    use crate::domain::money::{parse_minor, Currency, Money};
+    use crate::domain::money::{Currency, Money};
     use crate::services::failure::Invalid;
     use crate::services::hosting::plans::{self, PlanSpec, GB};
     use crate::services::hosting::{node_tokens, HostingError};
@@ -152,9 +152,16 @@ mod routes {
                     .filter(|n| (1..=10_000).contains(n))
                     .ok_or("Enter a whole number from 1 to 10000."),
             );
+            let decimals = crate::domain::money::decimals(form.currency.trim());
             let price = invalid.check(
                 "price",
-                parse_minor(&form.price).ok_or("Enter a price such as 9.99 (at most two decimals)."),
+                crate::domain::money::parse_minor_in(&form.price, form.currency.trim()).ok_or(
+                    match decimals {
+                        0 => "Enter a whole amount: this currency has no decimals.",
+                        3 => "Enter a price such as 9.999 (at most three decimals).",
+                        _ => "Enter a price such as 9.99 (at most two decimals).",
+                    },
+                ),
             );
             let currency = invalid.check(
                 "currency",

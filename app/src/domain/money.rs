@@ -65,6 +65,27 @@ pub fn parse_minor(input: &str) -> Option<i64> {
     whole.checked_mul(100)?.checked_add(frac)
 }
 
+/// "1200" JPY → 1200, "9.99" EUR → 999, "1.5" KWD → 1500: at most the
+/// currency's decimals, not negative, no overflow.
+pub fn parse_minor_in(input: &str, currency: &str) -> Option<i64> {
+    let d = decimals(currency) as usize;
+    let s = input.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || frac.len() > d {
+        return None;
+    }
+    if !frac.chars().all(|c| c.is_ascii_digit()) || (d == 0 && s.contains('.')) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = if d == 0 {
+        0
+    } else {
+        format!("{frac:0<d$}").parse().ok()?
+    };
+    whole.checked_mul(10i64.pow(d as u32))?.checked_add(frac)
+}
+
 /// How many decimals a currency's minor unit has (ISO 4217, as Stripe
 /// counts them): none for yen and the like, three for the dinars, else two.
 pub fn decimals(currency: &str) -> u32 {
@@ -119,6 +140,16 @@ mod tests {
         assert_eq!(parse_minor("99999999999999999999"), None);
         assert_eq!(format_minor(1499, "EUR"), "14.99 EUR");
         assert_eq!(format_minor(-250, "EUR"), "-2.50 EUR");
+    }
+
+    #[test]
+    fn prices_are_read_in_their_currency_s_minor_units() {
+        assert_eq!(parse_minor_in("1200", "JPY"), Some(1200));
+        assert_eq!(parse_minor_in("12.00", "JPY"), None);
+        assert_eq!(parse_minor_in("9.99", "EUR"), Some(999));
+        assert_eq!(parse_minor_in("9.999", "EUR"), None);
+        assert_eq!(parse_minor_in("1.5", "KWD"), Some(1500));
+        assert_eq!(parse_minor_in("99999999999999999999", "USD"), None);
     }
 
     #[test]

@@ -123,14 +123,30 @@ pub fn router(standin: Standin) -> Router {
         .with_state(standin)
 }
 
+/// Serves the stand-in on `listener` until `stop` completes. Answers go
+/// out at once (no Nagle delay: a small answer would otherwise wait ~40 ms
+/// for the client's delayed ACK).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    standin: Standin,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router(standin))
+        .with_graceful_shutdown(stop)
+        .await
+}
+
 /// `ksf stripe-standin`: serves until interrupted.
 pub async fn run(config: StandinConfig) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "Stripe stand-in listening (test payments only)");
     let standin = Standin::start(config);
-    axum::serve(listener, router(standin))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve(listener, standin, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

@@ -114,6 +114,11 @@ pub async fn reactivate(
             "Only a cancelled account can be reactivated.".into(),
         ));
     }
+    if staff_held(deps, access.account_id()).await? {
+        return Err(BillingError::Conflict(
+            "This account was suspended by our staff before it was cancelled. Please contact support to reactivate it.".into(),
+        ));
+    }
     billing.gateway()?;
     let mut tx = deps.pool.begin().await?;
     let plan = sqlx::query_scalar!(
@@ -186,6 +191,17 @@ pub async fn upgrade(
     let order = insert_order(&mut tx, access.account_id(), actor.id(), plan, OrderKind::Upgrade).await?;
     tx.commit().await?;
     Ok(order)
+}
+
+/// Whether the account was suspended by staff (not for an unpaid invoice)
+/// when it was cancelled: paying must not bring it back.
+pub(crate) async fn staff_held(deps: &Deps, account: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT suspended_reason IS NOT NULL AND NOT billing_hold AS "held!" FROM hosting_accounts WHERE id = $1"#,
+        account
+    )
+    .fetch_one(&deps.pool)
+    .await
 }
 
 /// The Stripe customer of a user, made on first need.
@@ -276,6 +292,35 @@ pub async fn open_checkout(
     let order = order(deps, actor, id).await?;
     if order.status != OrderStatus::Open {
         return Err(BillingError::Conflict("This order is already paid.".into()));
+    }
+    // Only its buyer pays it (staff may look, but the card must be the buyer's).
+    let buyer = sqlx::query_scalar!("SELECT user_id FROM orders WHERE id = $1", id)
+        .fetch_one(&deps.pool)
+        .await?;
+    if buyer != Some(actor.id()) {
+        return Err(BillingError::Forbidden);
+    }
+    // The account must still be in the state the order was made for.
+    let subscribed = super::subscriptions::live(&deps.pool, order.account_id)
+        .await?
+        .is_some();
+    let fits = match order.kind {
+        OrderKind::NewAccount => order.account_status == AccountStatus::Pending,
+        OrderKind::Reactivation => {
+            order.account_status == AccountStatus::Cancelled && !staff_held(deps, order.account_id).await?
+        }
+        OrderKind::Upgrade => order.account_status == AccountStatus::Active,
+    };
+    if subscribed || !fits {
+        sqlx::query!(
+            "UPDATE orders SET status = 'expired' WHERE id = $1 AND status = 'open'",
+            id
+        )
+        .execute(&deps.pool)
+        .await?;
+        return Err(BillingError::Conflict(
+            "This order can no longer be paid: the account has changed since. Nothing was charged.".into(),
+        ));
     }
     // Stripe keeps an open session for a day; the stand-in keeps it open.
     if let Some(url) = order.checkout_url {

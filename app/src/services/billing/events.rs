@@ -110,8 +110,9 @@ async fn apply(
                 }
             }
             if let Some(sub) = object["subscription"].as_str() {
+                lock(conn, sub).await?;
                 let sub = gateway()?.subscription(sub).await?;
-                sync::apply_subscription(conn, &sub, id, now).await?;
+                apply_fetched(conn, billing, sub, id, now).await?;
             }
         }
         "customer.subscription.created"
@@ -120,7 +121,7 @@ async fn apply(
         | "customer.subscription.paused"
         | "customer.subscription.resumed" => {
             let sub = gateway()?.subscription(object_id).await?;
-            sync::apply_subscription(conn, &sub, id, now).await?;
+            apply_fetched(conn, billing, sub, id, now).await?;
         }
         "invoice.paid"
         | "invoice.payment_failed"
@@ -145,6 +146,50 @@ async fn apply(
         other => tracing::debug!(kind = other, "an event the portal does not use"),
     }
     Ok(())
+}
+
+/// Holds `object` (a Stripe id) until the transaction ends: every path that
+/// writes an object fetched from Stripe takes it before fetching.
+pub async fn lock(conn: &mut sqlx::PgConnection, object: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", object)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Applies a subscription fetched from Stripe. One account has one
+/// subscription: a second live one (two orders paid) is ended at Stripe at
+/// once and recorded as ended; the account keeps the first.
+async fn apply_fetched(
+    conn: &mut sqlx::PgConnection,
+    billing: &BillingSettings,
+    sub: super::stripe::Subscription,
+    event: &str,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    use crate::domain::billing::SubscriptionStatus;
+    let account = sub
+        .metadata
+        .get("account_id")
+        .and_then(|a| uuid::Uuid::parse_str(a).ok());
+    let live = SubscriptionStatus::parse(sub.status.as_str()).is_some_and(|s| s.is_live());
+    if let (Some(account), true) = (account, live) {
+        let other = sqlx::query_scalar!(
+            "SELECT stripe_subscription_id FROM subscriptions WHERE account_id = $1 AND stripe_subscription_id <> $2
+             AND status NOT IN ('canceled', 'incomplete_expired') LIMIT 1",
+            account,
+            sub.id.as_str()
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(other) = other {
+            tracing::warn!(%account, kept = %other, ended = %sub.id.as_str(), "a second subscription for one account: ended at Stripe (refund its first invoice by hand)");
+            let gateway = billing.gateway().map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let ended = gateway.cancel_now(sub.id.as_str()).await?;
+            return sync::apply_subscription(conn, &ended, event, now).await;
+        }
+    }
+    sync::apply_subscription(conn, &sub, event, now).await
 }
 
 /// Applies every due event now (tests, and after a wake-up).

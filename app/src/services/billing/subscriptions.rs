@@ -25,6 +25,9 @@ pub struct Live {
     pub current_period_end: Option<OffsetDateTime>,
     pub cancel_at_period_end: bool,
     pub past_due_since: Option<OffsetDateTime>,
+    /// When the portal last wrote it: part of the idempotency keys, so a
+    /// change repeated after another is not answered with the first one.
+    pub updated_at: OffsetDateTime,
 }
 
 impl Live {
@@ -39,7 +42,7 @@ pub async fn live(pool: &sqlx::PgPool, account: Uuid) -> Result<Option<Live>, sq
         Live,
         r#"SELECT stripe_subscription_id AS stripe_id, stripe_customer_id AS customer,
                   status AS "status: SubscriptionStatus", amount_minor, currency, current_period_end,
-                  cancel_at_period_end, past_due_since
+                  cancel_at_period_end, past_due_since, updated_at
            FROM subscriptions WHERE account_id = $1 AND status NOT IN ('canceled', 'incomplete_expired')
            ORDER BY created_at DESC LIMIT 1"#,
         account
@@ -167,12 +170,12 @@ pub async fn change_plan(
     may_pay(access)?;
     require_step_up(actor, true)?;
     let t = change_target(deps, billing, access, plan).await?;
-    // One key per (subscription, target price, minute): a double click is one change.
+    // A double click is one change; a later change (after another) is a new one.
     let key = format!(
         "ksf-plan-{}-{}-{}",
         t.sub.stripe_id,
         t.price,
-        actor.now.unix_timestamp() / 60
+        t.sub.updated_at.unix_timestamp_nanos()
     );
     billing
         .gateway()?
@@ -200,7 +203,7 @@ pub async fn set_cancel_at_period_end(
     let key = format!(
         "ksf-cancel-{}-{cancel}-{}",
         sub.stripe_id,
-        actor.now.unix_timestamp() / 60
+        sub.updated_at.unix_timestamp_nanos()
     );
     let updated = billing
         .gateway()?
@@ -208,6 +211,7 @@ pub async fn set_cancel_at_period_end(
         .await?;
     // Shown at once; the webhook that follows records it the same way.
     let mut tx = deps.pool.begin().await?;
+    super::events::lock(&mut tx, &sub.stripe_id).await?;
     super::sync::apply_subscription(&mut tx, &updated, "portal", actor.now)
         .await
         .map_err(BillingError::Internal)?;

@@ -116,9 +116,16 @@ pub async fn apply_subscription(
         .fetch_optional(&mut *conn)
         .await?;
     let account_row = sqlx::query!(
-        r#"SELECT a.status AS "status: AccountStatus", a.billing_hold, a.plan_id, p.name AS plan_name
+        r#"SELECT a.status AS "status: AccountStatus", a.billing_hold, a.plan_id, p.name AS plan_name,
+                  a.suspended_reason IS NOT NULL AND NOT a.billing_hold AS "staff_held!",
+                  EXISTS (SELECT 1 FROM subscriptions o WHERE o.account_id = a.id AND o.stripe_subscription_id <> $2
+                          AND o.status NOT IN ('canceled', 'incomplete_expired')) AS "another_live!",
+                  EXISTS (SELECT 1 FROM orders r WHERE r.account_id = a.id AND r.kind = 'reactivation'
+                          AND r.id::text = $3) AS "reactivation!"
            FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 FOR UPDATE OF a"#,
-        account
+        account,
+        id,
+        sub.metadata.get("order_id").map(String::as_str).unwrap_or("")
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -176,8 +183,12 @@ pub async fn apply_subscription(
                 .execute(&mut *conn)
                 .await?;
                 log(conn, account, Action::BillingAccountActivated, json!({})).await?;
-            } else if account_row.status == AccountStatus::Cancelled && before.is_none() {
-                // A new subscription for a cancelled account: it was reactivated.
+            } else if account_row.status == AccountStatus::Cancelled
+                && before.is_none()
+                && account_row.reactivation
+                && !account_row.staff_held
+            {
+                // The reactivation order was paid.
                 sqlx::query!(
                     "UPDATE hosting_accounts SET status = 'active', cancelled_at = NULL, updated_at = now() WHERE id = $1",
                     account
@@ -201,17 +212,21 @@ pub async fn apply_subscription(
                 .await?;
             }
         }
-        SubscriptionStatus::Canceled if was != Some(SubscriptionStatus::Canceled) => {
+        // A second subscription ended at once (see `events`) leaves the
+        // account on its first, and tells nobody.
+        SubscriptionStatus::Canceled
+            if was != Some(SubscriptionStatus::Canceled) && !account_row.another_live =>
+        {
             if matches!(
                 account_row.status,
                 AccountStatus::Active | AccountStatus::Suspended | AccountStatus::Pending
             ) {
                 sqlx::query!(
-                    "UPDATE hosting_accounts SET status = 'cancelled', cancelled_at = now(), billing_hold = false, updated_at = now() WHERE id = $1",
-                    account
-                )
-                .execute(&mut *conn)
-                .await?;
+                        "UPDATE hosting_accounts SET status = 'cancelled', cancelled_at = now(), billing_hold = false, updated_at = now() WHERE id = $1",
+                        account
+                    )
+                    .execute(&mut *conn)
+                    .await?;
             }
             log(conn, account, Action::BillingSubscriptionEnded, json!({})).await?;
             if let Some(p) = &payer {

@@ -449,7 +449,11 @@ async fn change_status_in(
 ) -> Result<(), HostingError> {
     let account_id = access.account_id();
     let name = sqlx::query_scalar!(
-        r#"UPDATE hosting_accounts SET status = $2, suspended_reason = $3, updated_at = now(),
+        r#"UPDATE hosting_accounts SET status = $2, updated_at = now(),
+               -- Cancelling keeps why a suspended account was suspended (and
+               -- whether billing did it): reactivation checks it.
+               suspended_reason = CASE WHEN $2 = 'cancelled' THEN suspended_reason ELSE $3 END,
+               billing_hold = CASE WHEN $2 = 'cancelled' THEN billing_hold ELSE false END,
                cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END
            WHERE id = $1 AND status = ANY($4) RETURNING name"#,
         account_id,

@@ -86,16 +86,9 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
         "ownership_transferred" => format!("{actor} made {} the owner", text(details, "member")),
         // Billing events come from Stripe, not from a person.
         "billing_account_activated" => "Payment confirmed: the account is active".to_string(),
-        "billing_payment_received" => format!(
-            "Payment of {} received (invoice {})",
-            text(details, "amount"),
-            text(details, "number")
-        ),
-        "billing_payment_failed" => format!(
-            "A payment of {} failed (invoice {})",
-            text(details, "amount"),
-            text(details, "number")
-        ),
+        // Amounts are for those who see billing (/billing), not every member.
+        "billing_payment_received" => format!("Payment received (invoice {})", text(details, "number")),
+        "billing_payment_failed" => format!("A payment failed (invoice {})", text(details, "number")),
         "billing_cancel_scheduled" => "The subscription will end at the end of the period".to_string(),
         "billing_cancel_withdrawn" => "The subscription will renew (cancellation withdrawn)".to_string(),
         "billing_subscription_ended" => "The subscription ended".to_string(),

@@ -281,3 +281,98 @@ async fn cancelling_the_account_ends_its_subscription_and_reactivating_pays_agai
     assert_eq!(shop.account_status(account).await, "active");
     assert_eq!(shop.subscription(account).await.unwrap().0, "active");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cancel_resume_cancel_in_a_row_ends_cancelled_everywhere(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser, account) = shop.subscribed("toggle@example.com", "pro").await;
+    for path in ["cancel", "resume", "cancel"] {
+        let res = browser
+            .post(&format!("/hosting/{account}/subscription/{path}"), &[])
+            .await;
+        assert_eq!(res.status(), 303, "{path}");
+    }
+    shop.settle().await;
+    assert!(
+        shop.subscription(account).await.unwrap().3,
+        "the portal says it ends"
+    );
+    assert!(
+        shop.standin.read(|s| s
+            .subscriptions
+            .values()
+            .all(|v| v["cancel_at_period_end"] == true)),
+        "and so does Stripe"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_staff_suspension_survives_cancelling_and_paying_again(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, owner, account) = shop.subscribed("held@example.com", "pro").await;
+    let (_, staff) = shop.app.staff("sam@example.com").await;
+    let res = staff
+        .post(
+            &format!("/hosting/{account}/suspend"),
+            &[("reason", "Abuse report")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = owner
+        .post(&format!("/hosting/{account}/cancel"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    shop.settle().await;
+    let res = owner.post(&format!("/hosting/{account}/reactivate"), &[]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("suspended by our staff"));
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE kind = 'reactivation'")
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(orders, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_orders_paid_for_one_account_leave_one_subscription(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, owner, account) = shop.subscribed("twice@example.com", "pro").await;
+    let res = owner
+        .post(&format!("/hosting/{account}/cancel"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    shop.settle().await;
+    // Two tabs: two reactivation orders, both opened at Stripe, both paid.
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let res = owner.post(&format!("/hosting/{account}/reactivate"), &[]).await;
+        let order = Uuid::parse_str(location(&res).strip_prefix("/billing/orders/").unwrap()).unwrap();
+        sessions.push(shop.session(order).await);
+    }
+    for session in &sessions {
+        assert_eq!(shop.pay(session, "4242 4242 4242 4242").await.status(), 303);
+    }
+    shop.settle().await;
+    shop.drain().await;
+    assert_eq!(shop.account_status(account).await, "active");
+    let live: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM subscriptions WHERE account_id = $1 AND status NOT IN ('canceled', 'incomplete_expired')",
+    )
+    .bind(account)
+    .fetch_one(&shop.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(live, 1, "one account, one subscription");
+    let at_stripe = shop.standin.read(|s| {
+        s.subscriptions
+            .values()
+            .filter(|v| v["status"] == "active")
+            .count()
+    });
+    assert_eq!(at_stripe, 1, "the second was ended at Stripe too");
+    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM stripe_events WHERE processed_at IS NULL")
+        .fetch_one(&shop.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
+}

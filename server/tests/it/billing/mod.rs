@@ -51,7 +51,7 @@ fn start_standin(portal: &str) -> (Standin, String) {
             let standin = Standin::start(config);
             let _ = tx.send(standin.clone());
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ = axum::serve(listener, server::stripe_standin::router(standin)).await;
+            let _ = server::stripe_standin::serve(listener, standin, std::future::pending()).await;
         });
     });
     (rx.recv().expect("the stand-in started"), url)
