@@ -275,6 +275,8 @@ start_stripe_standin() {
     STRIPE_STANDIN_STATE="$KSF_ROOT/.run/stripe-standin-$port.json" \
     "$bin" stripe-standin > "$KSF_ROOT/.run/stripe-standin-$port.log" 2>&1 &
   STRIPE_STANDIN_PID=$!
+  # It stops with this script (a later trap that replaces this one must kill it too).
+  trap 'kill "$STRIPE_STANDIN_PID" 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do
     curl -fsS "$STRIPE_API_BASE/_standin/health" >/dev/null 2>&1 && break
     kill -0 "$STRIPE_STANDIN_PID" 2>/dev/null || { cat "$KSF_ROOT/.run/stripe-standin-$port.log" >&2; die "the Stripe stand-in exited"; }

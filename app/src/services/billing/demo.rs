@@ -1,6 +1,6 @@
 //! The demo customer's billing story (development only): each of their
 //! accounts on a paid plan gets an order and a Checkout Session through the
-//! real client. The caller pays the sessions on the stand-in (with months
+//! real client (as an upgrade: the demo accounts exist already). The caller pays the sessions on the stand-in (with months
 //! of history); Stripe's webhooks then bring subscriptions and invoices in
 //! through the same path as any payment.
 
@@ -38,7 +38,7 @@ pub async fn open_orders(deps: &Deps) -> Result<Vec<String>, BillingError> {
     let mut sessions = Vec::new();
     for account in accounts {
         let order = sqlx::query_scalar!(
-            "INSERT INTO orders (account_id, user_id, plan_id, kind) VALUES ($1, $2, $3, 'new_account') RETURNING id",
+            "INSERT INTO orders (account_id, user_id, plan_id, kind) VALUES ($1, $2, $3, 'upgrade') RETURNING id",
             account.id,
             user.id,
             account.plan_id
