@@ -76,6 +76,10 @@ CREATE TABLE orders (
     kind                text NOT NULL CHECK (kind IN ('new_account', 'reactivation', 'upgrade')),
     stripe_session_id   text UNIQUE,
     checkout_url        text,
+    -- Stripe's sessions expire after a day: an older one is made anew,
+    -- with the next attempt number in its idempotency key.
+    session_opened_at   timestamptz,
+    session_attempt     integer NOT NULL DEFAULT 0,
     status              text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'expired')),
     created_at          timestamptz NOT NULL DEFAULT now(),
     paid_at             timestamptz

@@ -135,6 +135,7 @@ fn is_loopback_url(url: &str) -> bool {
 /// otherwise payments are not set up.
 fn billing(
     lookup: &impl Fn(&str) -> Option<String>,
+    dev: bool,
 ) -> Result<app::services::billing::BillingSettings, ConfigError> {
     use app::services::billing::{stripe::Gateway, BillingSettings, DEFAULT_GRACE_DAYS};
     let grace_days = positive(lookup, "KSF_BILLING_GRACE_DAYS", DEFAULT_GRACE_DAYS)?;
@@ -181,6 +182,14 @@ fn billing(
         var: "STRIPE_WEBHOOK_SECRET",
         hint: "with STRIPE_SECRET_KEY set, webhooks must be verified: copy the endpoint's signing secret (whsec_…) from Stripe's dashboard",
     })?;
+    // The scripts' secret is public (it is in this repository).
+    if !dev && webhook_secret == crate::stripe_standin::DEV_WEBHOOK_SECRET {
+        return Err(invalid(
+            "STRIPE_WEBHOOK_SECRET",
+            "<hidden>",
+            "that is the published development secret: use your endpoint's signing secret from Stripe's dashboard",
+        ));
+    }
     let gateway = Gateway::new(&key, base.as_deref())
         .map_err(|e| invalid("STRIPE_API_BASE", base.as_deref().unwrap_or(""), &e.to_string()))?;
     Ok(BillingSettings {
@@ -402,7 +411,7 @@ impl Config {
             }
         };
         let staff_two_factor_required = parse(&lookup, "KSF_STAFF_REQUIRE_2FA", false)?;
-        let billing = billing(&lookup)?;
+        let billing = billing(&lookup, env == Env::DEV)?;
         let billing_worker = parse(&lookup, "KSF_BILLING_WORKER", true)?;
         Ok(Self {
             database_url,
@@ -484,6 +493,51 @@ mod tests {
                 "{local}"
             );
         }
+    }
+
+    #[test]
+    fn stripe_keys_are_checked() {
+        let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+        let dev = ("LEPTOS_ENV", "DEV");
+        let key = "0f".repeat(32);
+        let none = config(&[db, dev]).unwrap();
+        assert!(!none.billing.enabled(), "no key: payments are not set up");
+        let err = |pairs: &[(&str, &str)]| config(pairs).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err(&[db, dev, ("STRIPE_SECRET_KEY", "sk_test_x")])
+            .starts_with("STRIPE_WEBHOOK_SECRET is not set"));
+        assert!(err(&[
+            db,
+            dev,
+            ("STRIPE_SECRET_KEY", "pk_test_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x")
+        ])
+        .contains("starts with sk_"));
+        for base in ["https://api.stripe.com.evil.example", "http://127.0.0.1:12111"] {
+            let e = err(&[
+                db,
+                dev,
+                ("STRIPE_SECRET_KEY", "sk_live_x"),
+                ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+                ("STRIPE_API_BASE", base),
+            ]);
+            assert!(e.contains("only ever sent to Stripe"), "{base}: {e}");
+        }
+        let e = err(&[
+            db,
+            ("KSF_SECRET_KEY", &key),
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("STRIPE_WEBHOOK_SECRET", crate::stripe_standin::DEV_WEBHOOK_SECRET),
+        ]);
+        assert!(e.contains("published development secret"), "{e}");
+        let standin = config(&[
+            db,
+            dev,
+            ("STRIPE_SECRET_KEY", "sk_test_ksf_standin"),
+            ("STRIPE_WEBHOOK_SECRET", crate::stripe_standin::DEV_WEBHOOK_SECRET),
+            ("STRIPE_API_BASE", "http://127.0.0.1:12111"),
+        ])
+        .unwrap();
+        assert!(standin.billing.enabled() && standin.billing.stripe.as_ref().unwrap().test_mode());
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub fn routes() -> Router<Standin> {
         .route("/v1/invoices/create_preview", post(preview_invoice))
         .route("/v1/invoices/{id}", get(get_invoice))
         .route("/v1/billing_portal/sessions", post(create_portal_session))
+        .route(
+            "/v1/billing_portal/configurations",
+            post(create_portal_configuration),
+        )
 }
 
 impl IntoResponse for ApiError {
@@ -262,6 +266,19 @@ async fn preview_invoice(State(s): State<Standin>, uri: Uri, headers: HeaderMap,
 async fn get_invoice(State(s): State<Standin>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     read(&s, &headers, "invoice", &id, |store| {
         store.invoices.get(&id).cloned()
+    })
+}
+
+async fn create_portal_configuration(
+    State(s): State<Standin>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body, &uri);
+    once(&s, &method, &uri, &headers, |store| {
+        Ok(store.create_portal_configuration(&p))
     })
 }
 

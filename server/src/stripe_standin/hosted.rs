@@ -158,9 +158,10 @@ async fn portal_page(State(s): State<Standin>, Path(id): Path<String>) -> Respon
             .values()
             .find(|pm| pm["customer"] == customer.as_str())
             .and_then(|pm| pm["card"]["last4"].as_str().map(str::to_string));
-        Some((session, subs, card))
+        let can_cancel = store.portal_allows(&session, "subscription_cancel");
+        Some((session, subs, card, can_cancel))
     });
-    let Some((session, subs, card)) = view else {
+    let Some((session, subs, card, can_cancel)) = view else {
         return page("Not found", "<h1>This portal session does not exist.</h1>").into_response();
     };
     let back = session["return_url"]
@@ -176,7 +177,7 @@ async fn portal_page(State(s): State<Standin>, Path(id): Path<String>) -> Respon
         );
         let status = sub["status"].as_str().unwrap_or("");
         let ends = sub["cancel_at_period_end"] == true;
-        let action = if status == "canceled" {
+        let action = if status == "canceled" || !can_cancel {
             String::new()
         } else {
             format!(
@@ -221,8 +222,12 @@ async fn portal_subscription(
     Form(form): Form<SubscriptionForm>,
 ) -> Response {
     let allowed = s.read(|store| {
-        let customer = store.portal_sessions.get(&id)?["customer"].clone();
-        Some(store.subscriptions.get(&form.subscription)?["customer"] == customer)
+        let session = store.portal_sessions.get(&id)?;
+        let customer = session["customer"].clone();
+        Some(
+            store.portal_allows(session, "subscription_cancel")
+                && store.subscriptions.get(&form.subscription)?["customer"] == customer,
+        )
     });
     if allowed == Some(true) {
         let params = [(

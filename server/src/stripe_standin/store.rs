@@ -104,6 +104,8 @@ pub struct Store {
     pub invoices: HashMap<String, Value>,
     pub payment_methods: HashMap<String, Value>,
     pub portal_sessions: HashMap<String, Value>,
+    #[serde(default)]
+    pub portal_configurations: HashMap<String, Value>,
     pub events: Vec<Value>,
     /// Idempotency keys: the first answer, by key and path.
     pub idempotent: HashMap<String, Value>,
@@ -650,6 +652,44 @@ impl Store {
         Ok(invoice)
     }
 
+    pub fn create_portal_configuration(&mut self, params: &Params) -> Value {
+        let id = self.id("bpc");
+        let on = |feature: &str| {
+            params
+                .get(&format!("features[{feature}][enabled]"))
+                .is_some_and(|v| v == "true")
+        };
+        let mut configuration = fixture("billing_portal.configuration");
+        set(
+            &mut configuration,
+            json!({ "id": id, "created": now(), "updated": now(), "livemode": false,
+                    "is_default": false, "metadata": metadata(params, "metadata") }),
+        );
+        for feature in [
+            "invoice_history",
+            "payment_method_update",
+            "subscription_cancel",
+            "subscription_update",
+            "customer_update",
+        ] {
+            configuration["features"][feature]["enabled"] = json!(on(feature));
+        }
+        self.portal_configurations.insert(id, configuration.clone());
+        configuration
+    }
+
+    /// Whether a portal session's configuration allows `feature` (none:
+    /// Stripe's default, which allows cancelling).
+    pub fn portal_allows(&self, session: &Value, feature: &str) -> bool {
+        match session["configuration"]
+            .as_str()
+            .and_then(|c| self.portal_configurations.get(c))
+        {
+            Some(c) => c["features"][feature]["enabled"] == true,
+            None => true,
+        }
+    }
+
     pub fn create_portal_session(&mut self, params: &Params, public_url: &str) -> Result<Value, ApiError> {
         let customer = params
             .get("customer")
@@ -661,7 +701,7 @@ impl Store {
         let mut session = fixture("billing_portal.session");
         set(
             &mut session,
-            json!({ "id": id, "customer": customer, "created": now(), "livemode": false, "flow": null,
+            json!({ "id": id, "customer": customer, "created": now(), "livemode": false, "flow": null, "configuration": params.get("configuration"),
                     "return_url": params.get("return_url"), "url": format!("{public_url}/p/session/{id}") }),
         );
         self.portal_sessions.insert(id, session.clone());

@@ -147,6 +147,8 @@ pub struct OrderView {
     /// The account is active (the payment was confirmed by Stripe).
     pub active: bool,
     pub checkout_url: Option<String>,
+    /// The last payment page expired (Stripe keeps one a day).
+    pub expired: bool,
     pub test_mode: bool,
 }
 
@@ -172,6 +174,7 @@ pub async fn billing_order(id: String) -> Result<OrderView, ApiError> {
         paid: o.status == OrderStatus::Paid,
         active: o.account_status == AccountStatus::Active,
         checkout_url: o.checkout_url,
+        expired: o.session_expired,
         test_mode: deps.billing.stripe.as_ref().is_some_and(|g| g.test_mode()),
     })
 }

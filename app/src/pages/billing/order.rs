@@ -68,6 +68,13 @@ fn Order(o: OrderView, returned: bool, cancelled: bool) -> impl IntoView {
             <a class="btn btn-primary pay" href=url rel="external">{format!("Pay {} with Stripe", o.price)}</a>
         }
         .into_any(),
+        None if o.expired => view! {
+            <p class="notice notice-info" role="status">"The payment page expired (Stripe keeps one for a day). Nothing was charged."</p>
+            <form method="post" action=format!("/billing/orders/{}/checkout", o.id)>
+                <button class="btn btn-primary" type="submit">"Open a new payment page"</button>
+            </form>
+        }
+        .into_any(),
         None => view! {
             <p class="form-error" role="alert">"We could not reach the payment provider. Nothing was charged."</p>
             <form method="post" action=format!("/billing/orders/{}/checkout", o.id)>

@@ -246,16 +246,23 @@ pub struct Order {
     pub currency: String,
     pub kind: OrderKind,
     pub status: OrderStatus,
+    /// The Checkout page, while its session is still open at Stripe.
     pub checkout_url: Option<String>,
+    /// A session was opened but has expired: a new one is needed.
+    pub session_expired: bool,
     pub created_at: OffsetDateTime,
 }
+
+/// Stripe expires a Checkout Session after 24 hours; a new one is made
+/// before that.
+pub const SESSION_LIFETIME: time::Duration = time::Duration::hours(23);
 
 /// The order, for its buyer (or staff); anyone else gets `NotFound`.
 pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, BillingError> {
     let row = sqlx::query!(
         r#"SELECT o.id, o.account_id, o.user_id, a.name AS account_name, a.status AS "account_status: AccountStatus",
                   p.name AS plan_name, p.price_minor, p.currency, o.kind AS "kind: OrderKind",
-                  o.status AS "status: OrderStatus", o.checkout_url, o.created_at
+                  o.status AS "status: OrderStatus", o.checkout_url, o.session_opened_at, o.created_at
            FROM orders o JOIN hosting_accounts a ON a.id = o.account_id JOIN plans p ON p.id = o.plan_id
            WHERE o.id = $1"#,
         id
@@ -266,6 +273,9 @@ pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, Billin
     if row.user_id != Some(actor.id()) && !actor.is_staff() {
         return Err(BillingError::NotFound);
     }
+    let fresh = row
+        .session_opened_at
+        .is_none_or(|at| actor.now - at < SESSION_LIFETIME);
     Ok(Order {
         id: row.id,
         account_id: row.account_id,
@@ -276,7 +286,8 @@ pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, Billin
         currency: row.currency,
         kind: row.kind,
         status: row.status,
-        checkout_url: row.checkout_url,
+        checkout_url: row.checkout_url.filter(|_| fresh),
+        session_expired: !fresh,
         created_at: row.created_at,
     })
 }
@@ -322,10 +333,16 @@ pub async fn open_checkout(
             "This order can no longer be paid: the account has changed since. Nothing was charged.".into(),
         ));
     }
-    // Stripe keeps an open session for a day; the stand-in keeps it open.
+    // An open session is reused; an expired one is made anew.
     if let Some(url) = order.checkout_url {
         return Ok(url);
     }
+    let attempt = sqlx::query_scalar!(
+        "SELECT session_attempt + (CASE WHEN stripe_session_id IS NULL THEN 0 ELSE 1 END) AS \"n!\" FROM orders WHERE id = $1",
+        id
+    )
+    .fetch_one(&deps.pool)
+    .await?;
     let gateway = billing.gateway()?;
     let price = sqlx::query_scalar!(
         "SELECT p.stripe_price_id FROM orders o JOIN plans p ON p.id = o.plan_id WHERE o.id = $1",
@@ -343,7 +360,7 @@ pub async fn open_checkout(
     let (session, url) = gateway
         .create_checkout(&CheckoutRequest {
             order: id,
-            attempt: 0,
+            attempt: i64::from(attempt),
             account: order.account_id,
             account_name: &order.account_name,
             customer: &customer,
@@ -358,10 +375,12 @@ pub async fn open_checkout(
             |e| tracing::warn!(error = %e, order = %id, "stripe: could not open a checkout session"),
         )?;
     sqlx::query!(
-        "UPDATE orders SET stripe_session_id = $2, checkout_url = $3 WHERE id = $1",
+        "UPDATE orders SET stripe_session_id = $2, checkout_url = $3, session_opened_at = $4, session_attempt = $5 WHERE id = $1",
         id,
         session,
-        url
+        url,
+        actor.now,
+        attempt
     )
     .execute(&deps.pool)
     .await?;

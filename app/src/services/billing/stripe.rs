@@ -6,6 +6,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_billing::billing_portal_configuration::{
+    CreateBillingPortalConfiguration, CreateBillingPortalConfigurationFeatures,
+    CreateBillingPortalConfigurationFeaturesSubscriptionCancel,
+    CreateBillingPortalConfigurationFeaturesSubscriptionUpdate, InvoiceListParam, PaymentMethodUpdateParam,
+};
 use stripe_billing::billing_portal_session::CreateBillingPortalSession;
 use stripe_billing::invoice::{
     CreatePreviewInvoice, CreatePreviewInvoiceSubscriptionDetails,
@@ -32,6 +37,8 @@ pub struct Gateway {
     client: Client,
     base_url: String,
     test_mode: bool,
+    /// The billing portal configuration made by this process (see `portal`).
+    portal_configuration: std::sync::Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// Stripe's own API address.
@@ -60,6 +67,7 @@ impl Gateway {
             client,
             base_url,
             test_mode: secret_key.starts_with("sk_test_"),
+            portal_configuration: Default::default(),
         })
     }
 
@@ -196,14 +204,45 @@ impl Gateway {
         CancelSubscription::new(subscription).send(&self.client).await
     }
 
-    /// A Billing Portal session's URL (cards, invoices, cancellation).
+    /// The portal's configuration: cards and invoices only. Cancelling and
+    /// changing plans happen in the portal, behind its permission and
+    /// step-up checks, never in Stripe's portal. Made once per process (the
+    /// key makes it once a day across processes).
+    async fn portal_configuration(&self) -> Result<String, StripeError> {
+        self.portal_configuration
+            .get_or_try_init(|| async {
+                let mut features = CreateBillingPortalConfigurationFeatures::new();
+                features.invoice_history = Some(InvoiceListParam::new(true));
+                features.payment_method_update = Some(PaymentMethodUpdateParam::new(true));
+                features.subscription_cancel = Some(
+                    CreateBillingPortalConfigurationFeaturesSubscriptionCancel::new(false),
+                );
+                features.subscription_update = Some(
+                    CreateBillingPortalConfigurationFeaturesSubscriptionUpdate::new(false),
+                );
+                let day = time::OffsetDateTime::now_utc().date();
+                let configuration = CreateBillingPortalConfiguration::new(features)
+                    .metadata(HashMap::from([("made_by".to_string(), "ksf".to_string())]))
+                    .customize()
+                    .request_strategy(key(format!("ksf-portal-configuration-v1-{day}")))
+                    .send(&self.client)
+                    .await?;
+                Ok::<String, StripeError>(configuration.id.to_string())
+            })
+            .await
+            .cloned()
+    }
+
+    /// A Billing Portal session's URL (cards and invoices).
     pub async fn portal(
         &self,
         customer: &str,
         return_url: &str,
         idempotency: String,
     ) -> Result<String, StripeError> {
+        let configuration = self.portal_configuration().await?;
         let session = CreateBillingPortalSession::new()
+            .configuration(configuration)
             .customer(customer)
             .return_url(return_url)
             .customize()

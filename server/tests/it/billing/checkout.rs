@@ -155,3 +155,32 @@ async fn without_stripe_paid_plans_cannot_be_chosen_and_billing_says_so(pool: Pg
         .unwrap();
     assert_eq!(res.status(), 400);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_expired_payment_page_is_made_anew(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser) = shop.customer("late@example.com").await;
+    let (account, order) = shop.buy(&browser, "Late Shop", "starter").await;
+    let first = shop.session(order).await;
+    // A day later Stripe has expired the session: the page offers a new one.
+    shop.app.clock.advance(time::Duration::hours(24));
+    let page = browser.page(&format!("/billing/orders/{order}")).await;
+    assert!(page.contains("The payment page expired"), "{page}");
+    assert!(
+        !page.contains(&format!("/c/pay/{first}")),
+        "the old page is not offered"
+    );
+    let res = browser
+        .post(&format!("/billing/orders/{order}/checkout"), &[])
+        .await;
+    assert_eq!(location(&res), format!("/billing/orders/{order}"));
+    let second = shop.session(order).await;
+    assert_ne!(second, first, "a new session (its own idempotency key)");
+    assert!(browser
+        .page(&format!("/billing/orders/{order}"))
+        .await
+        .contains(&format!("/c/pay/{second}")));
+    // (Paying it is the other tests': this server's clock is now a day
+    // ahead of the stand-in's webhook signatures.)
+    assert_eq!(shop.account_status(account).await, "pending");
+}

@@ -223,7 +223,15 @@ async fn every_billing_endpoint_allows_exactly_who_it_should(pool: PgPool) {
     // Cards are managed through the user's own Stripe customer only.
     let res = browser(Owner).get("/billing/portal").await;
     assert_eq!(res.status(), 303);
-    assert!(location(&res).starts_with(&format!("{}/p/session/", shop.stripe_url)));
+    let portal = location(&res);
+    assert!(portal.starts_with(&format!("{}/p/session/", shop.stripe_url)));
+    // Stripe's portal manages cards and invoices only: cancelling stays behind the portal's checks.
+    let page = reqwest::get(&portal).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Update card"), "{page}");
+    assert!(
+        !page.contains("Cancel at period end"),
+        "no cancelling in Stripe's portal"
+    );
     assert_eq!(
         browser(Billing).get("/billing/portal").await.status(),
         409,
