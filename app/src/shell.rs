@@ -15,7 +15,7 @@ use crate::pages::{
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
     },
     activity::ActivityPage,
-    areas::DomainsPage,
+    domains::{zone::DomainPage, DomainsPage},
     billing::{
         order::OrderPage, overview::BillingPage, plan_change::PlanChangePage, staff::StaffBillingPage,
     },
@@ -89,7 +89,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
-                        <Route path=path!("domains") view=DomainsPage/>
+                        <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
+                        <Route path=path!("domains/:name") view=DomainPage ssr=SsrMode::Async/>
                         <Route path=path!("support") view=SupportPage ssr=SsrMode::Async/>
                         <Route path=path!("support/new") view=NewTicketPage ssr=SsrMode::Async/>
                         <Route path=path!("support/:number") view=TicketPage ssr=SsrMode::Async/>

@@ -30,7 +30,8 @@ async function parameters(page: Page): Promise<Record<string, string>> {
     link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
   }
   const ticket = await link.getAttribute("href");
-  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()! };
+  // The demo shop's domain, whose zone the demo seeds.
+  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()!, name: "shop.example.com" };
 }
 
 function fill(route: string, params: Record<string, string>): string {

@@ -49,6 +49,8 @@ pub struct Config {
     pub billing: app::services::billing::BillingSettings,
     /// Run the Stripe event worker in this process (several processes may).
     pub billing_worker: bool,
+    /// Name servers and region web servers for zones.
+    pub dns: app::services::dns::DnsSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -128,6 +130,77 @@ fn is_loopback_url(url: &str) -> bool {
     };
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// DNS: `KSF_NAMESERVERS` (`ns1.example.net,ns2.example.net`) and
+/// `KSF_REGION_SERVERS` (`eu-central=203.0.113.10/2001:db8::10,…`; the
+/// IPv6 part is optional). Development has defaults; production must say.
+fn dns(lookup: &impl Fn(&str) -> Option<String>, dev: bool) -> Result<app::services::dns::DnsSettings, ConfigError> {
+    use app::domain::DomainName;
+    use app::services::dns::{DnsSettings, RegionServer};
+    let defaults = DnsSettings::development();
+    let nameservers = match var(lookup, "KSF_NAMESERVERS") {
+        None if dev => defaults.nameservers.clone(),
+        None => {
+            return Err(ConfigError::Missing {
+                var: "KSF_NAMESERVERS",
+                hint: "list the name servers customers delegate their domains to, like ns1.example.net,ns2.example.net",
+            })
+        }
+        Some(list) => {
+            let names: Result<Vec<String>, _> = list
+                .split(',')
+                .map(|n| DomainName::parse(n).map(|d| d.as_str().to_string()))
+                .collect();
+            match names {
+                Ok(names) if !names.is_empty() => names,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        var: "KSF_NAMESERVERS",
+                        value: list,
+                        reason: "use host names separated by commas".into(),
+                    })
+                }
+            }
+        }
+    };
+    let servers = match var(lookup, "KSF_REGION_SERVERS") {
+        None if dev => defaults.servers,
+        None => Vec::new(),
+        Some(list) => {
+            let mut servers = Vec::new();
+            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let parsed = item.split_once('=').and_then(|(region, addresses)| {
+                    let (v4, v6) = match addresses.split_once('/') {
+                        Some((v4, v6)) => (v4, Some(v6)),
+                        None => (addresses, None),
+                    };
+                    let ipv6 = match v6 {
+                        Some(v6) => Some(v6.trim().parse().ok()?),
+                        None => None,
+                    };
+                    app::domain::hosting::Region::parse(region)?;
+                    Some(RegionServer {
+                        region: region.trim().to_string(),
+                        ipv4: v4.trim().parse().ok()?,
+                        ipv6,
+                    })
+                });
+                match parsed {
+                    Some(s) => servers.push(s),
+                    None => {
+                        return Err(ConfigError::Invalid {
+                            var: "KSF_REGION_SERVERS",
+                            value: item.to_string(),
+                            reason: "use region=IPv4 or region=IPv4/IPv6 with one of our regions, separated by commas".into(),
+                        })
+                    }
+                }
+            }
+            servers
+        }
+    };
+    Ok(DnsSettings { nameservers, servers })
 }
 
 /// Billing: Stripe when `STRIPE_SECRET_KEY` is set (at `STRIPE_API_BASE`
@@ -413,6 +486,7 @@ impl Config {
         let staff_two_factor_required = parse(&lookup, "KSF_STAFF_REQUIRE_2FA", false)?;
         let billing = billing(&lookup, env == Env::DEV)?;
         let billing_worker = parse(&lookup, "KSF_BILLING_WORKER", true)?;
+        let dns = dns(&lookup, env == Env::DEV)?;
         Ok(Self {
             database_url,
             database_max_connections,
@@ -432,6 +506,7 @@ impl Config {
             support_email,
             billing,
             billing_worker,
+            dns,
         })
     }
 
@@ -569,7 +644,30 @@ mod tests {
             .to_string();
         assert!(bad.contains("KSF_SECRET_KEY") && !bad.contains("short"), "{bad}");
         let key = "0f".repeat(32);
-        assert!(config(&[db, ("LEPTOS_ENV", "PROD"), ("KSF_SECRET_KEY", &key)]).is_ok());
+        let prod = ("LEPTOS_ENV", "PROD");
+        let err = config(&[db, prod, ("KSF_SECRET_KEY", &key)]).unwrap_err().to_string();
+        assert!(err.starts_with("KSF_NAMESERVERS is not set"), "{err}");
+        let ns = ("KSF_NAMESERVERS", "ns1.example.net, ns2.example.net");
+        let c = config(&[db, prod, ("KSF_SECRET_KEY", &key), ns]).unwrap();
+        assert_eq!(c.dns.nameservers, ["ns1.example.net", "ns2.example.net"]);
+        assert!(c.dns.servers.is_empty(), "production has no made-up server addresses");
+        let servers = ("KSF_REGION_SERVERS", "eu-central=198.51.100.7/2001:db8::7, us-east=198.51.100.8");
+        let c = config(&[db, prod, ("KSF_SECRET_KEY", &key), ns, servers]).unwrap();
+        assert_eq!(
+            c.dns.server_of("eu-central"),
+            Some(("198.51.100.7".parse().unwrap(), Some("2001:db8::7".parse().unwrap())))
+        );
+        assert_eq!(c.dns.server_of("us-east").unwrap().1, None);
+        for bad in ["mars=198.51.100.7", "eu-central=1.2.3", "eu-central"] {
+            let e = config(&[db, prod, ("KSF_SECRET_KEY", &key), ns, ("KSF_REGION_SERVERS", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("KSF_REGION_SERVERS"), "{bad}: {e}");
+        }
+        let e = config(&[db, prod, ("KSF_SECRET_KEY", &key), ("KSF_NAMESERVERS", "ns1 example")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("KSF_NAMESERVERS"), "{e}");
         // Development runs with a built-in key.
         assert!(config(&[db, ("LEPTOS_ENV", "DEV")]).is_ok());
     }

@@ -152,6 +152,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::forms::routes())
         .merge(app::api::billing::forms::routes())
+        .merge(app::api::dns::forms::routes())
         .merge(app::api::staff::routes())
         .merge(app::api::notifications::routes())
         .merge(app::api::events::routes());
@@ -163,6 +164,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         app::api::tickets::forms::upload_routes().layer(RequestBodyLimitLayer::new(
             app::api::tickets::forms::MAX_UPLOAD_BYTES,
         )),
+    )
+    .merge(
+        app::api::dns::forms::upload_routes().layer(RequestBodyLimitLayer::new(app::api::dns::forms::MAX_IMPORT_BYTES)),
     );
     // Form answers that are pages are rendered here, inside the session
     // layer (they show who is signed in).
@@ -279,6 +283,7 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
             address: config.support_email.clone(),
         },
         billing: config.billing.clone(),
+        dns: config.dns.clone(),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod csp;
 #[cfg(feature = "ssr")]
 pub mod csrf;
 pub mod dashboard;
+pub mod dns;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod events;

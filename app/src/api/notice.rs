@@ -98,6 +98,14 @@ notices! {
     CancelScheduled = "cancel_scheduled", Success, "The subscription will end at the end of the current period. You can resume it until then.";
     CancelWithdrawn = "cancel_withdrawn", Success, "The subscription will renew as usual.";
     EventReplayed = "event_replayed", Success, "The event will be applied again.";
+    // Domains and DNS
+    DomainAdded = "domain_added", Success, "The domain was added. Point it at the name servers below at your registrar.";
+    DomainRemoved = "domain_removed", Success, "The domain and its DNS records were removed.";
+    RecordSaved = "record_saved", Success, "The record was saved.";
+    RecordDeleted = "record_deleted", Success, "The record was deleted.";
+    TemplateApplied = "template_applied", Success, "The template's records were added.";
+    ZoneImported = "zone_imported", Success, "The zone file was imported.";
+    ChangeReverted = "change_reverted", Success, "The change was reverted.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

@@ -75,6 +75,8 @@ pub enum Permission {
     Edit,
     ChangePlan,
     ManageSites,
+    /// Add and remove domains and edit their DNS (every member reads it).
+    Dns,
     ViewBilling,
     Pay,
     ManageMembers,
@@ -89,7 +91,8 @@ impl Permission {
             Permission::View => "See the account, its usage, members and activity",
             Permission::Edit => "Edit the name, primary domain and region",
             Permission::ChangePlan => "Change the plan",
-            Permission::ManageSites => "Manage sites, domains and DNS",
+            Permission::ManageSites => "Manage sites",
+            Permission::Dns => "Add domains and edit DNS (billing and viewer members can read it)",
             Permission::ViewBilling => "See invoices and payment methods",
             Permission::Pay => "Pay: checkout, paid plan changes, cancel or resume the subscription, cards",
             Permission::ManageMembers => "Invite members, change roles, remove members",
@@ -109,6 +112,7 @@ pub const PERMISSIONS: &[(Permission, &[MemberRole])] = &[
     (Permission::Edit, &[Owner, Admin]),
     (Permission::ChangePlan, &[Owner, Admin, Billing]),
     (Permission::ManageSites, &[Owner, Admin, Developer]),
+    (Permission::Dns, &[Owner, Admin, Developer]),
     (Permission::ViewBilling, &[Owner, Admin, Billing]),
     (Permission::Pay, &[Owner, Billing]),
     (Permission::ManageMembers, &[Owner, Admin]),
@@ -289,6 +293,7 @@ mod tests {
         assert!(Admin.can(Permission::ManageMembers));
         assert!(!Developer.can(Permission::ManageMembers));
         assert!(Developer.can(Permission::ManageSites));
+        assert!(Developer.can(Permission::Dns) && !Billing.can(Permission::Dns));
         assert!(Billing.can(Permission::ChangePlan) && !Billing.can(Permission::Edit));
         assert!(Viewer.can(Permission::View));
         for (permission, _) in PERMISSIONS {

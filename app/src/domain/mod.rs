@@ -3,6 +3,7 @@
 
 pub mod billing;
 pub mod dashboard;
+pub mod dns;
 pub mod domain_name;
 pub mod email;
 pub mod hosting;

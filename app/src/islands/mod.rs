@@ -5,6 +5,7 @@ pub mod bell;
 pub mod billing;
 pub mod copy_button;
 pub mod dashboard;
+pub mod dns_editor;
 pub mod full_reload;
 pub mod live;
 pub mod nav_toggle;

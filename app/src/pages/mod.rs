@@ -2,10 +2,10 @@
 
 pub mod accounts;
 pub mod activity;
-pub mod areas;
 pub mod billing;
 pub mod dashboard;
 pub mod dev_mailbox;
+pub mod domains;
 pub mod errors;
 pub mod hosting;
 pub mod invitations;

@@ -49,6 +49,10 @@ pub enum Action {
     BillingCancelWithdrawn,
     BillingSubscriptionEnded,
     BillingSuspendedUnpaid,
+    // Domains and DNS (recorded with the domain's account).
+    DomainAdded,
+    DomainRemoved,
+    DnsChanged,
 }
 
 impl Action {
@@ -90,6 +94,9 @@ impl Action {
             Action::BillingCancelWithdrawn => "billing_cancel_withdrawn",
             Action::BillingSubscriptionEnded => "billing_subscription_ended",
             Action::BillingSuspendedUnpaid => "billing_suspended_unpaid",
+            Action::DomainAdded => "domain_added",
+            Action::DomainRemoved => "domain_removed",
+            Action::DnsChanged => "dns_changed",
         }
     }
 

@@ -389,6 +389,10 @@ async fn seed_hosting(pool: &PgPool, links: &crate::services::accounts::Links) -
             .map_err(|e| hosting(&e))?;
         seed_tickets(&demo_deps(pool, links), &demo, maya, &staff, ids[0]).await?;
     }
+    let deps = demo_deps(pool, links);
+    crate::services::dns::demo::seed(&deps, &deps.dns, &demo, &ids[..3])
+        .await
+        .map_err(|e| SeedError::Hosting(e.to_string()))?;
     Ok(())
 }
 
@@ -463,6 +467,7 @@ pub fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> cra
         clock: crate::services::clock::Clock::system(),
         support: crate::services::tickets::SupportSettings::default(),
         billing: crate::services::billing::BillingSettings::default(),
+        dns: crate::services::dns::DnsSettings::development(),
     }
 }
 

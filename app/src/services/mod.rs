@@ -12,6 +12,7 @@ pub mod billing;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+pub mod dns;
 pub mod failure;
 pub mod health;
 pub mod hosting;
@@ -43,4 +44,5 @@ pub struct Deps {
     pub clock: clock::Clock,
     pub support: tickets::SupportSettings,
     pub billing: billing::BillingSettings,
+    pub dns: dns::DnsSettings,
 }

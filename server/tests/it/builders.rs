@@ -118,6 +118,11 @@ impl AccountBuilder {
         self
     }
 
+    pub fn domain(mut self, domain: &str) -> Self {
+        self.domain = domain.into();
+        self
+    }
+
     pub fn region(mut self, region: &str) -> Self {
         self.region = region.into();
         self

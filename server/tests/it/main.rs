@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod billing;
 mod dashboard;
+mod dns;
 mod hardening;
 mod hosting;
 mod live;

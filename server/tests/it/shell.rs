@@ -191,6 +191,7 @@ async fn every_response_refuses_framing_and_sniffing(pool: PgPool) {
             // Production: development mode refuses a public address.
             ("LEPTOS_ENV", "PROD"),
             ("KSF_SECRET_KEY", &"0f".repeat(32)),
+            ("KSF_NAMESERVERS", "ns1.example.net,ns2.example.net"),
         ],
     )
     .await;

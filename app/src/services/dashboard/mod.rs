@@ -7,6 +7,7 @@
 //! own: an error shows as that tile group's or chart's error card.
 
 pub mod billing;
+pub mod dns;
 pub mod charts;
 pub mod hosting;
 pub mod platform;
@@ -117,6 +118,7 @@ pub const TILES: &[TileSource] = &[
     support::STAFF_TILES,
     billing::CUSTOMER_TILES,
     billing::STAFF_TILES,
+    dns::TILES,
 ];
 
 /// Every chart, in page order.
@@ -133,6 +135,7 @@ pub const CHARTS: &[ChartSource] = &[
     support::TICKETS_PER_DAY,
     billing::SPEND_PER_MONTH,
     billing::REVENUE_PER_DAY,
+    dns::CHANGES_PER_DAY,
 ];
 
 /// The tile groups for this viewer, each its tiles or its error.

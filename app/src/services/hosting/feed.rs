@@ -56,6 +56,13 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             .collect();
             format!("{actor} changed {}", changes.join(", "))
         }
+        "domain_added" => format!("{actor} added the domain {}", text(details, "domain")),
+        "domain_removed" => format!("{actor} removed the domain {}", text(details, "domain")),
+        "dns_changed" => format!(
+            "{actor} changed DNS of {}: {}",
+            text(details, "domain"),
+            text(details, "summary")
+        ),
         "plan_changed" => format!(
             "{actor} changed the plan from {} to {}",
             text(details, "from"),

@@ -1,0 +1,185 @@
+//! Domains and DNS at the HTTP edge: what the pages and the editor island
+//! receive (here), the server functions the island calls (`queries`), and
+//! the form endpoints that work without JavaScript (`forms`).
+
+#[cfg(feature = "ssr")]
+pub mod forms;
+pub mod queries;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::dns::{DomainStatus, Record};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DomainRow {
+    /// ASCII (punycode) name, as in URLs.
+    pub name: String,
+    /// As people read it.
+    pub display: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub status: DomainStatus,
+    pub records: i64,
+    pub last_change: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DomainsView {
+    pub items: Vec<DomainRow>,
+    /// Accounts where the user may add a domain: (id, "name — primary domain").
+    pub accounts: Vec<(String, String)>,
+    pub nameservers: Vec<String>,
+}
+
+/// A record with its id, as the editor shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordRow {
+    pub id: String,
+    pub record: Record,
+}
+
+/// One touched record of a change: "added www A 203.0.113.10".
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeLine {
+    pub what: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub source: String,
+    pub summary: String,
+    pub who: String,
+    pub when: String,
+    pub serial: u32,
+    pub lines: Vec<ChangeLine>,
+    /// More lines than shown.
+    pub more: usize,
+    pub reverted: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ZoneView {
+    pub name: String,
+    pub display: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub status: DomainStatus,
+    pub serial: u32,
+    pub nameservers: Vec<String>,
+    pub can_edit: bool,
+    pub records: Vec<RecordRow>,
+    pub history: Vec<ChangeRow>,
+    /// The platform's SOA data line, for the read-only row.
+    pub soa: String,
+}
+
+/// What a change did, for the editor to apply to its table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeResult {
+    pub change_id: i64,
+    pub serial: u32,
+    pub upserted: Vec<RecordRow>,
+    pub removed: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod convert {
+    use super::*;
+    use crate::domain::dns::names::unicode;
+    use crate::services::dns::history::Change;
+    use crate::services::dns::zone::{Applied, Entry};
+
+    pub fn line(e: &Entry) -> ChangeLine {
+        let show = super::record_line;
+        let what = match (&e.before, &e.after) {
+            (None, Some(_)) => "Added",
+            (Some(_), None) => "Removed",
+            _ => "Changed",
+        };
+        ChangeLine {
+            what: what.into(),
+            before: e.before.as_ref().map(show),
+            after: e.after.as_ref().map(show),
+        }
+    }
+
+    pub fn change(c: Change) -> ChangeRow {
+        const SHOWN_LINES: usize = 20;
+        ChangeRow {
+            id: c.id,
+            source: c.source.as_str().into(),
+            summary: c.summary,
+            who: c.actor.unwrap_or_else(|| "The platform".into()),
+            when: crate::api::when(c.at),
+            serial: c.serial,
+            more: c.entries.len().saturating_sub(SHOWN_LINES),
+            lines: c.entries.iter().take(SHOWN_LINES).map(line).collect(),
+            reverted: c.reverted,
+        }
+    }
+
+    pub fn applied(a: Applied) -> ChangeResult {
+        ChangeResult {
+            change_id: a.change_id,
+            serial: a.serial,
+            upserted: a
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    e.after.clone().map(|record| RecordRow {
+                        id: e.id.to_string(),
+                        record,
+                    })
+                })
+                .collect(),
+            removed: a
+                .entries
+                .iter()
+                .filter(|e| e.after.is_none())
+                .map(|e| e.id.to_string())
+                .collect(),
+        }
+    }
+
+    pub fn display(name: &str) -> String {
+        unicode(name)
+    }
+}
+
+/// A template checked against the zone, shown before it is applied.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TemplatePreview {
+    pub template: String,
+    pub label: String,
+    pub policy: String,
+    pub add: Vec<String>,
+    pub present: Vec<String>,
+    pub conflicts: Vec<String>,
+}
+
+/// A zone file checked against the zone, shown before it is applied.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportPreview {
+    /// The file's text, sent again when applying.
+    pub text: String,
+    pub problems: Vec<(usize, String)>,
+    pub ignored: usize,
+    pub added: Vec<String>,
+    pub changed: Vec<(String, String)>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// A record in one line: "www A 203.0.113.10 (3600 s)".
+pub fn record_line(r: &Record) -> String {
+    format!(
+        "{} {} {} ({} s)",
+        r.name.display(),
+        r.record_type().as_str(),
+        r.data.display(),
+        r.ttl.seconds()
+    )
+}

@@ -1,0 +1,109 @@
+//! Server functions of the domain pages and the DNS editor island. Each
+//! authorises once (`domains::authorize`); the services check the role.
+
+use leptos::prelude::*;
+
+use super::{ChangeResult, DomainsView, ZoneView};
+use crate::api::ApiError;
+use crate::domain::dns::RecordInput;
+#[cfg(feature = "ssr")]
+use {
+    super::{convert, DomainRow, RecordRow},
+    crate::api::{auth::actor, error::api_error},
+    crate::domain::dns::zonefile::Managed,
+    crate::domain::Permission,
+    crate::services::dns::{domains, history, zone},
+};
+
+/// The user's domains and where they may add one.
+#[server(endpoint = "dns/domains")]
+pub async fn list_domains() -> Result<DomainsView, ApiError> {
+    let (deps, actor) = actor()?;
+    let items = domains::mine(&deps.pool, &actor).await.map_err(api_error)?;
+    let accounts = domains::accounts_for_adding(&deps.pool, &actor)
+        .await
+        .map_err(api_error)?;
+    Ok(DomainsView {
+        items: items
+            .into_iter()
+            .map(|d| DomainRow {
+                display: convert::display(d.name.as_str()),
+                name: d.name.as_str().to_string(),
+                account_id: d.account_id.to_string(),
+                account_name: d.account_name,
+                status: d.status,
+                records: d.records,
+                last_change: crate::api::when(d.last_change),
+            })
+            .collect(),
+        accounts: accounts
+            .into_iter()
+            .map(|(id, name, primary)| (id.to_string(), format!("{name} — {}", convert::display(&primary))))
+            .collect(),
+        nameservers: deps.dns.nameservers.clone(),
+    })
+}
+
+/// A domain's zone, history included.
+#[server(endpoint = "dns/zone")]
+pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
+    let (deps, actor) = actor()?;
+    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    let records = zone::list(&deps, &domain).await.map_err(api_error)?;
+    let changes = history::recent(&deps, &domain).await.map_err(api_error)?;
+    let managed = Managed {
+        nameservers: &deps.dns.nameservers,
+        serial: domain.serial,
+    };
+    Ok(ZoneView {
+        name: domain.name.as_str().to_string(),
+        display: convert::display(domain.name.as_str()),
+        account_id: domain.account.account_id().to_string(),
+        account_name: domain.account_name.clone(),
+        status: domain.status(),
+        serial: domain.serial,
+        nameservers: deps.dns.nameservers.clone(),
+        can_edit: domain.account.can(Permission::Dns),
+        soa: managed.soa_data(&domain.name),
+        records: records
+            .into_iter()
+            .map(|(id, record)| RecordRow {
+                id: id.to_string(),
+                record,
+            })
+            .collect(),
+        history: changes.into_iter().map(convert::change).collect(),
+    })
+}
+
+/// Adds a record (`id` empty) or replaces one, from the editor's form.
+#[server(endpoint = "dns/save")]
+pub async fn save_record(name: String, id: String, input: RecordInput) -> Result<ChangeResult, ApiError> {
+    let (deps, actor) = actor()?;
+    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    crate::api::dns::forms::save(&deps, &actor, &domain, &id, &input)
+        .await
+        .map(convert::applied)
+        .map_err(api_error)
+}
+
+#[server(endpoint = "dns/delete")]
+pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, ApiError> {
+    let (deps, actor) = actor()?;
+    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    crate::api::dns::forms::delete(&deps, &actor, &domain, &id)
+        .await
+        .map(convert::applied)
+        .map_err(api_error)
+}
+
+/// Reverts the editor's last change.
+#[server(endpoint = "dns/undo")]
+pub async fn undo_change(name: String, change: i64) -> Result<ChangeResult, ApiError> {
+    let (deps, actor) = actor()?;
+    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    history::revert(&deps, &actor, &domain, change)
+        .await
+        .map(convert::applied)
+        .map_err(api_error)
+}

@@ -1,0 +1,704 @@
+//! DNS records: their types, TTLs and per-type data, and the one function
+//! that turns a typed form into a record. The browser's editor and the
+//! server run this same code, so an error reads the same on both sides.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use serde::{Deserialize, Serialize};
+
+use super::names::{HostName, RecordName};
+use super::txt;
+use crate::domain::DomainName;
+
+/// The record types the editor offers. SOA and the zone's own NS records
+/// are kept by the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RecordType {
+    A,
+    Aaaa,
+    Cname,
+    Mx,
+    Txt,
+    Ns,
+    Srv,
+    Caa,
+}
+
+impl RecordType {
+    pub const ALL: [RecordType; 8] = [
+        RecordType::A,
+        RecordType::Aaaa,
+        RecordType::Cname,
+        RecordType::Mx,
+        RecordType::Txt,
+        RecordType::Ns,
+        RecordType::Srv,
+        RecordType::Caa,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+            RecordType::Mx => "MX",
+            RecordType::Txt => "TXT",
+            RecordType::Ns => "NS",
+            RecordType::Srv => "SRV",
+            RecordType::Caa => "CAA",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// What the main value field holds for this type.
+    pub fn content_label(self) -> &'static str {
+        match self {
+            RecordType::A => "IPv4 address",
+            RecordType::Aaaa => "IPv6 address",
+            RecordType::Cname => "Points to (host name)",
+            RecordType::Mx => "Mail server",
+            RecordType::Txt => "Text",
+            RecordType::Ns => "Name server",
+            RecordType::Srv => "Target host",
+            RecordType::Caa => "Value",
+        }
+    }
+
+    pub fn content_placeholder(self) -> &'static str {
+        match self {
+            RecordType::A => "203.0.113.10",
+            RecordType::Aaaa => "2001:db8::10",
+            RecordType::Cname => "shop.example.net",
+            RecordType::Mx => "mail.example.com",
+            RecordType::Txt => "v=spf1 mx ~all",
+            RecordType::Ns => "ns1.example.net",
+            RecordType::Srv => "sip.example.com",
+            RecordType::Caa => "letsencrypt.org",
+        }
+    }
+
+    pub fn has_priority(self) -> bool {
+        matches!(self, RecordType::Mx | RecordType::Srv)
+    }
+
+    pub fn has_weight_and_port(self) -> bool {
+        self == RecordType::Srv
+    }
+
+    pub fn has_tag(self) -> bool {
+        self == RecordType::Caa
+    }
+}
+
+super::super::stored_as_text!(RecordType);
+
+/// Seconds a resolver may keep an answer: one minute to one week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct Ttl(u32);
+
+impl Ttl {
+    pub const MIN: u32 = 60;
+    pub const MAX: u32 = 604_800;
+    pub const DEFAULT: Ttl = Ttl(3600);
+    pub const PRESETS: [(u32, &'static str); 7] = [
+        (60, "1 minute"),
+        (300, "5 minutes"),
+        (1800, "30 minutes"),
+        (3600, "1 hour"),
+        (14_400, "4 hours"),
+        (86_400, "1 day"),
+        (604_800, "1 week"),
+    ];
+
+    pub fn new(seconds: u32) -> Result<Self, String> {
+        if (Self::MIN..=Self::MAX).contains(&seconds) {
+            Ok(Self(seconds))
+        } else {
+            Err("The TTL must be between 60 seconds and 1 week (604800 seconds).".into())
+        }
+    }
+
+    /// Seconds, or a number with a unit: `300`, `5m`, `1h`, `1d`, `1w`.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let s = input.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return Ok(Self::DEFAULT);
+        }
+        let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((i, _)) => s.split_at(i),
+            None => (s.as_str(), ""),
+        };
+        let factor = match unit {
+            "" | "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 604_800,
+            _ => return Err("Enter the TTL in seconds (like 3600) or with a unit: 5m, 1h, 1d.".into()),
+        };
+        let n: u32 = digits
+            .parse()
+            .map_err(|_| "Enter the TTL in seconds (like 3600) or with a unit: 5m, 1h, 1d.".to_string())?;
+        Self::new(n.saturating_mul(factor))
+    }
+
+    pub fn seconds(self) -> u32 {
+        self.0
+    }
+
+    /// "1 hour", or the seconds when no preset matches.
+    pub fn label(self) -> String {
+        Self::PRESETS
+            .iter()
+            .find(|(s, _)| *s == self.0)
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| format!("{} s", self.0))
+    }
+}
+
+impl TryFrom<u32> for Ttl {
+    type Error = String;
+    fn try_from(v: u32) -> Result<Self, String> {
+        Self::new(v)
+    }
+}
+
+impl From<Ttl> for u32 {
+    fn from(t: Ttl) -> u32 {
+        t.0
+    }
+}
+
+/// What a CAA record says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaaTag {
+    Issue,
+    Issuewild,
+    Iodef,
+}
+
+impl CaaTag {
+    pub const ALL: [CaaTag; 3] = [CaaTag::Issue, CaaTag::Issuewild, CaaTag::Iodef];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaaTag::Issue => "issue",
+            CaaTag::Issuewild => "issuewild",
+            CaaTag::Iodef => "iodef",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CaaTag::Issue => "issue — who may issue certificates",
+            CaaTag::Issuewild => "issuewild — who may issue wildcard certificates",
+            CaaTag::Iodef => "iodef — where to report refused requests",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A record's data, by type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "UPPERCASE")]
+pub enum RecordData {
+    A {
+        address: Ipv4Addr,
+    },
+    Aaaa {
+        address: Ipv6Addr,
+    },
+    Cname {
+        target: HostName,
+    },
+    Mx {
+        priority: u16,
+        exchange: HostName,
+    },
+    /// The text joined; split into strings of 255 bytes when served.
+    Txt {
+        text: String,
+    },
+    Ns {
+        host: HostName,
+    },
+    Srv {
+        priority: u16,
+        weight: u16,
+        port: u16,
+        target: HostName,
+    },
+    Caa {
+        critical: bool,
+        tag: CaaTag,
+        value: String,
+    },
+}
+
+impl RecordData {
+    pub fn record_type(&self) -> RecordType {
+        match self {
+            RecordData::A { .. } => RecordType::A,
+            RecordData::Aaaa { .. } => RecordType::Aaaa,
+            RecordData::Cname { .. } => RecordType::Cname,
+            RecordData::Mx { .. } => RecordType::Mx,
+            RecordData::Txt { .. } => RecordType::Txt,
+            RecordData::Ns { .. } => RecordType::Ns,
+            RecordData::Srv { .. } => RecordType::Srv,
+            RecordData::Caa { .. } => RecordType::Caa,
+        }
+    }
+
+    /// The data as a person reads it in the editor ("10 mail.example.com").
+    pub fn display(&self) -> String {
+        match self {
+            RecordData::A { address } => address.to_string(),
+            RecordData::Aaaa { address } => address.to_string(),
+            RecordData::Cname { target } => target.as_str().to_string(),
+            RecordData::Mx { priority, exchange } => format!("{priority} {}", exchange.as_str()),
+            RecordData::Txt { text } => text.clone(),
+            RecordData::Ns { host } => host.as_str().to_string(),
+            RecordData::Srv {
+                priority,
+                weight,
+                port,
+                target,
+            } => format!("{priority} {weight} {port} {}", target.as_str()),
+            RecordData::Caa { critical, tag, value } => {
+                format!("{} {} \"{value}\"", if *critical { 128 } else { 0 }, tag.as_str())
+            }
+        }
+    }
+}
+
+/// One record of a zone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Record {
+    pub name: RecordName,
+    pub ttl: Ttl,
+    pub data: RecordData,
+}
+
+impl Record {
+    pub fn record_type(&self) -> RecordType {
+        self.data.record_type()
+    }
+
+    /// The form that edits this record, filled in.
+    pub fn to_input(&self) -> RecordInput {
+        let mut input = RecordInput {
+            name: self.name.as_str().to_string(),
+            kind: self.record_type().as_str().to_string(),
+            ttl: self.ttl.seconds().to_string(),
+            ..Default::default()
+        };
+        match &self.data {
+            RecordData::A { address } => input.content = address.to_string(),
+            RecordData::Aaaa { address } => input.content = address.to_string(),
+            RecordData::Cname { target } => input.content = target.as_str().to_string(),
+            RecordData::Ns { host } => input.content = host.as_str().to_string(),
+            RecordData::Txt { text } => input.content = text.clone(),
+            RecordData::Mx { priority, exchange } => {
+                input.priority = priority.to_string();
+                input.content = exchange.as_str().to_string();
+            }
+            RecordData::Srv {
+                priority,
+                weight,
+                port,
+                target,
+            } => {
+                input.priority = priority.to_string();
+                input.weight = weight.to_string();
+                input.port = port.to_string();
+                input.content = target.as_str().to_string();
+            }
+            RecordData::Caa { critical, tag, value } => {
+                input.critical = *critical;
+                input.tag = tag.as_str().to_string();
+                input.content = value.clone();
+            }
+        }
+        input
+    }
+}
+
+/// A record as typed into the editor's form (every field text).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecordInput {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ttl: String,
+    pub content: String,
+    pub priority: String,
+    pub weight: String,
+    pub port: String,
+    pub tag: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub critical: bool,
+}
+
+/// An HTML checkbox sends "on" (or its value) when ticked, nothing when not.
+fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Bool(b) => b,
+        Either::Text(s) => !s.is_empty() && s != "false" && s != "0",
+    })
+}
+
+/// Field errors: (field, message).
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+fn number(input: &str, field: &'static str, what: &str, errors: &mut FieldErrors) -> Option<u16> {
+    let s = input.trim();
+    if s.is_empty() {
+        errors.push((field, format!("Enter the {what} (0 to 65535).")));
+        return None;
+    }
+    match s.parse::<u32>() {
+        Ok(n) if n <= 65_535 => Some(n as u16),
+        Ok(_) => {
+            errors.push((field, format!("The {what} must be between 0 and 65535.")));
+            None
+        }
+        Err(_) => {
+            errors.push((field, format!("The {what} must be a whole number from 0 to 65535.")));
+            None
+        }
+    }
+}
+
+fn caa_value(tag: CaaTag, value: &str) -> Result<String, String> {
+    let v = value.trim();
+    if v.len() > 255 {
+        return Err("A CAA value can have at most 255 characters.".into());
+    }
+    if v.contains('"') || v.chars().any(char::is_control) {
+        return Err("A CAA value cannot contain quotes or control characters.".into());
+    }
+    match tag {
+        CaaTag::Issue | CaaTag::Issuewild => {
+            // "letsencrypt.org", "letsencrypt.org; validationmethods=dns-01", or ";" (nobody).
+            let issuer = v.split(';').next().unwrap_or_default().trim();
+            if issuer.is_empty() && v.starts_with(';') {
+                return Ok(v.to_string());
+            }
+            DomainName::parse(issuer)
+                .map(|_| v.to_string())
+                .map_err(|_| "Enter the certificate authority's domain, like letsencrypt.org (or ; to allow none).".into())
+        }
+        CaaTag::Iodef => {
+            if v.starts_with("mailto:") && v.len() > 7 || v.starts_with("https://") && v.len() > 8 {
+                Ok(v.to_string())
+            } else {
+                Err("Enter where to report, like mailto:security@example.com or an https:// address.".into())
+            }
+        }
+    }
+}
+
+impl RecordInput {
+    /// A blank form for `kind`.
+    pub fn blank(kind: RecordType) -> Self {
+        Self {
+            kind: kind.as_str().to_string(),
+            ttl: Ttl::DEFAULT.seconds().to_string(),
+            tag: if kind == RecordType::Caa {
+                "issue".into()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        }
+    }
+
+    /// The record this form describes in `zone`, or every field's error.
+    pub fn parse(&self, zone: &DomainName) -> Result<Record, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let Some(kind) = RecordType::parse(&self.kind) else {
+            return Err(vec![("type", "Choose a record type.".into())]);
+        };
+        let name = match RecordName::parse(&self.name, zone) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.push(("name", e));
+                None
+            }
+        };
+        let ttl = match Ttl::parse(&self.ttl) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(("ttl", e));
+                None
+            }
+        };
+        if let Some(n) = &name {
+            match kind {
+                RecordType::Cname if n.is_apex() => errors.push((
+                    "name",
+                    format!("A CNAME record cannot be at {} itself; use A/AAAA records there.", zone),
+                )),
+                RecordType::Ns if n.is_apex() => errors.push((
+                    "name",
+                    "The domain's own name servers are set for you; NS records can only delegate a subdomain.".into(),
+                )),
+                RecordType::Srv if !n.is_service() => errors.push((
+                    "name",
+                    "An SRV name starts with the service and protocol, like _sip._tcp.".into(),
+                )),
+                _ => {}
+            }
+        }
+        let content = self.content.trim();
+        let host = |errors: &mut FieldErrors| match HostName::parse(content, zone) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                errors.push(("content", e));
+                None
+            }
+        };
+        let data = match kind {
+            RecordType::A => match content.parse::<Ipv4Addr>() {
+                Ok(address) => Some(RecordData::A { address }),
+                Err(_) => {
+                    let msg = if content.parse::<Ipv6Addr>().is_ok() {
+                        "That is an IPv6 address: use an AAAA record for it."
+                    } else {
+                        "Enter an IPv4 address like 203.0.113.10."
+                    };
+                    errors.push(("content", msg.into()));
+                    None
+                }
+            },
+            RecordType::Aaaa => match content.parse::<Ipv6Addr>() {
+                Ok(address) => Some(RecordData::Aaaa { address }),
+                Err(_) => {
+                    let msg = if content.parse::<Ipv4Addr>().is_ok() {
+                        "That is an IPv4 address: use an A record for it."
+                    } else {
+                        "Enter an IPv6 address like 2001:db8::10."
+                    };
+                    errors.push(("content", msg.into()));
+                    None
+                }
+            },
+            RecordType::Cname => host(&mut errors).map(|target| RecordData::Cname { target }),
+            RecordType::Ns => host(&mut errors).map(|host| RecordData::Ns { host }),
+            RecordType::Mx => {
+                let priority = number(&self.priority, "priority", "priority", &mut errors);
+                let exchange = host(&mut errors);
+                priority.zip(exchange).map(|(priority, exchange)| RecordData::Mx { priority, exchange })
+            }
+            RecordType::Srv => {
+                let priority = number(&self.priority, "priority", "priority", &mut errors);
+                let weight = number(&self.weight, "weight", "weight", &mut errors);
+                let port = number(&self.port, "port", "port", &mut errors);
+                let target = if content == "." {
+                    errors.push(("content", "Enter the host that offers the service.".into()));
+                    None
+                } else {
+                    host(&mut errors)
+                };
+                match (priority, weight, port, target) {
+                    (Some(priority), Some(weight), Some(port), Some(target)) => Some(RecordData::Srv {
+                        priority,
+                        weight,
+                        port,
+                        target,
+                    }),
+                    _ => None,
+                }
+            }
+            RecordType::Txt => match txt::parse_input(&self.content) {
+                Ok(text) => Some(RecordData::Txt { text }),
+                Err(e) => {
+                    errors.push(("content", e));
+                    None
+                }
+            },
+            RecordType::Caa => match CaaTag::parse(&self.tag) {
+                None => {
+                    errors.push(("tag", "Choose issue, issuewild or iodef.".into()));
+                    None
+                }
+                Some(tag) => match caa_value(tag, content) {
+                    Ok(value) => Some(RecordData::Caa {
+                        critical: self.critical,
+                        tag,
+                        value,
+                    }),
+                    Err(e) => {
+                        errors.push(("content", e));
+                        None
+                    }
+                },
+            },
+        };
+        match (name, ttl, data) {
+            (Some(name), Some(ttl), Some(data)) if errors.is_empty() => Ok(Record { name, ttl, data }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone() -> DomainName {
+        DomainName::parse("example.com").unwrap()
+    }
+
+    fn input(kind: &str, name: &str, content: &str) -> RecordInput {
+        RecordInput {
+            kind: kind.into(),
+            name: name.into(),
+            content: content.into(),
+            ttl: "3600".into(),
+            ..Default::default()
+        }
+    }
+
+    fn error(i: &RecordInput, field: &str) -> String {
+        let errors = i.parse(&zone()).unwrap_err();
+        errors
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m)
+            .unwrap_or_else(|| panic!("no error on {field}"))
+    }
+
+    #[test]
+    fn addresses() {
+        let ok = input("A", "www", "203.0.113.10").parse(&zone()).unwrap();
+        assert_eq!(ok.data.display(), "203.0.113.10");
+        assert_eq!(
+            error(&input("A", "www", "2001:db8::1"), "content"),
+            "That is an IPv6 address: use an AAAA record for it."
+        );
+        assert_eq!(
+            error(&input("A", "www", "203.0.113"), "content"),
+            "Enter an IPv4 address like 203.0.113.10."
+        );
+        assert!(input("AAAA", "@", "2001:db8::1").parse(&zone()).is_ok());
+        assert_eq!(
+            error(&input("AAAA", "@", "10.0.0.1"), "content"),
+            "That is an IPv4 address: use an A record for it."
+        );
+    }
+
+    #[test]
+    fn mx_priorities_are_in_range() {
+        let mut mx = input("MX", "@", "mail.example.com");
+        mx.priority = "10".into();
+        assert_eq!(mx.parse(&zone()).unwrap().data.display(), "10 mail.example.com");
+        mx.priority = "70000".into();
+        assert_eq!(error(&mx, "priority"), "The priority must be between 0 and 65535.");
+        mx.priority = "-1".into();
+        assert_eq!(error(&mx, "priority"), "The priority must be a whole number from 0 to 65535.");
+        mx.priority = "".into();
+        assert_eq!(error(&mx, "priority"), "Enter the priority (0 to 65535).");
+    }
+
+    #[test]
+    fn srv_needs_a_service_name_and_port() {
+        let mut srv = input("SRV", "_sip._tcp", "sip.example.com");
+        srv.priority = "10".into();
+        srv.weight = "5".into();
+        srv.port = "5060".into();
+        assert_eq!(
+            srv.parse(&zone()).unwrap().data.display(),
+            "10 5 5060 sip.example.com"
+        );
+        srv.port = "65536".into();
+        assert_eq!(error(&srv, "port"), "The port must be between 0 and 65535.");
+        srv.port = "5060".into();
+        srv.name = "sip".into();
+        assert_eq!(
+            error(&srv, "name"),
+            "An SRV name starts with the service and protocol, like _sip._tcp."
+        );
+    }
+
+    #[test]
+    fn cname_and_ns_are_not_at_the_apex() {
+        assert_eq!(
+            error(&input("CNAME", "@", "shop.example.net"), "name"),
+            "A CNAME record cannot be at example.com itself; use A/AAAA records there."
+        );
+        assert!(input("CNAME", "shop", "shop.example.net").parse(&zone()).is_ok());
+        assert!(error(&input("NS", "@", "ns1.example.net"), "name").contains("delegate a subdomain"));
+        assert!(input("NS", "lab", "ns1.example.net").parse(&zone()).is_ok());
+    }
+
+    #[test]
+    fn caa_tags_are_known() {
+        let mut caa = input("CAA", "@", "letsencrypt.org");
+        caa.tag = "issue".into();
+        assert!(caa.parse(&zone()).is_ok());
+        caa.tag = "issuer".into();
+        assert_eq!(error(&caa, "tag"), "Choose issue, issuewild or iodef.");
+        caa.tag = "iodef".into();
+        assert!(error(&caa, "content").contains("mailto:"));
+        caa.content = "mailto:security@example.com".into();
+        assert!(caa.parse(&zone()).is_ok());
+        caa.tag = "issue".into();
+        caa.content = ";".into();
+        assert!(caa.parse(&zone()).is_ok());
+    }
+
+    #[test]
+    fn ttl_bounds_and_units() {
+        assert_eq!(Ttl::parse("1h").unwrap().seconds(), 3600);
+        assert_eq!(Ttl::parse("").unwrap(), Ttl::DEFAULT);
+        assert_eq!(Ttl::parse("1w").unwrap().seconds(), 604_800);
+        let mut a = input("A", "www", "203.0.113.10");
+        a.ttl = "59".into();
+        assert_eq!(
+            error(&a, "ttl"),
+            "The TTL must be between 60 seconds and 1 week (604800 seconds)."
+        );
+        a.ttl = "2w".into();
+        assert!(error(&a, "ttl").contains("between 60 seconds"));
+        a.ttl = "99999999999".into();
+        assert!(error(&a, "ttl").contains("in seconds"));
+        a.ttl = "1y".into();
+        assert!(error(&a, "ttl").contains("with a unit"));
+    }
+
+    #[test]
+    fn unknown_type_is_refused() {
+        assert_eq!(error(&input("PTR", "x", "y"), "type"), "Choose a record type.");
+    }
+
+    #[test]
+    fn a_record_round_trips_through_its_form() {
+        let mut srv = input("SRV", "_sip._tcp", "sip.example.com");
+        srv.priority = "10".into();
+        srv.weight = "5".into();
+        srv.port = "5060".into();
+        let record = srv.parse(&zone()).unwrap();
+        assert_eq!(record.to_input().parse(&zone()).unwrap(), record);
+        let json = serde_json::to_string(&record.data).unwrap();
+        assert!(json.contains("\"type\":\"SRV\""), "{json}");
+        assert_eq!(serde_json::from_str::<RecordData>(&json).unwrap(), record.data);
+    }
+}

@@ -1,0 +1,345 @@
+//! A domain's page: where to delegate it, the records the platform keeps,
+//! the DNS editor island, templates, import and export, the history with
+//! revert, and removing the domain.
+
+use leptos::prelude::*;
+
+use super::DomainStatusBadge;
+use crate::api::dns::queries::load_zone;
+use crate::api::dns::{ChangeRow, ImportPreview, TemplatePreview, ZoneView};
+use crate::api::require_user;
+use crate::components::form::{use_form, FormMessages};
+use crate::domain::dns::templates::{DmarcPolicy, Template};
+use crate::domain::dns::zonefile::MANAGED_TTL;
+use crate::domain::dns::RecordInput;
+use crate::islands::dns_editor::{DnsEditor, EditorSeed};
+use crate::pages::accounts::query;
+use crate::pages::hosting::{param, set_status};
+
+#[component]
+pub fn DomainPage() -> impl IntoView {
+    if require_user().is_none() {
+        return ().into_any();
+    }
+    let name = param("name");
+    let zone = Resource::new(move || name.clone(), load_zone);
+    view! {
+        <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading the zone…"</p> }>
+            {move || Suspend::new(async move {
+                match zone.await {
+                    Err(e) => {
+                        set_status(e.status());
+                        view! {
+                            <leptos_meta::Title text="Domain"/>
+                            <div class="page-header"><h1>"Domain"</h1></div>
+                            <section class="card error-card" role="alert">
+                                <p>{e.to_string()}</p>
+                                <p><a class="btn btn-secondary" href="/domains">"Back to your domains"</a></p>
+                            </section>
+                        }.into_any()
+                    }
+                    Ok(z) => view! { <Zone z/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The editor's starting state from the URL and a refused record form.
+fn editor_seed() -> EditorSeed {
+    let form = use_form();
+    let record_form = (!form.value("type").is_empty()).then(|| {
+        (
+            form.value("id"),
+            RecordInput {
+                name: form.value("name"),
+                kind: form.value("type"),
+                ttl: form.value("ttl"),
+                content: form.value("content"),
+                priority: form.value("priority"),
+                weight: form.value("weight"),
+                port: form.value("port"),
+                tag: form.value("tag"),
+                critical: form.value("critical") == "true",
+            },
+        )
+    });
+    EditorSeed {
+        edit: query("edit").or_else(|| record_form.as_ref().map(|(id, _)| id.clone()).filter(|id| !id.is_empty())),
+        deleting: query("delete"),
+        page: query("page").and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 1000),
+        q: query("q").unwrap_or_default().chars().take(200).collect(),
+        kind: query("type").unwrap_or_default().chars().take(8).collect(),
+        errors: if record_form.is_some() { form.errors.clone() } else { Vec::new() },
+        message: if record_form.is_some() { form.message.clone() } else { None },
+        form: record_form,
+    }
+}
+
+#[component]
+fn Zone(z: ZoneView) -> impl IntoView {
+    let base = format!("/domains/{}", z.name);
+    let form = use_form();
+    let record_form = !form.value("type").is_empty();
+    let seed = editor_seed();
+    let pending = z.status == crate::domain::dns::DomainStatus::Pending;
+    view! {
+        <leptos_meta::Title text=z.display.clone()/>
+        <div class="page-header">
+            <h1>{z.display.clone()} " " <DomainStatusBadge status=z.status/></h1>
+            <p class="page-subtitle">
+                "Hosting account " <a href=format!("/hosting/{}", z.account_id)>{z.account_name.clone()}</a>
+                {format!(" · serial {}", z.serial)}
+            </p>
+        </div>
+        <p><a href="/domains">"← All domains"</a></p>
+        {(!record_form).then(|| view! { <FormMessages/> })}
+        <section class="card" class:card-highlight=pending aria-labelledby="delegation-title">
+            <h2 id="delegation-title">"Name servers"</h2>
+            <p>{if pending {
+                "At your registrar, set this domain's name servers to:"
+            } else {
+                "This domain is delegated to our name servers:"
+            }}</p>
+            <ul class="nameservers">
+                {z.nameservers.iter().map(|ns| view! { <li><code>{ns.clone()}</code></li> }).collect_view()}
+            </ul>
+        </section>
+        <section aria-labelledby="records-title">
+            <h2 id="records-title">"DNS records"</h2>
+            <details class="managed-records">
+                <summary>"Records kept by the platform (SOA, name servers)"</summary>
+                <div class="table-wrap">
+                    <table class="table stack">
+                        <thead><tr><th>"Name"</th><th>"Type"</th><th>"TTL"</th><th>"Value"</th></tr></thead>
+                        <tbody>
+                            <tr><td data-label="Name"><code>"@"</code></td><td data-label="Type">"SOA"</td><td data-label="TTL">{MANAGED_TTL}</td><td data-label="Value" class="record-value"><code>{z.soa.clone()}</code></td></tr>
+                            {z.nameservers.iter().map(|ns| view! {
+                                <tr><td data-label="Name"><code>"@"</code></td><td data-label="Type">"NS"</td><td data-label="TTL">{MANAGED_TTL}</td><td data-label="Value"><code>{ns.clone()}</code></td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </details>
+            <DnsEditor zone=z.name.clone() records=z.records.clone() can_edit=z.can_edit seed/>
+        </section>
+        {z.can_edit.then(|| view! { <Templates base=base.clone()/> <Import base=base.clone()/> })}
+        <section class="card" aria-labelledby="export-title">
+            <h2 id="export-title">"Export"</h2>
+            <p>"The whole zone as a BIND zone file, to keep or to move elsewhere."</p>
+            <p><a class="btn btn-secondary" href=format!("{base}/export") rel="external" download=format!("{}.zone", z.name)>"Download zone file"</a></p>
+        </section>
+        <History base=base.clone() changes=z.history.clone() can_edit=z.can_edit/>
+        {z.can_edit.then(|| view! { <Remove base=base.clone() display=z.display.clone()/> })}
+    }
+}
+
+#[component]
+fn Templates(base: String) -> impl IntoView {
+    let form = use_form();
+    let preview = use_context::<TemplatePreview>();
+    let chosen = preview.as_ref().map(|p| p.template.clone()).unwrap_or_else(|| form.value("template"));
+    let policy = preview.as_ref().map(|p| p.policy.clone()).unwrap_or_else(|| form.value("policy"));
+    let error = form.error("template");
+    view! {
+        <section class="card" id="templates" aria-labelledby="templates-title">
+            <h2 id="templates-title">"Templates"</h2>
+            <p class="muted">"Add a provider's records in one go. You see what will change before anything is applied."</p>
+            <form method="post" action=format!("{base}/template") class="inline-form">
+                <div class="field">
+                    <label for="f-template">"Template"</label>
+                    <select class="input" id="f-template" name="template" aria-invalid=error.is_some().then_some("true")>
+                        {Template::ALL.iter().map(|t| view! {
+                            <option value=t.as_str() selected=chosen == t.as_str()>{t.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    {error.map(|e| view! { <p class="error" id="f-template-error">{e}</p> })}
+                </div>
+                <div class="field">
+                    <label for="f-policy">"DMARC policy (DMARC only)"</label>
+                    <select class="input" id="f-policy" name="policy">
+                        {DmarcPolicy::ALL.iter().map(|p| view! {
+                            <option value=p.as_str() selected=policy == p.as_str()>{p.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button class="btn btn-secondary" type="submit">"Preview"</button>
+            </form>
+            {preview.map(|p| {
+                let can_apply = p.conflicts.is_empty() && !p.add.is_empty();
+                view! {
+                    <div class="template-preview" role="region" aria-label="Template preview">
+                        <h3>{format!("{} — preview", p.label)}</h3>
+                        {(!p.conflicts.is_empty()).then(|| view! {
+                            <div class="form-error" role="alert">
+                                <p>"This template conflicts with the zone; nothing will be added:"</p>
+                                <ul class="conflicts">{p.conflicts.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
+                            </div>
+                        })}
+                        {(!p.add.is_empty()).then(|| view! {
+                            <p>"Records to add:"</p>
+                            <ul class="diff diff-added">{p.add.iter().map(|r| view! { <li><code>{r.clone()}</code></li> }).collect_view()}</ul>
+                        })}
+                        {(!p.present.is_empty()).then(|| view! {
+                            <p class="muted">"Already in the zone:"</p>
+                            <ul class="diff">{p.present.iter().map(|r| view! { <li><code>{r.clone()}</code></li> }).collect_view()}</ul>
+                        })}
+                        {can_apply.then(|| view! {
+                            <form method="post" action=format!("{base}/template")>
+                                <input type="hidden" name="template" value=p.template.clone()/>
+                                <input type="hidden" name="policy" value=p.policy.clone()/>
+                                <input type="hidden" name="apply" value="yes"/>
+                                <button class="btn btn-primary" type="submit">{format!("Apply: add {} records", p.add.len())}</button>
+                            </form>
+                        })}
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Import(base: String) -> impl IntoView {
+    let form = use_form();
+    let preview = use_context::<ImportPreview>();
+    let text = preview.as_ref().map(|p| p.text.clone()).unwrap_or_else(|| form.value("zone"));
+    let error = form.error("zone").or_else(|| form.error("file"));
+    view! {
+        <section class="card" id="import" aria-labelledby="import-title">
+            <h2 id="import-title">"Import a zone file"</h2>
+            <p class="muted">"Paste or upload a BIND zone file. It replaces the zone's records: you see what is added, changed and removed first, and nothing is applied while any line has a problem."</p>
+            <form method="post" action=format!("{base}/import") enctype="multipart/form-data">
+                <div class="field">
+                    <label for="f-zone">"Zone file"</label>
+                    <textarea class="input mono" id="f-zone" name="zone" rows="8" spellcheck="false"
+                        aria-invalid=error.is_some().then_some("true") aria-describedby="f-zone-hint">{text.clone()}</textarea>
+                    <p class="hint" id="f-zone-hint">"Like: www 3600 IN A 203.0.113.10 — $ORIGIN and $TTL work; the SOA and the domain's own NS records are kept by us."</p>
+                    {error.map(|e| view! { <p class="error" id="f-zone-error">{e}</p> })}
+                </div>
+                <div class="field">
+                    <label for="f-file">"…or upload a file"</label>
+                    <input class="input" id="f-file" name="file" type="file" accept=".zone,.txt,.db,text/plain"/>
+                </div>
+                <button class="btn btn-secondary" type="submit">"Preview import"</button>
+            </form>
+            {preview.map(|p| view! { <ImportResult base=base.clone() p/> })}
+        </section>
+    }
+}
+
+#[component]
+fn ImportResult(base: String, p: ImportPreview) -> impl IntoView {
+    if !p.problems.is_empty() {
+        return view! {
+            <div class="form-error import-problems" role="alert">
+                <p>{format!("Nothing was imported: {} line(s) need attention.", p.problems.len())}</p>
+                <ul>{p.problems.iter().map(|(line, why)| view! {
+                    <li>{if *line == 0 { String::new() } else { format!("Line {line}: ") }}{why.clone()}</li>
+                }).collect_view()}</ul>
+            </div>
+        }
+        .into_any();
+    }
+    let nothing = p.added.is_empty() && p.changed.is_empty() && p.removed.is_empty();
+    view! {
+        <div class="import-diff" role="region" aria-label="Import preview">
+            <h3>"What the import changes"</h3>
+            <p>{format!("{} added, {} changed, {} removed, {} unchanged", p.added.len(), p.changed.len(), p.removed.len(), p.unchanged)}
+               {(p.ignored > 0).then(|| format!(" ({} platform records skipped)", p.ignored))}</p>
+            {(!p.added.is_empty()).then(|| view! {
+                <p>"Added:"</p>
+                <ul class="diff diff-added">{p.added.iter().map(|r| view! { <li><code>{format!("+ {r}")}</code></li> }).collect_view()}</ul>
+            })}
+            {(!p.changed.is_empty()).then(|| view! {
+                <p>"Changed:"</p>
+                <ul class="diff diff-changed">{p.changed.iter().map(|(a, b)| view! { <li><code>{format!("{a} → {b}")}</code></li> }).collect_view()}</ul>
+            })}
+            {(!p.removed.is_empty()).then(|| view! {
+                <p>"Removed:"</p>
+                <ul class="diff diff-removed">{p.removed.iter().map(|r| view! { <li><code>{format!("− {r}")}</code></li> }).collect_view()}</ul>
+            })}
+            {if nothing {
+                view! { <p class="muted">"The zone already has exactly these records."</p> }.into_any()
+            } else {
+                view! {
+                    <form method="post" action=format!("{base}/import") enctype="multipart/form-data">
+                        <input type="hidden" name="zone" value=p.text.clone()/>
+                        <input type="hidden" name="apply" value="yes"/>
+                        <button class="btn btn-primary" type="submit">"Apply the import"</button>
+                    </form>
+                }.into_any()
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn History(base: String, changes: Vec<ChangeRow>, can_edit: bool) -> impl IntoView {
+    view! {
+        <section class="card" id="history" aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            {if changes.is_empty() {
+                view! { <p class="muted">"No changes yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="dns-history">
+                        {changes.into_iter().map(|c| {
+                            let revertible = can_edit && !c.reverted && c.source != "created";
+                            view! {
+                                <li class="dns-change" data-change=c.id>
+                                    <p><strong>{c.summary.clone()}</strong></p>
+                                    <p class="muted">{format!("{} · {} · serial {}", c.who, c.when, c.serial)}
+                                        {c.reverted.then(|| view! { " " <span class="badge">"Reverted"</span> })}</p>
+                                    <details>
+                                        <summary>{format!("{} record(s)", c.lines.len() + c.more)}</summary>
+                                        <ul class="diff">
+                                            {c.lines.iter().map(|l| view! {
+                                                <li>{l.what.clone()} ": "
+                                                    {l.before.clone().map(|b| view! { <code class="before">{b}</code> })}
+                                                    {(l.before.is_some() && l.after.is_some()).then_some(" → ")}
+                                                    {l.after.clone().map(|a| view! { <code class="after">{a}</code> })}
+                                                </li>
+                                            }).collect_view()}
+                                            {(c.more > 0).then(|| view! { <li class="muted">{format!("…and {} more", c.more)}</li> })}
+                                        </ul>
+                                    </details>
+                                    {revertible.then(|| view! {
+                                        <form method="post" action=format!("{base}/revert")>
+                                            <input type="hidden" name="change" value=c.id.to_string()/>
+                                            <button class="btn btn-secondary btn-small" type="submit"
+                                                aria-label=format!("Revert: {}", c.summary)>"Revert"</button>
+                                        </form>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Remove(base: String, display: String) -> impl IntoView {
+    let form = use_form();
+    let error = form.error("confirm");
+    view! {
+        <section class="card danger-zone" aria-labelledby="remove-title">
+            <h2 id="remove-title">"Remove the domain"</h2>
+            <p>"Its zone and every record are deleted; the name servers stop answering for it."</p>
+            <form method="post" action=format!("{base}/remove")>
+                <div class="field">
+                    <label for="f-confirm">{format!("Type {display} to confirm")}</label>
+                    <input class="input" id="f-confirm" name="confirm" autocomplete="off" required=true
+                        aria-invalid=error.is_some().then_some("true")/>
+                    {error.map(|e| view! { <p class="error" id="f-confirm-error">{e}</p> })}
+                </div>
+                <button class="btn btn-danger" type="submit">"Remove domain"</button>
+            </form>
+        </section>
+    }
+}

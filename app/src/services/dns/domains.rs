@@ -1,0 +1,295 @@
+//! Domains of hosting accounts: adding one (its zone starts with the
+//! platform's SOA and NS, and for the account's primary domain the web
+//! records), finding one the user may see, listing, removing.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::zone::{self, Edit};
+use super::{serial_day, DnsError, DnsSettings};
+use crate::domain::dns::zone::next_serial;
+use crate::domain::dns::{ChangeSource, DomainStatus, RecordInput};
+use crate::domain::{AccountId, AccountStatus, DomainName, Permission};
+use crate::services::activity::{self, Action, NewEntry};
+use crate::services::hosting::access::{self, Access};
+use crate::services::{Actor, Deps};
+
+/// At most this many domains in one hosting account.
+pub const MAX_PER_ACCOUNT: i64 = 100;
+
+/// The acting user's hold on one domain. Only `authorize` makes one.
+#[derive(Debug, Clone)]
+pub struct DomainAccess {
+    pub id: Uuid,
+    pub name: DomainName,
+    pub account: Access,
+    pub account_name: String,
+    pub region: String,
+    pub primary: bool,
+    stored_status: DomainStatus,
+    pub serial: u32,
+}
+
+impl DomainAccess {
+    /// Pending or active as stored; suspended while its account is.
+    pub fn status(&self) -> DomainStatus {
+        displayed_status(self.stored_status, self.account.status())
+    }
+}
+
+fn displayed_status(stored: DomainStatus, account: AccountStatus) -> DomainStatus {
+    match account {
+        AccountStatus::Suspended | AccountStatus::Cancelled => DomainStatus::Suspended,
+        _ => stored,
+    }
+}
+
+/// The domain called `name` (as typed: Unicode or punycode) if the user is
+/// a member of its account, or staff; anyone else gets `NotFound`.
+pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<DomainAccess, DnsError> {
+    let name = DomainName::parse(name).map_err(|_| DnsError::NotFound)?;
+    let row = sqlx::query!(
+        r#"SELECT d.id, d.account_id, d.status AS "status: DomainStatus", d.serial,
+                  a.name AS account_name, a.region, a.primary_domain
+           FROM domains d JOIN hosting_accounts a ON a.id = d.account_id
+           WHERE d.name = $1"#,
+        name.as_str()
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(DnsError::NotFound)?;
+    let account = access::authorize(pool, actor, AccountId::from(row.account_id)).await?;
+    Ok(DomainAccess {
+        id: row.id,
+        primary: row.primary_domain == name.as_str(),
+        name,
+        account,
+        account_name: row.account_name,
+        region: row.region,
+        stored_status: row.status,
+        serial: u32::try_from(row.serial).unwrap_or(u32::MAX),
+    })
+}
+
+/// A row of the domains list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainSummary {
+    pub name: DomainName,
+    pub account_id: Uuid,
+    pub account_name: String,
+    pub status: DomainStatus,
+    pub records: i64,
+    pub last_change: OffsetDateTime,
+}
+
+/// The domains of every account the user is a member of.
+pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, DnsError> {
+    let rows = sqlx::query!(
+        r#"SELECT d.name, d.account_id, a.name AS account_name, d.status AS "status: DomainStatus",
+                  a.status AS "account_status: AccountStatus", d.updated_at,
+                  (SELECT count(*) FROM dns_records r WHERE r.domain_id = d.id) AS "records!"
+           FROM domains d
+           JOIN hosting_accounts a ON a.id = d.account_id
+           JOIN hosting_members m ON m.account_id = d.account_id AND m.user_id = $1
+           ORDER BY d.name
+           LIMIT 1000"#,
+        actor.id()
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(DomainSummary {
+                name: DomainName::parse(&r.name).map_err(|e| DnsError::Internal(anyhow::anyhow!("stored domain {}: {e}", r.name)))?,
+                account_id: r.account_id,
+                account_name: r.account_name,
+                status: displayed_status(r.status, r.account_status),
+                records: r.records,
+                last_change: r.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// The accounts where the user may add domains: (id, name, primary domain).
+pub async fn accounts_for_adding(pool: &PgPool, actor: &Actor) -> Result<Vec<(Uuid, String, String)>, DnsError> {
+    let rows = sqlx::query!(
+        r#"SELECT a.id, a.name, a.primary_domain, m.role AS "role: crate::domain::MemberRole"
+           FROM hosting_accounts a JOIN hosting_members m ON m.account_id = a.id AND m.user_id = $1
+           WHERE a.status IN ('active', 'pending')
+           ORDER BY a.name"#,
+        actor.id()
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.role.can(Permission::Dns))
+        .map(|r| (r.id, r.name, r.primary_domain))
+        .collect())
+}
+
+/// The web records of a new zone for the account's primary domain.
+fn web_records(settings: &DnsSettings, region: &str, name: &DomainName) -> Vec<Edit> {
+    let Some((v4, v6)) = settings.server_of(region) else {
+        return Vec::new();
+    };
+    let mut list = Vec::new();
+    for host in ["@", "www"] {
+        let mut inputs = vec![("A", v4.to_string())];
+        if let Some(v6) = v6 {
+            inputs.push(("AAAA", v6.to_string()));
+        }
+        for (kind, address) in inputs {
+            let input = RecordInput {
+                kind: kind.into(),
+                name: host.into(),
+                content: address,
+                ..Default::default()
+            };
+            if let Ok(record) = input.parse(name) {
+                list.push(Edit::Add { id: None, record });
+            }
+        }
+    }
+    list
+}
+
+/// Adds `name` to the account. One zone per domain on the whole platform;
+/// a domain inside another zone (or around one) is refused too, so nobody
+/// can take over part of someone else's domain.
+pub async fn add(
+    deps: &Deps,
+    settings: &DnsSettings,
+    actor: &Actor,
+    account: &Access,
+    name: &DomainName,
+) -> Result<(), DnsError> {
+    account.require(Permission::Dns)?;
+    let mut tx = deps.pool.begin().await?;
+    let account_row = sqlx::query!(
+        "SELECT name, region, primary_domain FROM hosting_accounts WHERE id = $1 FOR UPDATE",
+        account.account_id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let count = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM domains WHERE account_id = $1"#,
+        account.account_id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if count >= MAX_PER_ACCOUNT {
+        return Err(super::invalid(
+            "name",
+            format!("A hosting account can have at most {MAX_PER_ACCOUNT} domains."),
+        ));
+    }
+    let overlapping = sqlx::query_scalar!(
+        r#"SELECT name FROM domains
+           WHERE name = $1 OR $1 LIKE '%.' || name OR name LIKE '%.' || $1
+           LIMIT 1"#,
+        name.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(other) = overlapping {
+        let message = if other == name.as_str() {
+            format!("{} is already on our platform. If it is yours, contact support.", name.as_str())
+        } else {
+            format!(
+                "{} overlaps {other}, which is already on our platform: a domain and its subdomains are one zone.",
+                name.as_str()
+            )
+        };
+        return Err(super::invalid("name", message));
+    }
+    let serial = next_serial(0, serial_day(deps.clock.now()));
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO domains (account_id, name, serial, created_by) VALUES ($1, $2, $3, $4) RETURNING id"#,
+        account.account_id(),
+        name.as_str(),
+        i64::from(serial),
+        actor.id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let primary = account_row.primary_domain == name.as_str();
+    let domain = DomainAccess {
+        id,
+        name: name.clone(),
+        account: *account,
+        account_name: account_row.name,
+        region: account_row.region.clone(),
+        primary,
+        stored_status: DomainStatus::Pending,
+        serial,
+    };
+    if primary {
+        let edits = web_records(settings, &account_row.region, name);
+        if !edits.is_empty() {
+            zone::apply_in(
+                &mut tx,
+                deps,
+                Some(actor),
+                &domain,
+                ChangeSource::Created,
+                "Web records for the hosting account",
+                edits,
+                None,
+            )
+            .await?;
+        }
+    }
+    activity::record_for_account(
+        &mut tx,
+        account.account_id(),
+        NewEntry {
+            action: Action::DomainAdded,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details: serde_json::json!({ "domain": name.as_str() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(domain = %name, account = %account.account_id(), "domain added");
+    Ok(())
+}
+
+/// Removes the domain and its zone. The caller confirmed by typing its
+/// name; with two-factor on, a recent confirmation of identity is needed.
+pub async fn remove(deps: &Deps, actor: &Actor, domain: &DomainAccess, typed: &str) -> Result<(), DnsError> {
+    domain.account.require(Permission::Dns)?;
+    let typed = DomainName::parse(typed).ok();
+    if typed.as_ref() != Some(&domain.name) {
+        return Err(super::invalid(
+            "confirm",
+            format!("Type {} to confirm.", crate::domain::dns::names::unicode(domain.name.as_str())),
+        ));
+    }
+    access::require_step_up(actor, false)?;
+    let mut tx = deps.pool.begin().await?;
+    let gone = sqlx::query!("DELETE FROM domains WHERE id = $1", domain.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if gone == 0 {
+        return Err(DnsError::NotFound);
+    }
+    activity::record_for_account(
+        &mut tx,
+        domain.account.account_id(),
+        NewEntry {
+            action: Action::DomainRemoved,
+            actor: Some(actor.id()),
+            client: &actor.client,
+            details: serde_json::json!({ "domain": domain.name.as_str() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(domain = %domain.name, "domain removed");
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Domains and their zones. Everything about one domain starts with
+//! `domains::authorize`, which finds the domain's hosting account and the
+//! user's access to it; every change then requires `Permission::Dns` and
+//! goes through `zone::apply`, which keeps the zone's rules, bumps the
+//! serial and records the change with the records before and after.
+
+pub mod demo;
+pub mod domains;
+pub mod history;
+pub mod import;
+pub mod templates;
+pub mod zone;
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use http::StatusCode;
+
+use crate::services::failure::{Failure, FieldError, Invalid};
+use crate::services::hosting::HostingError;
+
+/// How DNS is set up in this process.
+#[derive(Debug, Clone)]
+pub struct DnsSettings {
+    /// The name servers every zone delegates to (`KSF_NAMESERVERS`).
+    pub nameservers: Vec<String>,
+    /// Each region's web server (`KSF_REGION_SERVERS`), for new zones'
+    /// A/AAAA records and the "point at my hosting account" template.
+    pub servers: Vec<RegionServer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionServer {
+    pub region: String,
+    pub ipv4: Ipv4Addr,
+    pub ipv6: Option<Ipv6Addr>,
+}
+
+impl Default for DnsSettings {
+    fn default() -> Self {
+        Self {
+            nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
+            servers: Vec::new(),
+        }
+    }
+}
+
+impl DnsSettings {
+    /// Development: the example name servers, and each region's web server
+    /// at an address from the documentation ranges (RFC 5737, RFC 3849).
+    pub fn development() -> Self {
+        let servers = crate::domain::hosting::REGIONS
+            .iter()
+            .enumerate()
+            .map(|(i, (code, _))| RegionServer {
+                region: code.to_string(),
+                ipv4: Ipv4Addr::new(203, 0, 113, 10 + i as u8),
+                ipv6: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x10 + i as u16)),
+            })
+            .collect();
+        Self {
+            servers,
+            ..Self::default()
+        }
+    }
+
+    pub fn server_of(&self, region: &str) -> Option<(Ipv4Addr, Option<Ipv6Addr>)> {
+        self.servers
+            .iter()
+            .find(|s| s.region == region)
+            .map(|s| (s.ipv4, s.ipv6))
+    }
+}
+
+/// What went wrong, in words for the user. `NotFound` is also the answer
+/// for a domain the user may not see.
+#[derive(Debug, thiserror::Error)]
+pub enum DnsError {
+    #[error("Please correct the highlighted fields.")]
+    Invalid(Vec<FieldError>),
+    #[error("That domain does not exist, or you do not have access to it.")]
+    NotFound,
+    #[error("Your role in this hosting account does not allow changing DNS.")]
+    Forbidden,
+    #[error("For your security, confirm it's you first.")]
+    StepUpRequired,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl Failure for DnsError {
+    fn status(&self) -> StatusCode {
+        match self {
+            DnsError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DnsError::NotFound => StatusCode::NOT_FOUND,
+            DnsError::Forbidden | DnsError::StepUpRequired => StatusCode::FORBIDDEN,
+            DnsError::Conflict(_) => StatusCode::CONFLICT,
+            DnsError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            DnsError::Invalid(fields) => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn needs_step_up(&self) -> bool {
+        matches!(self, DnsError::StepUpRequired)
+    }
+}
+
+impl From<HostingError> for DnsError {
+    fn from(e: HostingError) -> Self {
+        match e {
+            HostingError::Invalid(f) => DnsError::Invalid(f),
+            HostingError::NotFound => DnsError::NotFound,
+            HostingError::Forbidden => DnsError::Forbidden,
+            HostingError::StepUpRequired => DnsError::StepUpRequired,
+            HostingError::Conflict(m) => DnsError::Conflict(m),
+            HostingError::RateLimited { what, .. } => DnsError::Conflict(what.to_string()),
+            HostingError::Internal(e) => DnsError::Internal(e),
+        }
+    }
+}
+
+impl From<sqlx::Error> for DnsError {
+    fn from(e: sqlx::Error) -> Self {
+        DnsError::Internal(e.into())
+    }
+}
+
+impl From<serde_json::Error> for DnsError {
+    fn from(e: serde_json::Error) -> Self {
+        DnsError::Internal(e.into())
+    }
+}
+
+impl From<Invalid> for DnsError {
+    fn from(e: Invalid) -> Self {
+        DnsError::Invalid(e.0)
+    }
+}
+
+pub(crate) fn invalid(field: &'static str, message: impl ToString) -> DnsError {
+    DnsError::Invalid(vec![(field, message.to_string())])
+}
+
+/// YYYYMMDD of a moment, for SOA serials.
+pub(crate) fn serial_day(now: time::OffsetDateTime) -> u32 {
+    let d = now.to_offset(time::UtcOffset::UTC).date();
+    (d.year().max(0) as u32) * 10_000 + u32::from(u8::from(d.month())) * 100 + u32::from(d.day())
+}

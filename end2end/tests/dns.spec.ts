@@ -1,0 +1,149 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signUpConfirmed, waitForHydration, watchForProblems } from "./support";
+
+/** A hosting account on the free plan with `domain` as its primary domain. */
+async function account(page: Page, name: string, domain: string) {
+  await page.goto("/hosting/new");
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("radio", { name: /Hobby/ }).check();
+  await page.getByLabel("Primary domain").fill(domain);
+  await page.getByLabel("Region").selectOption({ label: "Europe — Dublin" });
+  await page.getByRole("button", { name: "Create hosting account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+}
+
+
+const rows = (page: Page) => page.locator("tr.record");
+
+test("a customer edits DNS: a checked MX record, a template, an import, a revert", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUpConfirmed(page, "Dana DNS", "dns passphrase 1");
+  const domain = `dns${Date.now()}.example.org`;
+  await account(page, "DNS Shop", domain);
+  const problems = watchForProblems(page);
+  await page.goto("/domains");
+  await page.getByLabel("Hosting account").selectOption({ index: 0 });
+  await page.getByLabel("Domain name").fill(domain);
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: domain })).toContainText("Pending delegation");
+  await expect(page.getByText("The domain was added.")).toBeVisible();
+  await expect(rows(page)).toHaveCount(4);
+  await waitForHydration(page);
+
+  // The priority is checked as it is typed, before anything is sent.
+  await page.locator("#new-type").selectOption("MX");
+  await page.locator("#new-name").fill("lists");
+  await page.locator("#new-content").fill("mx.example.net");
+  await page.locator("#new-priority").fill("70000");
+  await expect(page.locator("#new-priority-error")).toHaveText("The priority must be between 0 and 65535.");
+  await expect(page.locator("#new-priority")).toHaveAttribute("aria-invalid", "true");
+  await page.locator("#new-priority").fill("10");
+  await expect(page.locator("#new-priority-error")).toHaveText("");
+  await page.getByRole("button", { name: "Add record" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Added lists MX" })).toBeVisible();
+  await expect(rows(page).filter({ hasText: "10 mx.example.net" })).toHaveCount(1);
+  await expect(rows(page)).toHaveCount(5);
+
+  // Filtering as you type.
+  await page.getByLabel("Filter by name or value").fill("lists");
+  await expect(rows(page)).toHaveCount(1);
+  await expect(page.getByText("1 of 5 records match")).toBeVisible();
+  await page.getByLabel("Filter by name or value").fill("");
+
+  // Google Workspace, after its preview.
+  await page.getByLabel("Template", { exact: true }).selectOption("google-workspace");
+  await page.getByRole("button", { name: "Preview" }).click();
+  const preview = page.getByRole("region", { name: "Template preview" });
+  await expect(preview).toContainText("smtp.google.com");
+  await preview.getByRole("button", { name: "Apply: add 2 records" }).click();
+  await expect(page.getByText("The template's records were added.")).toBeVisible();
+  await expect(rows(page).filter({ hasText: "1 smtp.google.com" })).toHaveCount(1, { timeout: 10_000 });
+
+  // A zone file with a bad line: listed, nothing applied.
+  await page.getByLabel("Zone file").fill("www 3600 IN A 203.0.113.5\nbad IN A 999.1.1.1\n");
+  await page.getByRole("button", { name: "Preview import" }).click();
+  await expect(page.getByText("Nothing was imported: 1 line(s) need attention.")).toBeVisible();
+  await expect(page.getByText(/Line 2: /)).toBeVisible();
+  await expect(rows(page)).toHaveCount(7);
+
+  // A good one: the difference, then applied.
+  await page.getByLabel("Zone file").fill(`$ORIGIN ${domain}.\n@ 300 IN A 203.0.113.50\nwww IN CNAME ${domain}.\n@ IN MX 5 mx1.example.net.\n`);
+  await page.getByRole("button", { name: "Preview import" }).click();
+  const diff = page.getByRole("region", { name: "Import preview" });
+  await expect(diff).toContainText("What the import changes");
+  await expect(diff).toContainText("+ www CNAME");
+  await diff.getByRole("button", { name: "Apply the import" }).click();
+  await expect(page.getByText("The zone file was imported.")).toBeVisible();
+  await expect(rows(page)).toHaveCount(3, { timeout: 10_000 });
+
+  // Reverted from the history: the records before the import are back.
+  await page.getByRole("button", { name: /^Revert: Imported a zone file/ }).click();
+  await expect(page.getByText("The change was reverted.")).toBeVisible();
+  await expect(rows(page).filter({ hasText: "10 mx.example.net" })).toHaveCount(1, { timeout: 10_000 });
+  await expect(page.locator(".dns-change").first()).toContainText("Reverted: Imported a zone file");
+  expect(problems).toEqual([]);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the editor's forms work and errors come back next to the field", async ({ page }) => {
+    await signUpConfirmed(page, "Nico NoScript", "noscript passphrase 1");
+    const domain = `plain${Date.now()}.example.org`;
+    await account(page, "Plain Shop", domain);
+    await page.goto("/domains");
+    await page.getByLabel("Domain name").fill(domain);
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: domain })).toBeVisible();
+    await page.locator("#new-type").selectOption("MX");
+    await page.locator("#new-name").fill("lists");
+    await page.locator("#new-content").fill("mx.example.net");
+    await page.locator("#new-priority").fill("70000");
+    await page.getByRole("button", { name: "Add record" }).click();
+    await expect(page.locator("#new-priority-error")).toHaveText("The priority must be between 0 and 65535.");
+    await expect(page.locator("#new-content")).toHaveValue("mx.example.net");
+    await page.locator("#new-priority").fill("10");
+    await page.getByRole("button", { name: "Add record" }).click();
+    await expect(page.getByText("The record was saved.")).toBeVisible();
+    await expect(rows(page).filter({ hasText: "10 mx.example.net" })).toHaveCount(1);
+    // Delete asks first.
+    await rows(page).filter({ hasText: "10 mx.example.net" }).getByRole("link", { name: /^Delete lists MX/ }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await expect(page.getByText("The record was deleted.")).toBeVisible();
+    await expect(rows(page).filter({ hasText: "mx.example.net" })).toHaveCount(0);
+  });
+});
+
+test("figures: a 5,000-record zone is imported and opened in the editor", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signUpConfirmed(page, "Bea Bulk", "bulk passphrase 1");
+  const domain = `bulk${Date.now()}.example.org`;
+  await account(page, "Bulk Shop", domain);
+  await page.goto("/domains");
+  await page.getByLabel("Domain name").fill(domain);
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: domain })).toBeVisible();
+  const lines = [`$ORIGIN ${domain}.`, "$TTL 3600"];
+  for (let i = 0; i < 5000; i++) lines.push(`host${i} IN A 198.51.100.${i % 250}`);
+  const zone = lines.join("\n");
+  let started = Date.now();
+  const res = await page.request.post(`/domains/${domain}/import`, {
+    multipart: { zone, apply: "yes" },
+    headers: { origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  });
+  expect(res.status()).toBe(303);
+  const importMs = Date.now() - started;
+  started = Date.now();
+  await page.goto(`/domains/${domain}`);
+  await expect(rows(page).first()).toBeVisible();
+  const firstPaintMs = Date.now() - started;
+  await expect(page.getByText("5000 records")).toBeVisible();
+  await waitForHydration(page);
+  const hydratedMs = Date.now() - started;
+  started = Date.now();
+  await page.getByLabel("Filter by name or value").fill("host4999");
+  await expect(page.getByText("1 of 5000 records match")).toBeVisible();
+  const filterMs = Date.now() - started;
+  console.log(`FIGURES dns: import of 5,000 records ${importMs} ms; editor first paint with data ${firstPaintMs} ms, interactive ${hydratedMs} ms; filter to one record ${filterMs} ms`);
+});
