@@ -15,12 +15,12 @@ use crate::pages::{
         verify::{ConfirmEmailChangePage, VerifyEmailPage},
     },
     activity::ActivityPage,
-    domains::{zone::DomainPage, DomainsPage},
     billing::{
         order::OrderPage, overview::BillingPage, plan_change::PlanChangePage, staff::StaffBillingPage,
     },
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
+    domains::{zone::DomainPage, DomainsPage},
     errors::{ErrorPage, NotFoundPage},
     hosting::{
         account::HostingAccountPage,

@@ -60,7 +60,10 @@ test.describe("with JavaScript off", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
     await expect(page.locator('[data-tile="storage"] .tile-value')).toHaveText(/\d/);
-    await expect(page.locator("table.data-table")).toHaveCount(5);
+    await expect(page.locator("table.data-table")).toHaveCount(6);
+    // Domains' tiles and chart: the demo zones and their history.
+    await expect(page.locator('[data-tile="domains"] .tile-value')).toHaveText("3");
+    await expect(page.locator("#chart-dns-changes-per-day-table")).toContainText("Changes");
     // Billing's chart: the demo customer's paid invoices (through the Stripe stand-in).
     await expect(page.locator("#chart-spend-per-month-table")).toContainText("EUR");
     // Support's tile and chart: the demo customer's ticket awaits their reply.

@@ -52,7 +52,7 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
 
   // Google Workspace, after its preview.
   await page.getByLabel("Template", { exact: true }).selectOption("google-workspace");
-  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("button", { name: "Preview template" }).click();
   const preview = page.getByRole("region", { name: "Template preview" });
   await expect(preview).toContainText("smtp.google.com");
   await preview.getByRole("button", { name: "Apply: add 2 records" }).click();
@@ -60,14 +60,14 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
   await expect(rows(page).filter({ hasText: "1 smtp.google.com" })).toHaveCount(1, { timeout: 10_000 });
 
   // A zone file with a bad line: listed, nothing applied.
-  await page.getByLabel("Zone file").fill("www 3600 IN A 203.0.113.5\nbad IN A 999.1.1.1\n");
+  await page.getByLabel("Zone file", { exact: true }).fill("www 3600 IN A 203.0.113.5\nbad IN A 999.1.1.1\n");
   await page.getByRole("button", { name: "Preview import" }).click();
   await expect(page.getByText("Nothing was imported: 1 line(s) need attention.")).toBeVisible();
   await expect(page.getByText(/Line 2: /)).toBeVisible();
   await expect(rows(page)).toHaveCount(7);
 
   // A good one: the difference, then applied.
-  await page.getByLabel("Zone file").fill(`$ORIGIN ${domain}.\n@ 300 IN A 203.0.113.50\nwww IN CNAME ${domain}.\n@ IN MX 5 mx1.example.net.\n`);
+  await page.getByLabel("Zone file", { exact: true }).fill(`$ORIGIN ${domain}.\n@ 300 IN A 203.0.113.50\nwww IN CNAME ${domain}.\n@ IN MX 5 mx1.example.net.\n`);
   await page.getByRole("button", { name: "Preview import" }).click();
   const diff = page.getByRole("region", { name: "Import preview" });
   await expect(diff).toContainText("What the import changes");

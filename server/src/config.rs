@@ -135,7 +135,10 @@ fn is_loopback_url(url: &str) -> bool {
 /// DNS: `KSF_NAMESERVERS` (`ns1.example.net,ns2.example.net`) and
 /// `KSF_REGION_SERVERS` (`eu-central=203.0.113.10/2001:db8::10,…`; the
 /// IPv6 part is optional). Development has defaults; production must say.
-fn dns(lookup: &impl Fn(&str) -> Option<String>, dev: bool) -> Result<app::services::dns::DnsSettings, ConfigError> {
+fn dns(
+    lookup: &impl Fn(&str) -> Option<String>,
+    dev: bool,
+) -> Result<app::services::dns::DnsSettings, ConfigError> {
     use app::domain::DomainName;
     use app::services::dns::{DnsSettings, RegionServer};
     let defaults = DnsSettings::development();
@@ -188,13 +191,13 @@ fn dns(lookup: &impl Fn(&str) -> Option<String>, dev: bool) -> Result<app::servi
                 });
                 match parsed {
                     Some(s) => servers.push(s),
-                    None => {
-                        return Err(ConfigError::Invalid {
-                            var: "KSF_REGION_SERVERS",
-                            value: item.to_string(),
-                            reason: "use region=IPv4 or region=IPv4/IPv6 with one of our regions, separated by commas".into(),
-                        })
-                    }
+                    None => return Err(ConfigError::Invalid {
+                        var: "KSF_REGION_SERVERS",
+                        value: item.to_string(),
+                        reason:
+                            "use region=IPv4 or region=IPv4/IPv6 with one of our regions, separated by commas"
+                                .into(),
+                    }),
                 }
             }
             servers
@@ -544,7 +547,8 @@ mod tests {
     fn production_is_the_default_and_development_stays_on_loopback() {
         let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
         let key = "0f".repeat(32);
-        let c = config(&[db, ("KSF_SECRET_KEY", &key)]).unwrap();
+        let ns = ("KSF_NAMESERVERS", "ns1.example.net");
+        let c = config(&[db, ("KSF_SECRET_KEY", &key), ns]).unwrap();
         assert!(!c.is_dev(), "no LEPTOS_ENV: production");
         let err = config(&[db]).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.starts_with("KSF_SECRET_KEY is not set"), "{err}");
@@ -645,28 +649,50 @@ mod tests {
         assert!(bad.contains("KSF_SECRET_KEY") && !bad.contains("short"), "{bad}");
         let key = "0f".repeat(32);
         let prod = ("LEPTOS_ENV", "PROD");
-        let err = config(&[db, prod, ("KSF_SECRET_KEY", &key)]).unwrap_err().to_string();
+        let err = config(&[db, prod, ("KSF_SECRET_KEY", &key)])
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("KSF_NAMESERVERS is not set"), "{err}");
         let ns = ("KSF_NAMESERVERS", "ns1.example.net, ns2.example.net");
         let c = config(&[db, prod, ("KSF_SECRET_KEY", &key), ns]).unwrap();
         assert_eq!(c.dns.nameservers, ["ns1.example.net", "ns2.example.net"]);
-        assert!(c.dns.servers.is_empty(), "production has no made-up server addresses");
-        let servers = ("KSF_REGION_SERVERS", "eu-central=198.51.100.7/2001:db8::7, us-east=198.51.100.8");
+        assert!(
+            c.dns.servers.is_empty(),
+            "production has no made-up server addresses"
+        );
+        let servers = (
+            "KSF_REGION_SERVERS",
+            "eu-central=198.51.100.7/2001:db8::7, us-east=198.51.100.8",
+        );
         let c = config(&[db, prod, ("KSF_SECRET_KEY", &key), ns, servers]).unwrap();
         assert_eq!(
             c.dns.server_of("eu-central"),
-            Some(("198.51.100.7".parse().unwrap(), Some("2001:db8::7".parse().unwrap())))
+            Some((
+                "198.51.100.7".parse().unwrap(),
+                Some("2001:db8::7".parse().unwrap())
+            ))
         );
         assert_eq!(c.dns.server_of("us-east").unwrap().1, None);
         for bad in ["mars=198.51.100.7", "eu-central=1.2.3", "eu-central"] {
-            let e = config(&[db, prod, ("KSF_SECRET_KEY", &key), ns, ("KSF_REGION_SERVERS", bad)])
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains("KSF_REGION_SERVERS"), "{bad}: {e}");
-        }
-        let e = config(&[db, prod, ("KSF_SECRET_KEY", &key), ("KSF_NAMESERVERS", "ns1 example")])
+            let e = config(&[
+                db,
+                prod,
+                ("KSF_SECRET_KEY", &key),
+                ns,
+                ("KSF_REGION_SERVERS", bad),
+            ])
             .unwrap_err()
             .to_string();
+            assert!(e.contains("KSF_REGION_SERVERS"), "{bad}: {e}");
+        }
+        let e = config(&[
+            db,
+            prod,
+            ("KSF_SECRET_KEY", &key),
+            ("KSF_NAMESERVERS", "ns1 example"),
+        ])
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("KSF_NAMESERVERS"), "{e}");
         // Development runs with a built-in key.
         assert!(config(&[db, ("LEPTOS_ENV", "DEV")]).is_ok());

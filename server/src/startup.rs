@@ -160,14 +160,17 @@ pub fn router(state: AppState, config: &Config) -> Router {
         forms = forms.merge(app::api::mailbox::routes());
     }
     // Everything but uploads is small; the ticket forms take files.
-    let forms = forms.layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)).merge(
-        app::api::tickets::forms::upload_routes().layer(RequestBodyLimitLayer::new(
-            app::api::tickets::forms::MAX_UPLOAD_BYTES,
-        )),
-    )
-    .merge(
-        app::api::dns::forms::upload_routes().layer(RequestBodyLimitLayer::new(app::api::dns::forms::MAX_IMPORT_BYTES)),
-    );
+    let forms = forms
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(
+            app::api::tickets::forms::upload_routes().layer(RequestBodyLimitLayer::new(
+                app::api::tickets::forms::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .merge(
+            app::api::dns::forms::upload_routes()
+                .layer(RequestBodyLimitLayer::new(app::api::dns::forms::MAX_IMPORT_BYTES)),
+        );
     // Form answers that are pages are rendered here, inside the session
     // layer (they show who is signed in).
     let forms = forms.layer(axum::middleware::from_fn_with_state(

@@ -11,10 +11,39 @@ use leptos::prelude::*;
 pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
+        use std::cell::Cell;
+
+        use leptos::wasm_bindgen::{closure::Closure, JsCast};
+
+        thread_local! {
+            /// When the user last submitted a form (ms since the epoch).
+            static SUBMITTED: Cell<f64> = const { Cell::new(0.0) };
+        }
+        /// A form just sent (a payment, a plan change) is answered by the
+        /// page it leads to; reloading now would abort that navigation, so
+        /// the reload waits until it is done.
         fn reload() {
+            let since = js_sys::Date::now() - SUBMITTED.with(Cell::get);
+            if since < 3000.0 {
+                leptos::task::spawn_local(async {
+                    sleep_ms(3000).await;
+                    reload();
+                });
+                return;
+            }
             if let Some(window) = web_sys::window() {
                 let _ = window.location().reload();
             }
+        }
+        if let Some(window) = web_sys::window() {
+            let on_submit = Closure::<dyn Fn()>::new(|| SUBMITTED.with(|s| s.set(js_sys::Date::now())));
+            let _ = window.add_event_listener_with_callback_and_bool(
+                "submit",
+                on_submit.as_ref().unchecked_ref(),
+                true,
+            );
+            // One listener a page load, for as long as the page lives.
+            on_submit.forget();
         }
         let debounced = super::live::debounced(250, reload);
         super::live::subscribe(&["billing"], move |_| debounced());

@@ -33,7 +33,12 @@ pub struct EditorSeed {
 
 type Errors = Vec<(String, String)>;
 
-fn client_errors(zone: Option<&DomainName>, input: &RecordInput, records: &[RecordRow], editing: &str) -> Errors {
+fn client_errors(
+    zone: Option<&DomainName>,
+    input: &RecordInput,
+    records: &[RecordRow],
+    editing: &str,
+) -> Errors {
     let Some(zone) = zone else {
         return Vec::new();
     };
@@ -50,7 +55,13 @@ fn client_errors(zone: Option<&DomainName>, input: &RecordInput, records: &[Reco
 
 fn sort(records: &mut [RecordRow]) {
     records.sort_by(|a, b| {
-        let key = |r: &RecordRow| (r.record.name.as_str() != "@", r.record.name.as_str().to_string(), r.record.record_type());
+        let key = |r: &RecordRow| {
+            (
+                r.record.name.as_str() != "@",
+                r.record.name.as_str().to_string(),
+                r.record.record_type(),
+            )
+        };
         key(a).cmp(&key(b))
     });
 }
@@ -80,7 +91,11 @@ struct FormSignals {
 
 impl FormSignals {
     fn new(input: RecordInput, server: Errors, message: Option<String>) -> Self {
-        let touched = if server.is_empty() { Vec::new() } else { FIELDS.to_vec() };
+        let touched = if server.is_empty() {
+            Vec::new()
+        } else {
+            FIELDS.to_vec()
+        };
         Self {
             input: RwSignal::new(input),
             touched: RwSignal::new(touched),
@@ -98,7 +113,9 @@ impl FormSignals {
     }
 }
 
-const FIELDS: [&str; 8] = ["type", "name", "ttl", "content", "priority", "weight", "port", "tag"];
+const FIELDS: [&str; 8] = [
+    "type", "name", "ttl", "content", "priority", "weight", "port", "tag",
+];
 
 #[island]
 pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: EditorSeed) -> impl IntoView {
@@ -121,9 +138,19 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
         None => (None, None),
     };
     let add_form = FormSignals::new(
-        add_seed.clone().unwrap_or_else(|| RecordInput::blank(RecordType::A)),
-        if add_seed.is_some() { seed.errors.clone() } else { Vec::new() },
-        if add_seed.is_some() { seed.message.clone() } else { None },
+        add_seed
+            .clone()
+            .unwrap_or_else(|| RecordInput::blank(RecordType::A)),
+        if add_seed.is_some() {
+            seed.errors.clone()
+        } else {
+            Vec::new()
+        },
+        if add_seed.is_some() {
+            seed.message.clone()
+        } else {
+            None
+        },
     );
     let edit_input = edit_seed.clone().or_else(|| {
         let id = seed.edit.clone()?;
@@ -131,8 +158,16 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
     });
     let edit_form = FormSignals::new(
         edit_input.unwrap_or_default(),
-        if edit_seed.is_some() { seed.errors.clone() } else { Vec::new() },
-        if edit_seed.is_some() { seed.message.clone() } else { None },
+        if edit_seed.is_some() {
+            seed.errors.clone()
+        } else {
+            Vec::new()
+        },
+        if edit_seed.is_some() {
+            seed.message.clone()
+        } else {
+            None
+        },
     );
 
     // The rows that match the filter, as indices into `records`.
@@ -162,7 +197,8 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
         let errors = records.with_untracked(|rs| client_errors(domain_for_save.as_ref(), &input, rs, &id));
         if !errors.is_empty() {
             form.touched.set(FIELDS.to_vec());
-            form.message.set(Some("Please correct the highlighted fields.".into()));
+            form.message
+                .set(Some("Please correct the highlighted fields.".into()));
             return;
         }
         let Some(record) = domain_for_save.as_ref().and_then(|d| input.parse(d).ok()) else {
@@ -194,7 +230,9 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
                     let added = id.is_empty();
                     if added {
                         let kind = form.input.get_untracked().kind;
-                        form.reset(RecordInput::blank(RecordType::parse(&kind).unwrap_or(RecordType::A)));
+                        form.reset(RecordInput::blank(
+                            RecordType::parse(&kind).unwrap_or(RecordType::A),
+                        ));
                     } else {
                         editing.set(None);
                     }
@@ -306,7 +344,8 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
             let start = (current_page() - 1) * PAGE_SIZE;
             (start.min(total), (start + PAGE_SIZE).min(total))
         };
-        let shown: Vec<RecordRow> = matching.with(|m| records.with(|rs| m[start..end].iter().filter_map(|i| rs.get(*i).cloned()).collect()));
+        let shown: Vec<RecordRow> = matching
+            .with(|m| records.with(|rs| m[start..end].iter().filter_map(|i| rs.get(*i).cloned()).collect()));
         shown
             .into_iter()
             .map(|row| {
@@ -534,7 +573,11 @@ fn RecordFields(
         });
     };
     let shown = move |test: fn(RecordType) -> bool| move || !hydrated.get() || kind().is_some_and(test);
-    let text = move |field: &'static str, label: &'static str, hint: &'static str, mode: &'static str, visible: Option<fn(RecordType) -> bool>| {
+    let text = move |field: &'static str,
+                     label: &'static str,
+                     hint: &'static str,
+                     mode: &'static str,
+                     visible: Option<fn(RecordType) -> bool>| {
         let id = format!("{prefix}-{field}");
         let error_id = format!("{id}-error");
         let hint_id = format!("{id}-hint");
@@ -544,7 +587,13 @@ fn RecordFields(
         let described = {
             let error_id = error_id.clone();
             let hint_id = hint_id.clone();
-            move || if err2().is_some() { error_id.clone() } else { hint_id.clone() }
+            move || {
+                if err2().is_some() {
+                    error_id.clone()
+                } else {
+                    hint_id.clone()
+                }
+            }
         };
         let visible = move || visible.is_none_or(|test| shown(test)());
         view! {

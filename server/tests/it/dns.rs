@@ -67,23 +67,39 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
 
     // The primary domain's zone starts with the web server of its region.
     let res = owner
-        .post("/domains/new", &[("account", &account.to_string()), ("name", "Bücher-Shop.de")])
+        .post(
+            "/domains/new",
+            &[("account", &account.to_string()), ("name", "Bücher-Shop.de")],
+        )
         .await;
     assert_redirect_to(&res, "/domains/xn--bcher-shop-9db.de?done=domain_added");
     let zone = "xn--bcher-shop-9db.de";
     let start = records(&app.pool, zone).await;
     assert_eq!(start.len(), 4, "{start:?}");
-    assert!(start.iter().any(|r| r.starts_with("@ A 3600") && r.contains("203.0.113.10")), "{start:?}");
+    assert!(
+        start
+            .iter()
+            .any(|r| r.starts_with("@ A 3600") && r.contains("203.0.113.10")),
+        "{start:?}"
+    );
     assert!(start.iter().any(|r| r.starts_with("www AAAA")), "{start:?}");
     let page = owner.page(&format!("/domains/{zone}")).await;
     assert!(page.contains("bücher-shop.de") && page.contains("Pending delegation"));
     assert!(page.contains("ns1.example.net") && page.contains("hostmaster.xn--bcher-shop-9db.de."));
     let list = owner.page("/domains").await;
-    assert!(list.contains("bücher-shop.de") && list.contains(">4<"), "the list shows the record count");
+    assert!(
+        list.contains("bücher-shop.de") && list.contains(">4<"),
+        "the list shows the record count"
+    );
 
     // One zone per domain on the platform; no zone inside another.
     for name in ["bücher-shop.de", "mail.bücher-shop.de"] {
-        let res = owner.post("/domains/new", &[("account", &account.to_string()), ("name", name)]).await;
+        let res = owner
+            .post(
+                "/domains/new",
+                &[("account", &account.to_string()), ("name", name)],
+            )
+            .await;
         assert_eq!(res.status(), 422, "{name}");
         assert!(res.text().await.unwrap().contains("already on our platform"));
     }
@@ -91,12 +107,24 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
     // A bad MX priority is refused next to the field with the shared words.
     let s0 = serial(&app.pool, zone).await;
     let mx = |priority: &'static str| {
-        vec![("id", ""), ("type", "MX"), ("name", "lists"), ("ttl", "3600"), ("content", "mx.example.net"), ("priority", priority)]
+        vec![
+            ("id", ""),
+            ("type", "MX"),
+            ("name", "lists"),
+            ("ttl", "3600"),
+            ("content", "mx.example.net"),
+            ("priority", priority),
+        ]
     };
-    let res = owner.post(&format!("/domains/{zone}/records"), &mx("70000")).await;
+    let res = owner
+        .post(&format!("/domains/{zone}/records"), &mx("70000"))
+        .await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
-    assert!(body.contains("The priority must be between 0 and 65535."), "the domain type's message");
+    assert!(
+        body.contains("The priority must be between 0 and 65535."),
+        "the domain type's message"
+    );
     assert!(body.contains("value=\"70000\""), "what was typed is kept");
     assert_eq!(records(&app.pool, zone).await.len(), 4, "nothing saved");
     let res = owner.post(&format!("/domains/{zone}/records"), &mx("10")).await;
@@ -105,45 +133,100 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
     assert!(s1 > s0, "each change bumps the serial ({s0} → {s1})");
 
     // A CNAME at the apex, or beside other data, is refused.
-    let cname = |name: &'static str| vec![("id", ""), ("type", "CNAME"), ("name", name), ("content", "shop.example.net")];
+    let cname = |name: &'static str| {
+        vec![
+            ("id", ""),
+            ("type", "CNAME"),
+            ("name", name),
+            ("content", "shop.example.net"),
+        ]
+    };
     let res = owner.post(&format!("/domains/{zone}/records"), &cname("@")).await;
-    assert!(res.text().await.unwrap().contains("A CNAME record cannot be at xn--bcher-shop-9db.de itself"));
-    let res = owner.post(&format!("/domains/{zone}/records"), &cname("www")).await;
-    assert!(res.text().await.unwrap().contains("a CNAME must be the only record at its name"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("A CNAME record cannot be at xn--bcher-shop-9db.de itself"));
+    let res = owner
+        .post(&format!("/domains/{zone}/records"), &cname("www"))
+        .await;
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("a CNAME must be the only record at its name"));
 
     // Templates are previewed, then applied; a conflict applies nothing.
-    let res = owner.post(&format!("/domains/{zone}/template"), &[("template", "google-workspace")]).await;
-    let body = res.text().await.unwrap();
-    assert!(body.contains("Records to add") && body.contains("smtp.google.com"), "a preview");
-    assert_eq!(records(&app.pool, zone).await.len(), 5, "a preview changes nothing");
     let res = owner
-        .post(&format!("/domains/{zone}/template"), &[("template", "google-workspace"), ("apply", "yes")])
+        .post(
+            &format!("/domains/{zone}/template"),
+            &[("template", "google-workspace")],
+        )
+        .await;
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Records to add") && body.contains("smtp.google.com"),
+        "a preview"
+    );
+    assert_eq!(
+        records(&app.pool, zone).await.len(),
+        5,
+        "a preview changes nothing"
+    );
+    let res = owner
+        .post(
+            &format!("/domains/{zone}/template"),
+            &[("template", "google-workspace"), ("apply", "yes")],
+        )
         .await;
     assert_redirect_to(&res, &format!("/domains/{zone}?done=template_applied"));
     assert_eq!(records(&app.pool, zone).await.len(), 7);
     let res = owner
-        .post(&format!("/domains/{zone}/template"), &[("template", "zoho-mail"), ("apply", "yes")])
+        .post(
+            &format!("/domains/{zone}/template"),
+            &[("template", "zoho-mail"), ("apply", "yes")],
+        )
         .await;
     assert_eq!(res.status(), 409);
-    assert!(res.text().await.unwrap().contains("already receives mail at 1 smtp.google.com"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("already receives mail at 1 smtp.google.com"));
     assert_eq!(records(&app.pool, zone).await.len(), 7);
 
     // An import with a bad line lists it and applies nothing.
     let before = records(&app.pool, zone).await;
     let bad = "$TTL 3600\n@ IN A 203.0.113.50\nwww IN A 203.0.113.999\nftp IN PTR example.com.\n";
-    let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", bad), ("apply", "yes")]).await;
+    let res = post_multipart(
+        &owner,
+        &format!("/domains/{zone}/import"),
+        &[("zone", bad), ("apply", "yes")],
+    )
+    .await;
     assert_eq!(res.status(), 422);
     let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", bad)]).await;
     let body = res.text().await.unwrap();
-    assert!(body.contains("Line 3:") && body.contains("Line 4:") && body.contains("Nothing was imported"), "{body}");
+    assert!(
+        body.contains("Line 3:") && body.contains("Line 4:") && body.contains("Nothing was imported"),
+        "{body}"
+    );
     assert_eq!(records(&app.pool, zone).await, before);
 
     // A good one shows its diff, then replaces the records in one change.
     let good = "$ORIGIN xn--bcher-shop-9db.de.\n@ 300 IN A 203.0.113.50\nwww IN CNAME xn--bcher-shop-9db.de.\n@ IN MX 10 mx.example.net.\n@ IN TXT \"v=spf1 mx -all\"\n";
     let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", good)]).await;
     let body = res.text().await.unwrap();
-    assert!(body.contains("What the import changes") && body.contains("Apply the import"), "{body}");
-    let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", good), ("apply", "yes")]).await;
+    assert!(
+        body.contains("What the import changes") && body.contains("Apply the import"),
+        "{body}"
+    );
+    let res = post_multipart(
+        &owner,
+        &format!("/domains/{zone}/import"),
+        &[("zone", good), ("apply", "yes")],
+    )
+    .await;
     assert_redirect_to(&res, &format!("/domains/{zone}?done=zone_imported"));
     assert_eq!(records(&app.pool, zone).await.len(), 4);
 
@@ -151,27 +234,52 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
     let export = owner.get(&format!("/domains/{zone}/export")).await;
     assert_eq!(export.status(), 200);
     let text = export.text().await.unwrap();
-    assert!(text.contains("$ORIGIN xn--bcher-shop-9db.de.") && text.contains("www\t3600\tIN\tCNAME\txn--bcher-shop-9db.de."));
+    assert!(
+        text.contains("$ORIGIN xn--bcher-shop-9db.de.")
+            && text.contains("www\t3600\tIN\tCNAME\txn--bcher-shop-9db.de.")
+    );
     let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", &text)]).await;
-    assert!(res.text().await.unwrap().contains("The zone already has exactly these records."));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("The zone already has exactly these records."));
 
     // The history has every change; reverting the import brings back what was.
     let import_change: i64 = sqlx::query_scalar("SELECT max(id) FROM dns_changes WHERE source = 'import'")
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let res = owner.post(&format!("/domains/{zone}/revert"), &[("change", &import_change.to_string())]).await;
+    let res = owner
+        .post(
+            &format!("/domains/{zone}/revert"),
+            &[("change", &import_change.to_string())],
+        )
+        .await;
     assert_redirect_to(&res, &format!("/domains/{zone}?done=change_reverted"));
     assert_eq!(records(&app.pool, zone).await, before);
     let page = owner.page(&format!("/domains/{zone}")).await;
-    assert!(page.contains("Reverted: Imported a zone file"), "history shows the revert");
+    assert!(
+        page.contains("Reverted: Imported a zone file"),
+        "history shows the revert"
+    );
     let feed = owner.page(&format!("/hosting/{account}/activity")).await;
-    assert!(feed.contains("changed DNS of xn--bcher-shop-9db.de"), "the activity feed shows DNS changes");
+    assert!(
+        feed.contains("changed DNS of xn--bcher-shop-9db.de"),
+        "the activity feed shows DNS changes"
+    );
 
     // Removing needs the name typed.
-    let res = owner.post(&format!("/domains/{zone}/remove"), &[("confirm", "nope")]).await;
+    let res = owner
+        .post(&format!("/domains/{zone}/remove"), &[("confirm", "nope")])
+        .await;
     assert_eq!(res.status(), 422);
-    let res = owner.post(&format!("/domains/{zone}/remove"), &[("confirm", "bücher-shop.de")]).await;
+    let res = owner
+        .post(
+            &format!("/domains/{zone}/remove"),
+            &[("confirm", "bücher-shop.de")],
+        )
+        .await;
     assert_redirect_to(&res, "/domains?done=domain_removed");
     assert!(records(&app.pool, zone).await.is_empty());
 }
@@ -189,7 +297,9 @@ enum Who {
 }
 
 use Who::*;
-const EVERYONE: [Who; 8] = [Owner, Admin, Developer, Billing, Viewer, Outsider, Staff, SignedOut];
+const EVERYONE: [Who; 8] = [
+    Owner, Admin, Developer, Billing, Viewer, Outsider, Staff, SignedOut,
+];
 const EDITORS: &[Who] = &[Owner, Admin, Developer];
 const READERS: &[Who] = &[Owner, Admin, Developer, Billing, Viewer, Staff];
 
@@ -202,7 +312,11 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
         let browser = app.browser();
         if who != SignedOut {
             let email = format!("{who:?}@example.com").to_lowercase();
-            let user = if who == Staff { UserBuilder::staff(&email) } else { UserBuilder::customer(&email) };
+            let user = if who == Staff {
+                UserBuilder::staff(&email)
+            } else {
+                UserBuilder::customer(&email)
+            };
             ids.push((who, user.create(&app.pool).await));
             assert_eq!(browser.sign_in(&email, CUSTOMER_PASSWORD).await.status(), 303);
         }
@@ -222,14 +336,65 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
         Form(&'static str, Vec<(&'static str, String)>),
         Import,
         Get(&'static str),
+        /// A server function of the editor island (POST, url-encoded).
+        Api(&'static str, &'static str),
     }
-    let cases: Vec<(&str, Box<dyn Fn(&str, i64) -> Call>, &[Who])> = vec![
-        ("add record", Box::new(|_, _| Call::Form("/records", vec![("type", "A".into()), ("name", "new".into()), ("content", "203.0.113.5".into())])), EDITORS),
-        ("delete record", Box::new(|rec, _| Call::Form("/records/delete", vec![("id", rec.into())])), EDITORS),
-        ("template", Box::new(|_, _| Call::Form("/template", vec![("template", "dmarc".into()), ("policy", "reject".into()), ("apply", "yes".into())])), EDITORS),
+    type Case = (&'static str, Box<dyn Fn(&str, i64) -> Call>, &'static [Who]);
+    let cases: Vec<Case> = vec![
+        (
+            "add record",
+            Box::new(|_, _| {
+                Call::Form(
+                    "/records",
+                    vec![
+                        ("type", "A".into()),
+                        ("name", "new".into()),
+                        ("content", "203.0.113.5".into()),
+                    ],
+                )
+            }),
+            EDITORS,
+        ),
+        (
+            "delete record",
+            Box::new(|rec, _| Call::Form("/records/delete", vec![("id", rec.into())])),
+            EDITORS,
+        ),
+        (
+            "template",
+            Box::new(|_, _| {
+                Call::Form(
+                    "/template",
+                    vec![
+                        ("template", "dmarc".into()),
+                        ("policy", "reject".into()),
+                        ("apply", "yes".into()),
+                    ],
+                )
+            }),
+            EDITORS,
+        ),
         ("import", Box::new(|_, _| Call::Import), EDITORS),
-        ("revert", Box::new(|_, change| Call::Form("/revert", vec![("change", change.to_string())])), EDITORS),
-        ("remove", Box::new(|_, _| Call::Form("/remove", vec![("confirm", "{zone}".into())])), EDITORS),
+        (
+            "revert",
+            Box::new(|_, change| Call::Form("/revert", vec![("change", change.to_string())])),
+            EDITORS,
+        ),
+        (
+            "remove",
+            Box::new(|_, _| Call::Form("/remove", vec![("confirm", "{zone}".into())])),
+            EDITORS,
+        ),
+        (
+            "editor: delete",
+            Box::new(|_, _| Call::Api("/api/dns/delete", "id")),
+            EDITORS,
+        ),
+        (
+            "editor: undo",
+            Box::new(|_, _| Call::Api("/api/dns/undo", "change")),
+            EDITORS,
+        ),
         ("page", Box::new(|_, _| Call::Get("")), READERS),
         ("export", Box::new(|_, _| Call::Get("/export")), READERS),
     ];
@@ -243,10 +408,18 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
                 account = account.member(id(w), role);
             }
             let account = account.create(&app.pool).await;
-            let res = browser(Owner).post("/domains/new", &[("account", &account.to_string()), ("name", &zone)]).await;
+            let res = browser(Owner)
+                .post(
+                    "/domains/new",
+                    &[("account", &account.to_string()), ("name", &zone)],
+                )
+                .await;
             assert_eq!(res.status(), 303, "case {n} set-up");
             let res = browser(Owner)
-                .post(&format!("/domains/{zone}/records"), &[("type", "TXT"), ("name", "@"), ("content", "hello")])
+                .post(
+                    &format!("/domains/{zone}/records"),
+                    &[("type", "TXT"), ("name", "@"), ("content", "hello")],
+                )
                 .await;
             assert_eq!(res.status(), 303, "case {n} set-up");
             let (record, change): (Uuid, i64) = sqlx::query_as(
@@ -261,22 +434,50 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
             let b = browser(who);
             let res = match call(&record.to_string(), change) {
                 Call::Form(path, fields) => {
-                    let fields: Vec<(&str, String)> = fields.into_iter().map(|(k, v)| (k, v.replace("{zone}", &zone))).collect();
+                    let fields: Vec<(&str, String)> = fields
+                        .into_iter()
+                        .map(|(k, v)| (k, v.replace("{zone}", &zone)))
+                        .collect();
                     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                     b.post(&format!("/domains/{zone}{path}"), &fields).await
                 }
-                Call::Import => post_multipart(b, &format!("/domains/{zone}/import"), &[("zone", good_zone), ("apply", "yes")]).await,
+                Call::Import => {
+                    post_multipart(
+                        b,
+                        &format!("/domains/{zone}/import"),
+                        &[("zone", good_zone), ("apply", "yes")],
+                    )
+                    .await
+                }
                 Call::Get(path) => b.get(&format!("/domains/{zone}{path}")).await,
+                Call::Api(path, field) => {
+                    let value = if field == "id" {
+                        record.to_string()
+                    } else {
+                        change.to_string()
+                    };
+                    b.post(path, &[("name", zone.as_str()), (field, value.as_str())])
+                        .await
+                }
             };
+            let api = matches!(call(&record.to_string(), change), Call::Api(..));
             let status = res.status().as_u16();
             let to = location(&res);
             let body = res.text().await.unwrap();
             let case = format!("case {n}: {who:?} → {what}");
             if allowed.contains(&who) {
-                assert!(matches!(status, 200 | 303) && !to.starts_with("/login"), "{case} should be allowed ({status} {to}): {}", &body[..body.len().min(300)]);
+                assert!(
+                    matches!(status, 200 | 303) && !to.starts_with("/login"),
+                    "{case} should be allowed ({status} {to}): {}",
+                    &body[..body.len().min(300)]
+                );
             } else {
                 match who {
-                    SignedOut => assert!(matches!(status, 302 | 303) && to.starts_with("/login"), "{case}: sign in first ({status})"),
+                    SignedOut if api => assert_eq!(status, 401, "{case}"),
+                    SignedOut => assert!(
+                        matches!(status, 302 | 303) && to.starts_with("/login"),
+                        "{case}: sign in first ({status})"
+                    ),
                     Outsider => {
                         assert_eq!(status, 404, "{case}");
                         assert!(!body.contains("hello"), "{case}: reveals nothing");
@@ -300,9 +501,23 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
             account = account.member(id(w), role);
         }
         let account = account.create(&app.pool).await;
-        let res = browser(who).post("/domains/new", &[("account", &account.to_string()), ("name", &zone)]).await;
-        let added: i64 = sqlx::query_scalar("SELECT count(*) FROM domains WHERE name = $1").bind(&zone).fetch_one(&app.pool).await.unwrap();
-        assert_eq!(added == 1, EDITORS.contains(&who), "{who:?} adding a domain ({})", res.status());
+        let res = browser(who)
+            .post(
+                "/domains/new",
+                &[("account", &account.to_string()), ("name", &zone)],
+            )
+            .await;
+        let added: i64 = sqlx::query_scalar("SELECT count(*) FROM domains WHERE name = $1")
+            .bind(&zone)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            added == 1,
+            EDITORS.contains(&who),
+            "{who:?} adding a domain ({})",
+            res.status()
+        );
     }
     // The zone's server function answers members and staff only.
     let zone = "case1.example.org";
@@ -321,9 +536,19 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
 async fn a_change_that_was_changed_since_cannot_be_reverted(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (owner, account) = owner_with_account(&app, "owner@example.com", "shop.example.net").await;
-    owner.post("/domains/new", &[("account", &account.to_string()), ("name", "shop.example.net")]).await;
+    owner
+        .post(
+            "/domains/new",
+            &[("account", &account.to_string()), ("name", "shop.example.net")],
+        )
+        .await;
     let zone = "shop.example.net";
-    owner.post(&format!("/domains/{zone}/records"), &[("type", "A"), ("name", "api"), ("content", "203.0.113.1")]).await;
+    owner
+        .post(
+            &format!("/domains/{zone}/records"),
+            &[("type", "A"), ("name", "api"), ("content", "203.0.113.1")],
+        )
+        .await;
     let (record, first): (Uuid, i64) = sqlx::query_as(
         "SELECT r.id, (SELECT max(id) FROM dns_changes) FROM dns_records r WHERE r.name = 'api'",
     )
@@ -331,11 +556,66 @@ async fn a_change_that_was_changed_since_cannot_be_reverted(pool: PgPool) {
     .await
     .unwrap();
     let res = owner
-        .post(&format!("/domains/{zone}/records"), &[("id", &record.to_string()), ("type", "A"), ("name", "api"), ("content", "203.0.113.2")])
+        .post(
+            &format!("/domains/{zone}/records"),
+            &[
+                ("id", &record.to_string()),
+                ("type", "A"),
+                ("name", "api"),
+                ("content", "203.0.113.2"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 303);
-    let res = owner.post(&format!("/domains/{zone}/revert"), &[("change", &first.to_string())]).await;
+    let res = owner
+        .post(
+            &format!("/domains/{zone}/revert"),
+            &[("change", &first.to_string())],
+        )
+        .await;
     assert_eq!(res.status(), 409);
-    assert!(res.text().await.unwrap().contains("Revert the later changes first"));
-    assert!(records(&app.pool, zone).await.iter().any(|r| r.contains("203.0.113.2")));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Revert the later changes first"));
+    assert!(records(&app.pool, zone)
+        .await
+        .iter()
+        .any(|r| r.contains("203.0.113.2")));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn with_two_factor_on_removing_a_domain_needs_a_fresh_confirmation(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, account) = owner_with_account(&app, "owner@example.com", "shop.example.net").await;
+    let zone = "shop.example.net";
+    owner
+        .post(
+            "/domains/new",
+            &[("account", &account.to_string()), ("name", zone)],
+        )
+        .await;
+    let two_factor = enable_two_factor(&app, &owner).await;
+    app.clock.advance(time::Duration::minutes(11));
+    let stale = owner
+        .post(&format!("/domains/{zone}/remove"), &[("confirm", zone)])
+        .await;
+    assert_eq!(
+        location(&stale),
+        format!("/confirm-identity?next=/domains/{zone}")
+    );
+    assert_eq!(records(&app.pool, zone).await.len(), 4, "nothing removed");
+    let code = app.code_now(&two_factor.secret);
+    let confirmed = owner
+        .post(
+            "/confirm-identity",
+            &[("password", CUSTOMER_PASSWORD), ("code", &code), ("next", "/")],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 303);
+    let res = owner
+        .post(&format!("/domains/{zone}/remove"), &[("confirm", zone)])
+        .await;
+    assert_redirect_to(&res, "/domains?done=domain_removed");
 }

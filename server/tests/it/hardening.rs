@@ -387,7 +387,10 @@ fn ksf(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
 #[test]
 fn the_binary_refuses_demo_logins_and_public_development_mode() {
     let key = "0f".repeat(32);
-    let seed = ksf(&["seed-demo"], &[("KSF_SECRET_KEY", &key)]);
+    let seed = ksf(
+        &["seed-demo"],
+        &[("KSF_SECRET_KEY", &key), ("KSF_NAMESERVERS", "ns1.example.net")],
+    );
     assert!(!seed.status.success());
     let err = String::from_utf8_lossy(&seed.stderr);
     assert!(err.contains("only in development mode"), "{err}");

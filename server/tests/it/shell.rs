@@ -74,11 +74,15 @@ async fn the_areas_need_a_signed_in_user(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn an_area_not_built_yet_says_so_honestly(pool: PgPool) {
+async fn a_new_customer_sees_an_empty_domains_page_that_says_what_to_do(pool: PgPool) {
     let app = spawn_app(pool).await;
     let html = signed_in(&app).await.get("/domains").await.text().await.unwrap();
     assert!(html.contains("<title>Domains · KSFoundation</title>"));
-    assert!(html.contains("Not available yet"));
+    assert!(html.contains("No domains yet"));
+    assert!(
+        html.contains("you need a hosting account where your role can edit DNS"),
+        "no account yet: the page says how to get one"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -51,8 +51,15 @@ fn page(name: &DomainName) -> String {
     format!("/domains/{}", name.as_str())
 }
 
-async fn domain_of(state: &AppState, actor: &Actor, name: &str, back: &Back) -> Result<DomainAccess, FormError> {
-    domains::authorize(&state.deps.pool, actor, name).await.shown_on(back)
+async fn domain_of(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    back: &Back,
+) -> Result<DomainAccess, FormError> {
+    domains::authorize(&state.deps.pool, actor, name)
+        .await
+        .shown_on(back)
 }
 
 /// A record from the editor's form: added when `id` is empty.
@@ -68,20 +75,38 @@ pub(crate) async fn save(
     let (edit, summary) = if id.trim().is_empty() {
         (Edit::Add { id: None, record }, format!("Added {shown}"))
     } else {
-        let id = Uuid::parse_str(id.trim()).map_err(|_| DnsError::Conflict("That record is not in this zone.".into()))?;
+        let id = Uuid::parse_str(id.trim())
+            .map_err(|_| DnsError::Conflict("That record is not in this zone.".into()))?;
         (Edit::Update(id, record), format!("Changed {shown}"))
     };
-    zone::apply(deps, actor, domain, crate::domain::dns::ChangeSource::Editor, &summary, vec![edit], None).await
+    zone::apply(
+        deps,
+        actor,
+        domain,
+        crate::domain::dns::ChangeSource::Editor,
+        &summary,
+        vec![edit],
+        None,
+    )
+    .await
 }
 
-pub(crate) async fn delete(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: &str) -> Result<Applied, DnsError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| DnsError::Conflict("That record is not in this zone.".into()))?;
+pub(crate) async fn delete(
+    deps: &Deps,
+    actor: &Actor,
+    domain: &DomainAccess,
+    id: &str,
+) -> Result<Applied, DnsError> {
+    let id = Uuid::parse_str(id.trim())
+        .map_err(|_| DnsError::Conflict("That record is not in this zone.".into()))?;
     let records = zone::list(deps, domain).await?;
     let shown = records
         .iter()
         .find(|(r, _)| *r == id)
         .map(|(_, r)| record_line(r))
-        .ok_or_else(|| DnsError::Conflict("That record was changed or removed meanwhile: reload the page.".into()))?;
+        .ok_or_else(|| {
+            DnsError::Conflict("That record was changed or removed meanwhile: reload the page.".into())
+        })?;
     zone::apply(
         deps,
         actor,
@@ -227,7 +252,10 @@ async fn template(
     let preview = TemplatePreview {
         template: template.as_str().into(),
         label: template.label().into(),
-        policy: options.dmarc_policy.map(|p| p.as_str().to_string()).unwrap_or_default(),
+        policy: options
+            .dmarc_policy
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
         add: plan.add.iter().map(record_line).collect(),
         present: plan.present.iter().map(record_line).collect(),
         conflicts: plan.conflicts,
@@ -244,7 +272,12 @@ struct ImportForm {
 }
 
 async fn read_import(multipart: Result<Multipart, MultipartRejection>) -> Result<ImportForm, DnsError> {
-    let unreadable = || invalid("zone", "The form could not be read: try again, or paste the zone file.");
+    let unreadable = || {
+        invalid(
+            "zone",
+            "The form could not be read: try again, or paste the zone file.",
+        )
+    };
     let mut multipart = multipart.map_err(|_| unreadable())?;
     let mut form = ImportForm::default();
     let mut file = String::new();
@@ -257,7 +290,8 @@ async fn read_import(multipart: Result<Multipart, MultipartRejection>) -> Result
         match name.as_str() {
             "zone" => form.text = String::from_utf8_lossy(&bytes).into_owned(),
             "file" if !bytes.is_empty() => {
-                file = String::from_utf8(bytes.to_vec()).map_err(|_| invalid("file", "That file is not a text zone file (it is not UTF-8)."))?
+                file = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| invalid("file", "That file is not a text zone file (it is not UTF-8)."))?
             }
             "apply" => form.apply = bytes.as_ref() == b"yes",
             _ => {}
@@ -290,9 +324,8 @@ async fn import_zone(
             .shown_on(&back)?;
         return Ok(Notice::ZoneImported.redirect(&page(&domain.name)));
     }
-    let import::Preview { parsed, diff } = import::preview(deps, &domain, &form.text)
-        .await
-        .shown_on(&back)?;
+    let import::Preview { parsed, diff } =
+        import::preview(deps, &domain, &form.text).await.shown_on(&back)?;
     let preview = ImportPreview {
         text: form.text,
         problems: parsed.problems,
@@ -341,7 +374,11 @@ async fn revert(
 }
 
 /// The zone as a BIND zone file, downloaded.
-async fn export(State(state): State<AppState>, actor: Actor, Path(name): Path<String>) -> Result<Response, FormError> {
+async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(name): Path<String>,
+) -> Result<Response, FormError> {
     let back = Back::here();
     let domain = domain_of(&state, &actor, &name, &back).await?;
     let records: Vec<_> = zone::list(&state.deps, &domain)

@@ -48,7 +48,9 @@ pub async fn list_domains() -> Result<DomainsView, ApiError> {
 #[server(endpoint = "dns/zone")]
 pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
     let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    let domain = domains::authorize(&deps.pool, &actor, &name)
+        .await
+        .map_err(api_error)?;
     let records = zone::list(&deps, &domain).await.map_err(api_error)?;
     let changes = history::recent(&deps, &domain).await.map_err(api_error)?;
     let managed = Managed {
@@ -80,7 +82,9 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
 #[server(endpoint = "dns/save")]
 pub async fn save_record(name: String, id: String, input: RecordInput) -> Result<ChangeResult, ApiError> {
     let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    let domain = domains::authorize(&deps.pool, &actor, &name)
+        .await
+        .map_err(api_error)?;
     crate::api::dns::forms::save(&deps, &actor, &domain, &id, &input)
         .await
         .map(convert::applied)
@@ -90,7 +94,9 @@ pub async fn save_record(name: String, id: String, input: RecordInput) -> Result
 #[server(endpoint = "dns/delete")]
 pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, ApiError> {
     let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    let domain = domains::authorize(&deps.pool, &actor, &name)
+        .await
+        .map_err(api_error)?;
     crate::api::dns::forms::delete(&deps, &actor, &domain, &id)
         .await
         .map(convert::applied)
@@ -101,7 +107,9 @@ pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, Api
 #[server(endpoint = "dns/undo")]
 pub async fn undo_change(name: String, change: i64) -> Result<ChangeResult, ApiError> {
     let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name).await.map_err(api_error)?;
+    let domain = domains::authorize(&deps.pool, &actor, &name)
+        .await
+        .map_err(api_error)?;
     history::revert(&deps, &actor, &domain, change)
         .await
         .map(convert::applied)

@@ -165,7 +165,11 @@ impl HostName {
         for label in &labels {
             label_ok(label)?;
         }
-        if labels.len() < 2 || labels.last().is_some_and(|t| t.chars().all(|c| c.is_ascii_digit())) {
+        if labels.len() < 2
+            || labels
+                .last()
+                .is_some_and(|t| t.chars().all(|c| c.is_ascii_digit()))
+        {
             return Err("Enter a full host name like mail.example.com (or @ for the domain itself).".into());
         }
         if name.len() > 253 {
@@ -218,10 +222,7 @@ mod tests {
         ] {
             assert_eq!(RecordName::parse(input, &z).unwrap().as_str(), stored, "{input}");
         }
-        assert_eq!(
-            RecordName::parse("www", &z).unwrap().fqdn(&z),
-            "www.example.com"
-        );
+        assert_eq!(RecordName::parse("www", &z).unwrap().fqdn(&z), "www.example.com");
         assert_eq!(RecordName::parse("bücher", &z).unwrap().display(), "bücher");
     }
 
@@ -248,10 +249,16 @@ mod tests {
             HostName::parse("Mail.Example.net.", &z).unwrap().as_str(),
             "mail.example.net"
         );
-        assert!(HostName::parse("mail", &z).unwrap_err().contains("full host name"));
+        assert!(HostName::parse("mail", &z)
+            .unwrap_err()
+            .contains("full host name"));
         assert!(HostName::parse("", &z).unwrap_err().contains("Enter a host name"));
-        assert!(HostName::parse("mail.example.com:25", &z).unwrap_err().contains("no spaces"));
-        assert!(HostName::parse("10.0.0.1", &z).unwrap_err().contains("full host name"));
+        assert!(HostName::parse("mail.example.com:25", &z)
+            .unwrap_err()
+            .contains("no spaces"));
+        assert!(HostName::parse("10.0.0.1", &z)
+            .unwrap_err()
+            .contains("full host name"));
     }
 
     #[test]

@@ -380,7 +380,10 @@ fn number(input: &str, field: &'static str, what: &str, errors: &mut FieldErrors
             None
         }
         Err(_) => {
-            errors.push((field, format!("The {what} must be a whole number from 0 to 65535.")));
+            errors.push((
+                field,
+                format!("The {what} must be a whole number from 0 to 65535."),
+            ));
             None
         }
     }
@@ -401,9 +404,9 @@ fn caa_value(tag: CaaTag, value: &str) -> Result<String, String> {
             if issuer.is_empty() && v.starts_with(';') {
                 return Ok(v.to_string());
             }
-            DomainName::parse(issuer)
-                .map(|_| v.to_string())
-                .map_err(|_| "Enter the certificate authority's domain, like letsencrypt.org (or ; to allow none).".into())
+            DomainName::parse(issuer).map(|_| v.to_string()).map_err(|_| {
+                "Enter the certificate authority's domain, like letsencrypt.org (or ; to allow none).".into()
+            })
         }
         CaaTag::Iodef => {
             if v.starts_with("mailto:") && v.len() > 7 || v.starts_with("https://") && v.len() > 8 {
@@ -505,7 +508,9 @@ impl RecordInput {
             RecordType::Mx => {
                 let priority = number(&self.priority, "priority", "priority", &mut errors);
                 let exchange = host(&mut errors);
-                priority.zip(exchange).map(|(priority, exchange)| RecordData::Mx { priority, exchange })
+                priority
+                    .zip(exchange)
+                    .map(|(priority, exchange)| RecordData::Mx { priority, exchange })
             }
             RecordType::Srv => {
                 let priority = number(&self.priority, "priority", "priority", &mut errors);
@@ -611,9 +616,15 @@ mod tests {
         mx.priority = "10".into();
         assert_eq!(mx.parse(&zone()).unwrap().data.display(), "10 mail.example.com");
         mx.priority = "70000".into();
-        assert_eq!(error(&mx, "priority"), "The priority must be between 0 and 65535.");
+        assert_eq!(
+            error(&mx, "priority"),
+            "The priority must be between 0 and 65535."
+        );
         mx.priority = "-1".into();
-        assert_eq!(error(&mx, "priority"), "The priority must be a whole number from 0 to 65535.");
+        assert_eq!(
+            error(&mx, "priority"),
+            "The priority must be a whole number from 0 to 65535."
+        );
         mx.priority = "".into();
         assert_eq!(error(&mx, "priority"), "Enter the priority (0 to 65535).");
     }

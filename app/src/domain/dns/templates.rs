@@ -206,16 +206,28 @@ pub fn plan(wanted: Vec<Record>, existing: &[Record]) -> Plan {
         let at_name = || existing.iter().filter(|e| e.name == w.name);
         let problem = match w.record_type() {
             RecordType::Txt => txt_kind(&w).and_then(|kind| {
-                at_name()
-                    .find(|e| txt_kind(e) == Some(kind))
-                    .map(|e| format!("{shown} already has {kind} ({}); a name can have only one.", e.data.display()))
+                at_name().find(|e| txt_kind(e) == Some(kind)).map(|e| {
+                    format!(
+                        "{shown} already has {kind} ({}); a name can have only one.",
+                        e.data.display()
+                    )
+                })
             }),
-            RecordType::Mx => at_name()
-                .find(|e| e.record_type() == RecordType::Mx)
-                .map(|e| format!("{shown} already receives mail at {}: remove its MX records first.", e.data.display())),
-            RecordType::A | RecordType::Aaaa => at_name()
-                .find(|e| e.record_type() == w.record_type())
-                .map(|e| format!("{shown} already points at {}: remove that {} record first.", e.data.display(), e.record_type().as_str())),
+            RecordType::Mx => at_name().find(|e| e.record_type() == RecordType::Mx).map(|e| {
+                format!(
+                    "{shown} already receives mail at {}: remove its MX records first.",
+                    e.data.display()
+                )
+            }),
+            RecordType::A | RecordType::Aaaa => {
+                at_name().find(|e| e.record_type() == w.record_type()).map(|e| {
+                    format!(
+                        "{shown} already points at {}: remove that {} record first.",
+                        e.data.display(),
+                        e.record_type().as_str()
+                    )
+                })
+            }
             _ => None,
         }
         .or_else(|| zone::conflict(existing, &w).map(|p| format!("{shown}: {p}")));
@@ -239,7 +251,10 @@ mod tests {
     fn every_template_fits_a_domain() {
         let options = Options {
             dmarc_policy: Some(DmarcPolicy::Reject),
-            server: Some(("203.0.113.10".parse().unwrap(), Some("2001:db8::10".parse().unwrap()))),
+            server: Some((
+                "203.0.113.10".parse().unwrap(),
+                Some("2001:db8::10".parse().unwrap()),
+            )),
         };
         for t in Template::ALL {
             let list = records(t, &zone(), &options).unwrap();
@@ -260,8 +275,16 @@ mod tests {
         let p = plan(google.clone(), &zoho);
         assert!(p.add.is_empty());
         assert_eq!(p.conflicts.len(), 2);
-        assert!(p.conflicts[0].contains("already receives mail at 10 mx.zoho.com"), "{:?}", p.conflicts);
-        assert!(p.conflicts[1].contains("already has an SPF record"), "{:?}", p.conflicts);
+        assert!(
+            p.conflicts[0].contains("already receives mail at 10 mx.zoho.com"),
+            "{:?}",
+            p.conflicts
+        );
+        assert!(
+            p.conflicts[1].contains("already has an SPF record"),
+            "{:?}",
+            p.conflicts
+        );
         let again = plan(google.clone(), &google);
         assert_eq!(again.present.len(), 2);
         assert!(again.add.is_empty() && again.conflicts.is_empty());

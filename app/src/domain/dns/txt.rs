@@ -48,7 +48,10 @@ fn unquote(input: &str) -> Result<String, String> {
                 }
             },
             Some(_) => {
-                return Err("Write the text without quotes, or put every part in quotes: \"part one\" \"part two\".".into())
+                return Err(
+                    "Write the text without quotes, or put every part in quotes: \"part one\" \"part two\"."
+                        .into(),
+                )
             }
         }
     }

@@ -52,7 +52,11 @@ pub fn check(records: &[Record]) -> Result<(), String> {
     for (_, at_name) in names {
         for (i, r) in at_name.iter().enumerate() {
             if let Some(problem) = conflict(at_name[..i].iter().copied(), r) {
-                return Err(format!("{} {}: {problem}", r.name.display(), r.record_type().as_str()));
+                return Err(format!(
+                    "{} {}: {problem}",
+                    r.name.display(),
+                    r.record_type().as_str()
+                ));
             }
         }
     }
@@ -92,11 +96,15 @@ pub fn diff<Id: Clone>(current: &[(Id, Record)], desired: &[Record]) -> ZoneDiff
     type Key<'a> = (&'a str, RecordType);
     let mut have: BTreeMap<Key, Vec<&(Id, Record)>> = BTreeMap::new();
     for entry in current {
-        have.entry((entry.1.name.as_str(), entry.1.record_type())).or_default().push(entry);
+        have.entry((entry.1.name.as_str(), entry.1.record_type()))
+            .or_default()
+            .push(entry);
     }
     let mut want: BTreeMap<Key, Vec<&Record>> = BTreeMap::new();
     for r in desired {
-        want.entry((r.name.as_str(), r.record_type())).or_default().push(r);
+        want.entry((r.name.as_str(), r.record_type()))
+            .or_default()
+            .push(r);
     }
     let mut out = ZoneDiff {
         added: Vec::new(),
@@ -133,7 +141,8 @@ pub fn diff<Id: Clone>(current: &[(Id, Record)], desired: &[Record]) -> ZoneDiff
         out.removed.extend(had.map(|(id, r)| (id.clone(), r.clone())));
     }
     for (_, left) in have {
-        out.removed.extend(left.into_iter().map(|(id, r)| (id.clone(), r.clone())));
+        out.removed
+            .extend(left.into_iter().map(|(id, r)| (id.clone(), r.clone())));
     }
     out
 }
@@ -185,7 +194,9 @@ mod tests {
 
     #[test]
     fn a_zone_has_at_most_5000_records() {
-        let many: Vec<Record> = (0..5001).map(|i| rec("A", &format!("h{i}"), "203.0.113.1")).collect();
+        let many: Vec<Record> = (0..5001)
+            .map(|i| rec("A", &format!("h{i}"), "203.0.113.1"))
+            .collect();
         assert!(check(&many).unwrap_err().contains("at most 5000"));
         assert!(check(&many[..5000]).is_ok());
     }
@@ -199,14 +210,23 @@ mod tests {
         ];
         let mut ttl_changed = rec("MX", "@", "mx1.example.net");
         ttl_changed.ttl = crate::domain::dns::Ttl::new(300).unwrap();
-        let desired = vec![rec("A", "www", "203.0.113.9"), ttl_changed.clone(), rec("TXT", "@", "hi")];
+        let desired = vec![
+            rec("A", "www", "203.0.113.9"),
+            ttl_changed.clone(),
+            rec("TXT", "@", "hi"),
+        ];
         let d = diff(&current, &desired);
         assert_eq!(d.added, vec![rec("TXT", "@", "hi")]);
         assert_eq!(d.removed, vec![(2, rec("A", "old", "203.0.113.2"))]);
         assert_eq!(d.changed.len(), 2);
-        assert!(d.changed.contains(&(3, rec("MX", "@", "mx1.example.net"), ttl_changed)));
+        assert!(d
+            .changed
+            .contains(&(3, rec("MX", "@", "mx1.example.net"), ttl_changed)));
         assert_eq!(d.unchanged, 0);
-        let same = diff(&current, &current.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>());
+        let same = diff(
+            &current,
+            &current.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
+        );
         assert!(same.is_empty());
         assert_eq!(same.unchanged, 3);
     }

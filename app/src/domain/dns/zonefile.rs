@@ -28,7 +28,11 @@ impl Managed<'_> {
     }
 
     pub fn soa_data(&self, zone: &DomainName) -> String {
-        let primary = self.nameservers.first().map(String::as_str).unwrap_or("localhost");
+        let primary = self
+            .nameservers
+            .first()
+            .map(String::as_str)
+            .unwrap_or("localhost");
         format!(
             "{primary}. {} {} {SOA_REFRESH} {SOA_RETRY} {SOA_EXPIRE} {SOA_MINIMUM}",
             Self::hostmaster(zone),
@@ -68,9 +72,16 @@ pub fn rdata(data: &RecordData) -> String {
 /// The whole zone as a BIND zone file.
 pub fn export(zone: &DomainName, managed: &Managed<'_>, records: &[Record]) -> String {
     let mut out = String::with_capacity(64 * (records.len() + 8));
-    out.push_str(&format!("; Zone file of {} (serial {})\n", zone.as_str(), managed.serial));
+    out.push_str(&format!(
+        "; Zone file of {} (serial {})\n",
+        zone.as_str(),
+        managed.serial
+    ));
     out.push_str(&format!("$ORIGIN {}.\n$TTL 3600\n", zone.as_str()));
-    out.push_str(&format!("@\t{MANAGED_TTL}\tIN\tSOA\t{}\n", managed.soa_data(zone)));
+    out.push_str(&format!(
+        "@\t{MANAGED_TTL}\tIN\tSOA\t{}\n",
+        managed.soa_data(zone)
+    ));
     for ns in managed.nameservers {
         out.push_str(&format!("@\t{MANAGED_TTL}\tIN\tNS\t{ns}.\n"));
     }

@@ -66,13 +66,29 @@ fn editor_seed() -> EditorSeed {
         )
     });
     EditorSeed {
-        edit: query("edit").or_else(|| record_form.as_ref().map(|(id, _)| id.clone()).filter(|id| !id.is_empty())),
+        edit: query("edit").or_else(|| {
+            record_form
+                .as_ref()
+                .map(|(id, _)| id.clone())
+                .filter(|id| !id.is_empty())
+        }),
         deleting: query("delete"),
-        page: query("page").and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 1000),
+        page: query("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .clamp(1, 1000),
         q: query("q").unwrap_or_default().chars().take(200).collect(),
         kind: query("type").unwrap_or_default().chars().take(8).collect(),
-        errors: if record_form.is_some() { form.errors.clone() } else { Vec::new() },
-        message: if record_form.is_some() { form.message.clone() } else { None },
+        errors: if record_form.is_some() {
+            form.errors.clone()
+        } else {
+            Vec::new()
+        },
+        message: if record_form.is_some() {
+            form.message.clone()
+        } else {
+            None
+        },
         form: record_form,
     }
 }
@@ -123,6 +139,9 @@ fn Zone(z: ZoneView) -> impl IntoView {
                 </div>
             </details>
             <DnsEditor zone=z.name.clone() records=z.records.clone() can_edit=z.can_edit seed/>
+            // Not the section's last child: the islands router steps over
+            // an island to its next sibling when it compares pages.
+            <p class="muted">"Every change raises the zone's serial and is kept in the history below."</p>
         </section>
         {z.can_edit.then(|| view! { <Templates base=base.clone()/> <Import base=base.clone()/> })}
         <section class="card" aria-labelledby="export-title">
@@ -139,8 +158,14 @@ fn Zone(z: ZoneView) -> impl IntoView {
 fn Templates(base: String) -> impl IntoView {
     let form = use_form();
     let preview = use_context::<TemplatePreview>();
-    let chosen = preview.as_ref().map(|p| p.template.clone()).unwrap_or_else(|| form.value("template"));
-    let policy = preview.as_ref().map(|p| p.policy.clone()).unwrap_or_else(|| form.value("policy"));
+    let chosen = preview
+        .as_ref()
+        .map(|p| p.template.clone())
+        .unwrap_or_else(|| form.value("template"));
+    let policy = preview
+        .as_ref()
+        .map(|p| p.policy.clone())
+        .unwrap_or_else(|| form.value("policy"));
     let error = form.error("template");
     view! {
         <section class="card" id="templates" aria-labelledby="templates-title">
@@ -164,7 +189,7 @@ fn Templates(base: String) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <button class="btn btn-secondary" type="submit">"Preview"</button>
+                <button class="btn btn-secondary" type="submit">"Preview template"</button>
             </form>
             {preview.map(|p| {
                 let can_apply = p.conflicts.is_empty() && !p.add.is_empty();
@@ -204,7 +229,10 @@ fn Templates(base: String) -> impl IntoView {
 fn Import(base: String) -> impl IntoView {
     let form = use_form();
     let preview = use_context::<ImportPreview>();
-    let text = preview.as_ref().map(|p| p.text.clone()).unwrap_or_else(|| form.value("zone"));
+    let text = preview
+        .as_ref()
+        .map(|p| p.text.clone())
+        .unwrap_or_else(|| form.value("zone"));
     let error = form.error("zone").or_else(|| form.error("file"));
     view! {
         <section class="card" id="import" aria-labelledby="import-title">

@@ -105,7 +105,11 @@ async fn changes_per_day(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> R
             name: "Changes".into(),
             values: days
                 .iter()
-                .map(|d| rows.iter().find(|r| r.day == date_of(*d)).map_or(0.0, |r| r.n as f64))
+                .map(|d| {
+                    rows.iter()
+                        .find(|r| r.day == date_of(*d))
+                        .map_or(0.0, |r| r.n as f64)
+                })
                 .collect(),
         }],
     })

@@ -7,8 +7,8 @@
 //! own: an error shows as that tile group's or chart's error card.
 
 pub mod billing;
-pub mod dns;
 pub mod charts;
+pub mod dns;
 pub mod hosting;
 pub mod platform;
 pub mod support;

@@ -25,20 +25,31 @@ fn input(kind: &str, name: &str, content: &str, priority: &str) -> RecordInput {
 }
 
 /// Adds each account's primary domain with a realistic zone, active.
-pub async fn seed(deps: &Deps, settings: &DnsSettings, owner: &Actor, accounts: &[Uuid]) -> Result<(), DnsError> {
+pub async fn seed(
+    deps: &Deps,
+    settings: &DnsSettings,
+    owner: &Actor,
+    accounts: &[Uuid],
+) -> Result<(), DnsError> {
     for (i, id) in accounts.iter().enumerate() {
         let account = access::authorize(&deps.pool, owner, AccountId::from(*id)).await?;
         let primary = sqlx::query_scalar!("SELECT primary_domain FROM hosting_accounts WHERE id = $1", id)
             .fetch_one(&deps.pool)
             .await?;
-        let name = DomainName::parse(&primary).map_err(|e| DnsError::Internal(anyhow::anyhow!("demo domain: {e}")))?;
+        let name = DomainName::parse(&primary)
+            .map_err(|e| DnsError::Internal(anyhow::anyhow!("demo domain: {e}")))?;
         domains::add(deps, settings, owner, &account, &name).await?;
         let domain = domains::authorize(&deps.pool, owner, name.as_str()).await?;
         let mail = [
             input("MX", "@", &format!("mail.{}", name.as_str()), "10"),
             input("A", "mail", "203.0.113.25", ""),
             input("TXT", "@", "v=spf1 mx include:_spf.ksfoundation.test ~all", ""),
-            input("TXT", "@", &format!("google-site-verification=demo{i}x7Kq2VbN9mPz"), ""),
+            input(
+                "TXT",
+                "@",
+                &format!("google-site-verification=demo{i}x7Kq2VbN9mPz"),
+                "",
+            ),
             input("TXT", "_github-challenge-demo", &format!("8f3c{i}a91d2"), ""),
             input("CAA", "@", "letsencrypt.org", ""),
             input("CNAME", "blog", &format!("www.{}", name.as_str()), ""),
@@ -54,7 +65,16 @@ pub async fn seed(deps: &Deps, settings: &DnsSettings, owner: &Actor, accounts: 
                     .map_err(|e| DnsError::Internal(anyhow::anyhow!("demo record: {e:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        zone::apply(deps, owner, &domain, ChangeSource::Editor, "Added mail and verification records", edits, None).await?;
+        zone::apply(
+            deps,
+            owner,
+            &domain,
+            ChangeSource::Editor,
+            "Added mail and verification records",
+            edits,
+            None,
+        )
+        .await?;
         super::templates::apply(
             deps,
             settings,
@@ -88,7 +108,16 @@ async fn lower_web_ttl(deps: &Deps, owner: &Actor, domain: &DomainAccess) -> Res
         })
         .collect();
     if !edits.is_empty() {
-        zone::apply(deps, owner, domain, ChangeSource::Editor, "Lowered the TTL of www to 5 minutes", edits, None).await?;
+        zone::apply(
+            deps,
+            owner,
+            domain,
+            ChangeSource::Editor,
+            "Lowered the TTL of www to 5 minutes",
+            edits,
+            None,
+        )
+        .await?;
     }
     Ok(())
 }

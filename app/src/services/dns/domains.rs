@@ -101,7 +101,8 @@ pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, Dn
     rows.into_iter()
         .map(|r| {
             Ok(DomainSummary {
-                name: DomainName::parse(&r.name).map_err(|e| DnsError::Internal(anyhow::anyhow!("stored domain {}: {e}", r.name)))?,
+                name: DomainName::parse(&r.name)
+                    .map_err(|e| DnsError::Internal(anyhow::anyhow!("stored domain {}: {e}", r.name)))?,
                 account_id: r.account_id,
                 account_name: r.account_name,
                 status: displayed_status(r.status, r.account_status),
@@ -113,7 +114,10 @@ pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, Dn
 }
 
 /// The accounts where the user may add domains: (id, name, primary domain).
-pub async fn accounts_for_adding(pool: &PgPool, actor: &Actor) -> Result<Vec<(Uuid, String, String)>, DnsError> {
+pub async fn accounts_for_adding(
+    pool: &PgPool,
+    actor: &Actor,
+) -> Result<Vec<(Uuid, String, String)>, DnsError> {
     let rows = sqlx::query!(
         r#"SELECT a.id, a.name, a.primary_domain, m.role AS "role: crate::domain::MemberRole"
            FROM hosting_accounts a JOIN hosting_members m ON m.account_id = a.id AND m.user_id = $1
@@ -196,7 +200,10 @@ pub async fn add(
     .await?;
     if let Some(other) = overlapping {
         let message = if other == name.as_str() {
-            format!("{} is already on our platform. If it is yours, contact support.", name.as_str())
+            format!(
+                "{} is already on our platform. If it is yours, contact support.",
+                name.as_str()
+            )
         } else {
             format!(
                 "{} overlaps {other}, which is already on our platform: a domain and its subdomains are one zone.",
@@ -266,7 +273,10 @@ pub async fn remove(deps: &Deps, actor: &Actor, domain: &DomainAccess, typed: &s
     if typed.as_ref() != Some(&domain.name) {
         return Err(super::invalid(
             "confirm",
-            format!("Type {} to confirm.", crate::domain::dns::names::unicode(domain.name.as_str())),
+            format!(
+                "Type {} to confirm.",
+                crate::domain::dns::names::unicode(domain.name.as_str())
+            ),
         ));
     }
     access::require_step_up(actor, false)?;

@@ -70,7 +70,8 @@ pub async fn revert(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: i64) 
     .ok_or_else(|| DnsError::Conflict("That change is not in this domain's history.".into()))?;
     let entries: Vec<Entry> = serde_json::from_value(row.entries)?;
     let mut conn = deps.pool.acquire().await?;
-    let current: std::collections::HashMap<Uuid, _> = zone::records(&mut conn, domain.id).await?.into_iter().collect();
+    let current: std::collections::HashMap<Uuid, _> =
+        zone::records(&mut conn, domain.id).await?.into_iter().collect();
     drop(conn);
     let mut edits = Vec::with_capacity(entries.len());
     for e in entries {
@@ -92,5 +93,14 @@ pub async fn revert(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: i64) 
     let summary = format!("Reverted: {}", row.summary);
     let summary: String = summary.chars().take(480).collect();
     // `apply` checks the records again under the domain's lock.
-    zone::apply(deps, actor, domain, ChangeSource::Revert, &summary, edits, Some(id)).await
+    zone::apply(
+        deps,
+        actor,
+        domain,
+        ChangeSource::Revert,
+        &summary,
+        edits,
+        Some(id),
+    )
+    .await
 }

@@ -85,7 +85,10 @@ fn entries(input: &str) -> Vec<Entry> {
         current.push(c);
     }
     if !current.trim().is_empty() {
-        out.push(Entry { line: start, text: current });
+        out.push(Entry {
+            line: start,
+            text: current,
+        });
     }
     out
 }
@@ -129,7 +132,9 @@ fn convert(zone: &DomainName, owner: RecordName, ttl: u32, data: &RData) -> Resu
         RData::TXT(t) => {
             let mut text = String::new();
             for part in t.txt_data.iter() {
-                text.push_str(std::str::from_utf8(part).map_err(|_| "The text is not valid UTF-8.".to_string())?);
+                text.push_str(
+                    std::str::from_utf8(part).map_err(|_| "The text is not valid UTF-8.".to_string())?,
+                );
             }
             input.kind = "TXT".into();
             input.content = txt::quoted(&text);
@@ -138,7 +143,8 @@ fn convert(zone: &DomainName, owner: RecordName, ttl: u32, data: &RData) -> Resu
             input.kind = "CAA".into();
             input.critical = caa.issuer_critical;
             input.tag = caa.tag.clone();
-            input.content = String::from_utf8(caa.value.clone()).map_err(|_| "The CAA value is not valid UTF-8.".to_string())?;
+            input.content = String::from_utf8(caa.value.clone())
+                .map_err(|_| "The CAA value is not valid UTF-8.".to_string())?;
         }
         other => {
             return Err(format!(
@@ -147,20 +153,20 @@ fn convert(zone: &DomainName, owner: RecordName, ttl: u32, data: &RData) -> Resu
             ))
         }
     }
-    input.parse(zone).map(Some).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|(_, m)| m)
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    input
+        .parse(zone)
+        .map(Some)
+        .map_err(|errors| errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "))
 }
 
 /// Reads `text` as the zone file of `zone`.
 pub fn parse(zone: &DomainName, text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     if text.len() > MAX_BYTES {
-        parsed.problems.push((0, format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024)));
+        parsed.problems.push((
+            0,
+            format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024),
+        ));
         return parsed;
     }
     let mut origin = format!("{}.", zone.as_str());
@@ -168,7 +174,11 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
     let mut last_owner: Option<String> = None;
     for entry in entries(text) {
         let trimmed = entry.text.trim();
-        let directive = trimmed.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+        let directive = trimmed
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
         match directive.as_str() {
             "$ORIGIN" => {
                 let value = trimmed.split_whitespace().nth(1).unwrap_or_default();
@@ -181,19 +191,31 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
                 if inside == zone.as_str() || inside.ends_with(&format!(".{}", zone.as_str())) {
                     origin = absolute;
                 } else {
-                    parsed.problems.push((entry.line, format!("$ORIGIN {value} is outside {}.", zone.as_str())));
+                    parsed.problems.push((
+                        entry.line,
+                        format!("$ORIGIN {value} is outside {}.", zone.as_str()),
+                    ));
                 }
                 continue;
             }
             "$TTL" => {
-                match trimmed.split_whitespace().nth(1).map(hickory_proto::serialize::txt::parse_ttl) {
+                match trimmed
+                    .split_whitespace()
+                    .nth(1)
+                    .map(hickory_proto::serialize::txt::parse_ttl)
+                {
                     Some(Ok(ttl)) => default_ttl = ttl,
-                    _ => parsed.problems.push((entry.line, "$TTL needs a number of seconds.".into())),
+                    _ => parsed
+                        .problems
+                        .push((entry.line, "$TTL needs a number of seconds.".into())),
                 }
                 continue;
             }
             d if d.starts_with('$') => {
-                parsed.problems.push((entry.line, format!("{d} is not supported: paste the records themselves.")));
+                parsed.problems.push((
+                    entry.line,
+                    format!("{d} is not supported: paste the records themselves."),
+                ));
                 continue;
             }
             _ => {}
@@ -208,7 +230,9 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
         let sets = match Parser::new(file, None, Some(Name::root())).parse() {
             Ok((_, sets)) => sets,
             Err(e) => {
-                parsed.problems.push((entry.line, format!("This line cannot be read: {e}.")));
+                parsed
+                    .problems
+                    .push((entry.line, format!("This line cannot be read: {e}.")));
                 continue;
             }
         };
@@ -261,14 +285,24 @@ pub async fn preview(deps: &Deps, domain: &DomainAccess, text: &str) -> Result<P
 
 /// Replaces the zone's records with the file's, in one change; nothing is
 /// applied when any line has a problem.
-pub async fn apply(deps: &Deps, actor: &Actor, domain: &DomainAccess, text: &str) -> Result<Applied, DnsError> {
+pub async fn apply(
+    deps: &Deps,
+    actor: &Actor,
+    domain: &DomainAccess,
+    text: &str,
+) -> Result<Applied, DnsError> {
     domain.account.require(Permission::Dns)?;
     let Preview { parsed, diff } = preview(deps, domain, text).await?;
     if let Some((line, problem)) = parsed.problems.first() {
-        return Err(super::invalid("zone", format!("Nothing was imported. Line {line}: {problem}")));
+        return Err(super::invalid(
+            "zone",
+            format!("Nothing was imported. Line {line}: {problem}"),
+        ));
     }
     if diff.is_empty() {
-        return Err(DnsError::Conflict("The zone already has exactly these records.".into()));
+        return Err(DnsError::Conflict(
+            "The zone already has exactly these records.".into(),
+        ));
     }
     let summary = format!(
         "Imported a zone file: {} added, {} changed, {} removed",
@@ -277,8 +311,16 @@ pub async fn apply(deps: &Deps, actor: &Actor, domain: &DomainAccess, text: &str
         diff.removed.len()
     );
     let mut edits: Vec<Edit> = diff.removed.into_iter().map(|(id, _)| Edit::Delete(id)).collect();
-    edits.extend(diff.changed.into_iter().map(|(id, _, after)| Edit::Update(id, after)));
-    edits.extend(diff.added.into_iter().map(|record| Edit::Add { id: None, record }));
+    edits.extend(
+        diff.changed
+            .into_iter()
+            .map(|(id, _, after)| Edit::Update(id, after)),
+    );
+    edits.extend(
+        diff.added
+            .into_iter()
+            .map(|record| Edit::Add { id: None, record }),
+    );
     zone::apply(deps, actor, domain, ChangeSource::Import, &summary, edits, None).await
 }
 
@@ -304,7 +346,10 @@ mod tests {
 
     #[test]
     fn includes_and_foreign_names_are_refused() {
-        let parsed = parse(&zone(), "$INCLUDE /etc/passwd\nwww.example.org. IN A 203.0.113.1\n");
+        let parsed = parse(
+            &zone(),
+            "$INCLUDE /etc/passwd\nwww.example.org. IN A 203.0.113.1\n",
+        );
         assert_eq!(parsed.problems.len(), 2, "{:?}", parsed.problems);
         assert!(parsed.problems[0].1.contains("$INCLUDE is not supported"));
         assert_eq!(parsed.problems[1].0, 2);
@@ -342,31 +387,47 @@ mod properties {
         let srv_name = "_[a-z]{1,6}\\._(tcp|udp)";
         let host = "[a-z]{1,10}\\.(example\\.net|example\\.com)";
         let kind = 0..8usize;
-        (name, srv_name, host, kind, any::<u16>(), any::<u16>(), any::<u16>(), 60u32..=604_800, "[ -~]{1,600}", any::<[u8; 4]>(), any::<[u16; 8]>(), any::<bool>())
-            .prop_filter_map("valid records only", |(name, srv, host, kind, a, b, c, ttl, text, v4, v6, flag)| {
-                let t = RecordType::ALL[kind];
-                let mut input = RecordInput {
-                    kind: t.as_str().into(),
-                    name: if t == RecordType::Srv { srv } else { name },
-                    ttl: ttl.to_string(),
-                    priority: a.to_string(),
-                    weight: b.to_string(),
-                    port: c.to_string(),
-                    critical: flag,
-                    ..Default::default()
-                };
-                input.content = match t {
-                    RecordType::A => std::net::Ipv4Addr::from(v4).to_string(),
-                    RecordType::Aaaa => std::net::Ipv6Addr::from(v6).to_string(),
-                    RecordType::Txt => text.trim().replace('"', "'"),
-                    RecordType::Caa => {
-                        input.tag = if flag { "issuewild".into() } else { "issue".into() };
-                        "letsencrypt.org".into()
-                    }
-                    _ => host,
-                };
-                input.parse(&zone()).ok()
-            })
+        (
+            name,
+            srv_name,
+            host,
+            kind,
+            any::<u16>(),
+            any::<u16>(),
+            any::<u16>(),
+            60u32..=604_800,
+            "[ -~]{1,600}",
+            any::<[u8; 4]>(),
+            any::<[u16; 8]>(),
+            any::<bool>(),
+        )
+            .prop_filter_map(
+                "valid records only",
+                |(name, srv, host, kind, a, b, c, ttl, text, v4, v6, flag)| {
+                    let t = RecordType::ALL[kind];
+                    let mut input = RecordInput {
+                        kind: t.as_str().into(),
+                        name: if t == RecordType::Srv { srv } else { name },
+                        ttl: ttl.to_string(),
+                        priority: a.to_string(),
+                        weight: b.to_string(),
+                        port: c.to_string(),
+                        critical: flag,
+                        ..Default::default()
+                    };
+                    input.content = match t {
+                        RecordType::A => std::net::Ipv4Addr::from(v4).to_string(),
+                        RecordType::Aaaa => std::net::Ipv6Addr::from(v6).to_string(),
+                        RecordType::Txt => text.trim().replace('"', "'"),
+                        RecordType::Caa => {
+                            input.tag = if flag { "issuewild".into() } else { "issue".into() };
+                            "letsencrypt.org".into()
+                        }
+                        _ => host,
+                    };
+                    input.parse(&zone()).ok()
+                },
+            )
     }
 
     proptest! {

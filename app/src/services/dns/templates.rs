@@ -22,8 +22,13 @@ pub async fn preview(
         server: settings.server_of(&domain.region),
         ..options.clone()
     };
-    let wanted = templates::records(template, &domain.name, &options).map_err(|e| super::invalid("template", e))?;
-    let existing: Vec<_> = zone::list(deps, domain).await?.into_iter().map(|(_, r)| r).collect();
+    let wanted =
+        templates::records(template, &domain.name, &options).map_err(|e| super::invalid("template", e))?;
+    let existing: Vec<_> = zone::list(deps, domain)
+        .await?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
     Ok(templates::plan(wanted, &existing))
 }
 
@@ -42,7 +47,9 @@ pub async fn apply(
         return Err(DnsError::Conflict(format!("Nothing was added: {first}")));
     }
     if plan.add.is_empty() {
-        return Err(DnsError::Conflict("The zone already has every record of this template.".into()));
+        return Err(DnsError::Conflict(
+            "The zone already has every record of this template.".into(),
+        ));
     }
     let edits = plan
         .add

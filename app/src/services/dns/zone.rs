@@ -20,7 +20,10 @@ use crate::services::{Actor, Deps};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// A new record; a revert brings a removed record back with its id.
-    Add { id: Option<Uuid>, record: Record },
+    Add {
+        id: Option<Uuid>,
+        record: Record,
+    },
     Update(Uuid, Record),
     Delete(Uuid),
 }
@@ -91,7 +94,17 @@ pub async fn apply(
         return Err(DnsError::Conflict("There is nothing to change.".into()));
     }
     let mut tx = deps.pool.begin().await?;
-    let applied = apply_in(&mut tx, deps, Some(actor), domain, source, summary, edits, reverts).await?;
+    let applied = apply_in(
+        &mut tx,
+        deps,
+        Some(actor),
+        domain,
+        source,
+        summary,
+        edits,
+        reverts,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(domain = %domain.name, change = applied.change_id, serial = applied.serial, ?source, "zone changed");
     Ok(applied)
@@ -116,7 +129,11 @@ pub(crate) async fn apply_in(
         .ok_or(DnsError::NotFound)?;
     let mut zone = records(tx, domain.id).await?;
     let index: HashMap<Uuid, usize> = zone.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    let gone = || DnsError::Conflict("That record was changed or removed meanwhile: reload the page and try again.".into());
+    let gone = || {
+        DnsError::Conflict(
+            "That record was changed or removed meanwhile: reload the page and try again.".into(),
+        )
+    };
 
     // The new state, checked before anything is written.
     let new_ids: Vec<Uuid> = {
@@ -177,7 +194,12 @@ pub(crate) async fn apply_in(
         }
     }
     // A single record's problem belongs next to its fields.
-    if let [Entry { id, after: Some(record), .. }] = entries.as_slice() {
+    if let [Entry {
+        id,
+        after: Some(record),
+        ..
+    }] = entries.as_slice()
+    {
         let others = zone
             .iter()
             .enumerate()
@@ -244,7 +266,11 @@ pub(crate) async fn apply_in(
 
 /// Writes the entries: deletes, updates and inserts, each in one statement.
 async fn write(tx: &mut PgConnection, domain_id: Uuid, entries: &[Entry]) -> Result<(), DnsError> {
-    let deleted: Vec<Uuid> = entries.iter().filter(|e| e.after.is_none()).map(|e| e.id).collect();
+    let deleted: Vec<Uuid> = entries
+        .iter()
+        .filter(|e| e.after.is_none())
+        .map(|e| e.id)
+        .collect();
     if !deleted.is_empty() {
         sqlx::query!(
             "DELETE FROM dns_records WHERE domain_id = $1 AND id = ANY($2)",
@@ -258,7 +284,11 @@ async fn write(tx: &mut PgConnection, domain_id: Uuid, entries: &[Entry]) -> Res
     let mut inserts = Columns::default();
     for e in entries {
         if let Some(r) = &e.after {
-            let target = if e.before.is_some() { &mut columns } else { &mut inserts };
+            let target = if e.before.is_some() {
+                &mut columns
+            } else {
+                &mut inserts
+            };
             target.push(e.id, r)?;
         }
     }
