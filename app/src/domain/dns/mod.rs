@@ -2,6 +2,7 @@
 //! and the zone file format. Shared by the server and the browser's editor,
 //! so both refuse the same input with the same words.
 
+pub mod input;
 pub mod names;
 pub mod records;
 pub mod templates;
@@ -9,8 +10,9 @@ pub mod txt;
 pub mod zone;
 pub mod zonefile;
 
+pub use input::{FieldErrors, RecordInput};
 pub use names::{HostName, RecordName};
-pub use records::{CaaTag, FieldErrors, Record, RecordData, RecordInput, RecordType, Ttl};
+pub use records::{CaaTag, Record, RecordData, RecordType, Ttl};
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
-use super::records::{Record, RecordData, RecordInput, RecordType};
+use super::input::RecordInput;
+use super::records::{Record, RecordData, RecordType};
 use super::zone;
 use crate::domain::DomainName;
 

@@ -150,7 +150,7 @@ pub fn diff<Id: Clone>(current: &[(Id, Record)], desired: &[Record]) -> ZoneDiff
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::dns::records::RecordInput;
+    use crate::domain::dns::RecordInput;
     use crate::domain::DomainName;
 
     fn rec(kind: &str, name: &str, content: &str) -> Record {

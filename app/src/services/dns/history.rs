@@ -3,10 +3,9 @@
 //! refused when a later change touched the same records.
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::domains::DomainAccess;
-use super::zone::{self, Applied, Edit, Entry};
+use super::zone::{self, Applied, Edit, Entry, Reverting};
 use super::DnsError;
 use crate::domain::dns::ChangeSource;
 use crate::domain::Permission;
@@ -69,30 +68,26 @@ pub async fn revert(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: i64) 
     .await?
     .ok_or_else(|| DnsError::Conflict("That change is not in this domain's history.".into()))?;
     let entries: Vec<Entry> = serde_json::from_value(row.entries)?;
-    let mut conn = deps.pool.acquire().await?;
-    let current: std::collections::HashMap<Uuid, _> =
-        zone::records(&mut conn, domain.id).await?.into_iter().collect();
-    drop(conn);
-    let mut edits = Vec::with_capacity(entries.len());
-    for e in entries {
-        if current.get(&e.id) != e.after.as_ref() {
-            return Err(DnsError::Conflict(
-                "This change cannot be reverted: its records were changed since. Revert the later changes first.".into(),
-            ));
-        }
-        edits.push(match (e.before, e.after) {
-            (Some(before), None) => Edit::Add {
+    let edits = entries
+        .iter()
+        .filter_map(|e| match (&e.before, &e.after) {
+            (Some(before), None) => Some(Edit::Add {
                 id: Some(e.id),
-                record: before,
-            },
-            (Some(before), Some(_)) => Edit::Update(e.id, before),
-            (None, Some(_)) => Edit::Delete(e.id),
-            (None, None) => continue,
-        });
-    }
+                record: before.clone(),
+            }),
+            (Some(before), Some(_)) => Some(Edit::Update(e.id, before.clone())),
+            (None, Some(_)) => Some(Edit::Delete(e.id)),
+            (None, None) => None,
+        })
+        .collect();
     let summary = format!("Reverted: {}", row.summary);
     let summary: String = summary.chars().take(480).collect();
-    // `apply` checks the records again under the domain's lock.
+    // `apply` checks, under the domain's lock, that the change's records
+    // are still as it left them.
+    let reverting = Reverting {
+        change: id,
+        left: entries,
+    };
     zone::apply(
         deps,
         actor,
@@ -100,7 +95,7 @@ pub async fn revert(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: i64) 
         ChangeSource::Revert,
         &summary,
         edits,
-        Some(id),
+        Some(&reverting),
     )
     .await
 }

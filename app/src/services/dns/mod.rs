@@ -8,6 +8,8 @@ pub mod demo;
 pub mod domains;
 pub mod history;
 pub mod import;
+#[cfg(test)]
+mod properties;
 pub mod templates;
 pub mod zone;
 

@@ -36,6 +36,14 @@ pub struct Entry {
     pub after: Option<Record>,
 }
 
+/// A revert: the change it undoes and what that change left, which must
+/// still be there (checked under the domain's lock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reverting {
+    pub change: i64,
+    pub left: Vec<Entry>,
+}
+
 /// What a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -87,7 +95,7 @@ pub async fn apply(
     source: ChangeSource,
     summary: &str,
     edits: Vec<Edit>,
-    reverts: Option<i64>,
+    reverts: Option<&Reverting>,
 ) -> Result<Applied, DnsError> {
     domain.account.require(Permission::Dns)?;
     if edits.is_empty() {
@@ -121,13 +129,26 @@ pub(crate) async fn apply_in(
     source: ChangeSource,
     summary: &str,
     edits: Vec<Edit>,
-    reverts: Option<i64>,
+    reverts: Option<&Reverting>,
 ) -> Result<Applied, DnsError> {
     let serial = sqlx::query_scalar!("SELECT serial FROM domains WHERE id = $1 FOR UPDATE", domain.id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(DnsError::NotFound)?;
     let mut zone = records(tx, domain.id).await?;
+    if let Some(revert) = reverts {
+        let current: HashMap<Uuid, &Record> = zone.iter().map(|(id, r)| (*id, r)).collect();
+        if revert
+            .left
+            .iter()
+            .any(|e| current.get(&e.id).copied() != e.after.as_ref())
+        {
+            return Err(DnsError::Conflict(
+                "This change cannot be reverted: its records were changed since. Revert the later changes first."
+                    .into(),
+            ));
+        }
+    }
     let index: HashMap<Uuid, usize> = zone.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
     let gone = || {
         DnsError::Conflict(
@@ -238,7 +259,7 @@ pub(crate) async fn apply_in(
         summary,
         serde_json::to_value(&entries)?,
         i64::from(serial),
-        reverts
+        reverts.map(|r| r.change)
     )
     .fetch_one(&mut *tx)
     .await?;
