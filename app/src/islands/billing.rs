@@ -11,32 +11,46 @@ use leptos::prelude::*;
 pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
-        use std::cell::Cell;
+        use std::cell::RefCell;
 
         use leptos::wasm_bindgen::{closure::Closure, JsCast};
 
         thread_local! {
-            /// When the user last submitted a form (ms since the epoch).
-            static SUBMITTED: Cell<f64> = const { Cell::new(0.0) };
+            /// A form sent from this page: the address it was sent from and
+            /// when (ms since the epoch).
+            static SUBMITTED: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
+        }
+        fn href() -> String {
+            web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default()
         }
         /// A form just sent (a payment, a plan change) is answered by the
-        /// page it leads to; reloading now would abort that navigation, so
-        /// the reload waits until it is done.
+        /// page it leads to; reloading meanwhile would abort that
+        /// navigation. The reload waits until the address has changed (the
+        /// islands router sets it once the new page is in), or 15 seconds.
         fn reload() {
-            let since = js_sys::Date::now() - SUBMITTED.with(Cell::get);
-            if since < 3000.0 {
+            let waiting = SUBMITTED.with(|s| {
+                s.borrow()
+                    .as_ref()
+                    .is_some_and(|(from, at)| *from == href() && js_sys::Date::now() - at < 15_000.0)
+            });
+            if waiting {
                 leptos::task::spawn_local(async {
-                    sleep_ms(3000).await;
+                    sleep_ms(500).await;
                     reload();
                 });
                 return;
             }
+            SUBMITTED.with(|s| s.borrow_mut().take());
             if let Some(window) = web_sys::window() {
                 let _ = window.location().reload();
             }
         }
         if let Some(window) = web_sys::window() {
-            let on_submit = Closure::<dyn Fn()>::new(|| SUBMITTED.with(|s| s.set(js_sys::Date::now())));
+            let on_submit = Closure::<dyn Fn()>::new(|| {
+                SUBMITTED.with(|s| *s.borrow_mut() = Some((href(), js_sys::Date::now())))
+            });
             let _ = window.add_event_listener_with_callback_and_bool(
                 "submit",
                 on_submit.as_ref().unchecked_ref(),
