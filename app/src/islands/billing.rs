@@ -19,6 +19,8 @@ pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoVi
             /// A form sent from this page: the address it was sent from and
             /// when (ms since the epoch).
             static SUBMITTED: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
+            /// A reload was asked for (the page is going away).
+            static RELOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
         }
         fn href() -> String {
             web_sys::window()
@@ -43,6 +45,11 @@ pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoVi
                 return;
             }
             SUBMITTED.with(|s| s.borrow_mut().take());
+            // One reload: a second one (another event of the same payment)
+            // would abort the page the first is loading.
+            if RELOADING.with(|r| r.replace(true)) {
+                return;
+            }
             if let Some(window) = web_sys::window() {
                 let _ = window.location().reload();
             }
