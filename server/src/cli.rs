@@ -12,6 +12,9 @@ Usage: ksf [COMMAND]
 
 Commands:
   serve                      Serve the web app (default)
+  dns                        Serve DNS for every active zone (DNS_LISTEN, default
+                             127.0.0.1:5353 in development, 0.0.0.0:53 otherwise);
+                             SIGHUP reloads every zone
   migrate                    Apply database migrations
   seed-demo                  Create the demo logins if they are missing
   create-staff --email EMAIL --name NAME
@@ -31,6 +34,7 @@ Configuration comes from the environment and .env; see README.md.";
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     Serve,
+    Dns,
     Migrate,
     SeedDemo,
     CreateStaff { email: String, name: String },
@@ -65,6 +69,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
     let mut it = args.iter().map(String::as_str);
     let command = match it.next() {
         None | Some("serve") => Command::Serve,
+        Some("dns") => Command::Dns,
         Some("migrate") => Command::Migrate,
         Some("seed-demo") => Command::SeedDemo,
         Some("help" | "--help" | "-h") => Command::Help,
@@ -125,6 +130,63 @@ async fn maintain(pool: sqlx::PgPool, retention: time::Duration, grace_days: i64
             tracing::warn!(%error, "could not suspend overdue accounts");
         }
     }
+}
+
+/// `ksf dns`: answers until SIGINT or SIGTERM; SIGHUP reloads every zone.
+/// The delegation check runs here too: it is about the same zones.
+async fn serve_dns(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let dns = crate::dns::config::DnsServerConfig::from_lookup(|k| std::env::var(k).ok(), !config.is_dev())?;
+    let running = crate::dns::start(&dns, config.dns.clone(), pool.clone())
+        .await
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    println!(
+        "ksf dns: answering on {} (UDP and TCP) for {} zones{}",
+        running.addr,
+        running.catalog.len(),
+        running
+            .metrics_addr
+            .map(|a| format!("; metrics at http://{a}/metrics"))
+            .unwrap_or_default()
+    );
+    let settings = config.dns.clone();
+    let every = dns.delegation_every;
+    let resolver = dns.delegation_resolver;
+    let delegation = tokio::spawn(async move {
+        use app::services::dns::delegation::Checker;
+        let checker = match resolver.map_or_else(Checker::system, Checker::using) {
+            Ok(c) => c,
+            Err(error) => {
+                tracing::warn!(%error, "no resolver configuration: domains' delegation is not checked");
+                return;
+            }
+        };
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let every = time::Duration::try_from(every).unwrap_or(time::Duration::minutes(5));
+            match app::services::dns::delegation::check_due(&pool, &settings, &checker, every).await {
+                Ok(n) if n > 0 => tracing::info!(checked = n, "checked delegations"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not check delegations"),
+            }
+        }
+    });
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    loop {
+        tokio::select! {
+            _ = hangup.recv() => {
+                tracing::info!("SIGHUP: reloading every zone");
+                running.reload.notify_one();
+            }
+            _ = terminate.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    delegation.abort();
+    running.stop().await;
+    Ok(())
 }
 
 /// Pays the demo customer's open orders on the stand-in, with months of
@@ -192,6 +254,7 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
     let pool = startup::connection_pool(&config)?;
     match command {
         Command::Help | Command::GenerateKey | Command::StripeStandin => Ok(()),
+        Command::Dns => serve_dns(&config, pool).await,
         Command::Serve => {
             if let Err(error) = app::services::health::database_ready(&pool).await {
                 tracing::warn!(%error, "the database is not reachable yet; /readyz reports 503 until it is");

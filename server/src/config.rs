@@ -65,11 +65,11 @@ impl std::fmt::Debug for Config {
 }
 
 /// Reads one variable; `None` when unset or empty.
-fn var(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+pub(crate) fn var(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
     lookup(name).filter(|v| !v.trim().is_empty())
 }
 
-fn parse<T: std::str::FromStr>(
+pub(crate) fn parse<T: std::str::FromStr>(
     lookup: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: T,
@@ -115,6 +115,37 @@ fn positive(
     }
 }
 
+/// A DNS server's address: `ip` (port 53) or `ip:port`.
+pub(crate) fn dns_address(item: &str) -> Option<SocketAddr> {
+    let item = item.trim();
+    item.parse::<SocketAddr>().ok().or_else(|| {
+        item.parse::<std::net::IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 53))
+    })
+}
+
+/// A comma-separated list of DNS servers' addresses; empty when unset.
+pub(crate) fn addresses(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Vec<SocketAddr>, ConfigError> {
+    let Some(list) = var(lookup, name) else {
+        return Ok(Vec::new());
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            dns_address(item).ok_or_else(|| ConfigError::Invalid {
+                var: name,
+                value: item.to_string(),
+                reason: "use IP addresses (with :port when not 53), separated by commas".into(),
+            })
+        })
+        .collect()
+}
+
 /// Whether a URL's host is this machine (localhost, 127.0.0.0/8, ::1).
 fn is_loopback_url(url: &str) -> bool {
     let authority = url
@@ -142,8 +173,13 @@ fn dns(
     use app::domain::DomainName;
     use app::services::dns::{DnsSettings, RegionServer};
     let defaults = DnsSettings::development();
-    let nameservers = match var(lookup, "KSF_NAMESERVERS") {
-        None if dev => defaults.nameservers.clone(),
+    let (nameservers, nameserver_addrs) = match var(lookup, "KSF_NAMESERVERS") {
+        // Development: both example name servers are the local `ksf dns`.
+        None if dev => {
+            let local: SocketAddr = parse(lookup, "DNS_LISTEN", SocketAddr::from(([127, 0, 0, 1], 5353)))?;
+            let addrs = defaults.nameservers.iter().map(|n| (n.clone(), local)).collect();
+            (defaults.nameservers.clone(), addrs)
+        }
         None => {
             return Err(ConfigError::Missing {
                 var: "KSF_NAMESERVERS",
@@ -151,22 +187,31 @@ fn dns(
             })
         }
         Some(list) => {
-            let names: Result<Vec<String>, _> = list
-                .split(',')
-                .map(|n| DomainName::parse(n).map(|d| d.as_str().to_string()))
-                .collect();
-            match names {
-                Ok(names) if !names.is_empty() => names,
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        var: "KSF_NAMESERVERS",
-                        value: list,
-                        reason: "use host names separated by commas".into(),
-                    })
+            let invalid = || ConfigError::Invalid {
+                var: "KSF_NAMESERVERS",
+                value: list.clone(),
+                reason: "use host names separated by commas, each optionally with @address[:port] where it answers".into(),
+            };
+            let (mut names, mut addrs) = (Vec::new(), Vec::new());
+            for item in list.split(',') {
+                let (host, at) = match item.split_once('@') {
+                    Some((host, at)) => (host, Some(at.trim())),
+                    None => (item, None),
+                };
+                let host = DomainName::parse(host).map_err(|_| invalid())?.as_str().to_string();
+                if let Some(at) = at {
+                    let addr = dns_address(at).ok_or_else(invalid)?;
+                    addrs.push((host.clone(), addr));
                 }
+                names.push(host);
             }
+            if names.is_empty() {
+                return Err(invalid());
+            }
+            (names, addrs)
         }
     };
+    let resolvers = addresses(lookup, "KSF_PROPAGATION_RESOLVERS")?;
     let servers = match var(lookup, "KSF_REGION_SERVERS") {
         None if dev => defaults.servers,
         None => Vec::new(),
@@ -203,7 +248,12 @@ fn dns(
             servers
         }
     };
-    Ok(DnsSettings { nameservers, servers })
+    Ok(DnsSettings {
+        nameservers,
+        nameserver_addrs,
+        resolvers,
+        servers,
+    })
 }
 
 /// Billing: Stripe when `STRIPE_SECRET_KEY` is set (at `STRIPE_API_BASE`

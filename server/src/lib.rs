@@ -1,7 +1,9 @@
-//! The `ksf` server: configuration, the HTTP router and the admin commands.
+//! The `ksf` server: configuration, the HTTP router, the authoritative DNS
+//! server and the admin commands.
 
 pub mod cli;
 pub mod config;
+pub mod dns;
 pub mod startup;
 pub mod stripe_standin;
 pub mod telemetry;

@@ -53,6 +53,10 @@ pub enum Action {
     DomainAdded,
     DomainRemoved,
     DnsChanged,
+    /// The delegation check found the parent zone pointing at us.
+    DomainDelegated,
+    /// The delegation check found it pointing elsewhere (was active).
+    DomainDelegationLost,
 }
 
 impl Action {
@@ -97,6 +101,8 @@ impl Action {
             Action::DomainAdded => "domain_added",
             Action::DomainRemoved => "domain_removed",
             Action::DnsChanged => "dns_changed",
+            Action::DomainDelegated => "domain_delegated",
+            Action::DomainDelegationLost => "domain_delegation_lost",
         }
     }
 

@@ -69,6 +69,10 @@ pub struct ZoneView {
     pub status: DomainStatus,
     pub serial: u32,
     pub nameservers: Vec<String>,
+    /// The delegation check's finding when something is wrong, and when
+    /// it last asked the registry ("3 minutes ago").
+    pub delegation_problem: Option<String>,
+    pub delegation_checked: Option<String>,
     pub can_edit: bool,
     pub records: Vec<RecordRow>,
     pub history: Vec<ChangeRow>,

@@ -65,6 +65,8 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         status: domain.status(),
         serial: domain.serial,
         nameservers: deps.dns.nameservers.clone(),
+        delegation_problem: domain.delegation_problem.clone(),
+        delegation_checked: domain.delegation_checked_at.map(crate::api::when),
         can_edit: domain.account.can(Permission::Dns),
         soa: managed.soa_data(&domain.name),
         records: records

@@ -121,6 +121,13 @@ fn Zone(z: ZoneView) -> impl IntoView {
             <ul class="nameservers">
                 {z.nameservers.iter().map(|ns| view! { <li><code>{ns.clone()}</code></li> }).collect_view()}
             </ul>
+            {z.delegation_problem.clone().map(|problem| view! {
+                <p class="notice notice-warning" role="status">{problem}</p>
+            })}
+            <p class="muted">{match &z.delegation_checked {
+                Some(when) => format!("The registry was last asked {when}; we ask again every few minutes while the domain is pending."),
+                None => "We ask the registry every few minutes and activate the domain once it points at us.".to_string(),
+            }}</p>
         </section>
         <section aria-labelledby="records-title">
             <h2 id="records-title">"DNS records"</h2>

@@ -29,6 +29,9 @@ pub struct DomainAccess {
     pub primary: bool,
     stored_status: DomainStatus,
     pub serial: u32,
+    /// What the last delegation check found wrong, and when it ran.
+    pub delegation_problem: Option<String>,
+    pub delegation_checked_at: Option<OffsetDateTime>,
 }
 
 impl DomainAccess {
@@ -51,6 +54,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
     let name = DomainName::parse(name).map_err(|_| DnsError::NotFound)?;
     let row = sqlx::query!(
         r#"SELECT d.id, d.account_id, d.status AS "status: DomainStatus", d.serial,
+                  d.delegation_problem, d.delegation_checked_at,
                   a.name AS account_name, a.region, a.primary_domain
            FROM domains d JOIN hosting_accounts a ON a.id = d.account_id
            WHERE d.name = $1"#,
@@ -69,6 +73,8 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
         region: row.region,
         stored_status: row.status,
         serial: u32::try_from(row.serial).unwrap_or(u32::MAX),
+        delegation_problem: row.delegation_problem,
+        delegation_checked_at: row.delegation_checked_at,
     })
 }
 
@@ -232,6 +238,8 @@ pub async fn add(
         primary,
         stored_status: DomainStatus::Pending,
         serial,
+        delegation_problem: None,
+        delegation_checked_at: None,
     };
     if primary {
         let edits = web_records(settings, &account_row.region, name);

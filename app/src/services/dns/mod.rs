@@ -4,16 +4,19 @@
 //! goes through `zone::apply`, which keeps the zone's rules, bumps the
 //! serial and records the change with the records before and after.
 
+pub mod delegation;
 pub mod demo;
 pub mod domains;
 pub mod history;
 pub mod import;
+pub mod probe;
 #[cfg(test)]
 mod properties;
+pub mod serving;
 pub mod templates;
 pub mod zone;
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use http::StatusCode;
 
@@ -25,6 +28,13 @@ use crate::services::hosting::HostingError;
 pub struct DnsSettings {
     /// The name servers every zone delegates to (`KSF_NAMESERVERS`).
     pub nameservers: Vec<String>,
+    /// Where a name server answers when that is configured
+    /// (`ns1.example.net@192.0.2.53`); the others are looked up by name.
+    /// The propagation check asks each name server directly.
+    pub nameserver_addrs: Vec<(String, SocketAddr)>,
+    /// Public resolvers the propagation check also asks
+    /// (`KSF_PROPAGATION_RESOLVERS`).
+    pub resolvers: Vec<SocketAddr>,
     /// Each region's web server (`KSF_REGION_SERVERS`), for new zones'
     /// A/AAAA records and the "point at my hosting account" template.
     pub servers: Vec<RegionServer>,
@@ -41,6 +51,8 @@ impl Default for DnsSettings {
     fn default() -> Self {
         Self {
             nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
+            nameserver_addrs: Vec::new(),
+            resolvers: Vec::new(),
             servers: Vec::new(),
         }
     }

@@ -63,6 +63,15 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             text(details, "domain"),
             text(details, "summary")
         ),
+        "domain_delegated" => format!(
+            "{} now points at our name servers: its DNS is live",
+            text(details, "domain")
+        ),
+        "domain_delegation_lost" => format!(
+            "{} no longer points at our name servers: {}",
+            text(details, "domain"),
+            text(details, "problem")
+        ),
         "plan_changed" => format!(
             "{actor} changed the plan from {} to {}",
             text(details, "from"),

@@ -1,0 +1,258 @@
+//! The delegation check: what the parent zone's servers say a domain's
+//! name servers are. A pending domain whose parent points at ours becomes
+//! active; an active one whose parent points elsewhere is flagged (and
+//! keeps being served: the customer may be moving back).
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+
+use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_resolver::TokioResolver;
+use sqlx::PgPool;
+use time::Duration;
+use uuid::Uuid;
+
+use super::{probe, DnsError, DnsSettings};
+use crate::services::activity::{self, Action, NewEntry};
+use crate::services::ClientInfo;
+
+/// What the parent's servers said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The NS set is exactly ours.
+    Delegated,
+    /// The parent has no NS records for it.
+    NotDelegated,
+    /// The parent points at other name servers (listed).
+    Elsewhere(Vec<String>),
+    /// The parent could not be asked; nothing is concluded.
+    Unknown(String),
+}
+
+impl Finding {
+    /// The words shown on the domain page and in the feed.
+    pub fn problem(&self, ours: &[String]) -> Option<String> {
+        match self {
+            Finding::Delegated | Finding::Unknown(_) => None,
+            Finding::NotDelegated => Some(format!(
+                "The registry has no name servers for this domain yet. Set them to {} at your registrar.",
+                ours.join(", ")
+            )),
+            Finding::Elsewhere(theirs) => Some(format!(
+                "The registry points at {} instead of {}.",
+                theirs.join(", "),
+                ours.join(", ")
+            )),
+        }
+    }
+}
+
+/// Asks the parent zone's servers; `resolver` finds them, `port` is
+/// where they answer (53 outside tests).
+pub struct Checker {
+    pub resolver: TokioResolver,
+    pub port: u16,
+}
+
+impl Checker {
+    /// With this machine's resolver configuration (`/etc/resolv.conf`).
+    pub fn system() -> Result<Checker, String> {
+        let resolver = TokioResolver::builder_tokio()
+            .map_err(|e| e.to_string())?
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Checker { resolver, port: 53 })
+    }
+
+    /// With the resolver at `resolver` (`DNS_DELEGATION_RESOLVER`), for a
+    /// machine whose own resolver configuration should not be used.
+    pub fn using(resolver: SocketAddr) -> Result<Checker, String> {
+        use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+        use hickory_resolver::net::runtime::TokioRuntimeProvider;
+        let mut udp = ConnectionConfig::udp();
+        udp.port = resolver.port();
+        let mut tcp = ConnectionConfig::tcp();
+        tcp.port = resolver.port();
+        let server = NameServerConfig::new(resolver.ip(), true, vec![udp, tcp]);
+        let config = ResolverConfig::from_parts(None, Vec::new(), vec![server]);
+        let mut builder = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default());
+        // Each round asks afresh: a cached answer would hide a change.
+        builder.options_mut().cache_size = 0;
+        let resolver = builder.build().map_err(|e| e.to_string())?;
+        Ok(Checker { resolver, port: 53 })
+    }
+
+    /// The parent zone's servers: the NS records of the closest ancestor
+    /// that has them, with their addresses.
+    async fn parent_servers(&self, domain: &Name) -> Result<Vec<SocketAddr>, String> {
+        let mut ancestor = domain.base_name();
+        while !ancestor.is_root() {
+            if let Ok(lookup) = self.resolver.lookup(ancestor.clone(), RecordType::NS).await {
+                let hosts: Vec<Name> = lookup
+                    .answers()
+                    .iter()
+                    .filter_map(|r| match &r.data {
+                        RData::NS(ns) => Some(ns.0.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let mut servers = Vec::new();
+                for host in hosts.iter().take(4) {
+                    if let Ok(ips) = self.resolver.lookup_ip(host.clone()).await {
+                        servers.extend(ips.iter().take(2).map(|ip| SocketAddr::new(ip, self.port)));
+                    }
+                }
+                if !servers.is_empty() {
+                    return Ok(servers);
+                }
+            }
+            ancestor = ancestor.base_name();
+        }
+        Err(format!("no name servers found for the parent of {domain}"))
+    }
+
+    /// What the parent zone says about `domain`, compared with `ours`.
+    pub async fn check(&self, domain: &str, ours: &[String]) -> Finding {
+        let Ok(name) = Name::from_ascii(format!("{domain}.")) else {
+            return Finding::Unknown("not a DNS name".into());
+        };
+        let servers = match self.parent_servers(&name).await {
+            Ok(servers) => servers,
+            Err(e) => return Finding::Unknown(e),
+        };
+        let mut last_error = String::new();
+        for server in servers {
+            let reply = match probe::ask(server, &name, RecordType::NS, false).await {
+                Ok(reply) => reply,
+                Err(e) => {
+                    last_error = format!("{server}: {e}");
+                    continue;
+                }
+            };
+            // A referral carries the NS set in the authority section; a
+            // parent that is also the child's server answers it.
+            let theirs: BTreeSet<String> = reply
+                .answers
+                .iter()
+                .chain(reply.authorities.iter())
+                .filter(|r| r.name == name)
+                .filter_map(|r| match &r.data {
+                    RData::NS(ns) => Some(ns.0.to_ascii().trim_end_matches('.').to_ascii_lowercase()),
+                    _ => None,
+                })
+                .collect();
+            if theirs.is_empty() {
+                return Finding::NotDelegated;
+            }
+            let ours_set: BTreeSet<String> = ours.iter().map(|n| n.to_ascii_lowercase()).collect();
+            return if theirs == ours_set {
+                Finding::Delegated
+            } else {
+                Finding::Elsewhere(theirs.into_iter().collect())
+            };
+        }
+        Finding::Unknown(last_error)
+    }
+}
+
+/// Checks the domains that are due: pending ones every `every`, active
+/// ones every twelve times that. Returns how many were checked.
+pub async fn check_due(
+    pool: &PgPool,
+    settings: &DnsSettings,
+    checker: &Checker,
+    every: Duration,
+) -> Result<usize, DnsError> {
+    let due = sqlx::query!(
+        r#"SELECT id, name, account_id, status FROM domains
+           WHERE status IN ('pending', 'active')
+             AND (delegation_checked_at IS NULL
+                  OR delegation_checked_at < now() - make_interval(secs => $1::float8 * CASE status WHEN 'pending' THEN 1 ELSE 12 END))
+           ORDER BY delegation_checked_at NULLS FIRST
+           LIMIT 200"#,
+        every.as_seconds_f64()
+    )
+    .fetch_all(pool)
+    .await?;
+    let checked = due.len();
+    for domain in due {
+        let finding = checker.check(&domain.name, &settings.nameservers).await;
+        record(
+            pool,
+            domain.id,
+            domain.account_id,
+            &domain.name,
+            domain.status == "active",
+            &finding,
+            &settings.nameservers,
+        )
+        .await?;
+    }
+    Ok(checked)
+}
+
+/// Stores a finding; a change of state goes to the account's feed (and
+/// so to the live stream) in the same transaction.
+async fn record(
+    pool: &PgPool,
+    id: Uuid,
+    account_id: Uuid,
+    name: &str,
+    was_active: bool,
+    finding: &Finding,
+    ours: &[String],
+) -> Result<(), DnsError> {
+    let mut tx = pool.begin().await?;
+    if let Finding::Unknown(reason) = finding {
+        tracing::info!(domain = name, reason, "delegation could not be checked");
+        sqlx::query!(
+            "UPDATE domains SET delegation_checked_at = now() WHERE id = $1",
+            id
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let problem = finding.problem(ours);
+    let before = sqlx::query_scalar!(
+        "SELECT delegation_problem FROM domains WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let activate = *finding == Finding::Delegated && !was_active;
+    sqlx::query!(
+        r#"UPDATE domains SET delegation_checked_at = now(), delegation_problem = $2,
+               status = CASE WHEN $3 THEN 'active' ELSE status END
+           WHERE id = $1"#,
+        id,
+        problem,
+        activate
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = if activate {
+        Some(Action::DomainDelegated)
+    } else if was_active && problem.is_some() && before.is_none() {
+        Some(Action::DomainDelegationLost)
+    } else {
+        None
+    };
+    if let Some(action) = action {
+        activity::record_for_account(
+            &mut tx,
+            account_id,
+            NewEntry {
+                action,
+                actor: None,
+                client: &ClientInfo::default(),
+                details: serde_json::json!({ "domain": name, "problem": problem }),
+            },
+        )
+        .await?;
+        tracing::info!(domain = name, ?finding, "delegation changed");
+    }
+    tx.commit().await?;
+    Ok(())
+}

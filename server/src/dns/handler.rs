@@ -1,0 +1,159 @@
+//! Each request: rate limit, find the zone, answer (or transfer it to an
+//! allowed secondary), count and maybe log it.
+
+use std::iter;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
+use hickory_proto::rr::{Record, RecordType};
+use hickory_server::net::runtime::Time;
+use hickory_server::net::xfer::Protocol;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
+
+use super::answer::{self, Answer};
+use super::catalog::Catalog;
+use super::stats::{QueryLog, RateLimiter, Stats, Verdict};
+use super::transfer;
+
+/// The UDP payload we offer: small enough to avoid fragmentation (the
+/// 2020 DNS flag day's figure); larger answers are truncated and the
+/// client retries over TCP.
+pub const UDP_PAYLOAD: u16 = 1232;
+
+pub struct Handler {
+    pub catalog: Arc<Catalog>,
+    pub stats: Arc<Stats>,
+    pub limiter: RateLimiter,
+    pub log: QueryLog,
+    /// Addresses allowed to transfer zones (`DNS_SECONDARIES`).
+    pub secondaries: Vec<IpAddr>,
+}
+
+fn failed(request: &Request, code: ResponseCode) -> ResponseInfo {
+    let mut metadata = Metadata::response_from_request(&request.metadata);
+    metadata.response_code = code;
+    ResponseInfo::from(Header {
+        metadata,
+        counts: HeaderCounts::default(),
+    })
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for Handler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response: R,
+    ) -> ResponseInfo {
+        let udp = request.protocol() == Protocol::Udp;
+        let src = request.src();
+        let queries = request.queries.queries();
+        let (qtype, code) = match (request.metadata.op_code, queries) {
+            (OpCode::Query, [query]) => (query.query_type(), None),
+            (OpCode::Query, _) => (RecordType::Unknown(0), Some(ResponseCode::FormErr)),
+            // We are the primary: NOTIFY and UPDATE are not for us.
+            _ => (RecordType::Unknown(0), Some(ResponseCode::NotImp)),
+        };
+        let code = code.or_else(|| match &request.edns {
+            Some(edns) if edns.version() > 0 => Some(ResponseCode::BADVERS),
+            _ => None,
+        });
+        let mut edns = request.edns.as_ref().map(|_| {
+            let mut e = Edns::new();
+            e.set_max_payload(UDP_PAYLOAD);
+            e
+        });
+        if let Some(code) = code {
+            if let Some(e) = edns.as_mut() {
+                e.set_rcode_high(code.high());
+            }
+            self.stats.count(qtype, code);
+            let mut builder = MessageResponseBuilder::new(&request.queries, None);
+            if let Some(e) = &edns {
+                builder.edns(e);
+            }
+            let message = builder.error_msg(&request.metadata, code);
+            return response
+                .send_response(message)
+                .await
+                .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
+        }
+        let query = &queries[0];
+        if udp {
+            match self.limiter.check(src.ip()) {
+                Verdict::Send => {}
+                Verdict::Slip => {
+                    self.stats
+                        .rate_limited
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let mut metadata = Metadata::response_from_request(&request.metadata);
+                    metadata.truncation = true;
+                    let message =
+                        MessageResponseBuilder::new(&request.queries, None).build_no_records(metadata);
+                    return response
+                        .send_response(message)
+                        .await
+                        .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
+                }
+                Verdict::Drop => {
+                    self.stats
+                        .rate_limited
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return failed(request, ResponseCode::Refused);
+                }
+            }
+        }
+        if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
+            // An IXFR gets the whole zone, which RFC 1995 §4 allows.
+            let allowed = !udp && self.secondaries.contains(&src.ip());
+            let zone = if allowed {
+                self.catalog.get(query.name())
+            } else {
+                None
+            };
+            let Some(zone) = zone else {
+                tracing::info!(%src, zone = %query.name(), "zone transfer refused");
+                self.stats.count(qtype, ResponseCode::Refused);
+                let message = MessageResponseBuilder::new(&request.queries, None)
+                    .error_msg(&request.metadata, ResponseCode::Refused);
+                return response
+                    .send_response(message)
+                    .await
+                    .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
+            };
+            self.stats.count(qtype, ResponseCode::NoError);
+            self.stats
+                .transfers
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return transfer::send(request, &zone, response).await;
+        }
+        let answer = match self.catalog.find(query.name()) {
+            Some(zone) => answer::resolve(&zone, query.name(), qtype),
+            None => Answer::refused(),
+        };
+        if self.log.sample() {
+            tracing::info!(target: "ksf_dns::query", %src, name = %query.name(), %qtype, code = %answer.code, "query");
+        }
+        self.stats.count(qtype, answer.code);
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        metadata.authoritative = answer.authoritative;
+        metadata.response_code = answer.code;
+        let mut builder = MessageResponseBuilder::new(&request.queries, None);
+        if let Some(e) = &edns {
+            builder.edns(e);
+        }
+        let message = builder.build(
+            metadata,
+            answer.answers.iter(),
+            answer.authority.iter(),
+            iter::empty::<&Record>(),
+            answer.additional.iter(),
+        );
+        response
+            .send_response(message)
+            .await
+            .unwrap_or_else(|_| failed(request, ResponseCode::ServFail))
+    }
+}

@@ -1,0 +1,205 @@
+//! Counters for the metrics endpoint, response rate limiting, and sampled
+//! query logging: what an operator of a public name server needs.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::RecordType;
+
+const TYPES: [&str; 13] = [
+    "A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA", "SOA", "ANY", "AXFR", "IXFR", "other",
+];
+const CODES: [&str; 7] = [
+    "NOERROR", "NXDOMAIN", "REFUSED", "NOTIMP", "FORMERR", "SERVFAIL", "other",
+];
+
+fn type_index(t: RecordType) -> usize {
+    match t {
+        RecordType::A => 0,
+        RecordType::AAAA => 1,
+        RecordType::CNAME => 2,
+        RecordType::MX => 3,
+        RecordType::TXT => 4,
+        RecordType::NS => 5,
+        RecordType::SRV => 6,
+        RecordType::CAA => 7,
+        RecordType::SOA => 8,
+        RecordType::ANY => 9,
+        RecordType::AXFR => 10,
+        RecordType::IXFR => 11,
+        _ => 12,
+    }
+}
+
+fn code_index(c: ResponseCode) -> usize {
+    match c {
+        ResponseCode::NoError => 0,
+        ResponseCode::NXDomain => 1,
+        ResponseCode::Refused => 2,
+        ResponseCode::NotImp => 3,
+        ResponseCode::FormErr => 4,
+        ResponseCode::ServFail => 5,
+        _ => 6,
+    }
+}
+
+/// Queries by type and answer code, and the other events worth a graph.
+#[derive(Debug, Default)]
+pub struct Stats {
+    answers: [[AtomicU64; CODES.len()]; TYPES.len()],
+    pub rate_limited: AtomicU64,
+    pub notifies_sent: AtomicU64,
+    pub transfers: AtomicU64,
+    pub zones: AtomicU64,
+    pub reloads: AtomicU64,
+}
+
+impl Stats {
+    pub fn count(&self, record_type: RecordType, code: ResponseCode) {
+        self.answers[type_index(record_type)][code_index(code)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn answered(&self, record_type: &str, code: &str) -> u64 {
+        let t = TYPES.iter().position(|x| *x == record_type);
+        let c = CODES.iter().position(|x| *x == code);
+        match (t, c) {
+            (Some(t), Some(c)) => self.answers[t][c].load(Ordering::Relaxed),
+            _ => 0,
+        }
+    }
+
+    /// The Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP ksf_dns_queries_total Queries answered, by type and response code.\n");
+        out.push_str("# TYPE ksf_dns_queries_total counter\n");
+        for (t, name) in TYPES.iter().enumerate() {
+            for (c, code) in CODES.iter().enumerate() {
+                let n = self.answers[t][c].load(Ordering::Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        out,
+                        "ksf_dns_queries_total{{type=\"{name}\",rcode=\"{code}\"}} {n}"
+                    );
+                }
+            }
+        }
+        for (name, help, kind, value) in [
+            (
+                "ksf_dns_rate_limited_total",
+                "Responses dropped or truncated by response rate limiting.",
+                "counter",
+                &self.rate_limited,
+            ),
+            (
+                "ksf_dns_notify_sent_total",
+                "NOTIFY messages sent to secondaries.",
+                "counter",
+                &self.notifies_sent,
+            ),
+            (
+                "ksf_dns_transfers_total",
+                "Zone transfers (AXFR) served.",
+                "counter",
+                &self.transfers,
+            ),
+            (
+                "ksf_dns_reloads_total",
+                "Full reloads of every zone.",
+                "counter",
+                &self.reloads,
+            ),
+            ("ksf_dns_zones", "Zones being served.", "gauge", &self.zones),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        out
+    }
+}
+
+/// What rate limiting decided for one response.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Send,
+    /// Send an empty truncated answer: a real client retries over TCP,
+    /// which a spoofed victim's address cannot do (RFC "slip").
+    Slip,
+    Drop,
+}
+
+/// Response rate limiting per source network (a /24 for IPv4, a /56 for
+/// IPv6), so the server cannot be used to flood a victim whose address is
+/// spoofed. Applies to UDP only; TCP proves the source.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_second: u32,
+    buckets: Mutex<HashMap<u128, (u64, u32)>>,
+    start: Instant,
+}
+
+impl RateLimiter {
+    /// `per_second` 0 turns it off.
+    pub fn new(per_second: u32) -> Self {
+        RateLimiter {
+            per_second,
+            buckets: Mutex::new(HashMap::new()),
+            start: Instant::now(),
+        }
+    }
+
+    pub fn check(&self, source: IpAddr) -> Verdict {
+        if self.per_second == 0 {
+            return Verdict::Send;
+        }
+        let key = match source {
+            IpAddr::V4(v4) => u128::from(u32::from(v4) & 0xffff_ff00),
+            IpAddr::V6(v6) => u128::from(v6) & !((1u128 << 72) - 1),
+        };
+        let second = self.start.elapsed().as_secs();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget old seconds before the table grows without bound.
+        if buckets.len() > 100_000 {
+            buckets.retain(|_, (s, _)| *s == second);
+        }
+        let entry = buckets.entry(key).or_insert((second, 0));
+        if entry.0 != second {
+            *entry = (second, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        let over = entry.1.saturating_sub(self.per_second);
+        match over {
+            0 => Verdict::Send,
+            n if n % 2 == 1 => Verdict::Slip,
+            _ => Verdict::Drop,
+        }
+    }
+}
+
+/// Logs one query in `every` (0: none).
+#[derive(Debug)]
+pub struct QueryLog {
+    every: u64,
+    seen: AtomicU64,
+}
+
+impl QueryLog {
+    pub fn new(every: u64) -> Self {
+        QueryLog {
+            every,
+            seen: AtomicU64::new(0),
+        }
+    }
+
+    pub fn sample(&self) -> bool {
+        self.every != 0 && self.seen.fetch_add(1, Ordering::Relaxed) % self.every == 0
+    }
+}

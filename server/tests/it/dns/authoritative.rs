@@ -1,0 +1,558 @@
+//! `ksf dns` answering from the test database: every record type as
+//! stored, the negative answers, a change through the portal answered
+//! within a second, a removed zone refused, transfers and NOTIFY for
+//! secondaries, and the delegation check.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::services::dns::delegation::Checker;
+use app::services::dns::{probe, DnsSettings};
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::rdata::{A, NS};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::TokioResolver;
+use server::dns::config::DnsServerConfig;
+use sqlx::PgPool;
+use tokio::io::AsyncWriteExt;
+
+use super::{owner_with_account, post_multipart};
+use crate::helpers::*;
+
+/// `ksf dns` on a free port of 127.0.0.1, with `secondaries`.
+async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> server::dns::Running {
+    let mut config = DnsServerConfig::from_lookup(|_| None, false).expect("defaults");
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    config.rate_limit = 0;
+    config.secondaries = secondaries.to_vec();
+    server::dns::start(&config, DnsSettings::development(), pool.clone())
+        .await
+        .expect("ksf dns starts")
+}
+
+fn name(s: &str) -> Name {
+    Name::from_ascii(s).unwrap()
+}
+
+/// A stub resolver that asks only `server`, without a cache.
+fn resolver(server: SocketAddr) -> TokioResolver {
+    let mut udp = ConnectionConfig::udp();
+    udp.port = server.port();
+    let mut tcp = ConnectionConfig::tcp();
+    tcp.port = server.port();
+    let config = ResolverConfig::from_parts(
+        None,
+        Vec::new(),
+        vec![NameServerConfig::new(server.ip(), true, vec![udp, tcp])],
+    );
+    let mut builder = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default());
+    builder.options_mut().cache_size = 0;
+    builder.build().unwrap()
+}
+
+async fn ask(server: SocketAddr, qname: &str, t: RecordType) -> Message {
+    probe::ask(server, &name(qname), t, false)
+        .await
+        .expect("an answer")
+}
+
+fn values(m: &Message) -> Vec<String> {
+    let mut v: Vec<String> = m.answers.iter().map(|r| r.data.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// Polls until `check` holds, returning how long that took (at most 5 s).
+async fn within<F, Fut>(mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < Duration::from_secs(5), "not within 5 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    start.elapsed()
+}
+
+const ZONE: &str = "answers.example";
+
+const RECORDS: &str = "$ORIGIN answers.example.
+@ 300 IN A 203.0.113.50
+@ IN AAAA 2001:db8::50
+www IN CNAME answers.example.
+alias IN CNAME www.answers.example.
+@ IN MX 10 mail.answers.example.
+mail IN A 203.0.113.25
+@ IN TXT \"v=spf1 mx -all\"
+_sip._tcp IN SRV 10 60 5060 sip.answers.example.
+sip IN A 203.0.113.26
+@ IN CAA 0 issue \"letsencrypt.org\"
+*.dev IN A 203.0.113.99
+deep.path IN A 203.0.113.77
+sub IN NS ns1.sub.answers.example.
+ns1.sub IN A 203.0.113.53
+";
+
+async fn served_zone(app: &TestApp) -> Browser {
+    let (owner, account) = owner_with_account(app, "owner@example.com", "shop.example.org").await;
+    let res = owner
+        .post(
+            "/domains/new",
+            &[("account", &account.to_string()), ("name", ZONE)],
+        )
+        .await;
+    assert_redirect_to(&res, &format!("/domains/{ZONE}?done=domain_added"));
+    let long = format!("{ZONE}. IN TXT \"{}\"\n", "k".repeat(600));
+    let text = format!("{RECORDS}{long}");
+    let res = post_multipart(
+        &owner,
+        &format!("/domains/{ZONE}/import"),
+        &[("zone", &text), ("apply", "yes")],
+    )
+    .await;
+    assert_redirect_to(&res, &format!("/domains/{ZONE}?done=zone_imported"));
+    owner
+}
+
+async fn activate(pool: &PgPool, zone: &str) {
+    sqlx::query("UPDATE domains SET status = 'active' WHERE name = $1")
+        .bind(zone)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let dns = dns_server(&app.pool, &[]).await;
+    let owner = served_zone(&app).await;
+    let at = dns.addr;
+
+    // Pending: not ours to answer yet.
+    assert_eq!(
+        ask(at, "answers.example.", RecordType::A)
+            .await
+            .metadata
+            .response_code,
+        ResponseCode::Refused
+    );
+    activate(&app.pool, ZONE).await;
+    within(|| async {
+        ask(at, "answers.example.", RecordType::A)
+            .await
+            .metadata
+            .response_code
+            == ResponseCode::NoError
+    })
+    .await;
+
+    // Each type as stored, through a stub resolver.
+    let r = resolver(at);
+    let lookup = |n: &'static str, t| {
+        let r = r.clone();
+        async move {
+            let mut v: Vec<String> = r
+                .lookup(n, t)
+                .await
+                .expect(n)
+                .answers()
+                .iter()
+                .filter(|x| x.record_type() == t)
+                .map(|x| x.data.to_string())
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(lookup("answers.example.", RecordType::A).await, ["203.0.113.50"]);
+    assert_eq!(
+        lookup("answers.example.", RecordType::AAAA).await,
+        ["2001:db8::50"]
+    );
+    assert_eq!(
+        lookup("www.answers.example.", RecordType::CNAME).await,
+        ["answers.example."]
+    );
+    assert_eq!(
+        lookup("answers.example.", RecordType::MX).await,
+        ["10 mail.answers.example."]
+    );
+    assert_eq!(
+        lookup("_sip._tcp.answers.example.", RecordType::SRV).await,
+        ["10 60 5060 sip.answers.example."]
+    );
+    let caa = lookup("answers.example.", RecordType::CAA).await;
+    assert!(caa.len() == 1 && caa[0].contains("letsencrypt.org"), "{caa:?}");
+    let txt = r.lookup("answers.example.", RecordType::TXT).await.unwrap();
+    let mut texts: Vec<Vec<usize>> = txt
+        .answers()
+        .iter()
+        .filter_map(|x| match &x.data {
+            RData::TXT(t) => Some(t.txt_data.iter().map(|s| s.len()).collect()),
+            _ => None,
+        })
+        .collect();
+    texts.sort();
+    // The 600-byte text goes out as strings of at most 255 bytes.
+    assert_eq!(texts, vec![vec![14], vec![255, 255, 90]]);
+    let ns = lookup("answers.example.", RecordType::NS).await;
+    assert_eq!(ns, ["ns1.example.net.", "ns2.example.net."]);
+
+    // Authoritative, case-insensitive, with EDNS echoed.
+    let m = ask(at, "WwW.AnSwErS.ExAmPlE.", RecordType::A).await;
+    assert!(m.metadata.authoritative);
+    assert!(m.edns.is_some(), "EDNS answered with EDNS");
+    // A CNAME chain inside the zone is followed: alias → www → apex.
+    let m = ask(at, "alias.answers.example.", RecordType::A).await;
+    assert_eq!(
+        values(&m),
+        ["203.0.113.50", "answers.example.", "www.answers.example."]
+    );
+    // NXDOMAIN and NODATA carry the SOA, with its serial.
+    let m = ask(at, "nope.answers.example.", RecordType::A).await;
+    assert_eq!(m.metadata.response_code, ResponseCode::NXDomain);
+    assert!(m.answers.is_empty() && m.authorities[0].record_type() == RecordType::SOA);
+    let m = ask(at, "mail.answers.example.", RecordType::AAAA).await;
+    assert_eq!(m.metadata.response_code, ResponseCode::NoError);
+    assert!(m.answers.is_empty() && m.authorities[0].record_type() == RecordType::SOA);
+    // An empty non-terminal exists: NODATA, not NXDOMAIN.
+    let m = ask(at, "path.answers.example.", RecordType::A).await;
+    assert_eq!(m.metadata.response_code, ResponseCode::NoError);
+    // A wildcard answers for any name below it, with the asked name.
+    let m = ask(at, "anything.dev.answers.example.", RecordType::A).await;
+    assert_eq!(values(&m), ["203.0.113.99"]);
+    assert_eq!(m.answers[0].name, name("anything.dev.answers.example."));
+    // Below a delegation: a referral with glue, not authoritative.
+    let m = ask(at, "www.sub.answers.example.", RecordType::A).await;
+    assert!(!m.metadata.authoritative && m.answers.is_empty());
+    assert_eq!(m.authorities[0].data.to_string(), "ns1.sub.answers.example.");
+    assert_eq!(m.additionals[0].data.to_string(), "203.0.113.53");
+    // Names in no zone of ours are refused.
+    let m = ask(at, "example.com.", RecordType::A).await;
+    assert_eq!(m.metadata.response_code, ResponseCode::Refused);
+
+    // A large answer is truncated over UDP and complete over TCP.
+    let big = (1..=3)
+        .map(|i| format!("big IN TXT \"{}\"\n", i.to_string().repeat(700)))
+        .collect::<String>();
+    let res = post_multipart(
+        &owner,
+        &format!("/domains/{ZONE}/import"),
+        &[("zone", &format!("{RECORDS}{big}")), ("apply", "yes")],
+    )
+    .await;
+    assert_redirect_to(&res, &format!("/domains/{ZONE}?done=zone_imported"));
+    within(|| async {
+        ask(at, "big.answers.example.", RecordType::TXT)
+            .await
+            .answers
+            .len()
+            == 3
+    })
+    .await;
+    let mut query = Message::new(7, MessageType::Query, OpCode::Query);
+    query.add_query(Query::query(name("big.answers.example."), RecordType::TXT));
+    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    udp.send_to(&query.to_vec().unwrap(), at).await.unwrap();
+    let mut buf = [0u8; 4096];
+    let n = udp.recv(&mut buf).await.unwrap();
+    let truncated = Message::from_vec(&buf[..n]).unwrap();
+    assert!(
+        truncated.metadata.truncation && n <= 512,
+        "plain UDP gets 512 bytes and TC"
+    );
+
+    // A change through the portal is answered within a second.
+    let res = owner
+        .post(
+            &format!("/domains/{ZONE}/records"),
+            &[
+                ("id", ""),
+                ("type", "A"),
+                ("name", "fresh"),
+                ("ttl", "300"),
+                ("content", "203.0.113.111"),
+            ],
+        )
+        .await;
+    assert_redirect_to(&res, &format!("/domains/{ZONE}?done=record_saved"));
+    let took = within(|| async {
+        values(&ask(at, "fresh.answers.example.", RecordType::A).await) == ["203.0.113.111"]
+    })
+    .await;
+    assert!(took < Duration::from_secs(1), "answered after {took:?}");
+
+    // The counters say what was answered.
+    let metrics = reqwest::get(format!("http://{}/metrics", dns.metrics_addr.unwrap()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("ksf_dns_queries_total{type=\"A\",rcode=\"NXDOMAIN\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("ksf_dns_queries_total{type=\"SRV\",rcode=\"NOERROR\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("ksf_dns_zones 1"), "{metrics}");
+
+    // A removed zone stops answering.
+    let res = owner
+        .post(&format!("/domains/{ZONE}/remove"), &[("confirm", ZONE)])
+        .await;
+    assert_redirect_to(&res, "/domains?done=domain_removed");
+    let took = within(|| async {
+        ask(at, "answers.example.", RecordType::A)
+            .await
+            .metadata
+            .response_code
+            == ResponseCode::Refused
+    })
+    .await;
+    assert!(took < Duration::from_secs(1), "still answered after {took:?}");
+    dns.stop().await;
+}
+
+/// The zone by AXFR over TCP from `from`: every message's records, or the
+/// response code of a refusal.
+async fn transfer(from: &str, server: SocketAddr, zone: &str) -> Result<Vec<String>, ResponseCode> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    let mut stream = socket.connect(server).await.unwrap();
+    let mut query = Message::new(9, MessageType::Query, OpCode::Query);
+    query.add_query(Query::query(name(zone), RecordType::AXFR));
+    let bytes = query.to_vec().unwrap();
+    stream
+        .write_all(&(bytes.len() as u16).to_be_bytes())
+        .await
+        .unwrap();
+    stream.write_all(&bytes).await.unwrap();
+    let mut records = Vec::new();
+    loop {
+        let m = probe::read_tcp_message(&mut stream).await.expect("a message");
+        if m.metadata.response_code != ResponseCode::NoError {
+            return Err(m.metadata.response_code);
+        }
+        for r in &m.answers {
+            records.push(format!("{} {} {}", r.name, r.record_type(), r.data));
+        }
+        // The transfer ends with the SOA it began with.
+        if records.len() > 1 && records.last().is_some_and(|l| l.contains(" SOA ")) {
+            return Ok(records);
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn secondaries_may_transfer_zones_and_are_notified_of_changes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    // A secondary on 127.0.0.1 that records the NOTIFY messages it gets.
+    let secondary = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let dns = dns_server(&app.pool, &[secondary.local_addr().unwrap()]).await;
+    let owner = served_zone(&app).await;
+    activate(&app.pool, ZONE).await;
+
+    // The activation is a change: the secondary is told, and acknowledges.
+    let mut buf = [0u8; 512];
+    let (n, from) = tokio::time::timeout(Duration::from_secs(3), secondary.recv_from(&mut buf))
+        .await
+        .expect("a NOTIFY within 3 s")
+        .unwrap();
+    let notify = Message::from_vec(&buf[..n]).unwrap();
+    assert_eq!(notify.metadata.op_code, OpCode::Notify);
+    assert_eq!(notify.queries[0].name(), &name("answers.example."));
+    assert_eq!(notify.queries[0].query_type(), RecordType::SOA);
+    let mut ack = Message::new(notify.metadata.id, MessageType::Response, OpCode::Notify);
+    ack.add_query(notify.queries[0].clone());
+    secondary.send_to(&ack.to_vec().unwrap(), from).await.unwrap();
+
+    // The allowed address gets the whole zone, SOA first and last.
+    let records = transfer("127.0.0.1", dns.addr, "answers.example.")
+        .await
+        .expect("transfer");
+    assert!(records[0].contains(" SOA ") && records.last().unwrap().contains(" SOA "));
+    assert!(
+        records
+            .iter()
+            .any(|r| r.starts_with("_sip._tcp.answers.example. SRV")),
+        "{records:?}"
+    );
+    assert_eq!(
+        records.len(),
+        2 + 2 + 15,
+        "SOA twice, two NS, 15 records: {records:?}"
+    );
+    // Any other address is refused.
+    assert_eq!(
+        transfer("127.0.0.2", dns.addr, "answers.example.").await,
+        Err(ResponseCode::Refused)
+    );
+
+    // A record change is notified too.
+    let res = owner
+        .post(
+            &format!("/domains/{ZONE}/records"),
+            &[
+                ("id", ""),
+                ("type", "A"),
+                ("name", "new"),
+                ("ttl", "300"),
+                ("content", "203.0.113.112"),
+            ],
+        )
+        .await;
+    assert_redirect_to(&res, &format!("/domains/{ZONE}?done=record_saved"));
+    let (n, _) = tokio::time::timeout(Duration::from_secs(3), secondary.recv_from(&mut buf))
+        .await
+        .expect("a NOTIFY after the change")
+        .unwrap();
+    assert_eq!(
+        Message::from_vec(&buf[..n]).unwrap().metadata.op_code,
+        OpCode::Notify
+    );
+    dns.stop().await;
+}
+
+async fn status_of(pool: &PgPool, zone: &str) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, delegation_problem FROM domains WHERE name = $1")
+        .bind(zone)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+type Delegations = Arc<Mutex<HashMap<String, Vec<&'static str>>>>;
+
+/// The registry's server for `registry.test`, which this machine cannot
+/// reach: it says where its own server is (`ns.registry.test`, here) and
+/// refers each child to the name servers in `delegations`.
+async fn registry(delegations: Delegations) -> SocketAddr {
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let at = socket.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+            let Ok(q) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let Some(query) = q.queries.first().cloned() else {
+                continue;
+            };
+            let mut reply = Message::new(q.metadata.id, MessageType::Response, OpCode::Query);
+            reply.metadata.recursion_desired = q.metadata.recursion_desired;
+            reply.add_query(query.clone());
+            let asked = query.name().to_ascii().trim_end_matches('.').to_string();
+            let record =
+                |owner: &str, data: RData| Record::from_rdata(name(&format!("{owner}.")), 3600, data);
+            match (asked.as_str(), query.query_type()) {
+                ("registry.test", RecordType::NS) => {
+                    reply.metadata.authoritative = true;
+                    reply.add_answer(record("registry.test", RData::NS(NS(name("ns.registry.test.")))));
+                }
+                ("ns.registry.test", RecordType::A) => {
+                    reply.metadata.authoritative = true;
+                    reply.add_answer(record("ns.registry.test", RData::A(A::new(127, 0, 0, 1))));
+                }
+                (child, RecordType::NS) if child.ends_with(".registry.test") => {
+                    let hosts = delegations
+                        .lock()
+                        .unwrap()
+                        .get(child)
+                        .cloned()
+                        .unwrap_or_default();
+                    if hosts.is_empty() {
+                        reply.metadata.response_code = ResponseCode::NXDomain;
+                    }
+                    for host in hosts {
+                        reply.add_authority(record(child, RData::NS(NS(name(&format!("{host}."))))));
+                    }
+                }
+                _ => reply.metadata.authoritative = true,
+            }
+            let _ = socket.send_to(&reply.to_vec().unwrap(), from).await;
+        }
+    });
+    at
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_delegation_check_activates_a_delegated_domain_and_flags_a_lost_one(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let dns = dns_server(&app.pool, &[]).await;
+    let (owner, account) = owner_with_account(&app, "owner@example.com", "shop.example.org").await;
+    let res = owner
+        .post(
+            "/domains/new",
+            &[("account", &account.to_string()), ("name", "shop.registry.test")],
+        )
+        .await;
+    assert_redirect_to(&res, "/domains/shop.registry.test?done=domain_added");
+    let delegations: Delegations = Arc::default();
+    let registry = registry(delegations.clone()).await;
+    let mut checker = Checker::using(registry).unwrap();
+    checker.port = registry.port();
+    let settings = DnsSettings::development();
+    let check =
+        || app::services::dns::delegation::check_due(&app.pool, &settings, &checker, time::Duration::ZERO);
+
+    // Not delegated yet: still pending, and the page says what to do.
+    assert_eq!(check().await.unwrap(), 1);
+    let (status, problem) = status_of(&app.pool, "shop.registry.test").await;
+    assert_eq!(status, "pending");
+    assert!(problem
+        .unwrap()
+        .starts_with("The registry has no name servers for this domain yet."));
+
+    // Delegated to us: active, and so served.
+    delegations.lock().unwrap().insert(
+        "shop.registry.test".into(),
+        vec!["ns2.example.net", "NS1.example.net"],
+    );
+    check().await.unwrap();
+    assert_eq!(
+        status_of(&app.pool, "shop.registry.test").await,
+        ("active".into(), None)
+    );
+    within(|| async { dns.catalog.len() == 1 }).await;
+    let dashboard = owner.page("/").await;
+    assert!(
+        dashboard.contains("shop.registry.test now points at our name servers"),
+        "{dashboard}"
+    );
+
+    // Pointed elsewhere: flagged, still served, and in the feed.
+    delegations
+        .lock()
+        .unwrap()
+        .insert("shop.registry.test".into(), vec!["ns.elsewhere.example"]);
+    check().await.unwrap();
+    let (status, problem) = status_of(&app.pool, "shop.registry.test").await;
+    assert_eq!(status, "active");
+    assert_eq!(
+        problem.as_deref(),
+        Some("The registry points at ns.elsewhere.example instead of ns1.example.net, ns2.example.net.")
+    );
+    assert_eq!(dns.catalog.len(), 1);
+    let page = owner.page("/domains/shop.registry.test").await;
+    assert!(
+        page.contains("The registry points at ns.elsewhere.example"),
+        "{page}"
+    );
+    let dashboard = owner.page("/").await;
+    assert!(
+        dashboard.contains("shop.registry.test no longer points at our name servers"),
+        "{dashboard}"
+    );
+    dns.stop().await;
+}
