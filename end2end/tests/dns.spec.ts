@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUpConfirmed, waitForHydration, watchForProblems } from "./support";
+import { signIn, signUpConfirmed, waitForHydration, watchForProblems } from "./support";
 
 /** A hosting account on the free plan with `domain` as its primary domain. */
 async function account(page: Page, name: string, domain: string) {
@@ -84,8 +84,50 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
   expect(problems).toEqual([]);
 });
 
+test("a record edited in the editor is reported by Check propagation from the running name server", async ({ page }) => {
+  await signIn(page);
+  const problems = watchForProblems(page);
+  await page.goto("/domains/shop.example.com");
+  await waitForHydration(page);
+  const name = `probe${Date.now()}`;
+  await page.locator("#new-type").selectOption("A");
+  await page.locator("#new-name").fill(name);
+  await page.locator("#new-content").fill("203.0.113.123");
+  await page.getByRole("button", { name: "Add record" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Added ${name} A` })).toBeVisible();
+
+  const card = page.getByRole("region", { name: "Check propagation" });
+  await card.getByLabel("Name").fill(name);
+  await card.getByLabel("Type").selectOption("A");
+  await card.getByRole("button", { name: "Check propagation" }).click();
+  const rows = card.locator("tbody tr");
+  // Both example name servers are the local `ksf dns` the scripts start.
+  await expect(rows).toHaveCount(2);
+  for (const row of await rows.all()) {
+    await expect(row).toContainText("Up to date: 203.0.113.123");
+    await expect(row).toContainText("(current)");
+    await expect(row).toHaveAttribute("data-state", "matches");
+  }
+  await expect(card).toContainText(`The portal has ${name}.shop.example.com.: 203.0.113.123`);
+  expect(problems).toEqual([]);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("Check propagation answers the plain form with every server's answer", async ({ page }) => {
+    await signIn(page);
+    await page.goto("/domains/shop.example.com");
+    const card = page.getByRole("region", { name: "Check propagation" });
+    await card.getByLabel("Name").fill("www");
+    await card.getByLabel("Type").selectOption("A");
+    await card.getByRole("button", { name: "Check propagation" }).click();
+    await expect(page).toHaveURL(/check=www&check_type=A/);
+    const rows = page.getByRole("region", { name: "Check propagation" }).locator("tbody tr");
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText("Up to date:");
+    await expect(rows.first()).toContainText("(current)");
+  });
 
   test("the editor's forms work and errors come back next to the field", async ({ page }) => {
     await signUpConfirmed(page, "Nico NoScript", "noscript passphrase 1");

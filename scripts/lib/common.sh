@@ -257,6 +257,32 @@ stop_postgres() {
 # STRIPE_WEBHOOK_SECRET); otherwise the project's local stand-in (test
 # payments only, `ksf stripe-standin`), started here in the background and
 # pointed at the portal's webhook endpoint. It stops with this script.
+# Starts `ksf dns` (the authoritative DNS server) on 127.0.0.1:PORT (UDP
+# and TCP) with its metrics on 127.0.0.1:METRICS_PORT, against
+# $DATABASE_URL; it stops with this script (a later trap must kill
+# $DNS_PID too). DNS_LISTEN is exported: the web server's propagation
+# check asks it.
+#   start_dns BIN PORT METRICS_PORT
+start_dns() {
+  local bin="$1" port="$2" metrics="$3"
+  export DNS_LISTEN="127.0.0.1:$port"
+  if port_in_use "$port"; then
+    die "port $port (ksf dns) is in use: stop what holds it, or set KSF_DNS_PORT"
+  fi
+  mkdir -p "$KSF_ROOT/.run"
+  local out="$KSF_ROOT/.run/dns-$port.log"
+  DNS_METRICS_LISTEN="127.0.0.1:$metrics" "$bin" dns > "$out" 2>&1 &
+  DNS_PID=$!
+  trap 'kill "$DNS_PID" ${STRIPE_STANDIN_PID:-} 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do
+    grep -q "answering on" "$out" 2>/dev/null && break
+    kill -0 "$DNS_PID" 2>/dev/null || { cat "$out" >&2; die "ksf dns exited"; }
+    sleep 0.25
+  done
+  grep -q "answering on" "$out" || die "ksf dns did not start (see $out)"
+  log "$(grep -m1 "answering on" "$out")"
+}
+
 #   start_stripe_standin BIN PORTAL_URL PORT
 start_stripe_standin() {
   local bin="$1" portal="$2" port="$3"

@@ -150,27 +150,28 @@ async fn serve_dns(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> 
             .unwrap_or_default()
     );
     let settings = config.dns.clone();
-    let every = dns.delegation_every;
     let resolver = dns.delegation_resolver;
-    let delegation = tokio::spawn(async move {
-        use app::services::dns::delegation::Checker;
-        let checker = match resolver.map_or_else(Checker::system, Checker::using) {
-            Ok(c) => c,
-            Err(error) => {
-                tracing::warn!(%error, "no resolver configuration: domains' delegation is not checked");
-                return;
+    let delegation = dns.delegation_every.map(|every| {
+        tokio::spawn(async move {
+            use app::services::dns::delegation::Checker;
+            let checker = match resolver.map_or_else(Checker::system, Checker::using) {
+                Ok(c) => c,
+                Err(error) => {
+                    tracing::warn!(%error, "no resolver configuration: domains' delegation is not checked");
+                    return;
+                }
+            };
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let every = time::Duration::try_from(every).unwrap_or(time::Duration::minutes(5));
+                match app::services::dns::delegation::check_due(&pool, &settings, &checker, every).await {
+                    Ok(n) if n > 0 => tracing::info!(checked = n, "checked delegations"),
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "could not check delegations"),
+                }
             }
-        };
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            let every = time::Duration::try_from(every).unwrap_or(time::Duration::minutes(5));
-            match app::services::dns::delegation::check_due(&pool, &settings, &checker, every).await {
-                Ok(n) if n > 0 => tracing::info!(checked = n, "checked delegations"),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "could not check delegations"),
-            }
-        }
+        })
     });
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -184,7 +185,9 @@ async fn serve_dns(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> 
             _ = tokio::signal::ctrl_c() => break,
         }
     }
-    delegation.abort();
+    if let Some(task) = delegation {
+        task.abort();
+    }
     running.stop().await;
     Ok(())
 }

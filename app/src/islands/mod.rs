@@ -10,4 +10,5 @@ pub mod full_reload;
 pub mod live;
 pub mod nav_toggle;
 pub mod password_input;
+pub mod propagation;
 pub mod tickets;

@@ -24,7 +24,8 @@ pub struct DnsServerConfig {
     pub metrics_listen: Option<SocketAddr>,
     /// How often pending domains' delegation is checked
     /// (`DNS_DELEGATION_CHECK_SECONDS`; active ones every 12 times that).
-    pub delegation_every: Duration,
+    /// Off (0) by default in development, whose demo domains are made up.
+    pub delegation_every: Option<Duration>,
     /// The resolver the delegation check asks to find parent zones'
     /// servers (`DNS_DELEGATION_RESOLVER`; this machine's by default).
     pub delegation_resolver: Option<SocketAddr>,
@@ -62,8 +63,12 @@ impl DnsServerConfig {
             None => Some(SocketAddr::from(([127, 0, 0, 1], 9153))),
         };
         let delegation_resolver = addresses(&lookup, "DNS_DELEGATION_RESOLVER")?.first().copied();
-        let seconds: u64 = parse(&lookup, "DNS_DELEGATION_CHECK_SECONDS", 300)?;
-        if !(10..=86_400).contains(&seconds) || rate_limit > 1_000_000 {
+        let seconds: u64 = parse(
+            &lookup,
+            "DNS_DELEGATION_CHECK_SECONDS",
+            if production { 300 } else { 0 },
+        )?;
+        if !(seconds == 0 || (10..=86_400).contains(&seconds)) || rate_limit > 1_000_000 {
             return Err(ConfigError::Invalid {
                 var: if rate_limit > 1_000_000 {
                     "DNS_RATE_LIMIT"
@@ -75,7 +80,7 @@ impl DnsServerConfig {
                 } else {
                     seconds.to_string()
                 },
-                reason: "out of range (rate limit up to 1000000; check interval 10 to 86400 seconds)".into(),
+                reason: "out of range (rate limit up to 1000000; check interval 0 for off, or 10 to 86400 seconds)".into(),
             });
         }
         Ok(DnsServerConfig {
@@ -84,7 +89,7 @@ impl DnsServerConfig {
             rate_limit,
             query_log_every,
             metrics_listen,
-            delegation_every: Duration::from_secs(seconds),
+            delegation_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
             delegation_resolver,
         })
     }

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod forms;
+pub mod propagation;
 pub mod queries;
 
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,8 @@ pub struct ZoneView {
     /// it last asked the registry ("3 minutes ago").
     pub delegation_problem: Option<String>,
     pub delegation_checked: Option<String>,
+    /// The servers "Check propagation" asks, by label.
+    pub probes: Vec<String>,
     pub can_edit: bool,
     pub records: Vec<RecordRow>,
     pub history: Vec<ChangeRow>,

@@ -67,6 +67,10 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         nameservers: deps.dns.nameservers.clone(),
         delegation_problem: domain.delegation_problem.clone(),
         delegation_checked: domain.delegation_checked_at.map(crate::api::when),
+        probes: crate::services::dns::propagation::targets(&deps.dns)
+            .into_iter()
+            .map(|t| t.label)
+            .collect(),
         can_edit: domain.account.can(Permission::Dns),
         soa: managed.soa_data(&domain.name),
         records: records

@@ -1,6 +1,7 @@
 //! Domains: the list with the form to add one, and a domain's page (its
 //! DNS editor, templates, import and export, history).
 
+mod propagation;
 pub mod zone;
 
 use leptos::prelude::*;

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::propagation::Propagation;
 use super::DomainStatusBadge;
 use crate::api::dns::queries::load_zone;
 use crate::api::dns::{ChangeRow, ImportPreview, TemplatePreview, ZoneView};
@@ -150,6 +151,7 @@ fn Zone(z: ZoneView) -> impl IntoView {
             // an island to its next sibling when it compares pages.
             <p class="muted">"Every change raises the zone's serial and is kept in the history below."</p>
         </section>
+        <Propagation zone=z.name.clone() servers=z.probes.clone()/>
         {z.can_edit.then(|| view! { <Templates base=base.clone()/> <Import base=base.clone()/> })}
         <section class="card" aria-labelledby="export-title">
             <h2 id="export-title">"Export"</h2>

@@ -10,6 +10,7 @@ pub mod domains;
 pub mod history;
 pub mod import;
 pub mod probe;
+pub mod propagation;
 #[cfg(test)]
 mod properties;
 pub mod serving;

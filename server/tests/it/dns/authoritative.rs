@@ -131,8 +131,11 @@ async fn activate(pool: &PgPool, zone: &str) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers(pool: PgPool) {
-    let app = spawn_app(pool).await;
-    let dns = dns_server(&app.pool, &[]).await;
+    let dns = dns_server(&pool, &[]).await;
+    // The portal's propagation check asks this server (both example name
+    // servers are at DNS_LISTEN in development).
+    let listen = dns.addr.to_string();
+    let app = spawn_app_with(pool, &[("DNS_LISTEN", &listen)]).await;
     let owner = served_zone(&app).await;
     let at = dns.addr;
 
@@ -289,6 +292,16 @@ async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers
     })
     .await;
     assert!(took < Duration::from_secs(1), "answered after {took:?}");
+    // "Check propagation" (the page without JavaScript) sees it on both.
+    let page = owner
+        .page(&format!("/domains/{ZONE}?check=fresh&check_type=A"))
+        .await;
+    assert_eq!(page.matches("Up to date: 203.0.113.111").count(), 2, "{page}");
+    assert_eq!(page.matches("(current)").count(), 2, "{page}");
+    let page = owner
+        .page(&format!("/domains/{ZONE}?check=gone&check_type=AAAA"))
+        .await;
+    assert_eq!(page.matches("Up to date: no such record").count(), 2, "{page}");
 
     // The counters say what was answered.
     let metrics = reqwest::get(format!("http://{}/metrics", dns.metrics_addr.unwrap()))
