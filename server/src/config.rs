@@ -749,6 +749,92 @@ mod tests {
     }
 
     #[test]
+    fn name_servers_may_say_where_they_answer_and_resolvers_are_listed() {
+        let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+        let dev = ("LEPTOS_ENV", "DEV");
+        // Development: both example name servers are the local `ksf dns`.
+        let c = config(&[db, dev, ("DNS_LISTEN", "127.0.0.1:5399")]).unwrap();
+        let local: SocketAddr = "127.0.0.1:5399".parse().unwrap();
+        assert_eq!(
+            c.dns.nameserver_addrs,
+            [
+                ("ns1.example.net".to_string(), local),
+                ("ns2.example.net".to_string(), local)
+            ]
+        );
+        let ns = (
+            "KSF_NAMESERVERS",
+            "ns1.example.net@192.0.2.53, ns2.example.net@[2001:db8::53]:5300,ns3.example.net",
+        );
+        let resolvers = ("KSF_PROPAGATION_RESOLVERS", "1.1.1.1, 127.0.0.1:5353");
+        let c = config(&[db, dev, ns, resolvers]).unwrap();
+        assert_eq!(
+            c.dns.nameservers,
+            ["ns1.example.net", "ns2.example.net", "ns3.example.net"]
+        );
+        assert_eq!(
+            c.dns.nameserver_addrs,
+            [
+                ("ns1.example.net".to_string(), "192.0.2.53:53".parse().unwrap()),
+                (
+                    "ns2.example.net".to_string(),
+                    "[2001:db8::53]:5300".parse().unwrap()
+                ),
+            ]
+        );
+        assert_eq!(
+            c.dns.resolvers,
+            [
+                "1.1.1.1:53".parse::<SocketAddr>().unwrap(),
+                "127.0.0.1:5353".parse().unwrap()
+            ]
+        );
+        for bad in [
+            ("KSF_NAMESERVERS", "ns1.example.net@nowhere"),
+            ("KSF_PROPAGATION_RESOLVERS", "one.one"),
+        ] {
+            let e = config(&[db, dev, bad]).unwrap_err().to_string();
+            assert!(e.contains(bad.0), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_dns_server_defaults_to_port_53_in_production_only() {
+        use crate::dns::config::DnsServerConfig;
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        let dev = DnsServerConfig::from_lookup(env(&[]), false).unwrap();
+        assert_eq!(dev.listen.to_string(), "127.0.0.1:5353");
+        assert_eq!(dev.delegation_every, None, "made-up demo domains are not checked");
+        assert!(dev.secondaries.is_empty() && dev.rate_limit == 100 && dev.query_log_every == 0);
+        let prod =
+            DnsServerConfig::from_lookup(env(&[("DNS_SECONDARIES", "192.0.2.53, 192.0.2.54:5300")]), true)
+                .unwrap();
+        assert_eq!(prod.listen.to_string(), "0.0.0.0:53");
+        assert_eq!(prod.delegation_every, Some(Duration::from_secs(300)));
+        assert_eq!(prod.secondaries.len(), 2);
+        for bad in [
+            &[("DNS_SECONDARIES", "ns.example")][..],
+            &[("DNS_DELEGATION_CHECK_SECONDS", "5")][..],
+            &[("DNS_RATE_LIMIT", "-1")][..],
+            &[("DNS_METRICS_LISTEN", "localhost")][..],
+        ] {
+            let var = bad[0].0;
+            let e = DnsServerConfig::from_lookup(env(bad), true)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(var), "{e}");
+        }
+        assert!(
+            DnsServerConfig::from_lookup(env(&[("DNS_METRICS_LISTEN", "off")]), true)
+                .unwrap()
+                .metrics_listen
+                .is_none()
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_variable() {
         let missing = config(&[]).unwrap_err().to_string();
         assert!(missing.starts_with("DATABASE_URL is not set"), "{missing}");

@@ -183,16 +183,30 @@ impl Follower {
     }
 }
 
+/// A UDP socket on `addr` that other sockets may share (SO_REUSEPORT):
+/// the kernel spreads queries over them, so each core reads its own.
+fn shared_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
 /// Binds, loads every zone and starts answering.
 pub async fn start(
     config: &DnsServerConfig,
     settings: DnsSettings,
     pool: PgPool,
 ) -> Result<Running, DnsStartError> {
-    let udp = UdpSocket::bind(config.listen)
-        .await
-        .map_err(|e| bind_error(config.listen, e))?;
-    let addr = udp.local_addr().map_err(|e| bind_error(config.listen, e))?;
+    let first = shared_udp(config.listen).map_err(|e| bind_error(config.listen, e))?;
+    let addr = first.local_addr().map_err(|e| bind_error(config.listen, e))?;
+    let mut udp = vec![first];
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for _ in 1..cores {
+        udp.push(shared_udp(addr).map_err(|e| bind_error(addr, e))?);
+    }
     let tcp = TcpListener::bind(addr).await.map_err(|e| bind_error(addr, e))?;
 
     let catalog = Arc::new(Catalog::default());
@@ -219,7 +233,9 @@ pub async fn start(
         secondaries: config.secondaries.iter().map(SocketAddr::ip).collect(),
     };
     let mut server = Server::new(handler);
-    server.register_socket(udp);
+    for socket in udp {
+        server.register_socket(socket);
+    }
     server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
 
     let mut tasks = vec![tokio::spawn(follower.follow(listener, reload.clone()))];

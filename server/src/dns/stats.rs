@@ -203,3 +203,51 @@ impl QueryLog {
         self.every != 0 && self.seen.fetch_add(1, Ordering::Relaxed) % self.every == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_the_limit_every_other_answer_slips_and_the_rest_are_dropped() {
+        let limiter = RateLimiter::new(2);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let verdicts: Vec<Verdict> = (0..6).map(|_| limiter.check(a)).collect();
+        use Verdict::*;
+        assert_eq!(verdicts, [Send, Send, Slip, Drop, Slip, Drop]);
+        // The same /24 shares the budget; another network has its own.
+        assert_eq!(limiter.check("192.0.2.200".parse().unwrap()), Slip);
+        assert_eq!(limiter.check("198.51.100.1".parse().unwrap()), Send);
+        assert_eq!(RateLimiter::new(0).check(a), Send, "0 is off");
+    }
+
+    #[test]
+    fn the_query_log_samples_one_in_n() {
+        let log = QueryLog::new(3);
+        let logged = (0..9).filter(|_| log.sample()).count();
+        assert_eq!(logged, 3);
+        assert!(!QueryLog::new(0).sample());
+    }
+
+    #[test]
+    fn counters_render_as_prometheus_text() {
+        let stats = Stats::default();
+        stats.count(RecordType::A, ResponseCode::NXDomain);
+        stats.count(RecordType::A, ResponseCode::NXDomain);
+        stats.count(RecordType::MX, ResponseCode::NoError);
+        let text = stats.render();
+        assert!(
+            text.contains("ksf_dns_queries_total{type=\"A\",rcode=\"NXDOMAIN\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ksf_dns_queries_total{type=\"MX\",rcode=\"NOERROR\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE ksf_dns_zones gauge\nksf_dns_zones 0"),
+            "{text}"
+        );
+        assert_eq!(stats.answered("A", "NXDOMAIN"), 2);
+    }
+}

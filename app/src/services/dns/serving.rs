@@ -88,24 +88,36 @@ pub async fn all(pool: &PgPool, settings: &DnsSettings) -> Result<Vec<ServedZone
         by_domain
             .entry(row.domain_id)
             .or_default()
-            .push(decode(row.name, row.ttl, row.data)?);
+            .push(decode(row.name, row.ttl, row.data));
     }
-    domains
+    // One zone that cannot be read is left out (and logged); the others
+    // are still served.
+    let zones = domains
         .into_iter()
-        .map(|d| {
-            let name = name_of(&d.name)?;
-            let serial = serial_of(d.serial)?;
-            let records = by_domain.remove(&d.id).unwrap_or_default();
-            let managed = Managed {
-                nameservers: &settings.nameservers,
-                serial,
-            };
-            let zone_file = zonefile::export(&name, &managed, &records);
-            Ok(ServedZone {
-                name,
-                serial,
-                zone_file,
-            })
+        .filter_map(|d| {
+            let built = (|| {
+                let name = name_of(&d.name)?;
+                let serial = serial_of(d.serial)?;
+                let records = by_domain
+                    .remove(&d.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()?;
+                let managed = Managed {
+                    nameservers: &settings.nameservers,
+                    serial,
+                };
+                let zone_file = zonefile::export(&name, &managed, &records);
+                Ok::<_, DnsError>(ServedZone {
+                    name,
+                    serial,
+                    zone_file,
+                })
+            })();
+            built
+                .inspect_err(|error| tracing::error!(%error, zone = d.name, "zone not served"))
+                .ok()
         })
-        .collect()
+        .collect();
+    Ok(zones)
 }
