@@ -103,6 +103,9 @@ pub fn resolve(zone: &Zone, qname: &LowerName, qtype: RecordType) -> Answer {
 /// The NS records of the closest delegation at or above `name` and below
 /// the apex.
 fn delegation<'z>(zone: &'z Zone, name: &LowerName) -> Option<&'z [Record]> {
+    if !zone.has_delegations {
+        return None;
+    }
     let apex = zone.origin.num_labels();
     let labels = name.num_labels();
     (apex + 1..=labels).find_map(|n| {
@@ -152,6 +155,9 @@ fn addresses<'a>(zone: &Zone, targets: impl Iterator<Item = &'a hickory_proto::r
 /// The wildcard node `*.closest-encloser` for a name that does not exist
 /// (RFC 4592): the closest existing ancestor, then its `*` child.
 fn wildcard<'z>(zone: &'z Zone, name: &LowerName) -> Option<&'z super::zone::Node> {
+    if !zone.has_wildcards {
+        return None;
+    }
     let mut ancestor = name.base_name();
     loop {
         if zone.node(&ancestor).is_some() || ancestor == zone.origin {

@@ -2,7 +2,7 @@
 //! name. Readers take the lock only to clone one zone's `Arc`; a change
 //! swaps a whole zone, so an answer never mixes two versions.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, RwLock};
 
 use hickory_proto::rr::LowerName;
@@ -11,7 +11,7 @@ use super::zone::Zone;
 
 #[derive(Debug, Default)]
 pub struct Catalog {
-    zones: RwLock<HashMap<LowerName, Arc<Zone>>>,
+    zones: RwLock<FxHashMap<LowerName, Arc<Zone>>>,
 }
 
 impl Catalog {
@@ -62,7 +62,7 @@ impl Catalog {
     /// Replaces every zone at once (start, reload after a lost connection
     /// or SIGHUP); returns the origins that are new or whose serial changed.
     pub fn replace_all(&self, fresh: Vec<Zone>) -> Vec<LowerName> {
-        let next: HashMap<LowerName, Arc<Zone>> = fresh
+        let next: FxHashMap<LowerName, Arc<Zone>> = fresh
             .into_iter()
             .map(|z| (z.origin.clone(), Arc::new(z)))
             .collect();

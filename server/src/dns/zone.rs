@@ -2,7 +2,7 @@
 //! SOA and NS from the platform, then the customer's records), indexed by
 //! owner name for answering and kept in file order for transfers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use app::services::dns::serving::ServedZone;
 use hickory_proto::rr::{LowerName, Name, Record, RecordType};
@@ -46,7 +46,12 @@ pub struct Zone {
     pub origin: LowerName,
     pub serial: u32,
     pub soa: Record,
-    nodes: HashMap<LowerName, Node>,
+    nodes: FxHashMap<LowerName, Node>,
+    /// Whether any name below the apex has NS records (a delegation) or
+    /// is a wildcard: most zones have neither, and their answers skip
+    /// those walks.
+    pub has_delegations: bool,
+    pub has_wildcards: bool,
     /// Every record but the SOA, in zone-file order (for AXFR).
     records: Vec<Record>,
 }
@@ -63,7 +68,9 @@ impl Zone {
             origin: origin.clone(),
             serial: served.serial,
             soa: Record::update0(Name::root(), 0, RecordType::SOA),
-            nodes: HashMap::new(),
+            nodes: FxHashMap::default(),
+            has_delegations: false,
+            has_wildcards: false,
             records: Vec::new(),
         };
         let mut soa = None;
@@ -85,6 +92,12 @@ impl Zone {
 
     fn insert(&mut self, record: Record) {
         let owner = LowerName::new(&record.name);
+        if owner != self.origin && record.record_type() == RecordType::NS {
+            self.has_delegations = true;
+        }
+        if owner.is_wildcard() {
+            self.has_wildcards = true;
+        }
         // Every name between the owner and the apex exists.
         let mut parent = owner.base_name();
         while self.origin.zone_of(&parent) && parent != self.origin {
