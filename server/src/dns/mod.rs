@@ -194,20 +194,34 @@ fn shared_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
     UdpSocket::from_std(socket.into())
 }
 
+/// UDP sockets (one per core) and a TCP listener on one port. Port 0
+/// picks a free one; one whose TCP side is taken is tried again.
+async fn bind(listen: SocketAddr) -> Result<(SocketAddr, Vec<UdpSocket>, TcpListener), DnsStartError> {
+    let attempts = if listen.port() == 0 { 10 } else { 1 };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut last = None;
+    for _ in 0..attempts {
+        let first = shared_udp(listen).map_err(|e| bind_error(listen, e))?;
+        let addr = first.local_addr().map_err(|e| bind_error(listen, e))?;
+        let mut udp = vec![first];
+        for _ in 1..cores {
+            udp.push(shared_udp(addr).map_err(|e| bind_error(addr, e))?);
+        }
+        match TcpListener::bind(addr).await {
+            Ok(tcp) => return Ok((addr, udp, tcp)),
+            Err(e) => last = Some(bind_error(addr, e)),
+        }
+    }
+    Err(last.unwrap_or(DnsStartError::InUse { addr: listen }))
+}
+
 /// Binds, loads every zone and starts answering.
 pub async fn start(
     config: &DnsServerConfig,
     settings: DnsSettings,
     pool: PgPool,
 ) -> Result<Running, DnsStartError> {
-    let first = shared_udp(config.listen).map_err(|e| bind_error(config.listen, e))?;
-    let addr = first.local_addr().map_err(|e| bind_error(config.listen, e))?;
-    let mut udp = vec![first];
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for _ in 1..cores {
-        udp.push(shared_udp(addr).map_err(|e| bind_error(addr, e))?);
-    }
-    let tcp = TcpListener::bind(addr).await.map_err(|e| bind_error(addr, e))?;
+    let (addr, udp, tcp) = bind(config.listen).await?;
 
     let catalog = Arc::new(Catalog::default());
     let stats = Arc::new(Stats::default());

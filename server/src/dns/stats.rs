@@ -200,7 +200,11 @@ impl QueryLog {
     }
 
     pub fn sample(&self) -> bool {
-        self.every != 0 && self.seen.fetch_add(1, Ordering::Relaxed) % self.every == 0
+        self.every != 0
+            && self
+                .seen
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(self.every)
     }
 }
 
