@@ -22,6 +22,8 @@ pub struct DomainRow {
     pub status: DomainStatus,
     pub records: i64,
     pub last_change: String,
+    /// Active, but the registry no longer points at our name servers.
+    pub delegation_lost: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

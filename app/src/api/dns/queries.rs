@@ -34,6 +34,7 @@ pub async fn list_domains() -> Result<DomainsView, ApiError> {
                 status: d.status,
                 records: d.records,
                 last_change: crate::api::when(d.last_change),
+                delegation_lost: d.delegation_lost,
             })
             .collect(),
         accounts: accounts

@@ -100,7 +100,10 @@ fn DomainRowView(d: DomainRow) -> impl IntoView {
         <tr class="domain">
             <td class="stack-title" data-label="Domain"><a href=format!("/domains/{}", d.name)>{d.display}</a></td>
             <td data-label="Hosting account"><a href=format!("/hosting/{}", d.account_id)>{d.account_name}</a></td>
-            <td data-label="Status"><DomainStatusBadge status=d.status/></td>
+            <td data-label="Status">
+                <DomainStatusBadge status=d.status/>
+                {d.delegation_lost.then(|| view! { " " <span class="badge badge-warning">"Delegation changed"</span> })}
+            </td>
             <td data-label="Records">{d.records}</td>
             <td data-label="Last change">{d.last_change}</td>
         </tr>

@@ -87,6 +87,8 @@ pub struct DomainSummary {
     pub status: DomainStatus,
     pub records: i64,
     pub last_change: OffsetDateTime,
+    /// An active domain whose registry no longer points at us.
+    pub delegation_lost: bool,
 }
 
 /// The domains of every account the user is a member of.
@@ -94,6 +96,7 @@ pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, Dn
     let rows = sqlx::query!(
         r#"SELECT d.name, d.account_id, a.name AS account_name, d.status AS "status: DomainStatus",
                   a.status AS "account_status: AccountStatus", d.updated_at,
+                  d.delegation_problem IS NOT NULL AS "delegation_problem!",
                   (SELECT count(*) FROM dns_records r WHERE r.domain_id = d.id) AS "records!"
            FROM domains d
            JOIN hosting_accounts a ON a.id = d.account_id
@@ -114,6 +117,7 @@ pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, Dn
                 status: displayed_status(r.status, r.account_status),
                 records: r.records,
                 last_change: r.updated_at,
+                delegation_lost: r.status == DomainStatus::Active && r.delegation_problem,
             })
         })
         .collect()

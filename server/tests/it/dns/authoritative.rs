@@ -543,6 +543,7 @@ async fn the_delegation_check_activates_a_delegated_domain_and_flags_a_lost_one(
         dashboard.contains("shop.registry.test now points at our name servers"),
         "{dashboard}"
     );
+    assert!(!owner.page("/domains").await.contains("Delegation changed"));
 
     // Pointed elsewhere: flagged, still served, and in the feed.
     delegations
@@ -562,6 +563,8 @@ async fn the_delegation_check_activates_a_delegated_domain_and_flags_a_lost_one(
         page.contains("The registry points at ns.elsewhere.example"),
         "{page}"
     );
+    let list = owner.page("/domains").await;
+    assert!(list.contains("Delegation changed"), "{list}");
     let dashboard = owner.page("/").await;
     assert!(
         dashboard.contains("shop.registry.test no longer points at our name servers"),
