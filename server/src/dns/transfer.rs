@@ -6,12 +6,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::services::dns::probe;
 use hickory_proto::op::{Header, HeaderCounts, Message, MessageType, Metadata, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{LowerName, Name, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 use hickory_server::server::{Request, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
-use tokio::net::UdpSocket;
 
 use super::stats::Stats;
 use super::zone::Zone;
@@ -86,36 +86,16 @@ pub async fn notify(origin: LowerName, secondaries: Arc<Vec<SocketAddr>>, stats:
     }
 }
 
-async fn notify_once(origin: &LowerName, secondary: SocketAddr) -> Result<(), std::io::Error> {
-    let id = (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16;
-    let mut message = Message::new(id, MessageType::Query, OpCode::Notify);
+async fn notify_once(origin: &LowerName, secondary: SocketAddr) -> Result<(), String> {
+    let mut message = Message::new(probe::new_id(), MessageType::Query, OpCode::Notify);
     message.metadata.authoritative = true;
     message.add_query(Query::query(Name::from(origin.clone()), RecordType::SOA));
-    let bytes = message.to_vec().map_err(std::io::Error::other)?;
-    let local: SocketAddr = if secondary.is_ipv4() {
-        ([0, 0, 0, 0], 0).into()
-    } else {
-        ([0u16; 8], 0).into()
-    };
-    let socket = UdpSocket::bind(local).await?;
-    socket.connect(secondary).await?;
-    socket.send(&bytes).await?;
-    let mut buf = [0u8; 512];
-    let acknowledged = tokio::time::timeout(Duration::from_secs(2), async {
-        loop {
-            let n = socket.recv(&mut buf).await?;
-            if let Ok(reply) = Message::from_vec(&buf[..n]) {
-                if reply.metadata.id == id {
-                    return Ok::<_, std::io::Error>(reply.metadata.response_code == ResponseCode::NoError);
-                }
-            }
-        }
-    })
-    .await
-    .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer"))??;
-    if acknowledged {
+    let reply = probe::exchange_udp(secondary, &message)
+        .await
+        .map_err(|e| e.to_string())?;
+    if reply.metadata.response_code == ResponseCode::NoError {
         Ok(())
     } else {
-        Err(std::io::Error::other("NOTIFY refused"))
+        Err(format!("NOTIFY refused ({})", reply.metadata.response_code))
     }
 }

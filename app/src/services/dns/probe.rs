@@ -32,21 +32,32 @@ pub async fn ask(
     record_type: RecordType,
     recursion: bool,
 ) -> Result<Message, ProbeError> {
-    let id = (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16;
-    let mut query = Message::new(id, MessageType::Query, OpCode::Query);
+    let mut query = Message::new(new_id(), MessageType::Query, OpCode::Query);
     query.metadata.recursion_desired = recursion;
     query.add_query(Query::query(name.clone(), record_type));
     let mut edns = Edns::new();
     edns.set_max_payload(1232);
     query.set_edns(edns);
-    let bytes = query.to_vec().map_err(|_| ProbeError::Malformed)?;
-    let answer = tokio::time::timeout(TIMEOUT, udp(server, &bytes, id))
-        .await
-        .map_err(|_| ProbeError::Timeout)??;
+    let answer = exchange_udp(server, &query).await?;
     if !answer.metadata.truncation {
         return Ok(answer);
     }
-    tokio::time::timeout(TIMEOUT, tcp(server, &bytes, id))
+    let bytes = query.to_vec().map_err(|_| ProbeError::Malformed)?;
+    tokio::time::timeout(TIMEOUT, tcp(server, &bytes, query.metadata.id))
+        .await
+        .map_err(|_| ProbeError::Timeout)?
+}
+
+/// A random message id.
+pub fn new_id() -> u16 {
+    (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16
+}
+
+/// Sends `message` to `server` over UDP and waits (at most `TIMEOUT`) for
+/// the response with its id. Also how `ksf dns` sends NOTIFY.
+pub async fn exchange_udp(server: SocketAddr, message: &Message) -> Result<Message, ProbeError> {
+    let bytes = message.to_vec().map_err(|_| ProbeError::Malformed)?;
+    tokio::time::timeout(TIMEOUT, udp(server, &bytes, message.metadata.id))
         .await
         .map_err(|_| ProbeError::Timeout)?
 }

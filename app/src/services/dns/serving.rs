@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::zone::decode;
 use super::{DnsError, DnsSettings};
 use crate::domain::dns::zonefile::{self, Managed};
+use crate::domain::dns::Record;
 use crate::domain::DomainName;
 
 /// `NOTIFY` channel on which a zone's name is sent when it changes (its
@@ -53,18 +54,28 @@ pub async fn zone(pool: &PgPool, settings: &DnsSettings, name: &str) -> Result<O
         .into_iter()
         .map(|(_, r)| r)
         .collect();
-    let name = name_of(&domain.name)?;
-    let serial = serial_of(domain.serial)?;
+    served(settings, &domain.name, domain.serial, &records).map(Some)
+}
+
+/// The zone as served: the platform's SOA and NS, then `records`.
+fn served(
+    settings: &DnsSettings,
+    name: &str,
+    serial: i64,
+    records: &[Record],
+) -> Result<ServedZone, DnsError> {
+    let name = name_of(name)?;
+    let serial = serial_of(serial)?;
     let managed = Managed {
         nameservers: &settings.nameservers,
         serial,
     };
-    let zone_file = zonefile::export(&name, &managed, &records);
-    Ok(Some(ServedZone {
+    let zone_file = zonefile::export(&name, &managed, records);
+    Ok(ServedZone {
         name,
         serial,
         zone_file,
-    }))
+    })
 }
 
 /// Every served zone, in two queries (the server's start and full reload).
@@ -95,25 +106,12 @@ pub async fn all(pool: &PgPool, settings: &DnsSettings) -> Result<Vec<ServedZone
     let zones = domains
         .into_iter()
         .filter_map(|d| {
-            let built = (|| {
-                let name = name_of(&d.name)?;
-                let serial = serial_of(d.serial)?;
-                let records = by_domain
-                    .remove(&d.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect::<Result<Vec<_>, _>>()?;
-                let managed = Managed {
-                    nameservers: &settings.nameservers,
-                    serial,
-                };
-                let zone_file = zonefile::export(&name, &managed, &records);
-                Ok::<_, DnsError>(ServedZone {
-                    name,
-                    serial,
-                    zone_file,
-                })
-            })();
+            let built = by_domain
+                .remove(&d.id)
+                .unwrap_or_default()
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|records| served(settings, &d.name, d.serial, &records));
             built
                 .inspect_err(|error| tracing::error!(%error, zone = d.name, "zone not served"))
                 .ok()

@@ -13,8 +13,6 @@ use app::services::dns::{probe, DnsSettings};
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::{A, NS};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::TokioResolver;
 use server::dns::config::DnsServerConfig;
 use sqlx::PgPool;
@@ -39,20 +37,10 @@ fn name(s: &str) -> Name {
     Name::from_ascii(s).unwrap()
 }
 
-/// A stub resolver that asks only `server`, without a cache.
+/// A stub resolver that asks only `server`, without a cache (the one the
+/// delegation check uses with `DNS_DELEGATION_RESOLVER`).
 fn resolver(server: SocketAddr) -> TokioResolver {
-    let mut udp = ConnectionConfig::udp();
-    udp.port = server.port();
-    let mut tcp = ConnectionConfig::tcp();
-    tcp.port = server.port();
-    let config = ResolverConfig::from_parts(
-        None,
-        Vec::new(),
-        vec![NameServerConfig::new(server.ip(), true, vec![udp, tcp])],
-    );
-    let mut builder = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default());
-    builder.options_mut().cache_size = 0;
-    builder.build().unwrap()
+    Checker::using(server).expect("a resolver").resolver
 }
 
 async fn ask(server: SocketAddr, qname: &str, t: RecordType) -> Message {
