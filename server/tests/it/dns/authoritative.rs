@@ -291,6 +291,44 @@ async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers
         .await;
     assert_eq!(page.matches("Up to date: no such record").count(), 2, "{page}");
 
+    // Another tenant's user gets the same 404 as for a missing domain,
+    // from the island's server function and from the page's form.
+    crate::builders::UserBuilder::customer("outsider@example.com")
+        .create(&app.pool)
+        .await;
+    let outsider = app.browser();
+    assert_eq!(
+        outsider
+            .sign_in("outsider@example.com", CUSTOMER_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let fields = [("zone", ZONE), ("name", "fresh"), ("kind", "A"), ("target", "0")];
+    let res = outsider.post("/api/dns/propagation", &fields).await;
+    assert_eq!(res.status(), 404);
+    assert!(!res.text().await.unwrap().contains("203.0.113.111"));
+    let res = outsider
+        .get(&format!("/domains/{ZONE}?check=fresh&check_type=A"))
+        .await;
+    assert_eq!(res.status(), 404);
+    assert!(!res.text().await.unwrap().contains("203.0.113.111"));
+    // A name outside the zone is refused next to the field.
+    let res = owner
+        .post(
+            "/api/dns/propagation",
+            &[
+                ("zone", ZONE),
+                ("name", "www.example.com."),
+                ("kind", "A"),
+                ("target", "0"),
+            ],
+        )
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 422, "{body}");
+
     // The counters say what was answered.
     let metrics = reqwest::get(format!("http://{}/metrics", dns.metrics_addr.unwrap()))
         .await
