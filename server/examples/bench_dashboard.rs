@@ -8,8 +8,10 @@
 //! rollups and raw samples for the last 7 days, then starts the real server
 //! and loads it with `wrk` (64 connections, 2 threads): the customer
 //! dashboard, the staff platform dashboard, and a static page of the same
-//! size served from memory by an axum server in this same process. Prints
-//! requests/s, p50/p99 latency and the ratios.
+//! size served from memory by an axum server in this same process; then the
+//! customer dashboard with a new URL each request, so that every load is a
+//! render (nothing kept applies). Prints requests/s, p50/p99 latency and
+//! the ratios.
 //!
 //! Why not 43 M raw samples: the dashboards never read raw samples (they
 //! read the rollups) nor hourly rows older than the 7-day chart, and writing
@@ -125,28 +127,45 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "wrk: {CONNECTIONS} connections, 2 threads, {SECONDS} s each; page size {:.1} KB",
         page.len() as f64 / 1024.0
     );
+    // Every request a new URL: nothing kept is used, each load is a render
+    // with all its queries (what a page costs after an event changed it).
+    let unique = std::env::temp_dir().join(format!("ksf-bench-unique-{}.lua", std::process::id()));
+    std::fs::write(
+        &unique,
+        "n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, \"/?range=7d&n=\" .. n)\nend\n",
+    )?;
     let runs = [
         (
             "customer dashboard (10 accounts)",
             format!("{base}/"),
-            Some(customer),
+            Some(customer.clone()),
+            None,
         ),
-        ("staff platform dashboard", format!("{base}/"), Some(staff)),
-        ("static page from memory", format!("{static_base}/"), None),
+        ("staff platform dashboard", format!("{base}/"), Some(staff), None),
+        ("static page from memory", format!("{static_base}/"), None, None),
+        (
+            "customer dashboard, rendered each time",
+            format!("{base}/"),
+            Some(customer),
+            Some(unique.clone()),
+        ),
     ];
     let mut results = Vec::new();
-    for (name, url, cookie) in runs {
-        let r = tokio::task::spawn_blocking(move || wrk(&url, cookie.as_deref())).await??;
+    for (name, url, cookie, script) in runs {
+        let r =
+            tokio::task::spawn_blocking(move || wrk(&url, cookie.as_deref(), script.as_deref())).await??;
         println!(
-            "{name:34} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   non-2xx {}",
+            "{name:38} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   non-2xx {}",
             r.rps, r.p50_ms, r.p99_ms, r.errors
         );
         results.push(r);
     }
+    let _ = std::fs::remove_file(&unique);
     println!(
-        "customer dashboard at {:.1} % of the static page's throughput; staff at {:.1} %",
+        "customer dashboard at {:.1} % of the static page's throughput; staff at {:.1} %; rendered each time {:.1} %",
         100.0 * results[0].rps / results[2].rps,
-        100.0 * results[1].rps / results[2].rps
+        100.0 * results[1].rps / results[2].rps,
+        100.0 * results[3].rps / results[2].rps
     );
 
     db.close(keep).await?;
@@ -289,8 +308,11 @@ struct Figures {
 }
 
 /// Runs wrk and reads its summary.
-fn wrk(url: &str, cookie: Option<&str>) -> Result<Figures, String> {
+fn wrk(url: &str, cookie: Option<&str>, script: Option<&std::path::Path>) -> Result<Figures, String> {
     let mut command = Command::new("wrk");
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
     command.args([
         "-t2",
         &format!("-c{CONNECTIONS}"),

@@ -179,6 +179,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
     ));
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::api::page_cache::keep_pages,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(forms);
     let router = Router::new()
@@ -306,10 +310,12 @@ impl Application {
     pub async fn build_with_clock(config: &Config, pool: PgPool, clock: Clock) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.site_addr).await?;
         let hub = app::services::realtime::Hub::start(pool.clone());
-        let state = AppState {
+        let state = AppState::new(app::api::Shared {
             leptos_options: config.leptos.clone(),
             deps: deps(config, pool, clock),
             hub,
+            sessions: Default::default(),
+            pages: Default::default(),
             settings: std::sync::Arc::new(Settings {
                 dev_mode: config.is_dev(),
                 secure_cookies: config.site_url.starts_with("https://"),
@@ -319,7 +325,7 @@ impl Application {
                 staff_two_factor_required: config.staff_two_factor_required,
                 echarts_url: echarts_url(&config.leptos),
             }),
-        };
+        });
         Ok(Self {
             listener,
             router: router(state, config),

@@ -168,7 +168,11 @@ mod edge {
             return next.run(request).await;
         }
         if let Some(token) = cookie_in(request.headers(), sessions::COOKIE_NAME) {
-            match sessions::resolve(&state.deps.pool, &token).await {
+            match state
+                .sessions
+                .resolve(state.hub.freshness(), &state.deps.pool, &token)
+                .await
+            {
                 Ok(Some(user)) => {
                     if state.settings.staff_two_factor_required
                         && user.role == Role::Staff
@@ -177,7 +181,14 @@ mod edge {
                     {
                         return send_to_two_factor_setup(request.method());
                     }
+                    let (id, writes) = (user.user_id, !request.method().is_safe());
                     request.extensions_mut().insert(user);
+                    let response = next.run(request).await;
+                    if writes {
+                        // Committed by now: kept dashboards must not hide it.
+                        state.hub.freshness().touched(id);
+                    }
+                    return response;
                 }
                 Ok(None) => {}
                 Err(error) => tracing::error!(%error, "could not resolve the session"),

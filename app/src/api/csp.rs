@@ -16,6 +16,12 @@ use leptos::prelude::{provide_context, use_context};
 #[derive(Debug, Clone)]
 pub struct RequestNonce(String);
 
+impl RequestNonce {
+    pub fn value(&self) -> &str {
+        &self.0
+    }
+}
+
 fn policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \

@@ -26,6 +26,8 @@ pub mod hosting;
 pub mod mailbox;
 pub mod notice;
 pub mod notifications;
+#[cfg(feature = "ssr")]
+pub mod page_cache;
 pub mod sessions;
 pub mod staff;
 pub mod tickets;
@@ -39,7 +41,7 @@ pub use auth::{current_user, recently_authenticated, require_user};
 pub use error::ApiError;
 pub use notice::Notice;
 #[cfg(feature = "ssr")]
-pub use state::{AppState, Settings};
+pub use state::{AppState, Settings, Shared};
 
 #[cfg(feature = "ssr")]
 mod state {
@@ -69,14 +71,36 @@ mod state {
         pub echarts_url: String,
     }
 
-    /// Shared by every request handler and server function.
+    /// Shared by every request handler and server function. Each
+    /// middleware's `State` extractor clones it per request: one `Arc`, not
+    /// every setting's strings (that was a third of a cached page's cost).
     #[derive(Clone)]
-    pub struct AppState {
+    pub struct AppState(Arc<Shared>);
+
+    impl AppState {
+        pub fn new(shared: Shared) -> Self {
+            Self(Arc::new(shared))
+        }
+    }
+
+    impl std::ops::Deref for AppState {
+        type Target = Shared;
+
+        fn deref(&self) -> &Shared {
+            &self.0
+        }
+    }
+
+    pub struct Shared {
         pub leptos_options: LeptosOptions,
         pub deps: Deps,
         pub settings: Arc<Settings>,
         /// This process's live-update listener.
         pub hub: Arc<crate::services::realtime::Hub>,
+        /// Sessions recently looked up, until something about their user changes.
+        pub sessions: Arc<crate::services::accounts::kept_sessions::KeptSessions>,
+        /// Dashboard pages recently rendered, likewise (`page_cache`).
+        pub pages: Arc<super::page_cache::PageCache>,
     }
 
     impl FromRef<AppState> for LeptosOptions {

@@ -11,6 +11,7 @@ mod dashboard;
 mod dns;
 mod hardening;
 mod hosting;
+mod kept;
 mod live;
 mod logs;
 mod outbox;

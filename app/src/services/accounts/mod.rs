@@ -3,6 +3,7 @@
 //! Each flow runs in one transaction; the emails it causes are queued in
 //! that same transaction.
 
+pub mod kept_sessions;
 pub mod profile;
 pub mod registration;
 pub mod sessions;

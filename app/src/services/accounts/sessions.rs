@@ -50,12 +50,20 @@ fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
+/// A live session's user, and when the session ends unless used again.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub user: CurrentUser,
+    pub ends_at: OffsetDateTime,
+}
+
 /// The user behind a cookie token, if the session is live. Extends the idle
 /// expiry (at most once a minute, to spare the database).
-pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
+pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Resolved>, sqlx::Error> {
     let hash = hash_token(token);
     let row = sqlx::query!(
-        r#"SELECT s.id, s.last_seen_at, s.authenticated_at, u.id AS user_id, u.email, u.display_name, u.role AS "role: Role",
+        r#"SELECT s.id, s.last_seen_at, s.authenticated_at, s.idle_expires_at, s.absolute_expires_at,
+                  u.id AS user_id, u.email, u.display_name, u.role AS "role: Role",
                   EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!"
            FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.token_hash = $1 AND s.revoked_at IS NULL
@@ -66,25 +74,29 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, 
     .await?;
     let Some(row) = row else { return Ok(None) };
     let now = OffsetDateTime::now_utc();
+    let mut idle_ends = row.idle_expires_at;
     if now - row.last_seen_at > TOUCH_INTERVAL {
+        idle_ends = (now + IDLE_TIMEOUT).min(row.absolute_expires_at);
         sqlx::query!(
-            r#"UPDATE sessions SET last_seen_at = $2, idle_expires_at = LEAST($3, absolute_expires_at)
-               WHERE id = $1"#,
+            r#"UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1"#,
             row.id,
             now,
-            now + IDLE_TIMEOUT,
+            idle_ends,
         )
         .execute(pool)
         .await?;
     }
-    Ok(Some(CurrentUser {
-        user_id: row.user_id,
-        session_id: row.id,
-        email: row.email,
-        display_name: row.display_name,
-        role: row.role,
-        authenticated_at: row.authenticated_at.unix_timestamp(),
-        two_factor: row.two_factor,
+    Ok(Some(Resolved {
+        user: CurrentUser {
+            user_id: row.user_id,
+            session_id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            role: row.role,
+            authenticated_at: row.authenticated_at.unix_timestamp(),
+            two_factor: row.two_factor,
+        },
+        ends_at: idle_ends.min(row.absolute_expires_at),
     }))
 }
 

@@ -4,6 +4,8 @@
 //! audience, and hands it to its open streams, which keep only what their
 //! user may see. Several processes on one database all deliver every event.
 
+mod freshness;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +16,13 @@ use sqlx::PgPool;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+pub use freshness::Freshness;
+use freshness::Which;
+
 pub const CHANNEL: &str = "ksf_events";
+/// Changes to what one user may do or see (payload: their id), for the
+/// processes' in-memory copies (see the user-changes migration).
+pub const USERS_CHANNEL: &str = "ksf_users";
 /// Open streams one user may have in one process (tabs, devices).
 pub const STREAMS_PER_USER: usize = 8;
 /// How long events are kept for streams that reconnect.
@@ -66,6 +74,7 @@ impl Delivery {
 pub struct Hub {
     sender: broadcast::Sender<Arc<Delivery>>,
     streams: Mutex<HashMap<Uuid, usize>>,
+    freshness: Freshness,
 }
 
 impl std::fmt::Debug for Hub {
@@ -101,20 +110,49 @@ impl Hub {
         let hub = Arc::new(Hub {
             sender,
             streams: Mutex::new(HashMap::new()),
+            freshness: Freshness::new(),
         });
+        for which in [Which::Events, Which::Users] {
+            let (pool, weak) = (pool.clone(), Arc::downgrade(&hub));
+            tokio::spawn(async move {
+                loop {
+                    match listen(&pool, &weak, which).await {
+                        Ok(()) => return,
+                        Err(error) => {
+                            if let Some(hub) = weak.upgrade() {
+                                hub.freshness.listening(which, false);
+                            }
+                            tracing::warn!(%error, ?which, "live updates: listener failed; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+        }
+        // A connection can die without a word (a half-open socket): each
+        // listener must hear these, or nothing kept counts as fresh.
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             loop {
-                match listen(&pool, &weak).await {
-                    Ok(()) => return,
-                    Err(error) => {
-                        tracing::warn!(%error, "live updates: listener failed; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
+                tokio::time::sleep(freshness::HEARTBEAT).await;
+                if weak.strong_count() == 0 {
+                    return;
+                }
+                let sent = sqlx::query("SELECT pg_notify($1, 'ping'), pg_notify($2, 'ping')")
+                    .bind(CHANNEL)
+                    .bind(USERS_CHANNEL)
+                    .execute(&pool)
+                    .await;
+                if let Err(error) = sent {
+                    tracing::warn!(%error, "live updates: could not send the heartbeat");
                 }
             }
         });
         hub
+    }
+
+    pub fn freshness(&self) -> &Freshness {
+        &self.freshness
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delivery>> {
@@ -136,24 +174,56 @@ impl Hub {
     }
 }
 
-/// Forwards announced events until the hub is gone.
-async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>) -> Result<(), sqlx::Error> {
+/// Forwards announced events (or user changes, on a connection of their
+/// own so they never queue behind a burst of events) until the hub is gone.
+async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>, which: Which) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener
+        .listen(match which {
+            Which::Events => CHANNEL,
+            Which::Users => USERS_CHANNEL,
+        })
+        .await?;
+    if let Some(hub) = hub.upgrade() {
+        hub.freshness.listening(which, true);
+    }
     loop {
-        let notification = listener.recv().await?;
+        // `recv` would reconnect quietly and lose what was sent meanwhile;
+        // `try_recv` says so (None), and the caller starts afresh.
+        let notification = listener
+            .try_recv()
+            .await?
+            .ok_or_else(|| sqlx::Error::Protocol("the listening connection was closed".into()))?;
         let Some(hub) = hub.upgrade() else { return Ok(()) };
+        hub.freshness.heard(which);
+        if notification.payload() == "ping" {
+            continue;
+        }
+        if which == Which::Users {
+            match notification.payload().parse::<Uuid>() {
+                Ok(user) => hub.freshness.user_changed(user),
+                // Whom it concerned is unknown: nothing kept is fresh.
+                Err(_) => hub.freshness.forget_all(),
+            }
+            continue;
+        }
         let Ok(id) = notification.payload().parse::<i64>() else {
             tracing::warn!(payload = notification.payload(), "live updates: not an event id");
             continue;
         };
         match load(pool, id).await {
             Ok(Some(delivery)) => {
+                // Caches first, so a page fetched because of this event is fresh.
+                hub.freshness.changed(&delivery);
                 // No receiver is fine: nobody is watching.
                 let _ = hub.sender.send(Arc::new(delivery));
             }
             Ok(None) => {}
-            Err(error) => tracing::warn!(%error, id, "live updates: could not load an event"),
+            Err(error) => {
+                // Whom it concerned is unknown: nothing kept is fresh.
+                hub.freshness.forget_all();
+                tracing::warn!(%error, id, "live updates: could not load an event");
+            }
         }
     }
 }
