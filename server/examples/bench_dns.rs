@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use app::domain::dns::zonefile;
 use app::services::dns::{probe, serving, DnsSettings};
 use hickory_proto::rr::{Name, RecordType};
 use scratch::Scratch;
@@ -218,9 +219,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // NSD serving the portal's own export of the same zones.
     let dir = tempfile::tempdir()?;
-    let served = serving::all(&pool, &settings).await?;
+    let served: Vec<serving::ServedZone> = serving::all(&pool, &settings)
+        .await?
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
     for z in &served {
-        std::fs::write(dir.path().join(format!("{}.zone", z.name.as_str())), &z.zone_file)?;
+        let managed = zonefile::Managed {
+            nameservers: &z.nameservers,
+            serial: z.serial,
+        };
+        let text = zonefile::export(&z.name, &managed, &z.records);
+        std::fs::write(dir.path().join(format!("{}.zone", z.name.as_str())), text)?;
     }
     let nsd_at = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     std::fs::write(

@@ -296,11 +296,18 @@ fn billing(
                 "it must be an http:// or https:// URL",
             ));
         }
-        if key.contains("_live_") && url.trim_end_matches('/') != "https://api.stripe.com" {
+        // A key, test or live, goes elsewhere only in development (the
+        // local stand-in): in production a mistyped base would hand it over.
+        let live = key.contains("_live_");
+        if url.trim_end_matches('/') != "https://api.stripe.com" && (live || !dev) {
             return Err(invalid(
                 "STRIPE_API_BASE",
                 url,
-                "a live key is only ever sent to Stripe: unset STRIPE_API_BASE",
+                if live {
+                    "a live key is only ever sent to Stripe: unset STRIPE_API_BASE"
+                } else {
+                    "in production a Stripe key is only ever sent to Stripe: unset STRIPE_API_BASE (the local stand-in is for development, LEPTOS_ENV=DEV)"
+                },
             ));
         }
     }
@@ -393,6 +400,15 @@ impl Config {
                 reason: format!(
                     "development mode shows every email (sign-in links too) at /dev/mailbox, so it runs only on a loopback address; KSF_SITE_URL is {site_url}. Unset LEPTOS_ENV for production"
                 ),
+            });
+        }
+        // Over plain http the session cookie cannot be Secure: production
+        // serves people over https, or only this machine.
+        if env == Env::PROD && !site_url.starts_with("https://") && !is_loopback_url(&site_url) {
+            return Err(ConfigError::Invalid {
+                var: "KSF_SITE_URL",
+                value: site_url,
+                reason: "production needs the https:// address people use (over plain http the session cookie is not Secure); only a loopback address may be http://. Unset, it is http:// + LEPTOS_SITE_ADDR".into(),
             });
         }
         let hash_file = var(&lookup, "LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".into());
@@ -536,7 +552,7 @@ impl Config {
                 })
             }
         };
-        let staff_two_factor_required = parse(&lookup, "KSF_STAFF_REQUIRE_2FA", false)?;
+        let staff_two_factor_required = parse(&lookup, "KSF_STAFF_REQUIRE_2FA", env != Env::DEV)?;
         let billing = billing(&lookup, env == Env::DEV)?;
         let billing_worker = parse(&lookup, "KSF_BILLING_WORKER", true)?;
         let dns = dns(&lookup, env == Env::DEV)?;
@@ -622,6 +638,60 @@ mod tests {
                 "{local}"
             );
         }
+    }
+
+    #[test]
+    fn production_defaults_are_safe() {
+        let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+        let key = "0f".repeat(32);
+        let key = ("KSF_SECRET_KEY", key.as_str());
+        let ns = ("KSF_NAMESERVERS", "ns1.example.net");
+        let prod = |extra: &[(&str, &str)]| {
+            let mut v = vec![db, key, ns];
+            v.extend_from_slice(extra);
+            config(&v)
+        };
+        let err = |extra: &[(&str, &str)]| prod(extra).err().map(|e| e.to_string()).unwrap_or_default();
+        // Staff need a second factor unless the operator says otherwise.
+        assert!(prod(&[]).unwrap().staff_two_factor_required);
+        assert!(
+            !prod(&[("KSF_STAFF_REQUIRE_2FA", "false")])
+                .unwrap()
+                .staff_two_factor_required
+        );
+        assert!(
+            !config(&[db, ("LEPTOS_ENV", "DEV")])
+                .unwrap()
+                .staff_two_factor_required
+        );
+        // Plain http only on this machine.
+        for public in ["http://portal.example.com", "http://192.0.2.10:3000"] {
+            let e = err(&[("KSF_SITE_URL", public)]);
+            assert!(e.starts_with("KSF_SITE_URL=") && e.contains("https://"), "{e}");
+        }
+        assert!(err(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]).contains("KSF_SITE_URL"));
+        for ok in [
+            "https://portal.example.com",
+            "http://127.0.0.1:3000",
+            "http://localhost:8080",
+            "http://[::1]:3000",
+        ] {
+            assert!(prod(&[("KSF_SITE_URL", ok)]).is_ok(), "{ok}");
+        }
+        // Any Stripe key goes to Stripe only.
+        let (k, w) = (
+            ("STRIPE_SECRET_KEY", "sk_test_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+        );
+        for base in ["http://127.0.0.1:12111", "https://api.stripe.com.evil.example"] {
+            let e = err(&[k, w, ("STRIPE_API_BASE", base)]);
+            assert!(
+                e.contains("STRIPE_API_BASE") && e.contains("only ever sent to Stripe"),
+                "{base}: {e}"
+            );
+        }
+        assert!(prod(&[k, w, ("STRIPE_API_BASE", "https://api.stripe.com/")]).is_ok());
+        assert!(prod(&[k, w]).unwrap().billing.enabled());
     }
 
     #[test]

@@ -85,11 +85,44 @@ fn static_assets(options: &LeptosOptions) -> Router<AppState> {
         ))
 }
 
+/// Answers that set no caching of their own are never stored by a browser
+/// or proxy: pages show personal data (a two-factor secret, invoices), and
+/// so do server functions' and forms' answers. Static files without a
+/// hash in their name (the favicon, the router guard) are revalidated
+/// instead; hashed assets set their own year-long caching above.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        let static_file = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                [
+                    "text/css",
+                    "text/javascript",
+                    "application/javascript",
+                    "application/wasm",
+                    "image/",
+                    "font/",
+                ]
+                .iter()
+                .any(|kind| t.starts_with(kind))
+            });
+        let policy = if static_file { "no-cache" } else { "no-store" };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
 /// Headers every response carries. HTML pages set their own CSP with the
 /// nonce of their hydration scripts (see `app::shell`); everything else
 /// gets this one, which allows no inline script at all.
 fn security_headers(router: Router, https: bool) -> Router {
     let router = router
+        .layer(axum::middleware::from_fn(no_store))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -1,7 +1,8 @@
 //! `GET /events`: one server-sent-events stream per signed-in browser.
 //! Every event is checked against its audience before it is sent; a
 //! stream resumes after a reconnect from `Last-Event-ID`, sends comments
-//! to keep proxies from closing it, and ends when its session does.
+//! to keep proxies from closing it, and ends when its session ends or its
+//! user's role changes (the browser reconnects as who they are now).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -26,7 +27,8 @@ use crate::services::realtime::{self, Delivery, StreamSlot};
 use crate::services::sessions;
 
 pub const PATH: &str = super::EVENTS_PATH;
-/// How often a stream checks that its session is still live.
+/// How often a stream checks that its session is still live and its role
+/// unchanged (staff-only events check it before they are sent, too).
 const SESSION_CHECK: Duration = Duration::from_secs(5);
 
 pub fn routes() -> Router<AppState> {
@@ -40,6 +42,9 @@ struct Stream {
     last_id: i64,
     actor: Actor,
     check: tokio::time::Interval,
+    /// Deliveries already queued when the role was last confirmed: they
+    /// were committed before that check, so its answer holds for them.
+    covered: usize,
     _slot: StreamSlot,
 }
 
@@ -59,9 +64,19 @@ async fn stream(
     // Signed out (a revoked session reconnecting): 204 tells the browser's
     // EventSource to stop, where a redirect to the sign-in page would be
     // an HTML answer it reports as an error.
-    let Ok(actor) = actor else {
+    let Ok(mut actor) = actor else {
         return StatusCode::NO_CONTENT.into_response();
     };
+    // The role as it is now (what the stream and its replay go by), read
+    // past any session kept in memory.
+    match sessions::live_role(&state.deps.pool, actor.user.session_id).await {
+        Ok(Some(role)) => actor.user.role = role,
+        Ok(None) => return StatusCode::NO_CONTENT.into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "live updates: could not check the session");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
     let Some(slot) = state.hub.open_stream(actor.id()) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,
@@ -94,6 +109,7 @@ async fn stream(
         replay: replay.into(),
         actor,
         check,
+        covered: 0,
         _slot: slot,
     };
     let events = futures::stream::unfold(initial, |mut s| async move {
@@ -103,20 +119,43 @@ async fn stream(
                 return Some((Ok::<_, Infallible>(event(&d)), s));
             }
             tokio::select! {
-                received = s.receiver.recv() => match received {
-                    Ok(d) if d.id > s.last_id && d.visible_to(s.actor.id(), s.actor.is_staff()) => {
-                        s.last_id = d.id;
-                        return Some((Ok(event(&d)), s));
+                received = s.receiver.recv() => {
+                    let confirmed = s.covered > 0;
+                    s.covered = s.covered.saturating_sub(1);
+                    match received {
+                        Ok(d) if d.id > s.last_id && d.visible_to(s.actor.id(), s.actor.is_staff()) => {
+                            // Staff-only events go out only while the user is
+                            // still staff: a demotion committed before the
+                            // event is always seen by this check.
+                            if d.needs_staff(s.actor.id()) && !confirmed {
+                                let queued = s.receiver.len();
+                                match sessions::live_role(&s.pool, s.actor.user.session_id).await {
+                                    Ok(Some(role)) if role == s.actor.user.role => s.covered = queued,
+                                    Ok(_) => return None,
+                                    Err(error) => {
+                                        // Closed when unsure: the event is not sent.
+                                        tracing::warn!(%error, "live updates: could not check the role");
+                                        continue;
+                                    }
+                                }
+                            }
+                            s.last_id = d.id;
+                            return Some((Ok(event(&d)), s));
+                        }
+                        Ok(_) => continue,
+                        // Too slow to keep up: tell the page to fetch afresh.
+                        Err(RecvError::Lagged(_)) => {
+                            s.covered = 0;
+                            return Some((Ok(Event::default().event("resync").data("{}")), s));
+                        }
+                        Err(RecvError::Closed) => return None,
                     }
-                    Ok(_) => continue,
-                    // Too slow to keep up: tell the page to fetch afresh.
-                    Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("resync").data("{}")), s)),
-                    Err(RecvError::Closed) => return None,
                 },
                 _ = s.check.tick() => {
-                    match sessions::is_live(&s.pool, s.actor.user.session_id).await {
-                        Ok(true) => continue,
-                        Ok(false) => return None,
+                    match sessions::live_role(&s.pool, s.actor.user.session_id).await {
+                        Ok(Some(role)) if role == s.actor.user.role => continue,
+                        // Ended, or the role changed either way.
+                        Ok(_) => return None,
                         Err(error) => {
                             tracing::warn!(%error, "live updates: could not check the session");
                             continue;

@@ -9,6 +9,28 @@ use crate::api::dashboard::ChartView;
 use crate::api::hosting::FeedRow;
 use crate::domain::dashboard::{ChartData, ChartKind, Range, Section, Tile};
 
+/// What the KPI tiles refresh on (every tile group's source changes with
+/// one of these; DNS changes log account activity).
+pub const TILE_EVENTS: &[&str] = &["usage", "activity", "sign_up", "ticket", "billing"];
+/// What the activity feed refreshes on.
+pub const FEED_EVENTS: &[&str] = &["activity"];
+
+/// What chart `id` refreshes on; `None` for a chart not listed here.
+pub fn chart_events(id: &str) -> Option<&'static [&'static str]> {
+    Some(match id {
+        "storage" | "bandwidth" | "bandwidth-per-account" => &["usage"],
+        "sign-ups" => &["sign_up"],
+        // Accounts made, cancelled or moved to another plan are activity.
+        "accounts-by-plan" => &["activity"],
+        "ticket-status" | "tickets-per-day" => &["ticket"],
+        "spend-per-month" | "revenue-per-day" => &["billing"],
+        // Every DNS change (editor, template, import, revert, a domain
+        // added or removed, its delegation) logs account activity.
+        "dns-changes-per-day" => &["activity"],
+        _ => return None,
+    })
+}
+
 /// The KPI tiles, updated when usage, accounts or activity change.
 #[island]
 pub fn LiveTiles(sections: Vec<Section>) -> impl IntoView {
@@ -22,10 +44,7 @@ pub fn LiveTiles(sections: Vec<Section>) -> impl IntoView {
                 }
             });
         });
-        super::live::subscribe(
-            &["usage", "activity", "sign_up", "account", "ticket", "billing"],
-            move |_| refresh(),
-        );
+        super::live::subscribe(TILE_EVENTS, move |_| refresh());
     }
     view! {
         <div class="tile-sections" data-live="tiles">
@@ -107,7 +126,7 @@ pub fn LiveFeed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
                 }
             });
         });
-        super::live::subscribe(&["activity", "account"], move |_| refresh());
+        super::live::subscribe(FEED_EVENTS, move |_| refresh());
     }
     view! {
         <div data-live="feed">
@@ -163,13 +182,8 @@ pub fn ChartPanel(
                 }
             });
         });
-        let kinds: &'static [&'static str] = match id.as_str() {
-            "sign-ups" => &["sign_up"],
-            "accounts-by-plan" => &["activity", "account"],
-            "ticket-status" | "tickets-per-day" => &["ticket"],
-            "spend-per-month" | "revenue-per-day" => &["billing"],
-            _ => &["usage"],
-        };
+        // A chart nobody mapped refreshes on everything rather than go stale.
+        let kinds = chart_events(&id).unwrap_or(super::live::KINDS);
         super::live::subscribe(kinds, move |_| refresh());
     }
     #[cfg(not(feature = "hydrate"))]
@@ -368,5 +382,41 @@ mod draw {
             let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
         }
         on_resize.forget();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::islands::live::KINDS;
+
+    #[test]
+    fn every_part_refreshes_on_events_the_server_sends() {
+        let ids = [
+            "storage",
+            "bandwidth",
+            "bandwidth-per-account",
+            "sign-ups",
+            "accounts-by-plan",
+            "ticket-status",
+            "tickets-per-day",
+            "spend-per-month",
+            "revenue-per-day",
+            "dns-changes-per-day",
+        ];
+        let mut all: Vec<&str> = TILE_EVENTS.iter().chain(FEED_EVENTS).copied().collect();
+        for id in ids {
+            all.extend(chart_events(id).expect(id));
+        }
+        for kind in all {
+            assert!(KINDS.contains(&kind), "nothing sends {kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_dns_chart_follows_dns_changes_not_usage() {
+        let kinds = chart_events("dns-changes-per-day").unwrap();
+        assert!(kinds.contains(&"activity") && !kinds.contains(&"usage"));
+        assert_eq!(chart_events("accounts-by-plan"), Some(&["activity"][..]));
     }
 }

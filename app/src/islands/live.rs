@@ -18,6 +18,17 @@ impl Live<'_> {
     }
 }
 
+/// The kinds of events the server sends (`services::realtime` and the
+/// events triggers); "resync" is the stream's own.
+pub const KINDS: &[&str] = &[
+    "activity",
+    "billing",
+    "notification",
+    "sign_up",
+    "ticket",
+    "usage",
+];
+
 /// Calls `on_event` when one of `kinds` arrives. A "resync" (the stream
 /// fell behind) reaches every subscriber.
 #[cfg(feature = "hydrate")]
@@ -33,16 +44,6 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
         static SOURCE: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
     }
-    const KINDS: [&str; 8] = [
-        "billing",
-        "usage",
-        "ticket",
-        "activity",
-        "notification",
-        "sign_up",
-        "account",
-        "resync",
-    ];
 
     LISTENERS.with(|l| l.borrow_mut().push((kinds, Rc::new(on_event))));
     SOURCE.with(|source| {
@@ -52,7 +53,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
         let Ok(events) = web_sys::EventSource::new(crate::api::EVENTS_PATH) else {
             return;
         };
-        for kind in KINDS {
+        for kind in KINDS.iter().copied().chain(["resync"]) {
             let handler =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                     let ticket = event

@@ -112,3 +112,48 @@ impl From<sqlx::Error> for Internal {
         Internal(e.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::billing::BillingError;
+    use crate::services::dns::DnsError;
+    use crate::services::hosting::HostingError;
+    use crate::services::rate_limit::RetryAfter;
+
+    fn every_kind() -> Vec<HostingError> {
+        vec![
+            HostingError::Invalid(vec![("plan", "Choose one of the plans offered.".into())]),
+            HostingError::NotFound,
+            HostingError::Forbidden,
+            HostingError::StepUpRequired,
+            HostingError::Conflict("busy".into()),
+            HostingError::RateLimited {
+                what: "Too many.",
+                wait: RetryAfter(120),
+            },
+            HostingError::Internal(anyhow::anyhow!("db down")),
+        ]
+    }
+
+    fn kind(f: &dyn Failure) -> (StatusCode, Vec<FieldError>, Option<u64>, bool) {
+        (f.status(), f.field_errors(), f.retry_after(), f.needs_step_up())
+    }
+
+    /// A retired plan at checkout answered 500: hosting's "invalid" became
+    /// billing's "internal" on the way.
+    #[test]
+    fn conversions_between_service_errors_keep_their_kind() {
+        for e in every_kind() {
+            let k = kind(&e);
+            assert_eq!(kind(&BillingError::from(e)), k);
+        }
+        for e in every_kind() {
+            let k = kind(&e);
+            assert_eq!(kind(&DnsError::from(e)), k);
+        }
+        let billing = BillingError::from(HostingError::Internal(anyhow::anyhow!("db down")));
+        let cause = std::error::Error::source(&billing).expect("the cause is kept");
+        assert!(cause.to_string().contains("db down"));
+    }
+}

@@ -17,6 +17,10 @@ pub enum KeyError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a secret could not be sealed")]
+pub struct SealError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a sealed secret could not be opened (wrong KSF_SECRET_KEY, or damaged data)")]
 pub struct OpenError;
 
@@ -60,16 +64,15 @@ impl SecretKey {
             .collect()
     }
 
-    /// nonce || ciphertext-with-tag.
-    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+    /// nonce || ciphertext-with-tag. A failure is an error for the caller
+    /// to refuse the change with, never a value stored that cannot open.
+    pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, SealError> {
         let cipher = Aes256Gcm::new(&self.0);
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        // Encrypting a small in-memory buffer cannot fail (only inputs over
-        // 64 GiB do); an empty result would simply not open later.
-        let sealed = cipher.encrypt(&nonce, plain).unwrap_or_default();
+        let sealed = cipher.encrypt(&nonce, plain).map_err(|_| SealError)?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        out
+        Ok(out)
     }
 
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
@@ -90,7 +93,12 @@ mod tests {
     #[test]
     fn sealed_secrets_open_with_the_same_key_only() {
         let key = SecretKey::parse(&SecretKey::generate_hex()).unwrap();
-        let sealed = key.seal(b"totp seed");
+        let sealed = key.seal(b"totp seed").unwrap();
+        assert_eq!(
+            sealed.len(),
+            NONCE_LEN + 9 + 16,
+            "nonce, text and tag: never empty"
+        );
         assert!(!sealed.windows(9).any(|w| w == b"totp seed"));
         assert_eq!(key.open(&sealed).unwrap(), b"totp seed");
         let other = SecretKey::parse(&SecretKey::generate_hex()).unwrap();

@@ -1,4 +1,4 @@
-//! Each request: rate limit, find the zone, answer (or transfer it to an
+//! Each request: rate limit (every UDP answer, error answers too), find the zone, answer (or transfer it to an
 //! allowed secondary), count and maybe log it.
 
 use std::iter;
@@ -60,27 +60,6 @@ impl RequestHandler for Handler {
             Some(edns) if edns.version() > 0 => Some(ResponseCode::BADVERS),
             _ => None,
         });
-        let mut edns = request.edns.as_ref().map(|_| {
-            let mut e = Edns::new();
-            e.set_max_payload(UDP_PAYLOAD);
-            e
-        });
-        if let Some(code) = code {
-            if let Some(e) = edns.as_mut() {
-                e.set_rcode_high(code.high());
-            }
-            self.stats.count(qtype, code);
-            let mut builder = MessageResponseBuilder::new(&request.queries, None);
-            if let Some(e) = &edns {
-                builder.edns(e);
-            }
-            let message = builder.error_msg(&request.metadata, code);
-            return response
-                .send_response(message)
-                .await
-                .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
-        }
-        let query = &queries[0];
         if udp {
             match self.limiter.check(src.ip()) {
                 Verdict::Send => {}
@@ -105,6 +84,27 @@ impl RequestHandler for Handler {
                 }
             }
         }
+        let mut edns = request.edns.as_ref().map(|_| {
+            let mut e = Edns::new();
+            e.set_max_payload(UDP_PAYLOAD);
+            e
+        });
+        if let Some(code) = code {
+            if let Some(e) = edns.as_mut() {
+                e.set_rcode_high(code.high());
+            }
+            self.stats.count(qtype, code);
+            let mut builder = MessageResponseBuilder::new(&request.queries, None);
+            if let Some(e) = &edns {
+                builder.edns(e);
+            }
+            let message = builder.error_msg(&request.metadata, code);
+            return response
+                .send_response(message)
+                .await
+                .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
+        }
+        let query = &queries[0];
         if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
             // An IXFR gets the whole zone, which RFC 1995 §4 allows.
             let allowed = !udp && self.secondaries.contains(&src.ip());

@@ -85,17 +85,38 @@ impl Running {
     }
 }
 
-fn parse_zones(served: Vec<serving::ServedZone>) -> Vec<Zone> {
-    served
-        .iter()
-        .filter_map(|z| match Zone::parse(z) {
-            Ok(zone) => Some(zone),
-            Err(error) => {
-                tracing::error!(%error, "zone not served: its records could not be read");
-                None
+/// Builds each zone on its own: one that cannot be built is logged,
+/// left out and reported on its domain; the others are served.
+fn build_zones(
+    loaded: Vec<Result<serving::ServedZone, serving::Unservable>>,
+) -> (Vec<Zone>, Vec<uuid::Uuid>, Vec<serving::Unservable>) {
+    let mut zones = Vec::with_capacity(loaded.len());
+    let mut fine = Vec::with_capacity(loaded.len());
+    let mut problems = Vec::new();
+    for item in loaded {
+        match item.and_then(|served| match Zone::build_isolated(&served) {
+            Ok(zone) => Ok((served.id, zone)),
+            Err(problem) => Err(serving::Unservable {
+                id: served.id,
+                name: served.name.as_str().to_string(),
+                problem,
+            }),
+        }) {
+            Ok((id, zone)) => {
+                fine.push(id);
+                zones.push(zone);
             }
-        })
-        .collect()
+            Err(unservable) => {
+                tracing::error!(
+                    zone = unservable.name,
+                    problem = unservable.problem,
+                    "zone not served"
+                );
+                problems.push(unservable);
+            }
+        }
+    }
+    (zones, fine, problems)
 }
 
 /// Everything the zone-follower needs.
@@ -109,8 +130,9 @@ struct Follower {
 
 impl Follower {
     async fn reload_all(&self) -> Result<(), DnsStartError> {
-        let zones = parse_zones(serving::all(&self.pool, &self.settings).await?);
+        let (zones, fine, problems) = build_zones(serving::all(&self.pool, &self.settings).await?);
         let changed = self.catalog.replace_all(zones);
+        self.report(&fine, &problems).await;
         self.stats
             .zones
             .store(self.catalog.len() as u64, Ordering::Relaxed);
@@ -121,19 +143,29 @@ impl Follower {
         Ok(())
     }
 
+    /// Shows on each domain page whether its zone is served; a failure to
+    /// say so is logged and never stops serving.
+    async fn report(&self, fine: &[uuid::Uuid], problems: &[serving::Unservable]) {
+        if let Err(error) = serving::report(&self.pool, fine, problems).await {
+            tracing::warn!(%error, "could not record which zones are served");
+        }
+    }
+
     async fn reload_one(&self, name: &str) {
         let Ok(origin) = Name::from_ascii(format!("{name}.")).map(|n| LowerName::new(&n)) else {
             return;
         };
         let changed = match serving::zone(&self.pool, &self.settings, name).await {
-            Ok(Some(served)) => match Zone::parse(&served) {
-                Ok(zone) => self.catalog.put(zone),
-                Err(error) => {
-                    tracing::error!(%error, "zone not served: its records could not be read");
-                    self.catalog.remove(&origin);
-                    false
+            Ok(Some(loaded)) => {
+                let (mut zones, fine, problems) = build_zones(vec![loaded]);
+                self.report(&fine, &problems).await;
+                match zones.pop() {
+                    Some(zone) => self.catalog.put(zone),
+                    // The version served before (if any) stays served: the
+                    // domain page says the latest change is not.
+                    None => false,
                 }
-            },
+            }
             Ok(None) => {
                 if self.catalog.remove(&origin) {
                     tracing::info!(zone = name, "zone no longer served");

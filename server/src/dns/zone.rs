@@ -1,12 +1,11 @@
-//! One zone in memory, built from the zone file the portal exports (its
-//! SOA and NS from the platform, then the customer's records), indexed by
-//! owner name for answering and kept in file order for transfers.
+//! One zone in memory, built from the portal's typed records (its SOA and
+//! NS from the platform, then the customer's records), indexed by owner
+//! name for answering and kept in zone order for transfers.
 
 use rustc_hash::FxHashMap;
 
 use app::services::dns::serving::ServedZone;
 use hickory_proto::rr::{LowerName, Name, Record, RecordType};
-use hickory_proto::serialize::txt::Parser;
 
 /// The records at one owner name, by type. An empty node is an empty
 /// non-terminal: `b.example.com` when only `a.b.example.com` has records,
@@ -57,13 +56,16 @@ pub struct Zone {
 }
 
 impl Zone {
-    /// Reads the portal's zone file. A zone the parser refuses is an error
-    /// to log; the server keeps answering the other zones.
-    pub fn parse(served: &ServedZone) -> Result<Zone, String> {
-        let (origin, sets) = Parser::new(served.zone_file.as_str(), None, Some(Name::root()))
-            .parse()
+    /// Builds the zone from the portal's records. A zone that cannot be
+    /// built is an error to log and report; the server keeps answering
+    /// the other zones. Building never panics on a customer's data, and a
+    /// panic in it would be caught by the loader (`build_isolated`).
+    pub fn build(served: &ServedZone) -> Result<Zone, String> {
+        let records = served
+            .wire()
             .map_err(|e| format!("zone {}: {e}", served.name.as_str()))?;
-        let origin = LowerName::new(&origin);
+        let origin =
+            LowerName::new(&app::services::dns::wire::name(served.name.as_str()).map_err(|e| e.to_string())?);
         let mut zone = Zone {
             origin: origin.clone(),
             serial: served.serial,
@@ -71,23 +73,38 @@ impl Zone {
             nodes: FxHashMap::default(),
             has_delegations: false,
             has_wildcards: false,
-            records: Vec::new(),
+            records: Vec::with_capacity(records.len()),
         };
         let mut soa = None;
-        for set in sets.values() {
-            for record in set.records_without_rrsigs() {
-                let mut record = record.clone();
-                record.name = record.name.to_lowercase();
-                if record.record_type() == RecordType::SOA {
-                    soa = Some(record.clone());
-                } else {
-                    zone.records.push(record.clone());
-                }
-                zone.insert(record);
+        for mut record in records {
+            record.name = record.name.to_lowercase();
+            if !origin.zone_of(&LowerName::new(&record.name)) {
+                return Err(format!(
+                    "zone {}: {} is outside the zone",
+                    served.name.as_str(),
+                    record.name
+                ));
             }
+            if record.record_type() == RecordType::SOA {
+                soa = Some(record.clone());
+            } else {
+                zone.records.push(record.clone());
+            }
+            zone.insert(record);
         }
         zone.soa = soa.ok_or_else(|| format!("zone {}: no SOA record", served.name.as_str()))?;
         Ok(zone)
+    }
+
+    /// `build`, with any panic inside it turned into that zone's error:
+    /// one zone never takes the loader (and every other zone) down.
+    pub fn build_isolated(served: &ServedZone) -> Result<Zone, String> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Zone::build(served))).unwrap_or_else(|_| {
+            Err(format!(
+                "zone {}: building it failed unexpectedly",
+                served.name.as_str()
+            ))
+        })
     }
 
     fn insert(&mut self, record: Record) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::builders::AccountBuilder;
+use crate::builders::{AccountBuilder, UserBuilder};
 use crate::helpers::*;
 
 /// One event of a stream: (kind, id, data).
@@ -259,4 +259,69 @@ async fn members_are_notified_when_staff_suspend_their_account(pool: PgPool) {
     assert_eq!(member.post("/notifications/read", &[]).await.status(), 303);
     let page = member.page("/notifications").await;
     assert!(page.contains("Shop was suspended: Unpaid invoice") && !page.contains("Mark all as read"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_demoted_staff_member_hears_no_more_staff_events(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (sam, staff) = app.staff("sam@example.com").await;
+    let mut stream = Stream::open(&staff, None).await;
+    UserBuilder::customer("first@example.com").create(&app.pool).await;
+    let (kind, last_id, _) = stream.next(SOON).await.expect("staff hear of sign-ups");
+    assert_eq!(kind, "sign_up");
+
+    sqlx::query("UPDATE users SET role = 'customer' WHERE id = $1")
+        .bind(sam)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    UserBuilder::customer("second@example.com")
+        .create(&app.pool)
+        .await;
+    assert_eq!(
+        stream.next(SOON).await,
+        None,
+        "no staff event after the demotion: the stream ends"
+    );
+    // Reconnecting resumes as a customer: the missed sign-up is not replayed.
+    let mut again = Stream::open(&staff, Some(&last_id)).await;
+    assert_eq!(again.next(Duration::from_millis(1500)).await, None);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_dns_change_reaches_the_dns_chart(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, account) =
+        crate::dns::owner_with_account(&app, "owner@example.com", "shop.example.org").await;
+    let res = owner
+        .post(
+            "/domains/new",
+            &[("account", &account.to_string()), ("name", "shop.example.net")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let mut stream = Stream::open(&owner, None).await;
+    let res = owner
+        .post(
+            "/domains/shop.example.net/records",
+            &[
+                ("id", ""),
+                ("type", "MX"),
+                ("name", "lists"),
+                ("ttl", "3600"),
+                ("content", "mx.example.net"),
+                ("priority", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let listens = app::islands::dashboard::chart_events("dns-changes-per-day").unwrap();
+    let mut heard = Vec::new();
+    while let Some((kind, _, _)) = stream.next(SOON).await {
+        if listens.contains(&kind.as_str()) {
+            return;
+        }
+        heard.push(kind);
+    }
+    panic!("the DNS chart heard nothing of the change (the stream sent {heard:?})");
 }

@@ -10,6 +10,7 @@ mod billing;
 mod dashboard;
 mod dns;
 mod hardening;
+mod hardening_ii;
 mod hosting;
 mod kept;
 mod live;

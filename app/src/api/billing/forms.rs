@@ -105,7 +105,7 @@ async fn confirm_plan(
     let back = Back::to(format!("/hosting/{raw}/plan?plan={}", form.plan.trim()));
     let access = access_to(&state, &actor, &raw, &back).await?;
     let plan = Uuid::parse_str(form.plan.trim())
-        .map_err(|_| BillingError::Invalid("plan", "Choose one of the plans offered.".into()))
+        .map_err(|_| BillingError::invalid("plan", "Choose one of the plans offered.".into()))
         .shown_on(&back)?;
     let deps = &state.deps;
     subscriptions::change_plan(deps, &deps.billing, &actor, &access, plan)

@@ -261,7 +261,7 @@ pub async fn plan_change_preview(account: String, plan: String) -> Result<Change
     let (deps, actor) = super::auth::actor()?;
     let id = AccountId::parse(&account).ok_or_else(|| api_error(BillingError::NotFound))?;
     let plan_id = uuid::Uuid::parse_str(plan.trim()).map_err(|_| {
-        api_error(BillingError::Invalid(
+        api_error(BillingError::invalid(
             "plan",
             "Choose one of the plans offered.".into(),
         ))

@@ -76,6 +76,8 @@ pub struct ZoneView {
     /// it last asked the registry ("3 minutes ago").
     pub delegation_problem: Option<String>,
     pub delegation_checked: Option<String>,
+    /// Our name servers cannot serve the zone's latest version.
+    pub serving_problem: bool,
     /// The servers "Check propagation" asks, by label.
     pub probes: Vec<String>,
     pub can_edit: bool,

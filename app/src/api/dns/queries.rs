@@ -68,6 +68,7 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         nameservers: deps.dns.nameservers.clone(),
         delegation_problem: domain.delegation_problem.clone(),
         delegation_checked: domain.delegation_checked_at.map(crate::api::when),
+        serving_problem: domain.serving_problem,
         probes: crate::services::dns::propagation::targets(&deps.dns)
             .into_iter()
             .map(|t| t.label)

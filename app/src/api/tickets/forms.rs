@@ -291,7 +291,10 @@ async fn reply(
     let page = ticket_page(&raw);
     // Who may write here is known before the upload is read.
     let access = access_to(&state, &actor, &raw, &Back::to(page.clone())).await?;
-    let allowed = thread::may_reply(&state.deps, &actor).await;
+    let allowed = match access.require_current() {
+        Ok(()) => thread::may_reply(&state.deps, &actor).await,
+        Err(e) => Err(e),
+    };
     let submitted = read(multipart, allowed.is_ok())
         .await
         .shown_on(&Back::to(page.clone()))?;

@@ -67,27 +67,57 @@ fn number(input: &str, field: &'static str, what: &str, errors: &mut FieldErrors
     }
 }
 
+/// A CAA value as RFC 8659 writes it: `issue`/`issuewild` take an issuer
+/// and `; name=value` parameters, `iodef` a `mailto:` or `https://` URL.
+/// Only printable ASCII: anything else no CA reads.
 fn caa_value(tag: CaaTag, value: &str) -> Result<String, String> {
     let v = value.trim();
     if v.len() > 255 {
         return Err("A CAA value can have at most 255 characters.".into());
     }
-    if v.contains('"') || v.chars().any(char::is_control) {
-        return Err("A CAA value cannot contain quotes or control characters.".into());
+    if !v.chars().all(|c| c == ' ' || c.is_ascii_graphic()) {
+        return Err(
+            "A CAA value can only hold printable ASCII characters (no line breaks or control characters)."
+                .into(),
+        );
     }
     match tag {
         CaaTag::Issue | CaaTag::Issuewild => {
             // "letsencrypt.org", "letsencrypt.org; validationmethods=dns-01", or ";" (nobody).
-            let issuer = v.split(';').next().unwrap_or_default().trim();
-            if issuer.is_empty() && v.starts_with(';') {
-                return Ok(v.to_string());
+            let mut parts = v.split(';');
+            let issuer = parts.next().unwrap_or_default().trim();
+            if !issuer.is_empty() && DomainName::parse(issuer).is_err() {
+                return Err(
+                    "Enter the certificate authority's domain, like letsencrypt.org (or ; to allow none)."
+                        .into(),
+                );
             }
-            DomainName::parse(issuer).map(|_| v.to_string()).map_err(|_| {
-                "Enter the certificate authority's domain, like letsencrypt.org (or ; to allow none).".into()
-            })
+            if issuer.is_empty() && !v.starts_with(';') {
+                return Err(
+                    "Enter the certificate authority's domain, like letsencrypt.org (or ; to allow none)."
+                        .into(),
+                );
+            }
+            for parameter in parts.map(str::trim).filter(|p| !p.is_empty()) {
+                let well_formed = parameter.split_once('=').is_some_and(|(key, value)| {
+                    !key.is_empty()
+                        && key.chars().all(|c| c.is_ascii_alphanumeric())
+                        && !value.is_empty()
+                        && value.chars().all(|c| c.is_ascii_graphic())
+                });
+                if !well_formed {
+                    return Err(format!(
+                        "After the authority, each part must be name=value (like validationmethods=dns-01); \"{parameter}\" is not."
+                    ));
+                }
+            }
+            Ok(v.to_string())
         }
         CaaTag::Iodef => {
-            if v.starts_with("mailto:") && v.len() > 7 || v.starts_with("https://") && v.len() > 8 {
+            let url_like = !v.contains([' ', '"', '\\']);
+            if url_like
+                && (v.starts_with("mailto:") && v.len() > 7 || v.starts_with("https://") && v.len() > 8)
+            {
                 Ok(v.to_string())
             } else {
                 Err("Enter where to report, like mailto:security@example.com or an https:// address.".into())
@@ -352,6 +382,17 @@ mod tests {
         caa.tag = "issue".into();
         caa.content = ";".into();
         assert!(caa.parse(&zone()).is_ok());
+        caa.content = "letsencrypt.org; validationmethods=dns-01; account=a\\b".into();
+        assert!(caa.parse(&zone()).is_ok());
+        // A value that once swallowed the rest of the zone as served.
+        caa.content = "letsencrypt.org;\\".into();
+        assert!(error(&caa, "content").contains("name=value"));
+        caa.content = "letsencrypt.org\"".into();
+        assert!(error(&caa, "content").contains("certificate authority"));
+        caa.content = "letsencrypt.org; a=é".into();
+        assert!(error(&caa, "content").contains("printable ASCII"));
+        caa.content = "letsencrypt.org; a=b\u{7}".into();
+        assert!(error(&caa, "content").contains("printable ASCII"));
     }
 
     #[test]

@@ -54,6 +54,10 @@ impl RecordName {
         if trimmed.is_empty() || trimmed == "@" {
             return Ok(Self::apex());
         }
+        // Checked again below in its DNS form; this bounds the work first.
+        if trimmed.len() > 1024 {
+            return Err("That name is too long (at most 253 characters with the domain).".into());
+        }
         if trimmed.contains(char::is_whitespace) {
             return Err("A name cannot contain spaces.".into());
         }
@@ -156,6 +160,9 @@ impl HostName {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err("Enter a host name.".into());
+        }
+        if trimmed.len() > 1024 {
+            return Err("That host name is too long (at most 253 characters).".into());
         }
         if trimmed.contains(char::is_whitespace) || trimmed.contains('/') || trimmed.contains(':') {
             return Err("Enter a host name like mail.example.com (no spaces, ports or paths).".into());

@@ -272,7 +272,12 @@ impl RecordData {
                 target,
             } => format!("{priority} {weight} {port} {}", target.as_str()),
             RecordData::Caa { critical, tag, value } => {
-                format!("{} {} \"{value}\"", if *critical { 128 } else { 0 }, tag.as_str())
+                format!(
+                    "{} {} {}",
+                    if *critical { 128 } else { 0 },
+                    tag.as_str(),
+                    super::zonefile::character_string(value)
+                )
             }
         }
     }

@@ -78,7 +78,7 @@ pub fn split(text: &str) -> Vec<&str> {
 pub fn quoted(text: &str) -> String {
     split(text)
         .into_iter()
-        .map(|p| format!("\"{}\"", p.replace('\\', "\\\\").replace('"', "\\\"")))
+        .map(super::zonefile::character_string)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -1,5 +1,5 @@
 //! A zone written as a BIND zone file (RFC 1035 master file format): the
-//! export, and the text the authoritative server's records come from.
+//! export. (The authoritative server builds its records typed: `services::dns::wire`.)
 
 use super::records::{Record, RecordData};
 use super::txt;
@@ -41,6 +41,22 @@ impl Managed<'_> {
     }
 }
 
+/// A `<character-string>` as zone files write it: quoted, with `\` and
+/// `"` escaped. Every writer of customer text into a zone file uses this
+/// (TXT parts, CAA values), so no value can end its quotes early.
+pub fn character_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '\\' || c == '"' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 fn absolute(name: &str) -> String {
     format!("{name}.")
 }
@@ -61,10 +77,10 @@ pub fn rdata(data: &RecordData) -> String {
             target,
         } => format!("{priority} {weight} {port} {}", absolute(target.as_str())),
         RecordData::Caa { critical, tag, value } => format!(
-            "{} {} \"{}\"",
+            "{} {} {}",
             if *critical { 128 } else { 0 },
             tag.as_str(),
-            value
+            character_string(value)
         ),
     }
 }

@@ -112,6 +112,11 @@ fn Zone(z: ZoneView) -> impl IntoView {
         </div>
         <p><a href="/domains">"← All domains"</a></p>
         {(!record_form).then(|| view! { <FormMessages/> })}
+        {z.serving_problem.then(|| view! {
+            <p class="notice notice-warning" role="alert" data-testid="serving-problem">
+                "Our name servers cannot serve this zone's latest change, so they still answer with its last good version (or not at all after a restart). It is logged for our team; contact support if this stays."
+            </p>
+        })}
         <section class="card" class:card-highlight=pending aria-labelledby="delegation-title">
             <h2 id="delegation-title">"Name servers"</h2>
             <p>{if pending {

@@ -100,14 +100,16 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Resolved>, sql
     }))
 }
 
-/// Whether a session is still live (open streams check now and then).
-pub async fn is_live(pool: &PgPool, session_id: Uuid) -> Result<bool, sqlx::Error> {
+/// The role behind a session while it is live, `None` once it ended (open
+/// streams check it: a change of role or the end of the session ends them).
+pub async fn live_role(pool: &PgPool, session_id: Uuid) -> Result<Option<Role>, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS(SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL
-                  AND idle_expires_at > now() AND absolute_expires_at > now()) AS "live!""#,
+        r#"SELECT u.role AS "role: Role" FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.id = $1 AND s.revoked_at IS NULL
+             AND s.idle_expires_at > now() AND s.absolute_expires_at > now()"#,
         session_id
     )
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await
 }
 

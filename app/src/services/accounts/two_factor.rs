@@ -292,12 +292,16 @@ pub async fn start_enrolment(deps: &Deps, actor: &Actor) -> Result<(), AccountEr
     step_up::require(actor)?;
     let mut secret = [0u8; SECRET_BYTES];
     OsRng.fill_bytes(&mut secret);
+    let sealed = deps
+        .secret_key
+        .seal(&secret)
+        .map_err(|e| AccountError::Internal(e.into()))?;
     sqlx::query!(
         r#"INSERT INTO two_factor (user_id, secret_sealed) VALUES ($1, $2)
            ON CONFLICT (user_id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed, created_at = now()
            WHERE two_factor.enabled_at IS NULL"#,
         actor.id(),
-        deps.secret_key.seal(&secret)
+        sealed
     )
     .execute(&deps.pool)
     .await?;

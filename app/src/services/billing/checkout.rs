@@ -52,13 +52,13 @@ pub async fn create_account(
     let paid = price.as_ref().is_some_and(|p| p.price_minor > 0);
     if paid && !actor.is_staff() {
         if !billing.enabled() {
-            return Err(BillingError::Invalid(
+            return Err(BillingError::invalid(
                 "plan",
                 "Payments are not set up yet, so only free plans can be chosen.".into(),
             ));
         }
         if price.as_ref().is_some_and(|p| p.stripe_price_id.is_none()) {
-            return Err(BillingError::Invalid(
+            return Err(BillingError::invalid(
                 "plan",
                 "This plan cannot be bought yet (its price is not set up with the payment provider). Please contact support.".into(),
             ));
@@ -183,7 +183,7 @@ pub async fn upgrade(
         .await?
         .is_none_or(|p| p.stripe_price_id.is_none())
     {
-        return Err(BillingError::Invalid(
+        return Err(BillingError::invalid(
             "plan",
             "This plan cannot be bought yet (its price is not set up with the payment provider). Please contact support.".into(),
         ));

@@ -25,6 +25,7 @@ use http::StatusCode;
 
 use crate::services::failure::{Failure, FieldError};
 use crate::services::hosting::HostingError;
+use crate::services::rate_limit::RetryAfter;
 
 /// How billing is set up in this process.
 #[derive(Clone, Default)]
@@ -76,14 +77,23 @@ pub enum BillingError {
     Forbidden,
     #[error("{0}")]
     Conflict(String),
-    #[error("{1}")]
-    Invalid(&'static str, String),
+    #[error("{}", .0.first().map(|(_, m)| m.as_str()).unwrap_or("Please correct the highlighted fields."))]
+    Invalid(Vec<FieldError>),
+    #[error("{what} Try again in {} minute(s).", .wait.0.div_ceil(60))]
+    RateLimited { what: &'static str, wait: RetryAfter },
     #[error("Please confirm it's you first.")]
     StepUpRequired,
     #[error("The payment provider could not be reached. Nothing was charged; please try again in a moment.")]
     Provider(#[source] ::stripe::StripeError),
     #[error("Something went wrong on our side. Please try again.")]
     Internal(#[source] anyhow::Error),
+}
+
+impl BillingError {
+    /// `message` next to `field`.
+    pub fn invalid(field: &'static str, message: String) -> Self {
+        Self::Invalid(vec![(field, message)])
+    }
 }
 
 impl From<sqlx::Error> for BillingError {
@@ -100,12 +110,16 @@ impl From<::stripe::StripeError> for BillingError {
 
 impl From<HostingError> for BillingError {
     fn from(e: HostingError) -> Self {
+        // Every kind kept, with its fields, wait and cause: no catch-all, so
+        // a new kind must be mapped here.
         match e {
+            HostingError::Invalid(fields) => Self::Invalid(fields),
             HostingError::NotFound => Self::NotFound,
             HostingError::Forbidden => Self::Forbidden,
             HostingError::StepUpRequired => Self::StepUpRequired,
             HostingError::Conflict(m) => Self::Conflict(m),
-            other => Self::Internal(anyhow::anyhow!(other.to_string())),
+            HostingError::RateLimited { what, wait } => Self::RateLimited { what, wait },
+            HostingError::Internal(e) => Self::Internal(e),
         }
     }
 }
@@ -119,14 +133,22 @@ impl Failure for BillingError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden | Self::StepUpRequired => StatusCode::FORBIDDEN,
             Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            Self::Invalid(field, message) => vec![(field, message.clone())],
+            Self::Invalid(fields) => fields.clone(),
             _ => Vec::new(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { wait, .. } => Some(wait.0),
+            _ => None,
         }
     }
 

@@ -83,9 +83,9 @@ async fn change_target(
     )
     .fetch_optional(&deps.pool)
     .await?
-    .ok_or_else(|| BillingError::Invalid("plan", "Choose one of the plans offered.".into()))?;
+    .ok_or_else(|| BillingError::invalid("plan", "Choose one of the plans offered.".into()))?;
     let Some(price) = target.stripe_price_id.filter(|_| target.price_minor > 0) else {
-        return Err(BillingError::Invalid(
+        return Err(BillingError::invalid(
             "plan",
             "To move to a free plan, cancel the subscription; the account keeps its plan until the period ends.".into(),
         ));
@@ -103,7 +103,7 @@ async fn change_target(
         .first()
         .is_some_and(|i| i.price.id.as_str() == price)
     {
-        return Err(BillingError::Invalid(
+        return Err(BillingError::invalid(
             "plan",
             "The account is already on this plan.".into(),
         ));

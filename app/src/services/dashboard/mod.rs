@@ -205,3 +205,19 @@ pub(crate) fn signed(delta: f64, text: String) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A chart added without saying what refreshes it would follow every
+    /// event; one listening to a kind nobody sends would go stale.
+    #[test]
+    fn every_chart_says_what_refreshes_it() {
+        for source in super::CHARTS {
+            assert!(
+                crate::islands::dashboard::chart_events(source.id).is_some(),
+                "{}",
+                source.id
+            );
+        }
+    }
+}

@@ -32,6 +32,8 @@ pub struct DomainAccess {
     /// What the last delegation check found wrong, and when it ran.
     pub delegation_problem: Option<String>,
     pub delegation_checked_at: Option<OffsetDateTime>,
+    /// `ksf dns` could not build the zone's latest version (see `serving`).
+    pub serving_problem: bool,
 }
 
 impl DomainAccess {
@@ -55,6 +57,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
     let row = sqlx::query!(
         r#"SELECT d.id, d.account_id, d.status AS "status: DomainStatus", d.serial,
                   d.delegation_problem, d.delegation_checked_at,
+                  d.serving_problem IS NOT NULL AS "serving_problem!",
                   a.name AS account_name, a.region, a.primary_domain
            FROM domains d JOIN hosting_accounts a ON a.id = d.account_id
            WHERE d.name = $1"#,
@@ -75,6 +78,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
         serial: u32::try_from(row.serial).unwrap_or(u32::MAX),
         delegation_problem: row.delegation_problem,
         delegation_checked_at: row.delegation_checked_at,
+        serving_problem: row.serving_problem,
     })
 }
 
@@ -244,6 +248,7 @@ pub async fn add(
         serial,
         delegation_problem: None,
         delegation_checked_at: None,
+        serving_problem: false,
     };
     if primary {
         let edits = web_records(settings, &account_row.region, name);

@@ -28,10 +28,17 @@ pub struct Parsed {
     pub ignored: Vec<(usize, String)>,
 }
 
-/// One entry of the file: the line it starts on and its text.
+/// The longest token (a word, or a quoted string with its quotes) a line
+/// may have: a TXT record's 4,000 bytes fit; longer ones are refused
+/// before the zone-file parser sees them.
+pub const MAX_TOKEN: usize = 4096;
+
+/// One entry of the file: the line it starts on, its text, and the bytes
+/// of its longest token.
 struct Entry {
     line: usize,
     text: String,
+    longest: usize,
 }
 
 /// Cuts the file into entries: comments dropped, parentheses joined.
@@ -41,18 +48,24 @@ fn entries(input: &str) -> Vec<Entry> {
     let mut start = 1;
     let mut line = 1;
     let (mut quoted, mut escaped, mut depth, mut comment) = (false, false, 0usize, false);
+    let (mut token, mut longest) = (0usize, 0usize);
     for c in input.chars() {
         if c == '\n' {
             comment = false;
             line += 1;
+            if !quoted {
+                token = 0;
+            }
             if depth == 0 && !quoted {
                 if !current.trim().is_empty() {
                     out.push(Entry {
                         line: start,
                         text: std::mem::take(&mut current),
+                        longest,
                     });
                 }
                 current.clear();
+                longest = 0;
                 start = line;
                 continue;
             }
@@ -61,6 +74,12 @@ fn entries(input: &str) -> Vec<Entry> {
         }
         if comment || c == '\r' {
             continue;
+        }
+        if c.is_whitespace() && !quoted {
+            token = 0;
+        } else {
+            token += c.len_utf8();
+            longest = longest.max(token);
         }
         if escaped {
             escaped = false;
@@ -88,6 +107,7 @@ fn entries(input: &str) -> Vec<Entry> {
         out.push(Entry {
             line: start,
             text: current,
+            longest,
         });
     }
     out
@@ -173,6 +193,15 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
     let mut default_ttl = Ttl::DEFAULT.seconds();
     let mut last_owner: Option<String> = None;
     for entry in entries(text) {
+        if entry.longest > MAX_TOKEN {
+            parsed.problems.push((
+                entry.line,
+                format!(
+                    "A value on this line is longer than {MAX_TOKEN} characters: split long text into quoted parts (\"part one\" \"part two\")."
+                ),
+            ));
+            continue;
+        }
         let trimmed = entry.text.trim();
         let directive = trimmed
             .split_whitespace()
@@ -360,5 +389,23 @@ mod tests {
     fn ttl_rules_apply_to_imports() {
         let parsed = parse(&zone(), "www 30 IN A 203.0.113.1\n");
         assert!(parsed.problems[0].1.contains("TTL 30"), "{:?}", parsed.problems);
+    }
+
+    #[test]
+    fn a_token_too_long_for_the_parser_is_refused_with_its_line() {
+        let long = "k".repeat(MAX_TOKEN + 1);
+        let text =
+            format!("www IN A 203.0.113.1\n@ IN TXT \"{long}\"\nmail IN A 203.0.113.2\n@ IN TXT {long}\n");
+        let parsed = parse(&zone(), &text);
+        let lines: Vec<usize> = parsed.problems.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 4], "{:?}", parsed.problems);
+        assert!(parsed.problems[0].1.contains("longer than 4096"));
+        // A TXT record of the largest size, split as the export writes it, is read.
+        let key = "A".repeat(crate::domain::dns::txt::MAX_BYTES);
+        let parsed = parse(
+            &zone(),
+            &format!("@ IN TXT {}\n", crate::domain::dns::txt::quoted(&key)),
+        );
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
     }
 }

@@ -15,6 +15,7 @@ pub mod propagation;
 mod properties;
 pub mod serving;
 pub mod templates;
+pub mod wire;
 pub mod zone;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -23,6 +24,7 @@ use http::StatusCode;
 
 use crate::services::failure::{Failure, FieldError, Invalid};
 use crate::services::hosting::HostingError;
+use crate::services::rate_limit::RetryAfter;
 
 /// How DNS is set up in this process.
 #[derive(Debug, Clone)]
@@ -100,6 +102,8 @@ pub enum DnsError {
     StepUpRequired,
     #[error("{0}")]
     Conflict(String),
+    #[error("{what} Try again in {} minute(s).", .wait.0.div_ceil(60))]
+    RateLimited { what: &'static str, wait: RetryAfter },
     #[error("Something went wrong on our side. Please try again.")]
     Internal(#[source] anyhow::Error),
 }
@@ -111,6 +115,7 @@ impl Failure for DnsError {
             DnsError::NotFound => StatusCode::NOT_FOUND,
             DnsError::Forbidden | DnsError::StepUpRequired => StatusCode::FORBIDDEN,
             DnsError::Conflict(_) => StatusCode::CONFLICT,
+            DnsError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             DnsError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,6 +124,13 @@ impl Failure for DnsError {
         match self {
             DnsError::Invalid(fields) => fields.clone(),
             _ => Vec::new(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            DnsError::RateLimited { wait, .. } => Some(wait.0),
+            _ => None,
         }
     }
 
@@ -135,7 +147,7 @@ impl From<HostingError> for DnsError {
             HostingError::Forbidden => DnsError::Forbidden,
             HostingError::StepUpRequired => DnsError::StepUpRequired,
             HostingError::Conflict(m) => DnsError::Conflict(m),
-            HostingError::RateLimited { what, .. } => DnsError::Conflict(what.to_string()),
+            HostingError::RateLimited { what, wait } => DnsError::RateLimited { what, wait },
             HostingError::Internal(e) => DnsError::Internal(e),
         }
     }

@@ -7,12 +7,11 @@ use std::net::SocketAddr;
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, RecordType as WireType};
-use hickory_proto::serialize::txt::Parser;
 use hickory_resolver::TokioResolver;
 
 use super::domains::DomainAccess;
-use super::{probe, zone, DnsError, DnsSettings};
-use crate::domain::dns::zonefile::{self, Managed};
+use super::{probe, wire, zone, DnsError, DnsSettings};
+use crate::domain::dns::zonefile::Managed;
 use crate::domain::dns::{RecordName, RecordType};
 use crate::domain::Permission;
 use crate::services::Deps;
@@ -69,8 +68,8 @@ pub struct Expected {
     pub serial: u32,
 }
 
-/// The portal's values for `name`/`kind`, read through the same zone
-/// file the server answers from, so both sides compare as wire data.
+/// The portal's values for `name`/`kind`, built as the server builds its
+/// answers (`wire`), so both sides compare as wire data.
 async fn expected(
     deps: &Deps,
     domain: &DomainAccess,
@@ -86,16 +85,12 @@ async fn expected(
         nameservers: &deps.dns.nameservers,
         serial: domain.serial,
     };
-    let text = zonefile::export(&domain.name, &managed, &records);
-    let qname = Name::from_ascii(format!("{}.", name.fqdn(&domain.name)))
-        .map_err(|e| DnsError::Internal(anyhow::anyhow!("record name: {e}")))?;
-    let (_, sets) = Parser::new(text, None, Some(Name::root()))
-        .parse()
-        .map_err(|e| DnsError::Internal(anyhow::anyhow!("zone file: {e}")))?;
-    let values = sets
-        .values()
-        .filter(|s| s.record_type() == kind && s.name() == &qname)
-        .flat_map(|s| s.records_without_rrsigs().map(|r| r.data.to_string()))
+    let qname = wire::name(&name.fqdn(&domain.name)).map_err(|e| DnsError::Internal(e.into()))?;
+    let values = wire::zone(&domain.name, &managed, &records)
+        .map_err(|e| DnsError::Internal(e.into()))?
+        .into_iter()
+        .filter(|r| r.record_type() == kind && r.name == qname)
+        .map(|r| r.data.to_string())
         .collect();
     Ok((qname, values))
 }

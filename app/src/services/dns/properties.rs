@@ -35,7 +35,9 @@ fn record() -> impl Strategy<Value = Record> {
         any::<u16>(),
         any::<u16>(),
         60u32..=604_800,
-        "[ -~]{1,600}",
+        // Hostile text too: backslashes, quotes, semicolons, parentheses,
+        // non-ASCII, and the largest TXT records.
+        prop_oneof!["[ -~]{1,600}", "[a-z\\\\\";() é€]{1,300}", "[ -~]{3900,4000}",],
         any::<[u8; 4]>(),
         any::<[u16; 8]>(),
         any::<bool>(),
@@ -57,10 +59,16 @@ fn record() -> impl Strategy<Value = Record> {
                 input.content = match t {
                     RecordType::A => std::net::Ipv4Addr::from(v4).to_string(),
                     RecordType::Aaaa => std::net::Ipv6Addr::from(v6).to_string(),
-                    RecordType::Txt => text.trim().replace('"', "'"),
+                    // A leading quote means quoted parts, as typed.
+                    RecordType::Txt => text.trim().trim_start_matches('"').to_string(),
                     RecordType::Caa => {
                         input.tag = if flag { "issuewild".into() } else { "issue".into() };
-                        "letsencrypt.org".into()
+                        let value: String = text
+                            .chars()
+                            .filter(|c| c.is_ascii_graphic() && *c != ';')
+                            .take(40)
+                            .collect();
+                        format!("letsencrypt.org; account={value}x")
                     }
                     _ => host,
                 };

@@ -1,15 +1,18 @@
 //! What the authoritative server (`ksf dns`) serves: each active zone whose
-//! hosting account is in good standing, as the same zone file customers
-//! export, so what is answered and what is downloaded never differ.
+//! hosting account is in good standing, as typed records (see `wire`). A
+//! zone that cannot be served is reported on its domain, and the others
+//! are served all the same.
 
 use std::collections::HashMap;
 
+use hickory_proto::rr::Record as WireRecord;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::wire::{self, WireError};
 use super::zone::decode;
 use super::{DnsError, DnsSettings};
-use crate::domain::dns::zonefile::{self, Managed};
+use crate::domain::dns::zonefile::Managed;
 use crate::domain::dns::Record;
 use crate::domain::DomainName;
 
@@ -17,26 +20,78 @@ use crate::domain::DomainName;
 /// records, status or account; see the dns_server migration).
 pub const CHANNEL: &str = "ksf_dns";
 
+/// The longest problem kept on a domain (the column's bound).
+const MAX_PROBLEM: usize = 500;
+
 /// One zone as served.
 #[derive(Debug, Clone)]
 pub struct ServedZone {
+    pub id: Uuid,
     pub name: DomainName,
     pub serial: u32,
-    pub zone_file: String,
+    pub nameservers: Vec<String>,
+    pub records: Vec<Record>,
 }
 
-fn name_of(stored: &str) -> Result<DomainName, DnsError> {
-    DomainName::parse(stored).map_err(|e| DnsError::Internal(anyhow::anyhow!("stored domain {stored}: {e}")))
+impl ServedZone {
+    /// The zone's records on the wire: the SOA first, then the platform's
+    /// NS records, then the customer's.
+    pub fn wire(&self) -> Result<Vec<WireRecord>, WireError> {
+        let managed = Managed {
+            nameservers: &self.nameservers,
+            serial: self.serial,
+        };
+        wire::zone(&self.name, &managed, &self.records)
+    }
 }
 
-fn serial_of(stored: i64) -> Result<u32, DnsError> {
-    u32::try_from(stored)
-        .map_err(|_| DnsError::Internal(anyhow::anyhow!("stored serial {stored} out of range")))
+/// A zone that should be served but cannot be: its stored rows do not
+/// read back (or do not build), and why.
+#[derive(Debug, Clone)]
+pub struct Unservable {
+    pub id: Uuid,
+    pub name: String,
+    pub problem: String,
+}
+
+fn name_of(stored: &str) -> Result<DomainName, String> {
+    DomainName::parse(stored).map_err(|e| format!("stored domain {stored}: {e}"))
+}
+
+fn serial_of(stored: i64) -> Result<u32, String> {
+    u32::try_from(stored).map_err(|_| format!("stored serial {stored} out of range"))
+}
+
+fn served(
+    settings: &DnsSettings,
+    id: Uuid,
+    name: &str,
+    serial: i64,
+    records: Result<Vec<Record>, DnsError>,
+) -> Result<ServedZone, Unservable> {
+    let built = (|| {
+        Ok(ServedZone {
+            id,
+            name: name_of(name)?,
+            serial: serial_of(serial)?,
+            nameservers: settings.nameservers.clone(),
+            records: records.map_err(|e| format!("a stored record cannot be read: {e:#}"))?,
+        })
+    })();
+    built.map_err(|problem: String| Unservable {
+        id,
+        name: name.to_string(),
+        problem,
+    })
 }
 
 /// The zone called `name` if it is served; `None` if it is not (missing,
 /// pending, or its account suspended or cancelled).
-pub async fn zone(pool: &PgPool, settings: &DnsSettings, name: &str) -> Result<Option<ServedZone>, DnsError> {
+pub async fn zone(
+    pool: &PgPool,
+    settings: &DnsSettings,
+    name: &str,
+) -> Result<Option<Result<ServedZone, Unservable>>, DnsError> {
     let Some(domain) = sqlx::query!(
         r#"SELECT d.id, d.name, d.serial FROM domains d
            JOIN hosting_accounts a ON a.id = d.account_id
@@ -48,38 +103,32 @@ pub async fn zone(pool: &PgPool, settings: &DnsSettings, name: &str) -> Result<O
     else {
         return Ok(None);
     };
-    let mut conn = pool.acquire().await?;
-    let records: Vec<_> = super::zone::records(&mut conn, domain.id)
-        .await?
+    // Rows are read here and decoded one by one: a row that does not read
+    // back makes this zone unservable, not the whole reload fail.
+    let rows: Vec<(String, i32, serde_json::Value)> =
+        sqlx::query_as("SELECT name, ttl, data FROM dns_records WHERE domain_id = $1")
+            .bind(domain.id)
+            .fetch_all(pool)
+            .await?;
+    let records = rows
         .into_iter()
-        .map(|(_, r)| r)
+        .map(|(name, ttl, data)| decode(name, ttl, data))
         .collect();
-    served(settings, &domain.name, domain.serial, &records).map(Some)
+    Ok(Some(served(
+        settings,
+        domain.id,
+        &domain.name,
+        domain.serial,
+        records,
+    )))
 }
 
-/// The zone as served: the platform's SOA and NS, then `records`.
-fn served(
+/// Every zone to serve, in two queries (the server's start and full
+/// reload); each either ready or with the reason it cannot be served.
+pub async fn all(
+    pool: &PgPool,
     settings: &DnsSettings,
-    name: &str,
-    serial: i64,
-    records: &[Record],
-) -> Result<ServedZone, DnsError> {
-    let name = name_of(name)?;
-    let serial = serial_of(serial)?;
-    let managed = Managed {
-        nameservers: &settings.nameservers,
-        serial,
-    };
-    let zone_file = zonefile::export(&name, &managed, records);
-    Ok(ServedZone {
-        name,
-        serial,
-        zone_file,
-    })
-}
-
-/// Every served zone, in two queries (the server's start and full reload).
-pub async fn all(pool: &PgPool, settings: &DnsSettings) -> Result<Vec<ServedZone>, DnsError> {
+) -> Result<Vec<Result<ServedZone, Unservable>>, DnsError> {
     let domains = sqlx::query!(
         r#"SELECT d.id, d.name, d.serial FROM domains d
            JOIN hosting_accounts a ON a.id = d.account_id
@@ -101,21 +150,37 @@ pub async fn all(pool: &PgPool, settings: &DnsSettings) -> Result<Vec<ServedZone
             .or_default()
             .push(decode(row.name, row.ttl, row.data));
     }
-    // One zone that cannot be read is left out (and logged); the others
-    // are still served.
-    let zones = domains
+    Ok(domains
         .into_iter()
-        .filter_map(|d| {
-            let built = by_domain
+        .map(|d| {
+            let records = by_domain
                 .remove(&d.id)
                 .unwrap_or_default()
                 .into_iter()
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(|records| served(settings, &d.name, d.serial, &records));
-            built
-                .inspect_err(|error| tracing::error!(%error, zone = d.name, "zone not served"))
-                .ok()
+                .collect::<Result<Vec<_>, _>>();
+            served(settings, d.id, &d.name, d.serial, records)
         })
-        .collect();
-    Ok(zones)
+        .collect())
+}
+
+/// Records on each domain whether it is served: `problems` are shown on
+/// their domain pages; `fine` domains lose any problem they had.
+pub async fn report(pool: &PgPool, fine: &[Uuid], problems: &[Unservable]) -> Result<(), sqlx::Error> {
+    if !fine.is_empty() {
+        sqlx::query(
+            "UPDATE domains SET serving_problem = NULL WHERE id = ANY($1) AND serving_problem IS NOT NULL",
+        )
+        .bind(fine)
+        .execute(pool)
+        .await?;
+    }
+    for p in problems {
+        let problem: String = p.problem.chars().take(MAX_PROBLEM).collect();
+        sqlx::query("UPDATE domains SET serving_problem = $2 WHERE id = $1")
+            .bind(p.id)
+            .bind(problem)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }

@@ -61,6 +61,11 @@ impl Delivery {
             || (staff && (self.staff || self.account_id.is_some()))
     }
 
+    /// `user` would receive it only because they are staff.
+    pub fn needs_staff(&self, user: Uuid) -> bool {
+        self.visible_to(user, true) && !self.visible_to(user, false)
+    }
+
     pub fn payload(&self) -> Payload<'_> {
         Payload {
             kind: &self.kind,
@@ -238,7 +243,9 @@ pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Delivery>, sqlx::Erro
                       coalesce((SELECT array_agg(m.user_id) FROM hosting_members m WHERE m.account_id = e.account_id), '{}')
                     WHEN e.internal THEN '{}'
                     ELSE coalesce((SELECT array_agg(DISTINCT x.u) FROM (
-                            SELECT t.author_id AS u FROM tickets t WHERE t.id = e.ticket_id
+                            -- The author of a ticket about no account; an author
+                            -- who supports the account is among its members below.
+                            SELECT t.author_id AS u FROM tickets t WHERE t.id = e.ticket_id AND t.account_id IS NULL
                             UNION SELECT m.user_id FROM tickets t
                               JOIN hosting_members m ON m.account_id = t.account_id AND m.role = ANY($2)
                               WHERE t.id = e.ticket_id) x), '{}')
@@ -270,7 +277,7 @@ pub async fn missed(pool: &PgPool, last: i64, user: Uuid, staff: bool) -> Result
                   OR e.account_id IN (SELECT account_id FROM hosting_members WHERE user_id = $2)
                   OR ($3 AND (e.staff OR e.account_id IS NOT NULL))
                   OR (NOT e.internal AND e.ticket_id IN (
-                        SELECT t.id FROM tickets t WHERE t.author_id = $2
+                        SELECT t.id FROM tickets t WHERE t.author_id = $2 AND t.account_id IS NULL
                         UNION SELECT t.id FROM tickets t JOIN hosting_members m
                           ON m.account_id = t.account_id AND m.user_id = $2 AND m.role = ANY($4))))
            ORDER BY e.id LIMIT 200"#,

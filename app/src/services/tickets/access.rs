@@ -1,6 +1,9 @@
 //! Who may see a ticket: its author, members of its hosting account whose
 //! role allows support (`Permission::Support`), and staff. Anyone else,
-//! and any number that names no ticket, gets `NotFound`.
+//! and any number that names no ticket, gets `NotFound`. An author who no
+//! longer supports the ticket's account (removed, left, or made a viewer)
+//! keeps their own question: their own messages only, read-only, with no
+//! live events, emails or notifications about it.
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -19,6 +22,7 @@ pub struct TicketAccess {
     author_id: Uuid,
     state: TicketState,
     staff: bool,
+    former_author: bool,
 }
 
 impl TicketAccess {
@@ -46,6 +50,27 @@ impl TicketAccess {
     /// Staff see internal notes and may triage, assign and close.
     pub fn staff(&self) -> bool {
         self.staff
+    }
+
+    /// The author, no longer a support member of the ticket's account.
+    pub fn former_author(&self) -> bool {
+        self.former_author
+    }
+
+    /// Only the messages of this user are shown (a former author's own).
+    pub fn only_messages_of(&self) -> Option<Uuid> {
+        self.former_author.then_some(self.author_id)
+    }
+
+    /// Writing (replies, state, rating) needs a current place in the ticket.
+    pub fn require_current(&self) -> Result<(), TicketError> {
+        if self.former_author {
+            Err(TicketError::Conflict(
+                "You are no longer a member of this ticket's hosting account: you can read your own messages, but not change the ticket. Open a new ticket if you still need help.".into(),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// Staff-only actions (triage, assignment, notes, closing): those who
@@ -86,6 +111,9 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<Tick
     if !(actor.is_staff() || row.author_id == actor.id() || member) {
         return Err(TicketError::NotFound);
     }
+    // Here without staff or support membership: only as its author, on a
+    // ticket about an account they no longer support.
+    let former_author = !actor.is_staff() && !member && row.account_id.is_some();
     Ok(TicketAccess {
         ticket_id: row.id,
         number: row.number,
@@ -93,6 +121,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<Tick
         author_id: row.author_id,
         state: row.state,
         staff: actor.is_staff(),
+        former_author,
     })
 }
 

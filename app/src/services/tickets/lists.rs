@@ -269,10 +269,11 @@ pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail
         r#"SELECT m.id, coalesce(u.display_name, 'Deleted user') AS "author_name!", m.by_staff, m.internal,
                   m.body_html, m.created_at
            FROM ticket_messages m LEFT JOIN users u ON u.id = m.author_id
-           WHERE m.ticket_id = $1 AND ($2 OR NOT m.internal)
+           WHERE m.ticket_id = $1 AND ($2 OR NOT m.internal) AND ($3::uuid IS NULL OR m.author_id = $3)
            ORDER BY m.created_at, m.id"#,
         access.ticket_id(),
-        staff
+        staff,
+        access.only_messages_of()
     )
     .fetch_all(pool)
     .await?;
@@ -280,10 +281,11 @@ pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail
         AttachmentInfo,
         r#"SELECT f.id, f.message_id, f.file_name, f.content_type, f.size_bytes
            FROM ticket_attachments f JOIN ticket_messages m ON m.id = f.message_id
-           WHERE f.ticket_id = $1 AND ($2 OR NOT m.internal)
+           WHERE f.ticket_id = $1 AND ($2 OR NOT m.internal) AND ($3::uuid IS NULL OR m.author_id = $3)
            ORDER BY f.created_at, f.file_name"#,
         access.ticket_id(),
-        staff
+        staff,
+        access.only_messages_of()
     )
     .fetch_all(pool)
     .await?;
@@ -328,10 +330,12 @@ pub async fn attachment(
     let row = sqlx::query!(
         r#"SELECT f.file_name, f.content_type, f.storage_key
            FROM ticket_attachments f JOIN ticket_messages m ON m.id = f.message_id
-           WHERE f.id = $1 AND f.ticket_id = $2 AND ($3 OR NOT m.internal)"#,
+           WHERE f.id = $1 AND f.ticket_id = $2 AND ($3 OR NOT m.internal)
+             AND ($4::uuid IS NULL OR m.author_id = $4)"#,
         id,
         access.ticket_id(),
-        access.staff()
+        access.staff(),
+        access.only_messages_of()
     )
     .fetch_optional(pool)
     .await?

@@ -17,6 +17,9 @@ pub struct TicketMail {
     pub subject: String,
     pub author_email: String,
     pub author_name: String,
+    /// The author still supports the ticket's account (or it is about no
+    /// account): a former member hears nothing more about it.
+    pub author_current: bool,
     pub assignee_email: Option<String>,
 }
 
@@ -24,11 +27,15 @@ impl TicketMail {
     pub async fn load(conn: &mut PgConnection, ticket_id: Uuid) -> Result<Self, sqlx::Error> {
         let row = sqlx::query!(
             r#"SELECT t.number, t.subject, a.email AS author_email, a.display_name AS author_name,
-                      s.email AS "assignee_email?"
+                      s.email AS "assignee_email?",
+                      (t.account_id IS NULL OR EXISTS (
+                          SELECT 1 FROM hosting_members m WHERE m.account_id = t.account_id
+                             AND m.user_id = t.author_id AND m.role = ANY($2))) AS "author_current!"
                FROM tickets t JOIN users a ON a.id = t.author_id
                LEFT JOIN users s ON s.id = t.assignee_id
                WHERE t.id = $1"#,
-            ticket_id
+            ticket_id,
+            &super::access::support_roles()
         )
         .fetch_one(conn)
         .await?;
@@ -37,6 +44,7 @@ impl TicketMail {
             subject: row.subject,
             author_email: row.author_email,
             author_name: row.author_name,
+            author_current: row.author_current,
             assignee_email: row.assignee_email,
         })
     }
@@ -108,6 +116,9 @@ pub async fn staff_replied(
     t: &TicketMail,
     body: &str,
 ) -> Result<(), outbox::EnqueueError> {
+    if !t.author_current {
+        return Ok(());
+    }
     let message = Message {
         kind: "ticket_reply_customer",
         subject: format!("Re: {}", t.title()),
@@ -150,6 +161,9 @@ pub async fn resolved(
     deps: &Deps,
     t: &TicketMail,
 ) -> Result<(), outbox::EnqueueError> {
+    if !t.author_current {
+        return Ok(());
+    }
     let link = t.link(deps);
     let message = Message {
         kind: "ticket_resolved",

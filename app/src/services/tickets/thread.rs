@@ -59,6 +59,7 @@ pub async fn reply(
     access: &TicketAccess,
     reply: Reply,
 ) -> Result<(), TicketError> {
+    access.require_current()?;
     if reply.internal {
         // Customers do not learn that notes exist.
         access.require_staff()?;
@@ -128,7 +129,9 @@ async fn reply_in_database(
         let link = format!("/support/{}", t.number);
         if by_staff {
             let title = format!("Support replied to {}: {}", ticket_label(t.number), t.subject);
-            notifications::notify(&mut tx, access.author_id(), Kind::TicketReply, &title, &link).await?;
+            if t.author_current {
+                notifications::notify(&mut tx, access.author_id(), Kind::TicketReply, &title, &link).await?;
+            }
             mail::staff_replied(&mut tx, deps, &t, reply.body.as_str()).await?;
         } else {
             let assignee = assignee_of(&mut tx, access.ticket_id()).await?;
@@ -183,6 +186,7 @@ pub async fn change_state(
     access: &TicketAccess,
     change: StateChange,
 ) -> Result<TicketState, TicketError> {
+    access.require_current()?;
     let mut tx = deps.pool.begin().await?;
     let state = lock(&mut tx, access).await?;
     let next = match (change, state) {
@@ -311,6 +315,7 @@ pub async fn rate(
     rating: Rating,
     comment: &str,
 ) -> Result<(), TicketError> {
+    access.require_current()?;
     if access.author_id() != actor.id() {
         return Err(TicketError::Conflict(
             "Only the person who opened the ticket can rate it.".into(),

@@ -157,6 +157,42 @@ async fn without_stripe_paid_plans_cannot_be_chosen_and_billing_says_so(pool: Pg
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_retired_plan_is_refused_next_to_the_plan_field(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    let (_, browser) = shop.customer("rita@example.com").await;
+    let plan = shop.plan("pro").await;
+    sqlx::query("UPDATE plans SET available = false WHERE id = $1")
+        .bind(plan)
+        .execute(&shop.app.pool)
+        .await
+        .unwrap();
+    let plan = plan.to_string();
+    let res = browser
+        .post(
+            "/hosting/new",
+            &[
+                ("name", "Shop"),
+                ("plan", &plan),
+                ("primary_domain", "shop.example.com"),
+                ("region", "eu-west"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "not 500");
+    let html = res.text().await.unwrap();
+    let field = &html[html.find("plan-choice").expect("the plan fieldset")..];
+    let field = &field[..field.find("</fieldset>").unwrap()];
+    assert!(field.contains("Choose one of the plans offered."), "{field}");
+    for table in ["hosting_accounts", "orders"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&shop.app.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn an_expired_payment_page_is_made_anew(pool: PgPool) {
     let shop = Shop::new(pool).await;
     let (_, browser) = shop.customer("late@example.com").await;

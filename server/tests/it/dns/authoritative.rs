@@ -22,7 +22,7 @@ use super::{owner_with_account, post_multipart};
 use crate::helpers::*;
 
 /// `ksf dns` on a free port of 127.0.0.1, with `secondaries`.
-async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> server::dns::Running {
+pub(super) async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> server::dns::Running {
     let mut config = DnsServerConfig::from_lookup(|_| None, false).expect("defaults");
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
@@ -43,20 +43,20 @@ fn resolver(server: SocketAddr) -> TokioResolver {
     Checker::using(server).expect("a resolver").resolver
 }
 
-async fn ask(server: SocketAddr, qname: &str, t: RecordType) -> Message {
+pub(super) async fn ask(server: SocketAddr, qname: &str, t: RecordType) -> Message {
     probe::ask(server, &name(qname), t, false)
         .await
         .expect("an answer")
 }
 
-fn values(m: &Message) -> Vec<String> {
+pub(super) fn values(m: &Message) -> Vec<String> {
     let mut v: Vec<String> = m.answers.iter().map(|r| r.data.to_string()).collect();
     v.sort();
     v
 }
 
 /// Polls until `check` holds, returning how long that took (at most 5 s).
-async fn within<F, Fut>(mut check: F) -> Duration
+pub(super) async fn within<F, Fut>(mut check: F) -> Duration
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -109,7 +109,7 @@ async fn served_zone(app: &TestApp) -> Browser {
     owner
 }
 
-async fn activate(pool: &PgPool, zone: &str) {
+pub(super) async fn activate(pool: &PgPool, zone: &str) {
     sqlx::query("UPDATE domains SET status = 'active' WHERE name = $1")
         .bind(zone)
         .execute(pool)

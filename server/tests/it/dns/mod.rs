@@ -3,6 +3,7 @@
 //! (`zone`), and who may do what (`isolation`). Shared helpers here.
 
 mod authoritative;
+mod hostile;
 mod isolation;
 mod zone;
 
@@ -49,7 +50,7 @@ pub(super) async fn post_multipart(b: &Browser, path: &str, fields: &[(&str, &st
         .expect("multipart POST")
 }
 
-pub(super) async fn owner_with_account(app: &TestApp, email: &str, domain: &str) -> (Browser, Uuid) {
+pub(crate) async fn owner_with_account(app: &TestApp, email: &str, domain: &str) -> (Browser, Uuid) {
     let user = UserBuilder::customer(email).create(&app.pool).await;
     let account = AccountBuilder::named("Shop")
         .domain(domain)

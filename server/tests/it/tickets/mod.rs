@@ -2,6 +2,7 @@
 //! internal notes, Markdown, attachments, states and auto-close, emails,
 //! limits, the staff queue and the dashboard.
 
+mod former_author;
 mod isolation;
 mod lifecycle;
 mod notes_and_files;
