@@ -106,9 +106,14 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
 }
 
 /// Hourly housekeeping: raw usage samples past their retention, live
-/// events no stream can still ask for, resolved tickets due to close, and
-/// accounts unpaid past their grace period. Several processes may run it.
-async fn maintain(pool: sqlx::PgPool, retention: time::Duration, grace_days: i64) {
+/// events no stream can still ask for, resolved tickets due to close,
+/// accounts unpaid past their grace period, and domains pending too long. Several processes may run it.
+async fn maintain(
+    pool: sqlx::PgPool,
+    retention: time::Duration,
+    grace_days: i64,
+    links: app::services::accounts::Links,
+) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;
@@ -128,6 +133,9 @@ async fn maintain(pool: sqlx::PgPool, retention: time::Duration, grace_days: i64
         }
         if let Err(error) = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await {
             tracing::warn!(%error, "could not suspend overdue accounts");
+        }
+        if let Err(error) = app::services::dns::expiry::expire_pending(&pool, &links, now).await {
+            tracing::warn!(%error, "could not expire pending domains");
         }
     }
 }
@@ -274,6 +282,9 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
                 pool.clone(),
                 config.usage_retention,
                 config.billing.grace_days,
+                app::services::accounts::Links {
+                    site_url: config.site_url.clone(),
+                },
             ));
             let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
                 tokio::spawn(app::services::billing::events::run(

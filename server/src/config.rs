@@ -211,6 +211,23 @@ fn dns(
             (names, addrs)
         }
     };
+    // Each zone's own name server names are made under this domain:
+    // `ns.` and the first name server's domain unless set.
+    let nameserver_domain = match var(lookup, "KSF_NAMESERVER_DOMAIN") {
+        Some(d) => DomainName::parse(&d)
+            .map_err(|_| ConfigError::Invalid {
+                var: "KSF_NAMESERVER_DOMAIN",
+                value: d.clone(),
+                reason: "a domain name, like ns.example.net".into(),
+            })?
+            .as_str()
+            .to_string(),
+        None => {
+            let first = nameservers.first().map(String::as_str).unwrap_or("example.net");
+            let parent = first.split_once('.').map_or(first, |(_, rest)| rest);
+            format!("ns.{parent}")
+        }
+    };
     let resolvers = addresses(lookup, "KSF_PROPAGATION_RESOLVERS")?;
     let servers = match var(lookup, "KSF_REGION_SERVERS") {
         None if dev => defaults.servers,
@@ -250,6 +267,7 @@ fn dns(
     };
     Ok(DnsSettings {
         nameservers,
+        nameserver_domain,
         nameserver_addrs,
         resolvers,
         servers,

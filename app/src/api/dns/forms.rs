@@ -387,8 +387,9 @@ async fn export(
         .into_iter()
         .map(|(_, r)| r)
         .collect();
+    let nameservers = domain.nameservers(&state.deps.dns);
     let managed = Managed {
-        nameservers: &state.deps.dns.nameservers,
+        nameservers: &nameservers,
         serial: domain.serial,
     };
     let text = zonefile::export(&domain.name, &managed, &records);

@@ -31,7 +31,6 @@ pub struct DomainsView {
     pub items: Vec<DomainRow>,
     /// Accounts where the user may add a domain: (id, "name — primary domain").
     pub accounts: Vec<(String, String)>,
-    pub nameservers: Vec<String>,
 }
 
 /// A record with its id, as the editor shows it.

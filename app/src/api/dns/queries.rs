@@ -41,7 +41,6 @@ pub async fn list_domains() -> Result<DomainsView, ApiError> {
             .into_iter()
             .map(|(id, name, primary)| (id.to_string(), format!("{name} — {}", convert::display(&primary))))
             .collect(),
-        nameservers: deps.dns.nameservers.clone(),
     })
 }
 
@@ -54,8 +53,9 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         .map_err(api_error)?;
     let records = zone::list(&deps, &domain).await.map_err(api_error)?;
     let changes = history::recent(&deps, &domain).await.map_err(api_error)?;
+    let nameservers = domain.nameservers(&deps.dns);
     let managed = Managed {
-        nameservers: &deps.dns.nameservers,
+        nameservers: &nameservers,
         serial: domain.serial,
     };
     Ok(ZoneView {
@@ -65,7 +65,7 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         account_name: domain.account_name.clone(),
         status: domain.status(),
         serial: domain.serial,
-        nameservers: deps.dns.nameservers.clone(),
+        nameservers: nameservers.clone(),
         delegation_problem: domain.delegation_problem.clone(),
         delegation_checked: domain.delegation_checked_at.map(crate::api::when),
         serving_problem: domain.serving_problem,

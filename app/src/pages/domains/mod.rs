@@ -43,7 +43,6 @@ pub fn DomainsPage() -> impl IntoView {
 
 #[component]
 fn Domains(v: DomainsView) -> impl IntoView {
-    let nameservers = v.nameservers.join(", ");
     let form = use_form();
     let chosen = form.value("account");
     let account_error = form.error("account");
@@ -85,7 +84,7 @@ fn Domains(v: DomainsView) -> impl IntoView {
                             {account_error.map(|e| view! { <p class="error" id="f-account-error">{e}</p> })}
                         </div>
                         <Field label="Domain name" name="name" hint="Like example.com; international names work too (bücher.de)." autocomplete="off"/>
-                        <p class="hint">"Its zone starts with our name servers: " {nameservers} ". The account's primary domain also gets records for its web server."</p>
+                        <p class="hint">"It gets two name servers of its own, shown on its page: set them at your registrar, and it goes live once the registry points at exactly those. The account's primary domain also gets records for its web server."</p>
                         <button class="btn btn-primary" type="submit">"Add domain"</button>
                     </form>
                 </section>

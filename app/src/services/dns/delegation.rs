@@ -175,8 +175,12 @@ pub async fn check_due(
     .fetch_all(pool)
     .await?;
     let checked = due.len();
+    let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
+    let mut assigned = super::nameservers::of(pool, &ids).await?;
     for domain in due {
-        let finding = checker.check(&domain.name, &settings.nameservers).await;
+        // Exactly the zone's own names: pointing there is the proof of control.
+        let ours = super::nameservers::or_shared(assigned.remove(&domain.id).unwrap_or_default(), settings);
+        let finding = checker.check(&domain.name, &ours).await;
         record(
             pool,
             domain.id,
@@ -184,7 +188,7 @@ pub async fn check_due(
             &domain.name,
             domain.status == "active",
             &finding,
-            &settings.nameservers,
+            &ours,
         )
         .await?;
     }

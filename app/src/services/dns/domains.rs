@@ -34,9 +34,17 @@ pub struct DomainAccess {
     pub delegation_checked_at: Option<OffsetDateTime>,
     /// `ksf dns` could not build the zone's latest version (see `serving`).
     pub serving_problem: bool,
+    /// The zone's own name server names (none for a zone from before).
+    assigned: Vec<String>,
 }
 
 impl DomainAccess {
+    /// The names the registry must point at: the zone's own, or the
+    /// platform's shared ones for a zone added before names were assigned.
+    pub fn nameservers(&self, settings: &super::DnsSettings) -> Vec<String> {
+        super::nameservers::or_shared(self.assigned.clone(), settings)
+    }
+
     /// Pending or active as stored; suspended while its account is.
     pub fn status(&self) -> DomainStatus {
         displayed_status(self.stored_status, self.account.status())
@@ -58,6 +66,8 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
         r#"SELECT d.id, d.account_id, d.status AS "status: DomainStatus", d.serial,
                   d.delegation_problem, d.delegation_checked_at,
                   d.serving_problem IS NOT NULL AS "serving_problem!",
+                  ARRAY(SELECT n.name FROM assigned_nameservers n WHERE n.domain_id = d.id ORDER BY n.name)
+                    AS "assigned!",
                   a.name AS account_name, a.region, a.primary_domain
            FROM domains d JOIN hosting_accounts a ON a.id = d.account_id
            WHERE d.name = $1"#,
@@ -79,6 +89,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
         delegation_problem: row.delegation_problem,
         delegation_checked_at: row.delegation_checked_at,
         serving_problem: row.serving_problem,
+        assigned: row.assigned,
     })
 }
 
@@ -174,6 +185,13 @@ fn web_records(settings: &DnsSettings, region: &str, name: &DomainName) -> Vec<E
     list
 }
 
+/// Whether `name` is a public suffix (`co.uk`, `github.io`): names are
+/// registered under it, so it is nobody's to add (and a zone for it would
+/// block every name below it).
+fn is_public_suffix(name: &DomainName) -> bool {
+    psl::suffix_str(name.as_str()) == Some(name.as_str())
+}
+
 /// Adds `name` to the account. One zone per domain on the whole platform;
 /// a domain inside another zone (or around one) is refused too, so nobody
 /// can take over part of someone else's domain.
@@ -185,7 +203,31 @@ pub async fn add(
     name: &DomainName,
 ) -> Result<(), DnsError> {
     account.require(Permission::Dns)?;
+    if super::nameservers::is_reserved(name.as_str(), settings) {
+        return Err(super::invalid(
+            "name",
+            format!(
+                "{} is used by our name servers and cannot be added.",
+                name.as_str()
+            ),
+        ));
+    }
+    if is_public_suffix(name) {
+        return Err(super::invalid(
+            "name",
+            format!(
+                "{0} is a public suffix: domains are registered under it. Add the domain you registered, like example.{0}.",
+                name.as_str()
+            ),
+        ));
+    }
     let mut tx = deps.pool.begin().await?;
+    // One domain at a time on the whole platform: the overlap check below
+    // and the insert after it must see every other addition, or a parent
+    // and its child added at the same moment would both pass.
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('ksf_domains_add'))")
+        .execute(&mut *tx)
+        .await?;
     let account_row = sqlx::query!(
         "SELECT name, region, primary_domain FROM hosting_accounts WHERE id = $1 FOR UPDATE",
         account.account_id()
@@ -236,6 +278,7 @@ pub async fn add(
     )
     .fetch_one(&mut *tx)
     .await?;
+    let assigned = super::nameservers::assign(&mut tx, settings, id).await?;
     let primary = account_row.primary_domain == name.as_str();
     let domain = DomainAccess {
         id,
@@ -249,6 +292,7 @@ pub async fn add(
         delegation_problem: None,
         delegation_checked_at: None,
         serving_problem: false,
+        assigned,
     };
     if primary {
         let edits = web_records(settings, &account_row.region, name);

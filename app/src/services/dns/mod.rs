@@ -7,8 +7,10 @@
 pub mod delegation;
 pub mod demo;
 pub mod domains;
+pub mod expiry;
 pub mod history;
 pub mod import;
+pub mod nameservers;
 pub mod probe;
 pub mod propagation;
 #[cfg(test)]
@@ -31,6 +33,9 @@ use crate::services::rate_limit::RetryAfter;
 pub struct DnsSettings {
     /// The name servers every zone delegates to (`KSF_NAMESERVERS`).
     pub nameservers: Vec<String>,
+    /// The domain each zone's own name server names are made under
+    /// (`KSF_NAMESERVER_DOMAIN`; see `nameservers`). `ksf dns` serves it.
+    pub nameserver_domain: String,
     /// Where a name server answers when that is configured
     /// (`ns1.example.net@192.0.2.53`); the others are looked up by name.
     /// The propagation check asks each name server directly.
@@ -54,6 +59,7 @@ impl Default for DnsSettings {
     fn default() -> Self {
         Self {
             nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
+            nameserver_domain: "ns.example.net".into(),
             nameserver_addrs: Vec::new(),
             resolvers: Vec::new(),
             servers: Vec::new(),
@@ -155,6 +161,12 @@ impl From<HostingError> for DnsError {
 
 impl From<sqlx::Error> for DnsError {
     fn from(e: sqlx::Error) -> Self {
+        DnsError::Internal(e.into())
+    }
+}
+
+impl From<crate::services::mail::outbox::EnqueueError> for DnsError {
+    fn from(e: crate::services::mail::outbox::EnqueueError) -> Self {
         DnsError::Internal(e.into())
     }
 }

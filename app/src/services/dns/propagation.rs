@@ -81,8 +81,9 @@ async fn expected(
         .into_iter()
         .map(|(_, r)| r)
         .collect();
+    let nameservers = domain.nameservers(&deps.dns);
     let managed = Managed {
-        nameservers: &deps.dns.nameservers,
+        nameservers: &nameservers,
         serial: domain.serial,
     };
     let qname = wire::name(&name.fqdn(&domain.name)).map_err(|e| DnsError::Internal(e.into()))?;

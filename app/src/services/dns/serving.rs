@@ -9,11 +9,12 @@ use hickory_proto::rr::Record as WireRecord;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::nameservers;
 use super::wire::{self, WireError};
 use super::zone::decode;
 use super::{DnsError, DnsSettings};
 use crate::domain::dns::zonefile::Managed;
-use crate::domain::dns::Record;
+use crate::domain::dns::{Record, RecordData, RecordName, Ttl};
 use crate::domain::DomainName;
 
 /// `NOTIFY` channel on which a zone's name is sent when it changes (its
@@ -63,7 +64,7 @@ fn serial_of(stored: i64) -> Result<u32, String> {
 }
 
 fn served(
-    settings: &DnsSettings,
+    nameservers: Vec<String>,
     id: Uuid,
     name: &str,
     serial: i64,
@@ -74,7 +75,7 @@ fn served(
             id,
             name: name_of(name)?,
             serial: serial_of(serial)?,
-            nameservers: settings.nameservers.clone(),
+            nameservers,
             records: records.map_err(|e| format!("a stored record cannot be read: {e:#}"))?,
         })
     })();
@@ -92,6 +93,9 @@ pub async fn zone(
     settings: &DnsSettings,
     name: &str,
 ) -> Result<Option<Result<ServedZone, Unservable>>, DnsError> {
+    if name == settings.nameserver_domain {
+        return Ok(platform(settings).map(Ok));
+    }
     let Some(domain) = sqlx::query!(
         r#"SELECT d.id, d.name, d.serial FROM domains d
            JOIN hosting_accounts a ON a.id = d.account_id
@@ -114,8 +118,13 @@ pub async fn zone(
         .into_iter()
         .map(|(name, ttl, data)| decode(name, ttl, data))
         .collect();
+    let assigned = nameservers::of(pool, &[domain.id])
+        .await?
+        .remove(&domain.id)
+        .unwrap_or_default();
+    let nameservers = nameservers::or_shared(assigned, settings);
     Ok(Some(served(
-        settings,
+        nameservers,
         domain.id,
         &domain.name,
         domain.serial,
@@ -143,6 +152,7 @@ pub async fn all(
     )
     .fetch_all(pool)
     .await?;
+    let mut assigned = nameservers::of(pool, &ids).await?;
     let mut by_domain: HashMap<Uuid, Vec<_>> = HashMap::with_capacity(domains.len());
     for row in rows {
         by_domain
@@ -150,7 +160,7 @@ pub async fn all(
             .or_default()
             .push(decode(row.name, row.ttl, row.data));
     }
-    Ok(domains
+    let mut zones: Vec<_> = domains
         .into_iter()
         .map(|d| {
             let records = by_domain
@@ -158,9 +168,45 @@ pub async fn all(
                 .unwrap_or_default()
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>();
-            served(settings, d.id, &d.name, d.serial, records)
+            let nameservers = nameservers::or_shared(assigned.remove(&d.id).unwrap_or_default(), settings);
+            served(nameservers, d.id, &d.name, d.serial, records)
         })
-        .collect())
+        .collect();
+    zones.extend(platform(settings).map(Ok));
+    Ok(zones)
+}
+
+/// The platform's name server domain (`KSF_NAMESERVER_DOMAIN`): every name
+/// in it (each zone's own name server names) answers with the addresses of
+/// the platform's name servers. Served only when those addresses are
+/// configured (`KSF_NAMESERVERS` with `host@address`).
+pub fn platform(settings: &DnsSettings) -> Option<ServedZone> {
+    let name = DomainName::parse(&settings.nameserver_domain).ok()?;
+    let mut ips: Vec<std::net::IpAddr> = settings.nameserver_addrs.iter().map(|(_, a)| a.ip()).collect();
+    ips.sort();
+    ips.dedup();
+    let ttl = Ttl::new(3600).ok()?;
+    let mut records = Vec::new();
+    for label in ["*", "@"] {
+        for ip in &ips {
+            let data = match ip {
+                std::net::IpAddr::V4(address) => RecordData::A { address: *address },
+                std::net::IpAddr::V6(address) => RecordData::Aaaa { address: *address },
+            };
+            records.push(Record {
+                name: RecordName::from_stored(label),
+                ttl,
+                data,
+            });
+        }
+    }
+    (!records.is_empty()).then(|| ServedZone {
+        id: Uuid::nil(),
+        name,
+        serial: 1,
+        nameservers: settings.nameservers.clone(),
+        records,
+    })
 }
 
 /// Records on each domain whether it is served: `problems` are shown on

@@ -3,6 +3,7 @@
 //! (`zone`), and who may do what (`isolation`). Shared helpers here.
 
 mod authoritative;
+mod delegation;
 mod hostile;
 mod isolation;
 mod zone;
@@ -17,6 +18,18 @@ pub(super) async fn records(pool: &PgPool, domain: &str) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT r.name || ' ' || r.type || ' ' || r.ttl || ' ' || r.data::text FROM dns_records r
          JOIN domains d ON d.id = r.domain_id WHERE d.name = $1 ORDER BY 1",
+    )
+    .bind(domain)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The zone's own name server names, as assigned when it was added.
+pub(super) async fn assigned(pool: &PgPool, domain: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT n.name FROM assigned_nameservers n JOIN domains d ON d.id = n.domain_id
+         WHERE d.name = $1 ORDER BY n.name",
     )
     .bind(domain)
     .fetch_all(pool)
