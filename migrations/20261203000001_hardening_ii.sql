@@ -23,3 +23,6 @@ CREATE INDEX assigned_nameservers_domain_idx ON assigned_nameservers (domain_id)
 -- name); its owners are emailed 3 days before.
 ALTER TABLE domains ADD COLUMN expiry_warned_at timestamptz;
 CREATE INDEX domains_pending_idx ON domains (created_at) WHERE status = 'pending';
+
+-- Attachment quotas sum a customer's files by the messages they wrote.
+CREATE INDEX ticket_messages_author_idx ON ticket_messages (author_id) WHERE NOT by_staff;

@@ -107,12 +107,14 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
 
 /// Hourly housekeeping: raw usage samples past their retention, live
 /// events no stream can still ask for, resolved tickets due to close,
-/// accounts unpaid past their grace period, and domains pending too long. Several processes may run it.
+/// accounts unpaid past their grace period, domains pending too long, and
+/// attachment files no ticket points to. Several processes may run it.
 async fn maintain(
     pool: sqlx::PgPool,
     retention: time::Duration,
     grace_days: i64,
     links: app::services::accounts::Links,
+    storage: app::services::tickets::files::Storage,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -137,6 +139,19 @@ async fn maintain(
         if let Err(error) = app::services::dns::expiry::expire_pending(&pool, &links, now).await {
             tracing::warn!(%error, "could not expire pending domains");
         }
+        use app::services::tickets::files;
+        match files::sweep(
+            &pool,
+            &storage,
+            std::time::SystemTime::now(),
+            files::SWEEP_MIN_AGE,
+        )
+        .await
+        {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "removed attachment files no ticket points to"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not sweep attachment files"),
+        }
     }
 }
 
@@ -159,11 +174,15 @@ async fn serve_dns(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> 
     );
     let settings = config.dns.clone();
     let resolver = dns.delegation_resolver;
+    let (allow, listen, port) = (dns.delegation_allow.clone(), dns.listen, dns.delegation_port);
     let delegation = dns.delegation_every.map(|every| {
         tokio::spawn(async move {
             use app::services::dns::delegation::Checker;
             let checker = match resolver.map_or_else(Checker::system, Checker::using) {
-                Ok(c) => c,
+                Ok(mut c) => {
+                    c.port = port;
+                    c.only_public(allow, vec![listen])
+                }
                 Err(error) => {
                     tracing::warn!(%error, "no resolver configuration: domains' delegation is not checked");
                     return;
@@ -285,6 +304,7 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
                 app::services::accounts::Links {
                     site_url: config.site_url.clone(),
                 },
+                app::services::tickets::files::Storage::local(&config.data_dir),
             ));
             let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
                 tokio::spawn(app::services::billing::events::run(

@@ -98,6 +98,8 @@ fn hash_file_beside_binary(name: &str) -> bool {
 }
 
 /// A limit from the environment: a whole number from 1 to 1,000,000.
+const MB: i64 = 1_048_576;
+
 fn positive(
     lookup: &impl Fn(&str) -> Option<String>,
     name: &'static str,
@@ -126,6 +128,29 @@ pub(crate) fn dns_address(item: &str) -> Option<SocketAddr> {
 }
 
 /// A comma-separated list of DNS servers' addresses; empty when unset.
+/// A comma-separated list of IP addresses or CIDR ranges (empty if unset).
+pub(crate) fn networks(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(list) = var(lookup, name) else {
+        return Ok(Vec::new());
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    var: name,
+                    value: s.to_string(),
+                    reason: "use IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,::1".into(),
+                })
+        })
+        .collect()
+}
+
 pub(crate) fn addresses(
     lookup: &impl Fn(&str) -> Option<String>,
     name: &'static str,
@@ -488,25 +513,7 @@ impl Config {
                 reason: "the burst and the replenish period must be at least 1".into(),
             });
         }
-        let trusted_proxies = match var(&lookup, "KSF_TRUSTED_PROXIES") {
-            None => Vec::new(),
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<ipnet::IpNet>()
-                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                        .map_err(|_| ConfigError::Invalid {
-                            var: "KSF_TRUSTED_PROXIES",
-                            value: s.to_string(),
-                            reason:
-                                "use IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,::1"
-                                    .into(),
-                        })
-                })
-                .collect::<Result<_, _>>()?,
-        };
+        let trusted_proxies = networks(&lookup, "KSF_TRUSTED_PROXIES")?;
         let defaults = app::services::rate_limit::Limits::default();
         let limits = app::services::rate_limit::Limits {
             sign_ups_per_network_hour: positive(
@@ -539,6 +546,17 @@ impl Config {
                 "KSF_TICKET_REPLIES_PER_USER_HOUR",
                 defaults.ticket_replies_per_user_hour,
             )?,
+            // In megabytes (1 MB to 1 TB).
+            attachment_bytes_per_user: positive(
+                &lookup,
+                "KSF_ATTACHMENT_QUOTA_USER_MB",
+                defaults.attachment_bytes_per_user / MB,
+            )? * MB,
+            attachment_bytes_per_account: positive(
+                &lookup,
+                "KSF_ATTACHMENT_QUOTA_ACCOUNT_MB",
+                defaults.attachment_bytes_per_account / MB,
+            )? * MB,
         };
         let data_dir =
             std::path::PathBuf::from(var(&lookup, "KSF_DATA_DIR").unwrap_or_else(|| "data".into()));

@@ -51,6 +51,10 @@ pub struct Limits {
     pub tickets_per_user_hour: i64,
     /// Replies one customer writes per hour, across their tickets.
     pub ticket_replies_per_user_hour: i64,
+    /// Bytes of ticket attachments one customer may keep, and all
+    /// customers on tickets about one hosting account.
+    pub attachment_bytes_per_user: i64,
+    pub attachment_bytes_per_account: i64,
 }
 
 impl Default for Limits {
@@ -62,6 +66,8 @@ impl Default for Limits {
             hosting_accounts_per_user: 20,
             tickets_per_user_hour: 10,
             ticket_replies_per_user_hour: 60,
+            attachment_bytes_per_user: 200 * 1_048_576,
+            attachment_bytes_per_account: 1000 * 1_048_576,
         }
     }
 }

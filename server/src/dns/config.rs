@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::config::{addresses, parse, var, ConfigError};
+use crate::config::{addresses, networks, parse, var, ConfigError};
 
 /// Where the server listens in development (and in tests' default).
 pub const DEV_LISTEN: &str = "127.0.0.1:5353";
@@ -29,6 +29,14 @@ pub struct DnsServerConfig {
     /// The resolver the delegation check asks to find parent zones'
     /// servers (`DNS_DELEGATION_RESOLVER`; this machine's by default).
     pub delegation_resolver: Option<SocketAddr>,
+    /// Addresses the delegation check may ask although they are not public
+    /// (`DNS_DELEGATION_ALLOW`, CIDR ranges; for test set-ups): otherwise
+    /// a parent zone naming loopback, private, link-local or our own
+    /// addresses is not asked.
+    pub delegation_allow: Vec<ipnet::IpNet>,
+    /// The port parent zones' servers are asked on (`DNS_DELEGATION_PORT`,
+    /// 53; another only for test set-ups with a stand-in registry).
+    pub delegation_port: u16,
 }
 
 impl DnsServerConfig {
@@ -63,6 +71,8 @@ impl DnsServerConfig {
             None => Some(SocketAddr::from(([127, 0, 0, 1], 9153))),
         };
         let delegation_resolver = addresses(&lookup, "DNS_DELEGATION_RESOLVER")?.first().copied();
+        let delegation_allow = networks(&lookup, "DNS_DELEGATION_ALLOW")?;
+        let delegation_port: u16 = parse(&lookup, "DNS_DELEGATION_PORT", 53)?;
         let seconds: u64 = parse(
             &lookup,
             "DNS_DELEGATION_CHECK_SECONDS",
@@ -91,6 +101,8 @@ impl DnsServerConfig {
             metrics_listen,
             delegation_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
             delegation_resolver,
+            delegation_allow,
+            delegation_port,
         })
     }
 }

@@ -160,6 +160,28 @@ pub async fn ticket_accounts() -> Result<Vec<(String, String)>, ApiError> {
         .collect())
 }
 
+/// What the new-ticket page says of the user's attachment quota (`None`
+/// for staff, who are not limited).
+#[server(endpoint = "support/attachment_use")]
+pub async fn attachment_use() -> Result<Option<String>, ApiError> {
+    let (deps, actor) = actor()?;
+    let usage = crate::services::tickets::quota::usage(&deps.pool, &deps.limits, &actor)
+        .await
+        .map_err(api_error)?;
+    use crate::services::tickets::quota::megabytes;
+    Ok(usage.map(|(used, quota, verified)| {
+        if verified {
+            format!(
+                "Your attachments use {} of {}.",
+                megabytes(used),
+                megabytes(quota)
+            )
+        } else {
+            "Confirm your email address to attach files (use the link we emailed you).".to_string()
+        }
+    }))
+}
+
 /// Markdown as the ticket will show it (the preview button).
 #[server(endpoint = "support/preview")]
 pub async fn preview_markdown(body: String) -> Result<String, ApiError> {

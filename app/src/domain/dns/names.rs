@@ -24,6 +24,16 @@ fn label_ok(label: &str) -> Result<(), String> {
     if label.starts_with('-') || label.ends_with('-') {
         return Err("A part of a name cannot start or end with a hyphen.".into());
     }
+    // What zone-file readers (and so our import) take: an underscore only
+    // opens a service label (`_dmarc`), and `xn--` is real punycode.
+    if label.chars().skip(1).any(|c| c == '_') {
+        return Err("An underscore can only start a part of a name, like _dmarc.".into());
+    }
+    if label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        && idna::domain_to_unicode(label).1.is_err()
+    {
+        return Err("That international name is not valid (its xn-- part does not decode).".into());
+    }
     Ok(())
 }
 
@@ -246,6 +256,17 @@ mod tests {
         assert!(RecordName::parse("-x", &z).unwrap_err().contains("hyphen"));
         assert!(RecordName::parse(&"a".repeat(64), &z).unwrap_err().contains("63"));
         assert!(RecordName::parse("a$b", &z).unwrap_err().contains("only letters"));
+        // Names a zone file could not carry back in (the import would refuse them).
+        assert!(RecordName::parse("xn--a", &z)
+            .unwrap_err()
+            .contains("does not decode"));
+        assert!(RecordName::parse("my_host", &z)
+            .unwrap_err()
+            .contains("underscore"));
+        assert!(HostName::parse("mail.xn--a.example", &z)
+            .unwrap_err()
+            .contains("does not decode"));
+        assert!(RecordName::parse("_dmarc", &z).is_ok());
     }
 
     #[test]

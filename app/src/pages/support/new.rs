@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{categories, priorities, Choice, FilesField, MarkdownField};
 use crate::api::require_user;
-use crate::api::tickets::queries::ticket_accounts;
+use crate::api::tickets::queries::{attachment_use, ticket_accounts};
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::islands::tickets::MarkdownPreview;
@@ -17,6 +17,7 @@ pub fn NewTicketPage() -> impl IntoView {
     }
     let form = use_form();
     let accounts = Resource::new(|| (), |_| ticket_accounts());
+    let quota = Resource::new(|| (), |_| attachment_use());
     let or = |name: &str, default: &str| {
         let v = form.value(name);
         if v.is_empty() {
@@ -58,6 +59,11 @@ pub fn NewTicketPage() -> impl IntoView {
                 </Suspense>
                 <MarkdownField label="Message" value=form.value("body") error=form.error("body")/>
                 <FilesField error=form.error("files")/>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        quota.await.ok().flatten().map(|text| view! { <p class="hint" id="f-files-usage">{text}</p> })
+                    })}
+                </Suspense>
                 <div class="form-actions">
                     <button class="btn btn-primary" type="submit" name="intent" value="send">"Send ticket"</button>
                     <MarkdownPreview source="f-body".to_string()/>

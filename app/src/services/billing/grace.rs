@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::mail::{self, Payer};
+use super::mail;
 use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::mail::outbox::EnqueueError;
 use crate::services::notifications::{self, Kind};
@@ -21,13 +21,11 @@ pub async fn suspend_overdue(
     let cutoff = now - time::Duration::days(grace_days);
     let mut tx = pool.begin().await?;
     let due = sqlx::query!(
-        r#"SELECT a.id, a.name, u.email AS "email?", u.display_name AS "display_name?",
+        r#"SELECT a.id, a.name,
                   (SELECT i.hosted_invoice_url FROM invoices i
                    WHERE i.stripe_subscription_id = s.stripe_subscription_id AND i.status = 'open'
                    ORDER BY i.created DESC LIMIT 1) AS pay_url
            FROM subscriptions s JOIN hosting_accounts a ON a.id = s.account_id
-           LEFT JOIN billing_customers c ON c.stripe_customer_id = s.stripe_customer_id
-           LEFT JOIN users u ON u.id = c.user_id
            WHERE s.status IN ('past_due', 'unpaid') AND s.past_due_since <= $1 AND a.status = 'active'
            FOR UPDATE OF a SKIP LOCKED"#,
         cutoff
@@ -61,12 +59,7 @@ pub async fn suspend_overdue(
             &format!("/hosting/{}", account.id),
         )
         .await?;
-        if let (Some(email), Some(name)) = (&account.email, &account.display_name) {
-            let payer = Payer {
-                email: email.clone(),
-                name: name.clone(),
-                account_name: account.name.clone(),
-            };
+        for payer in super::sync::contacts(&mut tx, account.id).await? {
             mail::suspended_unpaid(&mut tx, &payer, account.pay_url.as_deref()).await?;
         }
     }

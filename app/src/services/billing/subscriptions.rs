@@ -261,6 +261,31 @@ pub async fn portal_url(
     .ok_or_else(|| {
         BillingError::Conflict("You have not paid for anything yet, so there is no card on file.".into())
     })?;
+    // Stripe's portal shows every subscription and invoice of this
+    // customer: it opens only while the user still sees the billing of
+    // every account their card paid for.
+    let view_billing: Vec<String> = crate::domain::MemberRole::ALL
+        .iter()
+        .filter(|r| r.can(crate::domain::Permission::ViewBilling))
+        .map(|r| r.as_str().to_string())
+        .collect();
+    let gone = sqlx::query_scalar!(
+        r#"SELECT a.name FROM subscriptions s JOIN hosting_accounts a ON a.id = s.account_id
+           WHERE s.stripe_customer_id = $1
+             AND NOT EXISTS (SELECT 1 FROM hosting_members m WHERE m.account_id = s.account_id
+                             AND m.user_id = $2 AND m.role = ANY($3))
+           LIMIT 1"#,
+        customer,
+        actor.id(),
+        &view_billing
+    )
+    .fetch_optional(&deps.pool)
+    .await?;
+    if let Some(name) = gone {
+        return Err(BillingError::Conflict(format!(
+            "Your card paid for {name}, whose billing you no longer see, so the payment portal cannot be opened here. Please contact support to manage your card."
+        )));
+    }
     // A double click opens one session.
     let key = format!("ksf-portal-{customer}-{}", actor.now.unix_timestamp() / 60);
     Ok(billing

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::mail::{self, Payer};
 use super::stripe::{Invoice, Subscription};
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
-use crate::domain::AccountStatus;
+use crate::domain::{AccountStatus, MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::ClientInfo;
 
@@ -20,22 +20,34 @@ fn at(ts: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(ts).ok()
 }
 
-/// The paying user and the account, for emails.
-async fn payer(conn: &mut PgConnection, customer: &str, account: Uuid) -> Result<Option<Payer>, sqlx::Error> {
-    let row = sqlx::query!(
+/// Who hears about an account's billing: its members who may pay (owner,
+/// billing) as they are now. Whoever's card pays, a member who was removed
+/// or lost the role hears no more.
+pub(crate) async fn contacts(conn: &mut PgConnection, account: Uuid) -> Result<Vec<Payer>, sqlx::Error> {
+    let roles: Vec<String> = MemberRole::ALL
+        .iter()
+        .filter(|r| r.can(Permission::Pay))
+        .map(|r| r.as_str().to_string())
+        .collect();
+    let rows = sqlx::query!(
         r#"SELECT u.email, u.display_name, a.name AS account_name
-           FROM billing_customers c JOIN users u ON u.id = c.user_id, hosting_accounts a
-           WHERE c.stripe_customer_id = $1 AND a.id = $2"#,
-        customer,
-        account
+           FROM hosting_members m JOIN users u ON u.id = m.user_id
+           JOIN hosting_accounts a ON a.id = m.account_id
+           WHERE m.account_id = $1 AND m.role = ANY($2)
+           ORDER BY u.email"#,
+        account,
+        &roles
     )
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(row.map(|r| Payer {
-        email: r.email,
-        name: r.display_name,
-        account_name: r.account_name,
-    }))
+    Ok(rows
+        .into_iter()
+        .map(|r| Payer {
+            email: r.email,
+            name: r.display_name,
+            account_name: r.account_name,
+        })
+        .collect())
 }
 
 async fn log(
@@ -171,7 +183,7 @@ pub async fn apply_subscription(
     .execute(&mut *conn)
     .await?;
 
-    let payer = payer(conn, &customer, account).await?;
+    let payer = contacts(conn, account).await?;
     let was = before.as_ref().map(|b| b.status);
     match status {
         SubscriptionStatus::Active | SubscriptionStatus::Trialing => {
@@ -229,7 +241,7 @@ pub async fn apply_subscription(
                     .await?;
             }
             log(conn, account, Action::BillingSubscriptionEnded, json!({})).await?;
-            if let Some(p) = &payer {
+            for p in &payer {
                 mail::subscription_cancelled(conn, p).await?;
             }
         }
@@ -261,7 +273,7 @@ pub async fn apply_subscription(
             json!({ "from": account_row.plan_name, "to": plan.name }),
         )
         .await?;
-        if let Some(p) = &payer {
+        for p in &payer {
             mail::plan_changed(conn, p, &account_row.plan_name, &plan.name).await?;
         }
     }
@@ -368,21 +380,21 @@ pub async fn apply_invoice(
     let Some(account) = account else {
         return Ok(());
     };
-    let payer = payer(conn, &customer, account).await?;
+    let payer = contacts(conn, account).await?;
     let number = invoice.number.clone().unwrap_or_default();
     let url = invoice.hosted_invoice_url.as_deref();
     match news {
         InvoiceNews::Paid if status == InvoiceStatus::Paid => {
             let details = json!({ "amount": crate::domain::money::format_minor(invoice.amount_paid, &currency), "number": number });
             log(conn, account, Action::BillingPaymentReceived, details).await?;
-            if let Some(p) = &payer {
+            for p in &payer {
                 mail::payment_confirmed(conn, p, &number, (invoice.amount_paid, &currency), url).await?;
             }
         }
         InvoiceNews::PaymentFailed if status == InvoiceStatus::Open => {
             let details = json!({ "amount": crate::domain::money::format_minor(invoice.amount_due, &currency), "number": number });
             log(conn, account, Action::BillingPaymentFailed, details).await?;
-            if let Some(p) = &payer {
+            for p in &payer {
                 mail::payment_failed(conn, p, (invoice.amount_due, &currency), url, grace_days).await?;
             }
             crate::services::notifications::notify_billing_members(
@@ -391,7 +403,7 @@ pub async fn apply_invoice(
                 crate::services::notifications::Kind::PaymentFailed,
                 &format!(
                     "A payment failed for {}",
-                    payer.as_ref().map_or("an account", |p| p.account_name.as_str())
+                    payer.first().map_or("an account", |p| p.account_name.as_str())
                 ),
                 &format!("/hosting/{account}"),
             )
@@ -399,7 +411,7 @@ pub async fn apply_invoice(
         }
         // Paid at once (the usual case) needs no second email.
         InvoiceNews::Finalized if status == InvoiceStatus::Open => {
-            if let Some(p) = &payer {
+            for p in &payer {
                 mail::invoice_available(conn, p, &number, (invoice.amount_due, &currency), url).await?;
             }
         }

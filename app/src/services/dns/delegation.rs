@@ -4,8 +4,9 @@
 //! keeps being served: the customer may be moving back).
 
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
+use futures::StreamExt;
 use hickory_proto::rr::{Name, RData, RecordType};
 use hickory_resolver::TokioResolver;
 use sqlx::PgPool;
@@ -52,6 +53,45 @@ impl Finding {
 pub struct Checker {
     pub resolver: TokioResolver,
     pub port: u16,
+    /// Only public addresses are asked (a customer's parent zone could
+    /// name anything), except those in `allowed`; never `own`.
+    pub public_only: bool,
+    pub allowed: Vec<ipnet::IpNet>,
+    pub own: Vec<SocketAddr>,
+}
+
+/// How many domains are checked at once: a slow parent delays only its own.
+const AT_ONCE: usize = 16;
+
+/// An address anyone on the internet could reach: not loopback, private,
+/// link-local, shared, documentation, multicast or unspecified.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+                    || first == 0x2001 && v6.segments()[1] == 0xdb8)
+            }
+        },
+    }
 }
 
 impl Checker {
@@ -61,7 +101,34 @@ impl Checker {
             .map_err(|e| e.to_string())?
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(Checker { resolver, port: 53 })
+        Ok(Checker::asking(resolver))
+    }
+
+    fn asking(resolver: TokioResolver) -> Checker {
+        Checker {
+            resolver,
+            port: 53,
+            public_only: false,
+            allowed: Vec::new(),
+            own: Vec::new(),
+        }
+    }
+
+    /// Asks only public addresses (and those in `allowed`), never `own`
+    /// (where `ksf dns` itself answers): production's checker.
+    pub fn only_public(mut self, allowed: Vec<ipnet::IpNet>, own: Vec<SocketAddr>) -> Checker {
+        self.public_only = true;
+        self.allowed = allowed;
+        self.own = own;
+        self
+    }
+
+    /// Whether a parent's server at `at` may be asked.
+    pub fn may_ask(&self, at: SocketAddr) -> bool {
+        let own = self.own.iter().any(|o| {
+            o.port() == at.port() && (o.ip() == at.ip() || (o.ip().is_unspecified() && !is_public(at.ip())))
+        });
+        !own && (!self.public_only || is_public(at.ip()) || self.allowed.iter().any(|n| n.contains(&at.ip())))
     }
 
     /// With the resolver at `resolver` (`DNS_DELEGATION_RESOLVER`), for a
@@ -79,7 +146,7 @@ impl Checker {
         // Each round asks afresh: a cached answer would hide a change.
         builder.options_mut().cache_size = 0;
         let resolver = builder.build().map_err(|e| e.to_string())?;
-        Ok(Checker { resolver, port: 53 })
+        Ok(Checker::asking(resolver))
     }
 
     /// The parent zone's servers: the NS records of the closest ancestor
@@ -99,7 +166,12 @@ impl Checker {
                 let mut servers = Vec::new();
                 for host in hosts.iter().take(4) {
                     if let Ok(ips) = self.resolver.lookup_ip(host.clone()).await {
-                        servers.extend(ips.iter().take(2).map(|ip| SocketAddr::new(ip, self.port)));
+                        servers.extend(
+                            ips.iter()
+                                .map(|ip| SocketAddr::new(ip, self.port))
+                                .filter(|at| self.may_ask(*at))
+                                .take(2),
+                        );
                     }
                 }
                 if !servers.is_empty() {
@@ -177,10 +249,24 @@ pub async fn check_due(
     let checked = due.len();
     let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
     let mut assigned = super::nameservers::of(pool, &ids).await?;
-    for domain in due {
-        // Exactly the zone's own names: pointing there is the proof of control.
-        let ours = super::nameservers::or_shared(assigned.remove(&domain.id).unwrap_or_default(), settings);
-        let finding = checker.check(&domain.name, &ours).await;
+    let work: Vec<_> = due
+        .into_iter()
+        .map(|domain| {
+            // Exactly the zone's own names: pointing there is the proof of control.
+            let ours =
+                super::nameservers::or_shared(assigned.remove(&domain.id).unwrap_or_default(), settings);
+            (domain, ours)
+        })
+        .collect();
+    let findings: Vec<_> = futures::stream::iter(work)
+        .map(|(domain, ours)| async move {
+            let finding = checker.check(&domain.name, &ours).await;
+            (domain, ours, finding)
+        })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    for (domain, ours, finding) in findings {
         record(
             pool,
             domain.id,
@@ -259,4 +345,33 @@ async fn record(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_count_as_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "192.0.2.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["1.1.1.1", "9.9.9.9", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
 }

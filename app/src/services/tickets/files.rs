@@ -7,6 +7,9 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use sqlx::PgPool;
 
 use crate::domain::tickets::{FILE_TYPES, MAX_FILES, MAX_FILE_BYTES};
 use crate::services::failure::Invalid;
@@ -22,6 +25,8 @@ pub trait BlobStore: std::fmt::Debug + Send + Sync {
     fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> StoreFuture<'a, ()>;
     fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Vec<u8>>;
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()>;
+    /// The keys of files last written before `before` (for the sweep).
+    fn list_older<'a>(&'a self, before: SystemTime) -> StoreFuture<'a, Vec<String>>;
 }
 
 /// Files in a directory: `<dir>/attachments/<key>`.
@@ -61,13 +66,78 @@ impl BlobStore for LocalDir {
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move { remove(self.path(key)).await })
+    }
+
+    /// A `.partial` file this old is a write that never finished (the
+    /// process died): it is removed here, as nothing can point at it.
+    fn list_older<'a>(&'a self, before: SystemTime) -> StoreFuture<'a, Vec<String>> {
         Box::pin(async move {
-            match tokio::fs::remove_file(self.path(key)).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-                _ => Ok(()),
+            let mut keys = Vec::new();
+            let mut dir = match tokio::fs::read_dir(self.root.join("attachments")).await {
+                Ok(dir) => dir,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(keys),
+                Err(e) => return Err(e.into()),
+            };
+            while let Some(entry) = dir.next_entry().await? {
+                let meta = entry.metadata().await?;
+                if !meta.is_file() || meta.modified()? >= before {
+                    continue;
+                }
+                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                if name.ends_with(".partial") {
+                    remove(entry.path()).await?;
+                } else {
+                    keys.push(name);
+                }
             }
+            Ok(keys)
         })
     }
+}
+
+async fn remove(path: PathBuf) -> Result<(), StorageError> {
+    match tokio::fs::remove_file(path).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Files are written before their row commits: only files this old (far
+/// beyond any request's time) that no row points to are swept.
+pub const SWEEP_MIN_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// Removes attachment files no ticket points to (a process that died
+/// between writing and committing, rows gone with a deleted user) and
+/// older than `min_age`. Returns how many. Several processes may run it.
+pub async fn sweep(
+    pool: &PgPool,
+    storage: &Storage,
+    now: SystemTime,
+    min_age: Duration,
+) -> anyhow::Result<u64> {
+    let old = storage
+        .store()
+        .list_older(now.checked_sub(min_age).unwrap_or(SystemTime::UNIX_EPOCH))
+        .await?;
+    let mut removed = 0;
+    for chunk in old.chunks(1000) {
+        let known: std::collections::HashSet<String> = sqlx::query_scalar!(
+            "SELECT storage_key FROM ticket_attachments WHERE storage_key = ANY($1)",
+            chunk
+        )
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .collect();
+        for key in chunk.iter().filter(|k| !known.contains(*k)) {
+            storage.store().delete(key).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// The storage services use. Cheap to clone.

@@ -10,6 +10,7 @@ pub mod lists;
 pub mod mail;
 pub mod markdown;
 pub mod open;
+pub mod quota;
 pub mod thread;
 
 use http::StatusCode;

@@ -49,6 +49,17 @@ pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<i64, T
             )]));
         }
     }
+    // Refused before anything is written (checked again, locked, below).
+    let account = input.account.map(|a| a.uuid());
+    super::quota::check(
+        &mut *deps.pool.acquire().await?,
+        &deps.limits,
+        actor,
+        account,
+        &input.files,
+        false,
+    )
+    .await?;
     let keys = put_files(&deps.support.storage, &input.files).await?;
     let result = open_in_database(deps, actor, &input, &keys).await;
     if result.is_err() {
@@ -67,6 +78,8 @@ async fn open_in_database(
     rate_limit::hit(&mut tx, &deps.limits.tickets(), &actor.id().to_string())
         .await?
         .map_err(over(OPENED_MANY))?;
+    let account = input.account.map(|a| a.uuid());
+    super::quota::check(&mut tx, &deps.limits, actor, account, &input.files, true).await?;
     let now = actor.now;
     let ticket = sqlx::query!(
         r#"INSERT INTO tickets (author_id, account_id, subject, category, priority, created_at, updated_at, waiting_since)

@@ -64,6 +64,16 @@ pub async fn reply(
         // Customers do not learn that notes exist.
         access.require_staff()?;
     }
+    // Refused before anything is written (checked again, locked, below).
+    super::quota::check(
+        &mut *deps.pool.acquire().await?,
+        &deps.limits,
+        actor,
+        access.account_id(),
+        &reply.files,
+        false,
+    )
+    .await?;
     let keys = put_files(&deps.support.storage, &reply.files).await?;
     let result = reply_in_database(deps, actor, access, &reply, &keys).await;
     if result.is_err() {
@@ -85,6 +95,15 @@ async fn reply_in_database(
             .await?
             .map_err(over(REPLIED_MANY))?;
     }
+    super::quota::check(
+        &mut tx,
+        &deps.limits,
+        actor,
+        access.account_id(),
+        &reply.files,
+        true,
+    )
+    .await?;
     let state = lock(&mut tx, access).await?;
     let by_staff = actor.is_staff();
     let next = if reply.internal {

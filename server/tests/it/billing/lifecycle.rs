@@ -376,3 +376,62 @@ async fn two_orders_paid_for_one_account_leave_one_subscription(pool: PgPool) {
         .unwrap();
     assert_eq!(failed, 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_removed_payer_gets_no_billing_email_and_no_portal(pool: PgPool) {
+    let shop = Shop::new(pool).await;
+    // Fay paid with her card; the account is then handed to Olga, and Fay
+    // stays on as a billing member.
+    let (fay, fay_browser, account) = shop.subscribed("fay@example.com", "starter").await;
+    assert_eq!(
+        fay_browser.get("/billing/portal").await.status(),
+        303,
+        "her card, her portal"
+    );
+    let (olga, olga_browser) = shop.customer("olga@example.com").await;
+    for (user, role) in [(fay, "billing"), (olga, "owner")] {
+        sqlx::query(
+            "INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+        )
+        .bind(account)
+        .bind(user)
+        .bind(role)
+        .execute(&shop.app.pool)
+        .await
+        .unwrap();
+    }
+    // Olga removes Fay.
+    let res = olga_browser
+        .post(
+            &format!("/hosting/{account}/members/remove"),
+            &[("user_id", &fay.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+
+    // The next renewal fails: the account's payers now are told, Fay is not.
+    let sub = stripe_subscription(&shop, account).await;
+    shop.standin.change(|s| s.renew(&sub, false)).unwrap();
+    shop.settle().await;
+    assert_eq!(
+        shop.emails_of_kind("olga@example.com", "billing_payment_failed")
+            .await,
+        1
+    );
+    assert_eq!(
+        shop.emails_of_kind("fay@example.com", "billing_payment_failed")
+            .await,
+        0
+    );
+    // Nor does she see the account's invoices in Stripe's portal any more.
+    let before = shop.standin.read(|s| s.portal_sessions.len());
+    let res = fay_browser.get("/billing/portal").await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("no longer see"));
+    assert_eq!(
+        shop.standin.read(|s| s.portal_sessions.len()),
+        before,
+        "no portal session made"
+    );
+}

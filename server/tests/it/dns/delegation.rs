@@ -89,6 +89,7 @@ async fn registry(delegations: Delegations) -> SocketAddr {
 
 /// The registry stand-in, and a delegation check that asks it.
 struct Registry {
+    at: SocketAddr,
     delegations: Delegations,
     checker: Checker,
     settings: DnsSettings,
@@ -101,10 +102,18 @@ impl Registry {
         let mut checker = Checker::using(at).unwrap();
         checker.port = at.port();
         Registry {
+            at,
             delegations,
             checker,
             settings: DnsSettings::development(),
         }
+    }
+
+    /// Production's checker: public addresses (and `allowed`) only, never `own`.
+    fn production(&mut self, allowed: &[&str], own: Vec<SocketAddr>) {
+        let mut checker = Checker::using(self.at).unwrap();
+        checker.port = self.at.port();
+        self.checker = checker.only_public(allowed.iter().map(|n| n.parse().unwrap()).collect(), own);
     }
 
     fn delegate(&self, zone: &str, hosts: &[String]) {
@@ -259,6 +268,31 @@ async fn a_delegation_left_behind_by_a_removed_zone_goes_live_only_for_whoever_c
         .await
         .unwrap();
     assert_eq!(spent, 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn in_production_the_check_asks_no_private_address_nor_our_own(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, account) = owner_with_account(&app, "owner@example.com", "shop.example.org").await;
+    let zone = "inside.registry.test";
+    assert_eq!(add(&owner, account, zone).await.status(), 303);
+    let mut registry = Registry::new().await;
+    registry.delegate(zone, &assigned(&app.pool, zone).await);
+    let at = registry.at;
+
+    // The parent names a loopback server: not asked, nothing concluded.
+    registry.production(&[], Vec::new());
+    assert!(!registry.checker.may_ask(at));
+    registry.check(&app.pool).await;
+    assert_eq!(status_of(&app.pool, zone).await, ("pending".into(), None));
+    // Our own address is never asked, even when allowed.
+    registry.production(&["127.0.0.0/8"], vec![at]);
+    assert!(!registry.checker.may_ask(at));
+    // A test set-up allows its own range: asked, and live.
+    registry.production(&["127.0.0.0/8"], Vec::new());
+    assert!(registry.checker.may_ask(at));
+    registry.check(&app.pool).await;
+    assert_eq!(status_of(&app.pool, zone).await, ("active".into(), None));
 }
 
 #[sqlx::test(migrations = "../migrations")]

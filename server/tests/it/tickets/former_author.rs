@@ -112,7 +112,7 @@ async fn a_former_member_keeps_their_question_and_hears_no_more(pool: PgPool) {
             "{function}: {body}"
         );
     }
-    let (_, mine) = call(author, "/api/support/mine", &[]).await;
+    let mine = author.page("/support?show=all").await;
     assert!(mine.contains("Site down"), "still in their list: {mine}");
     let own = file_of(&desk, false).await;
     let staffs = file_of(&desk, true).await;

@@ -7,6 +7,7 @@ mod isolation;
 mod lifecycle;
 mod notes_and_files;
 mod queue;
+mod quota;
 
 use app::domain::MemberRole;
 use sqlx::PgPool;
