@@ -79,7 +79,7 @@ pub async fn expire_pending(
                     action: Some(("Your domains".into(), links.to("/domains"))),
                     reason: "You own the hosting account the domain was added to.".into(),
                 };
-                outbox::enqueue(&mut *tx, to, &message).await?;
+                outbox::enqueue(&mut tx, to, &message).await?;
             }
             removed += 1;
         } else {
@@ -101,7 +101,7 @@ pub async fn expire_pending(
                     action: Some(("See its name servers".into(), links.to(&format!("/domains/{}", d.name)))),
                     reason: "You own the hosting account the domain was added to.".into(),
                 };
-                outbox::enqueue(&mut *tx, to, &message).await?;
+                outbox::enqueue(&mut tx, to, &message).await?;
             }
             warned += 1;
         }
