@@ -107,6 +107,26 @@ async fn backslashes_and_quotes_are_served_as_stored_and_take_no_other_record_wi
         ["after"]
     );
 
+    // An import line with a token longer than any record may hold is
+    // refused before the zone-file parser sees it, next to its line.
+    let long = format!("@ IN TXT \"{}\"\n", "k".repeat(5000));
+    let res = super::post_multipart(
+        &owner,
+        &format!("/domains/{zone}/import"),
+        &[("zone", &format!("www IN A 203.0.113.1\n{long}"))],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    // "Line 2: " and the problem (with the page's hydration marker between).
+    let problem = body.split("Line 2: ").nth(1).unwrap_or_default();
+    assert!(
+        problem
+            .trim_start_matches("<!>")
+            .starts_with("A value on this line is longer than 4096 characters"),
+        "the line's problem"
+    );
+
     // The export writes them escaped, and reads back as the same zone.
     let export = owner.get(&format!("/domains/{zone}/export")).await;
     assert_eq!(export.status(), 200);
