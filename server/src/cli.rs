@@ -174,14 +174,24 @@ async fn serve_dns(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> 
     );
     let settings = config.dns.clone();
     let resolver = dns.delegation_resolver;
-    let (allow, listen, port) = (dns.delegation_allow.clone(), dns.listen, dns.delegation_port);
+    let (allow, port) = (dns.delegation_allow.clone(), dns.delegation_port);
+    // Never ask ourselves: where we listen, and our name servers' addresses.
+    let own: Vec<std::net::SocketAddr> = std::iter::once(dns.listen)
+        .chain(config.dns.nameserver_addrs.iter().map(|(_, a)| *a))
+        .collect();
+    if app::services::dns::serving::platform(&config.dns).is_none() {
+        tracing::warn!(
+            domain = %config.dns.nameserver_domain,
+            "KSF_NAMESERVERS gives no addresses (host@address): ksf dns does not serve the name server domain, so each zone's own name server names resolve only if you publish that zone elsewhere (a wildcard to your name servers)"
+        );
+    }
     let delegation = dns.delegation_every.map(|every| {
         tokio::spawn(async move {
             use app::services::dns::delegation::Checker;
             let checker = match resolver.map_or_else(Checker::system, Checker::using) {
                 Ok(mut c) => {
                     c.port = port;
-                    c.only_public(allow, vec![listen])
+                    c.only_public(allow, own)
                 }
                 Err(error) => {
                     tracing::warn!(%error, "no resolver configuration: domains' delegation is not checked");

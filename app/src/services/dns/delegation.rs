@@ -305,12 +305,16 @@ async fn record(
         return Ok(());
     }
     let problem = finding.problem(ours);
-    let before = sqlx::query_scalar!(
+    // Removed while it was being checked: nothing to record.
+    let Some(before) = sqlx::query_scalar!(
         "SELECT delegation_problem FROM domains WHERE id = $1 FOR UPDATE",
         id
     )
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(());
+    };
     let activate = *finding == Finding::Delegated && !was_active;
     sqlx::query!(
         r#"UPDATE domains SET delegation_checked_at = now(), delegation_problem = $2,

@@ -27,16 +27,21 @@ pub async fn expire_pending(
 ) -> Result<(usize, usize), DnsError> {
     let warn_from = now - Duration::days(PENDING_DAYS - WARN_DAYS);
     let remove_from = now - Duration::days(PENDING_DAYS);
+    // Removed only once warned, and at least WARN_DAYS after the warning:
+    // a domain that missed its warning (or pending when this was deployed)
+    // is warned first.
+    let warned_before = now - Duration::days(WARN_DAYS);
     let mut tx = pool.begin().await?;
     let due = sqlx::query!(
-        r#"SELECT d.id, d.name, d.account_id, d.created_at
+        r#"SELECT d.id, d.name, d.account_id, d.expiry_warned_at
            FROM domains d
            WHERE d.status = 'pending' AND d.created_at <= $1
-             AND (d.expiry_warned_at IS NULL OR d.created_at <= $2)
+             AND (d.expiry_warned_at IS NULL OR (d.created_at <= $2 AND d.expiry_warned_at <= $3))
            ORDER BY d.created_at LIMIT 500
            FOR UPDATE OF d SKIP LOCKED"#,
         warn_from,
-        remove_from
+        remove_from,
+        warned_before
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -50,7 +55,7 @@ pub async fn expire_pending(
         )
         .fetch_all(&mut *tx)
         .await?;
-        if d.created_at <= remove_from {
+        if d.expiry_warned_at.is_some() {
             sqlx::query!("DELETE FROM domains WHERE id = $1", d.id)
                 .execute(&mut *tx)
                 .await?;

@@ -377,7 +377,18 @@ async fn a_pending_domain_expires_after_14_days_with_a_warning_3_days_before(poo
         "domain_expiring"
     );
     assert_eq!(expire(13).await, (0, 0), "warned once");
-    assert_eq!(expire(15).await, (0, 1), "15 days: removed");
+    // Past 14 days but warned only just now: it still gets its 3 days.
+    assert_eq!(
+        expire(15).await,
+        (0, 0),
+        "never removed unwarned or warned too late"
+    );
+    sqlx::query("UPDATE domains SET expiry_warned_at = now() - interval '3 days' WHERE name = $1")
+        .bind(zone)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(expire(15).await, (0, 1), "15 days, warned 3 days ago: removed");
     assert_eq!(
         app.last_email_to("owner@example.com").await.unwrap().0,
         "domain_expired"
