@@ -77,20 +77,33 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_multicast()
                 || v4.is_documentation()
                 || a == 0
-                || (a == 100 && (64..128).contains(&b)))
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0))
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public(IpAddr::V4(v4)),
-            None => {
-                let first = v6.segments()[0];
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || (first & 0xfe00) == 0xfc00
-                    || (first & 0xffc0) == 0xfe80
-                    || first == 0x2001 && v6.segments()[1] == 0xdb8)
+        IpAddr::V6(v6) => {
+            let [first, second, ..] = v6.segments();
+            let embedded = |at: usize| {
+                let o = v6.octets();
+                IpAddr::V4(std::net::Ipv4Addr::new(o[at], o[at + 1], o[at + 2], o[at + 3]))
+            };
+            match v6.to_ipv4_mapped() {
+                Some(v4) => is_public(IpAddr::V4(v4)),
+                // NAT64 and 6to4 carry an IPv4 address: judged by it.
+                None if first == 0x64 && second == 0xff9b => is_public(embedded(12)),
+                None if first == 0x2002 => is_public(embedded(2)),
+                None => {
+                    !(v6.is_loopback()
+                        || v6.is_unspecified()
+                        || v6.is_multicast()
+                        || (first & 0xfe00) == 0xfc00
+                        || (first & 0xffc0) == 0xfe80
+                        || v6.segments()[..6].iter().all(|s| *s == 0)
+                        || first == 0x2001 && second == 0xdb8)
+                }
             }
-        },
+        }
     }
 }
 
@@ -371,10 +384,23 @@ mod tests {
             "fe80::1",
             "::ffff:10.0.0.1",
             "2001:db8::1",
+            "198.18.0.1",
+            "240.0.0.1",
+            "192.0.0.8",
+            "64:ff9b::a00:1",
+            "2002:a00:1::",
+            "::127.0.0.1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["1.1.1.1", "9.9.9.9", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+        for public in [
+            "1.1.1.1",
+            "9.9.9.9",
+            "2606:4700:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

@@ -69,6 +69,10 @@ async fn a_former_member_keeps_their_question_and_hears_no_more(pool: PgPool) {
     let mut stream = Stream::open(desk.browser(Author), None).await;
     while stream.next(Duration::from_millis(700)).await.is_some() {}
     let emails = desk.app.emails_to(&email_of(Author)).await;
+    let last_seen: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM events")
+        .fetch_one(&desk.app.pool)
+        .await
+        .unwrap();
     let bells = notifications_of(&desk, Author).await;
 
     // The account carries on with the ticket.
@@ -93,6 +97,13 @@ async fn a_former_member_keeps_their_question_and_hears_no_more(pool: PgPool) {
         stream.next(Duration::from_millis(1500)).await,
         None,
         "no live event"
+    );
+    // Nor on a reconnect that asks for what it missed.
+    let mut resumed = Stream::open(desk.browser(Author), Some(&last_seen.to_string())).await;
+    assert_eq!(
+        resumed.next(Duration::from_millis(1000)).await,
+        None,
+        "nothing replayed"
     );
     assert_eq!(desk.app.emails_to(&email_of(Author)).await, emails, "no email");
     assert_eq!(notifications_of(&desk, Author).await, bells, "no notification");
