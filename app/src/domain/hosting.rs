@@ -66,6 +66,15 @@ impl MemberRole {
             .find(|(p, _)| *p == permission)
             .is_some_and(|(_, roles)| roles.contains(&self))
     }
+
+    /// The roles that have `permission`, as stored (for `role = ANY($n)`).
+    pub fn names_with(permission: Permission) -> Vec<String> {
+        Self::ALL
+            .iter()
+            .filter(|r| r.can(permission))
+            .map(|r| r.as_str().to_string())
+            .collect()
+    }
 }
 
 /// Something a member may do in a hosting account.

@@ -264,11 +264,7 @@ pub async fn portal_url(
     // Stripe's portal shows every subscription and invoice of this
     // customer: it opens only while the user still sees the billing of
     // every account their card paid for.
-    let view_billing: Vec<String> = crate::domain::MemberRole::ALL
-        .iter()
-        .filter(|r| r.can(crate::domain::Permission::ViewBilling))
-        .map(|r| r.as_str().to_string())
-        .collect();
+    let view_billing = crate::domain::MemberRole::names_with(crate::domain::Permission::ViewBilling);
     let gone = sqlx::query_scalar!(
         r#"SELECT a.name FROM subscriptions s JOIN hosting_accounts a ON a.id = s.account_id
            WHERE s.stripe_customer_id = $1

@@ -24,11 +24,7 @@ fn at(ts: i64) -> Option<OffsetDateTime> {
 /// billing) as they are now. Whoever's card pays, a member who was removed
 /// or lost the role hears no more.
 pub(crate) async fn contacts(conn: &mut PgConnection, account: Uuid) -> Result<Vec<Payer>, sqlx::Error> {
-    let roles: Vec<String> = MemberRole::ALL
-        .iter()
-        .filter(|r| r.can(Permission::Pay))
-        .map(|r| r.as_str().to_string())
-        .collect();
+    let roles = MemberRole::names_with(Permission::Pay);
     let rows = sqlx::query!(
         r#"SELECT u.email, u.display_name, a.name AS account_name
            FROM hosting_members m JOIN users u ON u.id = m.user_id

@@ -86,11 +86,7 @@ impl TicketAccess {
 
 /// The roles whose members see their account's tickets, for SQL.
 pub fn support_roles() -> Vec<String> {
-    MemberRole::ALL
-        .iter()
-        .filter(|r| r.can(Permission::Support))
-        .map(|r| r.as_str().to_string())
-        .collect()
+    MemberRole::names_with(Permission::Support)
 }
 
 /// The acting user's access to ticket `number`.
