@@ -90,10 +90,16 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
         page.on("console", (msg) => {
           if (msg.type() !== "error") return;
           // A page this person may not see answers 401/403/404/409 on
-          // purpose (checked in the Rust suite); Chromium logs the page's
-          // own status. Any other failed resource still counts.
-          const own = msg.text().startsWith("Failed to load resource") && msg.location().url === page.url();
-          if (!own) errors.push(`${visiting} (${page.url()}): ${msg.text()} [${msg.location().url}:${msg.location().lineNumber}]`);
+          // purpose (checked in the Rust suite), and Chromium logs the
+          // page's own status, sometimes attributed to whichever script was
+          // running when the answer ended. Failed resources are therefore
+          // counted from the responses below, where the URL is certain.
+          if (msg.text().startsWith("Failed to load resource")) return;
+          errors.push(`${visiting} (${page.url()}): ${msg.text()} [${msg.location().url}:${msg.location().lineNumber}]`);
+        });
+        page.on("response", (response) => {
+          const own = response.request().isNavigationRequest() && response.frame() === page.mainFrame();
+          if (!own && response.status() >= 400) errors.push(`${visiting}: ${response.url()} answered ${response.status()}`);
         });
         page.on("pageerror", (err) => errors.push(`${visiting} (${page.url()}): ${err.message}`));
         const params = await (async () => {
