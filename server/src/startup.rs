@@ -212,10 +212,6 @@ pub fn router(state: AppState, config: &Config) -> Router {
     ));
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            app::api::page_cache::keep_pages,
-        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(forms);
     let router = Router::new()
@@ -347,8 +343,6 @@ impl Application {
             leptos_options: config.leptos.clone(),
             deps: deps(config, pool, clock),
             hub,
-            sessions: Default::default(),
-            pages: Default::default(),
             settings: std::sync::Arc::new(Settings {
                 dev_mode: config.is_dev(),
                 secure_cookies: config.site_url.starts_with("https://"),

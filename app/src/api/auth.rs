@@ -168,11 +168,7 @@ mod edge {
             return next.run(request).await;
         }
         if let Some(token) = cookie_in(request.headers(), sessions::COOKIE_NAME) {
-            match state
-                .sessions
-                .resolve(state.hub.freshness(), &state.deps.pool, &token)
-                .await
-            {
+            match sessions::resolve(&state.deps.pool, &token, state.deps.clock.now()).await {
                 Ok(Some(user)) => {
                     if state.settings.staff_two_factor_required
                         && user.role == Role::Staff
@@ -181,14 +177,8 @@ mod edge {
                     {
                         return send_to_two_factor_setup(request.method());
                     }
-                    let (id, writes) = (user.user_id, !request.method().is_safe());
                     request.extensions_mut().insert(user);
-                    let response = next.run(request).await;
-                    if writes {
-                        // Committed by now: kept dashboards must not hide it.
-                        state.hub.freshness().touched(id);
-                    }
-                    return response;
+                    return next.run(request).await;
                 }
                 Ok(None) => {}
                 Err(error) => tracing::error!(%error, "could not resolve the session"),

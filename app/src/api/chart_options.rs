@@ -147,7 +147,7 @@ mod tests {
 
     fn bandwidth() -> ChartData {
         ChartData {
-            id: "bandwidth".into(),
+            id: crate::domain::dashboard::ChartId::Bandwidth,
             title: "Bandwidth served".into(),
             kind: ChartKind::Line,
             unit: Unit::Bytes(3),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hosting::FeedRow;
 use super::ApiError;
-use crate::domain::dashboard::{Chart, Range, Section};
+use crate::domain::dashboard::{Chart, ChartId, Range, Section};
 
 /// Everything the dashboard page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,7 +65,6 @@ mod load {
     use super::*;
     use crate::api::error::api_error;
     use crate::services::dashboard::{self, ChartScope, Viewer};
-    use crate::services::failure::Internal;
     use crate::services::{Actor, Deps};
 
     pub async fn viewer(deps: &Deps, actor: &Actor) -> Result<Viewer, ApiError> {
@@ -101,17 +100,13 @@ mod load {
     }
 
     pub async fn accounts(deps: &Deps, viewer: &Viewer) -> Result<Vec<(String, String)>, ApiError> {
-        if viewer.staff {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query!(
-            "SELECT id, name FROM hosting_accounts WHERE id = ANY($1) ORDER BY lower(name)",
-            &viewer.accounts
-        )
-        .fetch_all(&deps.pool)
-        .await
-        .map_err(|e| api_error(Internal::from(e)))?;
-        Ok(rows.into_iter().map(|r| (r.id.to_string(), r.name)).collect())
+        let accounts = dashboard::narrowable(&deps.pool, viewer)
+            .await
+            .map_err(api_error)?;
+        Ok(accounts
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect())
     }
 
     pub fn scope(range: Range, account: Option<Uuid>) -> ChartScope {
@@ -141,19 +136,22 @@ pub async fn dashboard(
     let echarts_url = use_context::<super::AppState>()
         .map(|s| s.settings.echarts_url.clone())
         .unwrap_or_default();
+    // The page's four parts at once: it waits for the slowest of them.
+    let (accounts, sections, charts, feed) = futures::join!(
+        load::accounts(&deps, &viewer),
+        load::sections(&deps.pool, &viewer),
+        load::charts(&deps.pool, &viewer, scope),
+        load::feed(&deps, &actor),
+    );
     Ok(DashboardView {
         staff: viewer.staff,
         range,
         range_error,
         account: account.map(|a| a.to_string()),
-        accounts: load::accounts(&deps, &viewer).await?,
-        sections: load::sections(&deps.pool, &viewer).await,
-        charts: load::charts(&deps.pool, &viewer, scope)
-            .await
-            .into_iter()
-            .map(ChartView::from)
-            .collect(),
-        feed: load::feed(&deps, &actor).await,
+        accounts: accounts?,
+        sections,
+        charts: charts.into_iter().map(ChartView::from).collect(),
+        feed,
         echarts_url,
     })
 }
@@ -169,14 +167,14 @@ pub async fn dashboard_tiles() -> Result<Vec<Section>, ApiError> {
 /// One chart again (a live update).
 #[server(endpoint = "dashboard/chart", input = server_fn::codec::Json)]
 pub async fn dashboard_chart(
-    id: String,
+    id: ChartId,
     range: Range,
     account: Option<String>,
 ) -> Result<ChartView, ApiError> {
     let (deps, actor) = super::auth::actor()?;
     let viewer = load::viewer(&deps, &actor).await?;
     let account = load::account(&viewer, account.as_deref());
-    load::chart(&deps.pool, &viewer, &id, load::scope(range, account))
+    load::chart(&deps.pool, &viewer, id, load::scope(range, account))
         .await
         .map(ChartView::from)
         .ok_or_else(|| ApiError::NotFound("No such chart.".into()))

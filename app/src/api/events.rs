@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
 
 struct Stream {
     pool: sqlx::PgPool,
+    clock: crate::services::clock::Clock,
     receiver: broadcast::Receiver<Arc<Delivery>>,
     replay: VecDeque<Delivery>,
     last_id: i64,
@@ -51,9 +52,9 @@ struct Stream {
 fn event(d: &Delivery) -> Event {
     Event::default()
         .id(d.id.to_string())
-        .event(&d.kind)
+        .event(d.kind.as_str())
         .json_data(d.payload())
-        .unwrap_or_else(|_| Event::default().event(&d.kind))
+        .unwrap_or_else(|_| Event::default().event(d.kind.as_str()))
 }
 
 async fn stream(
@@ -64,19 +65,9 @@ async fn stream(
     // Signed out (a revoked session reconnecting): 204 tells the browser's
     // EventSource to stop, where a redirect to the sign-in page would be
     // an HTML answer it reports as an error.
-    let Ok(mut actor) = actor else {
+    let Ok(actor) = actor else {
         return StatusCode::NO_CONTENT.into_response();
     };
-    // The role as it is now (what the stream and its replay go by), read
-    // past any session kept in memory.
-    match sessions::live_role(&state.deps.pool, actor.user.session_id).await {
-        Ok(Some(role)) => actor.user.role = role,
-        Ok(None) => return StatusCode::NO_CONTENT.into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "live updates: could not check the session");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    }
     let Some(slot) = state.hub.open_stream(actor.id()) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,
@@ -104,6 +95,7 @@ async fn stream(
     check.reset();
     let initial = Stream {
         pool: state.deps.pool.clone(),
+        clock: state.deps.clock.clone(),
         receiver,
         last_id: last.unwrap_or(0),
         replay: replay.into(),
@@ -129,7 +121,7 @@ async fn stream(
                             // event is always seen by this check.
                             if d.needs_staff(s.actor.id()) && !confirmed {
                                 let queued = s.receiver.len();
-                                match sessions::live_role(&s.pool, s.actor.user.session_id).await {
+                                match sessions::live_role(&s.pool, s.actor.user.session_id, s.clock.now()).await {
                                     Ok(Some(role)) if role == s.actor.user.role => s.covered = queued,
                                     Ok(_) => return None,
                                     Err(error) => {
@@ -152,7 +144,7 @@ async fn stream(
                     }
                 },
                 _ = s.check.tick() => {
-                    match sessions::live_role(&s.pool, s.actor.user.session_id).await {
+                    match sessions::live_role(&s.pool, s.actor.user.session_id, s.clock.now()).await {
                         Ok(Some(role)) if role == s.actor.user.role => continue,
                         // Ended, or the role changed either way.
                         Ok(_) => return None,

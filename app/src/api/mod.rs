@@ -27,7 +27,6 @@ pub mod mailbox;
 pub mod notice;
 pub mod notifications;
 #[cfg(feature = "ssr")]
-pub mod page_cache;
 pub mod sessions;
 pub mod staff;
 pub mod tickets;
@@ -97,10 +96,6 @@ mod state {
         pub settings: Arc<Settings>,
         /// This process's live-update listener.
         pub hub: Arc<crate::services::realtime::Hub>,
-        /// Sessions recently looked up, until something about their user changes.
-        pub sessions: Arc<crate::services::accounts::kept_sessions::KeptSessions>,
-        /// Dashboard pages recently rendered, likewise (`page_cache`).
-        pub pages: Arc<super::page_cache::PageCache>,
     }
 
     impl FromRef<AppState> for LeptosOptions {

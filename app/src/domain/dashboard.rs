@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::live::EventKind;
+
 /// One figure: "Storage — 48.2 GB of 60.0 GB", with how it changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tile {
@@ -137,11 +139,79 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
+/// Every chart the dashboard can show. The id names the chart in URLs,
+/// element ids and the live refresh, and says which live events change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChartId {
+    Storage,
+    Bandwidth,
+    BandwidthPerAccount,
+    SignUps,
+    AccountsByPlan,
+    TicketStatus,
+    TicketsPerDay,
+    SpendPerMonth,
+    RevenuePerDay,
+    DnsChangesPerDay,
+}
+
+impl ChartId {
+    pub const ALL: &'static [ChartId] = &[
+        ChartId::Storage,
+        ChartId::Bandwidth,
+        ChartId::BandwidthPerAccount,
+        ChartId::SignUps,
+        ChartId::AccountsByPlan,
+        ChartId::TicketStatus,
+        ChartId::TicketsPerDay,
+        ChartId::SpendPerMonth,
+        ChartId::RevenuePerDay,
+        ChartId::DnsChangesPerDay,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartId::Storage => "storage",
+            ChartId::Bandwidth => "bandwidth",
+            ChartId::BandwidthPerAccount => "bandwidth-per-account",
+            ChartId::SignUps => "sign-ups",
+            ChartId::AccountsByPlan => "accounts-by-plan",
+            ChartId::TicketStatus => "ticket-status",
+            ChartId::TicketsPerDay => "tickets-per-day",
+            ChartId::SpendPerMonth => "spend-per-month",
+            ChartId::RevenuePerDay => "revenue-per-day",
+            ChartId::DnsChangesPerDay => "dns-changes-per-day",
+        }
+    }
+
+    /// The live events after which the chart is fetched again.
+    pub fn changed_by(self) -> &'static [EventKind] {
+        match self {
+            ChartId::Storage | ChartId::Bandwidth | ChartId::BandwidthPerAccount => &[EventKind::Usage],
+            ChartId::SignUps => &[EventKind::SignUp],
+            // Accounts made, cancelled or moved to another plan are activity.
+            ChartId::AccountsByPlan => &[EventKind::Activity],
+            ChartId::TicketStatus | ChartId::TicketsPerDay => &[EventKind::Ticket],
+            ChartId::SpendPerMonth | ChartId::RevenuePerDay => &[EventKind::Billing],
+            // Every DNS change (editor, template, import, revert, a domain
+            // added or removed, its delegation) logs account activity.
+            ChartId::DnsChangesPerDay => &[EventKind::Activity],
+        }
+    }
+}
+
+impl std::fmt::Display for ChartId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A chart's data: labels along the x axis (or the pie's slices), and
 /// the series over them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChartData {
-    pub id: String,
+    pub id: ChartId,
     pub title: String,
     pub kind: ChartKind,
     pub unit: Unit,
@@ -162,7 +232,7 @@ impl ChartData {
 /// A chart, or why it could not be drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chart {
-    pub id: String,
+    pub id: ChartId,
     pub title: String,
     pub data: Result<ChartData, String>,
 }

@@ -7,6 +7,7 @@ pub mod dns;
 pub mod domain_name;
 pub mod email;
 pub mod hosting;
+pub mod live;
 pub mod money;
 pub mod next_path;
 pub mod tickets;

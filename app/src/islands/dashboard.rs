@@ -8,28 +8,19 @@ use leptos::prelude::*;
 use crate::api::dashboard::ChartView;
 use crate::api::hosting::FeedRow;
 use crate::domain::dashboard::{ChartData, ChartKind, Range, Section, Tile};
+use crate::domain::live::EventKind;
 
 /// What the KPI tiles refresh on (every tile group's source changes with
 /// one of these; DNS changes log account activity).
-pub const TILE_EVENTS: &[&str] = &["usage", "activity", "sign_up", "ticket", "billing"];
+pub const TILE_EVENTS: &[EventKind] = &[
+    EventKind::Usage,
+    EventKind::Activity,
+    EventKind::SignUp,
+    EventKind::Ticket,
+    EventKind::Billing,
+];
 /// What the activity feed refreshes on.
-pub const FEED_EVENTS: &[&str] = &["activity"];
-
-/// What chart `id` refreshes on; `None` for a chart not listed here.
-pub fn chart_events(id: &str) -> Option<&'static [&'static str]> {
-    Some(match id {
-        "storage" | "bandwidth" | "bandwidth-per-account" => &["usage"],
-        "sign-ups" => &["sign_up"],
-        // Accounts made, cancelled or moved to another plan are activity.
-        "accounts-by-plan" => &["activity"],
-        "ticket-status" | "tickets-per-day" => &["ticket"],
-        "spend-per-month" | "revenue-per-day" => &["billing"],
-        // Every DNS change (editor, template, import, revert, a domain
-        // added or removed, its delegation) logs account activity.
-        "dns-changes-per-day" => &["activity"],
-        _ => return None,
-    })
-}
+pub const FEED_EVENTS: &[EventKind] = &[EventKind::Activity];
 
 /// The KPI tiles, updated when usage, accounts or activity change.
 #[island]
@@ -163,7 +154,7 @@ pub fn ChartPanel(
     echarts_url: String,
 ) -> impl IntoView {
     let ChartView { chart, draw } = view;
-    let id = chart.id.clone();
+    let id = chart.id;
     let canvas_id = format!("chart-{id}");
     let table_id = format!("chart-{id}-table");
     let data = RwSignal::new(chart.data);
@@ -172,9 +163,8 @@ pub fn ChartPanel(
     #[cfg(feature = "hydrate")]
     {
         draw::when_changed(canvas_id.clone(), echarts_url, data, draw);
-        let chart_id = id.clone();
         let refresh = super::live::debounced(500, move || {
-            let (chart_id, account) = (chart_id.clone(), account.clone());
+            let (chart_id, account) = (id, account.clone());
             leptos::task::spawn_local(async move {
                 if let Ok(fresh) = crate::api::dashboard::dashboard_chart(chart_id, range, account).await {
                     draw.set(fresh.draw);
@@ -182,9 +172,7 @@ pub fn ChartPanel(
                 }
             });
         });
-        // A chart nobody mapped refreshes on everything rather than go stale.
-        let kinds = chart_events(&id).unwrap_or(super::live::KINDS);
-        super::live::subscribe(kinds, move |_| refresh());
+        super::live::subscribe(id.changed_by(), move |_| refresh());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (range, account, echarts_url, draw);
@@ -387,36 +375,20 @@ mod draw {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::islands::live::KINDS;
-
-    #[test]
-    fn every_part_refreshes_on_events_the_server_sends() {
-        let ids = [
-            "storage",
-            "bandwidth",
-            "bandwidth-per-account",
-            "sign-ups",
-            "accounts-by-plan",
-            "ticket-status",
-            "tickets-per-day",
-            "spend-per-month",
-            "revenue-per-day",
-            "dns-changes-per-day",
-        ];
-        let mut all: Vec<&str> = TILE_EVENTS.iter().chain(FEED_EVENTS).copied().collect();
-        for id in ids {
-            all.extend(chart_events(id).expect(id));
-        }
-        for kind in all {
-            assert!(KINDS.contains(&kind), "nothing sends {kind:?}");
-        }
-    }
+    use crate::domain::dashboard::ChartId;
+    use crate::domain::live::EventKind;
 
     #[test]
     fn the_dns_chart_follows_dns_changes_not_usage() {
-        let kinds = chart_events("dns-changes-per-day").unwrap();
-        assert!(kinds.contains(&"activity") && !kinds.contains(&"usage"));
-        assert_eq!(chart_events("accounts-by-plan"), Some(&["activity"][..]));
+        let kinds = ChartId::DnsChangesPerDay.changed_by();
+        assert!(kinds.contains(&EventKind::Activity) && !kinds.contains(&EventKind::Usage));
+        assert_eq!(ChartId::AccountsByPlan.changed_by(), &[EventKind::Activity]);
+    }
+
+    #[test]
+    fn every_chart_refreshes_on_something() {
+        for id in ChartId::ALL {
+            assert!(!id.changed_by().is_empty(), "{id}");
+        }
     }
 }

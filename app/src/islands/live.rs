@@ -3,43 +3,38 @@
 //! The browser's EventSource reconnects by itself and resumes with
 //! `Last-Event-ID`. On the server this does nothing.
 
-/// An event as subscribers see it: its kind, and for a ticket event the
-/// ticket's number (a page about one ticket ignores the others).
+use crate::domain::live::EventKind;
+
+/// An event as subscribers see it: its kind (`None` for a resync: the
+/// stream fell behind and everything may have changed), and for a ticket
+/// event the ticket's number (a page about one ticket ignores the others).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Live<'a> {
-    pub kind: &'a str,
+pub struct Live {
+    pub kind: Option<EventKind>,
     pub ticket: Option<i64>,
 }
 
-impl Live<'_> {
+/// The stream's own event: fetch everything afresh.
+pub const RESYNC: &str = "resync";
+
+impl Live {
     /// About ticket `number`, or a resync (which concerns everyone).
     pub fn about_ticket(&self, number: i64) -> bool {
-        self.kind == "resync" || self.ticket == Some(number)
+        self.kind.is_none() || self.ticket == Some(number)
     }
 }
-
-/// The kinds of events the server sends (`services::realtime` and the
-/// events triggers); "resync" is the stream's own.
-pub const KINDS: &[&str] = &[
-    "activity",
-    "billing",
-    "notification",
-    "sign_up",
-    "ticket",
-    "usage",
-];
 
 /// Calls `on_event` when one of `kinds` arrives. A "resync" (the stream
 /// fell behind) reaches every subscriber.
 #[cfg(feature = "hydrate")]
-pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'static) {
+pub fn subscribe(kinds: &'static [EventKind], on_event: impl Fn(&Live) + 'static) {
     use std::cell::RefCell;
     use std::rc::Rc;
 
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
 
     type Callback = Rc<dyn Fn(&Live)>;
-    type Listener = (&'static [&'static str], Callback);
+    type Listener = (&'static [EventKind], Callback);
     thread_local! {
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
         static SOURCE: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
@@ -53,7 +48,8 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
         let Ok(events) = web_sys::EventSource::new(crate::api::EVENTS_PATH) else {
             return;
         };
-        for kind in KINDS.iter().copied().chain(["resync"]) {
+        let names = EventKind::ALL.iter().map(|k| (Some(*k), k.as_str()));
+        for (kind, name) in names.chain([(None, RESYNC)]) {
             let handler =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                     let ticket = event
@@ -65,7 +61,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
                     let listeners: Vec<Callback> = LISTENERS.with(|l| {
                         l.borrow()
                             .iter()
-                            .filter(|(wanted, _)| kind == "resync" || wanted.contains(&kind))
+                            .filter(|(wanted, _)| kind.is_none_or(|k| wanted.contains(&k)))
                             .map(|(_, f)| Rc::clone(f))
                             .collect()
                     });
@@ -73,7 +69,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
                         listener(&live);
                     }
                 });
-            let _ = events.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+            let _ = events.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
             // Lives as long as the page.
             handler.forget();
         }
@@ -82,7 +78,7 @@ pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'sta
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn subscribe(kinds: &'static [&'static str], on_event: impl Fn(&Live) + 'static) {
+pub fn subscribe(kinds: &'static [EventKind], on_event: impl Fn(&Live) + 'static) {
     let _ = (kinds, on_event);
 }
 
@@ -117,16 +113,17 @@ pub fn debounced(ms: i32, refresh: impl Fn() + 'static) -> impl Fn() + 'static {
 
 #[cfg(test)]
 mod tests {
-    use super::Live;
+    use super::{EventKind, Live};
 
     #[test]
     fn a_ticket_page_hears_only_its_ticket_and_resyncs() {
         let event = |kind, ticket| Live { kind, ticket };
-        assert!(event("ticket", Some(1001)).about_ticket(1001));
-        assert!(!event("ticket", Some(1002)).about_ticket(1001));
-        assert!(!event("ticket", None).about_ticket(1001));
+        let ticket = Some(EventKind::Ticket);
+        assert!(event(ticket, Some(1001)).about_ticket(1001));
+        assert!(!event(ticket, Some(1002)).about_ticket(1001));
+        assert!(!event(ticket, None).about_ticket(1001));
         assert!(
-            event("resync", None).about_ticket(1001),
+            event(None, None).about_ticket(1001),
             "a resync concerns every page"
         );
     }

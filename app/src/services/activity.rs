@@ -149,6 +149,31 @@ pub struct NewEntry<'a> {
     pub details: Value,
 }
 
+impl<'a> NewEntry<'a> {
+    /// What a signed-in user did, from where they did it.
+    pub fn by(actor: &'a crate::services::Actor, action: Action, details: Value) -> Self {
+        Self::from(Some(actor.id()), &actor.client, action, details)
+    }
+
+    /// What no signed-in user did: the platform on its own (a webhook, a
+    /// grace period ending, a scheduled check) or someone not signed in (a
+    /// failed sign-in), with the client it came through.
+    pub fn without_actor(client: &'a ClientInfo, action: Action, details: Value) -> Self {
+        Self::from(None, client, action, details)
+    }
+
+    /// A user known by id (not signed in as an `Actor`: a sign-in under
+    /// way, an invitation's link), from `client`.
+    pub fn from(actor: Option<Uuid>, client: &'a ClientInfo, action: Action, details: Value) -> Self {
+        Self {
+            action,
+            actor,
+            client,
+            details,
+        }
+    }
+}
+
 async fn insert(conn: &mut PgConnection, subject: Subject, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
     let (user_id, account_id) = match subject {
         Subject::User(id) => (Some(id), None),

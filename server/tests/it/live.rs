@@ -315,7 +315,11 @@ async fn a_dns_change_reaches_the_dns_chart(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let listens = app::islands::dashboard::chart_events("dns-changes-per-day").unwrap();
+    let listens: Vec<&str> = app::domain::dashboard::ChartId::DnsChangesPerDay
+        .changed_by()
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
     let mut heard = Vec::new();
     while let Some((kind, _, _)) = stream.next(SOON).await {
         if listens.contains(&kind.as_str()) {
@@ -324,4 +328,22 @@ async fn a_dns_change_reaches_the_dns_chart(pool: PgPool) {
         heard.push(kind);
     }
     panic!("the DNS chart heard nothing of the change (the stream sent {heard:?})");
+}
+
+/// The database takes exactly the event kinds the Rust enum names: a
+/// trigger or service sending another kind fails where it is written,
+/// never silently at a browser that listens for something else.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_database_accepts_exactly_the_event_kinds_the_islands_know(pool: PgPool) {
+    for kind in app::domain::live::EventKind::ALL {
+        sqlx::query("INSERT INTO events (kind, staff) VALUES ($1, true)")
+            .bind(kind.as_str())
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?} refused: {e}"));
+    }
+    let unknown = sqlx::query("INSERT INTO events (kind, staff) VALUES ('account', true)")
+        .execute(&pool)
+        .await;
+    assert!(unknown.is_err(), "a kind no island listens for is refused");
 }

@@ -12,7 +12,6 @@ mod dns;
 mod hardening;
 mod hardening_ii;
 mod hosting;
-mod kept;
 mod live;
 mod logs;
 mod outbox;

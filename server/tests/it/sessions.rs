@@ -74,6 +74,41 @@ async fn a_revoked_session_stops_working_on_its_next_request(pool: PgPool) {
     );
 }
 
+/// No process keeps sessions in memory: a revocation through one server is
+/// honoured by every other one on its very next request.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_revoked_through_one_server_is_refused_by_another_at_once(pool: PgPool) {
+    let first = spawn_app(pool.clone()).await;
+    let second = spawn_app(pool.clone()).await;
+    let (laptop, phone) = user_with_two_browsers(&first).await;
+    // Cookies are per host, not port: the phone's cookie goes to both.
+    let phone_on_second = Browser {
+        base: second.base.clone(),
+        client: phone.client.clone(),
+    };
+    assert_eq!(
+        phone_on_second.get("/").await.status(),
+        200,
+        "signed in on the second server too"
+    );
+    let phone_id = session_ids(&pool)
+        .await
+        .into_iter()
+        .find(|(_, ua)| ua.contains("iPhone"))
+        .unwrap()
+        .0;
+
+    let res = laptop
+        .post("/settings/sessions/revoke", &[("session_id", &phone_id)])
+        .await;
+    assert_eq!(location(&res), "/settings/sessions?done=session_revoked");
+    assert_eq!(
+        phone_on_second.get("/").await.status(),
+        302,
+        "the second server sends the phone to sign in"
+    );
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn nobody_can_revoke_another_users_session(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;

@@ -254,7 +254,7 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
                 }
             });
         });
-        super::live::subscribe(&["activity"], move |_| refresh());
+        super::live::subscribe(&[crate::domain::live::EventKind::Activity], move |_| refresh());
     }
 
     let link = {

@@ -3,7 +3,6 @@
 //! Each flow runs in one transaction; the emails it causes are queued in
 //! that same transaction.
 
-pub mod kept_sessions;
 pub mod profile;
 pub mod registration;
 pub mod sessions;
@@ -165,6 +164,7 @@ pub(crate) async fn issue_token(
     purpose: TokenPurpose,
     email: &str,
     ttl: Duration,
+    now: OffsetDateTime,
 ) -> Result<String, sqlx::Error> {
     sqlx::query!(
         "UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
@@ -180,7 +180,7 @@ pub(crate) async fn issue_token(
         user_id,
         purpose as TokenPurpose,
         email,
-        OffsetDateTime::now_utc() + ttl
+        now + ttl
     )
     .execute(&mut *conn)
     .await?;
@@ -197,6 +197,7 @@ pub(crate) async fn use_token(
     conn: &mut PgConnection,
     secret: &str,
     purpose: TokenPurpose,
+    now: OffsetDateTime,
 ) -> Result<UsedToken, AccountError> {
     let row = sqlx::query!(
         r#"SELECT id, user_id, email, used_at, expires_at FROM email_tokens
@@ -212,7 +213,7 @@ pub(crate) async fn use_token(
     if row.used_at.is_some() {
         return Err(AccountError::TokenInvalid);
     }
-    if row.expires_at <= OffsetDateTime::now_utc() {
+    if row.expires_at <= now {
         return Err(AccountError::TokenExpired);
     }
     sqlx::query!("UPDATE email_tokens SET used_at = now() WHERE id = $1", row.id)

@@ -95,17 +95,12 @@ pub async fn change_password(
         &deps.links,
         actor.id(),
         password,
-        NewEntry {
-            action: Action::PasswordChanged,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details: json!({}),
-        },
+        NewEntry::by(actor, Action::PasswordChanged, json!({})),
     )
     .await?;
     // This device stays signed in, with a new token, still recently
     // authenticated.
-    let token = sessions::start(&mut tx, actor.id(), &actor.client).await?;
+    let token = sessions::start(&mut tx, actor.id(), &actor.client, actor.now).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -150,6 +145,7 @@ pub async fn request_email_change(deps: &Deps, actor: &Actor, new_email: &Email)
                 TokenPurpose::ChangeEmail,
                 new_email.as_str(),
                 VERIFY_EMAIL_TTL,
+                actor.now,
             )
             .await?;
             let link = deps.links.to(&format!("/confirm-email?token={secret}"));
@@ -172,12 +168,7 @@ pub async fn request_email_change(deps: &Deps, actor: &Actor, new_email: &Email)
     activity::record(
         &mut tx,
         user.user_id,
-        NewEntry {
-            action: Action::EmailChangeRequested,
-            actor: me,
-            client: &actor.client,
-            details,
-        },
+        NewEntry::from(me, &actor.client, Action::EmailChangeRequested, details),
     )
     .await?;
     tx.commit().await?;
@@ -195,7 +186,7 @@ pub async fn confirm_email_change(
     secret: &str,
 ) -> Result<(), AccountError> {
     let mut tx = pool.begin().await?;
-    let token = use_token(&mut tx, secret, TokenPurpose::ChangeEmail).await?;
+    let token = use_token(&mut tx, secret, TokenPurpose::ChangeEmail, visitor.now).await?;
     let changed = sqlx::query!(
         r#"UPDATE users SET email = pending_email, pending_email = NULL, email_verified_at = now()
            WHERE id = $1 AND lower(pending_email) = lower($2)"#,
@@ -217,12 +208,7 @@ pub async fn confirm_email_change(
     activity::record(
         &mut tx,
         token.user_id,
-        NewEntry {
-            action: Action::EmailChanged,
-            actor: me,
-            client: &visitor.client,
-            details,
-        },
+        NewEntry::from(me, &visitor.client, Action::EmailChanged, details),
     )
     .await?;
     tx.commit().await?;

@@ -82,6 +82,7 @@ pub async fn sign_up(deps: &Deps, visitor: &Visitor, input: SignUp) -> Result<()
         TokenPurpose::VerifyEmail,
         input.email.as_str(),
         VERIFY_EMAIL_TTL,
+        visitor.now,
     )
     .await?;
     let link = deps.links.to(&format!("/verify-email?token={secret}"));
@@ -95,12 +96,7 @@ pub async fn sign_up(deps: &Deps, visitor: &Visitor, input: SignUp) -> Result<()
     activity::record(
         &mut tx,
         user_id,
-        NewEntry {
-            action: Action::AccountCreated,
-            actor: me,
-            client: &visitor.client,
-            details: json!({}),
-        },
+        NewEntry::from(me, &visitor.client, Action::AccountCreated, json!({})),
     )
     .await?;
     tx.commit().await?;
@@ -121,7 +117,7 @@ pub struct Verified {
 pub async fn verify_email(deps: &Deps, visitor: &Visitor, secret: &str) -> Result<Verified, AccountError> {
     let client = &visitor.client;
     let mut tx = deps.pool.begin().await?;
-    let token = use_token(&mut tx, secret, TokenPurpose::VerifyEmail).await?;
+    let token = use_token(&mut tx, secret, TokenPurpose::VerifyEmail, visitor.now).await?;
     let user = sqlx::query!(
         r#"UPDATE users SET email_verified_at = now()
            WHERE id = $1 AND lower(email) = lower($2) AND email_verified_at IS NULL
@@ -139,28 +135,18 @@ pub async fn verify_email(deps: &Deps, visitor: &Visitor, secret: &str) -> Resul
     )
     .await?;
     sign_in::remember_device(&mut tx, token.user_id, client).await?;
-    let session = sessions::start(&mut tx, token.user_id, client).await?;
+    let session = sessions::start(&mut tx, token.user_id, client, visitor.now).await?;
     let me = Some(token.user_id);
     activity::record(
         &mut tx,
         token.user_id,
-        NewEntry {
-            action: Action::EmailVerified,
-            actor: me,
-            client,
-            details: json!({}),
-        },
+        NewEntry::from(me, client, Action::EmailVerified, json!({})),
     )
     .await?;
     activity::record(
         &mut tx,
         token.user_id,
-        NewEntry {
-            action: Action::SignedIn,
-            actor: me,
-            client,
-            details: json!({}),
-        },
+        NewEntry::from(me, client, Action::SignedIn, json!({})),
     )
     .await?;
     tx.commit().await?;
@@ -197,7 +183,15 @@ async fn email_link_if_account(deps: &Deps, email: &Email, request: LinkRequest)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(user) = user {
-        let secret = issue_token(&mut tx, user.id, request.purpose, &user.email, request.ttl).await?;
+        let secret = issue_token(
+            &mut tx,
+            user.id,
+            request.purpose,
+            &user.email,
+            request.ttl,
+            deps.clock.now(),
+        )
+        .await?;
         let link = deps.links.to(&format!("{}?token={secret}", request.path));
         mail::enqueue(
             &mut tx,
@@ -249,18 +243,18 @@ pub async fn reset_password(
     password: &Password,
 ) -> Result<(), AccountError> {
     let mut tx = deps.pool.begin().await?;
-    let token = use_token(&mut tx, secret, TokenPurpose::ResetPassword).await?;
+    let token = use_token(&mut tx, secret, TokenPurpose::ResetPassword, visitor.now).await?;
     replace_password(
         &mut tx,
         &deps.links,
         token.user_id,
         password,
-        NewEntry {
-            action: Action::PasswordReset,
-            actor: Some(token.user_id),
-            client: &visitor.client,
-            details: json!({}),
-        },
+        NewEntry::from(
+            Some(token.user_id),
+            &visitor.client,
+            Action::PasswordReset,
+            json!({}),
+        ),
     )
     .await?;
     prove_address(&mut tx, token.user_id, &token.email).await?;

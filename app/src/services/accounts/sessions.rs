@@ -25,9 +25,9 @@ pub async fn start(
     conn: &mut PgConnection,
     user_id: Uuid,
     client: &ClientInfo,
+    now: OffsetDateTime,
 ) -> Result<String, sqlx::Error> {
     let token = new_token();
-    let now = OffsetDateTime::now_utc();
     sqlx::query!(
         r#"INSERT INTO sessions (token_hash, user_id, ip, user_agent, idle_expires_at, absolute_expires_at)
            VALUES ($1, $2, $3, $4, $5, $6)"#,
@@ -50,16 +50,14 @@ fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
-/// A live session's user, and when the session ends unless used again.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub user: CurrentUser,
-    pub ends_at: OffsetDateTime,
-}
-
-/// The user behind a cookie token, if the session is live. Extends the idle
-/// expiry (at most once a minute, to spare the database).
-pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Resolved>, sqlx::Error> {
+/// The user behind a cookie token, if the session is live at `now`: one
+/// lookup by the token's unique hash. Extends the idle expiry (at most once
+/// a minute, to spare the database).
+pub async fn resolve(
+    pool: &PgPool,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
     let hash = hash_token(token);
     let row = sqlx::query!(
         r#"SELECT s.id, s.last_seen_at, s.authenticated_at, s.idle_expires_at, s.absolute_expires_at,
@@ -67,16 +65,15 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Resolved>, sql
                   EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!"
            FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.token_hash = $1 AND s.revoked_at IS NULL
-             AND s.idle_expires_at > now() AND s.absolute_expires_at > now()"#,
-        hash
+             AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2"#,
+        hash,
+        now
     )
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let now = OffsetDateTime::now_utc();
-    let mut idle_ends = row.idle_expires_at;
     if now - row.last_seen_at > TOUCH_INTERVAL {
-        idle_ends = (now + IDLE_TIMEOUT).min(row.absolute_expires_at);
+        let idle_ends = (now + IDLE_TIMEOUT).min(row.absolute_expires_at);
         sqlx::query!(
             r#"UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1"#,
             row.id,
@@ -86,28 +83,30 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Resolved>, sql
         .execute(pool)
         .await?;
     }
-    Ok(Some(Resolved {
-        user: CurrentUser {
-            user_id: row.user_id,
-            session_id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            role: row.role,
-            authenticated_at: row.authenticated_at.unix_timestamp(),
-            two_factor: row.two_factor,
-        },
-        ends_at: idle_ends.min(row.absolute_expires_at),
+    Ok(Some(CurrentUser {
+        user_id: row.user_id,
+        session_id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        role: row.role,
+        authenticated_at: row.authenticated_at.unix_timestamp(),
+        two_factor: row.two_factor,
     }))
 }
 
 /// The role behind a session while it is live, `None` once it ended (open
 /// streams check it: a change of role or the end of the session ends them).
-pub async fn live_role(pool: &PgPool, session_id: Uuid) -> Result<Option<Role>, sqlx::Error> {
+pub async fn live_role(
+    pool: &PgPool,
+    session_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Option<Role>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT u.role AS "role: Role" FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.id = $1 AND s.revoked_at IS NULL
-             AND s.idle_expires_at > now() AND s.absolute_expires_at > now()"#,
-        session_id
+             AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2"#,
+        session_id,
+        now
     )
     .fetch_optional(pool)
     .await
@@ -132,12 +131,7 @@ pub async fn sign_out(
         activity::record(
             &mut tx,
             user.user_id,
-            NewEntry {
-                action: Action::SignedOut,
-                actor: me,
-                client,
-                details: json!({}),
-            },
+            NewEntry::from(me, client, Action::SignedOut, json!({})),
         )
         .await?;
     }
@@ -253,12 +247,7 @@ pub async fn revoke_own(pool: &PgPool, actor: &Actor, session_id: Uuid) -> Resul
         activity::record(
             &mut tx,
             user.user_id,
-            NewEntry {
-                action: Action::SessionRevoked,
-                actor: me,
-                client,
-                details,
-            },
+            NewEntry::from(me, client, Action::SessionRevoked, details),
         )
         .await?;
     }
@@ -276,12 +265,7 @@ pub async fn revoke_others(pool: &PgPool, actor: &Actor) -> Result<u64, sqlx::Er
     activity::record(
         &mut tx,
         user.user_id,
-        NewEntry {
-            action: Action::OtherSessionsRevoked,
-            actor: me,
-            client,
-            details,
-        },
+        NewEntry::from(me, client, Action::OtherSessionsRevoked, details),
     )
     .await?;
     tx.commit().await?;

@@ -117,12 +117,7 @@ pub(crate) async fn record_failure(
         activity::record(
             &mut *conn,
             account.id,
-            NewEntry {
-                action: Action::SignInFailed,
-                actor: None,
-                client,
-                details,
-            },
+            NewEntry::without_actor(client, Action::SignInFailed, details),
         )
         .await?;
         let paused = rate_limit::sign_in_allowed(&mut *conn, email_typed, from)
@@ -243,16 +238,11 @@ async fn finish(
             Some(token.secret)
         }
     };
-    let token = sessions::start(&mut *conn, user_id, client).await?;
+    let token = sessions::start(&mut *conn, user_id, client, visitor.now).await?;
     activity::record(
         &mut *conn,
         user_id,
-        NewEntry {
-            action: Action::SignedIn,
-            actor: Some(user_id),
-            client,
-            details,
-        },
+        NewEntry::from(Some(user_id), client, Action::SignedIn, details),
     )
     .await?;
     Ok(Session { token, device })

@@ -74,12 +74,7 @@ pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(),
     activity::record(
         &mut tx,
         user.user_id,
-        NewEntry {
-            action: Action::IdentityConfirmed,
-            actor: me,
-            client: &actor.client,
-            details: json!({}),
-        },
+        NewEntry::from(me, &actor.client, Action::IdentityConfirmed, json!({})),
     )
     .await?;
     tx.commit().await?;

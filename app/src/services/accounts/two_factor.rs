@@ -208,12 +208,7 @@ pub(crate) async fn accept(
             activity::record(
                 &mut *conn,
                 user_id,
-                NewEntry {
-                    action: Action::RecoveryCodeUsed,
-                    actor: me,
-                    client,
-                    details,
-                },
+                NewEntry::from(me, client, Action::RecoveryCodeUsed, details),
             )
             .await?;
             Ok(true)
@@ -371,12 +366,7 @@ async fn after_change(
     activity::record(
         &mut *conn,
         user.user_id,
-        NewEntry {
-            action,
-            actor: me,
-            client: &actor.client,
-            details: json!({}),
-        },
+        NewEntry::from(me, &actor.client, action, json!({})),
     )
     .await?;
     Ok(())

@@ -43,12 +43,11 @@ pub async fn suspend_overdue(
         record_for_account(
             &mut tx,
             account.id,
-            NewEntry {
-                action: Action::BillingSuspendedUnpaid,
-                actor: None,
-                client: &system,
-                details: json!({ "grace_days": grace_days }),
-            },
+            NewEntry::without_actor(
+                &system,
+                Action::BillingSuspendedUnpaid,
+                json!({ "grace_days": grace_days }),
+            ),
         )
         .await?;
         notifications::notify_members(

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::mail::{self, Payer};
 use super::stripe::{Invoice, Subscription};
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
+use crate::domain::live::EventKind;
 use crate::domain::{AccountStatus, MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::ClientInfo;
@@ -53,23 +54,14 @@ async fn log(
     details: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     let system = ClientInfo::default();
-    record_for_account(
-        conn,
-        account,
-        NewEntry {
-            action,
-            actor: None,
-            client: &system,
-            details,
-        },
-    )
-    .await
+    record_for_account(conn, account, NewEntry::without_actor(&system, action, details)).await
 }
 
 /// Tells the account's open pages that its billing changed.
 pub async fn announce(conn: &mut PgConnection, account: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO events (kind, account_id) VALUES ('billing', $1)",
+        "INSERT INTO events (kind, account_id) VALUES ($1, $2)",
+        EventKind::Billing.as_str(),
         account
     )
     .execute(conn)

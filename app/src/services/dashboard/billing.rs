@@ -7,7 +7,7 @@
 use sqlx::PgPool;
 
 use super::{date_of, Audience, ChartFuture, ChartScope, ChartSource, TileSource, TilesFuture, Viewer};
-use crate::domain::dashboard::{day_string, ChartData, ChartKind, Series, Tile, Unit};
+use crate::domain::dashboard::{day_string, ChartData, ChartId, ChartKind, Series, Tile, Unit};
 use crate::domain::money::{decimals, format_minor};
 use crate::services::failure::Internal;
 
@@ -29,14 +29,14 @@ pub const STAFF_TILES: TileSource = TileSource {
 };
 
 pub const SPEND_PER_MONTH: ChartSource = ChartSource {
-    id: "spend-per-month",
+    id: ChartId::SpendPerMonth,
     title: "Spend per month",
     audience: Audience::Customers,
     data: spend_future,
 };
 
 pub const REVENUE_PER_DAY: ChartSource = ChartSource {
-    id: "revenue-per-day",
+    id: ChartId::RevenuePerDay,
     title: "Revenue per day",
     audience: Audience::Staff,
     data: revenue_future,
@@ -272,7 +272,7 @@ async fn spend_per_month(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> R
     currencies.sort();
     currencies.dedup();
     Ok(ChartData {
-        id: "spend-per-month".into(),
+        id: ChartId::SpendPerMonth,
         title: "Spend per month".into(),
         kind: ChartKind::Bar,
         unit: Unit::Money,
@@ -311,7 +311,7 @@ async fn revenue_per_day(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> R
     currencies.sort();
     currencies.dedup();
     Ok(ChartData {
-        id: "revenue-per-day".into(),
+        id: ChartId::RevenuePerDay,
         title: "Revenue per day".into(),
         kind: ChartKind::Bar,
         unit: Unit::Money,

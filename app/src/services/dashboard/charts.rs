@@ -6,25 +6,25 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{date_of, Audience, ChartFuture, ChartScope, ChartSource, Viewer};
-use crate::domain::dashboard::{day_string, ChartData, ChartKind, Range, Series, Unit};
+use crate::domain::dashboard::{day_string, ChartData, ChartId, ChartKind, Range, Series, Unit};
 use crate::services::failure::Internal;
 
 pub const STORAGE: ChartSource = ChartSource {
-    id: "storage",
+    id: ChartId::Storage,
     title: "Storage used",
     audience: Audience::Customers,
     data: storage_future,
 };
 
 pub const BANDWIDTH: ChartSource = ChartSource {
-    id: "bandwidth",
+    id: ChartId::Bandwidth,
     title: "Bandwidth served",
     audience: Audience::Customers,
     data: bandwidth_future,
 };
 
 pub const BANDWIDTH_PER_ACCOUNT: ChartSource = ChartSource {
-    id: "bandwidth-per-account",
+    id: ChartId::BandwidthPerAccount,
     title: "Bandwidth per account",
     audience: Audience::Customers,
     data: per_account_future,
@@ -169,12 +169,12 @@ async fn over_time(
         .collect();
     let unit = Unit::bytes_for(raw.iter().copied().fold(0.0, f64::max));
     let (id, title, name) = match measure {
-        Measure::Storage => ("storage", "Storage used", "Storage"),
-        Measure::Bandwidth if hourly => ("bandwidth", "Bandwidth served", "Bandwidth per hour"),
-        Measure::Bandwidth => ("bandwidth", "Bandwidth served", "Bandwidth per day"),
+        Measure::Storage => (ChartId::Storage, "Storage used", "Storage"),
+        Measure::Bandwidth if hourly => (ChartId::Bandwidth, "Bandwidth served", "Bandwidth per hour"),
+        Measure::Bandwidth => (ChartId::Bandwidth, "Bandwidth served", "Bandwidth per day"),
     };
     Ok(ChartData {
-        id: id.into(),
+        id,
         title: title.into(),
         kind: ChartKind::Line,
         unit,
@@ -249,7 +249,7 @@ async fn per_account(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Resul
     };
     let unit = Unit::bytes_for(rows.iter().map(|(_, b)| *b as f64).fold(0.0, f64::max));
     Ok(ChartData {
-        id: "bandwidth-per-account".into(),
+        id: ChartId::BandwidthPerAccount,
         title: "Bandwidth per account".into(),
         kind: ChartKind::Bar,
         unit,

@@ -5,7 +5,7 @@
 use sqlx::PgPool;
 
 use super::{date_of, Audience, ChartFuture, ChartScope, ChartSource, TileSource, TilesFuture, Viewer};
-use crate::domain::dashboard::{day_string, ChartData, ChartKind, Series, Tile, Unit};
+use crate::domain::dashboard::{day_string, ChartData, ChartId, ChartKind, Series, Tile, Unit};
 use crate::services::failure::Internal;
 
 pub const TILES: TileSource = TileSource {
@@ -16,7 +16,7 @@ pub const TILES: TileSource = TileSource {
 };
 
 pub const CHANGES_PER_DAY: ChartSource = ChartSource {
-    id: "dns-changes-per-day",
+    id: ChartId::DnsChangesPerDay,
     title: "DNS changes per day",
     audience: Audience::Customers,
     data: changes_future,
@@ -95,7 +95,7 @@ async fn changes_per_day(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> R
     .await?;
     let days: Vec<i32> = (first..=last).collect();
     Ok(ChartData {
-        id: "dns-changes-per-day".into(),
+        id: ChartId::DnsChangesPerDay,
         title: "DNS changes per day".into(),
         kind: ChartKind::Bar,
         unit: Unit::Count,

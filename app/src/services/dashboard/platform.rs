@@ -5,7 +5,9 @@ use sqlx::PgPool;
 
 use super::hosting::percent;
 use super::{date_of, Audience, ChartFuture, ChartScope, ChartSource, TileSource, TilesFuture, Viewer};
-use crate::domain::dashboard::{day_string, Change, ChartData, ChartKind, Series, Tile, Trend, Unit};
+use crate::domain::dashboard::{
+    day_string, Change, ChartData, ChartId, ChartKind, Series, Tile, Trend, Unit,
+};
 use crate::domain::AccountStatus;
 use crate::services::failure::Internal;
 use crate::services::hosting::usage::format_bytes;
@@ -18,14 +20,14 @@ pub const TILES: TileSource = TileSource {
 };
 
 pub const SIGN_UPS: ChartSource = ChartSource {
-    id: "sign-ups",
+    id: ChartId::SignUps,
     title: "Sign-ups per day",
     audience: Audience::Staff,
     data: sign_ups_future,
 };
 
 pub const ACCOUNTS_BY_PLAN: ChartSource = ChartSource {
-    id: "accounts-by-plan",
+    id: ChartId::AccountsByPlan,
     title: "Accounts by plan",
     audience: Audience::Staff,
     data: by_plan_future,
@@ -182,7 +184,7 @@ async fn sign_ups(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<C
         })
         .collect();
     Ok(ChartData {
-        id: "sign-ups".into(),
+        id: ChartId::SignUps,
         title: "Sign-ups per day".into(),
         kind: ChartKind::Bar,
         unit: Unit::Count,
@@ -204,7 +206,7 @@ async fn by_plan(pool: &PgPool) -> Result<ChartData, Internal> {
     .fetch_all(pool)
     .await?;
     Ok(ChartData {
-        id: "accounts-by-plan".into(),
+        id: ChartId::AccountsByPlan,
         title: "Accounts by plan".into(),
         kind: ChartKind::Pie,
         unit: Unit::Count,

@@ -6,7 +6,7 @@
 use sqlx::PgPool;
 
 use super::{date_of, Audience, ChartFuture, ChartScope, ChartSource, TileSource, TilesFuture, Viewer};
-use crate::domain::dashboard::{day_string, ChartData, ChartKind, Series, Tile, Unit};
+use crate::domain::dashboard::{day_string, ChartData, ChartId, ChartKind, Series, Tile, Unit};
 use crate::domain::tickets::{ticket_label, TicketState};
 use crate::services::failure::Internal;
 use crate::services::tickets::access::support_roles;
@@ -26,14 +26,14 @@ pub const STAFF_TILES: TileSource = TileSource {
 };
 
 pub const TICKET_STATUS: ChartSource = ChartSource {
-    id: "ticket-status",
+    id: ChartId::TicketStatus,
     title: "Tickets by state (opened in the period)",
     audience: Audience::Everyone,
     data: status_future,
 };
 
 pub const TICKETS_PER_DAY: ChartSource = ChartSource {
-    id: "tickets-per-day",
+    id: ChartId::TicketsPerDay,
     title: "Tickets opened and resolved per day",
     audience: Audience::Staff,
     data: per_day_future,
@@ -193,7 +193,7 @@ async fn by_state(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<C
         .filter(|s| rows.iter().any(|r| r.state == *s))
         .collect();
     Ok(ChartData {
-        id: "ticket-status".into(),
+        id: ChartId::TicketStatus,
         title: "Tickets by state".into(),
         kind: ChartKind::Pie,
         unit: Unit::Count,
@@ -247,7 +247,7 @@ async fn per_day(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<Ch
     let opened: Vec<(time::Date, i64)> = opened.into_iter().map(|r| (r.day, r.n)).collect();
     let resolved: Vec<(time::Date, i64)> = resolved.into_iter().map(|r| (r.day, r.n)).collect();
     Ok(ChartData {
-        id: "tickets-per-day".into(),
+        id: ChartId::TicketsPerDay,
         title: "Tickets opened and resolved per day".into(),
         kind: ChartKind::Bar,
         unit: Unit::Count,

@@ -350,12 +350,11 @@ async fn record(
         activity::record_for_account(
             &mut tx,
             account_id,
-            NewEntry {
+            NewEntry::without_actor(
+                &ClientInfo::default(),
                 action,
-                actor: None,
-                client: &ClientInfo::default(),
-                details: serde_json::json!({ "domain": name, "problem": problem }),
-            },
+                serde_json::json!({ "domain": name, "problem": problem }),
+            ),
         )
         .await?;
         tracing::info!(domain = name, ?finding, "delegation changed");

@@ -313,12 +313,11 @@ pub async fn add(
     activity::record_for_account(
         &mut tx,
         account.account_id(),
-        NewEntry {
-            action: Action::DomainAdded,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details: serde_json::json!({ "domain": name.as_str() }),
-        },
+        NewEntry::by(
+            actor,
+            Action::DomainAdded,
+            serde_json::json!({ "domain": name.as_str() }),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -352,12 +351,11 @@ pub async fn remove(deps: &Deps, actor: &Actor, domain: &DomainAccess, typed: &s
     activity::record_for_account(
         &mut tx,
         domain.account.account_id(),
-        NewEntry {
-            action: Action::DomainRemoved,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details: serde_json::json!({ "domain": domain.name.as_str() }),
-        },
+        NewEntry::by(
+            actor,
+            Action::DomainRemoved,
+            serde_json::json!({ "domain": domain.name.as_str() }),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -62,15 +62,14 @@ pub async fn expire_pending(
             activity::record_for_account(
                 &mut tx,
                 d.account_id,
-                NewEntry {
-                    action: Action::DomainRemoved,
-                    actor: None,
-                    client: &ClientInfo::default(),
-                    details: serde_json::json!({
+                NewEntry::without_actor(
+                    &ClientInfo::default(),
+                    Action::DomainRemoved,
+                    serde_json::json!({
                         "domain": d.name,
                         "reason": format!("its registry did not point at its name servers within {PENDING_DAYS} days"),
                     }),
-                },
+                ),
             )
             .await?;
             for to in &owners {

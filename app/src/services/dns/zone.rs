@@ -268,12 +268,11 @@ pub(crate) async fn apply_in(
             activity::record_for_account(
                 tx,
                 domain.account.account_id(),
-                NewEntry {
-                    action: Action::DnsChanged,
-                    actor: Some(actor.id()),
-                    client: &actor.client,
-                    details: serde_json::json!({ "domain": domain.name.as_str(), "summary": summary }),
-                },
+                NewEntry::by(
+                    actor,
+                    Action::DnsChanged,
+                    serde_json::json!({ "domain": domain.name.as_str(), "summary": summary }),
+                ),
             )
             .await?;
         }

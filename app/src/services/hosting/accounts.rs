@@ -110,12 +110,7 @@ pub(crate) async fn create_in(
     record_for_account(
         &mut *tx,
         id,
-        NewEntry {
-            action: Action::HostingAccountCreated,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
+        NewEntry::by(actor, Action::HostingAccountCreated, details),
     )
     .await?;
     tracing::info!(account_id = %id, "hosting account created");
@@ -320,17 +315,7 @@ pub async fn update(
     if !changes.is_empty() {
         let details = serde_json::Value::Object(changes);
         let action = Action::HostingAccountUpdated;
-        record_for_account(
-            &mut tx,
-            account_id,
-            NewEntry {
-                action,
-                actor: Some(actor.id()),
-                client: &actor.client,
-                details,
-            },
-        )
-        .await?;
+        record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -371,12 +356,7 @@ pub async fn change_plan(
     record_for_account(
         &mut tx,
         account_id,
-        NewEntry {
-            action: Action::PlanChanged,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
+        NewEntry::by(actor, Action::PlanChanged, details),
     )
     .await?;
     tx.commit().await?;
@@ -479,17 +459,7 @@ async fn change_status_in(
         Some(reason) => json!({ "reason": reason }),
         None => json!({}),
     };
-    record_for_account(
-        &mut *tx,
-        account_id,
-        NewEntry {
-            action: t.action,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
-    )
-    .await?;
+    record_for_account(&mut *tx, account_id, NewEntry::by(actor, t.action, details)).await?;
     Ok(())
 }
 

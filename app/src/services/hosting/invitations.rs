@@ -123,17 +123,7 @@ pub async fn invite(
     .await?;
     let details = json!({ "email": email.as_str(), "role": role.as_str() });
     let action = Action::MemberInvited;
-    record_for_account(
-        &mut tx,
-        account_id,
-        NewEntry {
-            action,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
-    )
-    .await?;
+    record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -187,17 +177,7 @@ pub async fn revoke(
     .ok_or_else(|| HostingError::Conflict("That invitation was already used or withdrawn.".into()))?;
     let details = json!({ "email": email });
     let action = Action::InvitationRevoked;
-    record_for_account(
-        &mut tx,
-        account_id,
-        NewEntry {
-            action,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
-    )
-    .await?;
+    record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -367,12 +347,7 @@ pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<
     record_for_account(
         &mut tx,
         row.account_id,
-        NewEntry {
-            action,
-            actor: Some(user.user_id),
-            client: &actor.client,
-            details,
-        },
+        NewEntry::from(Some(user.user_id), &actor.client, action, details),
     )
     .await?;
     tx.commit().await?;

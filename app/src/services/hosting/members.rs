@@ -95,17 +95,7 @@ pub async fn change_role(
     .await?;
     let details = json!({ "member": target.name, "email": target.email, "from": target.role.as_str(), "to": role.as_str() });
     let action = Action::MemberRoleChanged;
-    record_for_account(
-        &mut tx,
-        account_id,
-        NewEntry {
-            action,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
-    )
-    .await?;
+    record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -129,17 +119,7 @@ pub async fn remove(pool: &PgPool, actor: &Actor, access: &Access, member: Uuid)
     .await?;
     let details = json!({ "member": target.name, "email": target.email, "role": target.role.as_str() });
     let action = Action::MemberRemoved;
-    record_for_account(
-        &mut tx,
-        account_id,
-        NewEntry {
-            action,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
-    )
-    .await?;
+    record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -164,12 +144,7 @@ pub async fn leave(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), 
     record_for_account(
         &mut tx,
         account_id,
-        NewEntry {
-            action: Action::MemberLeft,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
+        NewEntry::by(actor, Action::MemberLeft, details),
     )
     .await?;
     tx.commit().await?;
@@ -218,17 +193,7 @@ pub async fn transfer_ownership(
     .await?;
     let details = json!({ "member": target.name, "email": target.email });
     let action = Action::OwnershipTransferred;
-    record_for_account(
-        &mut tx,
-        account_id,
-        NewEntry {
-            action,
-            actor: Some(actor.id()),
-            client: &actor.client,
-            details,
-        },
-    )
-    .await?;
+    record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
     tx.commit().await?;
     Ok(())
 }

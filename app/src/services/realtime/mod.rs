@@ -4,8 +4,6 @@
 //! audience, and hands it to its open streams, which keep only what their
 //! user may see. Several processes on one database all deliver every event.
 
-mod freshness;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,13 +14,14 @@ use sqlx::PgPool;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-pub use freshness::Freshness;
-use freshness::Which;
+use crate::domain::live::EventKind;
 
 pub const CHANNEL: &str = "ksf_events";
-/// Changes to what one user may do or see (payload: their id), for the
-/// processes' in-memory copies (see the user-changes migration).
-pub const USERS_CHANNEL: &str = "ksf_users";
+/// How often each process proves its listening connection alive...
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// ...and how long it waits for a word before it takes the connection for
+/// dead (a half-open socket says nothing) and listens afresh.
+const SILENCE: Duration = Duration::from_secs(15);
 /// Open streams one user may have in one process (tabs, devices).
 pub const STREAMS_PER_USER: usize = 8;
 /// How long events are kept for streams that reconnect.
@@ -32,7 +31,7 @@ pub const KEEP_EVENTS: time::Duration = time::Duration::hours(1);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
     pub id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub account_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     /// For staff only (sign-ups).
@@ -46,8 +45,8 @@ pub struct Delivery {
 
 /// What a browser receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Payload<'a> {
-    pub kind: &'a str,
+pub struct Payload {
+    pub kind: EventKind,
     pub account: Option<Uuid>,
     pub ticket: Option<i64>,
 }
@@ -66,9 +65,9 @@ impl Delivery {
         self.visible_to(user, true) && !self.visible_to(user, false)
     }
 
-    pub fn payload(&self) -> Payload<'_> {
+    pub fn payload(&self) -> Payload {
         Payload {
-            kind: &self.kind,
+            kind: self.kind,
             account: self.account_id,
             ticket: self.ticket,
         }
@@ -79,7 +78,6 @@ impl Delivery {
 pub struct Hub {
     sender: broadcast::Sender<Arc<Delivery>>,
     streams: Mutex<HashMap<Uuid, usize>>,
-    freshness: Freshness,
 }
 
 impl std::fmt::Debug for Hub {
@@ -115,37 +113,28 @@ impl Hub {
         let hub = Arc::new(Hub {
             sender,
             streams: Mutex::new(HashMap::new()),
-            freshness: Freshness::new(),
         });
-        for which in [Which::Events, Which::Users] {
-            let (pool, weak) = (pool.clone(), Arc::downgrade(&hub));
-            tokio::spawn(async move {
-                loop {
-                    match listen(&pool, &weak, which).await {
-                        Ok(()) => return,
-                        Err(error) => {
-                            if let Some(hub) = weak.upgrade() {
-                                hub.freshness.listening(which, false);
-                            }
-                            tracing::warn!(%error, ?which, "live updates: listener failed; retrying");
-                            tokio::time::sleep(Duration::from_secs(1)).await;
-                        }
+        let (listening, weak) = (pool.clone(), Arc::downgrade(&hub));
+        tokio::spawn(async move {
+            loop {
+                match listen(&listening, &weak).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "live updates: listener failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
-            });
-        }
-        // A connection can die without a word (a half-open socket): each
-        // listener must hear these, or nothing kept counts as fresh.
+            }
+        });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(freshness::HEARTBEAT).await;
+                tokio::time::sleep(HEARTBEAT).await;
                 if weak.strong_count() == 0 {
                     return;
                 }
-                let sent = sqlx::query("SELECT pg_notify($1, 'ping'), pg_notify($2, 'ping')")
+                let sent = sqlx::query("SELECT pg_notify($1, 'ping')")
                     .bind(CHANNEL)
-                    .bind(USERS_CHANNEL)
                     .execute(&pool)
                     .await;
                 if let Err(error) = sent {
@@ -154,10 +143,6 @@ impl Hub {
             }
         });
         hub
-    }
-
-    pub fn freshness(&self) -> &Freshness {
-        &self.freshness
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delivery>> {
@@ -179,37 +164,19 @@ impl Hub {
     }
 }
 
-/// Forwards announced events (or user changes, on a connection of their
-/// own so they never queue behind a burst of events) until the hub is gone.
-async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>, which: Which) -> Result<(), sqlx::Error> {
+/// Forwards announced events until the hub is gone.
+async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener
-        .listen(match which {
-            Which::Events => CHANNEL,
-            Which::Users => USERS_CHANNEL,
-        })
-        .await?;
-    if let Some(hub) = hub.upgrade() {
-        hub.freshness.listening(which, true);
-    }
+    listener.listen(CHANNEL).await?;
     loop {
         // `recv` would reconnect quietly and lose what was sent meanwhile;
         // `try_recv` says so (None), and the caller starts afresh.
-        let notification = listener
-            .try_recv()
-            .await?
+        let notification = tokio::time::timeout(SILENCE, listener.try_recv())
+            .await
+            .map_err(|_| sqlx::Error::Protocol("the listening connection went silent".into()))??
             .ok_or_else(|| sqlx::Error::Protocol("the listening connection was closed".into()))?;
         let Some(hub) = hub.upgrade() else { return Ok(()) };
-        hub.freshness.heard(which);
         if notification.payload() == "ping" {
-            continue;
-        }
-        if which == Which::Users {
-            match notification.payload().parse::<Uuid>() {
-                Ok(user) => hub.freshness.user_changed(user),
-                // Whom it concerned is unknown: nothing kept is fresh.
-                Err(_) => hub.freshness.forget_all(),
-            }
             continue;
         }
         let Ok(id) = notification.payload().parse::<i64>() else {
@@ -218,15 +185,11 @@ async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>, which: Which) -> Resu
         };
         match load(pool, id).await {
             Ok(Some(delivery)) => {
-                // Caches first, so a page fetched because of this event is fresh.
-                hub.freshness.changed(&delivery);
                 // No receiver is fine: nobody is watching.
                 let _ = hub.sender.send(Arc::new(delivery));
             }
             Ok(None) => {}
             Err(error) => {
-                // Whom it concerned is unknown: nothing kept is fresh.
-                hub.freshness.forget_all();
                 tracing::warn!(%error, id, "live updates: could not load an event");
             }
         }
@@ -236,7 +199,7 @@ async fn listen(pool: &PgPool, hub: &std::sync::Weak<Hub>, which: Which) -> Resu
 /// One event with its audience.
 pub async fn load(pool: &PgPool, id: i64) -> Result<Option<Delivery>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT e.id, e.kind, e.account_id, e.user_id, e.staff,
+        r#"SELECT e.id, e.kind AS "kind: EventKind", e.account_id, e.user_id, e.staff,
                   (SELECT t.number FROM tickets t WHERE t.id = e.ticket_id) AS ticket,
                   CASE
                     WHEN e.ticket_id IS NULL THEN
@@ -316,7 +279,7 @@ mod tests {
     fn delivery() -> Delivery {
         Delivery {
             id: 1,
-            kind: "usage".into(),
+            kind: EventKind::Usage,
             account_id: Some(Uuid::from_u128(7)),
             user_id: None,
             staff: false,
@@ -337,7 +300,7 @@ mod tests {
             account_id: None,
             user_id: Some(stranger),
             members: vec![],
-            kind: "notification".into(),
+            kind: EventKind::Notification,
             ..delivery()
         };
         assert!(personal.visible_to(stranger, false));
@@ -349,7 +312,7 @@ mod tests {
             account_id: None,
             staff: true,
             members: vec![],
-            kind: "sign_up".into(),
+            kind: EventKind::SignUp,
             ..delivery()
         };
         assert!(sign_up.visible_to(stranger, true));

@@ -16,6 +16,7 @@ pub mod thread;
 use http::StatusCode;
 use uuid::Uuid;
 
+use crate::domain::live::EventKind;
 use crate::services::failure::{Failure, FieldError, Invalid};
 use crate::services::rate_limit::RetryAfter;
 
@@ -124,7 +125,8 @@ pub(crate) async fn announce(
     internal: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO events (kind, ticket_id, staff, internal) VALUES ('ticket', $1, true, $2)",
+        "INSERT INTO events (kind, ticket_id, staff, internal) VALUES ($1, $2, true, $3)",
+        EventKind::Ticket.as_str(),
         ticket_id,
         internal
     )
