@@ -255,7 +255,7 @@ stop_postgres() {
 
 # Stripe: the real one when STRIPE_SECRET_KEY is set (with its
 # STRIPE_WEBHOOK_SECRET); otherwise the project's local stand-in (test
-# payments only, `ksf stripe-standin`), started here in the background and
+# payments only, the development-only `ksf-stripe-standin`), started here in the background and
 # pointed at the portal's webhook endpoint. It stops with this script.
 # Starts `ksf dns` (the authoritative DNS server) on 127.0.0.1:PORT (UDP
 # and TCP) with its metrics on 127.0.0.1:METRICS_PORT, against
@@ -283,7 +283,7 @@ start_dns() {
   log "$(grep -m1 "answering on" "$out")"
 }
 
-#   start_stripe_standin BIN PORTAL_URL PORT
+#   start_stripe_standin STANDIN_BIN PORTAL_URL PORT
 start_stripe_standin() {
   local bin="$1" portal="$2" port="$3"
   if [ -n "${STRIPE_SECRET_KEY:-}" ]; then
@@ -299,7 +299,7 @@ start_stripe_standin() {
   mkdir -p "$KSF_ROOT/.run"
   STRIPE_STANDIN_ADDR="127.0.0.1:$port" STRIPE_STANDIN_WEBHOOK_URL="$portal/webhooks/stripe" \
     STRIPE_STANDIN_STATE="$KSF_ROOT/.run/stripe-standin-$port.json" \
-    "$bin" stripe-standin > "$KSF_ROOT/.run/stripe-standin-$port.log" 2>&1 &
+    "$bin" > "$KSF_ROOT/.run/stripe-standin-$port.log" 2>&1 &
   STRIPE_STANDIN_PID=$!
   # It stops with this script (a later trap that replaces this one must kill it too).
   trap 'kill "$STRIPE_STANDIN_PID" 2>/dev/null || true' EXIT

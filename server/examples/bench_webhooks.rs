@@ -27,8 +27,8 @@ use app::domain::{CurrentUser, Role};
 use app::services::billing::{events, stripe::Gateway, BillingSettings};
 use app::services::Actor;
 use scratch::Scratch;
-use server::stripe_standin::{Card, Standin, StandinConfig};
 use server::{config::Config, startup::Application};
+use standin::{Card, Standin, StandinConfig};
 
 const SECRET: &str = "whsec_bench";
 
@@ -72,11 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         state_file: None,
     });
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    tokio::spawn(server::stripe_standin::serve(
-        listener,
-        standin.clone(),
-        std::future::pending(),
-    ));
+    tokio::spawn(standin::serve(listener, standin.clone(), std::future::pending()));
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let vars = [

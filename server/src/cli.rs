@@ -25,8 +25,6 @@ Commands:
                              and price (a changed price gets a new one)
   stripe seed-demo           Pay for the demo customer's paid accounts on the
                              Stripe stand-in, with three months of history
-  stripe-standin             Run the local Stripe stand-in (test payments only;
-                             STRIPE_STANDIN_ADDR, default 127.0.0.1:12111)
   help                       Show this help
 
 Configuration comes from the environment and .env; see README.md.";
@@ -39,7 +37,6 @@ pub enum Command {
     SeedDemo,
     CreateStaff { email: String, name: String },
     GenerateKey,
-    StripeStandin,
     StripeSyncPlans,
     StripeSeedDemo,
     Help,
@@ -74,7 +71,6 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
         Some("seed-demo") => Command::SeedDemo,
         Some("help" | "--help" | "-h") => Command::Help,
         Some("generate-key") => Command::GenerateKey,
-        Some("stripe-standin") => Command::StripeStandin,
         Some("stripe") => match it.next() {
             Some("sync-plans") => Command::StripeSyncPlans,
             Some("seed-demo") => Command::StripeSeedDemo,
@@ -283,17 +279,12 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             println!("{}", app::services::secret_box::SecretKey::generate_hex());
             return Ok(());
         }
-        // Needs no database: it is Stripe's side.
-        Command::StripeStandin => {
-            let config = crate::stripe_standin::StandinConfig::from_env().map_err(CliError::Invalid)?;
-            return Ok(crate::stripe_standin::run(config).await?);
-        }
         _ => {}
     }
     let config = Config::from_env()?;
     let pool = startup::connection_pool(&config)?;
     match command {
-        Command::Help | Command::GenerateKey | Command::StripeStandin => Ok(()),
+        Command::Help | Command::GenerateKey => Ok(()),
         Command::Dns => serve_dns(&config, pool).await,
         Command::Serve => {
             if let Err(error) = app::services::health::database_ready(&pool).await {

@@ -6,6 +6,11 @@ use std::{net::SocketAddr, time::Duration};
 use app::services::secret_box::SecretKey;
 use leptos::config::{Env, LeptosOptions};
 
+/// The webhook signing secret the scripts give the portal and the Stripe
+/// stand-in in development. It is published (in this repository), so
+/// production refuses it.
+pub const DEV_STRIPE_WEBHOOK_SECRET: &str = "whsec_ksf_development_only";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{var} is not set: {hint}")]
@@ -359,7 +364,7 @@ fn billing(
         hint: "with STRIPE_SECRET_KEY set, webhooks must be verified: copy the endpoint's signing secret (whsec_…) from Stripe's dashboard",
     })?;
     // The scripts' secret is public (it is in this repository).
-    if !dev && webhook_secret == crate::stripe_standin::DEV_WEBHOOK_SECRET {
+    if !dev && webhook_secret == DEV_STRIPE_WEBHOOK_SECRET {
         return Err(invalid(
             "STRIPE_WEBHOOK_SECRET",
             "<hidden>",
@@ -761,14 +766,14 @@ mod tests {
             db,
             ("KSF_SECRET_KEY", &key),
             ("STRIPE_SECRET_KEY", "sk_live_x"),
-            ("STRIPE_WEBHOOK_SECRET", crate::stripe_standin::DEV_WEBHOOK_SECRET),
+            ("STRIPE_WEBHOOK_SECRET", DEV_STRIPE_WEBHOOK_SECRET),
         ]);
         assert!(e.contains("published development secret"), "{e}");
         let standin = config(&[
             db,
             dev,
             ("STRIPE_SECRET_KEY", "sk_test_ksf_standin"),
-            ("STRIPE_WEBHOOK_SECRET", crate::stripe_standin::DEV_WEBHOOK_SECRET),
+            ("STRIPE_WEBHOOK_SECRET", DEV_STRIPE_WEBHOOK_SECRET),
             ("STRIPE_API_BASE", "http://127.0.0.1:12111"),
         ])
         .unwrap();

@@ -5,5 +5,4 @@ pub mod cli;
 pub mod config;
 pub mod dns;
 pub mod startup;
-pub mod stripe_standin;
 pub mod telemetry;

@@ -5,7 +5,7 @@
 //!
 //! The portal talks to Stripe only through `stripe::Gateway` (the
 //! `async-stripe` client). Without keys in development and tests, the
-//! client's base URL points at the local stand-in (`ksf stripe-standin`);
+//! client's base URL points at the local stand-in (`ksf-stripe-standin`, a development-only binary);
 //! without any Stripe set up in production, billing says so and paid plans
 //! cannot be chosen.
 

@@ -10,8 +10,8 @@ mod lifecycle;
 mod webhooks;
 
 use app::services::billing::{events, stripe::Gateway, BillingSettings};
-use server::stripe_standin::{Standin, StandinConfig, Switches};
 use sqlx::PgPool;
+use standin::{Standin, StandinConfig, Switches};
 use uuid::Uuid;
 
 use crate::builders::UserBuilder;
@@ -51,7 +51,7 @@ fn start_standin(portal: &str) -> (Standin, String) {
             let standin = Standin::start(config);
             let _ = tx.send(standin.clone());
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ = server::stripe_standin::serve(listener, standin, std::future::pending()).await;
+            let _ = standin::serve(listener, standin, std::future::pending()).await;
         });
     });
     (rx.recv().expect("the stand-in started"), url)

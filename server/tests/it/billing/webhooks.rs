@@ -190,7 +190,7 @@ async fn a_subscription_s_events_in_any_order_end_in_the_same_state(pool: PgPool
             .to_string()
     });
     shop.standin
-        .change(|s| s.pay_invoice(&open, server::stripe_standin::Card::Pays))
+        .change(|s| s.pay_invoice(&open, standin::Card::Pays))
         .unwrap();
     shop.standin
         .change(|s| {
@@ -244,4 +244,14 @@ async fn a_subscription_s_events_in_any_order_end_in_the_same_state(pool: PgPool
             "round {round} (seed {seed:#x}), order {order:?}"
         );
     }
+}
+
+/// Production refuses the secret the scripts give the stand-in: the two
+/// must be the same published value.
+#[test]
+fn production_refuses_the_secret_the_stand_in_signs_with() {
+    assert_eq!(
+        server::config::DEV_STRIPE_WEBHOOK_SECRET,
+        standin::DEV_WEBHOOK_SECRET
+    );
 }

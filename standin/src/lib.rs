@@ -1,6 +1,6 @@
 //! A local stand-in for the parts of Stripe the portal uses, for
-//! development and tests on machines without Stripe keys (`ksf
-//! stripe-standin`). The portal reaches it only through the Stripe
+//! development and tests on machines without Stripe keys (the
+//! `ksf-stripe-standin` binary, which production builds do not contain). The portal reaches it only through the Stripe
 //! client's base URL, exactly as it reaches Stripe.
 //!
 //! Objects start from Stripe's own published example objects
@@ -140,7 +140,7 @@ pub async fn serve(
         .await
 }
 
-/// `ksf stripe-standin`: serves until interrupted.
+/// `ksf-stripe-standin`: serves until interrupted.
 pub async fn run(config: StandinConfig) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "Stripe stand-in listening (test payments only)");
