@@ -26,7 +26,6 @@ pub mod hosting;
 pub mod mailbox;
 pub mod notice;
 pub mod notifications;
-#[cfg(feature = "ssr")]
 pub mod sessions;
 pub mod staff;
 pub mod tickets;

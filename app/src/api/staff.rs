@@ -92,8 +92,8 @@ mod routes {
     use crate::domain::hosting::Region;
     use crate::domain::money::{Currency, Money};
     use crate::services::failure::Invalid;
+    use crate::services::hosting::node_tokens;
     use crate::services::hosting::plans::{self, PlanSpec, GB};
-    use crate::services::hosting::{node_tokens, HostingError};
 
     pub fn routes() -> Router<AppState> {
         Router::new()
@@ -238,7 +238,7 @@ mod routes {
     ) -> FormResult {
         let back = Back::to("/staff/node-tokens");
         let id = uuid::Uuid::parse_str(form.id.trim())
-            .map_err(|_| HostingError::NotFound)
+            .map_err(|_| crate::services::hosting::not_found())
             .shown_on(&back)?;
         node_tokens::revoke(&state.deps.pool, &actor, id)
             .await

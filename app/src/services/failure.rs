@@ -113,47 +113,173 @@ impl From<sqlx::Error> for Internal {
     }
 }
 
+/// The services' one error: what kind of failure, what to tell the user,
+/// and the cause (logged, never shown). Areas add constructors where the
+/// words are theirs (`hosting::not_found()`, `billing::not_configured()`);
+/// the kind alone decides the status, so passing an error from one area
+/// through another cannot change how it is answered.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input to correct, by field (422).
+    #[error("Please correct the highlighted fields.")]
+    Invalid(Vec<FieldError>),
+    /// Absent, or not the user's to see: the same answer, so it reveals
+    /// nothing (404).
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// Seen but not allowed, in the area's words (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The action needs a recent authentication (403).
+    #[error("For your security, confirm it's you first.")]
+    StepUpRequired,
+    /// Not possible in the current state; the message says why (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// A dependency (the payment provider) is not set up or did not
+    /// answer: nothing was done, and the message says what to do (409).
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// Too many of something; try again after `wait` (429).
+    #[error("{what} Try again in {} minute(s).", .wait.0.div_ceil(60))]
+    RateLimited {
+        what: &'static str,
+        wait: crate::services::rate_limit::RetryAfter,
+    },
+    /// Our side failed; the cause is logged with a reference (500).
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ServiceError {
+    /// `message` next to `field`.
+    pub fn invalid(field: &'static str, message: impl ToString) -> Self {
+        Self::Invalid(vec![(field, message.to_string())])
+    }
+
+    /// Our side failed because of `cause`.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(cause.into())
+    }
+}
+
+/// `message` next to `field`.
+pub fn invalid(field: &'static str, message: impl ToString) -> ServiceError {
+    ServiceError::invalid(field, message)
+}
+
+impl Failure for ServiceError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) | Self::StepUpRequired => StatusCode::FORBIDDEN,
+            Self::Conflict(_) | Self::Unavailable { .. } => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            Self::Invalid(fields) => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { wait, .. } => Some(wait.0),
+            _ => None,
+        }
+    }
+
+    fn needs_step_up(&self) -> bool {
+        matches!(self, Self::StepUpRequired)
+    }
+}
+
+impl From<Invalid> for ServiceError {
+    fn from(e: Invalid) -> Self {
+        Self::Invalid(e.0)
+    }
+}
+
+/// Failures of our own machinery are internal, cause kept.
+macro_rules! internal_from {
+    ($($t:ty),* $(,)?) => {
+        $(impl From<$t> for ServiceError {
+            fn from(e: $t) -> Self {
+                Self::Internal(e.into())
+            }
+        })*
+    };
+}
+
+internal_from!(
+    sqlx::Error,
+    serde_json::Error,
+    anyhow::Error,
+    crate::services::mail::outbox::EnqueueError,
+    crate::services::tickets::files::StorageError,
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::billing::BillingError;
-    use crate::services::dns::DnsError;
-    use crate::services::hosting::HostingError;
     use crate::services::rate_limit::RetryAfter;
 
-    fn every_kind() -> Vec<HostingError> {
-        vec![
-            HostingError::Invalid(vec![("plan", "Choose one of the plans offered.".into())]),
-            HostingError::NotFound,
-            HostingError::Forbidden,
-            HostingError::StepUpRequired,
-            HostingError::Conflict("busy".into()),
-            HostingError::RateLimited {
-                what: "Too many.",
-                wait: RetryAfter(120),
-            },
-            HostingError::Internal(anyhow::anyhow!("db down")),
-        ]
-    }
-
-    fn kind(f: &dyn Failure) -> (StatusCode, Vec<FieldError>, Option<u64>, bool) {
-        (f.status(), f.field_errors(), f.retry_after(), f.needs_step_up())
-    }
-
-    /// A retired plan at checkout answered 500: hosting's "invalid" became
-    /// billing's "internal" on the way.
+    /// Every kind answers with its own status, fields, wait and step-up,
+    /// whichever area made it.
     #[test]
-    fn conversions_between_service_errors_keep_their_kind() {
-        for e in every_kind() {
-            let k = kind(&e);
-            assert_eq!(kind(&BillingError::from(e)), k);
-        }
-        for e in every_kind() {
-            let k = kind(&e);
-            assert_eq!(kind(&DnsError::from(e)), k);
-        }
-        let billing = BillingError::from(HostingError::Internal(anyhow::anyhow!("db down")));
-        let cause = std::error::Error::source(&billing).expect("the cause is kept");
+    fn the_kind_decides_the_answer() {
+        let answer = |e: ServiceError| {
+            (
+                e.status().as_u16(),
+                e.field_errors().len(),
+                e.retry_after(),
+                e.needs_step_up(),
+            )
+        };
+        assert_eq!(answer(invalid("plan", "Choose a plan.")), (422, 1, None, false));
+        assert_eq!(
+            answer(crate::services::hosting::not_found()),
+            (404, 0, None, false)
+        );
+        assert_eq!(answer(crate::services::dns::not_found()), (404, 0, None, false));
+        assert_eq!(
+            answer(crate::services::tickets::forbidden()),
+            (403, 0, None, false)
+        );
+        assert_eq!(answer(ServiceError::StepUpRequired), (403, 0, None, true));
+        assert_eq!(
+            answer(ServiceError::Conflict("busy".into())),
+            (409, 0, None, false)
+        );
+        assert_eq!(
+            answer(crate::services::billing::not_configured()),
+            (409, 0, None, false)
+        );
+        let limited = ServiceError::RateLimited {
+            what: "Too many.",
+            wait: RetryAfter(120),
+        };
+        assert_eq!(answer(limited), (429, 0, Some(120), false));
+        assert_eq!(
+            answer(ServiceError::internal(anyhow::anyhow!("db down"))),
+            (500, 0, None, false)
+        );
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_and_shows_none_of_it() {
+        let e = ServiceError::internal(anyhow::anyhow!("db down"));
+        assert!(!e.to_string().contains("db down"));
+        let cause = std::error::Error::source(&e).expect("the cause is kept");
         assert!(cause.to_string().contains("db down"));
     }
 }

@@ -49,7 +49,7 @@ pub enum DnsStartError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("loading zones: {0}")]
-    Load(#[from] app::services::dns::DnsError),
+    Load(#[from] app::services::dns::ServiceError),
 }
 
 fn bind_error(addr: SocketAddr, source: std::io::Error) -> DnsStartError {

@@ -17,7 +17,7 @@ use crate::api::error::{Back, FormResult, ShownOn};
 use crate::api::forms::see_other;
 use crate::api::{AppState, Notice};
 use crate::domain::AccountId;
-use crate::services::billing::{checkout, events, subscriptions, webhooks, BillingError};
+use crate::services::billing::{checkout, events, subscriptions, webhooks, ServiceError};
 use crate::services::hosting::access::{self, Access};
 
 pub fn routes() -> Router<AppState> {
@@ -47,7 +47,7 @@ async fn access_to(
     back: &Back,
 ) -> Result<Access, crate::api::error::FormError> {
     let id = AccountId::parse(raw)
-        .ok_or(BillingError::NotFound)
+        .ok_or(crate::services::billing::not_found())
         .shown_on(back)?;
     access::authorize(&state.deps.pool, actor, id)
         .await
@@ -57,7 +57,7 @@ async fn access_to(
 async fn open_checkout(State(state): State<AppState>, actor: Actor, Path(raw): Path<String>) -> FormResult {
     let back = Back::to(format!("/billing/orders/{raw}"));
     let id = Uuid::parse_str(raw.trim())
-        .map_err(|_| BillingError::NotFound)
+        .map_err(|_| crate::services::billing::not_found())
         .shown_on(&back)?;
     let deps = &state.deps;
     checkout::open_checkout(deps, &deps.billing, &actor, id)
@@ -105,7 +105,7 @@ async fn confirm_plan(
     let back = Back::to(format!("/hosting/{raw}/plan?plan={}", form.plan.trim()));
     let access = access_to(&state, &actor, &raw, &back).await?;
     let plan = Uuid::parse_str(form.plan.trim())
-        .map_err(|_| BillingError::invalid("plan", "Choose one of the plans offered.".into()))
+        .map_err(|_| ServiceError::invalid("plan", "Choose one of the plans offered."))
         .shown_on(&back)?;
     let deps = &state.deps;
     subscriptions::change_plan(deps, &deps.billing, &actor, &access, plan)
@@ -148,7 +148,7 @@ async fn replay(State(state): State<AppState>, Staff(_): Staff, Path(id): Path<S
         .map_err(crate::services::failure::Internal::from)
         .shown_on(&back)?;
     if !found {
-        return Err(back.fail(&BillingError::NotFound));
+        return Err(back.fail(&crate::services::billing::not_found()));
     }
     Ok(Notice::EventReplayed.redirect("/staff/billing"))
 }

@@ -157,9 +157,10 @@ pub async fn billing_order(id: String) -> Result<OrderView, ApiError> {
     use super::error::api_error;
     use crate::domain::billing::OrderStatus;
     use crate::domain::AccountStatus;
-    use crate::services::billing::{checkout, BillingError};
+    use crate::services::billing::checkout;
     let (deps, actor) = super::auth::actor()?;
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(BillingError::NotFound))?;
+    let id =
+        uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(crate::services::billing::not_found()))?;
     let o = checkout::order(&deps, &actor, id).await.map_err(api_error)?;
     Ok(OrderView {
         id: o.id.to_string(),
@@ -200,10 +201,9 @@ pub struct AccountBillingView {
 pub async fn account_billing(account: String) -> Result<AccountBillingView, ApiError> {
     use super::error::api_error;
     use crate::domain::{AccountId, Permission};
-    use crate::services::billing::BillingError;
     use crate::services::failure::Internal;
     let (deps, actor) = super::auth::actor()?;
-    let id = AccountId::parse(&account).ok_or_else(|| api_error(BillingError::NotFound))?;
+    let id = AccountId::parse(&account).ok_or_else(|| api_error(crate::services::billing::not_found()))?;
     let access = crate::services::hosting::access::authorize(&deps.pool, &actor, id)
         .await
         .map_err(api_error)?;
@@ -257,15 +257,11 @@ pub struct ChangePreviewView {
 pub async fn plan_change_preview(account: String, plan: String) -> Result<ChangePreviewView, ApiError> {
     use super::error::api_error;
     use crate::domain::AccountId;
-    use crate::services::billing::{subscriptions, BillingError};
+    use crate::services::billing::{subscriptions, ServiceError};
     let (deps, actor) = super::auth::actor()?;
-    let id = AccountId::parse(&account).ok_or_else(|| api_error(BillingError::NotFound))?;
-    let plan_id = uuid::Uuid::parse_str(plan.trim()).map_err(|_| {
-        api_error(BillingError::invalid(
-            "plan",
-            "Choose one of the plans offered.".into(),
-        ))
-    })?;
+    let id = AccountId::parse(&account).ok_or_else(|| api_error(crate::services::billing::not_found()))?;
+    let plan_id = uuid::Uuid::parse_str(plan.trim())
+        .map_err(|_| api_error(ServiceError::invalid("plan", "Choose one of the plans offered.")))?;
     let access = crate::services::hosting::access::authorize(&deps.pool, &actor, id)
         .await
         .map_err(api_error)?;

@@ -22,7 +22,7 @@ use crate::domain::dns::RecordInput;
 use crate::domain::{AccountId, DomainName};
 use crate::services::dns::domains::{self, DomainAccess};
 use crate::services::dns::zone::{self, Applied, Edit};
-use crate::services::dns::{history, import, invalid, templates, DnsError};
+use crate::services::dns::{history, import, invalid, templates, ServiceError};
 use crate::services::hosting::access;
 use crate::services::Deps;
 
@@ -69,14 +69,14 @@ pub(crate) async fn save(
     domain: &DomainAccess,
     id: &str,
     input: &RecordInput,
-) -> Result<Applied, DnsError> {
-    let record = input.parse(&domain.name).map_err(DnsError::Invalid)?;
+) -> Result<Applied, ServiceError> {
+    let record = input.parse(&domain.name).map_err(ServiceError::Invalid)?;
     let shown = record_line(&record);
     let (edit, summary) = if id.trim().is_empty() {
         (Edit::Add { id: None, record }, format!("Added {shown}"))
     } else {
         let id = Uuid::parse_str(id.trim())
-            .map_err(|_| DnsError::Conflict("That record is not in this zone.".into()))?;
+            .map_err(|_| ServiceError::Conflict("That record is not in this zone.".into()))?;
         (Edit::Update(id, record), format!("Changed {shown}"))
     };
     zone::apply(
@@ -96,16 +96,16 @@ pub(crate) async fn delete(
     actor: &Actor,
     domain: &DomainAccess,
     id: &str,
-) -> Result<Applied, DnsError> {
+) -> Result<Applied, ServiceError> {
     let id = Uuid::parse_str(id.trim())
-        .map_err(|_| DnsError::Conflict("That record is not in this zone.".into()))?;
+        .map_err(|_| ServiceError::Conflict("That record is not in this zone.".into()))?;
     let records = zone::list(deps, domain).await?;
     let shown = records
         .iter()
         .find(|(r, _)| *r == id)
         .map(|(_, r)| record_line(r))
         .ok_or_else(|| {
-            DnsError::Conflict("That record was changed or removed meanwhile: reload the page.".into())
+            ServiceError::Conflict("That record was changed or removed meanwhile: reload the page.".into())
         })?;
     zone::apply(
         deps,
@@ -136,7 +136,6 @@ async fn add(State(state): State<AppState>, actor: Actor, Form(form): Form<AddFo
         .shown_on(&back)?;
     let access = access::authorize(&state.deps.pool, &actor, account)
         .await
-        .map_err(DnsError::from)
         .shown_on(&back)?;
     domains::add(&state.deps, &state.deps.dns, &actor, &access, &name)
         .await
@@ -271,7 +270,7 @@ struct ImportForm {
     apply: bool,
 }
 
-async fn read_import(multipart: Result<Multipart, MultipartRejection>) -> Result<ImportForm, DnsError> {
+async fn read_import(multipart: Result<Multipart, MultipartRejection>) -> Result<ImportForm, ServiceError> {
     let unreadable = || {
         invalid(
             "zone",
@@ -365,7 +364,7 @@ async fn revert(
         .change
         .trim()
         .parse()
-        .map_err(|_| DnsError::Conflict("That change is not in this domain's history.".into()))
+        .map_err(|_| ServiceError::Conflict("That change is not in this domain's history.".into()))
         .shown_on(&back)?;
     history::revert(&state.deps, &actor, &domain, change)
         .await

@@ -10,7 +10,7 @@ use crate::api::ApiError;
 use {
     crate::api::{auth::actor, error::api_error},
     crate::domain::dns::{RecordName, RecordType},
-    crate::services::dns::{domains, propagation, DnsError},
+    crate::services::dns::{domains, propagation, ServiceError},
 };
 
 /// What one server said, as a row of the table.
@@ -37,7 +37,8 @@ pub struct ProbeAnswer {
 #[cfg(feature = "ssr")]
 fn parse(zone: &domains::DomainAccess, name: &str, kind: &str) -> Result<(RecordName, RecordType), ApiError> {
     // Through the one error path, which also answers 422.
-    let invalid = |field: &'static str, message: String| api_error(DnsError::Invalid(vec![(field, message)]));
+    let invalid =
+        |field: &'static str, message: String| api_error(ServiceError::Invalid(vec![(field, message)]));
     let name = RecordName::parse(if name.trim().is_empty() { "@" } else { name }, &zone.name)
         .map_err(|e| invalid("check", e))?;
     let kind =

@@ -23,7 +23,7 @@ use crate::services::failure::{Internal, Invalid};
 use crate::services::hosting::access::{self, Access};
 use crate::services::hosting::accounts::{self, AccountDetails, NewAccount};
 use crate::services::hosting::invitations::{self, InvitationRef, NewInvitation};
-use crate::services::hosting::{members, HostingError};
+use crate::services::hosting::{members, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -56,7 +56,7 @@ async fn access_to(
     back: &Back,
 ) -> Result<Access, crate::api::error::FormError> {
     let id = AccountId::parse(raw)
-        .ok_or(HostingError::NotFound)
+        .ok_or(crate::services::hosting::not_found())
         .shown_on(back)?;
     access::authorize(&state.deps.pool, actor, id)
         .await
@@ -308,7 +308,7 @@ async fn revoke_invitation(
     let back = Back::to(account_page(&raw));
     let access = access_to(&state, &actor, &raw, &back).await?;
     let invitation = Uuid::parse_str(form.invitation_id.trim())
-        .map_err(|_| HostingError::Conflict("That invitation was already used or withdrawn.".into()))
+        .map_err(|_| ServiceError::Conflict("That invitation was already used or withdrawn.".into()))
         .shown_on(&back)?;
     invitations::revoke(&state.deps.pool, &actor, &access, invitation)
         .await

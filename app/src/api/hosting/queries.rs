@@ -10,13 +10,13 @@ use {
     super::{convert, AccountRow, InvitationRow, MemberRow},
     crate::api::{auth::actor, error::api_error},
     crate::domain::{AccountId, Permission},
-    crate::services::hosting::{access, HostingError},
+    crate::services::hosting::{access, ServiceError},
 };
 
 /// An account id from a URL: one that names nothing is "not found".
 #[cfg(feature = "ssr")]
 fn account_id(raw: &str) -> Result<AccountId, ApiError> {
-    AccountId::parse(raw).ok_or_else(|| api_error(HostingError::NotFound))
+    AccountId::parse(raw).ok_or_else(|| api_error(crate::services::hosting::not_found()))
 }
 
 #[server(endpoint = "hosting/accounts")]
@@ -55,7 +55,7 @@ pub async fn plan_options() -> Result<Vec<PlanOption>, ApiError> {
     let (deps, _actor) = actor()?;
     let plans = crate::services::hosting::plans::available(&deps.pool)
         .await
-        .map_err(|e| api_error(HostingError::from(e)))?;
+        .map_err(|e| api_error(ServiceError::from(e)))?;
     Ok(plans.iter().map(convert::plan_option).collect())
 }
 
@@ -84,7 +84,7 @@ pub async fn hosting_account(id: String) -> Result<AccountView, ApiError> {
     let plans = if access.can(Permission::ChangePlan) {
         plans::available(pool)
             .await
-            .map_err(|e| api_error(HostingError::from(e)))?
+            .map_err(|e| api_error(ServiceError::from(e)))?
             .iter()
             .map(convert::plan_option)
             .collect()

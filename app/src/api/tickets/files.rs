@@ -14,7 +14,7 @@ use axum::{
 use crate::api::auth::Actor;
 use crate::api::error::{Back, FormResult, ShownOn};
 use crate::api::AppState;
-use crate::services::tickets::{access, lists, TicketError};
+use crate::services::tickets::{access, lists, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/support/{number}/files/{id}", get(download))
@@ -48,7 +48,7 @@ async fn download(
         .await
         .shown_on(&back)?;
     let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| TicketError::NotFound)
+        .map_err(|_| crate::services::tickets::not_found())
         .shown_on(&back)?;
     let (name, content_type, key) = lists::attachment(&state.deps.pool, &access, id)
         .await
@@ -60,7 +60,7 @@ async fn download(
         .store()
         .get(&key)
         .await
-        .map_err(TicketError::from)
+        .map_err(ServiceError::from)
         .shown_on(&back)?;
     let mut response: Response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();

@@ -24,7 +24,7 @@ use crate::services::tickets::access::{self, TicketAccess};
 use crate::services::tickets::files::{self, Upload};
 use crate::services::tickets::open::{self, NewTicket};
 use crate::services::tickets::thread::{self, Reply, StateChange};
-use crate::services::tickets::TicketError;
+use crate::services::tickets::ServiceError;
 
 /// The largest upload request: every file at its largest, plus the text.
 pub const MAX_UPLOAD_BYTES: usize = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024;
@@ -349,7 +349,7 @@ async fn change_state(
     let back = Back::to(page.clone());
     let access = access_to(&state, &actor, &raw, &back).await?;
     let change = StateChange::parse(&form.change)
-        .ok_or_else(|| TicketError::Conflict("Choose what to do with the ticket.".into()))
+        .ok_or_else(|| ServiceError::Conflict("Choose what to do with the ticket.".into()))
         .shown_on(&back)?;
     thread::change_state(&state.deps, &actor, &access, change)
         .await

@@ -56,10 +56,9 @@ pub async fn ticket_queue(
     use lists::{AssigneeFilter, QueueFilter, QueueSort};
     let (deps, actor) = actor()?;
     if q.len() > 200 {
-        return Err(api_error(crate::services::tickets::TicketError::Invalid(vec![(
-            "q",
-            "Search for at most 200 characters.".into(),
-        )])));
+        return Err(api_error(crate::services::tickets::ServiceError::Invalid(vec![
+            ("q", "Search for at most 200 characters.".into()),
+        ])));
     }
     let filter = QueueFilter {
         state: TicketState::parse(&state),
@@ -187,7 +186,7 @@ pub async fn attachment_use() -> Result<Option<String>, ApiError> {
 pub async fn preview_markdown(body: String) -> Result<String, ApiError> {
     let _ = actor()?;
     let body = crate::domain::tickets::Body::parse(&body).map_err(|message| {
-        api_error(crate::services::tickets::TicketError::Invalid(vec![(
+        api_error(crate::services::tickets::ServiceError::Invalid(vec![(
             "body", message,
         )]))
     })?;

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::stripe::CheckoutRequest;
-use super::{BillingError, BillingSettings};
+use super::{BillingSettings, ServiceError};
 use crate::domain::billing::{OrderKind, OrderStatus};
 use crate::domain::{AccountId, AccountStatus, Permission};
 use crate::services::hosting::access::Access;
@@ -46,21 +46,21 @@ pub async fn create_account(
     billing: &BillingSettings,
     actor: &Actor,
     input: &NewAccount,
-) -> Result<Created, BillingError> {
+) -> Result<Created, ServiceError> {
     let mut tx = deps.pool.begin().await?;
     let price = plan_price(&mut tx, input.plan).await?;
     let paid = price.as_ref().is_some_and(|p| p.price_minor > 0);
     if paid && !actor.is_staff() {
         if !billing.enabled() {
-            return Err(BillingError::invalid(
+            return Err(ServiceError::invalid(
                 "plan",
-                "Payments are not set up yet, so only free plans can be chosen.".into(),
+                "Payments are not set up yet, so only free plans can be chosen.",
             ));
         }
         if price.as_ref().is_some_and(|p| p.stripe_price_id.is_none()) {
-            return Err(BillingError::invalid(
+            return Err(ServiceError::invalid(
                 "plan",
-                "This plan cannot be bought yet (its price is not set up with the payment provider). Please contact support.".into(),
+                "This plan cannot be bought yet (its price is not set up with the payment provider). Please contact support.",
             ));
         }
         let account =
@@ -105,17 +105,17 @@ pub async fn reactivate(
     billing: &BillingSettings,
     actor: &Actor,
     access: &Access,
-) -> Result<Uuid, BillingError> {
+) -> Result<Uuid, ServiceError> {
     if !access.role().is_some_and(|r| r.can(Permission::Pay)) {
-        return Err(BillingError::Forbidden);
+        return Err(super::forbidden());
     }
     if access.status() != AccountStatus::Cancelled {
-        return Err(BillingError::Conflict(
+        return Err(ServiceError::Conflict(
             "Only a cancelled account can be reactivated.".into(),
         ));
     }
     if staff_held(deps, access.account_id()).await? {
-        return Err(BillingError::Conflict(
+        return Err(ServiceError::Conflict(
             "This account was suspended by our staff before it was cancelled. Please contact support to reactivate it.".into(),
         ));
     }
@@ -129,7 +129,7 @@ pub async fn reactivate(
     .await?;
     let price = plan_price(&mut tx, plan).await?;
     if price.is_none_or(|p| p.stripe_price_id.is_none()) {
-        return Err(BillingError::Conflict(
+        return Err(ServiceError::Conflict(
             "This account's plan is no longer offered. Please contact support to choose another.".into(),
         ));
     }
@@ -153,7 +153,7 @@ pub async fn plan_needs_checkout(
     actor: &Actor,
     access: &Access,
     plan: Uuid,
-) -> Result<bool, BillingError> {
+) -> Result<bool, ServiceError> {
     if actor.is_staff() {
         return Ok(false);
     }
@@ -175,7 +175,7 @@ pub async fn upgrade(
     actor: &Actor,
     access: &Access,
     plan: Uuid,
-) -> Result<Uuid, BillingError> {
+) -> Result<Uuid, ServiceError> {
     access.require(Permission::Pay)?;
     billing.gateway()?;
     let mut tx = deps.pool.begin().await?;
@@ -183,9 +183,9 @@ pub async fn upgrade(
         .await?
         .is_none_or(|p| p.stripe_price_id.is_none())
     {
-        return Err(BillingError::invalid(
+        return Err(ServiceError::invalid(
             "plan",
-            "This plan cannot be bought yet (its price is not set up with the payment provider). Please contact support.".into(),
+            "This plan cannot be bought yet (its price is not set up with the payment provider). Please contact support.",
         ));
     }
     let order = insert_order(&mut tx, access.account_id(), actor.id(), plan, OrderKind::Upgrade).await?;
@@ -205,7 +205,7 @@ pub(crate) async fn staff_held(deps: &Deps, account: Uuid) -> Result<bool, sqlx:
 }
 
 /// The Stripe customer of a user, made on first need.
-pub async fn customer_of(deps: &Deps, billing: &BillingSettings, user: Uuid) -> Result<String, BillingError> {
+pub async fn customer_of(deps: &Deps, billing: &BillingSettings, user: Uuid) -> Result<String, ServiceError> {
     if let Some(id) = sqlx::query_scalar!(
         "SELECT stripe_customer_id FROM billing_customers WHERE user_id = $1",
         user
@@ -258,7 +258,7 @@ pub struct Order {
 pub const SESSION_LIFETIME: time::Duration = time::Duration::hours(23);
 
 /// The order, for its buyer (or staff); anyone else gets `NotFound`.
-pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, BillingError> {
+pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT o.id, o.account_id, o.user_id, a.name AS account_name, a.status AS "account_status: AccountStatus",
                   p.name AS plan_name, p.price_minor, p.currency, o.kind AS "kind: OrderKind",
@@ -269,9 +269,9 @@ pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, Billin
     )
     .fetch_optional(&deps.pool)
     .await?
-    .ok_or(BillingError::NotFound)?;
+    .ok_or(crate::services::billing::not_found())?;
     if row.user_id != Some(actor.id()) && !actor.is_staff() {
-        return Err(BillingError::NotFound);
+        return Err(super::not_found());
     }
     let fresh = row
         .session_opened_at
@@ -299,17 +299,17 @@ pub async fn open_checkout(
     billing: &BillingSettings,
     actor: &Actor,
     id: Uuid,
-) -> Result<String, BillingError> {
+) -> Result<String, ServiceError> {
     let order = order(deps, actor, id).await?;
     if order.status != OrderStatus::Open {
-        return Err(BillingError::Conflict("This order is already paid.".into()));
+        return Err(ServiceError::Conflict("This order is already paid.".into()));
     }
     // Only its buyer pays it (staff may look, but the card must be the buyer's).
     let buyer = sqlx::query_scalar!("SELECT user_id FROM orders WHERE id = $1", id)
         .fetch_one(&deps.pool)
         .await?;
     if buyer != Some(actor.id()) {
-        return Err(BillingError::Forbidden);
+        return Err(super::forbidden());
     }
     // The account must still be in the state the order was made for.
     let subscribed = super::subscriptions::live(&deps.pool, order.account_id)
@@ -329,7 +329,7 @@ pub async fn open_checkout(
         )
         .execute(&deps.pool)
         .await?;
-        return Err(BillingError::Conflict(
+        return Err(ServiceError::Conflict(
             "This order can no longer be paid: the account has changed since. Nothing was charged.".into(),
         ));
     }
@@ -351,7 +351,7 @@ pub async fn open_checkout(
     .fetch_one(&deps.pool)
     .await?
     .ok_or_else(|| {
-        BillingError::Conflict("This plan cannot be bought yet. Please contact support.".into())
+        ServiceError::Conflict("This plan cannot be bought yet. Please contact support.".into())
     })?;
     let customer = customer_of(deps, billing, actor.id()).await?;
     let back = deps.links.to(&format!("/billing/orders/{id}"));

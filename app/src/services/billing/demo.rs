@@ -4,14 +4,14 @@
 //! of history); Stripe's webhooks then bring subscriptions and invoices in
 //! through the same path as any payment.
 
-use super::{checkout, BillingError};
+use super::{checkout, ServiceError};
 use crate::domain::{Email, Role};
 use crate::services::Deps;
 
 /// Checkout Session ids to pay, one per demo account not yet paid for.
-pub async fn open_orders(deps: &Deps) -> Result<Vec<String>, BillingError> {
+pub async fn open_orders(deps: &Deps) -> Result<Vec<String>, ServiceError> {
     let email = crate::services::demo::DEMO_LOGINS[0].email;
-    let email = Email::parse(email).map_err(|e| BillingError::Internal(anyhow::anyhow!(e.to_string())))?;
+    let email = Email::parse(email).map_err(|e| ServiceError::Internal(anyhow::anyhow!(e.to_string())))?;
     let Some(user) = sqlx::query!(
         "SELECT id, display_name FROM users WHERE lower(email) = lower($1)",
         email.as_str()

@@ -4,7 +4,7 @@
 
 use sqlx::PgPool;
 
-use super::{BillingError, BillingSettings};
+use super::{BillingSettings, ServiceError};
 
 /// What a sync did, for the command's output.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct Synced {
     pub archived: usize,
 }
 
-pub async fn sync(pool: &PgPool, billing: &BillingSettings) -> Result<Synced, BillingError> {
+pub async fn sync(pool: &PgPool, billing: &BillingSettings) -> Result<Synced, ServiceError> {
     let gateway = billing.gateway()?;
     let plans = sqlx::query!(
         r#"SELECT id, code, name, price_minor, currency, available, stripe_product_id, stripe_price_id, stripe_price_minor

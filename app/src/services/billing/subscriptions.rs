@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{BillingError, BillingSettings};
+use super::{BillingSettings, ServiceError};
 use crate::domain::billing::SubscriptionStatus;
 use crate::domain::money::format_minor;
 use crate::domain::Permission;
@@ -51,7 +51,7 @@ pub async fn live(pool: &sqlx::PgPool, account: Uuid) -> Result<Option<Live>, sq
     .await
 }
 
-fn may_pay(access: &Access) -> Result<(), BillingError> {
+fn may_pay(access: &Access) -> Result<(), ServiceError> {
     access.require(Permission::Pay)?;
     Ok(())
 }
@@ -73,21 +73,21 @@ async fn change_target(
     billing: &BillingSettings,
     access: &Access,
     plan: Uuid,
-) -> Result<Target, BillingError> {
+) -> Result<Target, ServiceError> {
     let sub = live(&deps.pool, access.account_id())
         .await?
-        .ok_or_else(|| BillingError::Conflict("This account has no subscription to change.".into()))?;
+        .ok_or_else(|| ServiceError::Conflict("This account has no subscription to change.".into()))?;
     let target = sqlx::query!(
         "SELECT name, stripe_price_id, price_minor, currency FROM plans WHERE id = $1 AND available",
         plan
     )
     .fetch_optional(&deps.pool)
     .await?
-    .ok_or_else(|| BillingError::invalid("plan", "Choose one of the plans offered.".into()))?;
+    .ok_or_else(|| ServiceError::invalid("plan", "Choose one of the plans offered."))?;
     let Some(price) = target.stripe_price_id.filter(|_| target.price_minor > 0) else {
-        return Err(BillingError::invalid(
+        return Err(ServiceError::invalid(
             "plan",
-            "To move to a free plan, cancel the subscription; the account keeps its plan until the period ends.".into(),
+            "To move to a free plan, cancel the subscription; the account keeps its plan until the period ends.",
         ));
     };
     let stripe = billing.gateway()?.subscription(&sub.stripe_id).await?;
@@ -96,16 +96,16 @@ async fn change_target(
         .data
         .first()
         .map(|i| i.id.as_str().to_string())
-        .ok_or_else(|| BillingError::Conflict("The subscription has no item to change.".into()))?;
+        .ok_or_else(|| ServiceError::Conflict("The subscription has no item to change.".into()))?;
     if stripe
         .items
         .data
         .first()
         .is_some_and(|i| i.price.id.as_str() == price)
     {
-        return Err(BillingError::invalid(
+        return Err(ServiceError::invalid(
             "plan",
-            "The account is already on this plan.".into(),
+            "The account is already on this plan.",
         ));
     }
     Ok(Target {
@@ -135,7 +135,7 @@ pub async fn preview_change(
     billing: &BillingSettings,
     access: &Access,
     plan: Uuid,
-) -> Result<ChangePreview, BillingError> {
+) -> Result<ChangePreview, ServiceError> {
     may_pay(access)?;
     let t = change_target(deps, billing, access, plan).await?;
     let invoice = billing
@@ -166,7 +166,7 @@ pub async fn change_plan(
     actor: &Actor,
     access: &Access,
     plan: Uuid,
-) -> Result<String, BillingError> {
+) -> Result<String, ServiceError> {
     may_pay(access)?;
     require_step_up(actor, true)?;
     let t = change_target(deps, billing, access, plan).await?;
@@ -191,12 +191,12 @@ pub async fn set_cancel_at_period_end(
     actor: &Actor,
     access: &Access,
     cancel: bool,
-) -> Result<(), BillingError> {
+) -> Result<(), ServiceError> {
     may_pay(access)?;
     require_step_up(actor, true)?;
     let sub = live(&deps.pool, access.account_id())
         .await?
-        .ok_or_else(|| BillingError::Conflict("This account has no subscription.".into()))?;
+        .ok_or_else(|| ServiceError::Conflict("This account has no subscription.".into()))?;
     if sub.cancel_at_period_end == cancel {
         return Ok(());
     }
@@ -214,7 +214,7 @@ pub async fn set_cancel_at_period_end(
     super::events::lock(&mut tx, &sub.stripe_id).await?;
     super::sync::apply_subscription(&mut tx, &updated, "portal", actor.now)
         .await
-        .map_err(BillingError::Internal)?;
+        .map_err(ServiceError::Internal)?;
     tx.commit().await?;
     Ok(())
 }
@@ -228,7 +228,7 @@ pub async fn cancel_account(
     billing: &BillingSettings,
     actor: &Actor,
     access: &Access,
-) -> Result<(), BillingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::Cancel)?;
     require_step_up(actor, false)?;
     let mut tx = deps.pool.begin().await?;
@@ -251,7 +251,7 @@ pub async fn portal_url(
     deps: &Deps,
     billing: &BillingSettings,
     actor: &Actor,
-) -> Result<String, BillingError> {
+) -> Result<String, ServiceError> {
     let customer = sqlx::query_scalar!(
         "SELECT stripe_customer_id FROM billing_customers WHERE user_id = $1",
         actor.id()
@@ -259,7 +259,7 @@ pub async fn portal_url(
     .fetch_optional(&deps.pool)
     .await?
     .ok_or_else(|| {
-        BillingError::Conflict("You have not paid for anything yet, so there is no card on file.".into())
+        ServiceError::Conflict("You have not paid for anything yet, so there is no card on file.".into())
     })?;
     // Stripe's portal shows every subscription and invoice of this
     // customer: it opens only while the user still sees the billing of
@@ -278,7 +278,7 @@ pub async fn portal_url(
     .fetch_optional(&deps.pool)
     .await?;
     if let Some(name) = gone {
-        return Err(BillingError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "Your card paid for {name}, whose billing you no longer see, so the payment portal cannot be opened here. Please contact support to manage your card."
         )));
     }

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use time::Duration;
 use uuid::Uuid;
 
-use super::{probe, DnsError, DnsSettings};
+use super::{probe, DnsSettings, ServiceError};
 use crate::services::activity::{self, Action, NewEntry};
 use crate::services::ClientInfo;
 
@@ -247,7 +247,7 @@ pub async fn check_due(
     settings: &DnsSettings,
     checker: &Checker,
     every: Duration,
-) -> Result<usize, DnsError> {
+) -> Result<usize, ServiceError> {
     let due = sqlx::query!(
         r#"SELECT id, name, account_id, status FROM domains
            WHERE status IN ('pending', 'active')
@@ -304,7 +304,7 @@ async fn record(
     was_active: bool,
     finding: &Finding,
     ours: &[String],
-) -> Result<(), DnsError> {
+) -> Result<(), ServiceError> {
     let mut tx = pool.begin().await?;
     if let Finding::Unknown(reason) = finding {
         tracing::info!(domain = name, reason, "delegation could not be checked");

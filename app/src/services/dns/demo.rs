@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::domains::{self, DomainAccess};
 use super::zone::{self, Edit};
-use super::{DnsError, DnsSettings};
+use super::{DnsSettings, ServiceError};
 use crate::domain::dns::templates::{DmarcPolicy, Options, Template};
 use crate::domain::dns::{ChangeSource, RecordInput, Ttl};
 use crate::domain::{AccountId, DomainName};
@@ -30,14 +30,14 @@ pub async fn seed(
     settings: &DnsSettings,
     owner: &Actor,
     accounts: &[Uuid],
-) -> Result<(), DnsError> {
+) -> Result<(), ServiceError> {
     for (i, id) in accounts.iter().enumerate() {
         let account = access::authorize(&deps.pool, owner, AccountId::from(*id)).await?;
         let primary = sqlx::query_scalar!("SELECT primary_domain FROM hosting_accounts WHERE id = $1", id)
             .fetch_one(&deps.pool)
             .await?;
         let name = DomainName::parse(&primary)
-            .map_err(|e| DnsError::Internal(anyhow::anyhow!("demo domain: {e}")))?;
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo domain: {e}")))?;
         domains::add(deps, settings, owner, &account, &name).await?;
         let domain = domains::authorize(&deps.pool, owner, name.as_str()).await?;
         let mail = [
@@ -62,7 +62,7 @@ pub async fn seed(
                 }
                 r.parse(&name)
                     .map(|record| Edit::Add { id: None, record })
-                    .map_err(|e| DnsError::Internal(anyhow::anyhow!("demo record: {e:?}")))
+                    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo record: {e:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         zone::apply(
@@ -96,9 +96,9 @@ pub async fn seed(
 }
 
 /// "Before moving servers": the web records' TTL down to five minutes.
-async fn lower_web_ttl(deps: &Deps, owner: &Actor, domain: &DomainAccess) -> Result<(), DnsError> {
+async fn lower_web_ttl(deps: &Deps, owner: &Actor, domain: &DomainAccess) -> Result<(), ServiceError> {
     let records = zone::list(deps, domain).await?;
-    let five_minutes = Ttl::new(300).map_err(|e| DnsError::Internal(anyhow::anyhow!(e)))?;
+    let five_minutes = Ttl::new(300).map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
     let edits: Vec<Edit> = records
         .into_iter()
         .filter(|(_, r)| r.name.as_str() == "www")

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::zone::{self, Edit};
-use super::{serial_day, DnsError, DnsSettings};
+use super::{serial_day, DnsSettings, ServiceError};
 use crate::domain::dns::zone::next_serial;
 use crate::domain::dns::{ChangeSource, DomainStatus, RecordInput};
 use crate::domain::{AccountId, AccountStatus, DomainName, Permission};
@@ -60,8 +60,8 @@ fn displayed_status(stored: DomainStatus, account: AccountStatus) -> DomainStatu
 
 /// The domain called `name` (as typed: Unicode or punycode) if the user is
 /// a member of its account, or staff; anyone else gets `NotFound`.
-pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<DomainAccess, DnsError> {
-    let name = DomainName::parse(name).map_err(|_| DnsError::NotFound)?;
+pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<DomainAccess, ServiceError> {
+    let name = DomainName::parse(name).map_err(|_| crate::services::dns::not_found())?;
     let row = sqlx::query!(
         r#"SELECT d.id, d.account_id, d.status AS "status: DomainStatus", d.serial,
                   d.delegation_problem, d.delegation_checked_at,
@@ -75,7 +75,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(DnsError::NotFound)?;
+    .ok_or(crate::services::dns::not_found())?;
     let account = access::authorize(pool, actor, AccountId::from(row.account_id)).await?;
     Ok(DomainAccess {
         id: row.id,
@@ -107,7 +107,7 @@ pub struct DomainSummary {
 }
 
 /// The domains of every account the user is a member of.
-pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, DnsError> {
+pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, ServiceError> {
     let rows = sqlx::query!(
         r#"SELECT d.name, d.account_id, a.name AS account_name, d.status AS "status: DomainStatus",
                   a.status AS "account_status: AccountStatus", d.updated_at,
@@ -126,7 +126,7 @@ pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, Dn
         .map(|r| {
             Ok(DomainSummary {
                 name: DomainName::parse(&r.name)
-                    .map_err(|e| DnsError::Internal(anyhow::anyhow!("stored domain {}: {e}", r.name)))?,
+                    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored domain {}: {e}", r.name)))?,
                 account_id: r.account_id,
                 account_name: r.account_name,
                 status: displayed_status(r.status, r.account_status),
@@ -142,7 +142,7 @@ pub async fn mine(pool: &PgPool, actor: &Actor) -> Result<Vec<DomainSummary>, Dn
 pub async fn accounts_for_adding(
     pool: &PgPool,
     actor: &Actor,
-) -> Result<Vec<(Uuid, String, String)>, DnsError> {
+) -> Result<Vec<(Uuid, String, String)>, ServiceError> {
     let rows = sqlx::query!(
         r#"SELECT a.id, a.name, a.primary_domain, m.role AS "role: crate::domain::MemberRole"
            FROM hosting_accounts a JOIN hosting_members m ON m.account_id = a.id AND m.user_id = $1
@@ -201,7 +201,7 @@ pub async fn add(
     actor: &Actor,
     account: &Access,
     name: &DomainName,
-) -> Result<(), DnsError> {
+) -> Result<(), ServiceError> {
     account.require(Permission::Dns)?;
     if super::nameservers::is_reserved(name.as_str(), settings) {
         return Err(super::invalid(
@@ -327,7 +327,12 @@ pub async fn add(
 
 /// Removes the domain and its zone. The caller confirmed by typing its
 /// name; with two-factor on, a recent confirmation of identity is needed.
-pub async fn remove(deps: &Deps, actor: &Actor, domain: &DomainAccess, typed: &str) -> Result<(), DnsError> {
+pub async fn remove(
+    deps: &Deps,
+    actor: &Actor,
+    domain: &DomainAccess,
+    typed: &str,
+) -> Result<(), ServiceError> {
     domain.account.require(Permission::Dns)?;
     let typed = DomainName::parse(typed).ok();
     if typed.as_ref() != Some(&domain.name) {
@@ -346,7 +351,7 @@ pub async fn remove(deps: &Deps, actor: &Actor, domain: &DomainAccess, typed: &s
         .await?
         .rows_affected();
     if gone == 0 {
-        return Err(DnsError::NotFound);
+        return Err(super::not_found());
     }
     activity::record_for_account(
         &mut tx,

@@ -6,7 +6,7 @@
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
-use super::DnsError;
+use super::ServiceError;
 use crate::services::accounts::Links;
 use crate::services::activity::{self, Action, NewEntry};
 use crate::services::mail::{outbox, Message};
@@ -24,7 +24,7 @@ pub async fn expire_pending(
     pool: &PgPool,
     links: &Links,
     now: OffsetDateTime,
-) -> Result<(usize, usize), DnsError> {
+) -> Result<(usize, usize), ServiceError> {
     let warn_from = now - Duration::days(PENDING_DAYS - WARN_DAYS);
     let remove_from = now - Duration::days(PENDING_DAYS);
     // Removed only once warned, and at least WARN_DAYS after the warning:

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::domains::DomainAccess;
 use super::zone::{self, Applied, Edit, Entry, Reverting};
-use super::DnsError;
+use super::ServiceError;
 use crate::domain::dns::ChangeSource;
 use crate::domain::Permission;
 use crate::services::{Actor, Deps};
@@ -27,7 +27,7 @@ pub struct Change {
 }
 
 /// The latest changes, newest first.
-pub async fn recent(deps: &Deps, domain: &DomainAccess) -> Result<Vec<Change>, DnsError> {
+pub async fn recent(deps: &Deps, domain: &DomainAccess) -> Result<Vec<Change>, ServiceError> {
     domain.account.require(Permission::View)?;
     let rows = sqlx::query!(
         r#"SELECT c.id, c.source AS "source: ChangeSource", c.summary, u.display_name AS "actor?", c.created_at,
@@ -57,7 +57,12 @@ pub async fn recent(deps: &Deps, domain: &DomainAccess) -> Result<Vec<Change>, D
 }
 
 /// Puts back what change `id` replaced, as a new change.
-pub async fn revert(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: i64) -> Result<Applied, DnsError> {
+pub async fn revert(
+    deps: &Deps,
+    actor: &Actor,
+    domain: &DomainAccess,
+    id: i64,
+) -> Result<Applied, ServiceError> {
     domain.account.require(Permission::Dns)?;
     let row = sqlx::query!(
         "SELECT summary, entries FROM dns_changes WHERE id = $1 AND domain_id = $2",
@@ -66,7 +71,7 @@ pub async fn revert(deps: &Deps, actor: &Actor, domain: &DomainAccess, id: i64) 
     )
     .fetch_optional(&deps.pool)
     .await?
-    .ok_or_else(|| DnsError::Conflict("That change is not in this domain's history.".into()))?;
+    .ok_or_else(|| ServiceError::Conflict("That change is not in this domain's history.".into()))?;
     let entries: Vec<Entry> = serde_json::from_value(row.entries)?;
     let edits = entries
         .iter()

@@ -9,7 +9,7 @@ use hickory_proto::serialize::txt::Parser;
 
 use super::domains::DomainAccess;
 use super::zone::{self, Applied, Edit};
-use super::DnsError;
+use super::ServiceError;
 use crate::domain::dns::zone::{self as rules, ZoneDiff};
 use crate::domain::dns::{txt, ChangeSource, Record, RecordInput, RecordName, Ttl};
 use crate::domain::{DomainName, Permission};
@@ -300,7 +300,7 @@ pub struct Preview {
     pub diff: ZoneDiff<uuid::Uuid>,
 }
 
-pub async fn preview(deps: &Deps, domain: &DomainAccess, text: &str) -> Result<Preview, DnsError> {
+pub async fn preview(deps: &Deps, domain: &DomainAccess, text: &str) -> Result<Preview, ServiceError> {
     domain.account.require(Permission::View)?;
     let parsed = parse(&domain.name, text);
     let current = zone::list(deps, domain).await?;
@@ -319,7 +319,7 @@ pub async fn apply(
     actor: &Actor,
     domain: &DomainAccess,
     text: &str,
-) -> Result<Applied, DnsError> {
+) -> Result<Applied, ServiceError> {
     domain.account.require(Permission::Dns)?;
     let Preview { parsed, diff } = preview(deps, domain, text).await?;
     if let Some((line, problem)) = parsed.problems.first() {
@@ -329,7 +329,7 @@ pub async fn apply(
         ));
     }
     if diff.is_empty() {
-        return Err(DnsError::Conflict(
+        return Err(ServiceError::Conflict(
             "The zone already has exactly these records.".into(),
         ));
     }

@@ -22,12 +22,6 @@ pub mod zone;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use http::StatusCode;
-
-use crate::services::failure::{Failure, FieldError, Invalid};
-use crate::services::hosting::HostingError;
-use crate::services::rate_limit::RetryAfter;
-
 /// How DNS is set up in this process.
 #[derive(Debug, Clone)]
 pub struct DnsSettings {
@@ -94,97 +88,15 @@ impl DnsSettings {
     }
 }
 
-/// What went wrong, in words for the user. `NotFound` is also the answer
-/// for a domain the user may not see.
-#[derive(Debug, thiserror::Error)]
-pub enum DnsError {
-    #[error("Please correct the highlighted fields.")]
-    Invalid(Vec<FieldError>),
-    #[error("That domain does not exist, or you do not have access to it.")]
-    NotFound,
-    #[error("Your role in this hosting account does not allow changing DNS.")]
-    Forbidden,
-    #[error("For your security, confirm it's you first.")]
-    StepUpRequired,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{what} Try again in {} minute(s).", .wait.0.div_ceil(60))]
-    RateLimited { what: &'static str, wait: RetryAfter },
-    #[error("Something went wrong on our side. Please try again.")]
-    Internal(#[source] anyhow::Error),
+pub use crate::services::failure::{invalid, ServiceError};
+
+/// Also the answer for a domain the user may not see: it reveals nothing.
+pub fn not_found() -> ServiceError {
+    ServiceError::NotFound("That domain does not exist, or you do not have access to it.")
 }
 
-impl Failure for DnsError {
-    fn status(&self) -> StatusCode {
-        match self {
-            DnsError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            DnsError::NotFound => StatusCode::NOT_FOUND,
-            DnsError::Forbidden | DnsError::StepUpRequired => StatusCode::FORBIDDEN,
-            DnsError::Conflict(_) => StatusCode::CONFLICT,
-            DnsError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            DnsError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn field_errors(&self) -> Vec<FieldError> {
-        match self {
-            DnsError::Invalid(fields) => fields.clone(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn retry_after(&self) -> Option<u64> {
-        match self {
-            DnsError::RateLimited { wait, .. } => Some(wait.0),
-            _ => None,
-        }
-    }
-
-    fn needs_step_up(&self) -> bool {
-        matches!(self, DnsError::StepUpRequired)
-    }
-}
-
-impl From<HostingError> for DnsError {
-    fn from(e: HostingError) -> Self {
-        match e {
-            HostingError::Invalid(f) => DnsError::Invalid(f),
-            HostingError::NotFound => DnsError::NotFound,
-            HostingError::Forbidden => DnsError::Forbidden,
-            HostingError::StepUpRequired => DnsError::StepUpRequired,
-            HostingError::Conflict(m) => DnsError::Conflict(m),
-            HostingError::RateLimited { what, wait } => DnsError::RateLimited { what, wait },
-            HostingError::Internal(e) => DnsError::Internal(e),
-        }
-    }
-}
-
-impl From<sqlx::Error> for DnsError {
-    fn from(e: sqlx::Error) -> Self {
-        DnsError::Internal(e.into())
-    }
-}
-
-impl From<crate::services::mail::outbox::EnqueueError> for DnsError {
-    fn from(e: crate::services::mail::outbox::EnqueueError) -> Self {
-        DnsError::Internal(e.into())
-    }
-}
-
-impl From<serde_json::Error> for DnsError {
-    fn from(e: serde_json::Error) -> Self {
-        DnsError::Internal(e.into())
-    }
-}
-
-impl From<Invalid> for DnsError {
-    fn from(e: Invalid) -> Self {
-        DnsError::Invalid(e.0)
-    }
-}
-
-pub(crate) fn invalid(field: &'static str, message: impl ToString) -> DnsError {
-    DnsError::Invalid(vec![(field, message.to_string())])
+pub fn forbidden() -> ServiceError {
+    ServiceError::Forbidden("Your role in this hosting account does not allow changing DNS.")
 }
 
 /// YYYYMMDD of a moment, for SOA serials.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{DnsError, DnsSettings};
+use super::{DnsSettings, ServiceError};
 
 /// Names each zone is given.
 pub const PER_ZONE: usize = 2;
@@ -35,7 +35,7 @@ pub async fn assign(
     conn: &mut PgConnection,
     settings: &DnsSettings,
     domain_id: Uuid,
-) -> Result<Vec<String>, DnsError> {
+) -> Result<Vec<String>, ServiceError> {
     let mut names = Vec::with_capacity(PER_ZONE);
     for _ in 0..PER_ZONE * 8 {
         if names.len() == PER_ZONE {
@@ -56,7 +56,9 @@ pub async fn assign(
         }
     }
     if names.len() < PER_ZONE {
-        return Err(DnsError::Internal(anyhow::anyhow!("no free name server names")));
+        return Err(ServiceError::Internal(anyhow::anyhow!(
+            "no free name server names"
+        )));
     }
     names.sort();
     Ok(names)

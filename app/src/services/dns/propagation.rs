@@ -10,7 +10,7 @@ use hickory_proto::rr::{Name, RData, RecordType as WireType};
 use hickory_resolver::TokioResolver;
 
 use super::domains::DomainAccess;
-use super::{probe, wire, zone, DnsError, DnsSettings};
+use super::{probe, wire, zone, DnsSettings, ServiceError};
 use crate::domain::dns::zonefile::Managed;
 use crate::domain::dns::{RecordName, RecordType};
 use crate::domain::Permission;
@@ -75,7 +75,7 @@ async fn expected(
     domain: &DomainAccess,
     name: &RecordName,
     kind: WireType,
-) -> Result<(Name, BTreeSet<String>), DnsError> {
+) -> Result<(Name, BTreeSet<String>), ServiceError> {
     let records: Vec<_> = zone::list(deps, domain)
         .await?
         .into_iter()
@@ -86,9 +86,9 @@ async fn expected(
         nameservers: &nameservers,
         serial: domain.serial,
     };
-    let qname = wire::name(&name.fqdn(&domain.name)).map_err(|e| DnsError::Internal(e.into()))?;
+    let qname = wire::name(&name.fqdn(&domain.name)).map_err(|e| ServiceError::Internal(e.into()))?;
     let values = wire::zone(&domain.name, &managed, &records)
-        .map_err(|e| DnsError::Internal(e.into()))?
+        .map_err(|e| ServiceError::Internal(e.into()))?
         .into_iter()
         .filter(|r| r.record_type() == kind && r.name == qname)
         .map(|r| r.data.to_string())
@@ -135,12 +135,12 @@ pub async fn check(
     name: &RecordName,
     kind: RecordType,
     index: usize,
-) -> Result<(Expected, Observation), DnsError> {
+) -> Result<(Expected, Observation), ServiceError> {
     domain.account.require(Permission::View)?;
     let target = targets(&deps.dns)
         .into_iter()
         .nth(index)
-        .ok_or(DnsError::NotFound)?;
+        .ok_or(crate::services::dns::not_found())?;
     let kind = wire_type(kind);
     let (qname, want) = expected(deps, domain, name, kind).await?;
     let expected = Expected {
@@ -192,7 +192,7 @@ pub async fn check(
     seen.values = got.iter().cloned().collect();
     seen.matches = got == want;
     let apex = Name::from_ascii(format!("{}.", domain.name.as_str()))
-        .map_err(|e| DnsError::Internal(anyhow::anyhow!("zone name: {e}")))?;
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("zone name: {e}")))?;
     if let Ok(soa) = probe::ask(at, &apex, WireType::SOA, target.resolver).await {
         seen.serial = soa.answers.iter().find_map(|r| match &r.data {
             RData::SOA(soa) => Some(soa.serial),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::nameservers;
 use super::wire::{self, WireError};
 use super::zone::decode;
-use super::{DnsError, DnsSettings};
+use super::{DnsSettings, ServiceError};
 use crate::domain::dns::zonefile::Managed;
 use crate::domain::dns::{Record, RecordData, RecordName, Ttl};
 use crate::domain::DomainName;
@@ -68,7 +68,7 @@ fn served(
     id: Uuid,
     name: &str,
     serial: i64,
-    records: Result<Vec<Record>, DnsError>,
+    records: Result<Vec<Record>, ServiceError>,
 ) -> Result<ServedZone, Unservable> {
     let built = (|| {
         Ok(ServedZone {
@@ -92,7 +92,7 @@ pub async fn zone(
     pool: &PgPool,
     settings: &DnsSettings,
     name: &str,
-) -> Result<Option<Result<ServedZone, Unservable>>, DnsError> {
+) -> Result<Option<Result<ServedZone, Unservable>>, ServiceError> {
     if name == settings.nameserver_domain {
         return Ok(platform(settings).map(Ok));
     }
@@ -137,7 +137,7 @@ pub async fn zone(
 pub async fn all(
     pool: &PgPool,
     settings: &DnsSettings,
-) -> Result<Vec<Result<ServedZone, Unservable>>, DnsError> {
+) -> Result<Vec<Result<ServedZone, Unservable>>, ServiceError> {
     let domains = sqlx::query!(
         r#"SELECT d.id, d.name, d.serial FROM domains d
            JOIN hosting_accounts a ON a.id = d.account_id

@@ -3,7 +3,7 @@
 
 use super::domains::DomainAccess;
 use super::zone::{self, Applied, Edit};
-use super::{DnsError, DnsSettings};
+use super::{DnsSettings, ServiceError};
 use crate::domain::dns::templates::{self, Options, Plan, Template};
 use crate::domain::dns::ChangeSource;
 use crate::domain::Permission;
@@ -16,7 +16,7 @@ pub async fn preview(
     domain: &DomainAccess,
     template: Template,
     options: &Options,
-) -> Result<Plan, DnsError> {
+) -> Result<Plan, ServiceError> {
     domain.account.require(Permission::View)?;
     let options = Options {
         server: settings.server_of(&domain.region),
@@ -40,14 +40,14 @@ pub async fn apply(
     domain: &DomainAccess,
     template: Template,
     options: &Options,
-) -> Result<Applied, DnsError> {
+) -> Result<Applied, ServiceError> {
     domain.account.require(Permission::Dns)?;
     let plan = preview(deps, settings, domain, template, options).await?;
     if let Some(first) = plan.conflicts.first() {
-        return Err(DnsError::Conflict(format!("Nothing was added: {first}")));
+        return Err(ServiceError::Conflict(format!("Nothing was added: {first}")));
     }
     if plan.add.is_empty() {
-        return Err(DnsError::Conflict(
+        return Err(ServiceError::Conflict(
             "The zone already has every record of this template.".into(),
         ));
     }

@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::domains::DomainAccess;
-use super::{serial_day, DnsError};
+use super::{serial_day, ServiceError};
 use crate::domain::dns::zone::{self as rules, next_serial};
 use crate::domain::dns::{ChangeSource, Record, RecordData, RecordName, Ttl};
 use crate::domain::Permission;
@@ -54,11 +54,11 @@ pub struct Applied {
 
 /// A stored record back into its type; anything the code does not know
 /// is an error, never a default.
-pub(crate) fn decode(name: String, ttl: i32, data: serde_json::Value) -> Result<Record, DnsError> {
+pub(crate) fn decode(name: String, ttl: i32, data: serde_json::Value) -> Result<Record, ServiceError> {
     let ttl = u32::try_from(ttl)
         .ok()
         .and_then(|t| Ttl::new(t).ok())
-        .ok_or_else(|| DnsError::Internal(anyhow::anyhow!("stored TTL {ttl} out of range")))?;
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("stored TTL {ttl} out of range")))?;
     Ok(Record {
         name: RecordName::from_stored(&name),
         ttl,
@@ -67,7 +67,7 @@ pub(crate) fn decode(name: String, ttl: i32, data: serde_json::Value) -> Result<
 }
 
 /// The zone's records with their ids, by name and type.
-pub async fn records(conn: &mut PgConnection, domain_id: Uuid) -> Result<Vec<(Uuid, Record)>, DnsError> {
+pub async fn records(conn: &mut PgConnection, domain_id: Uuid) -> Result<Vec<(Uuid, Record)>, ServiceError> {
     let rows = sqlx::query!(
         r#"SELECT id, name, ttl, data FROM dns_records WHERE domain_id = $1
            ORDER BY (name <> '@'), name, type, created_at, id"#,
@@ -81,7 +81,7 @@ pub async fn records(conn: &mut PgConnection, domain_id: Uuid) -> Result<Vec<(Uu
 }
 
 /// The zone's records, for someone who may see them.
-pub async fn list(deps: &Deps, domain: &DomainAccess) -> Result<Vec<(Uuid, Record)>, DnsError> {
+pub async fn list(deps: &Deps, domain: &DomainAccess) -> Result<Vec<(Uuid, Record)>, ServiceError> {
     domain.account.require(Permission::View)?;
     let mut conn = deps.pool.acquire().await?;
     records(&mut conn, domain.id).await
@@ -96,10 +96,10 @@ pub async fn apply(
     summary: &str,
     edits: Vec<Edit>,
     reverts: Option<&Reverting>,
-) -> Result<Applied, DnsError> {
+) -> Result<Applied, ServiceError> {
     domain.account.require(Permission::Dns)?;
     if edits.is_empty() {
-        return Err(DnsError::Conflict("There is nothing to change.".into()));
+        return Err(ServiceError::Conflict("There is nothing to change.".into()));
     }
     let mut tx = deps.pool.begin().await?;
     let applied = apply_in(
@@ -130,11 +130,11 @@ pub(crate) async fn apply_in(
     summary: &str,
     edits: Vec<Edit>,
     reverts: Option<&Reverting>,
-) -> Result<Applied, DnsError> {
+) -> Result<Applied, ServiceError> {
     let serial = sqlx::query_scalar!("SELECT serial FROM domains WHERE id = $1 FOR UPDATE", domain.id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(DnsError::NotFound)?;
+        .ok_or(crate::services::dns::not_found())?;
     let mut zone = records(tx, domain.id).await?;
     if let Some(revert) = reverts {
         let current: HashMap<Uuid, &Record> = zone.iter().map(|(id, r)| (*id, r)).collect();
@@ -143,7 +143,7 @@ pub(crate) async fn apply_in(
             .iter()
             .any(|e| current.get(&e.id).copied() != e.after.as_ref())
         {
-            return Err(DnsError::Conflict(
+            return Err(ServiceError::Conflict(
                 "This change cannot be reverted: its records were changed since. Revert the later changes first."
                     .into(),
             ));
@@ -151,7 +151,7 @@ pub(crate) async fn apply_in(
     }
     let index: HashMap<Uuid, usize> = zone.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
     let gone = || {
-        DnsError::Conflict(
+        ServiceError::Conflict(
             "That record was changed or removed meanwhile: reload the page and try again.".into(),
         )
     };
@@ -238,7 +238,7 @@ pub(crate) async fn apply_in(
         .map(|(_, (_, r))| r.clone())
         .chain(added.iter().map(|(_, r)| r.clone()))
         .collect();
-    rules::check(&after).map_err(DnsError::Conflict)?;
+    rules::check(&after).map_err(ServiceError::Conflict)?;
 
     write(tx, domain.id, &entries).await?;
     let current = u32::try_from(serial).unwrap_or(u32::MAX);
@@ -285,7 +285,7 @@ pub(crate) async fn apply_in(
 }
 
 /// Writes the entries: deletes, updates and inserts, each in one statement.
-async fn write(tx: &mut PgConnection, domain_id: Uuid, entries: &[Entry]) -> Result<(), DnsError> {
+async fn write(tx: &mut PgConnection, domain_id: Uuid, entries: &[Entry]) -> Result<(), ServiceError> {
     let deleted: Vec<Uuid> = entries
         .iter()
         .filter(|e| e.after.is_none())
@@ -355,7 +355,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn push(&mut self, id: Uuid, r: &Record) -> Result<(), DnsError> {
+    fn push(&mut self, id: Uuid, r: &Record) -> Result<(), ServiceError> {
         self.ids.push(id);
         self.names.push(r.name.as_str().to_string());
         self.types.push(r.record_type().as_str().to_string());

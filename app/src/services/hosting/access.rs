@@ -9,7 +9,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::HostingError;
+use super::ServiceError;
 use crate::domain::{AccountId, AccountStatus, MemberRole, Permission};
 use crate::services::{step_up, Actor};
 
@@ -49,34 +49,34 @@ impl Access {
     /// The role allows `permission`, and the account's state allows the
     /// change: cancelled accounts change no more, and suspended ones are
     /// read-only for their members (they may still cancel) until resumed.
-    pub fn require(&self, permission: Permission) -> Result<(), HostingError> {
+    pub fn require(&self, permission: Permission) -> Result<(), ServiceError> {
         if permission == Permission::View && (self.role.is_some() || self.staff) {
             return Ok(());
         }
         if !self.role.is_some_and(|r| r.can(permission)) {
-            return Err(HostingError::Forbidden);
+            return Err(super::forbidden());
         }
         writable(self.status, permission)
     }
 
     /// Staff-only actions (suspend, resume): members are told no.
-    pub fn require_staff(&self) -> Result<(), HostingError> {
+    pub fn require_staff(&self) -> Result<(), ServiceError> {
         if self.staff {
             Ok(())
         } else {
-            Err(HostingError::Forbidden)
+            Err(super::forbidden())
         }
     }
 }
 
 /// Whether an account in `status` may have `permission` exercised on it.
-pub(crate) fn writable(status: AccountStatus, permission: Permission) -> Result<(), HostingError> {
+pub(crate) fn writable(status: AccountStatus, permission: Permission) -> Result<(), ServiceError> {
     match status {
         _ if permission == Permission::View => Ok(()),
-        AccountStatus::Cancelled => Err(HostingError::Conflict(
+        AccountStatus::Cancelled => Err(ServiceError::Conflict(
             "A cancelled account cannot be changed.".into(),
         )),
-        AccountStatus::Suspended if permission != Permission::Cancel => Err(HostingError::Conflict(
+        AccountStatus::Suspended if permission != Permission::Cancel => Err(ServiceError::Conflict(
             "This account is suspended: it is read-only until it is resumed.".into(),
         )),
         _ => Ok(()),
@@ -85,7 +85,7 @@ pub(crate) fn writable(status: AccountStatus, permission: Permission) -> Result<
 
 /// The acting user's access to an account: members and staff get one;
 /// anyone else (and any id that names no account) gets `NotFound`.
-pub async fn authorize(pool: &PgPool, actor: &Actor, account: AccountId) -> Result<Access, HostingError> {
+pub async fn authorize(pool: &PgPool, actor: &Actor, account: AccountId) -> Result<Access, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT a.status AS "status: AccountStatus", m.role AS "role?: MemberRole"
            FROM hosting_accounts a
@@ -96,9 +96,9 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, account: AccountId) -> Resu
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(HostingError::NotFound)?;
+    .ok_or(crate::services::hosting::not_found())?;
     if row.role.is_none() && !actor.is_staff() {
-        return Err(HostingError::NotFound);
+        return Err(super::not_found());
     }
     Ok(Access {
         account_id: account.uuid(),
@@ -110,19 +110,19 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, account: AccountId) -> Resu
 
 /// Staff tools that are not about one account (plan catalogue, node
 /// tokens): staff pass, anyone else learns nothing.
-pub fn require_staff(actor: &Actor) -> Result<(), HostingError> {
+pub fn require_staff(actor: &Actor) -> Result<(), ServiceError> {
     if actor.is_staff() {
         Ok(())
     } else {
-        Err(HostingError::NotFound)
+        Err(super::not_found())
     }
 }
 
 /// Step-up for hosting actions: always for `always`, otherwise only when the
 /// user has two-factor on (then the action is as sensitive as their account).
-pub fn require_step_up(actor: &Actor, always: bool) -> Result<(), HostingError> {
+pub fn require_step_up(actor: &Actor, always: bool) -> Result<(), ServiceError> {
     if (always || actor.user.two_factor) && !step_up::is_fresh(&actor.user, actor.now) {
-        Err(HostingError::StepUpRequired)
+        Err(ServiceError::StepUpRequired)
     } else {
         Ok(())
     }
@@ -153,7 +153,7 @@ mod tests {
             Permission::TransferOwnership,
         ] {
             assert!(
-                matches!(owner.require(p), Err(HostingError::Conflict(_))),
+                matches!(owner.require(p), Err(ServiceError::Conflict(_))),
                 "{p:?}"
             );
         }
@@ -167,14 +167,14 @@ mod tests {
         assert!(staff.can(Permission::View));
         assert!(matches!(
             staff.require(Permission::Edit),
-            Err(HostingError::Forbidden)
+            Err(ServiceError::Forbidden(_))
         ));
         assert!(staff.require_staff().is_ok());
         let viewer = access(Some(MemberRole::Viewer), false, AccountStatus::Active);
         assert!(matches!(
             viewer.require(Permission::Edit),
-            Err(HostingError::Forbidden)
+            Err(ServiceError::Forbidden(_))
         ));
-        assert!(matches!(viewer.require_staff(), Err(HostingError::Forbidden)));
+        assert!(matches!(viewer.require_staff(), Err(ServiceError::Forbidden(_))));
     }
 }

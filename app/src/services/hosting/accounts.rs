@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::{require_step_up, writable, Access};
-use super::{invalid, page_number, HostingError, Page};
+use super::{invalid, page_number, Page, ServiceError};
 use crate::domain::hosting::Region;
 use crate::domain::{AccountId, AccountName, AccountStatus, DomainName, MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action, NewEntry};
@@ -33,7 +33,7 @@ pub struct NewAccount {
 }
 
 /// An available plan by id, or a field error.
-async fn available_plan(conn: &mut sqlx::PgConnection, plan: Uuid) -> Result<(Uuid, String), HostingError> {
+async fn available_plan(conn: &mut sqlx::PgConnection, plan: Uuid) -> Result<(Uuid, String), ServiceError> {
     let row = sqlx::query!("SELECT id, name FROM plans WHERE id = $1 AND available", plan)
         .fetch_optional(conn)
         .await?
@@ -53,7 +53,7 @@ pub async fn create(
     limits: &Limits,
     actor: &Actor,
     input: &NewAccount,
-) -> Result<AccountId, HostingError> {
+) -> Result<AccountId, ServiceError> {
     let mut tx = pool.begin().await?;
     let id = create_in(&mut tx, limits, actor, input, AccountStatus::Active).await?;
     tx.commit().await?;
@@ -68,7 +68,7 @@ pub(crate) async fn create_in(
     actor: &Actor,
     input: &NewAccount,
     status: AccountStatus,
-) -> Result<AccountId, HostingError> {
+) -> Result<AccountId, ServiceError> {
     if !actor.is_staff() {
         rate_limit::lock(&mut *tx, "hosting_accounts", &actor.id().to_string()).await?;
         let owned = sqlx::query_scalar!(
@@ -80,7 +80,7 @@ pub(crate) async fn create_in(
         .await?;
         let most = limits.hosting_accounts_per_user;
         if owned >= most {
-            return Err(HostingError::Conflict(format!(
+            return Err(ServiceError::Conflict(format!(
                 "You can own at most {most} open hosting accounts. Cancel one you no longer need, or ask support for more."
             )));
         }
@@ -170,7 +170,7 @@ pub async fn list(
     pool: &PgPool,
     actor: &Actor,
     search: Search<'_>,
-) -> Result<Page<AccountSummary>, HostingError> {
+) -> Result<Page<AccountSummary>, ServiceError> {
     let page = page_number(search.page);
     let text: String = search.text.trim().chars().take(200).collect();
     let pattern = format!(
@@ -235,7 +235,7 @@ pub struct AccountDetail {
 }
 
 /// One account, as its page shows it.
-pub async fn detail(pool: &PgPool, access: &Access) -> Result<AccountDetail, HostingError> {
+pub async fn detail(pool: &PgPool, access: &Access) -> Result<AccountDetail, ServiceError> {
     access.require(Permission::View)?;
     let r = sqlx::query!(
         r#"SELECT a.id, a.name, a.primary_domain, a.region, a.status AS "status: AccountStatus",
@@ -277,7 +277,7 @@ pub async fn update(
     actor: &Actor,
     access: &Access,
     details: &AccountDetails,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::Edit)?;
     let account_id = access.account_id();
     let mut tx = pool.begin().await?;
@@ -328,7 +328,7 @@ pub async fn change_plan(
     actor: &Actor,
     access: &Access,
     plan: Uuid,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::ChangePlan)?;
     let account_id = access.account_id();
     let mut tx = pool.begin().await?;
@@ -365,7 +365,7 @@ pub async fn change_plan(
 
 /// Cancels the account (owner; step-up when two-factor is on).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
-pub async fn cancel(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), HostingError> {
+pub async fn cancel(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), ServiceError> {
     let mut tx = pool.begin().await?;
     cancel_in(&mut tx, actor, access).await?;
     tx.commit().await?;
@@ -378,7 +378,7 @@ pub(crate) async fn cancel_in(
     tx: &mut sqlx::PgConnection,
     actor: &Actor,
     access: &Access,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::Cancel)?;
     require_step_up(actor, false)?;
     let cancel = Transition {
@@ -414,7 +414,7 @@ async fn change_status(
     actor: &Actor,
     access: &Access,
     t: Transition<'_>,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     let mut tx = pool.begin().await?;
     change_status_in(&mut tx, actor, access, t).await?;
     tx.commit().await?;
@@ -426,7 +426,7 @@ async fn change_status_in(
     actor: &Actor,
     access: &Access,
     t: Transition<'_>,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     let account_id = access.account_id();
     let name = sqlx::query_scalar!(
         r#"UPDATE hosting_accounts SET status = $2, updated_at = now(),
@@ -443,7 +443,7 @@ async fn change_status_in(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| HostingError::Conflict(t.refused.into()))?;
+    .ok_or_else(|| ServiceError::Conflict(t.refused.into()))?;
     if let Some(kind) = t.notify {
         let title = match (kind, t.reason) {
             (notifications::Kind::AccountSuspended, Some(reason)) => {
@@ -469,7 +469,7 @@ pub async fn suspend(
     actor: &Actor,
     access: &Access,
     reason: &str,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require_staff()?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -490,7 +490,7 @@ pub async fn suspend(
 }
 
 /// Staff: makes a suspended account active again.
-pub async fn resume(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), HostingError> {
+pub async fn resume(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), ServiceError> {
     access.require_staff()?;
     let resume = Transition {
         to: AccountStatus::Active,

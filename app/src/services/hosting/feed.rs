@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::Access;
-use super::{page_number, HostingError, Page};
+use super::{page_number, Page, ServiceError};
 use crate::domain::{MemberRole, Permission, Role};
 use crate::services::Actor;
 
@@ -150,7 +150,7 @@ fn to_page(rows: Vec<Row>, page: i64) -> Page<FeedEntry> {
 }
 
 /// One account's events, newest first (anyone who may view it).
-pub async fn for_account(pool: &PgPool, access: &Access, page: i64) -> Result<Page<FeedEntry>, HostingError> {
+pub async fn for_account(pool: &PgPool, access: &Access, page: i64) -> Result<Page<FeedEntry>, ServiceError> {
     access.require(Permission::View)?;
     let page = page_number(page);
     let rows = sqlx::query_as!(
@@ -172,7 +172,7 @@ pub async fn for_account(pool: &PgPool, access: &Access, page: i64) -> Result<Pa
 }
 
 /// Events of every account the user can see (members: theirs; staff: all).
-pub async fn for_user(pool: &PgPool, actor: &Actor, page: i64) -> Result<Page<FeedEntry>, HostingError> {
+pub async fn for_user(pool: &PgPool, actor: &Actor, page: i64) -> Result<Page<FeedEntry>, ServiceError> {
     let page = page_number(page);
     let rows = sqlx::query_as!(
         Row,

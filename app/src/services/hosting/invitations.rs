@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::access::Access;
-use super::{invalid, HostingError};
+use super::{invalid, ServiceError};
 use crate::domain::{Email, MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::mail::{self, templates};
@@ -27,8 +27,8 @@ pub struct NewInvitation {
     pub role: MemberRole,
 }
 
-fn too_many(what: &'static str) -> impl Fn(RetryAfter) -> HostingError {
-    move |wait| HostingError::RateLimited { what, wait }
+fn too_many(what: &'static str) -> impl Fn(RetryAfter) -> ServiceError {
+    move |wait| ServiceError::RateLimited { what, wait }
 }
 
 /// Invites someone (owner, admin); replaces a pending invitation to the
@@ -40,7 +40,7 @@ pub async fn invite(
     actor: &Actor,
     access: &Access,
     invitation: &NewInvitation,
-) -> Result<Uuid, HostingError> {
+) -> Result<Uuid, ServiceError> {
     access.require(Permission::ManageMembers)?;
     if invitation.role == MemberRole::Owner {
         return Err(invalid("role", "Choose admin, developer, billing or viewer."));
@@ -141,7 +141,7 @@ pub async fn pending(
     pool: &PgPool,
     access: &Access,
     now: OffsetDateTime,
-) -> Result<Vec<PendingInvitation>, HostingError> {
+) -> Result<Vec<PendingInvitation>, ServiceError> {
     access.require(Permission::ManageMembers)?;
     Ok(sqlx::query_as!(
         PendingInvitation,
@@ -161,7 +161,7 @@ pub async fn revoke(
     actor: &Actor,
     access: &Access,
     invitation_id: Uuid,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::ManageMembers)?;
     let account_id = access.account_id();
     let mut tx = pool.begin().await?;
@@ -174,7 +174,7 @@ pub async fn revoke(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| HostingError::Conflict("That invitation was already used or withdrawn.".into()))?;
+    .ok_or_else(|| ServiceError::Conflict("That invitation was already used or withdrawn.".into()))?;
     let details = json!({ "email": email });
     let action = Action::InvitationRevoked;
     record_for_account(&mut tx, account_id, NewEntry::by(actor, action, details)).await?;
@@ -213,10 +213,10 @@ pub async fn by_token(
     pool: &PgPool,
     token: &str,
     now: OffsetDateTime,
-) -> Result<InvitationView, HostingError> {
+) -> Result<InvitationView, ServiceError> {
     find(pool, &InvitationRef::Token(token.to_string()), now)
         .await?
-        .ok_or_else(|| HostingError::Conflict("This invitation link is not valid.".into()))
+        .ok_or_else(|| ServiceError::Conflict("This invitation link is not valid.".into()))
 }
 
 /// Which invitations to look up.
@@ -230,7 +230,7 @@ async fn views(
     pool: &PgPool,
     lookup: Lookup<'_>,
     now: OffsetDateTime,
-) -> Result<Vec<InvitationView>, HostingError> {
+) -> Result<Vec<InvitationView>, ServiceError> {
     let (hash, id, email) = match lookup {
         Lookup::One(InvitationRef::Token(t)) => (Some(hash_token(t.trim())), None, None),
         Lookup::One(InvitationRef::Id(id)) => (None, Some(*id), None),
@@ -280,38 +280,38 @@ async fn find(
     pool: &PgPool,
     by: &InvitationRef,
     now: OffsetDateTime,
-) -> Result<Option<InvitationView>, HostingError> {
+) -> Result<Option<InvitationView>, ServiceError> {
     Ok(views(pool, Lookup::One(by), now).await?.into_iter().next())
 }
 
 /// Open invitations to the user's own (confirmed) address.
-pub async fn for_user(pool: &PgPool, actor: &Actor) -> Result<Vec<InvitationView>, HostingError> {
+pub async fn for_user(pool: &PgPool, actor: &Actor) -> Result<Vec<InvitationView>, ServiceError> {
     views(pool, Lookup::OpenTo(&actor.user.email), actor.now).await
 }
 
 /// Joins the account with the invited role. The user must be signed in as
 /// the invited address; the invitation then stops working.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<Uuid, HostingError> {
+pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<Uuid, ServiceError> {
     let (user, now) = (&actor.user, actor.now);
     let view = find(pool, by, now)
         .await?
-        .ok_or_else(|| HostingError::Conflict("This invitation link is not valid.".into()))?;
+        .ok_or_else(|| ServiceError::Conflict("This invitation link is not valid.".into()))?;
     match view.state {
         InvitationState::Used => {
-            return Err(HostingError::Conflict(
+            return Err(ServiceError::Conflict(
                 "This invitation was already used or withdrawn.".into(),
             ))
         }
         InvitationState::Expired => {
-            return Err(HostingError::Conflict(
+            return Err(ServiceError::Conflict(
                 "This invitation has expired. Ask for a new one.".into(),
             ))
         }
         InvitationState::Open => {}
     }
     if !view.email.eq_ignore_ascii_case(&user.email) {
-        return Err(HostingError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "This invitation was sent to {}. Sign in with that address to accept it.",
             view.email
         )));
@@ -327,7 +327,7 @@ pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| HostingError::Conflict("This invitation was already used or withdrawn.".into()))?;
+    .ok_or_else(|| ServiceError::Conflict("This invitation was already used or withdrawn.".into()))?;
     let joined = sqlx::query!(
         "INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         row.account_id,
@@ -338,7 +338,7 @@ pub async fn accept(pool: &PgPool, actor: &Actor, by: &InvitationRef) -> Result<
     .await?
     .rows_affected();
     if joined == 0 {
-        return Err(HostingError::Conflict(
+        return Err(ServiceError::Conflict(
             "You are already a member of this account.".into(),
         ));
     }

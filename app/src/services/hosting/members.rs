@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::{require_step_up, Access};
-use super::{invalid, HostingError};
+use super::{invalid, ServiceError};
 use crate::domain::{MemberRole, Permission};
 use crate::services::activity::{record_for_account, Action, NewEntry};
 use crate::services::Actor;
@@ -24,7 +24,7 @@ pub struct Member {
 const LAST_OWNER: &str =
     "An account always has exactly one owner: transfer ownership to another member first.";
 
-pub async fn list(pool: &PgPool, access: &Access) -> Result<Vec<Member>, HostingError> {
+pub async fn list(pool: &PgPool, access: &Access) -> Result<Vec<Member>, ServiceError> {
     access.require(Permission::View)?;
     Ok(sqlx::query_as!(
         Member,
@@ -48,7 +48,7 @@ async fn target(
     conn: &mut sqlx::PgConnection,
     account_id: Uuid,
     user_id: Uuid,
-) -> Result<Target, HostingError> {
+) -> Result<Target, ServiceError> {
     sqlx::query_as!(
         Target,
         r#"SELECT u.display_name AS name, u.email, m.role AS "role: MemberRole"
@@ -71,7 +71,7 @@ pub async fn change_role(
     access: &Access,
     member: Uuid,
     role: MemberRole,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::ManageMembers)?;
     if role == MemberRole::Owner {
         return Err(invalid("role", "Choose admin, developer, billing or viewer."));
@@ -80,7 +80,7 @@ pub async fn change_role(
     let mut tx = pool.begin().await?;
     let target = target(&mut tx, account_id, member).await?;
     if target.role == MemberRole::Owner {
-        return Err(HostingError::Conflict(LAST_OWNER.into()));
+        return Err(ServiceError::Conflict(LAST_OWNER.into()));
     }
     if target.role == role {
         return Ok(());
@@ -102,13 +102,13 @@ pub async fn change_role(
 
 /// Removes a member (owner, admin). The owner cannot be removed.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id()))]
-pub async fn remove(pool: &PgPool, actor: &Actor, access: &Access, member: Uuid) -> Result<(), HostingError> {
+pub async fn remove(pool: &PgPool, actor: &Actor, access: &Access, member: Uuid) -> Result<(), ServiceError> {
     access.require(Permission::ManageMembers)?;
     let account_id = access.account_id();
     let mut tx = pool.begin().await?;
     let target = target(&mut tx, account_id, member).await?;
     if target.role == MemberRole::Owner {
-        return Err(HostingError::Conflict(LAST_OWNER.into()));
+        return Err(ServiceError::Conflict(LAST_OWNER.into()));
     }
     sqlx::query!(
         "DELETE FROM hosting_members WHERE account_id = $1 AND user_id = $2",
@@ -125,10 +125,10 @@ pub async fn remove(pool: &PgPool, actor: &Actor, access: &Access, member: Uuid)
 }
 
 /// The user leaves the account (whatever its state). The owner cannot leave.
-pub async fn leave(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), HostingError> {
+pub async fn leave(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), ServiceError> {
     let role = match access.role() {
-        None => return Err(HostingError::Forbidden),
-        Some(MemberRole::Owner) => return Err(HostingError::Conflict(LAST_OWNER.into())),
+        None => return Err(super::forbidden()),
+        Some(MemberRole::Owner) => return Err(ServiceError::Conflict(LAST_OWNER.into())),
         Some(role) => role,
     };
     let account_id = access.account_id();
@@ -159,7 +159,7 @@ pub async fn transfer_ownership(
     actor: &Actor,
     access: &Access,
     new_owner: Uuid,
-) -> Result<(), HostingError> {
+) -> Result<(), ServiceError> {
     access.require(Permission::TransferOwnership)?;
     require_step_up(actor, true)?;
     if new_owner == actor.id() {
@@ -170,7 +170,7 @@ pub async fn transfer_ownership(
     let target = target(&mut tx, account_id, new_owner)
         .await
         .map_err(|e| match e {
-            HostingError::Invalid(_) => invalid(
+            ServiceError::Invalid(_) => invalid(
                 "new_owner",
                 "The new owner must already be a member of this account.",
             ),

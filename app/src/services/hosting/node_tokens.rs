@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::require_staff;
-use super::{invalid, HostingError};
+use super::{invalid, ServiceError};
 use crate::domain::hosting::Region;
 use crate::services::tokens::{hash_token, new_token};
 use crate::services::Actor;
@@ -39,7 +39,7 @@ pub async fn create(
     actor: &Actor,
     name: &str,
     region: Region,
-) -> Result<String, HostingError> {
+) -> Result<String, ServiceError> {
     require_staff(actor)?;
     create_unchecked(pool, Some(actor.id()), name, region).await
 }
@@ -50,7 +50,7 @@ pub async fn create_unchecked(
     created_by: Option<Uuid>,
     name: &str,
     region: Region,
-) -> Result<String, HostingError> {
+) -> Result<String, ServiceError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(invalid(
@@ -73,7 +73,7 @@ pub async fn create_unchecked(
     Ok(secret)
 }
 
-pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, HostingError> {
+pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, ServiceError> {
     require_staff(actor)?;
     Ok(sqlx::query_as!(
         NodeToken,
@@ -84,7 +84,7 @@ pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, Hostin
     .await?)
 }
 
-pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), HostingError> {
+pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {
     require_staff(actor)?;
     sqlx::query!(
         "UPDATE node_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",

@@ -4,7 +4,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::access::require_staff;
-use super::HostingError;
+use super::ServiceError;
 use crate::services::Actor;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub async fn available(pool: &PgPool) -> Result<Vec<Plan>, sqlx::Error> {
 }
 
 /// Every plan, retired ones too (staff).
-pub async fn all(pool: &PgPool, actor: &Actor) -> Result<Vec<Plan>, HostingError> {
+pub async fn all(pool: &PgPool, actor: &Actor) -> Result<Vec<Plan>, ServiceError> {
     require_staff(actor)?;
     Ok(sqlx::query_as!(
         Plan,
@@ -63,7 +63,7 @@ pub struct PlanSpec {
 }
 
 /// Creates a plan, or updates the plan with this code (staff).
-pub async fn save(pool: &PgPool, actor: &Actor, p: &PlanSpec) -> Result<Uuid, HostingError> {
+pub async fn save(pool: &PgPool, actor: &Actor, p: &PlanSpec) -> Result<Uuid, ServiceError> {
     require_staff(actor)?;
     let id = sqlx::query_scalar!(
         r#"INSERT INTO plans (code, name, storage_quota_bytes, bandwidth_quota_bytes, max_sites, price_minor, currency, available, sort_order)

@@ -10,7 +10,7 @@ use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::access::Access;
-use super::HostingError;
+use super::ServiceError;
 use crate::domain::Permission;
 
 /// Most rows one request may carry.
@@ -256,7 +256,7 @@ pub async fn summary(
     pool: &PgPool,
     access: &Access,
     now: OffsetDateTime,
-) -> Result<UsageSummary, HostingError> {
+) -> Result<UsageSummary, ServiceError> {
     access.require(Permission::View)?;
     let month_start = now
         .replace_day(1)

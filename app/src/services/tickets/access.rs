@@ -8,7 +8,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::TicketError;
+use super::ServiceError;
 use crate::domain::tickets::TicketState;
 use crate::domain::{MemberRole, Permission};
 use crate::services::Actor;
@@ -63,9 +63,9 @@ impl TicketAccess {
     }
 
     /// Writing (replies, state, rating) needs a current place in the ticket.
-    pub fn require_current(&self) -> Result<(), TicketError> {
+    pub fn require_current(&self) -> Result<(), ServiceError> {
         if self.former_author {
-            Err(TicketError::Conflict(
+            Err(ServiceError::Conflict(
                 "You are no longer a member of this ticket's hosting account: you can read your own messages, but not change the ticket. Open a new ticket if you still need help.".into(),
             ))
         } else {
@@ -75,11 +75,11 @@ impl TicketAccess {
 
     /// Staff-only actions (triage, assignment, notes, closing): those who
     /// may see the ticket are told no.
-    pub fn require_staff(&self) -> Result<(), TicketError> {
+    pub fn require_staff(&self) -> Result<(), ServiceError> {
         if self.staff {
             Ok(())
         } else {
-            Err(TicketError::Forbidden)
+            Err(super::forbidden())
         }
     }
 }
@@ -90,7 +90,7 @@ pub fn support_roles() -> Vec<String> {
 }
 
 /// The acting user's access to ticket `number`.
-pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<TicketAccess, TicketError> {
+pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<TicketAccess, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT t.id, t.number, t.author_id, t.account_id, t.state AS "state: TicketState",
                   m.role AS "role?: MemberRole"
@@ -102,10 +102,10 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<Tick
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(TicketError::NotFound)?;
+    .ok_or(crate::services::tickets::not_found())?;
     let member = row.role.is_some_and(|r| r.can(Permission::Support));
     if !(actor.is_staff() || row.author_id == actor.id() || member) {
-        return Err(TicketError::NotFound);
+        return Err(super::not_found());
     }
     // Here without staff or support membership: only as its author, on a
     // ticket about an account they no longer support.
@@ -122,11 +122,11 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<Tick
 }
 
 /// A ticket number from a URL: anything else names no ticket.
-pub fn parse_number(raw: &str) -> Result<i64, TicketError> {
+pub fn parse_number(raw: &str) -> Result<i64, ServiceError> {
     raw.trim()
         .trim_start_matches('#')
         .parse::<i64>()
         .ok()
         .filter(|n| (1..=i64::MAX / 2).contains(n))
-        .ok_or(TicketError::NotFound)
+        .ok_or(crate::services::tickets::not_found())
 }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::{support_roles, TicketAccess};
-use super::TicketError;
+use super::ServiceError;
 use crate::domain::tickets::{Category, Priority, Rating, TicketState};
 use crate::domain::AccountStatus;
 use crate::services::hosting::{page_number, Page};
@@ -67,7 +67,7 @@ pub async fn mine(
     actor: &Actor,
     filter: MineFilter,
     page: i64,
-) -> Result<Page<TicketSummary>, TicketError> {
+) -> Result<Page<TicketSummary>, ServiceError> {
     let page = page_number(page);
     let (active, done) = match filter {
         MineFilter::Active => (true, false),
@@ -157,9 +157,9 @@ pub async fn queue(
     pool: &PgPool,
     actor: &Actor,
     filter: &QueueFilter,
-) -> Result<Page<TicketSummary>, TicketError> {
+) -> Result<Page<TicketSummary>, ServiceError> {
     if !actor.is_staff() {
-        return Err(TicketError::NotFound);
+        return Err(super::not_found());
     }
     let page = page_number(filter.page);
     let text = filter.text.trim();
@@ -249,7 +249,7 @@ pub struct TicketDetail {
 }
 
 /// One ticket and its thread. Internal notes (and their files) only for staff.
-pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail, TicketError> {
+pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail, ServiceError> {
     let t = sqlx::query!(
         r#"SELECT t.number, t.subject, t.state AS "state: TicketState", t.priority AS "priority: Priority",
                   t.category AS "category: Category", t.account_id, a.name AS "account_name?",
@@ -326,7 +326,7 @@ pub async fn attachment(
     pool: &PgPool,
     access: &TicketAccess,
     id: Uuid,
-) -> Result<(String, String, String), TicketError> {
+) -> Result<(String, String, String), ServiceError> {
     let row = sqlx::query!(
         r#"SELECT f.file_name, f.content_type, f.storage_key
            FROM ticket_attachments f JOIN ticket_messages m ON m.id = f.message_id
@@ -339,7 +339,7 @@ pub async fn attachment(
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(TicketError::NotFound)?;
+    .ok_or(crate::services::tickets::not_found())?;
     Ok((row.file_name, row.content_type, row.storage_key))
 }
 
@@ -362,7 +362,7 @@ pub struct CustomerContext {
     pub recent: Vec<(i64, String, TicketState)>,
 }
 
-pub async fn customer_context(pool: &PgPool, access: &TicketAccess) -> Result<CustomerContext, TicketError> {
+pub async fn customer_context(pool: &PgPool, access: &TicketAccess) -> Result<CustomerContext, ServiceError> {
     access.require_staff()?;
     let user = sqlx::query!(
         "SELECT display_name, email, created_at FROM users WHERE id = $1",
@@ -400,7 +400,7 @@ pub async fn customer_context(pool: &PgPool, access: &TicketAccess) -> Result<Cu
 }
 
 /// Staff members, for the assignee choice.
-pub async fn staff_members(pool: &PgPool) -> Result<Vec<(Uuid, String)>, TicketError> {
+pub async fn staff_members(pool: &PgPool) -> Result<Vec<(Uuid, String)>, ServiceError> {
     Ok(sqlx::query!(
         "SELECT id, display_name FROM users WHERE role = 'staff' ORDER BY lower(display_name) LIMIT 200"
     )
@@ -412,7 +412,7 @@ pub async fn staff_members(pool: &PgPool) -> Result<Vec<(Uuid, String)>, TicketE
 }
 
 /// The user's hosting accounts a ticket may be about.
-pub async fn ticket_accounts(pool: &PgPool, actor: &Actor) -> Result<Vec<(Uuid, String)>, TicketError> {
+pub async fn ticket_accounts(pool: &PgPool, actor: &Actor) -> Result<Vec<(Uuid, String)>, ServiceError> {
     Ok(sqlx::query!(
         r#"SELECT a.id, a.name FROM hosting_members m JOIN hosting_accounts a ON a.id = m.account_id
            WHERE m.user_id = $1 AND m.role = ANY($2) ORDER BY lower(a.name)"#,

@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::files::{CheckedFile, Storage};
-use super::{announce, mail, markdown, over, TicketError, OPENED_MANY};
+use super::{announce, mail, markdown, over, ServiceError, OPENED_MANY};
 use crate::domain::tickets::{Body, Category, Priority, Subject};
 use crate::domain::{AccountId, MemberRole, Permission};
 use crate::services::{rate_limit, Actor, Deps};
@@ -24,7 +24,7 @@ pub struct NewTicket {
 
 /// Refuses at once a user who may open no more tickets this hour (before
 /// their upload is read).
-pub async fn may_open(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
+pub async fn may_open(deps: &Deps, actor: &Actor) -> Result<(), ServiceError> {
     let mut conn = deps.pool.acquire().await?;
     rate_limit::peek(&mut conn, &deps.limits.tickets(), &actor.id().to_string())
         .await?
@@ -33,7 +33,7 @@ pub async fn may_open(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
 
 /// Opens the ticket; returns its number.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<i64, TicketError> {
+pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<i64, ServiceError> {
     if let Some(account) = input.account {
         let role = sqlx::query_scalar!(
             r#"SELECT role AS "role: MemberRole" FROM hosting_members WHERE account_id = $1 AND user_id = $2"#,
@@ -43,7 +43,7 @@ pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<i64, T
         .fetch_optional(&deps.pool)
         .await?;
         if !role.is_some_and(|r| r.can(Permission::Support)) {
-            return Err(super::TicketError::Invalid(vec![(
+            return Err(super::ServiceError::Invalid(vec![(
                 "account",
                 "Choose one of your hosting accounts (your role in it must allow support).".into(),
             )]));
@@ -73,7 +73,7 @@ async fn open_in_database(
     actor: &Actor,
     input: &NewTicket,
     keys: &[String],
-) -> Result<i64, TicketError> {
+) -> Result<i64, ServiceError> {
     let mut tx = deps.pool.begin().await?;
     rate_limit::hit(&mut tx, &deps.limits.tickets(), &actor.id().to_string())
         .await?
@@ -135,7 +135,7 @@ fn new_key() -> String {
 }
 
 /// Writes the files; on a failure removes those already written.
-pub(super) async fn put_files(storage: &Storage, files: &[CheckedFile]) -> Result<Vec<String>, TicketError> {
+pub(super) async fn put_files(storage: &Storage, files: &[CheckedFile]) -> Result<Vec<String>, ServiceError> {
     let mut keys = Vec::with_capacity(files.len());
     for file in files {
         let key = new_key();

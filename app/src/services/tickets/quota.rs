@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::files::CheckedFile;
-use super::TicketError;
+use super::ServiceError;
 use crate::services::rate_limit::{self, Limits};
 use crate::services::Actor;
 
@@ -41,8 +41,8 @@ pub fn megabytes(bytes: i64) -> String {
     format!("{:.1} MB", bytes as f64 / MB as f64)
 }
 
-fn refuse(message: String) -> TicketError {
-    TicketError::Invalid(vec![("files", message)])
+fn refuse(message: String) -> ServiceError {
+    ServiceError::Invalid(vec![("files", message)])
 }
 
 async fn verified(conn: &mut PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
@@ -64,7 +64,7 @@ pub(crate) async fn check(
     account: Option<Uuid>,
     files: &[CheckedFile],
     lock: bool,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     if files.is_empty() || actor.is_staff() {
         return Ok(());
     }
@@ -108,7 +108,7 @@ pub async fn usage(
     pool: &PgPool,
     limits: &Limits,
     actor: &Actor,
-) -> Result<Option<(i64, i64, bool)>, TicketError> {
+) -> Result<Option<(i64, i64, bool)>, ServiceError> {
     if actor.is_staff() {
         return Ok(None);
     }

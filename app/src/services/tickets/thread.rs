@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::access::TicketAccess;
 use super::files::CheckedFile;
 use super::open::{insert_message, put_files, record_files, remove_files};
-use super::{announce, mail, over, TicketError, REPLIED_MANY};
+use super::{announce, mail, over, ServiceError, REPLIED_MANY};
 use crate::domain::tickets::{ticket_label, Body, Category, Priority, Rating, TicketState, CLOSE_AFTER_DAYS};
 use crate::domain::Role;
 use crate::services::notifications::{self, Kind};
@@ -24,7 +24,7 @@ pub struct Reply {
 }
 
 /// The ticket's state under a row lock.
-async fn lock(conn: &mut sqlx::PgConnection, access: &TicketAccess) -> Result<TicketState, TicketError> {
+async fn lock(conn: &mut sqlx::PgConnection, access: &TicketAccess) -> Result<TicketState, ServiceError> {
     Ok(sqlx::query_scalar!(
         r#"SELECT state AS "state: TicketState" FROM tickets WHERE id = $1 FOR UPDATE"#,
         access.ticket_id()
@@ -33,8 +33,8 @@ async fn lock(conn: &mut sqlx::PgConnection, access: &TicketAccess) -> Result<Ti
     .await?)
 }
 
-fn closed_conflict(access: &TicketAccess) -> TicketError {
-    TicketError::Conflict(format!(
+fn closed_conflict(access: &TicketAccess) -> ServiceError {
+    ServiceError::Conflict(format!(
         "Ticket {} is closed. Open a new ticket and mention its number.",
         ticket_label(access.number())
     ))
@@ -42,7 +42,7 @@ fn closed_conflict(access: &TicketAccess) -> TicketError {
 
 /// Refuses at once a customer who may send no more replies this hour
 /// (before their upload is read). Staff are not limited.
-pub async fn may_reply(deps: &Deps, actor: &Actor) -> Result<(), TicketError> {
+pub async fn may_reply(deps: &Deps, actor: &Actor) -> Result<(), ServiceError> {
     if actor.is_staff() {
         return Ok(());
     }
@@ -58,7 +58,7 @@ pub async fn reply(
     actor: &Actor,
     access: &TicketAccess,
     reply: Reply,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     access.require_current()?;
     if reply.internal {
         // Customers do not learn that notes exist.
@@ -88,7 +88,7 @@ async fn reply_in_database(
     access: &TicketAccess,
     reply: &Reply,
     keys: &[String],
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     let mut tx = deps.pool.begin().await?;
     if !actor.is_staff() {
         rate_limit::hit(&mut tx, &deps.limits.ticket_replies(), &actor.id().to_string())
@@ -204,7 +204,7 @@ pub async fn change_state(
     actor: &Actor,
     access: &TicketAccess,
     change: StateChange,
-) -> Result<TicketState, TicketError> {
+) -> Result<TicketState, ServiceError> {
     access.require_current()?;
     let mut tx = deps.pool.begin().await?;
     let state = lock(&mut tx, access).await?;
@@ -212,20 +212,22 @@ pub async fn change_state(
         (StateChange::Close, _) => {
             access.require_staff()?;
             if state == TicketState::Closed {
-                return Err(TicketError::Conflict("This ticket is already closed.".into()));
+                return Err(ServiceError::Conflict("This ticket is already closed.".into()));
             }
             TicketState::Closed
         }
         (StateChange::Resolve, s) if s.is_active() => TicketState::Resolved,
         (StateChange::Resolve, _) => {
-            return Err(TicketError::Conflict(
+            return Err(ServiceError::Conflict(
                 "This ticket is already resolved or closed.".into(),
             ))
         }
         (StateChange::Reopen, TicketState::Resolved) => TicketState::AwaitingStaff,
         (StateChange::Reopen, TicketState::Closed) if access.staff() => TicketState::AwaitingStaff,
         (StateChange::Reopen, TicketState::Closed) => return Err(closed_conflict(access)),
-        (StateChange::Reopen, _) => return Err(TicketError::Conflict("This ticket is open already.".into())),
+        (StateChange::Reopen, _) => {
+            return Err(ServiceError::Conflict("This ticket is open already.".into()))
+        }
     };
     set_state(&mut tx, access.ticket_id(), next, actor.now).await?;
     if next == TicketState::Resolved && actor.is_staff() {
@@ -264,7 +266,7 @@ pub async fn assign(
     actor: &Actor,
     access: &TicketAccess,
     assignee: Option<Uuid>,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     access.require_staff()?;
     let mut tx = deps.pool.begin().await?;
     lock(&mut tx, access).await?;
@@ -273,7 +275,7 @@ pub async fn assign(
             .fetch_optional(&mut *tx)
             .await?;
         if role != Some(Role::Staff) {
-            return Err(TicketError::Invalid(vec![(
+            return Err(ServiceError::Invalid(vec![(
                 "assignee",
                 "Choose a member of staff.".into(),
             )]));
@@ -308,7 +310,7 @@ pub async fn triage(
     access: &TicketAccess,
     priority: Priority,
     category: Category,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     access.require_staff()?;
     let mut tx = deps.pool.begin().await?;
     lock(&mut tx, access).await?;
@@ -333,16 +335,16 @@ pub async fn rate(
     access: &TicketAccess,
     rating: Rating,
     comment: &str,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     access.require_current()?;
     if access.author_id() != actor.id() {
-        return Err(TicketError::Conflict(
+        return Err(ServiceError::Conflict(
             "Only the person who opened the ticket can rate it.".into(),
         ));
     }
     let comment = comment.trim();
     if comment.chars().count() > 2000 {
-        return Err(TicketError::Invalid(vec![(
+        return Err(ServiceError::Invalid(vec![(
             "comment",
             "Use at most 2000 characters.".into(),
         )]));
@@ -350,7 +352,7 @@ pub async fn rate(
     let mut tx = deps.pool.begin().await?;
     let state = lock(&mut tx, access).await?;
     if state.is_active() {
-        return Err(TicketError::Conflict(
+        return Err(ServiceError::Conflict(
             "You can rate the answer once the ticket is resolved.".into(),
         ));
     }
@@ -370,9 +372,9 @@ pub async fn rate(
 
 /// Closes the staff's selection of tickets (those not closed yet); returns
 /// how many changed. Staff only; numbers that name nothing are skipped.
-pub async fn bulk_close(deps: &Deps, actor: &Actor, numbers: &[i64]) -> Result<u64, TicketError> {
+pub async fn bulk_close(deps: &Deps, actor: &Actor, numbers: &[i64]) -> Result<u64, ServiceError> {
     if !actor.is_staff() {
-        return Err(TicketError::NotFound);
+        return Err(super::not_found());
     }
     let mut tx = deps.pool.begin().await?;
     let closed = sqlx::query_scalar!(
