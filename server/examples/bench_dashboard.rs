@@ -6,12 +6,16 @@
 //! customers (default 5,000) and ACCOUNTS hosting accounts (default 20,000;
 //! one customer has 10 of them), daily usage rollups for 90 days and hourly
 //! rollups and raw samples for the last 7 days, then starts the real server
-//! and loads it with `wrk` (64 connections, 2 threads): the customer
-//! dashboard, the staff platform dashboard, and a static page of the same
-//! size served from memory by an axum server in this same process; then the
-//! customer dashboard with a new URL each request, so that every load is a
-//! render (nothing kept applies). Prints requests/s, p50/p99 latency and
-//! the ratios.
+//! and loads it with `wrk` (64 connections, 2 threads, `Accept-Encoding: br,
+//! gzip` as a browser sends): the customer dashboard, the staff platform
+//! dashboard, and a static page of the same size served from memory (and
+//! compressed) by an axum server in this same process. Nothing is cached:
+//! every dashboard request is a render with all its queries. Meanwhile a
+//! hosting node reports usage through the real API at 10,000 samples/s
+//! (`KSF_BENCH_INGEST`, 0 for none). Prints requests/s, p50/p99 latency,
+//! the ratios, the ingestion rate reached, and per big table the
+//! sequential and index scans the dashboards caused (their query plans at
+//! this data size: a sequential scan of a big table would show here).
 //!
 //! Why not 43 M raw samples: the dashboards never read raw samples (they
 //! read the rollups) nor hourly rows older than the 7-day chart, and writing
@@ -35,6 +39,19 @@ use uuid::Uuid;
 const PASSWORD: &str = "bench passphrase 1";
 const CONNECTIONS: usize = 64;
 const SECONDS: usize = 15;
+/// The tables big enough that a sequential scan of one is a defect.
+const BIG_TABLES: &[&str] = &[
+    "usage_samples",
+    "usage_hourly",
+    "usage_daily",
+    "usage_monthly",
+    "usage_windows",
+    "hosting_accounts",
+    "hosting_members",
+    "users",
+    "activity_log",
+    "events",
+];
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -114,58 +131,71 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let static_page = page.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let static_base = format!("http://{}", listener.local_addr()?);
-    let router = axum::Router::new().route(
-        "/",
-        axum::routing::get(move || {
-            let body = static_page.clone();
-            async move { ([(http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body) }
-        }),
-    );
+    let router = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || {
+                let body = static_page.clone();
+                async move { ([(http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body) }
+            }),
+        )
+        .layer(tower_http::compression::CompressionLayer::new());
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     println!(
-        "wrk: {CONNECTIONS} connections, 2 threads, {SECONDS} s each; page size {:.1} KB",
+        "wrk: {CONNECTIONS} connections, 2 threads, {SECONDS} s each, Accept-Encoding: br, gzip; page size {:.1} KB",
         page.len() as f64 / 1024.0
     );
-    // Every request a new URL: nothing kept is used, each load is a render
-    // with all its queries (what a page costs after an event changed it).
-    let unique = std::env::temp_dir().join(format!("ksf-bench-unique-{}.lua", std::process::id()));
-    std::fs::write(
-        &unique,
-        "n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, \"/?range=7d&n=\" .. n)\nend\n",
-    )?;
+    let rate: u64 = match std::env::var("KSF_BENCH_INGEST") {
+        Ok(v) => v
+            .parse()
+            .ok()
+            .filter(|r| *r <= 1_000_000)
+            .ok_or("KSF_BENCH_INGEST: samples per second, at most 1,000,000")?,
+        Err(_) => 10_000,
+    };
+    let ingest = Ingest::start(&pool, &base, rate).await?;
     let runs = [
         (
             "customer dashboard (10 accounts)",
             format!("{base}/"),
-            Some(customer.clone()),
-            None,
-        ),
-        ("staff platform dashboard", format!("{base}/"), Some(staff), None),
-        ("static page from memory", format!("{static_base}/"), None, None),
-        (
-            "customer dashboard, rendered each time",
-            format!("{base}/"),
             Some(customer),
-            Some(unique.clone()),
         ),
+        ("staff platform dashboard", format!("{base}/"), Some(staff)),
+        ("static page from memory", format!("{static_base}/"), None),
     ];
     let mut results = Vec::new();
-    for (name, url, cookie, script) in runs {
-        let r =
-            tokio::task::spawn_blocking(move || wrk(&url, cookie.as_deref(), script.as_deref())).await??;
+    for (name, url, cookie) in runs {
+        let before = scans(&pool).await?;
+        let r = tokio::task::spawn_blocking(move || wrk(&url, cookie.as_deref())).await??;
         println!(
-            "{name:38} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   non-2xx {}",
+            "{name:34} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   non-2xx {}",
             r.rps, r.p50_ms, r.p99_ms, r.errors
         );
+        // Statistics reach the views within a second of each statement.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let after = scans(&pool).await?;
+        for ((table, seq, rows, idx), (_, seq0, rows0, idx0)) in after.iter().zip(&before) {
+            if seq > seq0 || idx > idx0 {
+                println!(
+                    "    {table:18} sequential scans {:>6} ({:>10} rows read)   index scans {:>8}",
+                    seq - seq0,
+                    rows - rows0,
+                    idx - idx0
+                );
+            }
+        }
         results.push(r);
     }
-    let _ = std::fs::remove_file(&unique);
+    let (stored, seconds, failed) = ingest.stop().await;
     println!(
-        "customer dashboard at {:.1} % of the static page's throughput; staff at {:.1} %; rendered each time {:.1} %",
+        "usage ingestion meanwhile: {stored} samples in {seconds:.0} s = {:.0} samples/s (asked for {rate}/s), failed requests {failed}",
+        stored as f64 / seconds.max(0.001)
+    );
+    println!(
+        "customer dashboard at {:.1} % of the static page's throughput; staff at {:.1} %",
         100.0 * results[0].rps / results[2].rps,
         100.0 * results[1].rps / results[2].rps,
-        100.0 * results[3].rps / results[2].rps
     );
 
     db.close(keep).await?;
@@ -307,12 +337,98 @@ struct Figures {
     errors: u64,
 }
 
-/// Runs wrk and reads its summary.
-fn wrk(url: &str, cookie: Option<&str>, script: Option<&std::path::Path>) -> Result<Figures, String> {
-    let mut command = Command::new("wrk");
-    if let Some(script) = script {
-        command.arg("-s").arg(script);
+/// Per big table: (name, sequential scans, rows they read, index scans).
+async fn scans(pool: &PgPool) -> Result<Vec<(String, i64, i64, i64)>, sqlx::Error> {
+    let tables: Vec<String> = BIG_TABLES.iter().map(|t| t.to_string()).collect();
+    sqlx::query_as(
+        "SELECT relname::text, seq_scan, seq_tup_read, coalesce(idx_scan, 0) FROM pg_stat_user_tables
+         WHERE relname = ANY($1) ORDER BY relname",
+    )
+    .bind(&tables)
+    .fetch_all(pool)
+    .await
+}
+
+/// A hosting node reporting usage through the real API at a steady rate,
+/// for random open accounts, stamped now.
+struct Ingest {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<(u64, f64, u64)>,
+}
+
+impl Ingest {
+    async fn start(pool: &PgPool, base: &str, rate: u64) -> Result<Ingest, Box<dyn std::error::Error>> {
+        let accounts: Vec<Uuid> =
+            sqlx::query_scalar("SELECT id FROM hosting_accounts WHERE status <> 'cancelled'")
+                .fetch_all(pool)
+                .await?;
+        let region = app::domain::hosting::Region::parse("eu-central").ok_or("no such region")?;
+        let token =
+            app::services::hosting::node_tokens::create_unchecked(pool, None, "bench-node", region).await?;
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let base = base.to_string();
+        let task = tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let began = Instant::now();
+            let (mut sent, mut stored, mut failed) = (0u64, 0u64, 0u64);
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+            let mut next = 0usize;
+            while rate > 0 && !*stopped.borrow() {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stopped.changed() => break,
+                }
+                // Catch up to the rate: whatever is due since the start.
+                let due = (began.elapsed().as_secs_f64() * rate as f64) as u64;
+                while sent < due {
+                    let n = ((due - sent) as usize).min(app::services::hosting::usage::MAX_BATCH);
+                    let now = time::OffsetDateTime::now_utc()
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default();
+                    let samples: Vec<serde_json::Value> = (0..n)
+                        .map(|i| {
+                            let account = accounts[(next + i) % accounts.len()];
+                            serde_json::json!({
+                                "account_id": account,
+                                "time": now,
+                                "storage_bytes": 5_000_000_000i64,
+                                "bandwidth_bytes": 1_000_000,
+                            })
+                        })
+                        .collect();
+                    next = (next + n) % accounts.len().max(1);
+                    sent += n as u64;
+                    let res = client
+                        .post(format!("{base}/api/usage"))
+                        .bearer_auth(&token)
+                        .json(&serde_json::json!({ "samples": samples }))
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status().is_success() => {
+                            let report: serde_json::Value = r.json().await.unwrap_or_default();
+                            stored += report["stored"].as_u64().unwrap_or(0);
+                        }
+                        _ => failed += 1,
+                    }
+                }
+            }
+            (stored, began.elapsed().as_secs_f64(), failed)
+        });
+        Ok(Ingest { stop, task })
     }
+
+    /// Stops reporting; what was stored, over how many seconds, and how
+    /// many requests failed.
+    async fn stop(self) -> (u64, f64, u64) {
+        let _ = self.stop.send(true);
+        self.task.await.unwrap_or((0, 0.0, 0))
+    }
+}
+
+/// Runs wrk and reads its summary.
+fn wrk(url: &str, cookie: Option<&str>) -> Result<Figures, String> {
+    let mut command = Command::new("wrk");
     command.args([
         "-t2",
         &format!("-c{CONNECTIONS}"),
@@ -320,6 +436,8 @@ fn wrk(url: &str, cookie: Option<&str>, script: Option<&std::path::Path>) -> Res
         "--latency",
         "--timeout",
         "10s",
+        "-H",
+        "Accept-Encoding: br, gzip",
     ]);
     if let Some(cookie) = cookie {
         command.args(["-H", &format!("Cookie: {cookie}")]);

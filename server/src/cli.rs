@@ -101,6 +101,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
     }
 }
 
+/// Each minute, the per-period usage totals once the day has changed.
 /// Hourly housekeeping: raw usage samples past their retention, live
 /// events no stream can still ask for, resolved tickets due to close,
 /// accounts unpaid past their grace period, domains pending too long, and
@@ -113,8 +114,20 @@ async fn maintain(
     storage: app::services::tickets::files::Storage,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut each_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
-        every.tick().await;
+        tokio::select! {
+            _ = each_minute.tick() => {
+                let today = time::OffsetDateTime::now_utc().date();
+                match app::services::hosting::usage::roll_windows(&pool, today).await {
+                    Ok(true) => tracing::info!(%today, "summed the usage periods up to today"),
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%error, "could not sum the usage periods"),
+                }
+                continue;
+            }
+            _ = every.tick() => {}
+        }
         match app::services::hosting::usage::prune_raw(&pool, retention).await {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
             Ok(_) => {}

@@ -277,6 +277,45 @@ async fn every_figure_equals_the_raw_samples_for_whoever_looks(pool: PgPool) {
     );
     let per_account = chart(&view, "bandwidth-per-account");
     assert_eq!(per_account["labels"].as_array().unwrap().len(), 3);
+    // The busiest accounts come from the kept per-period totals: the same
+    // names, order and figures as summing every account's samples.
+    for (range, days) in [("7d", 7), ("30d", 30), ("90d", 90)] {
+        let view = dashboard(&staff, range, None).await;
+        let data = chart(&view, "bandwidth-per-account");
+        let truth = truth_busiest(pool, days).await;
+        let labels: Vec<&str> = data["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            labels,
+            truth.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            "{range}"
+        );
+        assert_eq!(
+            series(data),
+            truth.iter().map(|(_, b)| scaled(data, *b)).collect::<Vec<_>>(),
+            "{range}"
+        );
+    }
+}
+
+/// Every open account's bandwidth over the last `days` days (UTC) from the
+/// raw samples, busiest first, at most 20.
+async fn truth_busiest(pool: &PgPool, days: i32) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT a.name, coalesce(sum(s.bandwidth_bytes), 0)::int8 FROM hosting_accounts a
+         LEFT JOIN usage_samples s ON s.account_id = a.id
+           AND (s.sampled_at AT TIME ZONE 'UTC')::date > (now() AT TIME ZONE 'UTC')::date - $1
+         WHERE a.status <> 'cancelled'
+         GROUP BY a.id, a.name ORDER BY 2 DESC, lower(a.name) LIMIT 20",
+    )
+    .bind(days)
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -350,9 +389,29 @@ async fn rollups_equal_raw_sums_whatever_the_order(pool: PgPool) {
          WHERE p.bandwidth_bytes IS DISTINCT FROM raw.bw OR p.storage_bytes IS DISTINCT FROM raw.st",
     )
     .await;
+    // The busiest accounts' totals per period, as of the day summed to.
+    let windows = mismatches(
+        "SELECT count(*) FROM (
+           SELECT w.days, s.account_id, sum(s.bandwidth_bytes) AS bw
+           FROM usage_samples s CROSS JOIN (VALUES (7), (30), (90)) AS w(days) CROSS JOIN usage_windows_state st
+           WHERE (s.sampled_at AT TIME ZONE 'UTC')::date > st.day - w.days
+             AND (s.sampled_at AT TIME ZONE 'UTC')::date <= st.day
+           GROUP BY 1, 2 HAVING sum(s.bandwidth_bytes) <> 0) raw
+         FULL JOIN (SELECT * FROM usage_windows WHERE bandwidth_bytes <> 0) u USING (days, account_id)
+         WHERE u.bandwidth_bytes IS DISTINCT FROM raw.bw",
+    )
+    .await;
     assert_eq!(
-        (hourly, daily, monthly, latest, platform_hourly, platform_daily),
-        (0, 0, 0, 0, 0, 0)
+        (
+            hourly,
+            daily,
+            monthly,
+            latest,
+            platform_hourly,
+            platform_daily,
+            windows
+        ),
+        (0, 0, 0, 0, 0, 0, 0)
     );
     let buckets: i64 = sqlx::query_scalar("SELECT count(*) FROM usage_hourly")
         .fetch_one(&app.pool)

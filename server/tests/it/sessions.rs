@@ -214,3 +214,21 @@ async fn the_activity_page_shows_my_own_events_newest_first_and_pages(pool: PgPo
     let garbage = laptop.get("/settings/activity?page=-5").await;
     assert_eq!(garbage.status(), 200, "a bad page number shows the first page");
 }
+
+/// Session expiry goes by the server's clock (the one tests move), not the
+/// database's: a week idle ends a session, and each use starts the week again.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_idle_for_a_week_ends_and_each_use_extends_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (laptop, phone) = user_with_two_browsers(&app).await;
+    app.clock.advance(time::Duration::days(6));
+    assert_eq!(laptop.get("/").await.status(), 200, "used within the week");
+    app.clock
+        .advance(time::Duration::days(1) + time::Duration::minutes(1));
+    assert_eq!(laptop.get("/").await.status(), 200, "used a day ago");
+    assert_eq!(
+        phone.get("/").await.status(),
+        302,
+        "idle for over a week: sent to sign in"
+    );
+}

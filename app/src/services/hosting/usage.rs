@@ -222,6 +222,17 @@ async fn store(
     })
 }
 
+/// Sums each account's bandwidth over the last 7, 30 and 90 days afresh
+/// when the day has changed since they were last summed (the staff
+/// dashboard's busiest accounts read them); true if it did. Cheap otherwise:
+/// run it every minute.
+pub async fn roll_windows(pool: &PgPool, today: time::Date) -> Result<bool, sqlx::Error> {
+    let rolled = sqlx::query_scalar!(r#"SELECT usage_windows_roll($1) AS "rolled!""#, today)
+        .fetch_one(pool)
+        .await?;
+    Ok(rolled)
+}
+
 /// Deletes raw samples older than `retention` (the rollups keep their
 /// figures); returns how many. In slices, so no long lock or transaction.
 pub async fn prune_raw(pool: &PgPool, retention: Duration) -> Result<u64, sqlx::Error> {

@@ -83,6 +83,13 @@ impl Desk {
         &self.people.iter().find(|(x, _, _)| *x == who).unwrap().2
     }
 
+    /// `people` use the portal (a session idle for a week ends).
+    async fn keep_using(&self, people: &[Who]) {
+        for who in people {
+            self.browser(*who).page("/support").await;
+        }
+    }
+
     fn id(&self, who: Who) -> Uuid {
         self.people.iter().find(|(x, _, _)| *x == who).unwrap().1
     }
