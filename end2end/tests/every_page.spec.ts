@@ -80,50 +80,54 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
     ["phone", { width: 390, height: 844 }],
     ["desktop", { width: 1280, height: 800 }],
   ] as const) {
-    for (const colorScheme of ["light", "dark"] as const) {
-      test(`every page fits for a ${who} on a ${device} in ${colorScheme}`, async ({ browser }) => {
-        test.setTimeout(120_000);
-        const context = await browser.newContext({ viewport, colorScheme, isMobile: device === "phone", hasTouch: device === "phone" });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        let visiting = "sign-in";
-        page.on("console", (msg) => {
-          if (msg.type() !== "error") return;
-          // A page this person may not see answers 401/403/404/409 on
-          // purpose (checked in the Rust suite), and Chromium logs the
-          // page's own status, sometimes attributed to whichever script was
-          // running when the answer ended. Failed resources are therefore
-          // counted from the responses below, where the URL is certain.
-          if (msg.text().startsWith("Failed to load resource")) return;
-          errors.push(`${visiting} (${page.url()}): ${msg.text()} [${msg.location().url}:${msg.location().lineNumber}]`);
-        });
-        page.on("response", (response) => {
-          const own = response.request().isNavigationRequest() && response.frame() === page.mainFrame();
-          if (!own && response.status() >= 400) errors.push(`${visiting}: ${response.url()} answered ${response.status()}`);
-        });
-        page.on("pageerror", (err) => errors.push(`${visiting} (${page.url()}): ${err.message}`));
-        const params = await (async () => {
-          if (who === "visitor") {
-            const helper = await (await browser.newContext()).newPage();
-            await signIn(helper);
-            return parameters(helper);
-          }
-          await signIn(page, who === "staff" ? E2E_STAFF.email : DEMO.email, who === "staff" ? E2E_STAFF.password : DEMO.password);
-          return parameters(page);
-        })();
-        const failures: string[] = [];
-        for (const route of ROUTES) {
-          const path = fill(route, params);
-          visiting = path;
-          await page.goto(path);
-          await page.waitForLoadState("load");
-          const found = await misfits(page);
-          if (found.length) failures.push(`${path} (${new URL(page.url()).pathname}): ${found.join("; ")}`);
-        }
-        expect(failures, failures.join("\n")).toEqual([]);
-        expect(errors).toEqual([]);
-        await context.close();
+    // Each page is loaded once and measured in light, then in dark (the
+    // theme follows the system setting, so switching it needs no reload).
+    test(`every page fits for a ${who} on a ${device} in light and dark`, async ({ browser }) => {
+      test.setTimeout(150_000);
+      const context = await browser.newContext({ viewport, colorScheme: "light", isMobile: device === "phone", hasTouch: device === "phone" });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      let visiting = "sign-in";
+      page.on("console", (msg) => {
+        if (msg.type() !== "error") return;
+        // A page this person may not see answers 401/403/404/409 on
+        // purpose (checked in the Rust suite), and Chromium logs the
+        // page's own status, sometimes attributed to whichever script was
+        // running when the answer ended. Failed resources are therefore
+        // counted from the responses below, where the URL is certain.
+        if (msg.text().startsWith("Failed to load resource")) return;
+        errors.push(`${visiting} (${page.url()}): ${msg.text()} [${msg.location().url}:${msg.location().lineNumber}]`);
       });
-    }
+      page.on("response", (response) => {
+        const own = response.request().isNavigationRequest() && response.frame() === page.mainFrame();
+        if (!own && response.status() >= 400) errors.push(`${visiting}: ${response.url()} answered ${response.status()}`);
+      });
+      page.on("pageerror", (err) => errors.push(`${visiting} (${page.url()}): ${err.message}`));
+      const params = await (async () => {
+        if (who === "visitor") {
+          const helper = await (await browser.newContext()).newPage();
+          await signIn(helper);
+          return parameters(helper);
+        }
+        await signIn(page, who === "staff" ? E2E_STAFF.email : DEMO.email, who === "staff" ? E2E_STAFF.password : DEMO.password);
+        return parameters(page);
+      })();
+      const failures: string[] = [];
+      for (const route of ROUTES) {
+        const path = fill(route, params);
+        visiting = path;
+        await page.emulateMedia({ colorScheme: "light" });
+        await page.goto(path);
+        await page.waitForLoadState("load");
+        for (const colorScheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme });
+          const found = await misfits(page);
+          if (found.length) failures.push(`${path} (${new URL(page.url()).pathname}) in ${colorScheme}: ${found.join("; ")}`);
+        }
+      }
+      expect(failures, failures.join("\n")).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
   }
 }
