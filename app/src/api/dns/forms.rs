@@ -10,7 +10,6 @@ use axum::{
     Form, Router,
 };
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::{record_line, ImportPreview, TemplatePreview};
 use crate::api::auth::Actor;
@@ -21,10 +20,9 @@ use crate::domain::dns::zonefile::{self, Managed};
 use crate::domain::dns::RecordInput;
 use crate::domain::{AccountId, DomainName};
 use crate::services::dns::domains::{self, DomainAccess};
-use crate::services::dns::zone::{self, Applied, Edit};
-use crate::services::dns::{history, import, invalid, templates, ServiceError};
+use crate::services::dns::zone;
+use crate::services::dns::{history, import, invalid, records, templates, ServiceError};
 use crate::services::hosting::access;
-use crate::services::Deps;
 
 /// The largest import form (a zone file of 2 MB and the form around it).
 pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
@@ -60,63 +58,6 @@ async fn domain_of(
     domains::authorize(&state.deps.pool, actor, name)
         .await
         .shown_on(back)
-}
-
-/// A record from the editor's form: added when `id` is empty.
-pub(crate) async fn save(
-    deps: &Deps,
-    actor: &Actor,
-    domain: &DomainAccess,
-    id: &str,
-    input: &RecordInput,
-) -> Result<Applied, ServiceError> {
-    let record = input.parse(&domain.name).map_err(ServiceError::Invalid)?;
-    let shown = record_line(&record);
-    let (edit, summary) = if id.trim().is_empty() {
-        (Edit::Add { id: None, record }, format!("Added {shown}"))
-    } else {
-        let id = Uuid::parse_str(id.trim())
-            .map_err(|_| ServiceError::Conflict("That record is not in this zone.".into()))?;
-        (Edit::Update(id, record), format!("Changed {shown}"))
-    };
-    zone::apply(
-        deps,
-        actor,
-        domain,
-        crate::domain::dns::ChangeSource::Editor,
-        &summary,
-        vec![edit],
-        None,
-    )
-    .await
-}
-
-pub(crate) async fn delete(
-    deps: &Deps,
-    actor: &Actor,
-    domain: &DomainAccess,
-    id: &str,
-) -> Result<Applied, ServiceError> {
-    let id = Uuid::parse_str(id.trim())
-        .map_err(|_| ServiceError::Conflict("That record is not in this zone.".into()))?;
-    let records = zone::list(deps, domain).await?;
-    let shown = records
-        .iter()
-        .find(|(r, _)| *r == id)
-        .map(|(_, r)| record_line(r))
-        .ok_or_else(|| {
-            ServiceError::Conflict("That record was changed or removed meanwhile: reload the page.".into())
-        })?;
-    zone::apply(
-        deps,
-        actor,
-        domain,
-        crate::domain::dns::ChangeSource::Editor,
-        &format!("Deleted {shown}"),
-        vec![Edit::Delete(id)],
-        None,
-    )
-    .await
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -186,7 +127,7 @@ async fn save_form(
         format!("?edit={}", form.id)
     };
     let back = Back::to(format!("{}{edit}", page(&domain.name))).keeping(&form);
-    save(&state.deps, &actor, &domain, &form.id, &form.input)
+    records::save(&state.deps, &actor, &domain, &form.id, &form.input)
         .await
         .shown_on(&back)?;
     Ok(Notice::RecordSaved.redirect(&page(&domain.name)))
@@ -207,7 +148,7 @@ async fn delete_form(
     let back = Back::here();
     let domain = domain_of(&state, &actor, &name, &back).await?;
     let back = Back::to(page(&domain.name));
-    delete(&state.deps, &actor, &domain, &form.id)
+    records::delete(&state.deps, &actor, &domain, &form.id)
         .await
         .shown_on(&back)?;
     Ok(Notice::RecordDeleted.redirect(&page(&domain.name)))

@@ -185,11 +185,5 @@ pub struct ImportPreview {
 
 /// A record in one line: "www A 203.0.113.10 (3600 s)".
 pub fn record_line(r: &Record) -> String {
-    format!(
-        "{} {} {} ({} s)",
-        r.name.display(),
-        r.record_type().as_str(),
-        r.data.display(),
-        r.ttl.seconds()
-    )
+    r.line()
 }

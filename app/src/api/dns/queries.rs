@@ -93,7 +93,7 @@ pub async fn save_record(name: String, id: String, input: RecordInput) -> Result
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
-    crate::api::dns::forms::save(&deps, &actor, &domain, &id, &input)
+    crate::services::dns::records::save(&deps, &actor, &domain, &id, &input)
         .await
         .map(convert::applied)
         .map_err(api_error)
@@ -105,7 +105,7 @@ pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, Api
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
-    crate::api::dns::forms::delete(&deps, &actor, &domain, &id)
+    crate::services::dns::records::delete(&deps, &actor, &domain, &id)
         .await
         .map(convert::applied)
         .map_err(api_error)

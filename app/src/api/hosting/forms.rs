@@ -18,8 +18,9 @@ use crate::api::{AppState, Notice};
 use crate::domain::hosting::Region;
 use crate::domain::{AccountId, AccountName, DomainName, Email, MemberRole};
 use crate::services::billing::checkout::{self, Created};
+use crate::services::billing::plan_change::{self, PlanChange};
 use crate::services::billing::subscriptions;
-use crate::services::failure::{Internal, Invalid};
+use crate::services::failure::Invalid;
 use crate::services::hosting::access::{self, Access};
 use crate::services::hosting::accounts::{self, AccountDetails, NewAccount};
 use crate::services::hosting::invitations::{self, InvitationRef, NewInvitation};
@@ -168,33 +169,14 @@ async fn change_plan(
     let back = Back::to(account_page(&raw));
     let access = access_to(&state, &actor, &raw, &back).await?;
     let plan = id_field(&form.plan, "plan", "Choose one of the plans offered.").shown_on(&back)?;
-    let deps = &state.deps;
-    // A paid subscription changes at Stripe, after its cost is shown.
-    if !actor.is_staff()
-        && subscriptions::live(&deps.pool, access.account_id())
-            .await
-            .map_err(Internal::from)
-            .shown_on(&back)?
-            .is_some()
-    {
-        return Ok(see_other(&format!("/hosting/{raw}/plan?plan={plan}")));
-    }
-    if checkout::plan_needs_checkout(deps, &actor, &access, plan)
+    match plan_change::request(&state.deps, &actor, &access, plan)
         .await
         .shown_on(&back)?
     {
-        let order = checkout::upgrade(deps, &deps.billing, &actor, &access, plan)
-            .await
-            .shown_on(&back)?;
-        if let Err(error) = checkout::open_checkout(deps, &deps.billing, &actor, order).await {
-            tracing::warn!(%error, %order, "checkout not opened");
-        }
-        return Ok(see_other(&order_page(order)));
+        PlanChange::ShowCost => Ok(see_other(&format!("/hosting/{raw}/plan?plan={plan}"))),
+        PlanChange::Checkout { order } => Ok(see_other(&order_page(order))),
+        PlanChange::Changed => Ok(Notice::PlanChanged.redirect(&account_page(&raw))),
     }
-    accounts::change_plan(&deps.pool, &actor, &access, plan)
-        .await
-        .shown_on(&back)?;
-    Ok(Notice::PlanChanged.redirect(&account_page(&raw)))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -292,6 +292,17 @@ pub struct Record {
 }
 
 impl Record {
+    /// One line for logs and previews: "www CNAME shop.example.com. (3600 s)".
+    pub fn line(&self) -> String {
+        format!(
+            "{} {} {} ({} s)",
+            self.name.display(),
+            self.record_type().as_str(),
+            self.data.display(),
+            self.ttl.seconds()
+        )
+    }
+
     pub fn record_type(&self) -> RecordType {
         self.data.record_type()
     }

@@ -15,6 +15,7 @@ pub mod events;
 pub mod grace;
 pub mod mail;
 pub mod overview;
+pub mod plan_change;
 pub mod plans;
 pub mod stripe;
 pub mod subscriptions;

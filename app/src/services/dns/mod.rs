@@ -15,6 +15,7 @@ pub mod probe;
 pub mod propagation;
 #[cfg(test)]
 mod properties;
+pub mod records;
 pub mod serving;
 pub mod templates;
 pub mod wire;
