@@ -173,7 +173,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         let pool = state.deps.pool.clone();
         move || {
             provide_context(pool.clone());
-            app::api::csp::provide_request_nonce();
+            app::api::edge::csp::provide_request_nonce();
         }
     };
     let options = state.leptos_options.clone();
@@ -208,7 +208,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     // layer (they show who is signed in).
     let forms = forms.layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        app::api::forms::render_pages,
+        app::api::edge::forms::render_pages,
     ));
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
@@ -224,12 +224,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Every page and form (the 404 page too) knows who is signed in.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            app::api::auth::resolve_session,
+            app::api::edge::auth::resolve_session,
         ))
         // Outside the session layer: a forged request never reaches it.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            app::api::csrf::refuse_cross_site,
+            app::api::edge::csrf::refuse_cross_site,
         ))
         // The hosting nodes' API authenticates by bearer token only, never
         // by cookie: it needs neither the session nor the CSRF guard.
@@ -240,11 +240,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // and handler inside.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            app::api::auth::client_address,
+            app::api::edge::auth::client_address,
         ))
-        .layer(axum::middleware::from_fn(app::api::forms::islands_router_status))
+        .layer(axum::middleware::from_fn(app::api::edge::forms::islands_router_status))
         // Outside everything that renders: the nonce exists before any page.
-        .layer(axum::middleware::from_fn(app::api::csp::content_security_policy))
+        .layer(axum::middleware::from_fn(app::api::edge::csp::content_security_policy))
         .layer(CompressionLayer::new())
         // Each route group has its own limit (above, for bodies sent without
         // a length); this refuses a declared oversized body at once.

@@ -8,9 +8,9 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::auth::{cookie_in, session_token, Actor, NetworkKey, Visitor};
-use super::error::{require_ticked, Back, FormResult, RenderPage, ShownOn};
-use super::forms::{see_other, see_other_setting};
+use super::edge::auth::{cookie_in, session_token, Actor, NetworkKey, Visitor};
+use super::edge::error::{require_ticked, Back, FormResult, RenderPage, ShownOn};
+use super::edge::forms::{see_other, see_other_setting};
 use super::{AppState, Notice};
 use crate::components::form::FormState;
 use crate::domain::{CurrentUser, DisplayName, Email, NextPath, Password};

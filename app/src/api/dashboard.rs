@@ -63,7 +63,7 @@ mod load {
     use uuid::Uuid;
 
     use super::*;
-    use crate::api::error::api_error;
+    use crate::api::edge::error::api_error;
     use crate::services::dashboard::{self, ChartScope, Viewer};
     use crate::services::{Actor, Deps};
 
@@ -125,7 +125,7 @@ pub async fn dashboard(
     to: Option<String>,
     account: Option<String>,
 ) -> Result<DashboardView, ApiError> {
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let viewer = load::viewer(&deps, &actor).await?;
     let (range, range_error) = match Range::from_query(range.as_deref(), from.as_deref(), to.as_deref()) {
         Ok(range) => (range, None),
@@ -159,7 +159,7 @@ pub async fn dashboard(
 /// The tiles again (a live update).
 #[server(endpoint = "dashboard/tiles")]
 pub async fn dashboard_tiles() -> Result<Vec<Section>, ApiError> {
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let viewer = load::viewer(&deps, &actor).await?;
     Ok(load::sections(&deps.pool, &viewer).await)
 }
@@ -171,7 +171,7 @@ pub async fn dashboard_chart(
     range: Range,
     account: Option<String>,
 ) -> Result<ChartView, ApiError> {
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let viewer = load::viewer(&deps, &actor).await?;
     let account = load::account(&viewer, account.as_deref());
     load::chart(&deps.pool, &viewer, id, load::scope(range, account))
@@ -183,6 +183,6 @@ pub async fn dashboard_chart(
 /// The newest activity again (a live update).
 #[server(endpoint = "dashboard/feed")]
 pub async fn dashboard_feed() -> Result<Vec<FeedRow>, ApiError> {
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     Ok(load::feed(&deps, &actor).await.unwrap_or_default())
 }

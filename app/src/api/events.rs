@@ -21,7 +21,7 @@ use axum::{
 };
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::auth::Actor;
+use super::edge::auth::Actor;
 use super::AppState;
 use crate::services::realtime::{self, Delivery, StreamSlot};
 use crate::services::sessions;

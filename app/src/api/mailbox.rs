@@ -18,7 +18,7 @@ pub struct MailboxEmail {
 /// The newest emails, optionally only those to one address.
 #[server]
 pub async fn list_mailbox(to: Option<String>) -> Result<Vec<MailboxEmail>, super::ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     let state =
         use_context::<super::AppState>().ok_or_else(|| super::ApiError::NotFound("Not found.".into()))?;
     if !state.settings.dev_mode {

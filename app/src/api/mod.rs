@@ -1,30 +1,22 @@
-//! The HTTP edge of each area: server functions that feed the pages, form
-//! endpoints that work without JavaScript, and what they share — who is
-//! asking (`auth`), one error path (`error`), form answers (`forms`) and
-//! the confirmations pages show (`notice`). Handlers stay thin: they
-//! convert the request into domain types and call `crate::services`.
+//! The HTTP edge of each area: server functions that feed the pages and
+//! form endpoints that work without JavaScript, one module per area. What
+//! they share (who is asking, the error path, form answers, notices, the
+//! request guards) is in `edge`. Handlers stay thin: they convert the
+//! request into domain types and call `crate::services`.
 
 #[cfg(feature = "ssr")]
 pub mod accounts;
 pub mod activity;
-pub mod auth;
 pub mod billing;
 #[cfg(feature = "ssr")]
 mod chart_options;
-#[cfg(feature = "ssr")]
-pub mod csp;
-#[cfg(feature = "ssr")]
-pub mod csrf;
 pub mod dashboard;
 pub mod dns;
-pub mod error;
+pub mod edge;
 #[cfg(feature = "ssr")]
 pub mod events;
-#[cfg(feature = "ssr")]
-pub mod forms;
 pub mod hosting;
 pub mod mailbox;
-pub mod notice;
 pub mod notifications;
 pub mod sessions;
 pub mod staff;
@@ -35,9 +27,9 @@ pub mod usage;
 /// The live-update stream (see `events`).
 pub const EVENTS_PATH: &str = "/events";
 
-pub use auth::{current_user, recently_authenticated, require_user};
-pub use error::ApiError;
-pub use notice::Notice;
+pub use edge::auth::{current_user, recently_authenticated, require_user};
+pub use edge::error::ApiError;
+pub use edge::notice::Notice;
 #[cfg(feature = "ssr")]
 pub use state::{AppState, Settings, Shared};
 

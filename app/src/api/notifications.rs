@@ -22,9 +22,9 @@ pub struct Notifications {
 
 #[server(endpoint = "notifications")]
 pub async fn my_notifications() -> Result<Notifications, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::services::failure::Internal;
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let (unread, items) = crate::services::notifications::recent(&deps.pool, &actor)
         .await
         .map_err(|e| api_error(Internal::from(e)))?;
@@ -49,9 +49,9 @@ pub use routes::routes;
 mod routes {
     use axum::{extract::State, routing::post, Router};
 
-    use crate::api::auth::Actor;
-    use crate::api::error::{Back, FormResult, ShownOn};
-    use crate::api::forms::see_other;
+    use crate::api::edge::auth::Actor;
+    use crate::api::edge::error::{Back, FormResult, ShownOn};
+    use crate::api::edge::forms::see_other;
     use crate::api::AppState;
     use crate::services::failure::Internal;
 

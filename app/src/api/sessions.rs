@@ -16,8 +16,8 @@ pub struct MySession {
 
 #[server]
 pub async fn list_my_sessions() -> Result<Vec<MySession>, super::ApiError> {
-    use super::error::api_error;
-    let (deps, actor) = super::auth::actor()?;
+    use super::edge::error::api_error;
+    let (deps, actor) = super::edge::auth::actor()?;
     let sessions = crate::services::sessions::list_for_user(&deps.pool, actor.id())
         .await
         .map_err(|e| api_error(crate::services::failure::Internal::from(e)))?;
@@ -43,9 +43,9 @@ mod routes {
     use serde::Deserialize;
     use uuid::Uuid;
 
-    use crate::api::auth::Actor;
-    use crate::api::error::{Back, FormResult, ShownOn};
-    use crate::api::forms::see_other_setting;
+    use crate::api::edge::auth::Actor;
+    use crate::api::edge::error::{Back, FormResult, ShownOn};
+    use crate::api::edge::forms::see_other_setting;
     use crate::api::{AppState, Notice};
     use crate::services::failure::Internal;
     use crate::services::sessions;

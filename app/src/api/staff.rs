@@ -35,9 +35,9 @@ pub struct NewNodeToken(pub String);
 
 #[server(endpoint = "staff/plans")]
 pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::services::hosting::plans::{self, GB};
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let list = plans::all(&deps.pool, &actor).await.map_err(api_error)?;
     Ok(list
         .into_iter()
@@ -56,8 +56,8 @@ pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
 
 #[server(endpoint = "staff/node-tokens")]
 pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ApiError> {
-    use super::error::api_error;
-    let (deps, actor) = super::auth::actor()?;
+    use super::edge::error::api_error;
+    let (deps, actor) = super::edge::auth::actor()?;
     let list = crate::services::hosting::node_tokens::list(&deps.pool, &actor)
         .await
         .map_err(api_error)?;
@@ -86,8 +86,8 @@ mod routes {
     use serde::{Deserialize, Serialize};
 
     use super::NewNodeToken;
-    use crate::api::auth::Staff;
-    use crate::api::error::{Back, FormResult, RenderPage, ShownOn};
+    use crate::api::edge::auth::Staff;
+    use crate::api::edge::error::{Back, FormResult, RenderPage, ShownOn};
     use crate::api::{AppState, Notice};
     use crate::domain::hosting::Region;
     use crate::domain::money::{Currency, Money};

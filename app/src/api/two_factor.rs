@@ -28,8 +28,8 @@ pub struct RecoveryCodes(pub Vec<String>);
 
 #[server(endpoint = "two-factor-overview")]
 pub async fn two_factor_overview() -> Result<TwoFactorSettings, super::ApiError> {
-    use super::error::api_error;
-    let (deps, actor) = super::auth::actor()?;
+    use super::edge::error::api_error;
+    let (deps, actor) = super::edge::auth::actor()?;
     let status = crate::services::two_factor::status(&deps.pool, &deps.secret_key, &actor.user)
         .await
         .map_err(api_error)?;
@@ -55,9 +55,9 @@ mod routes {
 
     use super::RecoveryCodes;
     use crate::api::accounts::session_cookies;
-    use crate::api::auth::{cookie_in, Actor, Visitor};
-    use crate::api::error::{Back, FormResult, RenderPage, ShownOn};
-    use crate::api::forms::{see_other, see_other_setting};
+    use crate::api::edge::auth::{cookie_in, Actor, Visitor};
+    use crate::api::edge::error::{Back, FormResult, RenderPage, ShownOn};
+    use crate::api::edge::forms::{see_other, see_other_setting};
     use crate::api::{AppState, Notice};
     use crate::domain::NextPath;
     use crate::services::accounts::AccountError;

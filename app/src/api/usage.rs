@@ -70,7 +70,7 @@ mod handler {
             )
                 .into_response(),
             Err(e @ IngestError::Internal(_)) => {
-                let reference = crate::api::error::log_internal(&e);
+                let reference = crate::api::edge::error::log_internal(&e);
                 error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     &format!("internal error (reference {reference}); retry the batch"),

@@ -166,19 +166,15 @@ pub async fn spawn_binary(pool: PgPool, env: &[(&str, &str)], output: &std::path
     let child = ChildProcess(command.spawn().expect("the ksf binary starts"));
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        if let Ok(res) = client.get(format!("{base}/readyz")).send().await {
-            if res.status() == 200 {
-                break;
-            }
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the ksf binary did not become ready"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually(
+        "the ksf binary is ready",
+        std::time::Duration::from_secs(30),
+        || {
+            let ready = client.get(format!("{base}/readyz")).send();
+            async move { ready.await.ok().filter(|res| res.status() == 200).map(|_| ()) }
+        },
+    )
+    .await;
     TestApp {
         base,
         client,
@@ -282,6 +278,28 @@ async fn spawn(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         clock,
         _site: site,
         _server: Running::Thread(ServerThread { stop: Some(stop) }),
+    }
+}
+
+/// Polls `check` (every 20 ms) until it gives `Some`, and returns that;
+/// fails naming `what` when `limit` passes first. For what happens in the
+/// background (a server starting, webhooks arriving, a zone reloading):
+/// never a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, limit: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {limit:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 

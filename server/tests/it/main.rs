@@ -3,6 +3,7 @@
 //! cookies as a browser does.
 
 mod builders;
+mod cast;
 mod helpers;
 
 mod accounts;

@@ -250,22 +250,26 @@ async fn two_workers_on_one_queue_deliver_each_email_exactly_once(pool: PgPool) 
 async fn a_worker_stopped_after_claiming_leaves_the_email_to_be_sent_later_once(pool: PgPool) {
     let (sink, url) = start_sink(vec![]).await;
     let id = queue(&pool, 1).await[0];
-    // Long enough that the survivor's first tick surely falls within it,
-    // even on a loaded machine.
-    let short_lease = MailerSettings {
-        lease: Duration::from_secs(2),
+    let lease = MailerSettings {
+        lease: Duration::from_secs(60),
         ..settings(&url)
     };
+    // Both workers decide time by one clock, which the test moves on.
+    let clock = app::services::clock::Clock::system();
 
     // This worker claims the row and then "dies" before sending.
-    let crashed = Mailer::new(pool.clone(), short_lease.clone()).unwrap();
+    let crashed = Mailer::new(pool.clone(), lease.clone())
+        .unwrap()
+        .with_clock(clock.clone());
     assert_eq!(crashed.claim().await.unwrap().len(), 1);
     drop(crashed);
 
-    let survivor = Mailer::new(pool.clone(), short_lease).unwrap();
+    let survivor = Mailer::new(pool.clone(), lease)
+        .unwrap()
+        .with_clock(clock.clone());
     survivor.tick().await.unwrap();
     assert_eq!(sink.requests(), 0, "the claim is respected while its lease runs");
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    clock.advance(time::Duration::seconds(61));
     drain(&survivor, &pool, Duration::from_secs(5)).await;
     assert_eq!(row(&pool, id).await.0, "sent");
     assert_eq!(sink.delivered().get(&id.to_string()), Some(&1));

@@ -12,9 +12,9 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::api::auth::{Actor, Staff};
-use crate::api::error::{Back, FormResult, ShownOn};
-use crate::api::forms::see_other;
+use crate::api::edge::auth::{Actor, Staff};
+use crate::api::edge::error::{Back, FormResult, ShownOn};
+use crate::api::edge::forms::see_other;
 use crate::api::{AppState, Notice};
 use crate::domain::AccountId;
 use crate::services::billing::{checkout, events, subscriptions, webhooks, ServiceError};
@@ -45,7 +45,7 @@ async fn access_to(
     actor: &Actor,
     raw: &str,
     back: &Back,
-) -> Result<Access, crate::api::error::FormError> {
+) -> Result<Access, crate::api::edge::error::FormError> {
     let id = AccountId::parse(raw)
         .ok_or(crate::services::billing::not_found())
         .shown_on(back)?;

@@ -68,11 +68,11 @@ fn date(t: Option<time::OffsetDateTime>) -> String {
 
 #[server(endpoint = "billing_overview")]
 pub async fn billing_overview() -> Result<BillingView, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::domain::billing::InvoiceStatus;
     use crate::domain::money::format_minor;
     use crate::services::failure::Internal;
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let o = crate::services::billing::overview::load(&deps.pool, &actor)
         .await
         .map_err(|e| api_error(Internal::from(e)))?;
@@ -154,11 +154,11 @@ pub struct OrderView {
 
 #[server(endpoint = "billing_order")]
 pub async fn billing_order(id: String) -> Result<OrderView, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::domain::billing::OrderStatus;
     use crate::domain::AccountStatus;
     use crate::services::billing::checkout;
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let id =
         uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(crate::services::billing::not_found()))?;
     let o = checkout::order(&deps, &actor, id).await.map_err(api_error)?;
@@ -199,10 +199,10 @@ pub struct AccountBillingView {
 
 #[server(endpoint = "billing_account")]
 pub async fn account_billing(account: String) -> Result<AccountBillingView, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::domain::{AccountId, Permission};
     use crate::services::failure::Internal;
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let id = AccountId::parse(&account).ok_or_else(|| api_error(crate::services::billing::not_found()))?;
     let access = crate::services::hosting::access::authorize(&deps.pool, &actor, id)
         .await
@@ -255,10 +255,10 @@ pub struct ChangePreviewView {
 
 #[server(endpoint = "billing_plan_preview")]
 pub async fn plan_change_preview(account: String, plan: String) -> Result<ChangePreviewView, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::domain::AccountId;
     use crate::services::billing::{subscriptions, ServiceError};
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     let id = AccountId::parse(&account).ok_or_else(|| api_error(crate::services::billing::not_found()))?;
     let plan_id = uuid::Uuid::parse_str(plan.trim())
         .map_err(|_| api_error(ServiceError::invalid("plan", "Choose one of the plans offered.")))?;
@@ -296,12 +296,12 @@ pub struct EventView {
 
 #[server(endpoint = "billing_events")]
 pub async fn stripe_events(pending_only: bool) -> Result<Vec<EventView>, ApiError> {
-    use super::error::api_error;
+    use super::edge::error::api_error;
     use crate::services::billing::events::{recent, MAX_ATTEMPTS};
     use crate::services::failure::Internal;
-    let (deps, actor) = super::auth::actor()?;
+    let (deps, actor) = super::edge::auth::actor()?;
     if !actor.is_staff() {
-        return Err(api_error(crate::api::auth::NotStaff));
+        return Err(api_error(crate::api::edge::auth::NotStaff));
     }
     let rows = recent(&deps.pool, pending_only, 200)
         .await

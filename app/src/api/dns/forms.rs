@@ -12,8 +12,8 @@ use axum::{
 use serde::{Deserialize, Serialize};
 
 use super::{record_line, ImportPreview, TemplatePreview};
-use crate::api::auth::Actor;
-use crate::api::error::{Back, FormError, FormResult, RenderPage, ShownOn};
+use crate::api::edge::auth::Actor;
+use crate::api::edge::error::{Back, FormError, FormResult, RenderPage, ShownOn};
 use crate::api::{AppState, Notice};
 use crate::domain::dns::templates::{DmarcPolicy, Options, Template};
 use crate::domain::dns::zonefile::{self, Managed};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::ApiError;
 #[cfg(feature = "ssr")]
 use {
-    crate::api::{auth::actor, error::api_error},
+    crate::api::edge::{auth::actor, error::api_error},
     crate::domain::dns::{RecordName, RecordType},
     crate::services::dns::{domains, propagation, ServiceError},
 };

@@ -9,7 +9,7 @@ use crate::domain::dns::RecordInput;
 #[cfg(feature = "ssr")]
 use {
     super::{convert, DomainRow, RecordRow},
-    crate::api::{auth::actor, error::api_error},
+    crate::api::edge::{auth::actor, error::api_error},
     crate::domain::dns::zonefile::Managed,
     crate::domain::Permission,
     crate::services::dns::{domains, history, zone},

@@ -10,10 +10,10 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api::auth::Actor;
 use crate::api::billing::forms::order_page;
-use crate::api::error::{require_ticked, Back, FormResult, ShownOn};
-use crate::api::forms::see_other;
+use crate::api::edge::auth::Actor;
+use crate::api::edge::error::{require_ticked, Back, FormResult, ShownOn};
+use crate::api::edge::forms::see_other;
 use crate::api::{AppState, Notice};
 use crate::domain::hosting::Region;
 use crate::domain::{AccountId, AccountName, DomainName, Email, MemberRole};
@@ -55,7 +55,7 @@ async fn access_to(
     actor: &Actor,
     raw: &str,
     back: &Back,
-) -> Result<Access, crate::api::error::FormError> {
+) -> Result<Access, crate::api::edge::error::FormError> {
     let id = AccountId::parse(raw)
         .ok_or(crate::services::hosting::not_found())
         .shown_on(back)?;

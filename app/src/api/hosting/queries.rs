@@ -8,7 +8,7 @@ use crate::api::ApiError;
 #[cfg(feature = "ssr")]
 use {
     super::{convert, AccountRow, InvitationRow, MemberRow},
-    crate::api::{auth::actor, error::api_error},
+    crate::api::edge::{auth::actor, error::api_error},
     crate::domain::{AccountId, Permission},
     crate::services::hosting::{access, ServiceError},
 };
@@ -169,7 +169,7 @@ pub async fn my_invitations() -> Result<Vec<InvitationCard>, ApiError> {
 /// The invitation behind an emailed link (the link is the credential).
 #[server(endpoint = "hosting/invitation")]
 pub async fn invitation_by_token(token: String) -> Result<InvitationCard, ApiError> {
-    let deps = crate::api::auth::deps()?;
+    let deps = crate::api::edge::auth::deps()?;
     let view = crate::services::hosting::invitations::by_token(&deps.pool, &token, deps.clock.now())
         .await
         .map_err(api_error)?;

@@ -11,8 +11,8 @@ use axum::{
     Router,
 };
 
-use crate::api::auth::Actor;
-use crate::api::error::{Back, FormResult, ShownOn};
+use crate::api::edge::auth::Actor;
+use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::AppState;
 use crate::services::tickets::{access, lists, ServiceError};
 

@@ -12,8 +12,8 @@ use axum::{
 use serde::{Deserialize, Serialize};
 
 use super::Preview;
-use crate::api::auth::Actor;
-use crate::api::error::{Back, FormError, FormResult, RenderPage, ShownOn};
+use crate::api::edge::auth::Actor;
+use crate::api::edge::error::{Back, FormError, FormResult, RenderPage, ShownOn};
 use crate::api::{AppState, Notice};
 use crate::domain::tickets::{
     Body, Category, Priority, Rating, Subject, MAX_BODY_BYTES, MAX_FILES, MAX_FILE_BYTES,

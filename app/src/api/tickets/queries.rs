@@ -9,7 +9,7 @@ use crate::api::ApiError;
 #[cfg(feature = "ssr")]
 use {
     super::{convert, CustomerAccountRow, CustomerView},
-    crate::api::{auth::actor, error::api_error},
+    crate::api::edge::{auth::actor, error::api_error},
     crate::services::tickets::{access, lists},
 };
 

@@ -9,6 +9,7 @@ use resend_rs::{idempotent::IdempotentTrait, types::CreateEmailBaseOptions, Rese
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::services::clock::Clock;
 use crate::services::tokens::random_below;
 
 #[derive(Clone, Debug)]
@@ -82,6 +83,8 @@ pub struct Mailer {
     pool: PgPool,
     settings: MailerSettings,
     resend: Option<Resend>,
+    /// Decides when a row is due and when its lease ends.
+    clock: Clock,
 }
 
 impl Mailer {
@@ -103,7 +106,13 @@ impl Mailer {
             pool,
             settings,
             resend,
+            clock: Clock::system(),
         })
+    }
+
+    /// The same worker deciding time by `clock` (tests move it on).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 
     /// Runs until `shutdown` turns true.
@@ -153,17 +162,18 @@ impl Mailer {
         sqlx::query_as!(
             Claimed,
             r#"UPDATE email_outbox
-               SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+               SET locked_until = $3::timestamptz + make_interval(secs => $2), attempts = attempts + 1
                WHERE id IN (
                    SELECT id FROM email_outbox
-                   WHERE status = 'pending' AND next_attempt_at <= now()
-                     AND (locked_until IS NULL OR locked_until < now())
+                   WHERE status = 'pending' AND next_attempt_at <= $3
+                     AND (locked_until IS NULL OR locked_until < $3)
                    ORDER BY next_attempt_at
                    LIMIT $1
                    FOR UPDATE SKIP LOCKED)
                RETURNING id, to_address, subject, html_body, text_body, attempts"#,
             self.settings.batch_size,
             self.settings.lease.as_secs_f64(),
+            self.clock.now(),
         )
         .fetch_all(&self.pool)
         .await
@@ -231,11 +241,12 @@ impl Mailer {
                     retry_delay(self.settings.retry_base, row.attempts).max(not_before.unwrap_or_default());
                 tracing::info!(outbox_id = %row.id, %error, delay_ms = delay.as_millis() as u64, "email will be retried");
                 sqlx::query!(
-                    r#"UPDATE email_outbox SET next_attempt_at = now() + make_interval(secs => $2),
+                    r#"UPDATE email_outbox SET next_attempt_at = $4::timestamptz + make_interval(secs => $2),
                            locked_until = NULL, last_error = $3 WHERE id = $1"#,
                     row.id,
                     delay.as_secs_f64(),
-                    error
+                    error,
+                    self.clock.now()
                 )
                 .execute(&self.pool)
                 .await?;

@@ -3,25 +3,10 @@
 //! outsider, staff and a signed-out visitor. A refused call changes
 //! nothing, here or at Stripe.
 
-use app::domain::MemberRole;
-
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Who {
-    Owner,
-    Billing,
-    Admin,
-    Developer,
-    Viewer,
-    Outsider,
-    Staff,
-    SignedOut,
-}
+use crate::cast::{Who, EVERYONE};
 use Who::*;
-const EVERYONE: [Who; 8] = [
-    Owner, Billing, Admin, Developer, Viewer, Outsider, Staff, SignedOut,
-];
 
 /// What an account's billing is, here and at Stripe.
 async fn snapshot(shop: &Shop, account: Uuid) -> String {
@@ -78,7 +63,7 @@ async fn every_billing_endpoint_allows_exactly_who_it_should(pool: PgPool) {
     let pro = shop.plan("pro").await.to_string();
     let mut people: Vec<(Who, Browser)> = vec![(Owner, owner)];
     for who in EVERYONE.into_iter().filter(|w| *w != Owner) {
-        let email = format!("{who:?}@example.com").to_lowercase();
+        let email = who.email();
         let browser = shop.app.browser();
         if who != SignedOut {
             let user = if who == Staff {
@@ -87,14 +72,7 @@ async fn every_billing_endpoint_allows_exactly_who_it_should(pool: PgPool) {
                 UserBuilder::customer(&email)
             };
             let id = user.create(&shop.app.pool).await;
-            let role = match who {
-                Billing => Some(MemberRole::Billing),
-                Admin => Some(MemberRole::Admin),
-                Developer => Some(MemberRole::Developer),
-                Viewer => Some(MemberRole::Viewer),
-                _ => None,
-            };
-            if let Some(role) = role {
+            if let Some(role) = who.role() {
                 sqlx::query("INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, $3)")
                     .bind(account)
                     .bind(id)

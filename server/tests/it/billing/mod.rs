@@ -178,23 +178,24 @@ impl Shop {
             .iter()
             .filter_map(|e| e["id"].as_str().map(str::to_string))
             .collect();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        loop {
-            let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM stripe_events WHERE id = ANY($1)")
-                .bind(&ids)
-                .fetch_one(&self.app.pool)
-                .await
-                .unwrap();
-            if stored as usize == ids.len() {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "webhooks delivered: {stored} of {}",
-                ids.len()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        let pool = &self.app.pool;
+        eventually(
+            "every webhook the stand-in sent is stored",
+            std::time::Duration::from_secs(15),
+            || {
+                let ids = &ids;
+                async move {
+                    let stored: i64 =
+                        sqlx::query_scalar("SELECT count(*) FROM stripe_events WHERE id = ANY($1)")
+                            .bind(ids)
+                            .fetch_one(pool)
+                            .await
+                            .unwrap();
+                    (stored as usize == ids.len()).then_some(())
+                }
+            },
+        )
+        .await;
         self.drain().await
     }
 

@@ -1,7 +1,6 @@
 //! Who may do what with domains and DNS: every endpoint against every
 //! kind of user; a refused call changes nothing and reveals nothing.
 
-use app::domain::MemberRole;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -9,22 +8,8 @@ use super::{post_multipart, records, serial};
 use crate::builders::{AccountBuilder, UserBuilder};
 use crate::helpers::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Who {
-    Owner,
-    Admin,
-    Developer,
-    Billing,
-    Viewer,
-    Outsider,
-    Staff,
-    SignedOut,
-}
-
+use crate::cast::{Who, EVERYONE, MEMBERS};
 use Who::*;
-const EVERYONE: [Who; 8] = [
-    Owner, Admin, Developer, Billing, Viewer, Outsider, Staff, SignedOut,
-];
 const EDITORS: &[Who] = &[Owner, Admin, Developer];
 const READERS: &[Who] = &[Owner, Admin, Developer, Billing, Viewer, Staff];
 
@@ -49,13 +34,7 @@ async fn every_domain_endpoint_allows_exactly_the_roles_it_should(pool: PgPool) 
     }
     let browser = |w: Who| &browsers.iter().find(|(x, _)| *x == w).unwrap().1;
     let id = |w: Who| ids.iter().find(|(x, _)| *x == w).unwrap().1;
-    let roles = [
-        (Owner, MemberRole::Owner),
-        (Admin, MemberRole::Admin),
-        (Developer, MemberRole::Developer),
-        (Billing, MemberRole::Billing),
-        (Viewer, MemberRole::Viewer),
-    ];
+    let roles = MEMBERS;
     let good_zone = "$TTL 3600\nwww IN A 203.0.113.77\n";
     enum Call {
         Form(&'static str, Vec<(&'static str, String)>),

@@ -16,32 +16,12 @@ use uuid::Uuid;
 use crate::builders::{self, AccountBuilder, UserBuilder};
 use crate::helpers::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Actor {
-    Owner,
-    Admin,
-    Developer,
-    Billing,
-    Viewer,
-    Outsider,
-    Staff,
-    SignedOut,
-}
-
+use crate::cast::Who as Actor;
+use crate::cast::{EVERYONE as ACTORS, MEMBERS};
 use Actor::*;
-const ACTORS: [Actor; 8] = [
-    Owner, Admin, Developer, Billing, Viewer, Outsider, Staff, SignedOut,
-];
-const MEMBERS: [(Actor, MemberRole); 5] = [
-    (Owner, MemberRole::Owner),
-    (Admin, MemberRole::Admin),
-    (Developer, MemberRole::Developer),
-    (Billing, MemberRole::Billing),
-    (Viewer, MemberRole::Viewer),
-];
 
 fn email_of(actor: Actor) -> String {
-    format!("{actor:?}@example.com").to_lowercase()
+    actor.email()
 }
 
 struct Team {

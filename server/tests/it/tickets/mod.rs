@@ -16,27 +16,15 @@ use uuid::Uuid;
 use crate::builders::{AccountBuilder, UserBuilder};
 use crate::helpers::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Who {
-    /// Opened the tickets; a developer of the account.
-    Author,
-    Owner,
-    Admin,
-    Billing,
-    Viewer,
-    Outsider,
-    Staff,
-    SignedOut,
-}
-
-use Who::*;
-const EVERYONE: [Who; 8] = [Author, Owner, Admin, Billing, Viewer, Outsider, Staff, SignedOut];
+use crate::cast::{Who, EVERYONE};
+// The tickets are opened by the account's developer.
+use Who::{Admin, Billing, Developer as Author, Outsider, Owner, SignedOut, Staff, Viewer};
 /// Who may see a ticket about the account: its author, members whose role
 /// allows support (not viewers), staff.
 const AUDIENCE: [Who; 5] = [Author, Owner, Admin, Billing, Staff];
 
 fn email_of(who: Who) -> String {
-    format!("{who:?}@example.com").to_lowercase()
+    who.email()
 }
 
 /// A hosting account's team, an outsider, staff and a signed-out visitor,

@@ -177,7 +177,7 @@ mod edge {
         /// The failure, answered on this page.
         pub fn fail(&self, failure: &dyn Failure) -> FormError {
             if failure.needs_step_up() {
-                return FormError::Redirect(crate::api::forms::confirm_identity_path(
+                return FormError::Redirect(crate::api::edge::forms::confirm_identity_path(
                     self.page.as_deref().unwrap_or("/"),
                 ));
             }
@@ -228,7 +228,7 @@ mod edge {
         fn into_response(self) -> Response {
             match self {
                 FormError::Render(page) => page.into_response(),
-                FormError::Redirect(to) => crate::api::forms::see_other(&to),
+                FormError::Redirect(to) => crate::api::edge::forms::see_other(&to),
             }
         }
     }

@@ -125,7 +125,7 @@ impl Notice {
     /// 303 to `page`, showing this notice there.
     #[cfg(feature = "ssr")]
     pub fn redirect(self, page: &str) -> axum::response::Response {
-        crate::api::forms::see_other(&self.on(page))
+        crate::api::edge::forms::see_other(&self.on(page))
     }
 }
 

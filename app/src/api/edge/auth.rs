@@ -30,7 +30,7 @@ pub fn current_user() -> Option<CurrentUser> {
 pub fn recently_authenticated(user: &CurrentUser) -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<super::AppState>()
+        use_context::<crate::api::AppState>()
             .is_some_and(|s| crate::services::step_up::is_fresh(user, s.deps.clock.now()))
     }
     #[cfg(not(feature = "ssr"))]
@@ -78,8 +78,8 @@ mod edge {
     };
     use ipnet::IpNet;
 
-    use crate::api::error::{ApiError, Back, FormError};
-    use crate::api::forms::{see_other, sign_in_path};
+    use crate::api::edge::error::{ApiError, Back, FormError};
+    use crate::api::edge::forms::{see_other, sign_in_path};
     use crate::api::AppState;
     use crate::domain::{CurrentUser, Role};
     use crate::services::failure::Failure;

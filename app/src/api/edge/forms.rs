@@ -17,7 +17,7 @@ use axum::{
 use leptos::prelude::provide_context;
 
 use super::error::RenderPage;
-use super::AppState;
+use crate::api::AppState;
 use crate::domain::NextPath;
 
 /// Renders the pages that handlers asked for (see `RenderPage`), as the

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::AppState;
+use crate::api::AppState;
 
 /// `scheme://host[:port]` of a URL, lower-cased, default ports dropped.
 pub fn origin_of(url: &str) -> Option<String> {
