@@ -7,20 +7,13 @@ use leptos_router::{
 
 use crate::components::layout::AppLayout;
 use crate::pages::{
-    accounts::{
-        password::{ForgotPasswordPage, ResetPasswordPage},
-        second_factor::{ConfirmIdentityPage, SecondFactorPage},
-        sign_in::SignInPage,
-        sign_up::{SignUpPage, SignUpSentPage},
-        verify::{ConfirmEmailChangePage, VerifyEmailPage},
-    },
     activity::ActivityPage,
     billing::{
         order::OrderPage, overview::BillingPage, plan_change::PlanChangePage, staff::StaffBillingPage,
     },
     dashboard::DashboardPage,
     dev_mailbox::DevMailboxPage,
-    domains::{zone::DomainPage, DomainsPage},
+    dns::{zone::DomainPage, DomainsPage},
     errors::{ErrorPage, NotFoundPage},
     hosting::{
         account::HostingAccountPage,
@@ -28,12 +21,19 @@ use crate::pages::{
         list::HostingListPage,
         new::{EditHostingAccountPage, NewHostingAccountPage},
     },
+    identity::{
+        password::{ForgotPasswordPage, ResetPasswordPage},
+        second_factor::{ConfirmIdentityPage, SecondFactorPage},
+        sign_in::SignInPage,
+        sign_up::{SignUpPage, SignUpSentPage},
+        verify::{ConfirmEmailChangePage, VerifyEmailPage},
+    },
     invitations::{AcceptInvitationPage, InvitationsPage},
     notifications::NotificationsPage,
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
-    support::{list::SupportPage, new::NewTicketPage, queue::StaffTicketsPage, ticket::TicketPage},
+    tickets::{list::SupportPage, new::NewTicketPage, queue::StaffTicketsPage, ticket::TicketPage},
     two_factor::TwoFactorPage,
 };
 

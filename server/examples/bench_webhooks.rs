@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::domain::{CurrentUser, Role};
-use app::services::billing::{events, stripe::Gateway, BillingSettings};
+use app::services::billing::{stripe::Gateway, webhook_queue, BillingSettings};
 use app::services::Actor;
 use scratch::Scratch;
 use server::{config::Config, startup::Application};
@@ -236,7 +236,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             handles.push(tokio::spawn(async move {
                 let mut n = 0usize;
                 while started.elapsed() < budget
-                    && events::process_next(&pool, &billing, time::OffsetDateTime::now_utc())
+                    && webhook_queue::process_next(&pool, &billing, time::OffsetDateTime::now_utc())
                         .await
                         .unwrap_or(false)
                 {

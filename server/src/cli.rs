@@ -110,7 +110,7 @@ async fn maintain(
     pool: sqlx::PgPool,
     retention: time::Duration,
     grace_days: i64,
-    links: app::services::accounts::Links,
+    links: app::services::identity::Links,
     storage: app::services::tickets::files::Storage,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -315,13 +315,13 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
                 pool.clone(),
                 config.usage_retention,
                 config.billing.grace_days,
-                app::services::accounts::Links {
+                app::services::identity::Links {
                     site_url: config.site_url.clone(),
                 },
                 app::services::tickets::files::Storage::local(&config.data_dir),
             ));
             let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
-                tokio::spawn(app::services::billing::events::run(
+                tokio::spawn(app::services::billing::webhook_queue::run(
                     pool.clone(),
                     config.billing.clone(),
                     app::services::clock::Clock::system(),

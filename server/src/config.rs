@@ -35,7 +35,7 @@ pub struct Config {
     pub mail: app::services::mail::worker::MailerSettings,
     /// Run the email worker in this process (several processes may).
     pub mail_worker: bool,
-    pub ip_limit: app::api::accounts::IpLimit,
+    pub ip_limit: app::api::identity::IpLimit,
     /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// What one user or network may do (each email sent for them is bounded).
@@ -502,8 +502,8 @@ impl Config {
             ..defaults
         };
         let mail_worker = parse(&lookup, "KSF_MAIL_WORKER", true)?;
-        let default_limit = app::api::accounts::IpLimit::default();
-        let ip_limit = app::api::accounts::IpLimit {
+        let default_limit = app::api::identity::IpLimit::default();
+        let ip_limit = app::api::identity::IpLimit {
             burst: parse(&lookup, "KSF_AUTH_BURST_PER_IP", default_limit.burst)?,
             replenish: Duration::from_secs(parse(
                 &lookup,

@@ -3,8 +3,8 @@
 use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
 
 use app::api::{AppState, Settings};
-use app::services::accounts::Links;
 use app::services::clock::Clock;
+use app::services::identity::Links;
 use app::services::Deps;
 use app::{shell, App};
 use axum::{
@@ -178,7 +178,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     };
     let options = state.leptos_options.clone();
     let mut forms = Router::new()
-        .merge(app::api::accounts::routes(state.settings.ip_limit))
+        .merge(app::api::identity::routes(state.settings.ip_limit))
         .merge(app::api::tickets::forms::routes())
         .merge(app::api::tickets::files::routes())
         .merge(app::api::sessions::routes())
@@ -188,7 +188,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::dns::forms::routes())
         .merge(app::api::staff::routes())
         .merge(app::api::notifications::routes())
-        .merge(app::api::events::routes());
+        .merge(app::api::live::routes());
     if state.settings.dev_mode {
         forms = forms.merge(app::api::mailbox::routes());
     }

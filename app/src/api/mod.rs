@@ -4,8 +4,6 @@
 //! request guards) is in `edge`. Handlers stay thin: they convert the
 //! request into domain types and call `crate::services`.
 
-#[cfg(feature = "ssr")]
-pub mod accounts;
 pub mod activity;
 pub mod billing;
 #[cfg(feature = "ssr")]
@@ -13,9 +11,11 @@ mod chart_options;
 pub mod dashboard;
 pub mod dns;
 pub mod edge;
-#[cfg(feature = "ssr")]
-pub mod events;
 pub mod hosting;
+#[cfg(feature = "ssr")]
+pub mod identity;
+#[cfg(feature = "ssr")]
+pub mod live;
 pub mod mailbox;
 pub mod notifications;
 pub mod sessions;
@@ -24,7 +24,7 @@ pub mod tickets;
 pub mod two_factor;
 pub mod usage;
 
-/// The live-update stream (see `events`).
+/// The live-update stream (see `live`).
 pub const EVENTS_PATH: &str = "/events";
 
 pub use edge::auth::{current_user, recently_authenticated, require_user};
@@ -52,7 +52,7 @@ mod state {
         /// The public base URL (the CSRF guard compares `Origin` with it).
         pub site_url: String,
         /// Per-network limit on the account forms.
-        pub ip_limit: crate::api::accounts::IpLimit,
+        pub ip_limit: crate::api::identity::IpLimit,
         /// Proxies whose `X-Forwarded-For` is believed.
         pub trusted_proxies: Vec<ipnet::IpNet>,
         /// Staff must turn on two-factor before anything else.

@@ -54,13 +54,13 @@ mod routes {
     use serde::{Deserialize, Serialize};
 
     use super::RecoveryCodes;
-    use crate::api::accounts::session_cookies;
     use crate::api::edge::auth::{cookie_in, Actor, Visitor};
     use crate::api::edge::error::{Back, FormResult, RenderPage, ShownOn};
     use crate::api::edge::forms::{see_other, see_other_setting};
+    use crate::api::identity::session_cookies;
     use crate::api::{AppState, Notice};
     use crate::domain::NextPath;
-    use crate::services::accounts::AccountError;
+    use crate::services::identity::AccountError;
     use crate::services::{sign_in, step_up, two_factor};
 
     const PAGE: &str = "/settings/two-factor";

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::api::activity::my_activity;
 use crate::api::require_user;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 /// The user's own security events, newest first, 20 to a page.
 #[component]

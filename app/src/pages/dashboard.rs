@@ -8,7 +8,7 @@ use crate::components::{empty_state::EmptyState, page_header::PageHeader};
 use crate::domain::dashboard::{day_string, Range};
 use crate::islands::dashboard::{ChartPanel, LiveFeed, LiveTiles};
 use crate::islands::full_reload::FullReload;
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::mailbox::list_mailbox;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 /// Development only: the emails the app would have sent, newest first.
 #[component]

@@ -7,7 +7,7 @@ use crate::api::staff::{staff_node_tokens, staff_plans, NewNodeToken};
 use crate::components::form::{use_form, Field, FormMessages, RegionSelect};
 use crate::components::page_header::PageHeader;
 use crate::domain::Role;
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 /// Staff only; others see the 404 page.
 fn staff_only() -> bool {

@@ -10,7 +10,7 @@ use crate::components::page_header::PageHeader;
 use crate::components::step_up::StepUpGate;
 use crate::components::toast::Toast;
 use crate::islands::copy_button::CopyButton;
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 const PAGE: &str = "/settings/two-factor";
 

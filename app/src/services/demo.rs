@@ -65,7 +65,7 @@ pub async fn seed_demo(pool: &PgPool, site_url: &str) -> Result<usize, SeedError
         created += 1;
     }
     crate::services::hosting::plans::seed_catalogue(pool).await?;
-    let links = crate::services::accounts::Links {
+    let links = crate::services::identity::Links {
         site_url: site_url.to_string(),
     };
     seed_hosting(pool, &links).await?;
@@ -282,7 +282,7 @@ async fn open_account(
 /// change and a pending invitation; other customers who signed up over
 /// the last month, one of them suspended by staff. Only when the demo
 /// customer has no accounts yet.
-async fn seed_hosting(pool: &PgPool, links: &crate::services::accounts::Links) -> Result<(), SeedError> {
+async fn seed_hosting(pool: &PgPool, links: &crate::services::identity::Links) -> Result<(), SeedError> {
     use crate::domain::{AccountId, MemberRole};
     use crate::services::hosting::{access, accounts, invitations};
     let hosting = |e: &dyn std::fmt::Display| SeedError::Hosting(e.to_string());
@@ -458,7 +458,7 @@ async fn seed_tickets(
 }
 
 /// What the services need, for seeding (emails wait in the outbox).
-pub fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> crate::services::Deps {
+pub fn demo_deps(pool: &PgPool, links: &crate::services::identity::Links) -> crate::services::Deps {
     crate::services::Deps {
         pool: pool.clone(),
         links: links.clone(),
@@ -474,7 +474,7 @@ pub fn demo_deps(pool: &PgPool, links: &crate::services::accounts::Links) -> cra
 /// Invites through the service (its emails wait in the outbox).
 async fn invite(
     pool: &PgPool,
-    links: &crate::services::accounts::Links,
+    links: &crate::services::identity::Links,
     actor: &crate::services::Actor,
     access: &crate::services::hosting::access::Access,
     invitation: &crate::services::hosting::invitations::NewInvitation,

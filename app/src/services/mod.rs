@@ -5,7 +5,6 @@
 //! [`Actor`] (who, from where, when); one about a hosting account also takes
 //! the [`hosting::access::Access`] that only the permission check makes.
 
-pub mod accounts;
 pub mod activity;
 pub mod actor;
 pub mod billing;
@@ -16,6 +15,7 @@ pub mod dns;
 pub mod failure;
 pub mod health;
 pub mod hosting;
+pub mod identity;
 pub mod mail;
 pub mod notifications;
 pub mod passwords;
@@ -26,8 +26,8 @@ pub mod tickets;
 pub mod tokens;
 pub mod users;
 
-pub use accounts::{sessions, sign_in, step_up, two_factor};
 pub use actor::{Actor, ClientInfo, Visitor};
+pub use identity::{sessions, sign_in, step_up, two_factor};
 
 /// The schema migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -38,7 +38,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 #[derive(Debug, Clone)]
 pub struct Deps {
     pub pool: sqlx::PgPool,
-    pub links: accounts::Links,
+    pub links: identity::Links,
     pub secret_key: secret_box::SecretKey,
     pub limits: rate_limit::Limits,
     pub clock: clock::Clock,

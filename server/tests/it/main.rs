@@ -6,13 +6,13 @@ mod builders;
 mod cast;
 mod helpers;
 
-mod accounts;
 mod billing;
 mod dashboard;
 mod dns;
 mod hardening;
 mod hardening_ii;
 mod hosting;
+mod identity;
 mod live;
 mod logs;
 mod outbox;

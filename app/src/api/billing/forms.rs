@@ -17,7 +17,7 @@ use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::edge::forms::see_other;
 use crate::api::{AppState, Notice};
 use crate::domain::AccountId;
-use crate::services::billing::{checkout, events, subscriptions, webhooks, ServiceError};
+use crate::services::billing::{checkout, subscriptions, webhook_queue, webhooks, ServiceError};
 use crate::services::hosting::access::{self, Access};
 
 pub fn routes() -> Router<AppState> {
@@ -143,7 +143,7 @@ async fn resume(State(state): State<AppState>, actor: Actor, Path(raw): Path<Str
 
 async fn replay(State(state): State<AppState>, Staff(_): Staff, Path(id): Path<String>) -> FormResult {
     let back = Back::to("/staff/billing");
-    let found = events::replay(&state.deps.pool, &id)
+    let found = webhook_queue::replay(&state.deps.pool, &id)
         .await
         .map_err(crate::services::failure::Internal::from)
         .shown_on(&back)?;

@@ -297,7 +297,7 @@ pub struct EventView {
 #[server(endpoint = "billing_events")]
 pub async fn stripe_events(pending_only: bool) -> Result<Vec<EventView>, ApiError> {
     use super::edge::error::api_error;
-    use crate::services::billing::events::{recent, MAX_ATTEMPTS};
+    use crate::services::billing::webhook_queue::{recent, MAX_ATTEMPTS};
     use crate::services::failure::Internal;
     let (deps, actor) = super::edge::auth::actor()?;
     if !actor.is_staff() {

@@ -5,8 +5,8 @@ use crate::api::billing::{billing_order, OrderView};
 use crate::components::form::FormMessages;
 use crate::components::page_header::PageHeader;
 use crate::islands::billing::ReloadOnBilling;
-use crate::pages::accounts::query;
 use crate::pages::hosting::{param, set_status};
+use crate::pages::identity::query;
 
 /// `/billing/orders/:id`: what is being bought, the way to pay for it, and
 /// (back from Stripe) the wait for Stripe's confirmation, which updates by

@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use crate::api::billing::plan_change_preview;
 use crate::components::form::FormMessages;
 use crate::components::page_header::PageHeader;
-use crate::pages::accounts::query;
 use crate::pages::hosting::{param, set_status};
+use crate::pages::identity::query;
 
 /// `/hosting/:id/plan?plan=…`: what moving to another paid plan costs now
 /// (Stripe's invoice preview, prorated), before the user confirms it.

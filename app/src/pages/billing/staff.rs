@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use crate::api::billing::stripe_events;
 use crate::components::form::FormMessages;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::pages::accounts::query;
 use crate::pages::hosting::set_status;
+use crate::pages::identity::query;
 
 /// `/staff/billing`: Stripe's webhook events as received, whether each was
 /// applied (or why not yet), and a replay button.

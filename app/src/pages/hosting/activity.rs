@@ -4,7 +4,7 @@ use super::{param, AccountUnavailable, Pager};
 use crate::api::hosting::queries::hosting_activity;
 use crate::api::require_user;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 #[component]
 fn Feed(account: Option<String>, base: String, with_account: bool) -> impl IntoView {

@@ -11,7 +11,6 @@
 
 pub mod checkout;
 pub mod demo;
-pub mod events;
 pub mod grace;
 pub mod mail;
 pub mod overview;
@@ -20,6 +19,7 @@ pub mod plans;
 pub mod stripe;
 pub mod subscriptions;
 pub mod sync;
+pub mod webhook_queue;
 pub mod webhooks;
 
 /// How billing is set up in this process.

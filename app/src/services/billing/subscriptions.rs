@@ -211,7 +211,7 @@ pub async fn set_cancel_at_period_end(
         .await?;
     // Shown at once; the webhook that follows records it the same way.
     let mut tx = deps.pool.begin().await?;
-    super::events::lock(&mut tx, &sub.stripe_id).await?;
+    super::webhook_queue::lock(&mut tx, &sub.stripe_id).await?;
     super::sync::apply_subscription(&mut tx, &updated, "portal", actor.now)
         .await
         .map_err(ServiceError::Internal)?;

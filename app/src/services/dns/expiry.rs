@@ -7,8 +7,8 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
 use super::ServiceError;
-use crate::services::accounts::Links;
 use crate::services::activity::{self, Action, NewEntry};
+use crate::services::identity::Links;
 use crate::services::mail::{outbox, Message};
 use crate::services::ClientInfo;
 

@@ -9,7 +9,7 @@ mod isolation;
 mod lifecycle;
 mod webhooks;
 
-use app::services::billing::{events, stripe::Gateway, BillingSettings};
+use app::services::billing::{stripe::Gateway, webhook_queue, BillingSettings};
 use sqlx::PgPool;
 use standin::{Standin, StandinConfig, Switches};
 use uuid::Uuid;
@@ -200,7 +200,7 @@ impl Shop {
     }
 
     pub async fn drain(&self) -> usize {
-        events::drain(&self.app.pool, &self.billing, self.app.clock.now())
+        webhook_queue::drain(&self.app.pool, &self.billing, self.app.clock.now())
             .await
             .expect("events applied")
     }

@@ -350,7 +350,7 @@ async fn a_pending_domain_expires_after_14_days_with_a_warning_3_days_before(poo
     let (owner, account) = owner_with_account(&app, "owner@example.com", "shop.example.org").await;
     let zone = "waiting.example";
     assert_eq!(add(&owner, account, zone).await.status(), 303);
-    let links = app::services::accounts::Links {
+    let links = app::services::identity::Links {
         site_url: app.base.clone(),
     };
     let expire = |days_ago: i64| {

@@ -14,8 +14,8 @@ use super::edge::forms::{see_other, see_other_setting};
 use super::{AppState, Notice};
 use crate::components::form::FormState;
 use crate::domain::{CurrentUser, DisplayName, Email, NextPath, Password};
-use crate::services::accounts::{self, registration::SignUp, AccountError};
 use crate::services::failure::Invalid;
+use crate::services::identity::{self, registration::SignUp, AccountError};
 use crate::services::sessions;
 use crate::services::sign_in::{self, Credentials, SignedIn};
 
@@ -128,7 +128,7 @@ async fn sign_up(
 ) -> FormResult {
     let back = Back::here().keeping(&form);
     let input = SignUp::try_from(&form).shown_on(&back)?;
-    accounts::sign_up(&state.deps, &visitor, input)
+    identity::sign_up(&state.deps, &visitor, input)
         .await
         .shown_on(&back)?;
     Ok(see_other("/signup/sent"))
@@ -212,7 +212,7 @@ async fn verify_email(
     Form(form): Form<TokenForm>,
 ) -> FormResult {
     let deps = &state.deps;
-    let verified = accounts::verify_email(deps, &visitor, &form.token)
+    let verified = identity::verify_email(deps, &visitor, &form.token)
         .await
         .shown_on(&Back::here())?;
     // Someone invited before they had an account lands on the invitation.
@@ -254,7 +254,7 @@ fn with_notice(page: &str, form: &EmailForm, notice: &str) -> Response {
 async fn resend_verification(State(state): State<AppState>, Form(form): Form<EmailForm>) -> FormResult {
     let back = Back::to("/signup/sent").keeping(&form);
     let email = form.email().shown_on(&back)?;
-    accounts::resend_verification(&state.deps, &email)
+    identity::resend_verification(&state.deps, &email)
         .await
         .shown_on(&back)?;
     let sent =
@@ -265,7 +265,7 @@ async fn resend_verification(State(state): State<AppState>, Form(form): Form<Ema
 async fn forgot_password(State(state): State<AppState>, Form(form): Form<EmailForm>) -> FormResult {
     let back = Back::to("/forgot-password").keeping(&form);
     let email = form.email().shown_on(&back)?;
-    accounts::request_password_reset(&state.deps, &email)
+    identity::request_password_reset(&state.deps, &email)
         .await
         .shown_on(&back)?;
     let sent = "If that address has an account, we sent it a link to reset the password. It works once and expires in 1 hour.";
@@ -288,7 +288,7 @@ async fn reset_password(
     let password = Password::parse(&form.password)
         .map_err(|e| Invalid::field("password", e))
         .shown_on(&back)?;
-    accounts::reset_password(&state.deps, &visitor, &form.token, &password)
+    identity::reset_password(&state.deps, &visitor, &form.token, &password)
         .await
         .shown_on(&back)?;
     Ok(see_other_setting(
@@ -304,7 +304,7 @@ async fn confirm_email(
     Form(form): Form<TokenForm>,
 ) -> FormResult {
     let signed_in = parts.extensions.get::<CurrentUser>();
-    accounts::confirm_email_change(&state.deps.pool, &visitor, signed_in, &form.token)
+    identity::confirm_email_change(&state.deps.pool, &visitor, signed_in, &form.token)
         .await
         .shown_on(&Back::here())?;
     Ok(Notice::EmailChanged.redirect("/settings"))
@@ -321,7 +321,7 @@ async fn change_name(State(state): State<AppState>, actor: Actor, Form(form): Fo
     let name = DisplayName::parse(&form.name)
         .map_err(|e| Invalid::field("name", e))
         .shown_on(&back)?;
-    accounts::change_name(&state.deps.pool, &actor, &name)
+    identity::change_name(&state.deps.pool, &actor, &name)
         .await
         .shown_on(&back)?;
     Ok(Notice::NameSaved.redirect("/settings"))
@@ -342,7 +342,7 @@ async fn change_email(
     let email = Email::parse(&form.new_email)
         .map_err(|e| Invalid::field("new_email", e))
         .shown_on(&back)?;
-    accounts::request_email_change(&state.deps, &actor, &email)
+    identity::request_email_change(&state.deps, &actor, &email)
         .await
         .shown_on(&back)?;
     Ok(Notice::EmailChangeSent.redirect("/settings"))
@@ -366,7 +366,7 @@ async fn change_password(
     let password = Password::parse(&form.new_password)
         .map_err(|e| Invalid::field("new_password", e))
         .shown_on(&back)?;
-    let token = accounts::change_password(&state.deps, &actor, &password)
+    let token = identity::change_password(&state.deps, &actor, &password)
         .await
         .shown_on(&back)?;
     Ok(see_other_setting(
@@ -393,7 +393,7 @@ async fn delete_account(
         "Tick the box to confirm you want to delete your account.",
     )
     .shown_on(&back)?;
-    accounts::delete_account(&state.deps.pool, &actor)
+    identity::delete_account(&state.deps.pool, &actor)
         .await
         .shown_on(&back)?;
     Ok(see_other_setting(

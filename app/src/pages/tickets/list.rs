@@ -4,8 +4,8 @@ use crate::api::require_user;
 use crate::api::tickets::queries::my_tickets;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
 use crate::domain::Role;
-use crate::pages::accounts::query;
 use crate::pages::hosting::Pager;
+use crate::pages::identity::query;
 
 /// The user's tickets: active first, or resolved and closed, or all.
 #[component]

@@ -6,7 +6,7 @@ use crate::api::tickets::queries::{attachment_use, ticket_accounts};
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::islands::tickets::MarkdownPreview;
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 /// Open a ticket: subject, category, priority, the hosting account it is
 /// about (optional), the message and files.

@@ -14,8 +14,8 @@ use crate::domain::dns::templates::{DmarcPolicy, Template};
 use crate::domain::dns::zonefile::MANAGED_TTL;
 use crate::domain::dns::RecordInput;
 use crate::islands::dns_editor::{DnsEditor, EditorSeed};
-use crate::pages::accounts::query;
 use crate::pages::hosting::{param, set_status};
+use crate::pages::identity::query;
 
 #[component]
 pub fn DomainPage() -> impl IntoView {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::dns::propagation::check_all;
 use crate::islands::propagation::PropagationCheck;
-use crate::pages::accounts::query;
+use crate::pages::identity::query;
 
 #[component]
 pub fn Propagation(zone: String, servers: Vec<String>) -> impl IntoView {

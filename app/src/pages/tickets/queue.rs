@@ -8,8 +8,8 @@ use crate::components::page_header::PageHeader;
 use crate::domain::tickets::TicketState;
 use crate::domain::Role;
 use crate::islands::tickets::{LiveQueue, QueueArgs};
-use crate::pages::accounts::query;
 use crate::pages::hosting::{set_status, Pager};
+use crate::pages::identity::query;
 
 fn select(
     label: &'static str,
