@@ -1,51 +1,70 @@
-//! `ksf` subcommands: serve (default), migrate, seed-demo, create-staff.
+//! `ksf` and its subcommands (clap): serve (the default), dns, migrate,
+//! seed-demo, create-staff, generate-key, stripe.
 
 use std::io::BufRead;
 
 use app::domain::{DisplayName, Email, Password, Role};
 use app::services::{demo, users};
 
-use crate::{config::Config, startup};
+use clap::{Parser, Subcommand};
 
-pub const USAGE: &str = "\
-Usage: ksf [COMMAND]
+use crate::config::{Config, Settings};
+use crate::dns::config::{DnsServerConfig, DnsServerSettings};
+use crate::startup;
 
-Commands:
-  serve                      Serve the web app (default)
-  dns                        Serve DNS for every active zone (DNS_LISTEN, default
-                             127.0.0.1:5353 in development, 0.0.0.0:53 otherwise);
-                             SIGHUP reloads every zone
-  migrate                    Apply database migrations
-  seed-demo                  Create the demo logins if they are missing
-  create-staff --email EMAIL --name NAME
-                             Create a staff account; the password is read from
-                             KSF_STAFF_PASSWORD or, if unset, the first line of stdin
-  generate-key               Print a new random KSF_SECRET_KEY
-  stripe sync-plans          Create or update each paid plan's Stripe product
-                             and price (a changed price gets a new one)
-  stripe seed-demo           Pay for the demo customer's paid accounts on the
-                             Stripe stand-in, with three months of history
-  help                       Show this help
+/// The portal's server, its DNS server and their maintenance commands.
+/// Every setting is a variable (from the environment or `.env`) or the
+/// flag of the same name; `ksf --help` lists them.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ksf",
+    version,
+    about = "KSFoundation: the hosting portal, its DNS server and their maintenance",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(flatten)]
+    pub dns: DnsServerSettings,
+}
 
-Configuration comes from the environment and .env; see README.md.";
-
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Subcommand)]
 pub enum Command {
+    /// Serve the web app (the default)
     Serve,
+    /// Serve DNS for every active zone on DNS_LISTEN; SIGHUP reloads every zone
     Dns,
+    /// Apply database migrations
     Migrate,
+    /// Create the demo logins if they are missing (development only)
     SeedDemo,
-    CreateStaff { email: String, name: String },
+    /// Create a staff account; the password is read from KSF_STAFF_PASSWORD or, if unset, the first line of stdin
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Print a new random KSF_SECRET_KEY
     GenerateKey,
-    StripeSyncPlans,
-    StripeSeedDemo,
-    Help,
+    /// Stripe: the plans' products and prices, and the demo's payments
+    #[command(subcommand)]
+    Stripe(StripeCommand),
+}
+
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum StripeCommand {
+    /// Create or update each paid plan's Stripe product and price (a changed price gets a new one)
+    SyncPlans,
+    /// Pay for the demo customer's paid accounts on the Stripe stand-in, with three months of history
+    SeedDemo,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("{0}\n\n{USAGE}")]
-    Usage(String),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
@@ -62,113 +81,26 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
-pub fn parse_args(args: &[String]) -> Result<Command, CliError> {
-    let mut it = args.iter().map(String::as_str);
-    let command = match it.next() {
-        None | Some("serve") => Command::Serve,
-        Some("dns") => Command::Dns,
-        Some("migrate") => Command::Migrate,
-        Some("seed-demo") => Command::SeedDemo,
-        Some("help" | "--help" | "-h") => Command::Help,
-        Some("generate-key") => Command::GenerateKey,
-        Some("stripe") => match it.next() {
-            Some("sync-plans") => Command::StripeSyncPlans,
-            Some("seed-demo") => Command::StripeSeedDemo,
-            _ => return Err(CliError::Usage("stripe needs sync-plans or seed-demo".into())),
-        },
-        Some("create-staff") => {
-            let (mut email, mut name) = (None, None);
-            while let Some(flag) = it.next() {
-                let value = it
-                    .next()
-                    .ok_or_else(|| CliError::Usage(format!("{flag} needs a value")))?;
-                match flag {
-                    "--email" => email = Some(value.to_string()),
-                    "--name" => name = Some(value.to_string()),
-                    other => return Err(CliError::Usage(format!("unknown option {other}"))),
-                }
-            }
-            return Ok(Command::CreateStaff {
-                email: email.ok_or_else(|| CliError::Usage("create-staff needs --email".into()))?,
-                name: name.ok_or_else(|| CliError::Usage("create-staff needs --name".into()))?,
-            });
+/// Parses the command line and the settings' variables. Help and usage
+/// mistakes are printed by clap (which exits); a setting's bad value comes
+/// back as the same error every other configuration source gives.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Cli, CliError> {
+    use clap::error::ErrorKind;
+    let args = std::iter::once("ksf".to_string()).chain(args);
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Ok(cli),
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) => {
+            Err(crate::config::ConfigError::from_clap(&e).into())
         }
-        Some(other) => return Err(CliError::Usage(format!("unknown command {other}"))),
-    };
-    match it.next() {
-        None => Ok(command),
-        Some(extra) => Err(CliError::Usage(format!("unexpected argument {extra}"))),
-    }
-}
-
-/// Each minute, the per-period usage totals once the day has changed.
-/// Hourly housekeeping: raw usage samples past their retention, live
-/// events no stream can still ask for, resolved tickets due to close,
-/// accounts unpaid past their grace period, domains pending too long, and
-/// attachment files no ticket points to. Several processes may run it.
-async fn maintain(
-    pool: sqlx::PgPool,
-    retention: time::Duration,
-    grace_days: i64,
-    links: app::services::identity::Links,
-    storage: app::services::tickets::files::Storage,
-) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-    let mut each_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tokio::select! {
-            _ = each_minute.tick() => {
-                let today = time::OffsetDateTime::now_utc().date();
-                match app::services::hosting::usage::roll_windows(&pool, today).await {
-                    Ok(true) => tracing::info!(%today, "summed the usage periods up to today"),
-                    Ok(false) => {}
-                    Err(error) => tracing::warn!(%error, "could not sum the usage periods"),
-                }
-                continue;
-            }
-            _ = every.tick() => {}
-        }
-        match app::services::hosting::usage::prune_raw(&pool, retention).await {
-            Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not prune usage samples"),
-        }
-        if let Err(error) = app::services::realtime::prune(&pool).await {
-            tracing::warn!(%error, "could not prune live events");
-        }
-        let now = time::OffsetDateTime::now_utc();
-        match app::services::tickets::thread::auto_close(&pool, now).await {
-            Ok(n) if n > 0 => tracing::info!(closed = n, "closed tickets resolved 7 days ago"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not close resolved tickets"),
-        }
-        if let Err(error) = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await {
-            tracing::warn!(%error, "could not suspend overdue accounts");
-        }
-        if let Err(error) = app::services::dns::expiry::expire_pending(&pool, &links, now).await {
-            tracing::warn!(%error, "could not expire pending domains");
-        }
-        use app::services::tickets::files;
-        match files::sweep(
-            &pool,
-            &storage,
-            std::time::SystemTime::now(),
-            files::SWEEP_MIN_AGE,
-        )
-        .await
-        {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "removed attachment files no ticket points to"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not sweep attachment files"),
-        }
+        Err(e) => e.exit(),
     }
 }
 
 /// `ksf dns`: answers until SIGINT or SIGTERM; SIGHUP reloads every zone.
 /// The delegation check runs here too: it is about the same zones.
-async fn serve_dns(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
+async fn serve_dns(config: &Config, settings: DnsServerSettings, pool: sqlx::PgPool) -> Result<(), CliError> {
     use tokio::signal::unix::{signal, SignalKind};
-    let dns = crate::dns::config::DnsServerConfig::from_lookup(|k| std::env::var(k).ok(), !config.is_dev())?;
+    let dns = DnsServerConfig::from_settings(settings, config.dns_listen, !config.is_dev())?;
     let running = crate::dns::start(&dns, config.dns.clone(), pool.clone())
         .await
         .map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -281,24 +213,17 @@ async fn seed_demo_billing(config: &Config, pool: sqlx::PgPool) -> Result<(), Cl
     Ok(())
 }
 
-pub async fn run(args: &[String]) -> Result<(), CliError> {
-    let command = parse_args(args)?;
-    match command {
-        Command::Help => {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        Command::GenerateKey => {
-            println!("{}", app::services::secret_box::SecretKey::generate_hex());
-            return Ok(());
-        }
-        _ => {}
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if command == Command::GenerateKey {
+        println!("{}", app::services::secret_box::SecretKey::generate_hex());
+        return Ok(());
     }
-    let config = Config::from_env()?;
+    let config = Config::from_settings(cli.settings)?;
     let pool = startup::connection_pool(&config)?;
     match command {
-        Command::Help | Command::GenerateKey => Ok(()),
-        Command::Dns => serve_dns(&config, pool).await,
+        Command::GenerateKey => Ok(()),
+        Command::Dns => serve_dns(&config, cli.dns, pool).await,
         Command::Serve => {
             if let Err(error) = app::services::health::database_ready(&pool).await {
                 tracing::warn!(%error, "the database is not reachable yet; /readyz reports 503 until it is");
@@ -311,7 +236,7 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             } else {
                 None
             };
-            let maintenance = tokio::spawn(maintain(
+            let maintenance = tokio::spawn(crate::maintenance::run(
                 pool.clone(),
                 config.usage_retention,
                 config.billing.grace_days,
@@ -366,7 +291,7 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::StripeSyncPlans => {
+        Command::Stripe(StripeCommand::SyncPlans) => {
             let done = app::services::billing::plans::sync(&pool, &config.billing)
                 .await
                 .map_err(|e| CliError::Invalid(format!("stripe sync-plans: {e}")))?;
@@ -376,7 +301,7 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::StripeSeedDemo => seed_demo_billing(&config, pool).await,
+        Command::Stripe(StripeCommand::SeedDemo) => seed_demo_billing(&config, pool).await,
         Command::CreateStaff { email, name } => {
             let email = Email::parse(&email).map_err(|e| CliError::Invalid(format!("--email: {e}")))?;
             let display_name =
@@ -414,41 +339,72 @@ pub async fn run(args: &[String]) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    fn parse(s: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("ksf").chain(s.split_whitespace()))
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn serve_is_the_default() {
-        assert_eq!(parse_args(&[]).unwrap(), Command::Serve);
-        assert_eq!(parse_args(&args("serve")).unwrap(), Command::Serve);
+        assert_eq!(parse("").unwrap().command, None);
+        assert_eq!(parse("serve").unwrap().command, Some(Command::Serve));
+        assert_eq!(
+            parse("stripe sync-plans").unwrap().command,
+            Some(Command::Stripe(StripeCommand::SyncPlans))
+        );
     }
 
     #[test]
     fn create_staff_needs_email_and_name() {
         assert_eq!(
-            parse_args(&args("create-staff --name Bo --email bo@example.com")).unwrap(),
-            Command::CreateStaff {
+            parse("create-staff --name Bo --email bo@example.com")
+                .unwrap()
+                .command,
+            Some(Command::CreateStaff {
                 email: "bo@example.com".into(),
                 name: "Bo".into()
-            }
+            })
         );
-        let err = parse_args(&args("create-staff --email bo@example.com"))
+        let err = parse("create-staff --email bo@example.com")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("create-staff needs --name"), "{err}");
-        let err = parse_args(&args("create-staff --email")).unwrap_err().to_string();
-        assert!(err.starts_with("--email needs a value"), "{err}");
+        assert!(err.contains("--name"), "{err}");
+        assert!(parse("create-staff --email").is_err());
     }
 
     #[test]
     fn unknown_commands_and_extra_arguments_are_refused_with_usage() {
-        let err = parse_args(&args("destroy")).unwrap_err().to_string();
+        let err = parse("destroy").unwrap_err().to_string();
+        assert!(err.contains("destroy") && err.contains("Usage: ksf"), "{err}");
+        assert!(parse("migrate now").is_err());
+    }
+
+    #[test]
+    fn help_lists_every_setting_and_no_stand_in() {
+        let help = Cli::command().render_long_help().to_string();
+        let mut built = Cli::command();
+        built.build();
+        let serve = built
+            .find_subcommand_mut("serve")
+            .map(|c| c.render_long_help().to_string())
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        crate::config::collect_env_names(&Cli::command(), &mut names);
+        assert!(names.len() > 50, "{names:?}");
+        for name in &names {
+            assert!(help.contains(name.as_str()), "ksf --help lacks {name}");
+            assert!(serve.contains(name.as_str()), "ksf serve --help lacks {name}");
+        }
+        assert!(Cli::command().find_subcommand("stripe-standin").is_none());
         assert!(
-            err.starts_with("unknown command destroy") && err.contains("Usage: ksf"),
-            "{err}"
+            !help.contains("standin"),
+            "the stand-in is not in the production binary"
         );
-        assert!(parse_args(&args("migrate now")).is_err());
     }
 }

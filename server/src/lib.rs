@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod config;
 pub mod dns;
+pub mod maintenance;
 pub mod startup;
 pub mod telemetry;

@@ -4,9 +4,13 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     // `.env` is optional; the process environment wins over it.
     let _ = dotenvy::dotenv();
+    server::config::forget_empty_variables(&<server::cli::Cli as clap::CommandFactory>::command());
     server::telemetry::init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match server::cli::run(&args).await {
+    let result = match server::cli::parse_args(std::env::args().skip(1)) {
+        Ok(cli) => server::cli::run(cli).await,
+        Err(error) => Err(error),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

@@ -1,108 +1,118 @@
-//! `ksf dns` settings from the environment, checked at start.
+//! `ksf dns` settings, declared once (clap: variables, flags, help) and
+//! checked at start.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::config::{addresses, networks, parse, var, ConfigError};
+use clap::{value_parser, Args};
 
-/// Where the server listens in development (and in tests' default).
-pub const DEV_LISTEN: &str = "127.0.0.1:5353";
+use crate::config::values::{DnsAddresses, Listen, Networks};
+use crate::config::{settings_from, ConfigError, Settings};
+
+const HEADING: &str = "DNS server (ksf dns)";
+
+/// `ksf dns`'s own settings; `DNS_LISTEN` is with the portal's DNS
+/// settings, which both processes read.
+#[derive(Debug, Clone, Args)]
+pub struct DnsServerSettings {
+    /// Secondaries (ip or ip:port): only they may transfer zones, and each change is NOTIFYed to them
+    #[arg(long, env = "DNS_SECONDARIES", value_name = "DNS_SECONDARIES", global = true, hide_env_values = true, help_heading = HEADING)]
+    pub dns_secondaries: Option<DnsAddresses>,
+    /// Responses per second to one source network over UDP (0: off)
+    #[arg(long, env = "DNS_RATE_LIMIT", value_name = "DNS_RATE_LIMIT", global = true, hide_env_values = true,
+        help_heading = HEADING, default_value_t = 100, value_parser = value_parser!(u32).range(0..=1_000_000))]
+    pub dns_rate_limit: u32,
+    /// Log one query in N (0: off)
+    #[arg(long, env = "DNS_QUERY_LOG", value_name = "DNS_QUERY_LOG", global = true, hide_env_values = true,
+        help_heading = HEADING, default_value_t = 0)]
+    pub dns_query_log: u64,
+    /// ksf dns's Prometheus endpoint (off for none)
+    #[arg(long, env = "DNS_METRICS_LISTEN", value_name = "DNS_METRICS_LISTEN", global = true, hide_env_values = true,
+        help_heading = HEADING, default_value = "127.0.0.1:9153")]
+    pub dns_metrics_listen: Listen,
+    /// Seconds between checks of pending domains' delegation: 0 (off) or 10 to 86400 (300; off in development)
+    #[arg(long, env = "DNS_DELEGATION_CHECK_SECONDS", value_name = "DNS_DELEGATION_CHECK_SECONDS", global = true, hide_env_values = true,
+        help_heading = HEADING, value_parser = value_parser!(u64).range(0..=86_400))]
+    pub dns_delegation_check_seconds: Option<u64>,
+    /// The resolver that finds parent zones' servers (this machine's if unset)
+    #[arg(long, env = "DNS_DELEGATION_RESOLVER", value_name = "DNS_DELEGATION_RESOLVER", global = true, hide_env_values = true, help_heading = HEADING)]
+    pub dns_delegation_resolver: Option<DnsAddresses>,
+    /// Addresses the delegation check may ask although not public (test set-ups)
+    #[arg(long, env = "DNS_DELEGATION_ALLOW", value_name = "DNS_DELEGATION_ALLOW", global = true, hide_env_values = true, help_heading = HEADING)]
+    pub dns_delegation_allow: Option<Networks>,
+    /// The port parent zones' servers are asked on (53; another only for test set-ups)
+    #[arg(long, env = "DNS_DELEGATION_PORT", value_name = "DNS_DELEGATION_PORT", global = true, hide_env_values = true,
+        help_heading = HEADING, default_value_t = 53)]
+    pub dns_delegation_port: u16,
+}
 
 #[derive(Debug, Clone)]
 pub struct DnsServerConfig {
     /// UDP and TCP, `DNS_LISTEN`.
     pub listen: SocketAddr,
-    /// Secondaries: allowed to transfer zones and told of changes
-    /// (`DNS_SECONDARIES`, `ip` or `ip:port`, port 53 by default).
+    /// Secondaries: allowed to transfer zones and told of changes.
     pub secondaries: Vec<SocketAddr>,
-    /// Responses per second to one source network; 0 is off
-    /// (`DNS_RATE_LIMIT`).
+    /// Responses per second to one source network; 0 is off.
     pub rate_limit: u32,
-    /// Log one query in this many; 0 is off (`DNS_QUERY_LOG`).
+    /// Log one query in this many; 0 is off.
     pub query_log_every: u64,
-    /// The Prometheus endpoint, `DNS_METRICS_LISTEN` ("off" for none).
+    /// The Prometheus endpoint (None: off).
     pub metrics_listen: Option<SocketAddr>,
-    /// How often pending domains' delegation is checked
-    /// (`DNS_DELEGATION_CHECK_SECONDS`; active ones every 12 times that).
-    /// Off (0) by default in development, whose demo domains are made up.
+    /// How often pending domains' delegation is checked (active ones every
+    /// 12 times that). Off by default in development, whose demo domains
+    /// are made up.
     pub delegation_every: Option<Duration>,
     /// The resolver the delegation check asks to find parent zones'
-    /// servers (`DNS_DELEGATION_RESOLVER`; this machine's by default).
+    /// servers (this machine's by default).
     pub delegation_resolver: Option<SocketAddr>,
     /// Addresses the delegation check may ask although they are not public
-    /// (`DNS_DELEGATION_ALLOW`, CIDR ranges; for test set-ups): otherwise
-    /// a parent zone naming loopback, private, link-local or our own
-    /// addresses is not asked.
+    /// (test set-ups): otherwise a parent zone naming loopback, private,
+    /// link-local or our own addresses is not asked.
     pub delegation_allow: Vec<ipnet::IpNet>,
-    /// The port parent zones' servers are asked on (`DNS_DELEGATION_PORT`,
-    /// 53; another only for test set-ups with a stand-in registry).
+    /// The port parent zones' servers are asked on.
     pub delegation_port: u16,
 }
 
 impl DnsServerConfig {
+    /// From a lookup of variables (tests pass a map or nothing).
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
         production: bool,
     ) -> Result<Self, ConfigError> {
-        let default_listen = if production { "0.0.0.0:53" } else { DEV_LISTEN };
-        let listen = parse(
-            &lookup,
-            "DNS_LISTEN",
-            default_listen
-                .parse()
-                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 5353))),
-        )?;
-        let secondaries = addresses(&lookup, "DNS_SECONDARIES")?;
-        let rate_limit: u32 = parse(&lookup, "DNS_RATE_LIMIT", 100)?;
-        let query_log_every: u64 = parse(&lookup, "DNS_QUERY_LOG", 0)?;
-        let metrics_listen = match var(&lookup, "DNS_METRICS_LISTEN").as_deref() {
-            Some("off") => None,
-            Some(v) => {
-                Some(
-                    v.trim()
-                        .parse()
-                        .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-                            var: "DNS_METRICS_LISTEN",
-                            value: v.to_string(),
-                            reason: e.to_string(),
-                        })?,
-                )
-            }
-            None => Some(SocketAddr::from(([127, 0, 0, 1], 9153))),
+        let listen = settings_from::<Settings>(&lookup)?.dns_listen;
+        Self::from_settings(settings_from::<DnsServerSettings>(&lookup)?, listen, production)
+    }
+
+    pub fn from_settings(
+        s: DnsServerSettings,
+        listen: Option<SocketAddr>,
+        production: bool,
+    ) -> Result<Self, ConfigError> {
+        let default_listen = if production {
+            SocketAddr::from(([0, 0, 0, 0], 53))
+        } else {
+            SocketAddr::from(([127, 0, 0, 1], 5353))
         };
-        let delegation_resolver = addresses(&lookup, "DNS_DELEGATION_RESOLVER")?.first().copied();
-        let delegation_allow = networks(&lookup, "DNS_DELEGATION_ALLOW")?;
-        let delegation_port: u16 = parse(&lookup, "DNS_DELEGATION_PORT", 53)?;
-        let seconds: u64 = parse(
-            &lookup,
-            "DNS_DELEGATION_CHECK_SECONDS",
-            if production { 300 } else { 0 },
-        )?;
-        if !(seconds == 0 || (10..=86_400).contains(&seconds)) || rate_limit > 1_000_000 {
+        let seconds = s
+            .dns_delegation_check_seconds
+            .unwrap_or(if production { 300 } else { 0 });
+        if (1..10).contains(&seconds) {
             return Err(ConfigError::Invalid {
-                var: if rate_limit > 1_000_000 {
-                    "DNS_RATE_LIMIT"
-                } else {
-                    "DNS_DELEGATION_CHECK_SECONDS"
-                },
-                value: if rate_limit > 1_000_000 {
-                    rate_limit.to_string()
-                } else {
-                    seconds.to_string()
-                },
-                reason: "out of range (rate limit up to 1000000; check interval 0 for off, or 10 to 86400 seconds)".into(),
+                var: "DNS_DELEGATION_CHECK_SECONDS".into(),
+                value: seconds.to_string(),
+                reason: "0 for off, or 10 to 86400 seconds".into(),
             });
         }
         Ok(DnsServerConfig {
-            listen,
-            secondaries,
-            rate_limit,
-            query_log_every,
-            metrics_listen,
+            listen: listen.unwrap_or(default_listen),
+            secondaries: s.dns_secondaries.unwrap_or_default().0,
+            rate_limit: s.dns_rate_limit,
+            query_log_every: s.dns_query_log,
+            metrics_listen: s.dns_metrics_listen.0,
             delegation_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
-            delegation_resolver,
-            delegation_allow,
-            delegation_port,
+            delegation_resolver: s.dns_delegation_resolver.and_then(|r| r.0.first().copied()),
+            delegation_allow: s.dns_delegation_allow.unwrap_or_default().0,
+            delegation_port: s.dns_delegation_port,
         })
     }
 }

@@ -1,0 +1,64 @@
+//! The housekeeping every portal process runs (several may at once).
+
+/// Each minute, the per-period usage totals once the day has changed.
+/// Hourly housekeeping: raw usage samples past their retention, live
+/// events no stream can still ask for, resolved tickets due to close,
+/// accounts unpaid past their grace period, domains pending too long, and
+/// attachment files no ticket points to. Several processes may run it.
+pub async fn run(
+    pool: sqlx::PgPool,
+    retention: time::Duration,
+    grace_days: i64,
+    links: app::services::identity::Links,
+    storage: app::services::tickets::files::Storage,
+) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut each_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = each_minute.tick() => {
+                let today = time::OffsetDateTime::now_utc().date();
+                match app::services::hosting::usage::roll_windows(&pool, today).await {
+                    Ok(true) => tracing::info!(%today, "summed the usage periods up to today"),
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%error, "could not sum the usage periods"),
+                }
+                continue;
+            }
+            _ = every.tick() => {}
+        }
+        match app::services::hosting::usage::prune_raw(&pool, retention).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not prune usage samples"),
+        }
+        if let Err(error) = app::services::realtime::prune(&pool).await {
+            tracing::warn!(%error, "could not prune live events");
+        }
+        let now = time::OffsetDateTime::now_utc();
+        match app::services::tickets::thread::auto_close(&pool, now).await {
+            Ok(n) if n > 0 => tracing::info!(closed = n, "closed tickets resolved 7 days ago"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not close resolved tickets"),
+        }
+        if let Err(error) = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await {
+            tracing::warn!(%error, "could not suspend overdue accounts");
+        }
+        if let Err(error) = app::services::dns::expiry::expire_pending(&pool, &links, now).await {
+            tracing::warn!(%error, "could not expire pending domains");
+        }
+        use app::services::tickets::files;
+        match files::sweep(
+            &pool,
+            &storage,
+            std::time::SystemTime::now(),
+            files::SWEEP_MIN_AGE,
+        )
+        .await
+        {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "removed attachment files no ticket points to"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not sweep attachment files"),
+        }
+    }
+}
