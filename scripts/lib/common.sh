@@ -54,10 +54,19 @@ ensure_wasm_target() {
   rustup target add wasm32-unknown-unknown
 }
 
+# Build tools are built once and run for seconds: their release profiles'
+# LTO and single codegen unit (cargo-leptos sets both) cost most of their
+# build time and buy nothing here.
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=2 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_STRIP=true cargo install "$@"
+}
+
 ensure_cargo_leptos() {
   if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then return; fi
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; ~20 min on 2 cores)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; several minutes on 2 cores)"
+  tool_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 }
 
 ensure_wasm_bindgen() {
@@ -79,7 +88,7 @@ ensure_wasm_bindgen() {
     if grep -q 'name = "webpki-roots"' Cargo.lock 2>/dev/null; then
       cargo update -p webpki-roots@1.0.11 --precise 1.0.10 2>/dev/null || true
     fi
-    CARGO_TARGET_DIR="$work/target" cargo install --path . --locked --force
+    CARGO_TARGET_DIR="$work/target" tool_install --path . --locked --force
   )
   rm -rf "$work"
 }

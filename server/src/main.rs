@@ -5,9 +5,11 @@ async fn main() -> ExitCode {
     // `.env` is optional; the process environment wins over it.
     let _ = dotenvy::dotenv();
     server::config::forget_empty_variables(&<server::cli::Cli as clap::CommandFactory>::command());
-    server::telemetry::init();
     let result = match server::cli::parse_args(std::env::args().skip(1)) {
-        Ok(cli) => server::cli::run(cli).await,
+        Ok(cli) => {
+            server::telemetry::init(cli.settings.log_format);
+            server::cli::run(cli).await
+        }
         Err(error) => Err(error),
     };
     match result {

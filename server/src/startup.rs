@@ -19,8 +19,13 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use tokio::net::TcpListener;
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
 
 use crate::config::Config;
@@ -242,22 +247,34 @@ pub fn router(state: AppState, config: &Config) -> Router {
             state.clone(),
             app::api::edge::auth::client_address,
         ))
-        .layer(axum::middleware::from_fn(app::api::edge::forms::islands_router_status))
+        .layer(axum::middleware::from_fn(
+            app::api::edge::forms::islands_router_status,
+        ))
         // Outside everything that renders: the nonce exists before any page.
-        .layer(axum::middleware::from_fn(app::api::edge::csp::content_security_policy))
+        .layer(axum::middleware::from_fn(
+            app::api::edge::csp::content_security_policy,
+        ))
         .layer(CompressionLayer::new())
         // Each route group has its own limit (above, for bodies sent without
         // a length); this refuses a declared oversized body at once.
         .layer(axum::middleware::from_fn(declared_body_limit))
-        .layer(RequestBodyLimitLayer::new(app::api::tickets::forms::MAX_UPLOAD_BYTES))
+        .layer(RequestBodyLimitLayer::new(
+            app::api::tickets::forms::MAX_UPLOAD_BYTES,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        // Spans carry the path only: query strings hold emailed tokens.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        // Each request's lines carry its id and route (never its query
+        // string: it may hold an emailed token); one access line each.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::telemetry::request_span)
+                .on_request(())
+                .on_response(crate::telemetry::access_line),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(crate::telemetry::NewRequestId))
         .with_state(state);
     security_headers(router, config.site_url.starts_with("https://"))
 }

@@ -33,6 +33,18 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// Log lines as readable text, or as JSON objects (one per line, with the request's id and route)
+    #[arg(
+        long,
+        env = "KSF_LOG_FORMAT",
+        value_name = "KSF_LOG_FORMAT",
+        global = true,
+        hide_env_values = true,
+        value_enum,
+        ignore_case = true,
+        default_value = "text"
+    )]
+    pub log_format: crate::telemetry::LogFormat,
     /// Database connections this process keeps
     #[arg(long, env = "KSF_DB_MAX_CONNECTIONS", value_name = "KSF_DB_MAX_CONNECTIONS", global = true, hide_env_values = true,
         default_value_t = 10, value_parser = value_parser!(u32).range(1..=1000))]

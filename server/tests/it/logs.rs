@@ -164,3 +164,64 @@ async fn a_full_account_flow_logs_no_secret(pool: PgPool) {
         .count();
     assert_eq!(standalone, 0, "the two-factor code {code} appears in the logs");
 }
+
+/// With `KSF_LOG_FORMAT=json`, each answer gets one access line that a log
+/// collector can parse: the request id the answer's `X-Request-Id` names
+/// (a proxy's own id is kept), the route template, the status.
+#[sqlx::test(migrations = "../migrations")]
+async fn json_access_lines_carry_the_request_id_each_answer_names(pool: PgPool) {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("ksf.log");
+    let app = spawn_binary(pool, &[("KSF_LOG_FORMAT", "json")], &log_path).await;
+    let res = app.browser().get("/reset-password?token=emailed-secret").await;
+    assert_eq!(res.status(), 200);
+    let made = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(made.len(), 32, "{made}");
+    let kept = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "from-the-proxy-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "from-the-proxy-7");
+
+    let lines: Vec<serde_json::Value> = crate::helpers::eventually(
+        "both access lines are written",
+        std::time::Duration::from_secs(5),
+        || {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            async move {
+                let lines: Vec<serde_json::Value> = log
+                    .lines()
+                    .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                    .filter(|l| l["target"] == "ksf::access")
+                    .collect();
+                (lines.len() >= 2).then_some(lines)
+            }
+        },
+    )
+    .await;
+    let line_of = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["span"]["request_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no access line for {id}: {lines:?}"))
+    };
+    let page = line_of(&made);
+    assert_eq!(page["status"], 200);
+    assert_eq!(page["span"]["method"], "GET");
+    assert_eq!(page["span"]["route"], "/reset-password");
+    assert_eq!(line_of("from-the-proxy-7")["span"]["route"], "/healthz");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(
+        !log.contains("emailed-secret"),
+        "the query string is never logged"
+    );
+    assert!(
+        log.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+        "every line is JSON"
+    );
+}
