@@ -226,7 +226,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Dns => serve_dns(&config, cli.dns, pool).await,
         Command::Serve => {
             if let Err(error) = app::services::health::database_ready(&pool).await {
-                tracing::warn!(%error, "the database is not reachable yet; /readyz reports 503 until it is");
+                tracing::warn!(%error, "not ready yet; /readyz reports 503 until the database answers with every migration applied");
             }
             let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
             let worker = if config.mail_worker {

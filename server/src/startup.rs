@@ -53,6 +53,10 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     );
     match check.await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),
+        Ok(Err(error @ app::services::health::NotReady::Migrations(_))) => {
+            tracing::warn!(%error, "readiness check: schema behind this release");
+            (StatusCode::SERVICE_UNAVAILABLE, "migrations pending")
+        }
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check: database error");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
@@ -344,6 +348,7 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    hub: std::sync::Arc<app::services::realtime::Hub>,
 }
 
 impl Application {
@@ -359,7 +364,7 @@ impl Application {
         let state = AppState::new(app::api::Shared {
             leptos_options: config.leptos.clone(),
             deps: deps(config, pool, clock),
-            hub,
+            hub: hub.clone(),
             settings: std::sync::Arc::new(Settings {
                 dev_mode: config.is_dev(),
                 secure_cookies: config.site_url.starts_with("https://"),
@@ -373,6 +378,7 @@ impl Application {
         Ok(Self {
             listener,
             router: router(state, config),
+            hub,
         })
     }
 
@@ -380,8 +386,15 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves until `shutdown`; then open live streams end, in-flight
+    /// requests finish, and it returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let hub = self.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            tracing::info!("stopping: ending live streams and finishing requests in flight");
+            hub.close();
+        };
         axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -46,6 +46,8 @@ struct Stream {
     /// Deliveries already queued when the role was last confirmed: they
     /// were committed before that check, so its answer holds for them.
     covered: usize,
+    /// Resolves when the server is stopping.
+    closed: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     _slot: StreamSlot,
 }
 
@@ -102,6 +104,7 @@ async fn stream(
         actor,
         check,
         covered: 0,
+        closed: Box::pin(state.hub.closed()),
         _slot: slot,
     };
     let events = futures::stream::unfold(initial, |mut s| async move {
@@ -143,6 +146,9 @@ async fn stream(
                         Err(RecvError::Closed) => return None,
                     }
                 },
+                // The server is stopping: end the stream (the browser
+                // reconnects and resumes from its last event id).
+                _ = &mut s.closed => return None,
                 _ = s.check.tick() => {
                     match sessions::live_role(&s.pool, s.actor.user.session_id, s.clock.now()).await {
                         Ok(Some(role)) if role == s.actor.user.role => continue,

@@ -15,6 +15,7 @@ mod hosting;
 mod identity;
 mod live;
 mod logs;
+mod operations;
 mod outbox;
 mod rendering;
 mod sessions;

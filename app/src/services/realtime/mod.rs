@@ -78,6 +78,9 @@ impl Delivery {
 pub struct Hub {
     sender: broadcast::Sender<Arc<Delivery>>,
     streams: Mutex<HashMap<Uuid, usize>>,
+    /// True once the server is stopping: every open stream ends, so a
+    /// graceful shutdown is not held up by browsers that never hang up.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -113,6 +116,7 @@ impl Hub {
         let hub = Arc::new(Hub {
             sender,
             streams: Mutex::new(HashMap::new()),
+            closing: tokio::sync::watch::Sender::new(false),
         });
         let (listening, weak) = (pool.clone(), Arc::downgrade(&hub));
         tokio::spawn(async move {
@@ -147,6 +151,25 @@ impl Hub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delivery>> {
         self.sender.subscribe()
+    }
+
+    /// Ends every open stream, now and from now on (the server is stopping;
+    /// browsers reconnect to whichever process answers next).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once `close` has been called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
+        }
+    }
+
+    /// Open streams on this process, for the metrics.
+    pub fn open_streams(&self) -> usize {
+        self.streams.lock().map(|s| s.values().sum()).unwrap_or(0)
     }
 
     /// A place for one more stream of `user`, or None at the cap.
