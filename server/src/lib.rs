@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod dns;
 pub mod maintenance;
+pub mod metrics;
 pub mod startup;
 pub mod telemetry;

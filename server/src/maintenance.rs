@@ -18,7 +18,9 @@ pub async fn run(
         tokio::select! {
             _ = each_minute.tick() => {
                 let today = time::OffsetDateTime::now_utc().date();
-                match app::services::hosting::usage::roll_windows(&pool, today).await {
+                let rolled = app::services::hosting::usage::roll_windows(&pool, today).await;
+                crate::metrics::job("usage_windows", &rolled);
+                match rolled {
                     Ok(true) => tracing::info!(%today, "summed the usage periods up to today"),
                     Ok(false) => {}
                     Err(error) => tracing::warn!(%error, "could not sum the usage periods"),
@@ -27,35 +29,46 @@ pub async fn run(
             }
             _ = every.tick() => {}
         }
-        match app::services::hosting::usage::prune_raw(&pool, retention).await {
+        let pruned = app::services::hosting::usage::prune_raw(&pool, retention).await;
+        crate::metrics::job("usage_prune", &pruned);
+        match pruned {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not prune usage samples"),
         }
-        if let Err(error) = app::services::realtime::prune(&pool).await {
+        let pruned = app::services::realtime::prune(&pool).await;
+        crate::metrics::job("live_events_prune", &pruned);
+        if let Err(error) = pruned {
             tracing::warn!(%error, "could not prune live events");
         }
         let now = time::OffsetDateTime::now_utc();
-        match app::services::tickets::thread::auto_close(&pool, now).await {
+        let closed = app::services::tickets::thread::auto_close(&pool, now).await;
+        crate::metrics::job("tickets_auto_close", &closed);
+        match closed {
             Ok(n) if n > 0 => tracing::info!(closed = n, "closed tickets resolved 7 days ago"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not close resolved tickets"),
         }
-        if let Err(error) = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await {
+        let suspended = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await;
+        crate::metrics::job("billing_grace", &suspended);
+        if let Err(error) = suspended {
             tracing::warn!(%error, "could not suspend overdue accounts");
         }
-        if let Err(error) = app::services::dns::expiry::expire_pending(&pool, &links, now).await {
+        let expired = app::services::dns::expiry::expire_pending(&pool, &links, now).await;
+        crate::metrics::job("domains_expiry", &expired);
+        if let Err(error) = expired {
             tracing::warn!(%error, "could not expire pending domains");
         }
         use app::services::tickets::files;
-        match files::sweep(
+        let swept = files::sweep(
             &pool,
             &storage,
             std::time::SystemTime::now(),
             files::SWEEP_MIN_AGE,
         )
-        .await
-        {
+        .await;
+        crate::metrics::job("attachments_sweep", &swept);
+        match swept {
             Ok(n) if n > 0 => tracing::info!(removed = n, "removed attachment files no ticket points to"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not sweep attachment files"),

@@ -245,6 +245,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::usage::routes())
         // Stripe's webhooks authenticate by signature, never by cookie.
         .merge(app::api::billing::forms::webhook_routes())
+        // Prometheus: by address or bearer token, never by cookie.
+        .merge(crate::metrics::routes(
+            state.deps.pool.clone(),
+            state.hub.clone(),
+            config.metrics.clone(),
+        ))
         // The client's address (through trusted proxies), for every layer
         // and handler inside.
         .layer(axum::middleware::from_fn_with_state(
@@ -277,6 +283,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 .on_request(())
                 .on_response(crate::telemetry::access_line),
         )
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(crate::telemetry::NewRequestId))
         .with_state(state);

@@ -18,6 +18,7 @@ pub mod hosting;
 pub mod identity;
 pub mod mail;
 pub mod notifications;
+pub mod operations;
 pub mod passwords;
 pub mod rate_limit;
 pub mod realtime;

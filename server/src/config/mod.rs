@@ -151,6 +151,8 @@ pub struct Config {
     pub dns: app::services::dns::DnsSettings,
     /// Where `ksf dns` answers, when set (`DNS_LISTEN`).
     pub dns_listen: Option<SocketAddr>,
+    /// Who may read `/metrics`.
+    pub metrics: crate::metrics::Access,
 }
 
 impl std::fmt::Debug for Config {
@@ -401,6 +403,13 @@ impl Config {
             .reload_port(s.reload_port)
             .build();
         let dev = env == Env::DEV;
+        if s.metrics_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
+            return Err(ConfigError::invalid(
+                "KSF_METRICS_TOKEN",
+                "<hidden>",
+                "use at least 16 characters (e.g. the output of ksf generate-key)",
+            ));
+        }
         Ok(Self {
             database_url,
             database_max_connections: s.db_max_connections,
@@ -424,6 +433,10 @@ impl Config {
             billing_worker: s.billing_worker,
             dns: dns(&s, dev)?,
             dns_listen: s.dns_listen,
+            metrics: crate::metrics::Access {
+                allow: s.metrics_allow.0.clone(),
+                token: s.metrics_token.clone(),
+            },
             leptos,
         })
     }

@@ -68,6 +68,13 @@ pub struct Settings {
     /// Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed
     #[arg(long, env = "KSF_TRUSTED_PROXIES", value_name = "KSF_TRUSTED_PROXIES", global = true, hide_env_values = true, help_heading = WEB)]
     pub trusted_proxies: Option<Networks>,
+    /// Who may read /metrics without a token: these peers, unless the request came through a proxy
+    #[arg(long, env = "KSF_METRICS_ALLOW", value_name = "KSF_METRICS_ALLOW", global = true, hide_env_values = true,
+        help_heading = WEB, default_value = "127.0.0.0/8,::1")]
+    pub metrics_allow: Networks,
+    /// A bearer token (16+ characters) that opens /metrics from anywhere
+    #[arg(long, env = "KSF_METRICS_TOKEN", value_name = "KSF_METRICS_TOKEN", global = true, hide_env_values = true, help_heading = WEB)]
+    pub metrics_token: Option<String>,
     /// The name of the built site's files (cargo leptos sets it)
     #[arg(long, env = "LEPTOS_OUTPUT_NAME", value_name = "LEPTOS_OUTPUT_NAME", global = true, hide_env_values = true,
         help_heading = WEB, default_value = "ksf")]
@@ -219,4 +226,5 @@ pub(super) const SECRETS: &[&str] = &[
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
     "RESEND_API_KEY",
+    "KSF_METRICS_TOKEN",
 ];

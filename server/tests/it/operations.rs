@@ -65,3 +65,75 @@ async fn a_stop_ends_open_live_streams_and_the_process_exits(pool: PgPool) {
     .await;
     assert!(exited.success(), "a clean exit: {exited}");
 }
+
+async fn scrape(app: &TestApp, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut request = app.client.get(format!("{}/metrics", app.base));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let res = request.send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+/// The line of `metric` whose labels include each of `labels`, as a number.
+fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{metric}{{")) || l.starts_with(&format!("{metric} ")))
+        .find(|l| labels.iter().all(|label| l.contains(label)))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn metrics_count_requests_by_route_and_show_the_queues(pool: PgPool) {
+    let app = spawn_app_with(pool.clone(), &[("KSF_METRICS_TOKEN", "a-token-for-prometheus")]).await;
+    let browser = app.browser();
+    assert_eq!(browser.get("/login").await.status(), 200);
+    // Two accounts' pages: one route template, not one series per id.
+    for id in [
+        "6f1c1a34-0000-4000-8000-000000000001",
+        "6f1c1a34-0000-4000-8000-000000000002",
+    ] {
+        browser.get(&format!("/hosting/{id}")).await;
+    }
+    sqlx::query(
+        "INSERT INTO email_outbox (kind, to_address, subject, html_body, text_body, created_at)
+         VALUES ('test', 'a@example.com', 's', 'h', 't', now() - interval '90 seconds')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let (status, text) = scrape(&app, &[]).await;
+    assert_eq!(status, 200, "{text}");
+    let sign_in = sample(
+        &text,
+        "ksf_http_requests_total",
+        &[r#"route="/login""#, r#"method="GET""#, r#"status="200""#],
+    );
+    assert!(sign_in.is_some_and(|n| n >= 1.0), "{text}");
+    assert!(text.contains(r#"route="/hosting/{id}""#), "{text}");
+    assert!(!text.contains("6f1c1a34"), "no raw paths");
+    assert!(text.contains("ksf_http_request_duration_seconds_bucket"));
+    assert!(
+        sample(&text, "ksf_outbox_pending", &[]).is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "ksf_outbox_oldest_pending_seconds", &[]).is_some_and(|s| s >= 60.0),
+        "{text}"
+    );
+    assert!(sample(&text, "ksf_db_pool_max_connections", &[]).is_some_and(|n| n >= 1.0));
+    assert!(text.contains("ksf_live_streams") && text.contains("ksf_stripe_webhooks_pending"));
+
+    // Through a proxy the peer is not trusted: the token is needed.
+    let proxied = [("x-forwarded-for", "203.0.113.9")];
+    assert_eq!(scrape(&app, &proxied).await.0, 403);
+    let with_token = [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("authorization", "Bearer a-token-for-prometheus"),
+    ];
+    assert_eq!(scrape(&app, &with_token).await.0, 200);
+    let wrong = [("authorization", "Bearer a-token-for-prometheuz")];
+    assert_eq!(scrape(&app, &wrong).await.0, 403);
+}

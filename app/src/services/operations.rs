@@ -1,0 +1,52 @@
+//! The figures an operator watches that live in the database: the email
+//! outbox, Stripe's webhook backlog. Read on each `/metrics` scrape, so
+//! each is one indexed query.
+
+use sqlx::PgPool;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Queues {
+    /// Emails waiting to be sent (due or retrying).
+    pub outbox_pending: i64,
+    /// Seconds the oldest of them has waited (0 when none).
+    pub outbox_oldest_seconds: f64,
+    /// Emails handed to the provider, and given up on, in the last 24 hours.
+    pub emails_sent_24h: i64,
+    pub emails_failed_24h: i64,
+    /// Stripe events stored but not applied yet, and the oldest one's age.
+    pub webhooks_pending: i64,
+    pub webhooks_oldest_seconds: f64,
+    /// Of those, events that failed at least once (retrying).
+    pub webhooks_retrying: i64,
+}
+
+pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
+    let outbox = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE status = 'pending') AS "pending!",
+                  coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8, 0) AS "oldest!",
+                  count(*) FILTER (WHERE status = 'sent') AS "sent!",
+                  count(*) FILTER (WHERE status = 'failed') AS "failed!"
+             FROM email_outbox
+            WHERE status = 'pending' OR created_at > now() - interval '24 hours'"#
+    )
+    .fetch_one(pool)
+    .await?;
+    let webhooks = sqlx::query!(
+        r#"SELECT count(*) AS "pending!",
+                  coalesce(extract(epoch FROM now() - min(received_at))::float8, 0) AS "oldest!",
+                  count(*) FILTER (WHERE attempts > 0) AS "retrying!"
+             FROM stripe_events
+            WHERE processed_at IS NULL"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Queues {
+        outbox_pending: outbox.pending,
+        outbox_oldest_seconds: outbox.oldest,
+        emails_sent_24h: outbox.sent,
+        emails_failed_24h: outbox.failed,
+        webhooks_pending: webhooks.pending,
+        webhooks_oldest_seconds: webhooks.oldest,
+        webhooks_retrying: webhooks.retrying,
+    })
+}
