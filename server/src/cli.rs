@@ -267,7 +267,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Migrate => {
-            app::services::MIGRATOR.run(&pool).await?;
+            app::services::migrator().run(&pool).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

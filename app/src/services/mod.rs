@@ -33,6 +33,16 @@ pub use identity::{sessions, sign_in, step_up, two_factor};
 /// The schema migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// The migrator `ksf migrate` runs. A database a newer release already
+/// migrated is left as it is: rolling back is running the previous binary
+/// on the newer schema, which migrations keep working (they add before a
+/// later release removes).
+pub fn migrator() -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!("../migrations");
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
 /// What services use besides their arguments: the database, the public
 /// links put in emails, the key that seals secrets, the platform's limits
 /// and the clock. One per process, cheap to clone.
