@@ -131,10 +131,18 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
 pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let path = request.uri().path();
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(matched) => matched.as_str().to_string(),
+        // The built assets and files from the site root.
+        None if path.starts_with("/pkg/")
+            || path.starts_with("/vendor/")
+            || matches!(path, "/favicon.svg" | "/favicon.ico" | "/router-guard.js") =>
+        {
+            "static".to_string()
+        }
+        None => "unmatched".to_string(),
+    };
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     metrics::counter!("ksf_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)

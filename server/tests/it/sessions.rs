@@ -144,7 +144,10 @@ async fn sign_out_everywhere_else_keeps_only_this_device(pool: PgPool) {
     let res = laptop.post("/settings/sessions/revoke-others", &[]).await;
     assert_eq!(location(&res), "/settings/sessions?done=others_revoked");
     assert_eq!(phone.get("/").await.status(), 302);
-    let html = laptop.get("/settings/sessions").await.text().await.unwrap();
+    let page = laptop.get("/settings/sessions").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("This device"), "the sessions page, signed in");
     assert!(!html.contains("iPhone"));
     assert!(
         !html.contains("Sign out everywhere else"),
@@ -181,7 +184,10 @@ async fn the_activity_page_shows_my_own_events_newest_first_and_pages(pool: PgPo
 
     // Someone else sees none of it.
     let other = crate::helpers::signed_in(&app).await;
-    let theirs = other.get("/settings/activity").await.text().await.unwrap();
+    let page = other.get("/settings/activity").await;
+    assert_eq!(page.status(), 200);
+    let theirs = page.text().await.unwrap();
+    assert!(theirs.contains("Signed in"), "their own activity page");
     assert!(!theirs.contains("Failed sign-in attempt"));
     assert!(!theirs.contains("All other sessions"));
 
