@@ -142,6 +142,18 @@ ensure_toolchain() {
   ensure_wasm_bindgen
 }
 
+# Waits until URL answers 2xx while process PID runs (what: its name in
+# messages). If it exits first, its LOG is shown; if it never answers, stop.
+wait_for_answer() {
+  local url="$1" pid="$2" logfile="$3" what="$4" tries="${5:-60}" pause="${6:-0.25}"
+  for _ in $(seq 1 "$tries"); do
+    curl -fsS "$url" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$logfile" >&2; die "$what exited before it answered"; }
+    sleep "$pause"
+  done
+  die "$what did not answer at $url (see $logfile)"
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return
   apt_install chromium
@@ -312,10 +324,7 @@ start_stripe_standin() {
   STRIPE_STANDIN_PID=$!
   # It stops with this script (a later trap that replaces this one must kill it too).
   trap 'kill "$STRIPE_STANDIN_PID" 2>/dev/null || true' EXIT
-  for _ in $(seq 1 60); do
-    curl -fsS "$STRIPE_API_BASE/_standin/health" >/dev/null 2>&1 && break
-    kill -0 "$STRIPE_STANDIN_PID" 2>/dev/null || { cat "$KSF_ROOT/.run/stripe-standin-$port.log" >&2; die "the Stripe stand-in exited"; }
-    sleep 0.25
-  done
+  wait_for_answer "$STRIPE_API_BASE/_standin/health" "$STRIPE_STANDIN_PID" \
+    "$KSF_ROOT/.run/stripe-standin-$port.log" "the Stripe stand-in" 60 0.25
   log "Stripe stand-in (test payments, no real money) at $STRIPE_API_BASE"
 }
