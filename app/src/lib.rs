@@ -2,22 +2,19 @@
 //! WebAssembly islands where a page must be interactive.
 //!
 //! Compiled twice: with `ssr` into the server, with `hydrate` into the wasm
-//! bundle. `services` exists only on the server.
+//! bundle. It reads the `domain` crate in both; the `services` crate only
+//! on the server.
 #![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
-pub mod domain;
 pub mod islands;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod services;
 mod shell;
 
 pub use shell::{shell, App};
 
-/// The product name as customers see it.
-pub const PRODUCT_NAME: &str = "KSFoundation";
+pub use domain::PRODUCT_NAME;
 
 /// Tells `public/router-guard.js` that the islands can be woken: from now
 /// on the islands router may take over links and forms.

@@ -20,13 +20,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::domain::Password;
-use app::services::{
+use axum::{http::HeaderMap, routing::post, Json, Router};
+use domain::Password;
+use scratch::Scratch;
+use services::{
     mail::{self, templates, worker::Mailer, worker::MailerSettings},
     passwords,
 };
-use axum::{http::HeaderMap, routing::post, Json, Router};
-use scratch::Scratch;
 use sqlx::PgPool;
 
 #[tokio::main]

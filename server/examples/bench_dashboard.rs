@@ -78,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let began = Instant::now();
     if !reuse {
-        app::services::hosting::plans::seed_catalogue(&pool).await?;
+        services::hosting::plans::seed_catalogue(&pool).await?;
         seed(&pool, customers, accounts).await?;
     }
     let counts: (i64, i64, i64, i64) = sqlx::query_as(
@@ -205,20 +205,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Customers, accounts and usage, in bulk SQL (the real sign-up path hashes
 /// one password per user; here every user shares one hash).
 async fn seed(pool: &PgPool, customers: i64, accounts: i64) -> Result<(), Box<dyn std::error::Error>> {
-    use app::domain::{DisplayName, Email, Password, Role};
+    use domain::{DisplayName, Email, Password, Role};
     let mut ids = Vec::new();
     for (email, name, role) in [
         ("bench-customer@example.com", "Bench Customer", Role::Customer),
         ("bench-staff@example.com", "Bench Staff", Role::Staff),
     ] {
-        let new = app::services::users::NewUser {
+        let new = services::users::NewUser {
             email: Email::parse(email).map_err(|_| "email")?,
             display_name: DisplayName::parse(name).map_err(|_| "name")?,
             password: Password::parse(PASSWORD).map_err(|_| "password")?,
             role,
             email_verified: true,
         };
-        ids.push(app::services::users::create_user(pool, new).await?);
+        ids.push(services::users::create_user(pool, new).await?);
     }
     let bench_customer: Uuid = ids[0];
     // Sign-ups spread over 90 days, so the staff chart has something to say.
@@ -362,9 +362,9 @@ impl Ingest {
             sqlx::query_scalar("SELECT id FROM hosting_accounts WHERE status <> 'cancelled'")
                 .fetch_all(pool)
                 .await?;
-        let region = app::domain::hosting::Region::parse("eu-central").ok_or("no such region")?;
+        let region = domain::hosting::Region::parse("eu-central").ok_or("no such region")?;
         let token =
-            app::services::hosting::node_tokens::create_unchecked(pool, None, "bench-node", region).await?;
+            services::hosting::node_tokens::create_unchecked(pool, None, "bench-node", region).await?;
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let base = base.to_string();
         let task = tokio::spawn(async move {
@@ -381,7 +381,7 @@ impl Ingest {
                 // Catch up to the rate: whatever is due since the start.
                 let due = (began.elapsed().as_secs_f64() * rate as f64) as u64;
                 while sent < due {
-                    let n = ((due - sent) as usize).min(app::services::hosting::usage::MAX_BATCH);
+                    let n = ((due - sent) as usize).min(services::hosting::usage::MAX_BATCH);
                     let now = time::OffsetDateTime::now_utc()
                         .format(&time::format_description::well_known::Rfc3339)
                         .unwrap_or_default();

@@ -20,11 +20,11 @@ use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use app::domain::dns::zonefile;
-use app::services::dns::{probe, serving, DnsSettings};
+use domain::dns::zonefile;
 use hickory_proto::rr::{Name, RecordType};
 use scratch::Scratch;
-use server::dns::config::DnsServerConfig;
+use server::config::DnsServerSettings;
+use services::dns::{probe, serving, DnsSettings};
 use sqlx::PgPool;
 
 const SECONDS: u32 = 15;
@@ -43,7 +43,7 @@ fn installed(program: &str) -> bool {
 
 /// ZONES zones of RECORDS records: web, mail, SPF/DMARC, then hosts.
 async fn seed(pool: &PgPool, zones: i64, records: i64) -> Result<(), Box<dyn std::error::Error>> {
-    app::services::hosting::plans::seed_catalogue(pool).await?;
+    services::hosting::plans::seed_catalogue(pool).await?;
     let account: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO hosting_accounts (name, plan_id, primary_domain, region)
          VALUES ('Bench', (SELECT id FROM plans ORDER BY sort_order LIMIT 1), 'bench.example', 'eu-central') RETURNING id",
@@ -204,12 +204,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let settings = DnsSettings::development();
-    let mut config = DnsServerConfig::from_lookup(|_| None, false)?;
+    let mut config = DnsServerSettings::config_from_lookup(|_| None, false)?;
     config.listen = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     config.rate_limit = 0;
     config.metrics_listen = None;
     let started = Instant::now();
-    let running = server::dns::start(&config, settings.clone(), pool.clone()).await?;
+    let running = dns_server::start(&config, settings.clone(), pool.clone()).await?;
     println!(
         "ksf dns: loaded {} zones in {:.2} s, answering on {}",
         running.catalog.len(),

@@ -18,11 +18,11 @@ mod scratch;
 
 use std::time::Instant;
 
-use app::domain::tickets::{Category, Priority, TicketState};
-use app::domain::{CurrentUser, Role};
-use app::services::tickets::lists::{self, AssigneeFilter, QueueFilter, QueueSort};
-use app::services::Actor;
+use domain::tickets::{Category, Priority, TicketState};
+use domain::{CurrentUser, Role};
 use scratch::Scratch;
+use services::tickets::lists::{self, AssigneeFilter, QueueFilter, QueueSort};
+use services::Actor;
 
 const RUNS: usize = 30;
 

@@ -20,7 +20,7 @@ use time::{format_description::well_known::Rfc3339, macros::datetime, Duration};
 use uuid::Uuid;
 
 const ACCOUNTS: usize = 100;
-const BATCH: usize = app::services::hosting::usage::MAX_BATCH;
+const BATCH: usize = services::hosting::usage::MAX_BATCH;
 const CONNECTIONS: usize = 4;
 
 #[tokio::main]
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let db = Scratch::open("ksf_bench_usage", false).await?;
     let (pool, scratch_url) = (db.pool.clone(), db.url.clone());
-    app::services::hosting::plans::seed_catalogue(&pool).await?;
+    services::hosting::plans::seed_catalogue(&pool).await?;
 
     // Setup (not measured): accounts and a node token.
     let plan: Uuid = sqlx::query_scalar("SELECT id FROM plans WHERE code = 'pro'")
@@ -49,9 +49,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
         accounts.push(id);
     }
-    let region = app::domain::hosting::Region::parse("eu-central").ok_or("no such region")?;
-    let token =
-        app::services::hosting::node_tokens::create_unchecked(&pool, None, "bench-node", region).await?;
+    let region = domain::hosting::Region::parse("eu-central").ok_or("no such region")?;
+    let token = services::hosting::node_tokens::create_unchecked(&pool, None, "bench-node", region).await?;
 
     let vars = [
         ("DATABASE_URL", scratch_url.clone()),

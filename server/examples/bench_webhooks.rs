@@ -23,11 +23,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::domain::{CurrentUser, Role};
-use app::services::billing::{stripe::Gateway, webhook_queue, BillingSettings};
-use app::services::Actor;
+use domain::{CurrentUser, Role};
 use scratch::Scratch;
 use server::{config::Config, startup::Application};
+use services::billing::{stripe::Gateway, webhook_queue, BillingSettings};
+use services::Actor;
 use standin::{Card, Standin, StandinConfig};
 
 const SECRET: &str = "whsec_bench";
@@ -94,14 +94,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // One real purchase through the services and the stand-in.
     let pool = db.pool.clone();
-    app::services::hosting::plans::seed_catalogue(&pool).await?;
+    services::hosting::plans::seed_catalogue(&pool).await?;
     let billing = BillingSettings {
         stripe: Some(Gateway::new("sk_test_bench", Some(&stripe_url))?),
         webhook_secret: Some(SECRET.into()),
         grace_days: 14,
         ..BillingSettings::default()
     };
-    app::services::billing::plans::sync(&pool, &billing).await?;
+    services::billing::plans::sync(&pool, &billing).await?;
     let user: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO users (email, display_name, password_hash, email_verified_at) VALUES ('bench@example.com', 'Bench', 'x', now()) RETURNING id",
     )
@@ -125,7 +125,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .bind(user)
     .fetch_one(&pool)
     .await?;
-    let deps = server::startup::deps(&config, pool.clone(), app::services::clock::Clock::system());
+    let deps = server::startup::deps(&config, pool.clone(), services::clock::Clock::system());
     let actor = Actor {
         user: CurrentUser {
             user_id: user,
@@ -139,7 +139,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client: Default::default(),
         now: time::OffsetDateTime::now_utc(),
     };
-    app::services::billing::checkout::open_checkout(&deps, &billing, &actor, order).await?;
+    services::billing::checkout::open_checkout(&deps, &billing, &actor, order).await?;
     let session: String = sqlx::query_scalar("SELECT stripe_session_id FROM orders WHERE id = $1")
         .bind(order)
         .fetch_one(&pool)

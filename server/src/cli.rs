@@ -3,13 +3,13 @@
 
 use std::io::BufRead;
 
-use app::domain::{DisplayName, Email, Password, Role};
-use app::services::{demo, users};
+use domain::{DisplayName, Email, Password, Role};
+use services::{demo, users};
 
 use clap::{Parser, Subcommand};
 
+use crate::config::DnsServerSettings;
 use crate::config::{Config, Settings};
-use crate::dns::config::{DnsServerConfig, DnsServerSettings};
 use crate::startup;
 
 /// The portal's server, its DNS server and their maintenance commands.
@@ -100,8 +100,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Cli, CliErro
 /// The delegation check runs here too: it is about the same zones.
 async fn serve_dns(config: &Config, settings: DnsServerSettings, pool: sqlx::PgPool) -> Result<(), CliError> {
     use tokio::signal::unix::{signal, SignalKind};
-    let dns = DnsServerConfig::from_settings(settings, config.dns_listen, !config.is_dev())?;
-    let running = crate::dns::start(&dns, config.dns.clone(), pool.clone())
+    let dns = settings.into_config(config.dns_listen, !config.is_dev())?;
+    let running = dns_server::start(&dns, config.dns.clone(), pool.clone())
         .await
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     println!(
@@ -120,7 +120,7 @@ async fn serve_dns(config: &Config, settings: DnsServerSettings, pool: sqlx::PgP
     let own: Vec<std::net::SocketAddr> = std::iter::once(dns.listen)
         .chain(config.dns.nameserver_addrs.iter().map(|(_, a)| *a))
         .collect();
-    if app::services::dns::serving::platform(&config.dns).is_none() {
+    if services::dns::serving::platform(&config.dns).is_none() {
         tracing::warn!(
             domain = %config.dns.nameserver_domain,
             "KSF_NAMESERVERS gives no addresses (host@address): ksf dns does not serve the name server domain, so each zone's own name server names resolve only if you publish that zone elsewhere (a wildcard to your name servers)"
@@ -128,7 +128,7 @@ async fn serve_dns(config: &Config, settings: DnsServerSettings, pool: sqlx::PgP
     }
     let delegation = dns.delegation_every.map(|every| {
         tokio::spawn(async move {
-            use app::services::dns::delegation::Checker;
+            use services::dns::delegation::Checker;
             let checker = match resolver.map_or_else(Checker::system, Checker::using) {
                 Ok(mut c) => {
                     c.port = port;
@@ -143,7 +143,7 @@ async fn serve_dns(config: &Config, settings: DnsServerSettings, pool: sqlx::PgP
             loop {
                 tick.tick().await;
                 let every = time::Duration::try_from(every).unwrap_or(time::Duration::minutes(5));
-                match app::services::dns::delegation::check_due(&pool, &settings, &checker, every).await {
+                match services::dns::delegation::check_due(&pool, &settings, &checker, every).await {
                     Ok(n) if n > 0 => tracing::info!(checked = n, "checked delegations"),
                     Ok(_) => {}
                     Err(error) => tracing::warn!(%error, "could not check delegations"),
@@ -181,14 +181,14 @@ async fn seed_demo_billing(config: &Config, pool: sqlx::PgPool) -> Result<(), Cl
         || !gateway.test_mode()
         || gateway
             .base_url()
-            .starts_with(app::services::billing::stripe::STRIPE_API)
+            .starts_with(services::billing::stripe::STRIPE_API)
     {
         return Err(CliError::Invalid(
             "stripe seed-demo pays on the local stand-in only (development mode, STRIPE_API_BASE pointing at it)".into(),
         ));
     }
-    let deps = startup::deps(config, pool, app::services::clock::Clock::system());
-    let sessions = app::services::billing::demo::open_orders(&deps)
+    let deps = startup::deps(config, pool, services::clock::Clock::system());
+    let sessions = services::billing::demo::open_orders(&deps)
         .await
         .map_err(|e| CliError::Invalid(format!("stripe seed-demo: {e}")))?;
     let client = reqwest::Client::new();
@@ -216,7 +216,7 @@ async fn seed_demo_billing(config: &Config, pool: sqlx::PgPool) -> Result<(), Cl
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Serve);
     if command == Command::GenerateKey {
-        println!("{}", app::services::secret_box::SecretKey::generate_hex());
+        println!("{}", services::secret_box::SecretKey::generate_hex());
         return Ok(());
     }
     let config = Config::from_settings(cli.settings)?;
@@ -225,12 +225,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::GenerateKey => Ok(()),
         Command::Dns => serve_dns(&config, cli.dns, pool).await,
         Command::Serve => {
-            if let Err(error) = app::services::health::database_ready(&pool).await {
+            if let Err(error) = services::health::database_ready(&pool).await {
                 tracing::warn!(%error, "not ready yet; /readyz reports 503 until the database answers with every migration applied");
             }
             let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
             let worker = if config.mail_worker {
-                let mailer = app::services::mail::worker::Mailer::new(pool.clone(), config.mail.clone())
+                let mailer = services::mail::worker::Mailer::new(pool.clone(), config.mail.clone())
                     .map_err(|e| CliError::Invalid(e.to_string()))?;
                 Some(tokio::spawn(mailer.run(workers_stopped)))
             } else {
@@ -240,16 +240,16 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 pool.clone(),
                 config.usage_retention,
                 config.billing.grace_days,
-                app::services::identity::Links {
+                services::identity::Links {
                     site_url: config.site_url.clone(),
                 },
-                app::services::tickets::files::Storage::local(&config.data_dir),
+                services::tickets::files::Storage::local(&config.data_dir),
             ));
             let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
-                tokio::spawn(app::services::billing::webhook_queue::run(
+                tokio::spawn(services::billing::webhook_queue::run(
                     pool.clone(),
                     config.billing.clone(),
-                    app::services::clock::Clock::system(),
+                    services::clock::Clock::system(),
                     stop_workers.subscribe(),
                 ))
             });
@@ -267,7 +267,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Migrate => {
-            app::services::migrator().run(&pool).await?;
+            services::migrator().run(&pool).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
@@ -292,7 +292,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Stripe(StripeCommand::SyncPlans) => {
-            let done = app::services::billing::plans::sync(&pool, &config.billing)
+            let done = services::billing::plans::sync(&pool, &config.billing)
                 .await
                 .map_err(|e| CliError::Invalid(format!("stripe sync-plans: {e}")))?;
             println!(

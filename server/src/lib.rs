@@ -3,7 +3,6 @@
 
 pub mod cli;
 pub mod config;
-pub mod dns;
 pub mod maintenance;
 pub mod metrics;
 pub mod startup;

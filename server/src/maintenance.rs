@@ -9,8 +9,8 @@ pub async fn run(
     pool: sqlx::PgPool,
     retention: time::Duration,
     grace_days: i64,
-    links: app::services::identity::Links,
-    storage: app::services::tickets::files::Storage,
+    links: services::identity::Links,
+    storage: services::tickets::files::Storage,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     let mut each_minute = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -18,7 +18,7 @@ pub async fn run(
         tokio::select! {
             _ = each_minute.tick() => {
                 let today = time::OffsetDateTime::now_utc().date();
-                let rolled = app::services::hosting::usage::roll_windows(&pool, today).await;
+                let rolled = services::hosting::usage::roll_windows(&pool, today).await;
                 crate::metrics::job("usage_windows", &rolled);
                 match rolled {
                     Ok(true) => tracing::info!(%today, "summed the usage periods up to today"),
@@ -29,37 +29,37 @@ pub async fn run(
             }
             _ = every.tick() => {}
         }
-        let pruned = app::services::hosting::usage::prune_raw(&pool, retention).await;
+        let pruned = services::hosting::usage::prune_raw(&pool, retention).await;
         crate::metrics::job("usage_prune", &pruned);
         match pruned {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not prune usage samples"),
         }
-        let pruned = app::services::realtime::prune(&pool).await;
+        let pruned = services::realtime::prune(&pool).await;
         crate::metrics::job("live_events_prune", &pruned);
         if let Err(error) = pruned {
             tracing::warn!(%error, "could not prune live events");
         }
         let now = time::OffsetDateTime::now_utc();
-        let closed = app::services::tickets::thread::auto_close(&pool, now).await;
+        let closed = services::tickets::thread::auto_close(&pool, now).await;
         crate::metrics::job("tickets_auto_close", &closed);
         match closed {
             Ok(n) if n > 0 => tracing::info!(closed = n, "closed tickets resolved 7 days ago"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not close resolved tickets"),
         }
-        let suspended = app::services::billing::grace::suspend_overdue(&pool, now, grace_days).await;
+        let suspended = services::billing::grace::suspend_overdue(&pool, now, grace_days).await;
         crate::metrics::job("billing_grace", &suspended);
         if let Err(error) = suspended {
             tracing::warn!(%error, "could not suspend overdue accounts");
         }
-        let expired = app::services::dns::expiry::expire_pending(&pool, &links, now).await;
+        let expired = services::dns::expiry::expire_pending(&pool, &links, now).await;
         crate::metrics::job("domains_expiry", &expired);
         if let Err(error) = expired {
             tracing::warn!(%error, "could not expire pending domains");
         }
-        use app::services::tickets::files;
+        use services::tickets::files;
         let swept = files::sweep(
             &pool,
             &storage,

@@ -55,11 +55,11 @@ pub struct Access {
 struct Scrape {
     handle: Option<PrometheusHandle>,
     pool: PgPool,
-    hub: Arc<app::services::realtime::Hub>,
+    hub: Arc<services::realtime::Hub>,
     access: Arc<Access>,
 }
 
-pub fn routes<S>(pool: PgPool, hub: Arc<app::services::realtime::Hub>, access: Access) -> Router<S> {
+pub fn routes<S>(pool: PgPool, hub: Arc<services::realtime::Hub>, access: Access) -> Router<S> {
     Router::new().route("/metrics", get(metrics)).with_state(Scrape {
         handle: recorder(),
         pool,
@@ -103,7 +103,7 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
     metrics::gauge!("ksf_db_pool_connections", "state" => "in_use").set(f64::from(pool.size()) - idle);
     metrics::gauge!("ksf_db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
     metrics::gauge!("ksf_live_streams").set(scrape.hub.open_streams() as f64);
-    match app::services::operations::queues(pool).await {
+    match services::operations::queues(pool).await {
         Ok(q) => {
             metrics::gauge!("ksf_outbox_pending").set(q.outbox_pending as f64);
             metrics::gauge!("ksf_outbox_oldest_pending_seconds").set(q.outbox_oldest_seconds);

@@ -3,9 +3,6 @@
 use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
 
 use app::api::{AppState, Settings};
-use app::services::clock::Clock;
-use app::services::identity::Links;
-use app::services::Deps;
 use app::{shell, App};
 use axum::{
     extract::State,
@@ -16,6 +13,9 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use services::clock::Clock;
+use services::identity::Links;
+use services::Deps;
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use tokio::net::TcpListener;
 use tower_http::{
@@ -49,11 +49,11 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let check = tokio::time::timeout(
         Duration::from_secs(3),
-        app::services::health::database_ready(&state.deps.pool),
+        services::health::database_ready(&state.deps.pool),
     );
     match check.await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),
-        Ok(Err(error @ app::services::health::NotReady::Migrations(_))) => {
+        Ok(Err(error @ services::health::NotReady::Migrations(_))) => {
             tracing::warn!(%error, "readiness check: schema behind this release");
             (StatusCode::SERVICE_UNAVAILABLE, "migrations pending")
         }
@@ -342,8 +342,8 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
         secret_key: config.secret_key.clone(),
         limits: config.limits,
         clock,
-        support: app::services::tickets::SupportSettings {
-            storage: app::services::tickets::files::Storage::local(&config.data_dir),
+        support: services::tickets::SupportSettings {
+            storage: services::tickets::files::Storage::local(&config.data_dir),
             address: config.support_email.clone(),
         },
         billing: config.billing.clone(),
@@ -355,7 +355,7 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    hub: std::sync::Arc<app::services::realtime::Hub>,
+    hub: std::sync::Arc<services::realtime::Hub>,
 }
 
 impl Application {
@@ -367,7 +367,7 @@ impl Application {
     /// `clock`: tests pass one they can move forward.
     pub async fn build_with_clock(config: &Config, pool: PgPool, clock: Clock) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.site_addr).await?;
-        let hub = app::services::realtime::Hub::start(pool.clone());
+        let hub = services::realtime::Hub::start(pool.clone());
         let state = AppState::new(app::api::Shared {
             leptos_options: config.leptos.clone(),
             deps: deps(config, pool, clock),

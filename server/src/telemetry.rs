@@ -11,7 +11,7 @@ use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
 use tracing_subscriber::{fmt, EnvFilter};
 
-const DEFAULT_FILTER: &str = "info,server=info,app=info,sqlx=warn,tower_http=info,hickory_server=warn,hickory_proto=warn,hickory_net=warn,hickory_resolver=warn";
+const DEFAULT_FILTER: &str = "info,server=info,app=info,services=info,dns_server=info,sqlx=warn,tower_http=info,hickory_server=warn,hickory_proto=warn,hickory_net=warn,hickory_resolver=warn";
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

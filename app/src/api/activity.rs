@@ -21,7 +21,7 @@ pub struct ActivityPage {
 #[server]
 pub async fn my_activity(page: i64) -> Result<ActivityPage, super::ApiError> {
     use super::edge::error::api_error;
-    use crate::services::{activity, failure::Internal, sessions::describe_user_agent};
+    use services::{activity, failure::Internal, sessions::describe_user_agent};
     let (deps, actor) = super::edge::auth::actor()?;
     let page = page.clamp(1, 10_000);
     let (rows, has_next) = activity::page_for_user(&deps.pool, actor.id(), page)

@@ -11,7 +11,7 @@ use charming::{
 };
 
 use super::dashboard::DrawOptions;
-use crate::domain::dashboard::{ChartData, ChartKind, Unit};
+use domain::dashboard::{ChartData, ChartKind, Unit};
 
 /// Colours that read on the page's light or dark background (the same
 /// values as the style's tokens).
@@ -143,11 +143,11 @@ fn options(data: &ChartData, p: &Palette) -> EChart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::dashboard::Series;
+    use domain::dashboard::Series;
 
     fn bandwidth() -> ChartData {
         ChartData {
-            id: crate::domain::dashboard::ChartId::Bandwidth,
+            id: domain::dashboard::ChartId::Bandwidth,
             title: "Bandwidth served".into(),
             kind: ChartKind::Line,
             unit: Unit::Bytes(3),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hosting::FeedRow;
 use super::ApiError;
-use crate::domain::dashboard::{Chart, ChartId, Range, Section};
+use domain::dashboard::{Chart, ChartId, Range, Section};
 
 /// Everything the dashboard page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,8 +64,8 @@ mod load {
 
     use super::*;
     use crate::api::edge::error::api_error;
-    use crate::services::dashboard::{self, ChartScope, Viewer};
-    use crate::services::{Actor, Deps};
+    use services::dashboard::{self, ChartScope, Viewer};
+    use services::{Actor, Deps};
 
     pub async fn viewer(deps: &Deps, actor: &Actor) -> Result<Viewer, ApiError> {
         Viewer::of(&deps.pool, actor).await.map_err(api_error)
@@ -78,7 +78,7 @@ mod load {
     }
 
     pub async fn feed(deps: &Deps, actor: &Actor) -> Result<Vec<FeedRow>, String> {
-        match crate::services::hosting::feed::for_user(&deps.pool, actor, 1).await {
+        match services::hosting::feed::for_user(&deps.pool, actor, 1).await {
             Ok(page) => Ok(page
                 .items
                 .into_iter()
@@ -91,7 +91,7 @@ mod load {
                 })
                 .collect()),
             Err(error) => {
-                let reference = crate::services::failure::log_with_reference(&error);
+                let reference = services::failure::log_with_reference(&error);
                 Err(format!(
                     "The activity could not be loaded (reference {reference})."
                 ))

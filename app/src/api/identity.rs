@@ -13,11 +13,11 @@ use super::edge::error::{require_ticked, Back, FormResult, RenderPage, ShownOn};
 use super::edge::forms::{see_other, see_other_setting};
 use super::{AppState, Notice};
 use crate::components::form::FormState;
-use crate::domain::{CurrentUser, DisplayName, Email, NextPath, Password};
-use crate::services::failure::Invalid;
-use crate::services::identity::{self, registration::SignUp, AccountError};
-use crate::services::sessions;
-use crate::services::sign_in::{self, Credentials, SignedIn};
+use domain::{CurrentUser, DisplayName, Email, NextPath, Password};
+use services::failure::Invalid;
+use services::identity::{self, registration::SignUp, AccountError};
+use services::sessions;
+use services::sign_in::{self, Credentials, SignedIn};
 
 /// Per-network limit on the account forms, on top of the per-account
 /// counters in the database: a burst, then one request every `replenish`.
@@ -164,7 +164,7 @@ async fn sign_in(
         Ok(SignedIn::NeedsCode(pending)) => Ok(see_other_setting(
             &format!(
                 "/login/two-factor?next={}",
-                crate::domain::next_path::encode_query_value(next.as_str())
+                domain::next_path::encode_query_value(next.as_str())
             ),
             vec![sign_in::pending_cookie(&pending, secure)],
         )),
@@ -216,13 +216,12 @@ async fn verify_email(
         .await
         .shown_on(&Back::here())?;
     // Someone invited before they had an account lands on the invitation.
-    let invited =
-        crate::services::hosting::invitations::any_open_for(&deps.pool, &verified.email, visitor.now)
-            .await
-            .unwrap_or_else(|error| {
-                tracing::error!(%error, "could not look for invitations");
-                false
-            });
+    let invited = services::hosting::invitations::any_open_for(&deps.pool, &verified.email, visitor.now)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not look for invitations");
+            false
+        });
     Ok(see_other_setting(
         if invited { "/invitations" } else { "/" },
         vec![sessions::cookie(&verified.session, state.settings.secure_cookies)],
@@ -362,7 +361,7 @@ async fn change_password(
     let back = Back::to("/settings");
     // Step-up first: a stale session is sent to confirm before being told
     // anything about the password it typed.
-    crate::services::step_up::require(&actor).shown_on(&back)?;
+    services::step_up::require(&actor).shown_on(&back)?;
     let password = Password::parse(&form.new_password)
         .map_err(|e| Invalid::field("new_password", e))
         .shown_on(&back)?;

@@ -23,8 +23,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::edge::auth::Actor;
 use super::AppState;
-use crate::services::realtime::{self, Delivery, StreamSlot};
-use crate::services::sessions;
+use services::realtime::{self, Delivery, StreamSlot};
+use services::sessions;
 
 pub const PATH: &str = super::EVENTS_PATH;
 /// How often a stream checks that its session is still live and its role
@@ -37,7 +37,7 @@ pub fn routes() -> Router<AppState> {
 
 struct Stream {
     pool: sqlx::PgPool,
-    clock: crate::services::clock::Clock,
+    clock: services::clock::Clock,
     receiver: broadcast::Receiver<Arc<Delivery>>,
     replay: VecDeque<Delivery>,
     last_id: i64,

@@ -27,9 +27,9 @@ pub async fn list_mailbox(to: Option<String>) -> Result<Vec<MailboxEmail>, super
         ));
     }
     let to = to.filter(|t| !t.trim().is_empty());
-    let emails = crate::services::mail::outbox::recent(&state.deps.pool, to.as_deref(), 50)
+    let emails = services::mail::outbox::recent(&state.deps.pool, to.as_deref(), 50)
         .await
-        .map_err(|e| api_error(crate::services::failure::Internal::from(e)))?;
+        .map_err(|e| api_error(services::failure::Internal::from(e)))?;
     Ok(emails
         .into_iter()
         .map(|e| MailboxEmail {
@@ -77,7 +77,7 @@ mod routes {
         let Ok(id) = Uuid::parse_str(&id) else {
             return (StatusCode::NOT_FOUND, "No such email").into_response();
         };
-        match crate::services::mail::outbox::find(&state.deps.pool, id).await {
+        match services::mail::outbox::find(&state.deps.pool, id).await {
             Ok(Some(email)) => (
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
                 email.html_body,

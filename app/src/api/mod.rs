@@ -2,7 +2,7 @@
 //! form endpoints that work without JavaScript, one module per area. What
 //! they share (who is asking, the error path, form answers, notices, the
 //! request guards) is in `edge`. Handlers stay thin: they convert the
-//! request into domain types and call `crate::services`.
+//! request into domain types and call the `services` crate.
 
 pub mod activity;
 pub mod billing;
@@ -40,7 +40,7 @@ mod state {
     use axum::extract::FromRef;
     use leptos::config::LeptosOptions;
 
-    use crate::services::Deps;
+    use services::Deps;
 
     /// Settings of the HTTP edge, from the server's configuration.
     #[derive(Debug, Clone)]
@@ -86,7 +86,7 @@ mod state {
         pub deps: Deps,
         pub settings: Arc<Settings>,
         /// This process's live-update listener.
-        pub hub: Arc<crate::services::realtime::Hub>,
+        pub hub: Arc<services::realtime::Hub>,
     }
 
     impl FromRef<AppState> for LeptosOptions {

@@ -23,9 +23,9 @@ pub struct Notifications {
 #[server(endpoint = "notifications")]
 pub async fn my_notifications() -> Result<Notifications, ApiError> {
     use super::edge::error::api_error;
-    use crate::services::failure::Internal;
+    use services::failure::Internal;
     let (deps, actor) = super::edge::auth::actor()?;
-    let (unread, items) = crate::services::notifications::recent(&deps.pool, &actor)
+    let (unread, items) = services::notifications::recent(&deps.pool, &actor)
         .await
         .map_err(|e| api_error(Internal::from(e)))?;
     Ok(Notifications {
@@ -53,14 +53,14 @@ mod routes {
     use crate::api::edge::error::{Back, FormResult, ShownOn};
     use crate::api::edge::forms::see_other;
     use crate::api::AppState;
-    use crate::services::failure::Internal;
+    use services::failure::Internal;
 
     pub fn routes() -> Router<AppState> {
         Router::new().route("/notifications/read", post(mark_all_read))
     }
 
     async fn mark_all_read(State(state): State<AppState>, actor: Actor) -> FormResult {
-        crate::services::notifications::mark_all_read(&state.deps.pool, &actor)
+        services::notifications::mark_all_read(&state.deps.pool, &actor)
             .await
             .map_err(Internal::from)
             .shown_on(&Back::to("/notifications"))?;

@@ -18,9 +18,9 @@ pub struct MySession {
 pub async fn list_my_sessions() -> Result<Vec<MySession>, super::ApiError> {
     use super::edge::error::api_error;
     let (deps, actor) = super::edge::auth::actor()?;
-    let sessions = crate::services::sessions::list_for_user(&deps.pool, actor.id())
+    let sessions = services::sessions::list_for_user(&deps.pool, actor.id())
         .await
-        .map_err(|e| api_error(crate::services::failure::Internal::from(e)))?;
+        .map_err(|e| api_error(services::failure::Internal::from(e)))?;
     Ok(sessions
         .into_iter()
         .map(|s| MySession {
@@ -47,8 +47,8 @@ mod routes {
     use crate::api::edge::error::{Back, FormResult, ShownOn};
     use crate::api::edge::forms::see_other_setting;
     use crate::api::{AppState, Notice};
-    use crate::services::failure::Internal;
-    use crate::services::sessions;
+    use services::failure::Internal;
+    use services::sessions;
 
     const PAGE: &str = "/settings/sessions";
 

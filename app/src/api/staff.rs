@@ -36,7 +36,7 @@ pub struct NewNodeToken(pub String);
 #[server(endpoint = "staff/plans")]
 pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
     use super::edge::error::api_error;
-    use crate::services::hosting::plans::{self, GB};
+    use services::hosting::plans::{self, GB};
     let (deps, actor) = super::edge::auth::actor()?;
     let list = plans::all(&deps.pool, &actor).await.map_err(api_error)?;
     Ok(list
@@ -58,7 +58,7 @@ pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
 pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ApiError> {
     use super::edge::error::api_error;
     let (deps, actor) = super::edge::auth::actor()?;
-    let list = crate::services::hosting::node_tokens::list(&deps.pool, &actor)
+    let list = services::hosting::node_tokens::list(&deps.pool, &actor)
         .await
         .map_err(api_error)?;
     Ok(list
@@ -67,7 +67,7 @@ pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ApiError> {
             id: t.id.to_string(),
             name: t.name,
             region: match t.region.as_deref() {
-                Some(code) => crate::domain::hosting::region_label(code).to_string(),
+                Some(code) => domain::hosting::region_label(code).to_string(),
                 None => "none (refused: make a new token)".to_string(),
             },
             created: super::when(t.created_at),
@@ -89,11 +89,11 @@ mod routes {
     use crate::api::edge::auth::Staff;
     use crate::api::edge::error::{Back, FormResult, RenderPage, ShownOn};
     use crate::api::{AppState, Notice};
-    use crate::domain::hosting::Region;
-    use crate::domain::money::{Currency, Money};
-    use crate::services::failure::Invalid;
-    use crate::services::hosting::node_tokens;
-    use crate::services::hosting::plans::{self, PlanSpec, GB};
+    use domain::hosting::Region;
+    use domain::money::{Currency, Money};
+    use services::failure::Invalid;
+    use services::hosting::node_tokens;
+    use services::hosting::plans::{self, PlanSpec, GB};
 
     pub fn routes() -> Router<AppState> {
         Router::new()
@@ -152,16 +152,14 @@ mod routes {
                     .filter(|n| (1..=10_000).contains(n))
                     .ok_or("Enter a whole number from 1 to 10000."),
             );
-            let decimals = crate::domain::money::decimals(form.currency.trim());
+            let decimals = domain::money::decimals(form.currency.trim());
             let price = invalid.check(
                 "price",
-                crate::domain::money::parse_minor_in(&form.price, form.currency.trim()).ok_or(
-                    match decimals {
-                        0 => "Enter a whole amount: this currency has no decimals.",
-                        3 => "Enter a price such as 9.999 (at most three decimals).",
-                        _ => "Enter a price such as 9.99 (at most two decimals).",
-                    },
-                ),
+                domain::money::parse_minor_in(&form.price, form.currency.trim()).ok_or(match decimals {
+                    0 => "Enter a whole amount: this currency has no decimals.",
+                    3 => "Enter a price such as 9.999 (at most three decimals).",
+                    _ => "Enter a price such as 9.99 (at most two decimals).",
+                }),
             );
             let currency = invalid.check(
                 "currency",
@@ -238,7 +236,7 @@ mod routes {
     ) -> FormResult {
         let back = Back::to("/staff/node-tokens");
         let id = uuid::Uuid::parse_str(form.id.trim())
-            .map_err(|_| crate::services::hosting::not_found())
+            .map_err(|_| services::hosting::not_found())
             .shown_on(&back)?;
         node_tokens::revoke(&state.deps.pool, &actor, id)
             .await

@@ -30,7 +30,7 @@ pub struct RecoveryCodes(pub Vec<String>);
 pub async fn two_factor_overview() -> Result<TwoFactorSettings, super::ApiError> {
     use super::edge::error::api_error;
     let (deps, actor) = super::edge::auth::actor()?;
-    let status = crate::services::two_factor::status(&deps.pool, &deps.secret_key, &actor.user)
+    let status = services::two_factor::status(&deps.pool, &deps.secret_key, &actor.user)
         .await
         .map_err(api_error)?;
     Ok(TwoFactorSettings {
@@ -41,7 +41,7 @@ pub async fn two_factor_overview() -> Result<TwoFactorSettings, super::ApiError>
             qr_svg: e.qr_svg,
         }),
         recovery_codes_left: status.recovery_codes_left,
-        recently_confirmed: crate::services::step_up::is_fresh(&actor.user, actor.now),
+        recently_confirmed: services::step_up::is_fresh(&actor.user, actor.now),
     })
 }
 
@@ -59,9 +59,9 @@ mod routes {
     use crate::api::edge::forms::{see_other, see_other_setting};
     use crate::api::identity::session_cookies;
     use crate::api::{AppState, Notice};
-    use crate::domain::NextPath;
-    use crate::services::identity::AccountError;
-    use crate::services::{sign_in, step_up, two_factor};
+    use domain::NextPath;
+    use services::identity::AccountError;
+    use services::{sign_in, step_up, two_factor};
 
     const PAGE: &str = "/settings/two-factor";
 
@@ -162,7 +162,7 @@ mod routes {
             Err(AccountError::SignInExpired) => Ok(see_other_setting(
                 &Notice::SignInExpired.on(&format!(
                     "/login?next={}",
-                    crate::domain::next_path::encode_query_value(next.as_str())
+                    domain::next_path::encode_query_value(next.as_str())
                 )),
                 vec![sign_in::clear_pending_cookie(secure)],
             )),

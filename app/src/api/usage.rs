@@ -22,7 +22,7 @@ mod handler {
     use serde_json::json;
 
     use crate::api::AppState;
-    use crate::services::hosting::usage::{self, IngestError, RawSample};
+    use services::hosting::usage::{self, IngestError, RawSample};
 
     #[derive(Deserialize)]
     struct Batch {

@@ -123,7 +123,7 @@ pub fn RegionSelect(selected: String, error: Option<String>) -> impl IntoView {
         <div class="field">
             <label for="f-region">"Region"</label>
             <select class="input" id="f-region" name="region" required=true aria-invalid=error.is_some().then_some("true")>
-                {crate::domain::hosting::REGIONS.iter().map(|(code, label)| view! {
+                {domain::hosting::REGIONS.iter().map(|(code, label)| view! {
                     <option value=*code selected=selected == *code>{*label}</option>
                 }).collect_view()}
             </select>

@@ -75,7 +75,7 @@ fn UserMenu() -> impl IntoView {
                     <a href="/settings">"Settings"</a>
                     <a href="/invitations">"Invitations"</a>
                     <a href="/notifications">"Notifications"</a>
-                    {(user.role == crate::domain::Role::Staff).then(|| view! {
+                    {(user.role == domain::Role::Staff).then(|| view! {
                         <a href="/staff/tickets">"Staff: support queue"</a>
                         <a href="/staff/plans">"Staff: plans"</a>
                         <a href="/staff/billing">"Staff: Stripe events"</a>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::domain::next_path::encode_query_value;
+use domain::next_path::encode_query_value;
 
 /// Shows a sensitive form only while the session's authentication is
 /// recent; otherwise a way to confirm it's you that comes back to `back`.

@@ -19,9 +19,7 @@ pub fn NotificationBell() -> impl IntoView {
         };
         fetch();
         let refresh = super::live::debounced(200, fetch);
-        super::live::subscribe(&[crate::domain::live::EventKind::Notification], move |_| {
-            refresh()
-        });
+        super::live::subscribe(&[domain::live::EventKind::Notification], move |_| refresh());
     }
     let label = move || match state.with(|s| s.unread) {
         0 => "Notifications".to_string(),

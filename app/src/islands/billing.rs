@@ -67,7 +67,7 @@ pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoVi
             on_submit.forget();
         }
         let debounced = super::live::debounced(250, reload);
-        super::live::subscribe(&[crate::domain::live::EventKind::Billing], move |_| debounced());
+        super::live::subscribe(&[domain::live::EventKind::Billing], move |_| debounced());
         if let Some(order) = order {
             leptos::task::spawn_local(async move {
                 for _ in 0..100 {

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use crate::api::dashboard::ChartView;
 use crate::api::hosting::FeedRow;
-use crate::domain::dashboard::{ChartData, ChartKind, Range, Section, Tile};
-use crate::domain::live::EventKind;
+use domain::dashboard::{ChartData, ChartKind, Range, Section, Tile};
+use domain::live::EventKind;
 
 /// What the KPI tiles refresh on (every tile group's source changes with
 /// one of these; DNS changes log account activity).
@@ -245,7 +245,7 @@ mod draw {
     use wasm_bindgen::prelude::wasm_bindgen;
 
     use crate::api::dashboard::DrawOptions;
-    use crate::domain::dashboard::ChartData;
+    use domain::dashboard::ChartData;
 
     // The few ECharts calls the island makes; `echarts` is the global the
     // served build defines (loaded on demand, below).
@@ -375,8 +375,8 @@ mod draw {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::dashboard::ChartId;
-    use crate::domain::live::EventKind;
+    use domain::dashboard::ChartId;
+    use domain::live::EventKind;
 
     #[test]
     fn the_dns_chart_follows_dns_changes_not_usage() {

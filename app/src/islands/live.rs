@@ -3,7 +3,7 @@
 //! The browser's EventSource reconnects by itself and resumes with
 //! `Last-Event-ID`. On the server this does nothing.
 
-use crate::domain::live::EventKind;
+use domain::live::EventKind;
 
 /// An event as subscribers see it: its kind (`None` for a resync: the
 /// stream fell behind and everything may have changed), and for a ticket

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::domain::{user::PasswordError, Password};
+use domain::{user::PasswordError, Password};
 
 /// A new-password field that shows the rules as the user types. The label,
 /// input and error are plain server HTML (so a form answered through the

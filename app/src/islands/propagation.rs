@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::dns::propagation::{ProbeAnswer, ProbeRow};
-use crate::domain::dns::RecordType;
+use domain::dns::RecordType;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Row {

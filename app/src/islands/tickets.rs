@@ -20,7 +20,7 @@ pub fn LiveThread(thread: ThreadView, staff: bool) -> impl IntoView {
                 }
             });
         });
-        super::live::subscribe(&[crate::domain::live::EventKind::Ticket], move |event| {
+        super::live::subscribe(&[domain::live::EventKind::Ticket], move |event| {
             if event.about_ticket(number) {
                 refresh();
             }
@@ -115,7 +115,7 @@ pub fn LiveQueue(list: TicketList, args: QueueArgs) -> impl IntoView {
                 }
             });
         });
-        super::live::subscribe(&[crate::domain::live::EventKind::Ticket], move |_| refresh());
+        super::live::subscribe(&[domain::live::EventKind::Ticket], move |_| refresh());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = args;

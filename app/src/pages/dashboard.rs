@@ -5,10 +5,10 @@ use leptos::prelude::*;
 
 use crate::api::dashboard::{dashboard, DashboardView};
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::domain::dashboard::{day_string, Range};
 use crate::islands::dashboard::{ChartPanel, LiveFeed, LiveTiles};
 use crate::islands::full_reload::FullReload;
 use crate::pages::identity::query;
+use domain::dashboard::{day_string, Range};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {

@@ -7,8 +7,8 @@ use crate::api::hosting::{InvitationCard, InvitationState};
 use crate::api::{current_user, require_user};
 use crate::components::form::FormMessages;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::domain::next_path::encode_query_value;
 use crate::pages::identity::query;
+use domain::next_path::encode_query_value;
 
 #[component]
 fn Card(card: InvitationCard, token: Option<String>) -> impl IntoView {

@@ -6,8 +6,8 @@ use crate::api::require_user;
 use crate::api::staff::{staff_node_tokens, staff_plans, NewNodeToken};
 use crate::components::form::{use_form, Field, FormMessages, RegionSelect};
 use crate::components::page_header::PageHeader;
-use crate::domain::Role;
 use crate::pages::identity::query;
+use domain::Role;
 
 /// Staff only; others see the 404 page.
 fn staff_only() -> bool {

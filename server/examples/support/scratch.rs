@@ -36,7 +36,7 @@ impl Scratch {
         }
         let url = format!("{server}/{name}");
         let pool = PgPoolOptions::new().max_connections(10).connect(&url).await?;
-        app::services::MIGRATOR.run(&pool).await?;
+        services::MIGRATOR.run(&pool).await?;
         Ok(Scratch {
             admin,
             name,

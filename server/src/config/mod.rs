@@ -3,6 +3,7 @@
 //! by `Config::from_settings`, so a bad value stops the process with a
 //! message naming the variable.
 
+mod dns;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -10,10 +11,11 @@ pub mod values;
 
 use std::{net::SocketAddr, time::Duration};
 
-use app::services::secret_box::SecretKey;
 use clap::{Args, FromArgMatches};
 use leptos::config::{Env, LeptosOptions};
+use services::secret_box::SecretKey;
 
+pub use dns::DnsServerSettings;
 pub use settings::Settings;
 use values::Mode;
 
@@ -125,18 +127,18 @@ pub struct Config {
     pub site_url: String,
     pub leptos: LeptosOptions,
     pub request_timeout: Duration,
-    pub mail: app::services::mail::worker::MailerSettings,
+    pub mail: services::mail::worker::MailerSettings,
     /// Run the email worker in this process (several processes may).
     pub mail_worker: bool,
     pub ip_limit: app::api::identity::IpLimit,
     /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// What one user or network may do (each email sent for them is bounded).
-    pub limits: app::services::rate_limit::Limits,
+    pub limits: services::rate_limit::Limits,
     /// How long raw usage samples are kept (the rollups keep their figures).
     pub usage_retention: time::Duration,
     /// Seals secrets at rest (TOTP seeds).
-    pub secret_key: app::services::secret_box::SecretKey,
+    pub secret_key: services::secret_box::SecretKey,
     /// Staff must turn on two-factor before using the portal.
     pub staff_two_factor_required: bool,
     /// Where files are kept (ticket attachments), `KSF_DATA_DIR`.
@@ -144,11 +146,11 @@ pub struct Config {
     /// Told of new tickets nobody is assigned to, `KSF_SUPPORT_EMAIL`.
     pub support_email: Option<String>,
     /// Stripe (or the stand-in), the webhook secret and billing's rules.
-    pub billing: app::services::billing::BillingSettings,
+    pub billing: services::billing::BillingSettings,
     /// Run the Stripe event worker in this process (several processes may).
     pub billing_worker: bool,
     /// Name servers and region web servers for zones.
-    pub dns: app::services::dns::DnsSettings,
+    pub dns: services::dns::DnsSettings,
     /// Where `ksf dns` answers, when set (`DNS_LISTEN`).
     pub dns_listen: Option<SocketAddr>,
     /// Who may read `/metrics`.
@@ -195,8 +197,8 @@ fn is_loopback_url(url: &str) -> bool {
 
 /// DNS: development has defaults (both example name servers answer at the
 /// local `ksf dns`); production must name its name servers.
-fn dns(s: &Settings, dev: bool) -> Result<app::services::dns::DnsSettings, ConfigError> {
-    use app::services::dns::DnsSettings;
+fn dns(s: &Settings, dev: bool) -> Result<services::dns::DnsSettings, ConfigError> {
+    use services::dns::DnsSettings;
     let defaults = DnsSettings::development();
     let (nameservers, nameserver_addrs) = match &s.nameservers {
         Some(ns) => (ns.names.clone(), ns.addrs.clone()),
@@ -237,8 +239,8 @@ fn dns(s: &Settings, dev: bool) -> Result<app::services::dns::DnsSettings, Confi
 /// Billing: Stripe when `STRIPE_SECRET_KEY` is set (at `STRIPE_API_BASE`
 /// when that is set too: the scripts point it at the local stand-in),
 /// otherwise payments are not set up.
-fn billing(s: &Settings, dev: bool) -> Result<app::services::billing::BillingSettings, ConfigError> {
-    use app::services::billing::{stripe::Gateway, BillingSettings};
+fn billing(s: &Settings, dev: bool) -> Result<services::billing::BillingSettings, ConfigError> {
+    use services::billing::{stripe::Gateway, BillingSettings};
     let unset = BillingSettings {
         grace_days: s.billing_grace_days,
         checkout_tax: s.checkout_tax,
@@ -324,8 +326,8 @@ fn site(s: &Settings) -> Result<(String, Env), ConfigError> {
     Ok((site_url, env))
 }
 
-fn mail(s: &Settings) -> Result<app::services::mail::worker::MailerSettings, ConfigError> {
-    let defaults = app::services::mail::worker::MailerSettings::default();
+fn mail(s: &Settings) -> Result<services::mail::worker::MailerSettings, ConfigError> {
+    let defaults = services::mail::worker::MailerSettings::default();
     let from = s.mail_from.clone().unwrap_or(defaults.from.clone());
     if !from.contains('@') {
         return Err(ConfigError::invalid(
@@ -334,7 +336,7 @@ fn mail(s: &Settings) -> Result<app::services::mail::worker::MailerSettings, Con
             "use an address such as \"KSFoundation <no-reply@example.com>\"",
         ));
     }
-    Ok(app::services::mail::worker::MailerSettings {
+    Ok(services::mail::worker::MailerSettings {
         resend_api_key: s.resend_api_key.clone(),
         resend_base_url: s.resend_base_url.as_ref().map(|u| u.0.clone()),
         from,
@@ -343,9 +345,9 @@ fn mail(s: &Settings) -> Result<app::services::mail::worker::MailerSettings, Con
     })
 }
 
-fn limits(s: &Settings) -> app::services::rate_limit::Limits {
+fn limits(s: &Settings) -> services::rate_limit::Limits {
     const MB: i64 = 1_048_576;
-    app::services::rate_limit::Limits {
+    services::rate_limit::Limits {
         sign_ups_per_network_hour: s.signups_per_network_hour,
         invitations_per_user_day: s.invitations_per_user_day,
         email_changes_per_user_hour: s.email_changes_per_user_hour,

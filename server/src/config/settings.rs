@@ -16,8 +16,8 @@ const LIMITS: &str = "Limits";
 const BILLING: &str = "Billing";
 const DNS: &str = "DNS";
 
-fn limits() -> app::services::rate_limit::Limits {
-    app::services::rate_limit::Limits::default()
+fn limits() -> services::rate_limit::Limits {
+    services::rate_limit::Limits::default()
 }
 
 const MB: i64 = 1_048_576;
@@ -187,7 +187,7 @@ pub struct Settings {
     pub stripe_api_base: Option<HttpUrl>,
     /// Days an account may stay past due before it is suspended
     #[arg(long, env = "KSF_BILLING_GRACE_DAYS", value_name = "KSF_BILLING_GRACE_DAYS", global = true, hide_env_values = true,
-        help_heading = BILLING, default_value_t = app::services::billing::DEFAULT_GRACE_DAYS, value_parser = value_parser!(i64).range(1..=1_000_000))]
+        help_heading = BILLING, default_value_t = services::billing::DEFAULT_GRACE_DAYS, value_parser = value_parser!(i64).range(1..=1_000_000))]
     pub billing_grace_days: i64,
     /// Stripe Tax in Checkout
     #[arg(long, env = "KSF_CHECKOUT_TAX", value_name = "KSF_CHECKOUT_TAX", global = true, hide_env_values = true,

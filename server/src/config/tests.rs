@@ -283,16 +283,19 @@ fn name_servers_may_say_where_they_answer_and_resolvers_are_listed() {
 
 #[test]
 fn the_dns_server_defaults_to_port_53_in_production_only() {
-    use crate::dns::config::DnsServerConfig;
+    use super::DnsServerSettings;
     let env = |pairs: &'static [(&'static str, &'static str)]| {
         move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
     };
-    let dev = DnsServerConfig::from_lookup(env(&[]), false).unwrap();
+    let dev = DnsServerSettings::config_from_lookup(env(&[]), false).unwrap();
     assert_eq!(dev.listen.to_string(), "127.0.0.1:5353");
     assert_eq!(dev.delegation_every, None, "made-up demo domains are not checked");
     assert!(dev.secondaries.is_empty() && dev.rate_limit == 100 && dev.query_log_every == 0);
-    let prod = DnsServerConfig::from_lookup(env(&[("DNS_SECONDARIES", "192.0.2.53, 192.0.2.54:5300")]), true)
-        .unwrap();
+    let prod = DnsServerSettings::config_from_lookup(
+        env(&[("DNS_SECONDARIES", "192.0.2.53, 192.0.2.54:5300")]),
+        true,
+    )
+    .unwrap();
     assert_eq!(prod.listen.to_string(), "0.0.0.0:53");
     assert_eq!(prod.delegation_every, Some(Duration::from_secs(300)));
     assert_eq!(prod.secondaries.len(), 2);
@@ -303,13 +306,13 @@ fn the_dns_server_defaults_to_port_53_in_production_only() {
         &[("DNS_METRICS_LISTEN", "localhost")][..],
     ] {
         let var = bad[0].0;
-        let e = DnsServerConfig::from_lookup(env(bad), true)
+        let e = DnsServerSettings::config_from_lookup(env(bad), true)
             .unwrap_err()
             .to_string();
         assert!(e.contains(var), "{e}");
     }
     assert!(
-        DnsServerConfig::from_lookup(env(&[("DNS_METRICS_LISTEN", "off")]), true)
+        DnsServerSettings::config_from_lookup(env(&[("DNS_METRICS_LISTEN", "off")]), true)
             .unwrap()
             .metrics_listen
             .is_none()

@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::str::FromStr;
 
-use app::domain::DomainName;
-use app::services::dns::RegionServer;
+use domain::DomainName;
+use services::dns::RegionServer;
 
 fn items(list: &str) -> impl Iterator<Item = &str> {
     list.split(',').map(str::trim).filter(|s| !s.is_empty())
@@ -179,7 +179,7 @@ impl FromStr for RegionServers {
                 Some(v6) => Some(v6.trim().parse().ok()?),
                 None => None,
             };
-            app::domain::hosting::Region::parse(region.trim())?;
+            domain::hosting::Region::parse(region.trim())?;
             Some(RegionServer {
                 region: region.trim().to_string(),
                 ipv4: v4.trim().parse().ok()?,
@@ -204,7 +204,7 @@ pub struct Address(pub String);
 impl FromStr for Address {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        app::domain::Email::parse(s)
+        domain::Email::parse(s)
             .map(|e| Address(e.as_str().to_string()))
             .map_err(|e| e.to_string())
     }

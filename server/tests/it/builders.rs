@@ -2,7 +2,7 @@
 //! service, hosting accounts with their members and invitations. Each
 //! builder states only what a test cares about.
 
-use app::domain::{DisplayName, Email, MemberRole, Password, Role};
+use domain::{DisplayName, Email, MemberRole, Password, Role};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -40,9 +40,9 @@ impl UserBuilder {
     }
 
     pub async fn create(self, pool: &PgPool) -> Uuid {
-        app::services::users::create_user(
+        services::users::create_user(
             pool,
-            app::services::users::NewUser {
+            services::users::NewUser {
                 email: Email::parse(&self.email).expect("a valid test email"),
                 display_name: DisplayName::parse(&self.name).expect("a valid test name"),
                 password: Password::parse(CUSTOMER_PASSWORD).expect("the test password"),
@@ -57,7 +57,7 @@ impl UserBuilder {
 
 /// A plan of the demo catalogue by code ("starter", "pro", "business").
 pub async fn plan(pool: &PgPool, code: &str) -> Uuid {
-    app::services::hosting::plans::seed_catalogue(pool)
+    services::hosting::plans::seed_catalogue(pool)
         .await
         .expect("catalogue");
     sqlx::query_scalar("SELECT id FROM plans WHERE code = $1")

@@ -2,7 +2,7 @@
 //! a hosting account, an outsider, staff and a signed-out visitor. Every
 //! area's isolation test uses this one cast.
 
-use app::domain::MemberRole;
+use domain::MemberRole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::builders::{AccountBuilder, UserBuilder};
 use crate::helpers::*;
-use app::domain::MemberRole;
+use domain::MemberRole;
 
 /// A repeatable stream of numbers (xorshift), so failures can be replayed.
 struct Dice(u64);
@@ -75,8 +75,8 @@ async fn ingest_shuffled(app: &TestApp, token: &str, dice: &mut Dice, mut rows: 
 }
 
 async fn node_token(app: &TestApp, region: &str) -> String {
-    let region = app::domain::hosting::Region::parse(region).unwrap();
-    app::services::hosting::node_tokens::create_unchecked(&app.pool, None, "web", region)
+    let region = domain::hosting::Region::parse(region).unwrap();
+    services::hosting::node_tokens::create_unchecked(&app.pool, None, "web", region)
         .await
         .unwrap()
 }

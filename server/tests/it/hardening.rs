@@ -484,8 +484,8 @@ async fn an_internal_error_answers_500_with_a_reference_never_404(pool: PgPool) 
 }
 
 async fn new_node_token(app: &TestApp, region: &str) -> String {
-    let region = app::domain::hosting::Region::parse(region).unwrap();
-    app::services::hosting::node_tokens::create_unchecked(&app.pool, None, "web-1", region)
+    let region = domain::hosting::Region::parse(region).unwrap();
+    services::hosting::node_tokens::create_unchecked(&app.pool, None, "web-1", region)
         .await
         .unwrap()
 }

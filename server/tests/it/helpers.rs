@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use app::services::clock::Clock;
 use server::{config::Config, startup::Application};
+use services::clock::Clock;
 use sqlx::PgPool;
 
 pub struct TestApp {
@@ -374,10 +374,10 @@ pub const CUSTOMER_PASSWORD: &str = "a long enough secret";
 
 /// A confirmed customer made directly through the service layer.
 pub async fn confirmed_customer(app: &TestApp, email: &str, name: &str) {
-    use app::domain::{DisplayName, Email, Password, Role};
-    app::services::users::create_user(
+    use domain::{DisplayName, Email, Password, Role};
+    services::users::create_user(
         &app.pool,
-        app::services::users::NewUser {
+        services::users::NewUser {
             email: Email::parse(email).unwrap(),
             display_name: DisplayName::parse(name).unwrap(),
             password: Password::parse(CUSTOMER_PASSWORD).unwrap(),
@@ -438,14 +438,14 @@ pub struct TwoFactor {
 impl TestApp {
     /// The code the user's phone shows now, by the server's clock.
     pub fn code_now(&self, secret: &str) -> String {
-        app::services::two_factor::code_for_base32(secret, self.clock.now()).unwrap()
+        services::two_factor::code_for_base32(secret, self.clock.now()).unwrap()
     }
 
     /// The code of the next time step (accepted, and newer than any step
     /// used so far in this instant).
     pub fn next_code(&self, secret: &str) -> String {
         let at = self.clock.now() + time::Duration::seconds(30);
-        app::services::two_factor::code_for_base32(secret, at).unwrap()
+        services::two_factor::code_for_base32(secret, at).unwrap()
     }
 }
 

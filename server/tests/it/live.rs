@@ -79,8 +79,8 @@ impl Stream {
 }
 
 async fn node_token(app: &TestApp) -> String {
-    let region = app::domain::hosting::Region::parse("eu-central").unwrap();
-    app::services::hosting::node_tokens::create_unchecked(&app.pool, None, "web", region)
+    let region = domain::hosting::Region::parse("eu-central").unwrap();
+    services::hosting::node_tokens::create_unchecked(&app.pool, None, "web", region)
         .await
         .unwrap()
 }
@@ -190,7 +190,7 @@ async fn one_user_has_a_bounded_number_of_streams(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (_, browser) = app.customer("ana@example.com", "Ana").await;
     let mut open = Vec::new();
-    for _ in 0..app::services::realtime::STREAMS_PER_USER {
+    for _ in 0..services::realtime::STREAMS_PER_USER {
         open.push(Stream::open(&browser, None).await);
     }
     let res = browser.get("/events").await;
@@ -315,7 +315,7 @@ async fn a_dns_change_reaches_the_dns_chart(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let listens: Vec<&str> = app::domain::dashboard::ChartId::DnsChangesPerDay
+    let listens: Vec<&str> = domain::dashboard::ChartId::DnsChangesPerDay
         .changed_by()
         .iter()
         .map(|k| k.as_str())
@@ -335,7 +335,7 @@ async fn a_dns_change_reaches_the_dns_chart(pool: PgPool) {
 /// never silently at a browser that listens for something else.
 #[sqlx::test(migrations = "../migrations")]
 async fn the_database_accepts_exactly_the_event_kinds_the_islands_know(pool: PgPool) {
-    for kind in app::domain::live::EventKind::ALL {
+    for kind in domain::live::EventKind::ALL {
         sqlx::query("INSERT INTO events (kind, staff) VALUES ($1, true)")
             .bind(kind.as_str())
             .execute(&pool)

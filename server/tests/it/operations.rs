@@ -156,7 +156,7 @@ async fn the_previous_release_migrates_and_serves_on_a_newer_schema(pool: PgPool
     .execute(&pool)
     .await
     .unwrap();
-    app::services::migrator()
+    services::migrator()
         .run(&pool)
         .await
         .expect("migrate leaves it as it is");

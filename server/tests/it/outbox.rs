@@ -6,16 +6,16 @@ use std::{
     time::Duration,
 };
 
-use app::services::mail::{
-    self, templates,
-    worker::{Mailer, MailerSettings},
-};
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
     Router,
+};
+use services::mail::{
+    self, templates,
+    worker::{Mailer, MailerSettings},
 };
 use sqlx::PgPool;
 
@@ -255,7 +255,7 @@ async fn a_worker_stopped_after_claiming_leaves_the_email_to_be_sent_later_once(
         ..settings(&url)
     };
     // Both workers decide time by one clock, which the test moves on.
-    let clock = app::services::clock::Clock::system();
+    let clock = services::clock::Clock::system();
 
     // This worker claims the row and then "dies" before sending.
     let crashed = Mailer::new(pool.clone(), lease.clone())

@@ -263,10 +263,10 @@ async fn staff_are_sent_to_enrol_when_two_factor_is_required(pool: PgPool) {
     let app = spawn_app_with(pool, &[("KSF_STAFF_REQUIRE_2FA", "true")]).await;
     let staff = "staff@example.com";
     {
-        use app::domain::{DisplayName, Email, Password, Role};
-        app::services::users::create_user(
+        use domain::{DisplayName, Email, Password, Role};
+        services::users::create_user(
             &app.pool,
-            app::services::users::NewUser {
+            services::users::NewUser {
                 email: Email::parse(staff).unwrap(),
                 display_name: DisplayName::parse("Sam Staff").unwrap(),
                 password: Password::parse(CUSTOMER_PASSWORD).unwrap(),

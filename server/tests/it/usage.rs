@@ -25,9 +25,7 @@ async fn samples_stored(app: &TestApp) -> i64 {
 
 /// A hosting account owned by the signed-in customer.
 async fn account(app: &TestApp, browser: &Browser) -> Uuid {
-    app::services::hosting::plans::seed_catalogue(&app.pool)
-        .await
-        .unwrap();
+    services::hosting::plans::seed_catalogue(&app.pool).await.unwrap();
     // A free plan with Starter's quotas: these tests run without payments set up.
     let plan: Uuid = sqlx::query_scalar(
         "INSERT INTO plans (code, name, storage_quota_bytes, bandwidth_quota_bytes, max_sites, price_minor, currency)
@@ -59,11 +57,11 @@ async fn nodes_need_a_live_token(pool: PgPool) {
     let batch = json!({ "samples": [{ "account_id": id, "time": "2026-11-01T10:00:00Z", "storage_bytes": 1, "bandwidth_bytes": 2 }] });
     assert_eq!(post(&app, None, batch.clone()).await.0, 401);
     assert_eq!(post(&app, Some("ksfnode_wrong"), batch.clone()).await.0, 401);
-    let token = app::services::hosting::node_tokens::create_unchecked(
+    let token = services::hosting::node_tokens::create_unchecked(
         &app.pool,
         None,
         "web-1",
-        app::domain::hosting::Region::parse("eu-west").unwrap(),
+        domain::hosting::Region::parse("eu-west").unwrap(),
     )
     .await
     .unwrap();
@@ -97,11 +95,11 @@ async fn a_batch_is_stored_once_and_bad_rows_store_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
     let browser = signed_in(&app).await;
     let id = account(&app, &browser).await;
-    let token = app::services::hosting::node_tokens::create_unchecked(
+    let token = services::hosting::node_tokens::create_unchecked(
         &app.pool,
         None,
         "web-1",
-        app::domain::hosting::Region::parse("eu-west").unwrap(),
+        domain::hosting::Region::parse("eu-west").unwrap(),
     )
     .await
     .unwrap();

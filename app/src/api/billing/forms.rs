@@ -16,9 +16,9 @@ use crate::api::edge::auth::{Actor, Staff};
 use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::edge::forms::see_other;
 use crate::api::{AppState, Notice};
-use crate::domain::AccountId;
-use crate::services::billing::{checkout, subscriptions, webhook_queue, webhooks, ServiceError};
-use crate::services::hosting::access::{self, Access};
+use domain::AccountId;
+use services::billing::{checkout, subscriptions, webhook_queue, webhooks, ServiceError};
+use services::hosting::access::{self, Access};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -47,7 +47,7 @@ async fn access_to(
     back: &Back,
 ) -> Result<Access, crate::api::edge::error::FormError> {
     let id = AccountId::parse(raw)
-        .ok_or(crate::services::billing::not_found())
+        .ok_or(services::billing::not_found())
         .shown_on(back)?;
     access::authorize(&state.deps.pool, actor, id)
         .await
@@ -57,7 +57,7 @@ async fn access_to(
 async fn open_checkout(State(state): State<AppState>, actor: Actor, Path(raw): Path<String>) -> FormResult {
     let back = Back::to(format!("/billing/orders/{raw}"));
     let id = Uuid::parse_str(raw.trim())
-        .map_err(|_| crate::services::billing::not_found())
+        .map_err(|_| services::billing::not_found())
         .shown_on(&back)?;
     let deps = &state.deps;
     checkout::open_checkout(deps, &deps.billing, &actor, id)
@@ -145,10 +145,10 @@ async fn replay(State(state): State<AppState>, Staff(_): Staff, Path(id): Path<S
     let back = Back::to("/staff/billing");
     let found = webhook_queue::replay(&state.deps.pool, &id)
         .await
-        .map_err(crate::services::failure::Internal::from)
+        .map_err(services::failure::Internal::from)
         .shown_on(&back)?;
     if !found {
-        return Err(back.fail(&crate::services::billing::not_found()));
+        return Err(back.fail(&services::billing::not_found()));
     }
     Ok(Notice::EventReplayed.redirect("/staff/billing"))
 }

@@ -69,11 +69,11 @@ fn date(t: Option<time::OffsetDateTime>) -> String {
 #[server(endpoint = "billing_overview")]
 pub async fn billing_overview() -> Result<BillingView, ApiError> {
     use super::edge::error::api_error;
-    use crate::domain::billing::InvoiceStatus;
-    use crate::domain::money::format_minor;
-    use crate::services::failure::Internal;
+    use domain::billing::InvoiceStatus;
+    use domain::money::format_minor;
+    use services::failure::Internal;
     let (deps, actor) = super::edge::auth::actor()?;
-    let o = crate::services::billing::overview::load(&deps.pool, &actor)
+    let o = services::billing::overview::load(&deps.pool, &actor)
         .await
         .map_err(|e| api_error(Internal::from(e)))?;
     Ok(BillingView {
@@ -155,12 +155,11 @@ pub struct OrderView {
 #[server(endpoint = "billing_order")]
 pub async fn billing_order(id: String) -> Result<OrderView, ApiError> {
     use super::edge::error::api_error;
-    use crate::domain::billing::OrderStatus;
-    use crate::domain::AccountStatus;
-    use crate::services::billing::checkout;
+    use domain::billing::OrderStatus;
+    use domain::AccountStatus;
+    use services::billing::checkout;
     let (deps, actor) = super::edge::auth::actor()?;
-    let id =
-        uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(crate::services::billing::not_found()))?;
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(services::billing::not_found()))?;
     let o = checkout::order(&deps, &actor, id).await.map_err(api_error)?;
     Ok(OrderView {
         id: o.id.to_string(),
@@ -169,7 +168,7 @@ pub async fn billing_order(id: String) -> Result<OrderView, ApiError> {
         plan_name: o.plan_name,
         price: format!(
             "{} / month",
-            crate::domain::money::format_minor(o.price_minor, &o.currency)
+            domain::money::format_minor(o.price_minor, &o.currency)
         ),
         kind: o.kind.label().into(),
         paid: o.status == OrderStatus::Paid,
@@ -200,18 +199,18 @@ pub struct AccountBillingView {
 #[server(endpoint = "billing_account")]
 pub async fn account_billing(account: String) -> Result<AccountBillingView, ApiError> {
     use super::edge::error::api_error;
-    use crate::domain::{AccountId, Permission};
-    use crate::services::failure::Internal;
+    use domain::{AccountId, Permission};
+    use services::failure::Internal;
     let (deps, actor) = super::edge::auth::actor()?;
-    let id = AccountId::parse(&account).ok_or_else(|| api_error(crate::services::billing::not_found()))?;
-    let access = crate::services::hosting::access::authorize(&deps.pool, &actor, id)
+    let id = AccountId::parse(&account).ok_or_else(|| api_error(services::billing::not_found()))?;
+    let access = services::hosting::access::authorize(&deps.pool, &actor, id)
         .await
         .map_err(api_error)?;
     let may_see = access.role().is_some_and(|r| r.can(Permission::ViewBilling)) || access.staff();
     if !may_see {
         return Ok(AccountBillingView::default());
     }
-    let b = crate::services::billing::overview::for_account(&deps.pool, id.uuid(), &actor)
+    let b = services::billing::overview::for_account(&deps.pool, id.uuid(), &actor)
         .await
         .map_err(|e| api_error(Internal::from(e)))?;
     let sub = b.subscription;
@@ -256,13 +255,13 @@ pub struct ChangePreviewView {
 #[server(endpoint = "billing_plan_preview")]
 pub async fn plan_change_preview(account: String, plan: String) -> Result<ChangePreviewView, ApiError> {
     use super::edge::error::api_error;
-    use crate::domain::AccountId;
-    use crate::services::billing::{subscriptions, ServiceError};
+    use domain::AccountId;
+    use services::billing::{subscriptions, ServiceError};
     let (deps, actor) = super::edge::auth::actor()?;
-    let id = AccountId::parse(&account).ok_or_else(|| api_error(crate::services::billing::not_found()))?;
+    let id = AccountId::parse(&account).ok_or_else(|| api_error(services::billing::not_found()))?;
     let plan_id = uuid::Uuid::parse_str(plan.trim())
         .map_err(|_| api_error(ServiceError::invalid("plan", "Choose one of the plans offered.")))?;
-    let access = crate::services::hosting::access::authorize(&deps.pool, &actor, id)
+    let access = services::hosting::access::authorize(&deps.pool, &actor, id)
         .await
         .map_err(api_error)?;
     let preview = subscriptions::preview_change(&deps, &deps.billing, &access, plan_id)
@@ -273,10 +272,10 @@ pub async fn plan_change_preview(account: String, plan: String) -> Result<Change
         account_name: preview.account_name,
         plan_id: plan_id.to_string(),
         plan_name: preview.plan_name,
-        due_now: crate::domain::money::format_minor(preview.due_now_minor, &preview.currency),
+        due_now: domain::money::format_minor(preview.due_now_minor, &preview.currency),
         new_price: format!(
             "{} / month",
-            crate::domain::money::format_minor(preview.price_minor, &preview.price_currency)
+            domain::money::format_minor(preview.price_minor, &preview.price_currency)
         ),
     })
 }
@@ -297,8 +296,8 @@ pub struct EventView {
 #[server(endpoint = "billing_events")]
 pub async fn stripe_events(pending_only: bool) -> Result<Vec<EventView>, ApiError> {
     use super::edge::error::api_error;
-    use crate::services::billing::webhook_queue::{recent, MAX_ATTEMPTS};
-    use crate::services::failure::Internal;
+    use services::billing::webhook_queue::{recent, MAX_ATTEMPTS};
+    use services::failure::Internal;
     let (deps, actor) = super::edge::auth::actor()?;
     if !actor.is_staff() {
         return Err(api_error(crate::api::edge::auth::NotStaff));

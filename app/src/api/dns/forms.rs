@@ -15,14 +15,14 @@ use super::{record_line, ImportPreview, TemplatePreview};
 use crate::api::edge::auth::Actor;
 use crate::api::edge::error::{Back, FormError, FormResult, RenderPage, ShownOn};
 use crate::api::{AppState, Notice};
-use crate::domain::dns::templates::{DmarcPolicy, Options, Template};
-use crate::domain::dns::zonefile::{self, Managed};
-use crate::domain::dns::RecordInput;
-use crate::domain::{AccountId, DomainName};
-use crate::services::dns::domains::{self, DomainAccess};
-use crate::services::dns::zone;
-use crate::services::dns::{history, import, invalid, records, templates, ServiceError};
-use crate::services::hosting::access;
+use domain::dns::templates::{DmarcPolicy, Options, Template};
+use domain::dns::zonefile::{self, Managed};
+use domain::dns::RecordInput;
+use domain::{AccountId, DomainName};
+use services::dns::domains::{self, DomainAccess};
+use services::dns::zone;
+use services::dns::{history, import, invalid, records, templates, ServiceError};
+use services::hosting::access;
 
 /// The largest import form (a zone file of 2 MB and the form around it).
 pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;

@@ -9,7 +9,7 @@ pub mod queries;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::dns::{DomainStatus, Record};
+use domain::dns::{DomainStatus, Record};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DomainRow {
@@ -98,9 +98,9 @@ pub struct ChangeResult {
 #[cfg(feature = "ssr")]
 pub(crate) mod convert {
     use super::*;
-    use crate::domain::dns::names::unicode;
-    use crate::services::dns::history::Change;
-    use crate::services::dns::zone::{Applied, Entry};
+    use domain::dns::names::unicode;
+    use services::dns::history::Change;
+    use services::dns::zone::{Applied, Entry};
 
     pub fn line(e: &Entry) -> ChangeLine {
         let show = super::record_line;

@@ -9,8 +9,8 @@ use crate::api::ApiError;
 #[cfg(feature = "ssr")]
 use {
     crate::api::edge::{auth::actor, error::api_error},
-    crate::domain::dns::{RecordName, RecordType},
-    crate::services::dns::{domains, propagation, ServiceError},
+    domain::dns::{RecordName, RecordType},
+    services::dns::{domains, propagation, ServiceError},
 };
 
 /// What one server said, as a row of the table.

@@ -5,14 +5,14 @@ use leptos::prelude::*;
 
 use super::{ChangeResult, DomainsView, ZoneView};
 use crate::api::ApiError;
-use crate::domain::dns::RecordInput;
+use domain::dns::RecordInput;
 #[cfg(feature = "ssr")]
 use {
     super::{convert, DomainRow, RecordRow},
     crate::api::edge::{auth::actor, error::api_error},
-    crate::domain::dns::zonefile::Managed,
-    crate::domain::Permission,
-    crate::services::dns::{domains, history, zone},
+    domain::dns::zonefile::Managed,
+    domain::Permission,
+    services::dns::{domains, history, zone},
 };
 
 /// The user's domains and where they may add one.
@@ -69,7 +69,7 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         delegation_problem: domain.delegation_problem.clone(),
         delegation_checked: domain.delegation_checked_at.map(crate::api::when),
         serving_problem: domain.serving_problem,
-        probes: crate::services::dns::propagation::targets(&deps.dns)
+        probes: services::dns::propagation::targets(&deps.dns)
             .into_iter()
             .map(|t| t.label)
             .collect(),
@@ -93,7 +93,7 @@ pub async fn save_record(name: String, id: String, input: RecordInput) -> Result
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
-    crate::services::dns::records::save(&deps, &actor, &domain, &id, &input)
+    services::dns::records::save(&deps, &actor, &domain, &id, &input)
         .await
         .map(convert::applied)
         .map_err(api_error)
@@ -105,7 +105,7 @@ pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, Api
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
-    crate::services::dns::records::delete(&deps, &actor, &domain, &id)
+    services::dns::records::delete(&deps, &actor, &domain, &id)
         .await
         .map(convert::applied)
         .map_err(api_error)

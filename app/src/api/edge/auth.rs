@@ -9,7 +9,7 @@
 #[cfg(feature = "ssr")]
 use leptos::prelude::*;
 
-use crate::domain::CurrentUser;
+use domain::CurrentUser;
 
 /// The signed-in user of the request being rendered (server side), put in
 /// the request by the session middleware. In the browser there is none:
@@ -31,7 +31,7 @@ pub fn recently_authenticated(user: &CurrentUser) -> bool {
     #[cfg(feature = "ssr")]
     {
         use_context::<crate::api::AppState>()
-            .is_some_and(|s| crate::services::step_up::is_fresh(user, s.deps.clock.now()))
+            .is_some_and(|s| services::step_up::is_fresh(user, s.deps.clock.now()))
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -81,11 +81,11 @@ mod edge {
     use crate::api::edge::error::{ApiError, Back, FormError};
     use crate::api::edge::forms::{see_other, sign_in_path};
     use crate::api::AppState;
-    use crate::domain::{CurrentUser, Role};
-    use crate::services::failure::Failure;
-    use crate::services::rate_limit::network_key;
-    use crate::services::{sessions, Deps};
-    pub use crate::services::{Actor, ClientInfo, Visitor};
+    use domain::{CurrentUser, Role};
+    use services::failure::Failure;
+    use services::rate_limit::network_key;
+    use services::{sessions, Deps};
+    pub use services::{Actor, ClientInfo, Visitor};
 
     /// The client's address: the peer, or — when the peer is one of
     /// `KSF_TRUSTED_PROXIES` — the nearest untrusted hop of

@@ -81,12 +81,12 @@ mod edge {
 
     use super::ApiError;
     use crate::components::form::FormState;
-    pub use crate::services::failure::{Failure, FieldError};
+    pub use services::failure::{Failure, FieldError};
 
     /// Logs an internal failure with its whole cause chain and returns the
     /// reference shown to the user.
     pub fn log_internal(failure: &(dyn std::error::Error + 'static)) -> String {
-        crate::services::failure::log_with_reference(failure)
+        services::failure::log_with_reference(failure)
     }
 
     /// The message a failure shows: its own, or for internal errors a

@@ -18,7 +18,7 @@ use leptos::prelude::provide_context;
 
 use super::error::RenderPage;
 use crate::api::AppState;
-use crate::domain::NextPath;
+use domain::NextPath;
 
 /// Renders the pages that handlers asked for (see `RenderPage`), as the
 /// routes' own renders would: with the same session and headers, as a GET.
@@ -147,7 +147,7 @@ pub fn confirm_identity_path(back: &str) -> String {
     let back = NextPath::or_dashboard(Some(back));
     format!(
         "/confirm-identity?next={}",
-        crate::domain::next_path::encode_query_value(back.as_str())
+        domain::next_path::encode_query_value(back.as_str())
     )
 }
 
@@ -156,6 +156,6 @@ pub fn sign_in_path(back: &str) -> String {
     let back = NextPath::or_dashboard(Some(back));
     format!(
         "/login?next={}",
-        crate::domain::next_path::encode_query_value(back.as_str())
+        domain::next_path::encode_query_value(back.as_str())
     )
 }

@@ -15,16 +15,16 @@ use crate::api::edge::auth::Actor;
 use crate::api::edge::error::{require_ticked, Back, FormResult, ShownOn};
 use crate::api::edge::forms::see_other;
 use crate::api::{AppState, Notice};
-use crate::domain::hosting::Region;
-use crate::domain::{AccountId, AccountName, DomainName, Email, MemberRole};
-use crate::services::billing::checkout::{self, Created};
-use crate::services::billing::plan_change::{self, PlanChange};
-use crate::services::billing::subscriptions;
-use crate::services::failure::Invalid;
-use crate::services::hosting::access::{self, Access};
-use crate::services::hosting::accounts::{self, AccountDetails, NewAccount};
-use crate::services::hosting::invitations::{self, InvitationRef, NewInvitation};
-use crate::services::hosting::{members, ServiceError};
+use domain::hosting::Region;
+use domain::{AccountId, AccountName, DomainName, Email, MemberRole};
+use services::billing::checkout::{self, Created};
+use services::billing::plan_change::{self, PlanChange};
+use services::billing::subscriptions;
+use services::failure::Invalid;
+use services::hosting::access::{self, Access};
+use services::hosting::accounts::{self, AccountDetails, NewAccount};
+use services::hosting::invitations::{self, InvitationRef, NewInvitation};
+use services::hosting::{members, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -57,7 +57,7 @@ async fn access_to(
     back: &Back,
 ) -> Result<Access, crate::api::edge::error::FormError> {
     let id = AccountId::parse(raw)
-        .ok_or(crate::services::hosting::not_found())
+        .ok_or(services::hosting::not_found())
         .shown_on(back)?;
     access::authorize(&state.deps.pool, actor, id)
         .await

@@ -9,7 +9,7 @@ pub mod queries;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountStatus, MemberRole};
+use domain::{AccountStatus, MemberRole};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccountRow {
@@ -130,7 +130,7 @@ pub enum InvitationState {
 #[cfg(feature = "ssr")]
 mod convert {
     use super::*;
-    use crate::services::hosting::{feed::FeedEntry, plans::Plan, usage::format_bytes, Page};
+    use services::hosting::{feed::FeedEntry, plans::Plan, usage::format_bytes, Page};
 
     pub fn plan_option(p: &Plan) -> PlanOption {
         PlanOption {
@@ -142,7 +142,7 @@ mod convert {
                 format_bytes(p.bandwidth_quota_bytes),
                 p.max_sites,
                 if p.max_sites == 1 { "" } else { "s" },
-                crate::services::hosting::plans::format_price(p.price_minor, &p.currency)
+                services::hosting::plans::format_price(p.price_minor, &p.currency)
             ),
         }
     }
@@ -178,8 +178,8 @@ mod convert {
         }
     }
 
-    pub fn invitation(v: crate::services::hosting::invitations::InvitationView) -> InvitationCard {
-        use crate::services::hosting::invitations::InvitationState as S;
+    pub fn invitation(v: services::hosting::invitations::InvitationView) -> InvitationCard {
+        use services::hosting::invitations::InvitationState as S;
         InvitationCard {
             id: v.id.to_string(),
             account_name: v.account_name,

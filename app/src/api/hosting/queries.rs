@@ -9,19 +9,19 @@ use crate::api::ApiError;
 use {
     super::{convert, AccountRow, InvitationRow, MemberRow},
     crate::api::edge::{auth::actor, error::api_error},
-    crate::domain::{AccountId, Permission},
-    crate::services::hosting::{access, ServiceError},
+    domain::{AccountId, Permission},
+    services::hosting::{access, ServiceError},
 };
 
 /// An account id from a URL: one that names nothing is "not found".
 #[cfg(feature = "ssr")]
 fn account_id(raw: &str) -> Result<AccountId, ApiError> {
-    AccountId::parse(raw).ok_or_else(|| api_error(crate::services::hosting::not_found()))
+    AccountId::parse(raw).ok_or_else(|| api_error(services::hosting::not_found()))
 }
 
 #[server(endpoint = "hosting/accounts")]
 pub async fn hosting_accounts(search: String, sort: String, page: i64) -> Result<AccountList, ApiError> {
-    use crate::services::hosting::accounts::{self, Search, Sort};
+    use services::hosting::accounts::{self, Search, Sort};
     let (deps, actor) = actor()?;
     let search = Search {
         text: &search,
@@ -53,7 +53,7 @@ pub async fn hosting_accounts(search: String, sort: String, page: i64) -> Result
 #[server(endpoint = "hosting/plans")]
 pub async fn plan_options() -> Result<Vec<PlanOption>, ApiError> {
     let (deps, _actor) = actor()?;
-    let plans = crate::services::hosting::plans::available(&deps.pool)
+    let plans = services::hosting::plans::available(&deps.pool)
         .await
         .map_err(|e| api_error(ServiceError::from(e)))?;
     Ok(plans.iter().map(convert::plan_option).collect())
@@ -62,7 +62,7 @@ pub async fn plan_options() -> Result<Vec<PlanOption>, ApiError> {
 /// Everything the account page shows, after one access check.
 #[server(endpoint = "hosting/account")]
 pub async fn hosting_account(id: String) -> Result<AccountView, ApiError> {
-    use crate::services::hosting::{accounts, feed, invitations, members, plans, usage};
+    use services::hosting::{accounts, feed, invitations, members, plans, usage};
     let (deps, actor) = actor()?;
     let pool = &deps.pool;
     let access = access::authorize(pool, &actor, account_id(&id)?)
@@ -142,7 +142,7 @@ pub async fn hosting_account(id: String) -> Result<AccountView, ApiError> {
 /// user can see.
 #[server(endpoint = "hosting/activity")]
 pub async fn hosting_activity(account: Option<String>, page: i64) -> Result<FeedPage, ApiError> {
-    use crate::services::hosting::feed;
+    use services::hosting::feed;
     let (deps, actor) = actor()?;
     let page = match account {
         Some(id) => {
@@ -160,7 +160,7 @@ pub async fn hosting_activity(account: Option<String>, page: i64) -> Result<Feed
 #[server(endpoint = "hosting/my-invitations")]
 pub async fn my_invitations() -> Result<Vec<InvitationCard>, ApiError> {
     let (deps, actor) = actor()?;
-    let list = crate::services::hosting::invitations::for_user(&deps.pool, &actor)
+    let list = services::hosting::invitations::for_user(&deps.pool, &actor)
         .await
         .map_err(api_error)?;
     Ok(list.into_iter().map(convert::invitation).collect())
@@ -170,7 +170,7 @@ pub async fn my_invitations() -> Result<Vec<InvitationCard>, ApiError> {
 #[server(endpoint = "hosting/invitation")]
 pub async fn invitation_by_token(token: String) -> Result<InvitationCard, ApiError> {
     let deps = crate::api::edge::auth::deps()?;
-    let view = crate::services::hosting::invitations::by_token(&deps.pool, &token, deps.clock.now())
+    let view = services::hosting::invitations::by_token(&deps.pool, &token, deps.clock.now())
         .await
         .map_err(api_error)?;
     Ok(convert::invitation(view))

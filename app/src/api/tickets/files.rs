@@ -14,7 +14,7 @@ use axum::{
 use crate::api::edge::auth::Actor;
 use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::AppState;
-use crate::services::tickets::{access, lists, ServiceError};
+use services::tickets::{access, lists, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/support/{number}/files/{id}", get(download))
@@ -48,7 +48,7 @@ async fn download(
         .await
         .shown_on(&back)?;
     let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| crate::services::tickets::not_found())
+        .map_err(|_| services::tickets::not_found())
         .shown_on(&back)?;
     let (name, content_type, key) = lists::attachment(&state.deps.pool, &access, id)
         .await

@@ -15,16 +15,14 @@ use super::Preview;
 use crate::api::edge::auth::Actor;
 use crate::api::edge::error::{Back, FormError, FormResult, RenderPage, ShownOn};
 use crate::api::{AppState, Notice};
-use crate::domain::tickets::{
-    Body, Category, Priority, Rating, Subject, MAX_BODY_BYTES, MAX_FILES, MAX_FILE_BYTES,
-};
-use crate::domain::AccountId;
-use crate::services::failure::Invalid;
-use crate::services::tickets::access::{self, TicketAccess};
-use crate::services::tickets::files::{self, Upload};
-use crate::services::tickets::open::{self, NewTicket};
-use crate::services::tickets::thread::{self, Reply, StateChange};
-use crate::services::tickets::ServiceError;
+use domain::tickets::{Body, Category, Priority, Rating, Subject, MAX_BODY_BYTES, MAX_FILES, MAX_FILE_BYTES};
+use domain::AccountId;
+use services::failure::Invalid;
+use services::tickets::access::{self, TicketAccess};
+use services::tickets::files::{self, Upload};
+use services::tickets::open::{self, NewTicket};
+use services::tickets::thread::{self, Reply, StateChange};
+use services::tickets::ServiceError;
 
 /// The largest upload request: every file at its largest, plus the text.
 pub const MAX_UPLOAD_BYTES: usize = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024;
@@ -86,7 +84,7 @@ impl Submitted {
 #[error("The form could not be read: {0}. Please try again; files are at most 10 MB each.")]
 struct Unreadable(String);
 
-impl crate::services::failure::Failure for Unreadable {
+impl services::failure::Failure for Unreadable {
     fn status(&self) -> http::StatusCode {
         http::StatusCode::BAD_REQUEST
     }
@@ -234,7 +232,7 @@ fn preview(back_to: String, kept: &impl Serialize, body: &str) -> FormResult {
     let body = Body::parse(body)
         .map_err(|m| Invalid::field("body", m))
         .shown_on(&back)?;
-    let html = crate::services::tickets::markdown::render(body.as_str());
+    let html = services::tickets::markdown::render(body.as_str());
     let form = crate::components::form::FormState::keeping(kept);
     Err(FormError::Render(
         RenderPage::at(back_to).with(form).with(Preview(html)),

@@ -10,8 +10,8 @@ pub mod queries;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::tickets::{Category, Priority, Rating, TicketState};
-use crate::domain::AccountStatus;
+use domain::tickets::{Category, Priority, Rating, TicketState};
+use domain::AccountStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TicketRow {
@@ -113,9 +113,9 @@ pub struct Preview(pub String);
 #[cfg(feature = "ssr")]
 mod convert {
     use super::*;
-    use crate::services::dashboard::support::waited;
-    use crate::services::hosting::usage::format_bytes;
-    use crate::services::tickets::lists::{TicketDetail, TicketSummary};
+    use services::dashboard::support::waited;
+    use services::hosting::usage::format_bytes;
+    use services::tickets::lists::{TicketDetail, TicketSummary};
 
     pub fn row(t: TicketSummary, staff: bool, now: time::OffsetDateTime) -> TicketRow {
         TicketRow {

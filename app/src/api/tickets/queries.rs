@@ -10,12 +10,12 @@ use crate::api::ApiError;
 use {
     super::{convert, CustomerAccountRow, CustomerView},
     crate::api::edge::{auth::actor, error::api_error},
-    crate::services::tickets::{access, lists},
+    services::tickets::{access, lists},
 };
 
 #[cfg(feature = "ssr")]
 fn list(
-    page: crate::services::hosting::Page<lists::TicketSummary>,
+    page: services::hosting::Page<lists::TicketSummary>,
     staff: bool,
     now: time::OffsetDateTime,
 ) -> TicketList {
@@ -52,13 +52,14 @@ pub async fn ticket_queue(
     q: String,
     page: i64,
 ) -> Result<TicketList, ApiError> {
-    use crate::domain::tickets::{Category, Priority, TicketState};
+    use domain::tickets::{Category, Priority, TicketState};
     use lists::{AssigneeFilter, QueueFilter, QueueSort};
     let (deps, actor) = actor()?;
     if q.len() > 200 {
-        return Err(api_error(crate::services::tickets::ServiceError::Invalid(vec![
-            ("q", "Search for at most 200 characters.".into()),
-        ])));
+        return Err(api_error(services::tickets::ServiceError::Invalid(vec![(
+            "q",
+            "Search for at most 200 characters.".into(),
+        )])));
     }
     let filter = QueueFilter {
         state: TicketState::parse(&state),
@@ -164,10 +165,10 @@ pub async fn ticket_accounts() -> Result<Vec<(String, String)>, ApiError> {
 #[server(endpoint = "support/attachment_use")]
 pub async fn attachment_use() -> Result<Option<String>, ApiError> {
     let (deps, actor) = actor()?;
-    let usage = crate::services::tickets::quota::usage(&deps.pool, &deps.limits, &actor)
+    let usage = services::tickets::quota::usage(&deps.pool, &deps.limits, &actor)
         .await
         .map_err(api_error)?;
-    use crate::services::tickets::quota::megabytes;
+    use services::tickets::quota::megabytes;
     Ok(usage.map(|(used, quota, verified)| {
         if verified {
             format!(
@@ -185,10 +186,7 @@ pub async fn attachment_use() -> Result<Option<String>, ApiError> {
 #[server(endpoint = "support/preview")]
 pub async fn preview_markdown(body: String) -> Result<String, ApiError> {
     let _ = actor()?;
-    let body = crate::domain::tickets::Body::parse(&body).map_err(|message| {
-        api_error(crate::services::tickets::ServiceError::Invalid(vec![(
-            "body", message,
-        )]))
-    })?;
-    Ok(crate::services::tickets::markdown::render(body.as_str()))
+    let body = domain::tickets::Body::parse(&body)
+        .map_err(|message| api_error(services::tickets::ServiceError::Invalid(vec![("body", message)])))?;
+    Ok(services::tickets::markdown::render(body.as_str()))
 }

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::api::dns::RecordRow;
-use crate::domain::dns::{zone, CaaTag, RecordInput, RecordType, Ttl};
-use crate::domain::DomainName;
+use domain::dns::{zone, CaaTag, RecordInput, RecordType, Ttl};
+use domain::DomainName;
 
 type Errors = Vec<(String, String)>;
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::state::Editor;
-use crate::domain::dns::RecordType;
+use domain::dns::RecordType;
 
 #[component]
 pub(super) fn RecordFilter(editor: Editor, q: String, kind: String) -> impl IntoView {

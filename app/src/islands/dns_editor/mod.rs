@@ -20,7 +20,7 @@ use state::Editor;
 use table::RecordTable;
 
 use crate::api::dns::{ChangeResult, RecordRow};
-use crate::domain::dns::RecordInput;
+use domain::dns::RecordInput;
 
 /// Rows on one page of the table.
 pub const PAGE_SIZE: usize = 50;
@@ -83,7 +83,7 @@ pub fn DnsEditor(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: Ed
                 }
             });
         });
-        super::live::subscribe(&[crate::domain::live::EventKind::Activity], move |_| refresh());
+        super::live::subscribe(&[domain::live::EventKind::Activity], move |_| refresh());
     }
 
     let add_form = editor.add_form;

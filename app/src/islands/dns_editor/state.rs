@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use super::fields::{client_errors, FormSignals, FIELDS};
 use super::{apply_result, sort, EditorSeed, PAGE_SIZE};
 use crate::api::dns::RecordRow;
-use crate::domain::dns::{RecordInput, RecordType};
-use crate::domain::DomainName;
+use domain::dns::{RecordInput, RecordType};
+use domain::DomainName;
 
 /// Every part of the editor reads and changes this; all of it is `Copy`.
 #[derive(Clone, Copy)]
@@ -119,7 +119,7 @@ impl Editor {
         let mut query = vec![];
         let (q, kind) = (self.q.get(), self.kind.get());
         if !q.is_empty() {
-            query.push(format!("q={}", crate::domain::next_path::encode_query_value(&q)));
+            query.push(format!("q={}", domain::next_path::encode_query_value(&q)));
         }
         if !kind.is_empty() {
             query.push(format!("type={kind}"));

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use crate::api::billing::{account_billing, AccountBillingView};
-use crate::domain::AccountStatus;
 use crate::islands::billing::ReloadOnBilling;
+use domain::AccountStatus;
 
 /// The account page's billing: its subscription (next charge, cancel or
 /// resume), a banner when a payment is overdue, "complete payment" for a

@@ -12,7 +12,7 @@ use crate::api::require_user;
 use crate::components::empty_state::EmptyState;
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
-use crate::domain::dns::DomainStatus;
+use domain::dns::DomainStatus;
 
 #[component]
 pub fn DomainStatusBadge(status: DomainStatus) -> impl IntoView {

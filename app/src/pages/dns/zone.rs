@@ -10,12 +10,12 @@ use crate::api::dns::queries::load_zone;
 use crate::api::dns::{ChangeRow, ImportPreview, TemplatePreview, ZoneView};
 use crate::api::require_user;
 use crate::components::form::{use_form, FormMessages};
-use crate::domain::dns::templates::{DmarcPolicy, Template};
-use crate::domain::dns::zonefile::MANAGED_TTL;
-use crate::domain::dns::RecordInput;
 use crate::islands::dns_editor::{DnsEditor, EditorSeed};
 use crate::pages::hosting::{param, set_status};
 use crate::pages::identity::query;
+use domain::dns::templates::{DmarcPolicy, Template};
+use domain::dns::zonefile::MANAGED_TTL;
+use domain::dns::RecordInput;
 
 #[component]
 pub fn DomainPage() -> impl IntoView {
@@ -100,7 +100,7 @@ fn Zone(z: ZoneView) -> impl IntoView {
     let form = use_form();
     let record_form = !form.value("type").is_empty();
     let seed = editor_seed();
-    let pending = z.status == crate::domain::dns::DomainStatus::Pending;
+    let pending = z.status == domain::dns::DomainStatus::Pending;
     view! {
         <leptos_meta::Title text=z.display.clone()/>
         <div class="page-header">

@@ -4,9 +4,9 @@ use super::{param, AccountUnavailable, StatusBadge, UsageMeter};
 use crate::api::hosting::{queries::hosting_account, AccountView, FeedRow, InvitationRow, MemberRow};
 use crate::api::require_user;
 use crate::components::form::{use_form, Field, FormMessages};
-use crate::domain::hosting::PERMISSIONS;
-use crate::domain::MemberRole;
 use crate::pages::billing::account_box::AccountBilling;
+use domain::hosting::PERMISSIONS;
+use domain::MemberRole;
 
 /// One hosting account: overview, usage, members, invitations, activity,
 /// and the actions the user's role allows.
@@ -270,12 +270,12 @@ fn StaffActions(a: AccountView) -> impl IntoView {
         <section class="card staff-actions">
             <h2>"Staff"</h2>
             {match a.status {
-                crate::domain::AccountStatus::Suspended => view! {
+                domain::AccountStatus::Suspended => view! {
                     <form method="post" action=format!("{base}/resume")>
                         <button class="btn btn-primary" type="submit">"Resume account"</button>
                     </form>
                 }.into_any(),
-                crate::domain::AccountStatus::Cancelled => view! { <p class="muted">"Cancelled accounts cannot be suspended."</p> }.into_any(),
+                domain::AccountStatus::Cancelled => view! { <p class="muted">"Cancelled accounts cannot be suspended."</p> }.into_any(),
                 _ => view! {
                     <form class="form" method="post" action=format!("{base}/suspend")>
                         <Field label="Reason (the customer sees it)" name="reason"/>

@@ -4,8 +4,8 @@ use super::{Pager, StatusBadge};
 use crate::api::hosting::queries::hosting_accounts;
 use crate::api::require_user;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::domain::next_path::encode_query_value;
 use crate::pages::identity::query;
+use domain::next_path::encode_query_value;
 
 /// The accounts the user can see, with search, sort and paging.
 #[component]

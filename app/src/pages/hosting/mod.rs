@@ -8,7 +8,7 @@ pub mod new;
 
 use leptos::prelude::*;
 
-use crate::domain::AccountStatus;
+use domain::AccountStatus;
 
 /// A route parameter of the current URL.
 pub(crate) fn param(name: &'static str) -> String {

@@ -82,7 +82,7 @@ pub fn EditHostingAccountPage() -> impl IntoView {
                     match account.await {
                         Err(e) => view! { <AccountUnavailable error=e/> }.into_any(),
                         Ok(a) if !a.can_edit => {
-                            use crate::domain::AccountStatus;
+                            use domain::AccountStatus;
                             let (status, why) = match a.status {
                                 AccountStatus::Suspended => (409, "This account is suspended: it is read-only until it is resumed."),
                                 AccountStatus::Cancelled => (409, "A cancelled account cannot be changed."),

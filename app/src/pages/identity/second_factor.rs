@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{query, AuthCard};
 use crate::components::form::{Field, FormMessages};
-use crate::domain::NextPath;
+use domain::NextPath;
 
 /// The code step of signing in, after a correct password.
 #[component]

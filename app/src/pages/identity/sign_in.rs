@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{query, AuthCard};
 use crate::components::form::{use_form, Field, FormMessages};
-use crate::domain::NextPath;
+use domain::NextPath;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -10,7 +10,7 @@ pub fn SignInPage() -> impl IntoView {
     let next = NextPath::or_dashboard(query("next").as_deref());
     let action = format!(
         "/login?next={}",
-        crate::domain::next_path::encode_query_value(next.as_str())
+        domain::next_path::encode_query_value(next.as_str())
     );
     let unverified = form.unverified;
     let email = form.value("email");

@@ -3,9 +3,9 @@ use leptos::prelude::*;
 use crate::api::require_user;
 use crate::api::tickets::queries::my_tickets;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::domain::Role;
 use crate::pages::hosting::Pager;
 use crate::pages::identity::query;
+use domain::Role;
 
 /// The user's tickets: active first, or resolved and closed, or all.
 #[component]
@@ -26,10 +26,7 @@ pub fn SupportPage() -> impl IntoView {
             <a class="tab" href=format!("/support?show={value}") aria-current=current.then_some("page")>{label}</a>
         }
     };
-    let base = format!(
-        "/support?show={}",
-        crate::domain::next_path::encode_query_value(&show)
-    );
+    let base = format!("/support?show={}", domain::next_path::encode_query_value(&show));
     let filtered = show != "active";
     view! {
         <PageHeader title="Support" subtitle="Ask us anything about your hosting, domains or bill. We answer here and by email."/>

@@ -9,7 +9,7 @@ pub mod ticket;
 
 use leptos::prelude::*;
 
-use crate::domain::tickets::{Category, Priority};
+use domain::tickets::{Category, Priority};
 
 /// A select of `options`, keeping `selected`, with its error.
 #[component]
@@ -87,7 +87,7 @@ pub(crate) fn FilesField(error: Option<String>) -> impl IntoView {
         <div class="field">
             <label for="f-files">"Attachments (optional)"</label>
             <input class="input" id="f-files" name="files" type="file" multiple=true
-                accept=crate::domain::tickets::accept_attribute()
+                accept=domain::tickets::accept_attribute()
                 aria-invalid=error.is_some().then_some("true") aria-describedby="f-files-hint"/>
             <p class="hint" id="f-files-hint">"Up to 5 files of 10 MB: images, PDF, text or log files, zip."</p>
             {error.map(|e| view! { <p class="error" id="f-files-error">{e}</p> })}

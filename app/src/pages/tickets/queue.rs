@@ -5,11 +5,11 @@ use crate::api::require_user;
 use crate::api::tickets::queries::ticket_queue;
 use crate::components::form::{use_form, FormMessages};
 use crate::components::page_header::PageHeader;
-use crate::domain::tickets::TicketState;
-use crate::domain::Role;
 use crate::islands::tickets::{LiveQueue, QueueArgs};
 use crate::pages::hosting::{set_status, Pager};
 use crate::pages::identity::query;
+use domain::tickets::TicketState;
+use domain::Role;
 
 fn select(
     label: &'static str,
@@ -81,7 +81,7 @@ pub fn StaffTicketsPage() -> impl IntoView {
         args.category,
         args.assignee,
         args.sort,
-        crate::domain::next_path::encode_query_value(&args.q)
+        domain::next_path::encode_query_value(&args.q)
     );
     let form = use_form();
     view! {

@@ -5,10 +5,10 @@ use crate::api::require_user;
 use crate::api::tickets::queries::ticket_page;
 use crate::api::tickets::{CustomerView, TicketView};
 use crate::components::form::{use_form, FormMessages};
-use crate::domain::tickets::{Rating, TicketState};
 use crate::islands::tickets::{LiveThread, MarkdownPreview};
 use crate::pages::hosting::{param, set_status, StatusBadge};
 use crate::pages::identity::query;
+use domain::tickets::{Rating, TicketState};
 
 /// One ticket: its thread (live), the reply form, state buttons and the
 /// rating; staff also triage, assign, and see the customer.

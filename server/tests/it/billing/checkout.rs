@@ -104,7 +104,7 @@ async fn amounts_show_in_their_currency_s_minor_units(pool: PgPool) {
     .execute(&shop.app.pool)
     .await
     .unwrap();
-    app::services::billing::plans::sync(&shop.app.pool, &shop.billing)
+    services::billing::plans::sync(&shop.app.pool, &shop.billing)
         .await
         .unwrap();
     let (_, browser) = shop.customer("yuki@example.com").await;

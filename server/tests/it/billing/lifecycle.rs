@@ -41,7 +41,7 @@ async fn a_failed_payment_makes_the_account_past_due_then_suspended_and_paying_r
     assert_eq!(bell, 1, "the owner is notified");
 
     // Not yet past the grace period: nothing happens.
-    let grace = |at| app::services::billing::grace::suspend_overdue(&shop.app.pool, at, 14);
+    let grace = |at| services::billing::grace::suspend_overdue(&shop.app.pool, at, 14);
     assert_eq!(
         grace(shop.app.clock.now() + time::Duration::days(13))
             .await
@@ -217,7 +217,7 @@ async fn a_changed_price_gets_a_new_stripe_price_and_the_old_one_is_archived(poo
         .fetch_one(&shop.app.pool)
         .await
         .unwrap();
-    let again = app::services::billing::plans::sync(&shop.app.pool, &shop.billing)
+    let again = services::billing::plans::sync(&shop.app.pool, &shop.billing)
         .await
         .unwrap();
     assert_eq!(again.new_prices, 0, "nothing changed, nothing made");
@@ -225,7 +225,7 @@ async fn a_changed_price_gets_a_new_stripe_price_and_the_old_one_is_archived(poo
         .execute(&shop.app.pool)
         .await
         .unwrap();
-    let done = app::services::billing::plans::sync(&shop.app.pool, &shop.billing)
+    let done = services::billing::plans::sync(&shop.app.pool, &shop.billing)
         .await
         .unwrap();
     assert_eq!((done.new_prices, done.archived), (1, 1));

@@ -9,7 +9,7 @@ mod isolation;
 mod lifecycle;
 mod webhooks;
 
-use app::services::billing::{stripe::Gateway, webhook_queue, BillingSettings};
+use services::billing::{stripe::Gateway, webhook_queue, BillingSettings};
 use sqlx::PgPool;
 use standin::{Standin, StandinConfig, Switches};
 use uuid::Uuid;
@@ -83,10 +83,10 @@ impl Shop {
             grace_days: 14,
             ..BillingSettings::default()
         };
-        app::services::hosting::plans::seed_catalogue(&app.pool)
+        services::hosting::plans::seed_catalogue(&app.pool)
             .await
             .expect("catalogue");
-        app::services::billing::plans::sync(&app.pool, &billing)
+        services::billing::plans::sync(&app.pool, &billing)
             .await
             .expect("plans priced");
         Shop {

@@ -6,12 +6,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use app::services::dns::delegation::Checker;
-use app::services::dns::{probe, DnsSettings};
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 use hickory_resolver::TokioResolver;
-use server::dns::config::DnsServerConfig;
+use server::config::DnsServerSettings;
+use services::dns::delegation::Checker;
+use services::dns::{probe, DnsSettings};
 use sqlx::PgPool;
 use tokio::io::AsyncWriteExt;
 
@@ -19,13 +19,13 @@ use super::{owner_with_account, post_multipart};
 use crate::helpers::*;
 
 /// `ksf dns` on a free port of 127.0.0.1, with `secondaries`.
-pub(super) async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> server::dns::Running {
-    let mut config = DnsServerConfig::from_lookup(|_| None, false).expect("defaults");
+pub(super) async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> dns_server::Running {
+    let mut config = DnsServerSettings::config_from_lookup(|_| None, false).expect("defaults");
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     config.rate_limit = 0;
     config.secondaries = secondaries.to_vec();
-    server::dns::start(&config, DnsSettings::development(), pool.clone())
+    dns_server::start(&config, DnsSettings::development(), pool.clone())
         .await
         .expect("ksf dns starts")
 }

@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use app::services::dns::delegation::Checker;
-use app::services::dns::DnsSettings;
 use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, NS};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
+use services::dns::delegation::Checker;
+use services::dns::DnsSettings;
 use sqlx::PgPool;
 
 use super::authoritative::{dns_server, within};
@@ -124,7 +124,7 @@ impl Registry {
     }
 
     async fn check(&self, pool: &PgPool) -> usize {
-        app::services::dns::delegation::check_due(pool, &self.settings, &self.checker, time::Duration::ZERO)
+        services::dns::delegation::check_due(pool, &self.settings, &self.checker, time::Duration::ZERO)
             .await
             .unwrap()
     }
@@ -350,7 +350,7 @@ async fn a_pending_domain_expires_after_14_days_with_a_warning_3_days_before(poo
     let (owner, account) = owner_with_account(&app, "owner@example.com", "shop.example.org").await;
     let zone = "waiting.example";
     assert_eq!(add(&owner, account, zone).await.status(), 303);
-    let links = app::services::identity::Links {
+    let links = services::identity::Links {
         site_url: app.base.clone(),
     };
     let expire = |days_ago: i64| {
@@ -365,7 +365,7 @@ async fn a_pending_domain_expires_after_14_days_with_a_warning_3_days_before(poo
             .execute(&pool)
             .await
             .unwrap();
-            app::services::dns::expiry::expire_pending(&pool, &links, time::OffsetDateTime::now_utc())
+            services::dns::expiry::expire_pending(&pool, &links, time::OffsetDateTime::now_utc())
                 .await
                 .unwrap()
         }

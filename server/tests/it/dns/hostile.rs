@@ -237,11 +237,12 @@ async fn error_answers_pass_the_rate_limiter_too(pool: PgPool) {
     use hickory_proto::op::{Message, MessageType, OpCode, Query};
     use hickory_proto::rr::Name;
 
-    let mut config = server::dns::config::DnsServerConfig::from_lookup(|_| None, false).expect("defaults");
+    let mut config =
+        server::config::DnsServerSettings::config_from_lookup(|_| None, false).expect("defaults");
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.metrics_listen = None;
     config.rate_limit = 2;
-    let dns = server::dns::start(&config, app::services::dns::DnsSettings::development(), pool)
+    let dns = dns_server::start(&config, services::dns::DnsSettings::development(), pool)
         .await
         .expect("ksf dns starts");
 

@@ -8,7 +8,7 @@ mod invitations;
 mod ownership;
 mod staff;
 
-use app::domain::MemberRole;
+use domain::MemberRole;
 use sqlx::PgPool;
 use time::Duration;
 use uuid::Uuid;

@@ -74,14 +74,14 @@ async fn replies_move_the_state_and_resolved_tickets_close_after_a_week(pool: Pg
     assert_eq!(desk.state(n).await, "resolved");
     // Six days later it is still resolved; after seven it closes.
     desk.app.clock.advance(Duration::days(6));
-    let closed = app::services::tickets::thread::auto_close(&desk.app.pool, desk.app.clock.now())
+    let closed = services::tickets::thread::auto_close(&desk.app.pool, desk.app.clock.now())
         .await
         .unwrap();
     assert_eq!(closed, 0);
     // Meanwhile they use the portal (a week idle would end their sessions).
     desk.keep_using(&[Author, Owner, Staff]).await;
     desk.app.clock.advance(Duration::days(1) + Duration::minutes(1));
-    let closed = app::services::tickets::thread::auto_close(&desk.app.pool, desk.app.clock.now())
+    let closed = services::tickets::thread::auto_close(&desk.app.pool, desk.app.clock.now())
         .await
         .unwrap();
     assert_eq!(closed, 1);

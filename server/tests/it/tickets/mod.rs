@@ -9,7 +9,7 @@ mod notes_and_files;
 mod queue;
 mod quota;
 
-use app::domain::MemberRole;
+use domain::MemberRole;
 use sqlx::PgPool;
 use uuid::Uuid;
 

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use app::services::tickets::files::{self, Storage};
+use services::tickets::files::{self, Storage};
 
 use super::*;
 

@@ -1,0 +1,218 @@
+//! The platform view for staff: customers and sign-ups, accounts by
+//! status and plan, platform storage and bandwidth, accounts near quota.
+
+use sqlx::PgPool;
+
+use super::hosting::percent;
+use super::{date_of, Audience, ChartFuture, ChartScope, ChartSource, TileSource, TilesFuture, Viewer};
+use crate::failure::Internal;
+use crate::hosting::usage::format_bytes;
+use domain::dashboard::{day_string, Change, ChartData, ChartId, ChartKind, Series, Tile, Trend, Unit};
+use domain::AccountStatus;
+
+pub const TILES: TileSource = TileSource {
+    id: "platform",
+    title: "Platform",
+    audience: Audience::Staff,
+    tiles: tiles_future,
+};
+
+pub const SIGN_UPS: ChartSource = ChartSource {
+    id: ChartId::SignUps,
+    title: "Sign-ups per day",
+    audience: Audience::Staff,
+    data: sign_ups_future,
+};
+
+pub const ACCOUNTS_BY_PLAN: ChartSource = ChartSource {
+    id: ChartId::AccountsByPlan,
+    title: "Accounts by plan",
+    audience: Audience::Staff,
+    data: by_plan_future,
+};
+
+fn tiles_future<'a>(pool: &'a PgPool, viewer: &'a Viewer) -> TilesFuture<'a> {
+    Box::pin(tiles(pool, viewer))
+}
+
+fn sign_ups_future<'a>(pool: &'a PgPool, viewer: &'a Viewer, scope: ChartScope) -> ChartFuture<'a> {
+    Box::pin(sign_ups(pool, viewer, scope))
+}
+
+fn by_plan_future<'a>(pool: &'a PgPool, _viewer: &'a Viewer, _scope: ChartScope) -> ChartFuture<'a> {
+    Box::pin(by_plan(pool))
+}
+
+async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
+    let month = viewer.now.date().replace_day(1).unwrap_or(viewer.now.date());
+    let people = sqlx::query!(
+        r#"SELECT count(*) AS "customers!",
+                  count(*) FILTER (WHERE created_at > $1) AS "week!",
+                  count(*) FILTER (WHERE created_at >= $2) AS "today!"
+           FROM users WHERE role = 'customer'"#,
+        viewer.now - time::Duration::days(7),
+        date_of(viewer.today()).midnight().assume_utc()
+    )
+    .fetch_one(pool)
+    .await?;
+    let statuses = sqlx::query!(
+        r#"SELECT status AS "status: AccountStatus", count(*) AS "n!" FROM hosting_accounts GROUP BY status"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let count = |s: AccountStatus| statuses.iter().find(|r| r.status == s).map_or(0, |r| r.n);
+    let usage = sqlx::query!(
+        r#"SELECT
+             (SELECT coalesce(sum(l.storage_bytes), 0)::int8 FROM usage_latest l
+               JOIN hosting_accounts a ON a.id = l.account_id WHERE a.status <> 'cancelled') AS "storage!",
+             (SELECT LEAST(coalesce(sum(bandwidth_bytes), 0), 9223372036854775807)::int8
+               FROM usage_monthly WHERE month = $1) AS "bandwidth!""#,
+        month
+    )
+    .fetch_one(pool)
+    .await?;
+    let near = sqlx::query!(
+        r#"SELECT a.name, greatest(
+                 coalesce(l.storage_bytes, 0)::float8 / p.storage_quota_bytes,
+                 coalesce(m.bandwidth_bytes, 0)::float8 / p.bandwidth_quota_bytes) AS "share!"
+           FROM hosting_accounts a
+           JOIN plans p ON p.id = a.plan_id
+           LEFT JOIN usage_latest l ON l.account_id = a.id
+           LEFT JOIN usage_monthly m ON m.account_id = a.id AND m.month = $1
+           WHERE a.status <> 'cancelled'
+             AND (coalesce(l.storage_bytes, 0) >= 0.9 * p.storage_quota_bytes
+                  OR coalesce(m.bandwidth_bytes, 0) >= 0.9 * p.bandwidth_quota_bytes)
+           ORDER BY 2 DESC, lower(a.name)"#,
+        month
+    )
+    .fetch_all(pool)
+    .await?;
+    let open = count(AccountStatus::Active) + count(AccountStatus::Pending) + count(AccountStatus::Suspended);
+    Ok(vec![
+        Tile {
+            id: "customers".into(),
+            label: "Customers".into(),
+            value: people.customers.to_string(),
+            detail: Some(format!("{} signed up today", people.today)),
+            change: Some(Change {
+                text: format!("+{} in the last 7 days", people.week),
+                trend: Trend::of(people.week as f64),
+            }),
+            href: None,
+            percent: None,
+            raw: people.customers,
+            attention: false,
+        },
+        Tile {
+            id: "platform-accounts".into(),
+            label: "Hosting accounts".into(),
+            value: open.to_string(),
+            detail: Some(format!(
+                "{} active · {} suspended · {} cancelled",
+                count(AccountStatus::Active),
+                count(AccountStatus::Suspended),
+                count(AccountStatus::Cancelled)
+            )),
+            change: None,
+            href: Some("/hosting".into()),
+            percent: None,
+            raw: open,
+            attention: false,
+        },
+        Tile {
+            id: "platform-storage".into(),
+            label: "Platform storage".into(),
+            value: format_bytes(usage.storage),
+            detail: Some("in use now, open accounts".into()),
+            change: None,
+            href: None,
+            percent: None,
+            raw: usage.storage,
+            attention: false,
+        },
+        Tile {
+            id: "platform-bandwidth".into(),
+            label: "Platform bandwidth this month".into(),
+            value: format_bytes(usage.bandwidth),
+            detail: None,
+            change: None,
+            href: None,
+            percent: None,
+            raw: usage.bandwidth,
+            attention: false,
+        },
+        Tile {
+            id: "near-quota".into(),
+            label: "Accounts near quota (≥ 90%)".into(),
+            value: near.len().to_string(),
+            detail: (!near.is_empty()).then(|| {
+                near.iter()
+                    .take(5)
+                    .map(|r| format!("{} ({}%)", r.name, percent((r.share * 1000.0) as i64, 1000)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            change: None,
+            href: Some("/hosting".into()),
+            percent: None,
+            raw: near.len() as i64,
+            attention: false,
+        },
+    ])
+}
+
+async fn sign_ups(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<ChartData, Internal> {
+    let (first, last) = scope.range.days(viewer.today());
+    let rows = sqlx::query!(
+        r#"SELECT (created_at AT TIME ZONE 'UTC')::date AS "day!", count(*) AS "n!" FROM users
+           WHERE role = 'customer' AND created_at >= $1 AND created_at < $2
+           GROUP BY 1"#,
+        date_of(first).midnight().assume_utc(),
+        date_of(last + 1).midnight().assume_utc()
+    )
+    .fetch_all(pool)
+    .await?;
+    let days: Vec<i32> = (first..=last).collect();
+    let values = days
+        .iter()
+        .map(|d| {
+            rows.iter()
+                .find(|r| r.day == date_of(*d))
+                .map_or(0.0, |r| r.n as f64)
+        })
+        .collect();
+    Ok(ChartData {
+        id: ChartId::SignUps,
+        title: "Sign-ups per day".into(),
+        kind: ChartKind::Bar,
+        unit: Unit::Count,
+        times: days.iter().map(|d| i64::from(*d) * 86_400_000).collect(),
+        labels: days.iter().map(|d| day_string(*d)).collect(),
+        series: vec![Series {
+            name: "Sign-ups".into(),
+            values,
+        }],
+    })
+}
+
+async fn by_plan(pool: &PgPool) -> Result<ChartData, Internal> {
+    let rows = sqlx::query!(
+        r#"SELECT p.name, count(a.id) AS "n!" FROM plans p
+           LEFT JOIN hosting_accounts a ON a.plan_id = p.id AND a.status <> 'cancelled'
+           GROUP BY p.id, p.name, p.sort_order ORDER BY p.sort_order, p.name"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(ChartData {
+        id: ChartId::AccountsByPlan,
+        title: "Accounts by plan".into(),
+        kind: ChartKind::Pie,
+        unit: Unit::Count,
+        times: Vec::new(),
+        labels: rows.iter().map(|r| r.name.clone()).collect(),
+        series: vec![Series {
+            name: "Accounts".into(),
+            values: rows.iter().map(|r| r.n as f64).collect(),
+        }],
+    })
+}

@@ -1,0 +1,108 @@
+//! API tokens of hosting nodes: created by staff for one region, shown
+//! once, stored as a SHA-256 hash, revocable. A node reports usage with
+//! its token, and only for accounts hosted in its region.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::access::require_staff;
+use super::{invalid, ServiceError};
+use crate::tokens::{hash_token, new_token};
+use crate::Actor;
+use domain::hosting::Region;
+
+/// Prefix that makes a leaked token recognisable (and greppable).
+pub const PREFIX: &str = "ksfnode_";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeToken {
+    pub id: Uuid,
+    pub name: String,
+    /// None for tokens made before tokens had regions: they are refused.
+    pub region: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked: bool,
+}
+
+/// The node behind a live token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub id: Uuid,
+    pub region: Option<String>,
+}
+
+/// Creates a token for a node of `region`; returns it (the only time it is shown).
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    name: &str,
+    region: Region,
+) -> Result<String, ServiceError> {
+    require_staff(actor)?;
+    create_unchecked(pool, Some(actor.id()), name, region).await
+}
+
+/// For the demo seed and benchmarks (no user acting).
+pub async fn create_unchecked(
+    pool: &PgPool,
+    created_by: Option<Uuid>,
+    name: &str,
+    region: Region,
+) -> Result<String, ServiceError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(invalid(
+            "name",
+            "Name the node (at most 80 characters), e.g. web-fra-1.",
+        ));
+    }
+    let token = new_token();
+    let secret = format!("{PREFIX}{}", token.secret);
+    sqlx::query!(
+        "INSERT INTO node_tokens (name, token_hash, created_by, region) VALUES ($1, $2, $3, $4)",
+        name,
+        hash_token(&secret),
+        created_by,
+        region.code()
+    )
+    .execute(pool)
+    .await?;
+    tracing::info!(node = %name, region = region.code(), "node token created");
+    Ok(secret)
+}
+
+pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, ServiceError> {
+    require_staff(actor)?;
+    Ok(sqlx::query_as!(
+        NodeToken,
+        r#"SELECT id, name, region, created_at, last_used_at, revoked_at IS NOT NULL AS "revoked!"
+           FROM node_tokens ORDER BY revoked_at IS NOT NULL, created_at DESC"#
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {
+    require_staff(actor)?;
+    sqlx::query!(
+        "UPDATE node_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The node behind a bearer token, if live. Notes when it was last used.
+pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<Node>, sqlx::Error> {
+    sqlx::query_as!(
+        Node,
+        r#"UPDATE node_tokens SET last_used_at = now()
+           WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, region"#,
+        hash_token(secret.trim())
+    )
+    .fetch_optional(pool)
+    .await
+}
