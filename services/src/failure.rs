@@ -123,6 +123,13 @@ pub enum ServiceError {
     /// Input to correct, by field (422).
     #[error("Please correct the highlighted fields.")]
     Invalid(Vec<FieldError>),
+    /// The request cannot be used as it is: a link that is invalid or has
+    /// expired, a sign-in that took too long (400).
+    #[error("{0}")]
+    BadRequest(&'static str),
+    /// Who the user says they are was not proven (401).
+    #[error("{0}")]
+    Unauthorized(&'static str),
     /// Absent, or not the user's to see: the same answer, so it reveals
     /// nothing (404).
     #[error("{0}")]
@@ -176,6 +183,8 @@ impl Failure for ServiceError {
     fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Forbidden(_) | Self::StepUpRequired => StatusCode::FORBIDDEN,
             Self::Conflict(_) | Self::Unavailable { .. } => StatusCode::CONFLICT,
@@ -226,6 +235,8 @@ internal_from!(
     anyhow::Error,
     crate::mail::outbox::EnqueueError,
     crate::tickets::files::StorageError,
+    crate::passwords::PasswordHashError,
+    crate::secret_box::OpenError,
 );
 
 #[cfg(test)]
@@ -246,6 +257,18 @@ mod tests {
             )
         };
         assert_eq!(answer(invalid("plan", "Choose a plan.")), (422, 1, None, false));
+        assert_eq!(
+            answer(ServiceError::BadRequest(crate::identity::LINK_EXPIRED)),
+            (400, 0, None, false)
+        );
+        assert_eq!(
+            answer(ServiceError::Unauthorized(crate::identity::WRONG_CREDENTIALS)),
+            (401, 0, None, false)
+        );
+        assert_eq!(
+            answer(crate::identity::too_many_attempts(RetryAfter(60))),
+            (429, 0, Some(60), false)
+        );
         assert_eq!(answer(crate::hosting::not_found()), (404, 0, None, false));
         assert_eq!(answer(crate::dns::not_found()), (404, 0, None, false));
         assert_eq!(answer(crate::tickets::forbidden()), (403, 0, None, false));

@@ -15,7 +15,8 @@ use super::{AppState, Notice};
 use crate::components::form::FormState;
 use domain::{CurrentUser, DisplayName, Email, NextPath, Password};
 use services::failure::Invalid;
-use services::identity::{self, registration::SignUp, AccountError};
+use services::failure::ServiceError;
+use services::identity::{self, registration::SignUp, EMAIL_NOT_VERIFIED};
 use services::sessions;
 use services::sign_in::{self, Credentials, SignedIn};
 
@@ -169,7 +170,7 @@ async fn sign_in(
             vec![sign_in::pending_cookie(&pending, secure)],
         )),
         Err(e) => {
-            let unverified = matches!(e, AccountError::EmailNotVerified);
+            let unverified = matches!(e, ServiceError::Forbidden(EMAIL_NOT_VERIFIED));
             let back = Back::here().keeping(&form).marking(|f| f.unverified = unverified);
             Err(back.fail(&e))
         }

@@ -60,7 +60,8 @@ mod routes {
     use crate::api::identity::session_cookies;
     use crate::api::{AppState, Notice};
     use domain::NextPath;
-    use services::identity::AccountError;
+    use services::failure::ServiceError;
+    use services::identity::SIGN_IN_EXPIRED;
     use services::{sign_in, step_up, two_factor};
 
     const PAGE: &str = "/settings/two-factor";
@@ -159,7 +160,7 @@ mod routes {
                 cookies.push(sign_in::clear_pending_cookie(secure));
                 Ok(see_other_setting(next.as_str(), cookies))
             }
-            Err(AccountError::SignInExpired) => Ok(see_other_setting(
+            Err(ServiceError::BadRequest(SIGN_IN_EXPIRED)) => Ok(see_other_setting(
                 &Notice::SignInExpired.on(&format!(
                     "/login?next={}",
                     domain::next_path::encode_query_value(next.as_str())

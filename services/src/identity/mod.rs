@@ -10,12 +10,11 @@ pub mod sign_in;
 pub mod step_up;
 pub mod two_factor;
 
-use http::StatusCode;
 use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::failure::{Failure, FieldError};
+use crate::failure::ServiceError;
 use crate::rate_limit::RetryAfter;
 use crate::tokens::{hash_token, new_token};
 
@@ -26,97 +25,38 @@ pub const VERIFY_EMAIL_TTL: Duration = Duration::hours(24);
 pub const RESET_PASSWORD_TTL: Duration = Duration::hours(1);
 pub const WRONG_PASSWORD: &str = "Your current password is incorrect.";
 
-/// What went wrong, in words for the user. `Invalid` names the form field.
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("Please correct the highlighted fields.")]
-    Invalid(Vec<FieldError>),
-    #[error("The email or password is incorrect.")]
-    InvalidCredentials,
-    #[error("Confirm your email address first: use the link we emailed you, or ask for a new one below.")]
-    EmailNotVerified,
-    #[error("This link is invalid or has already been used.")]
-    TokenInvalid,
-    #[error("This link has expired. Ask for a new one.")]
-    TokenExpired,
-    #[error("Your sign-in took too long or was already used. Enter your email and password again.")]
-    SignInExpired,
-    #[error("For your security, confirm it's you first.")]
-    StepUpRequired,
-    #[error("Two-factor authentication is not turned on.")]
-    TwoFactorOff,
-    #[error("You own these hosting accounts: {}. Transfer ownership or cancel them first.", .0.join(", "))]
-    OwnsHostingAccounts(Vec<String>),
-    #[error("Too many attempts. Try again in {} minute(s).", .0.0.div_ceil(60))]
-    RateLimited(RetryAfter),
-    #[error("Something went wrong on our side. Please try again.")]
-    Internal(#[source] anyhow::Error),
+// What identity's failures tell the user. Each is a `ServiceError` whose
+// kind decides the answer; the edge matches these words where a failure
+// leads somewhere else (an unverified email offers a new link).
+pub const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
+pub const EMAIL_NOT_VERIFIED: &str =
+    "Confirm your email address first: use the link we emailed you, or ask for a new one below.";
+pub const LINK_INVALID: &str = "This link is invalid or has already been used.";
+pub const LINK_EXPIRED: &str = "This link has expired. Ask for a new one.";
+pub const SIGN_IN_EXPIRED: &str =
+    "Your sign-in took too long or was already used. Enter your email and password again.";
+pub const TWO_FACTOR_OFF: &str = "Two-factor authentication is not turned on.";
+
+pub(crate) fn owns_hosting_accounts(names: &[String]) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "You own these hosting accounts: {}. Transfer ownership or cancel them first.",
+        names.join(", ")
+    ))
 }
 
-impl Failure for AccountError {
-    fn status(&self) -> StatusCode {
-        match self {
-            AccountError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AccountError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AccountError::EmailNotVerified | AccountError::StepUpRequired => StatusCode::FORBIDDEN,
-            AccountError::TokenInvalid | AccountError::TokenExpired | AccountError::SignInExpired => {
-                StatusCode::BAD_REQUEST
-            }
-            AccountError::TwoFactorOff | AccountError::OwnsHostingAccounts(_) => StatusCode::CONFLICT,
-            AccountError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            AccountError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn field_errors(&self) -> Vec<FieldError> {
-        match self {
-            AccountError::Invalid(fields) => fields.clone(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn retry_after(&self) -> Option<u64> {
-        match self {
-            AccountError::RateLimited(wait) => Some(wait.0),
-            _ => None,
-        }
-    }
-
-    fn needs_step_up(&self) -> bool {
-        matches!(self, AccountError::StepUpRequired)
+pub(crate) fn too_many_attempts(wait: RetryAfter) -> ServiceError {
+    ServiceError::RateLimited {
+        what: "Too many attempts.",
+        wait,
     }
 }
 
-impl From<sqlx::Error> for AccountError {
-    fn from(e: sqlx::Error) -> Self {
-        AccountError::Internal(e.into())
-    }
+pub(crate) fn limited(r: Result<(), RetryAfter>) -> Result<(), ServiceError> {
+    r.map_err(too_many_attempts)
 }
 
-impl From<crate::passwords::PasswordHashError> for AccountError {
-    fn from(e: crate::passwords::PasswordHashError) -> Self {
-        AccountError::Internal(e.into())
-    }
-}
-
-impl From<crate::mail::outbox::EnqueueError> for AccountError {
-    fn from(e: crate::mail::outbox::EnqueueError) -> Self {
-        AccountError::Internal(e.into())
-    }
-}
-
-impl From<crate::secret_box::OpenError> for AccountError {
-    fn from(e: crate::secret_box::OpenError) -> Self {
-        AccountError::Internal(e.into())
-    }
-}
-
-pub(crate) fn limited(r: Result<(), RetryAfter>) -> Result<(), AccountError> {
-    r.map_err(AccountError::RateLimited)
-}
-
-pub(crate) fn field(name: &'static str, e: impl ToString) -> AccountError {
-    AccountError::Invalid(vec![(name, e.to_string())])
+pub(crate) fn field(name: &'static str, e: impl ToString) -> ServiceError {
+    ServiceError::invalid(name, e)
 }
 
 /// Absolute links in emails start with the public site URL.
@@ -198,7 +138,7 @@ pub(crate) async fn use_token(
     secret: &str,
     purpose: TokenPurpose,
     now: OffsetDateTime,
-) -> Result<UsedToken, AccountError> {
+) -> Result<UsedToken, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT id, user_id, email, used_at, expires_at FROM email_tokens
            WHERE token_hash = $1 AND purpose = $2 FOR UPDATE"#,
@@ -208,13 +148,13 @@ pub(crate) async fn use_token(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
-        return Err(AccountError::TokenInvalid);
+        return Err(ServiceError::BadRequest(LINK_INVALID));
     };
     if row.used_at.is_some() {
-        return Err(AccountError::TokenInvalid);
+        return Err(ServiceError::BadRequest(LINK_INVALID));
     }
     if row.expires_at <= now {
-        return Err(AccountError::TokenExpired);
+        return Err(ServiceError::BadRequest(LINK_EXPIRED));
     }
     sqlx::query!("UPDATE email_tokens SET used_at = now() WHERE id = $1", row.id)
         .execute(&mut *conn)

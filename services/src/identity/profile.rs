@@ -5,18 +5,19 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::LINK_INVALID;
 use super::{
-    field, issue_token, limited, step_up, use_token, AccountError, Links, TokenPurpose, VERIFY_EMAIL_TTL,
-    WRONG_PASSWORD,
+    field, issue_token, limited, step_up, use_token, Links, TokenPurpose, VERIFY_EMAIL_TTL, WRONG_PASSWORD,
 };
 use crate::activity::{self, Action, NewEntry};
+use crate::failure::ServiceError;
 use crate::mail::{self, templates};
 use crate::passwords::{hash_password, verify_password};
 use crate::rate_limit;
 use crate::{sessions, Actor, Deps, Visitor};
 use domain::{CurrentUser, DisplayName, Email, Password};
 
-pub async fn change_name(pool: &PgPool, actor: &Actor, name: &DisplayName) -> Result<(), AccountError> {
+pub async fn change_name(pool: &PgPool, actor: &Actor, name: &DisplayName) -> Result<(), ServiceError> {
     sqlx::query!(
         "UPDATE users SET display_name = $2 WHERE id = $1",
         actor.id(),
@@ -34,7 +35,7 @@ pub(crate) async fn check_current_password(
     user: &CurrentUser,
     candidate: &str,
     field_name: &'static str,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.user_id)
         .fetch_one(pool)
         .await?;
@@ -54,7 +55,7 @@ pub(crate) async fn replace_password(
     user_id: Uuid,
     password: &Password,
     entry: NewEntry<'_>,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let hash = hash_password(password).await?;
     let user = sqlx::query!(
         r#"UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1
@@ -87,7 +88,7 @@ pub async fn change_password(
     deps: &Deps,
     actor: &Actor,
     password: &Password,
-) -> Result<String, AccountError> {
+) -> Result<String, ServiceError> {
     step_up::require(actor)?;
     let mut tx = deps.pool.begin().await?;
     replace_password(
@@ -111,7 +112,7 @@ pub async fn change_password(
 /// account is answered the same (its owner gets a notice instead), so the
 /// form reveals nobody's address. Limited per user: each request is email.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn request_email_change(deps: &Deps, actor: &Actor, new_email: &Email) -> Result<(), AccountError> {
+pub async fn request_email_change(deps: &Deps, actor: &Actor, new_email: &Email) -> Result<(), ServiceError> {
     step_up::require(actor)?;
     let user = &actor.user;
     let mut tx = deps.pool.begin().await?;
@@ -184,7 +185,7 @@ pub async fn confirm_email_change(
     visitor: &Visitor,
     signed_in: Option<&CurrentUser>,
     secret: &str,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let mut tx = pool.begin().await?;
     let token = use_token(&mut tx, secret, TokenPurpose::ChangeEmail, visitor.now).await?;
     let changed = sqlx::query!(
@@ -197,7 +198,7 @@ pub async fn confirm_email_change(
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(AccountError::TokenInvalid);
+        return Err(ServiceError::BadRequest(LINK_INVALID));
     }
     let keep = signed_in
         .filter(|u| u.user_id == token.user_id)
@@ -220,7 +221,7 @@ pub async fn confirm_email_change(
 /// exactly one owner. Sessions, links, two-factor and sign-in history go
 /// with it (cascade); sent emails stay in the outbox log.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn delete_account(pool: &PgPool, actor: &Actor) -> Result<(), AccountError> {
+pub async fn delete_account(pool: &PgPool, actor: &Actor) -> Result<(), ServiceError> {
     step_up::require(actor)?;
     let mut tx = pool.begin().await?;
     let owned = sqlx::query_scalar!(
@@ -233,7 +234,7 @@ pub async fn delete_account(pool: &PgPool, actor: &Actor) -> Result<(), AccountE
     .fetch_all(&mut *tx)
     .await?;
     if !owned.is_empty() {
-        return Err(AccountError::OwnsHostingAccounts(owned));
+        return Err(super::owns_hosting_accounts(&owned));
     }
     sqlx::query!("DELETE FROM sign_in_attempts WHERE user_id = $1", actor.id())
         .execute(&mut *tx)

@@ -5,11 +5,13 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::LINK_INVALID;
 use super::{
-    issue_token, limited, profile::replace_password, use_token, AccountError, TokenPurpose,
-    RESET_PASSWORD_TTL, VERIFY_EMAIL_TTL,
+    issue_token, limited, profile::replace_password, use_token, TokenPurpose, RESET_PASSWORD_TTL,
+    VERIFY_EMAIL_TTL,
 };
 use crate::activity::{self, Action, NewEntry};
+use crate::failure::ServiceError;
 use crate::mail::{self, templates};
 use crate::passwords::hash_password;
 use crate::rate_limit::{self, network_key};
@@ -32,7 +34,7 @@ const SIGN_UP_NOTICES: rate_limit::Limit = rate_limit::Limit::per_hour("sign_up_
 /// address that already has an account it answers the same and tells that
 /// account's owner instead, so the form reveals nobody's address.
 #[tracing::instrument(skip_all)]
-pub async fn sign_up(deps: &Deps, visitor: &Visitor, input: SignUp) -> Result<(), AccountError> {
+pub async fn sign_up(deps: &Deps, visitor: &Visitor, input: SignUp) -> Result<(), ServiceError> {
     // Hashed either way: a taken address answers as slowly as a new one.
     let hash = hash_password(&input.password).await?;
     let mut tx = deps.pool.begin().await?;
@@ -114,7 +116,7 @@ pub struct Verified {
 
 /// Confirms an address from the emailed link and signs the user in.
 #[tracing::instrument(skip_all)]
-pub async fn verify_email(deps: &Deps, visitor: &Visitor, secret: &str) -> Result<Verified, AccountError> {
+pub async fn verify_email(deps: &Deps, visitor: &Visitor, secret: &str) -> Result<Verified, ServiceError> {
     let client = &visitor.client;
     let mut tx = deps.pool.begin().await?;
     let token = use_token(&mut tx, secret, TokenPurpose::VerifyEmail, visitor.now).await?;
@@ -127,7 +129,7 @@ pub async fn verify_email(deps: &Deps, visitor: &Visitor, secret: &str) -> Resul
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(AccountError::TokenInvalid)?;
+    .ok_or(ServiceError::BadRequest(LINK_INVALID))?;
     mail::enqueue(
         &mut tx,
         &user.email,
@@ -171,7 +173,7 @@ struct LinkRequest {
 
 /// Emails the link if the address has a matching account. Answers the same
 /// either way, so it reveals nothing; limited per address.
-async fn email_link_if_account(deps: &Deps, email: &Email, request: LinkRequest) -> Result<(), AccountError> {
+async fn email_link_if_account(deps: &Deps, email: &Email, request: LinkRequest) -> Result<(), ServiceError> {
     let mut tx = deps.pool.begin().await?;
     limited(rate_limit::hit(&mut tx, request.limit, email.as_str()).await?)?;
     let user = sqlx::query!(
@@ -206,7 +208,7 @@ async fn email_link_if_account(deps: &Deps, email: &Email, request: LinkRequest)
 
 /// Sends a new verification link if the address has an unverified account.
 #[tracing::instrument(skip_all)]
-pub async fn resend_verification(deps: &Deps, email: &Email) -> Result<(), AccountError> {
+pub async fn resend_verification(deps: &Deps, email: &Email) -> Result<(), ServiceError> {
     let request = LinkRequest {
         limit: &rate_limit::VERIFICATION_RESEND,
         purpose: TokenPurpose::VerifyEmail,
@@ -221,7 +223,7 @@ pub async fn resend_verification(deps: &Deps, email: &Email) -> Result<(), Accou
 /// Emails a reset link if the address has an account; answers the same
 /// either way.
 #[tracing::instrument(skip_all)]
-pub async fn request_password_reset(deps: &Deps, email: &Email) -> Result<(), AccountError> {
+pub async fn request_password_reset(deps: &Deps, email: &Email) -> Result<(), ServiceError> {
     let request = LinkRequest {
         limit: &rate_limit::PASSWORD_RESET,
         purpose: TokenPurpose::ResetPassword,
@@ -241,7 +243,7 @@ pub async fn reset_password(
     visitor: &Visitor,
     secret: &str,
     password: &Password,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let mut tx = deps.pool.begin().await?;
     let token = use_token(&mut tx, secret, TokenPurpose::ResetPassword, visitor.now).await?;
     replace_password(

@@ -15,8 +15,10 @@ use sqlx::PgConnection;
 use time::Duration;
 use uuid::Uuid;
 
-use super::{AccountError, Links};
+use super::Links;
+use super::{EMAIL_NOT_VERIFIED, SIGN_IN_EXPIRED, WRONG_CREDENTIALS};
 use crate::activity::{self, Action, NewEntry};
+use crate::failure::ServiceError;
 use crate::mail::{self, templates};
 use crate::passwords::verify_password;
 use crate::rate_limit::{self, Attempts};
@@ -91,7 +93,7 @@ pub(crate) async fn record_failure(
     links: &Links,
     failure: Failure<'_>,
     client: &ClientInfo,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let Failure {
         account,
         email_typed,
@@ -136,10 +138,10 @@ pub(crate) async fn ensure_not_paused(
     conn: &mut PgConnection,
     email: &str,
     from: Attempts,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     rate_limit::sign_in_allowed(conn, email, from)
         .await?
-        .map_err(AccountError::RateLimited)
+        .map_err(super::too_many_attempts)
 }
 
 /// The trusted device behind a browser's cookie, if it belongs to `user_id`.
@@ -199,7 +201,7 @@ async fn finish(
     device: Option<Uuid>,
     visitor: &Visitor,
     details: serde_json::Value,
-) -> Result<Session, AccountError> {
+) -> Result<Session, ServiceError> {
     let client = &visitor.client;
     if remember_device(&mut *conn, user_id, client).await? {
         let user = sqlx::query!("SELECT email, display_name FROM users WHERE id = $1", user_id)
@@ -255,7 +257,7 @@ pub async fn sign_in(
     deps: &Deps,
     visitor: &Visitor,
     credentials: Credentials<'_>,
-) -> Result<SignedIn, AccountError> {
+) -> Result<SignedIn, ServiceError> {
     let email_input = credentials.email.trim();
     let mut missing = crate::failure::Invalid::default();
     if email_input.is_empty() {
@@ -265,7 +267,7 @@ pub async fn sign_in(
         missing.push("password", "Enter your password.");
     }
     if !missing.is_empty() {
-        return Err(AccountError::Invalid(missing.0));
+        return Err(ServiceError::Invalid(missing.0));
     }
     let client = &visitor.client;
     let mut tx = deps.pool.begin().await?;
@@ -312,7 +314,7 @@ pub async fn sign_in(
             .await?;
             tx.commit().await?;
             tracing::info!("sign-in refused: wrong email or password");
-            return Err(AccountError::InvalidCredentials);
+            return Err(ServiceError::Unauthorized(WRONG_CREDENTIALS));
         }
     };
     sqlx::query!(
@@ -327,7 +329,7 @@ pub async fn sign_in(
     .await?;
     if !user.verified {
         tx.commit().await?;
-        return Err(AccountError::EmailNotVerified);
+        return Err(ServiceError::Forbidden(EMAIL_NOT_VERIFIED));
     }
     if user.two_factor {
         // Abandoned code steps of this user are of no further use.
@@ -372,7 +374,7 @@ pub async fn complete_with_code(
     deps: &Deps,
     visitor: &Visitor,
     step: CodeStep<'_>,
-) -> Result<Session, AccountError> {
+) -> Result<Session, ServiceError> {
     let mut tx = deps.pool.begin().await?;
     let pending = sqlx::query!(
         r#"SELECT p.id, p.user_id, p.expires_at, u.email, u.display_name
@@ -382,14 +384,14 @@ pub async fn complete_with_code(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(AccountError::SignInExpired)?;
+    .ok_or(ServiceError::BadRequest(SIGN_IN_EXPIRED))?;
     lock_account(&mut tx, &pending.email).await?;
     if pending.expires_at <= visitor.now {
         sqlx::query!("DELETE FROM pending_sign_ins WHERE id = $1", pending.id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        return Err(AccountError::SignInExpired);
+        return Err(ServiceError::BadRequest(SIGN_IN_EXPIRED));
     }
     let device = trusted_device(&mut tx, pending.user_id, step.device).await?;
     let from = attempts_from(device);
@@ -426,7 +428,7 @@ pub async fn complete_with_code(
         .rows_affected();
     if deleted == 0 {
         // The same pending state finished in a concurrent request.
-        return Err(AccountError::SignInExpired);
+        return Err(ServiceError::BadRequest(SIGN_IN_EXPIRED));
     }
     let details = json!({ "second_factor": factor.kind() });
     let session = finish(&mut tx, pending.user_id, device, visitor, details).await?;

@@ -9,8 +9,8 @@ use time::{Duration, OffsetDateTime};
 use super::profile::check_current_password;
 use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account, Failure};
 use super::two_factor::{self, SecondFactor};
-use super::AccountError;
 use crate::activity::{self, Action, NewEntry};
+use crate::failure::ServiceError;
 use crate::rate_limit::Attempts;
 use crate::{sessions, Actor, Deps};
 use domain::CurrentUser;
@@ -24,11 +24,11 @@ pub fn is_fresh(user: &CurrentUser, now: OffsetDateTime) -> bool {
 }
 
 /// Refuses with `StepUpRequired` unless the session authenticated recently.
-pub fn require(actor: &Actor) -> Result<(), AccountError> {
+pub fn require(actor: &Actor) -> Result<(), ServiceError> {
     if is_fresh(&actor.user, actor.now) {
         Ok(())
     } else {
-        Err(AccountError::StepUpRequired)
+        Err(ServiceError::StepUpRequired)
     }
 }
 
@@ -41,7 +41,7 @@ pub struct Proof<'a> {
 /// Checks the password (and code) and marks this session freshly
 /// authenticated. Wrong answers count towards pausing the account.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(), AccountError> {
+pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(), ServiceError> {
     let user = &actor.user;
     let factor = if user.two_factor {
         SecondFactor::parse(proof.code)
@@ -56,7 +56,7 @@ pub async fn confirm(deps: &Deps, actor: &Actor, proof: Proof<'_>) -> Result<(),
         missing.push("code", two_factor::ENTER_CODE);
     }
     if !missing.is_empty() {
-        return Err(AccountError::Invalid(missing.0));
+        return Err(ServiceError::Invalid(missing.0));
     }
     let mut tx = check_answers(
         deps,
@@ -98,7 +98,7 @@ pub(crate) async fn check_answers(
     deps: &Deps,
     actor: &Actor,
     answers: Answers<'_>,
-) -> Result<Transaction<'static, Postgres>, AccountError> {
+) -> Result<Transaction<'static, Postgres>, ServiceError> {
     let user = &actor.user;
     let from = Attempts::UnknownDevices;
     let mut tx = deps.pool.begin().await?;
@@ -172,7 +172,7 @@ mod tests {
                 signed_in,
                 signed_in + Duration::minutes(10)
             )),
-            Err(AccountError::StepUpRequired)
+            Err(ServiceError::StepUpRequired)
         ));
     }
 }

@@ -11,8 +11,10 @@ use time::OffsetDateTime;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
-use super::{step_up, AccountError, Links};
+use super::TWO_FACTOR_OFF;
+use super::{step_up, Links};
 use crate::activity::{self, Action, NewEntry};
+use crate::failure::ServiceError;
 use crate::mail::{self, templates};
 use crate::secret_box::SecretKey;
 use crate::{sessions, Actor, Deps, Visitor};
@@ -32,8 +34,8 @@ pub const WRONG_CODE: &str =
 const WRONG_ENROLMENT_CODE: &str =
     "That code did not match. Check that your phone's clock is right and enter the code shown now.";
 
-pub(crate) fn code_field_error(field: &'static str, message: &str) -> AccountError {
-    AccountError::Invalid(vec![(field, message.to_string())])
+pub(crate) fn code_field_error(field: &'static str, message: &str) -> ServiceError {
+    ServiceError::Invalid(vec![(field, message.to_string())])
 }
 
 fn totp(secret: Vec<u8>, account: &str) -> TOTP {
@@ -156,7 +158,7 @@ pub(crate) async fn accept(
     user_id: Uuid,
     factor: &SecondFactor,
     from: &Visitor,
-) -> Result<bool, AccountError> {
+) -> Result<bool, ServiceError> {
     let (client, now) = (&from.client, from.now);
     match factor {
         SecondFactor::Code(code) => {
@@ -232,8 +234,8 @@ pub struct Status {
     pub recovery_codes_left: i64,
 }
 
-fn qr_svg(text: &str) -> Result<String, AccountError> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| AccountError::Internal(e.into()))?;
+fn qr_svg(text: &str) -> Result<String, ServiceError> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| ServiceError::Internal(e.into()))?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(200, 200)
@@ -244,7 +246,7 @@ fn qr_svg(text: &str) -> Result<String, AccountError> {
 }
 
 /// The user's two-factor state; decrypts a pending seed for display.
-pub async fn status(pool: &PgPool, key: &SecretKey, user: &CurrentUser) -> Result<Status, AccountError> {
+pub async fn status(pool: &PgPool, key: &SecretKey, user: &CurrentUser) -> Result<Status, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT secret_sealed, enabled_at IS NOT NULL AS "enabled!",
                   (SELECT count(*) FROM recovery_codes r WHERE r.user_id = t.user_id AND r.used_at IS NULL) AS "left!"
@@ -283,14 +285,14 @@ pub async fn status(pool: &PgPool, key: &SecretKey, user: &CurrentUser) -> Resul
 /// Needs a recent authentication, like every security change: a stolen
 /// session must not be able to put its own second factor on the account.
 /// Two-factor stays off until `confirm_enrolment`.
-pub async fn start_enrolment(deps: &Deps, actor: &Actor) -> Result<(), AccountError> {
+pub async fn start_enrolment(deps: &Deps, actor: &Actor) -> Result<(), ServiceError> {
     step_up::require(actor)?;
     let mut secret = [0u8; SECRET_BYTES];
     OsRng.fill_bytes(&mut secret);
     let sealed = deps
         .secret_key
         .seal(&secret)
-        .map_err(|e| AccountError::Internal(e.into()))?;
+        .map_err(|e| ServiceError::Internal(e.into()))?;
     sqlx::query!(
         r#"INSERT INTO two_factor (user_id, secret_sealed) VALUES ($1, $2)
            ON CONFLICT (user_id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed, created_at = now()
@@ -308,7 +310,7 @@ pub async fn start_enrolment(deps: &Deps, actor: &Actor) -> Result<(), AccountEr
 /// up, so it does not count as an authentication). Other sessions end;
 /// returns the ten recovery codes to show once.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn confirm_enrolment(deps: &Deps, actor: &Actor, code: &str) -> Result<Vec<String>, AccountError> {
+pub async fn confirm_enrolment(deps: &Deps, actor: &Actor, code: &str) -> Result<Vec<String>, ServiceError> {
     step_up::require(actor)?;
     let Some(SecondFactor::Code(code)) = SecondFactor::parse(code) else {
         return Err(code_field_error("code", "Enter the 6-digit code your app shows."));
@@ -352,7 +354,7 @@ async fn after_change(
     links: &Links,
     actor: &Actor,
     action: Action,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let user = &actor.user;
     sessions::end_all_except(&mut *conn, user.user_id, Some(user.session_id)).await?;
     let security = links.to("/settings/two-factor");
@@ -375,7 +377,7 @@ async fn after_change(
 /// New recovery codes; the old ones stop working. Needs a recent
 /// authentication (step-up).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn regenerate_recovery_codes(deps: &Deps, actor: &Actor) -> Result<Vec<String>, AccountError> {
+pub async fn regenerate_recovery_codes(deps: &Deps, actor: &Actor) -> Result<Vec<String>, ServiceError> {
     step_up::require(actor)?;
     let mut tx = deps.pool.begin().await?;
     let enabled = sqlx::query_scalar!(
@@ -385,7 +387,7 @@ pub async fn regenerate_recovery_codes(deps: &Deps, actor: &Actor) -> Result<Vec
     .fetch_one(&mut *tx)
     .await?;
     if !enabled {
-        return Err(AccountError::TwoFactorOff);
+        return Err(ServiceError::Conflict(TWO_FACTOR_OFF.into()));
     }
     let codes = replace_recovery_codes(&mut tx, actor.id()).await?;
     after_change(&mut tx, &deps.links, actor, Action::RecoveryCodesRegenerated).await?;
@@ -403,7 +405,7 @@ pub struct DisableProof<'a> {
 /// code) now, which is also a fresh authentication. Failures count
 /// towards the pause.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn disable(deps: &Deps, actor: &Actor, proof: DisableProof<'_>) -> Result<(), AccountError> {
+pub async fn disable(deps: &Deps, actor: &Actor, proof: DisableProof<'_>) -> Result<(), ServiceError> {
     let factor = SecondFactor::parse(proof.code);
     let mut missing = crate::failure::Invalid::default();
     if proof.password.is_empty() {
@@ -413,7 +415,7 @@ pub async fn disable(deps: &Deps, actor: &Actor, proof: DisableProof<'_>) -> Res
         missing.push("disable_code", ENTER_CODE);
     }
     let (Some(factor), true) = (factor, missing.is_empty()) else {
-        return Err(AccountError::Invalid(missing.0));
+        return Err(ServiceError::Invalid(missing.0));
     };
     let user = &actor.user;
     let mut tx = step_up::check_answers(
