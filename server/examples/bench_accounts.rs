@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 async fn hashing() -> Result<(), Box<dyn std::error::Error>> {
     let password = Password::parse("a long enough secret")?;
-    let hash = passwords::hash_password(&password).await?;
+    let hash = passwords::hash_password(&password, passwords::HashCost::OWASP).await?;
     let n = 20;
     let started = Instant::now();
     for _ in 0..n {

@@ -218,7 +218,7 @@ async fn seed(pool: &PgPool, customers: i64, accounts: i64) -> Result<(), Box<dy
             role,
             email_verified: true,
         };
-        ids.push(services::users::create_user(pool, new).await?);
+        ids.push(services::users::create_user(pool, new, services::passwords::HashCost::OWASP).await?);
     }
     let bench_customer: Uuid = ids[0];
     // Sign-ups spread over 90 days, so the staff chart has something to say.

@@ -328,6 +328,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     role: Role::Staff,
                     email_verified: true,
                 },
+                config.password_hash,
             )
             .await?;
             println!("Created staff account {id}");

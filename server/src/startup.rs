@@ -348,6 +348,7 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
         },
         billing: config.billing.clone(),
         dns: config.dns.clone(),
+        password_cost: config.password_hash,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use sqlx::PgPool;
 
+use crate::passwords::HashCost;
 use crate::users::{create_user, find_id_by_email, CreateUserError, NewUser};
 use domain::hosting::Region;
 use domain::{AccountName, DisplayName, DomainName, Email, Password, Role};
@@ -60,6 +61,7 @@ pub async fn seed_demo(pool: &PgPool, site_url: &str) -> Result<usize, SeedError
                 role: login.role,
                 email_verified: true,
             },
+            HashCost::OWASP,
         )
         .await?;
         created += 1;
@@ -324,6 +326,7 @@ async fn seed_hosting(pool: &PgPool, links: &crate::identity::Links) -> Result<(
                         role: Role::Customer,
                         email_verified: true,
                     },
+                    HashCost::OWASP,
                 )
                 .await?
             }
@@ -468,6 +471,7 @@ pub fn demo_deps(pool: &PgPool, links: &crate::identity::Links) -> crate::Deps {
         support: crate::tickets::SupportSettings::default(),
         billing: crate::billing::BillingSettings::default(),
         dns: crate::dns::DnsSettings::development(),
+        password_cost: HashCost::OWASP,
     }
 }
 

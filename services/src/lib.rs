@@ -56,4 +56,6 @@ pub struct Deps {
     pub support: tickets::SupportSettings,
     pub billing: billing::BillingSettings,
     pub dns: dns::DnsSettings,
+    /// What hashing a new password costs (lower only in development and tests).
+    pub password_cost: passwords::HashCost,
 }

@@ -11,10 +11,27 @@ use tokio::sync::Semaphore;
 
 use domain::Password;
 
-/// OWASP's recommended Argon2id parameters: m=19456 KiB, t=2, p=1.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("constant Argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// What hashing a new password costs (Argon2id, one lane). Verifying
+/// reads the cost from the stored hash, so changing it affects only
+/// passwords set afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl HashCost {
+    /// OWASP's recommended Argon2id parameters: m=19456 KiB, t=2, p=1.
+    pub const OWASP: HashCost = HashCost {
+        memory_kib: 19_456,
+        iterations: 2,
+    };
+}
+
+fn argon2(cost: HashCost) -> Result<Argon2<'static>, PasswordHashError> {
+    let params = Params::new(cost.memory_kib, cost.iterations, 1, None)
+        .map_err(|e| PasswordHashError::Hash(format!("Argon2 parameters {cost:?}: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// At most this many hashes run at once; each takes ~19 MiB and one core.
@@ -32,7 +49,9 @@ pub enum PasswordHashError {
     Join(#[from] tokio::task::JoinError),
 }
 
-pub async fn hash_password(password: &Password) -> Result<String, PasswordHashError> {
+/// A PHC string of `password` hashed at `cost` (the configuration's,
+/// `Deps::password_cost`).
+pub async fn hash_password(password: &Password, cost: HashCost) -> Result<String, PasswordHashError> {
     let _permit = HASHING
         .acquire()
         .await
@@ -40,7 +59,7 @@ pub async fn hash_password(password: &Password) -> Result<String, PasswordHashEr
     let password = password.clone();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2()
+        argon2(cost)?
             .hash_password(password.expose().as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| PasswordHashError::Hash(e.to_string()))
@@ -55,12 +74,14 @@ pub async fn verify_password(candidate: String, stored_hash: String) -> Result<b
         .acquire()
         .await
         .map_err(|e| PasswordHashError::Hash(e.to_string()))?;
-    Ok(tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored_hash)
-            .map(|parsed| argon2().verify_password(candidate.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        // The cost is read from the stored hash, whatever it was made with.
+        let verifier = argon2(HashCost::OWASP)?;
+        Ok(PasswordHash::new(&stored_hash)
+            .map(|parsed| verifier.verify_password(candidate.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false))
     })
-    .await?)
+    .await?
 }
 
 #[cfg(test)]
@@ -70,7 +91,7 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_nothing_else() {
         let pw = Password::parse("correct horse battery").unwrap();
-        let hash = hash_password(&pw).await.unwrap();
+        let hash = hash_password(&pw, HashCost::OWASP).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify_password("correct horse battery".into(), hash.clone())
             .await

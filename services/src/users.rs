@@ -1,7 +1,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::passwords::{hash_password, PasswordHashError};
+use crate::passwords::{hash_password, HashCost, PasswordHashError};
 use domain::{DisplayName, Email, Password, Role};
 
 #[derive(Debug, thiserror::Error)]
@@ -35,8 +35,9 @@ pub struct NewUser {
 }
 
 #[tracing::instrument(skip_all, fields(role = user.role.as_str()))]
-pub async fn create_user(pool: &PgPool, user: NewUser) -> Result<Uuid, CreateUserError> {
-    let hash = hash_password(&user.password).await?;
+/// `cost` is what hashing the password costs (`Deps::password_cost`).
+pub async fn create_user(pool: &PgPool, user: NewUser, cost: HashCost) -> Result<Uuid, CreateUserError> {
+    let hash = hash_password(&user.password, cost).await?;
     let id = sqlx::query_scalar!(
         r#"INSERT INTO users (email, display_name, password_hash, role, email_verified_at)
            VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)
@@ -78,8 +79,10 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn an_email_is_taken_whatever_its_case(pool: PgPool) {
-        let id = create_user(&pool, new_user("ana@example.com")).await.unwrap();
-        let again = create_user(&pool, new_user("ANA@Example.com")).await;
+        let id = create_user(&pool, new_user("ana@example.com"), HashCost::OWASP)
+            .await
+            .unwrap();
+        let again = create_user(&pool, new_user("ANA@Example.com"), HashCost::OWASP).await;
         assert!(matches!(again, Err(CreateUserError::EmailTaken)), "{again:?}");
         let found = find_id_by_email(&pool, &Email::parse("Ana@EXAMPLE.com").unwrap())
             .await

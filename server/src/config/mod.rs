@@ -135,6 +135,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// What one user or network may do (each email sent for them is bounded).
     pub limits: services::rate_limit::Limits,
+    /// What hashing a new password costs.
+    pub password_hash: services::passwords::HashCost,
     /// How long raw usage samples are kept (the rollups keep their figures).
     pub usage_retention: time::Duration,
     /// Seals secrets at rest (TOTP seeds).
@@ -193,6 +195,31 @@ fn is_loopback_url(url: &str) -> bool {
     };
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Production hashes passwords at no less than OWASP's cost; development
+/// and tests may go lower (a test suite signs in hundreds of times).
+fn password_hash(s: &Settings, dev: bool) -> Result<services::passwords::HashCost, ConfigError> {
+    use services::passwords::HashCost;
+    let cost = HashCost {
+        memory_kib: s.password_hash_memory_kib,
+        iterations: s.password_hash_iterations,
+    };
+    if !dev && cost.memory_kib < HashCost::OWASP.memory_kib {
+        return Err(ConfigError::invalid(
+            "KSF_PASSWORD_HASH_MEMORY_KIB",
+            cost.memory_kib.to_string(),
+            "production hashes passwords with at least 19456 KiB (OWASP's minimum for Argon2id)",
+        ));
+    }
+    if !dev && cost.iterations < HashCost::OWASP.iterations {
+        return Err(ConfigError::invalid(
+            "KSF_PASSWORD_HASH_ITERATIONS",
+            cost.iterations.to_string(),
+            "production hashes passwords with at least 2 passes (OWASP's minimum for Argon2id)",
+        ));
+    }
+    Ok(cost)
 }
 
 /// DNS: development has defaults (both example name servers answer at the
@@ -426,6 +453,7 @@ impl Config {
             },
             trusted_proxies: s.trusted_proxies.clone().unwrap_or_default().0,
             limits: limits(&s),
+            password_hash: password_hash(&s, dev)?,
             usage_retention: time::Duration::days(s.usage_retention_days),
             secret_key: secret_key(&s, &env)?,
             staff_two_factor_required: s.staff_require_2fa.unwrap_or(!dev),

@@ -110,6 +110,15 @@ pub struct Settings {
     #[arg(long, env = "KSF_DATA_DIR", value_name = "KSF_DATA_DIR", global = true, hide_env_values = true,
         help_heading = WEB, default_value = "data")]
     pub data_dir: PathBuf,
+    /// Memory per password hash in KiB (Argon2id; production refuses less than OWASP's 19456)
+    #[arg(long, env = "KSF_PASSWORD_HASH_MEMORY_KIB", value_name = "KSF_PASSWORD_HASH_MEMORY_KIB", global = true, hide_env_values = true,
+        help_heading = WEB, default_value_t = services::passwords::HashCost::OWASP.memory_kib, value_parser = value_parser!(u32).range(8..=1_048_576))]
+    pub password_hash_memory_kib: u32,
+    /// Passes per password hash (Argon2id; production refuses fewer than 2)
+    #[arg(long, env = "KSF_PASSWORD_HASH_ITERATIONS", value_name = "KSF_PASSWORD_HASH_ITERATIONS", global = true, hide_env_values = true,
+        help_heading = WEB, default_value_t = services::passwords::HashCost::OWASP.iterations, value_parser = value_parser!(u32).range(1..=20))]
+    pub password_hash_iterations: u32,
+
     /// Raw usage samples older than this many days are deleted (rollups are kept)
     #[arg(long, env = "KSF_USAGE_RETENTION_DAYS", value_name = "KSF_USAGE_RETENTION_DAYS", global = true, hide_env_values = true,
         help_heading = WEB, default_value_t = 400, value_parser = value_parser!(i64).range(1..=1_000_000))]

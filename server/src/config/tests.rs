@@ -395,3 +395,50 @@ fn empty_values_mean_the_default() {
     assert_eq!(c.database_max_connections, 10);
     assert_eq!(c.support_email, None);
 }
+
+#[test]
+fn production_hashes_passwords_at_owasp_cost_or_more() {
+    use services::passwords::HashCost;
+    let db = ("DATABASE_URL", "postgres://u@127.0.0.1/ksf");
+    let key = "0f".repeat(32);
+    let production = [
+        db,
+        ("KSF_SECRET_KEY", key.as_str()),
+        ("KSF_NAMESERVERS", "ns1.example.net"),
+    ];
+    assert_eq!(config(&production).unwrap().password_hash, HashCost::OWASP);
+    for (var, cheap) in [
+        ("KSF_PASSWORD_HASH_MEMORY_KIB", "256"),
+        ("KSF_PASSWORD_HASH_ITERATIONS", "1"),
+    ] {
+        let mut vars = production.to_vec();
+        vars.push((var, cheap));
+        let err = config(&vars).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            err.starts_with(var) && err.contains("OWASP"),
+            "{var}={cheap}: {err}"
+        );
+    }
+    let dev = config(&[
+        db,
+        ("LEPTOS_ENV", "DEV"),
+        ("KSF_PASSWORD_HASH_MEMORY_KIB", "256"),
+        ("KSF_PASSWORD_HASH_ITERATIONS", "1"),
+    ])
+    .unwrap();
+    assert_eq!(
+        dev.password_hash,
+        HashCost {
+            memory_kib: 256,
+            iterations: 1
+        }
+    );
+    let err = config(&[db, ("LEPTOS_ENV", "DEV"), ("KSF_PASSWORD_HASH_MEMORY_KIB", "4")])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("KSF_PASSWORD_HASH_MEMORY_KIB"),
+        "below Argon2's minimum: {err}"
+    );
+}

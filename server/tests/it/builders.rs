@@ -49,6 +49,7 @@ impl UserBuilder {
                 role: self.role,
                 email_verified: self.verified,
             },
+            crate::helpers::TEST_HASH_COST,
         )
         .await
         .expect("test user created")

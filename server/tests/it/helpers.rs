@@ -158,6 +158,8 @@ pub async fn spawn_binary(pool: PgPool, env: &[(&str, &str)], output: &std::path
         .env("LEPTOS_HASH_FILES", "false")
         .env("KSF_DATA_DIR", site.path().join("data"))
         .env("LEPTOS_ENV", "DEV")
+        .env("KSF_PASSWORD_HASH_MEMORY_KIB", "256")
+        .env("KSF_PASSWORD_HASH_ITERATIONS", "1")
         .stdout(log.try_clone().expect("the log file"))
         .stderr(log);
     for (k, v) in env {
@@ -218,6 +220,15 @@ async fn spawn(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         ),
         // Tests are development: built-in key, dev mailbox.
         ("LEPTOS_ENV".into(), "DEV".into()),
+        // Cheap password hashes (see TEST_HASH_COST).
+        (
+            "KSF_PASSWORD_HASH_MEMORY_KIB".into(),
+            TEST_HASH_COST.memory_kib.to_string(),
+        ),
+        (
+            "KSF_PASSWORD_HASH_ITERATIONS".into(),
+            TEST_HASH_COST.iterations.to_string(),
+        ),
     ]);
     if let Ok(secs) = std::env::var("KSF_TEST_REQUEST_TIMEOUT") {
         // The server waits as long as the client (see `request_timeout`).
@@ -225,6 +236,11 @@ async fn spawn(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
     }
     for (k, v) in extra {
         vars.insert(k.to_string(), v.to_string());
+    }
+    if vars.get("LEPTOS_ENV").is_some_and(|env| env != "DEV") {
+        // Production refuses a cost below OWASP's.
+        vars.remove("KSF_PASSWORD_HASH_MEMORY_KIB");
+        vars.remove("KSF_PASSWORD_HASH_ITERATIONS");
     }
     let logs = vars.get("LEPTOS_SITE_ADDR").and_then(|a| log_file(a));
     let config = Config::from_lookup(move |k| vars.get(k).cloned()).expect("test config");
@@ -372,6 +388,14 @@ pub fn token_of(link: &str) -> String {
 /// The password of the customers `confirmed_customer` makes.
 pub const CUSTOMER_PASSWORD: &str = "a long enough secret";
 
+/// What the tests' password hashes cost: the least Argon2 allows with
+/// some memory. The tests prove nothing about the cost (the services'
+/// tests of hashing use OWASP's), and they set passwords hundreds of times.
+pub const TEST_HASH_COST: services::passwords::HashCost = services::passwords::HashCost {
+    memory_kib: 256,
+    iterations: 1,
+};
+
 /// A confirmed customer made directly through the service layer.
 pub async fn confirmed_customer(app: &TestApp, email: &str, name: &str) {
     use domain::{DisplayName, Email, Password, Role};
@@ -384,6 +408,7 @@ pub async fn confirmed_customer(app: &TestApp, email: &str, name: &str) {
             role: Role::Customer,
             email_verified: true,
         },
+        crate::helpers::TEST_HASH_COST,
     )
     .await
     .unwrap();

@@ -273,6 +273,7 @@ async fn staff_are_sent_to_enrol_when_two_factor_is_required(pool: PgPool) {
                 role: Role::Staff,
                 email_verified: true,
             },
+            crate::helpers::TEST_HASH_COST,
         )
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::LINK_INVALID;
 use super::{
-    field, issue_token, limited, step_up, use_token, Links, TokenPurpose, VERIFY_EMAIL_TTL, WRONG_PASSWORD,
+    field, issue_token, limited, step_up, use_token, TokenPurpose, VERIFY_EMAIL_TTL, WRONG_PASSWORD,
 };
 use crate::activity::{self, Action, NewEntry};
 use crate::failure::ServiceError;
@@ -51,12 +51,12 @@ pub(crate) async fn check_current_password(
 /// transaction.
 pub(crate) async fn replace_password(
     conn: &mut PgConnection,
-    links: &Links,
+    deps: &Deps,
     user_id: Uuid,
     password: &Password,
     entry: NewEntry<'_>,
 ) -> Result<(), ServiceError> {
-    let hash = hash_password(password).await?;
+    let hash = hash_password(password, deps.password_cost).await?;
     let user = sqlx::query!(
         r#"UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1
            RETURNING email, display_name"#,
@@ -66,7 +66,7 @@ pub(crate) async fn replace_password(
     .fetch_one(&mut *conn)
     .await?;
     sessions::end_all_except(&mut *conn, user_id, None).await?;
-    let notice = templates::password_changed(&user.display_name, &links.to("/support"));
+    let notice = templates::password_changed(&user.display_name, &deps.links.to("/support"));
     mail::enqueue(&mut *conn, &user.email, &notice).await?;
     activity::record(
         &mut *conn,
@@ -93,7 +93,7 @@ pub async fn change_password(
     let mut tx = deps.pool.begin().await?;
     replace_password(
         &mut tx,
-        &deps.links,
+        deps,
         actor.id(),
         password,
         NewEntry::by(actor, Action::PasswordChanged, json!({})),

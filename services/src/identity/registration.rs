@@ -36,7 +36,7 @@ const SIGN_UP_NOTICES: rate_limit::Limit = rate_limit::Limit::per_hour("sign_up_
 #[tracing::instrument(skip_all)]
 pub async fn sign_up(deps: &Deps, visitor: &Visitor, input: SignUp) -> Result<(), ServiceError> {
     // Hashed either way: a taken address answers as slowly as a new one.
-    let hash = hash_password(&input.password).await?;
+    let hash = hash_password(&input.password, deps.password_cost).await?;
     let mut tx = deps.pool.begin().await?;
     if let Some(ip) = &visitor.client.ip {
         let limit = deps.limits.sign_ups();
@@ -248,7 +248,7 @@ pub async fn reset_password(
     let token = use_token(&mut tx, secret, TokenPurpose::ResetPassword, visitor.now).await?;
     replace_password(
         &mut tx,
-        &deps.links,
+        deps,
         token.user_id,
         password,
         NewEntry::from(
