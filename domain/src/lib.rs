@@ -7,6 +7,7 @@ pub mod dns;
 pub mod domain_name;
 pub mod email;
 pub mod hosting;
+pub mod ids;
 pub mod live;
 pub mod money;
 pub mod next_path;
@@ -16,6 +17,7 @@ pub mod user;
 pub use domain_name::DomainName;
 pub use email::Email;
 pub use hosting::{AccountId, AccountName, AccountStatus, MemberRole, Permission};
+pub use ids::{ChangeId, DomainId, OrderId, RecordId, TicketId, TicketNumber};
 pub use next_path::NextPath;
 pub use user::{CurrentUser, DisplayName, Password, Role};
 

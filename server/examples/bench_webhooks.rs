@@ -139,7 +139,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client: Default::default(),
         now: time::OffsetDateTime::now_utc(),
     };
-    services::billing::checkout::open_checkout(&deps, &billing, &actor, order).await?;
+    services::billing::checkout::open_checkout(&deps, &billing, &actor, order.into()).await?;
     let session: String = sqlx::query_scalar("SELECT stripe_session_id FROM orders WHERE id = $1")
         .bind(order)
         .fetch_one(&pool)

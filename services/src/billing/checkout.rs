@@ -13,7 +13,7 @@ use crate::hosting::access::Access;
 use crate::hosting::accounts::{self, NewAccount};
 use crate::{Actor, Deps};
 use domain::billing::{OrderKind, OrderStatus};
-use domain::{AccountId, AccountStatus, Permission};
+use domain::{AccountId, AccountStatus, OrderId, Permission};
 
 /// What creating an account led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub enum Created {
     /// A free plan: the account is active.
     Active(AccountId),
     /// A paid plan: the account is pending until this order is paid.
-    AwaitingPayment { account: AccountId, order: Uuid },
+    AwaitingPayment { account: AccountId, order: OrderId },
 }
 
 struct PlanPrice {
@@ -87,7 +87,7 @@ async fn insert_order(
     user: Uuid,
     plan: Uuid,
     kind: OrderKind,
-) -> Result<Uuid, sqlx::Error> {
+) -> Result<OrderId, sqlx::Error> {
     sqlx::query_scalar!(
         "INSERT INTO orders (account_id, user_id, plan_id, kind) VALUES ($1, $2, $3, $4) RETURNING id",
         account,
@@ -97,6 +97,7 @@ async fn insert_order(
     )
     .fetch_one(conn)
     .await
+    .map(OrderId::from)
 }
 
 /// Reactivating a cancelled account on its plan: a new order to pay.
@@ -105,7 +106,7 @@ pub async fn reactivate(
     billing: &BillingSettings,
     actor: &Actor,
     access: &Access,
-) -> Result<Uuid, ServiceError> {
+) -> Result<OrderId, ServiceError> {
     if !access.role().is_some_and(|r| r.can(Permission::Pay)) {
         return Err(super::forbidden());
     }
@@ -175,7 +176,7 @@ pub async fn upgrade(
     actor: &Actor,
     access: &Access,
     plan: Uuid,
-) -> Result<Uuid, ServiceError> {
+) -> Result<OrderId, ServiceError> {
     access.require(Permission::Pay)?;
     billing.gateway()?;
     let mut tx = deps.pool.begin().await?;
@@ -258,7 +259,8 @@ pub struct Order {
 pub const SESSION_LIFETIME: time::Duration = time::Duration::hours(23);
 
 /// The order, for its buyer (or staff); anyone else gets `NotFound`.
-pub async fn order(deps: &Deps, actor: &Actor, id: Uuid) -> Result<Order, ServiceError> {
+pub async fn order(deps: &Deps, actor: &Actor, id: OrderId) -> Result<Order, ServiceError> {
+    let id = id.uuid();
     let row = sqlx::query!(
         r#"SELECT o.id, o.account_id, o.user_id, a.name AS account_name, a.status AS "account_status: AccountStatus",
                   p.name AS plan_name, p.price_minor, p.currency, o.kind AS "kind: OrderKind",
@@ -298,9 +300,10 @@ pub async fn open_checkout(
     deps: &Deps,
     billing: &BillingSettings,
     actor: &Actor,
-    id: Uuid,
+    id: OrderId,
 ) -> Result<String, ServiceError> {
     let order = order(deps, actor, id).await?;
+    let id = id.uuid();
     if order.status != OrderStatus::Open {
         return Err(ServiceError::Conflict("This order is already paid.".into()));
     }

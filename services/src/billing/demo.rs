@@ -44,7 +44,7 @@ pub async fn open_orders(deps: &Deps) -> Result<Vec<String>, ServiceError> {
         )
         .fetch_one(&deps.pool)
         .await?;
-        checkout::open_checkout(deps, &deps.billing, &actor, order).await?;
+        checkout::open_checkout(deps, &deps.billing, &actor, order.into()).await?;
         if let Some(session) =
             sqlx::query_scalar!("SELECT stripe_session_id FROM orders WHERE id = $1", order)
                 .fetch_one(&deps.pool)

@@ -16,7 +16,7 @@ pub enum PlanChange {
     /// The subscription changes at the provider: show the cost first.
     ShowCost,
     /// An order to pay was made (its checkout opened if the provider answered).
-    Checkout { order: Uuid },
+    Checkout { order: domain::OrderId },
     /// The account is on the new plan.
     Changed,
 }

@@ -88,9 +88,12 @@ pub async fn seed(
         )
         .await?;
         lower_web_ttl(deps, owner, &domain).await?;
-        sqlx::query!("UPDATE domains SET status = 'active' WHERE id = $1", domain.id)
-            .execute(&deps.pool)
-            .await?;
+        sqlx::query!(
+            "UPDATE domains SET status = 'active' WHERE id = $1",
+            domain.id.uuid()
+        )
+        .execute(&deps.pool)
+        .await?;
     }
     Ok(())
 }

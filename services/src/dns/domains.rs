@@ -13,7 +13,7 @@ use crate::hosting::access::{self, Access};
 use crate::{Actor, Deps};
 use domain::dns::zone::next_serial;
 use domain::dns::{ChangeSource, DomainStatus, RecordInput};
-use domain::{AccountId, AccountStatus, DomainName, Permission};
+use domain::{AccountId, AccountStatus, DomainId, DomainName, Permission};
 
 /// At most this many domains in one hosting account.
 pub const MAX_PER_ACCOUNT: i64 = 100;
@@ -21,7 +21,7 @@ pub const MAX_PER_ACCOUNT: i64 = 100;
 /// The acting user's hold on one domain. Only `authorize` makes one.
 #[derive(Debug, Clone)]
 pub struct DomainAccess {
-    pub id: Uuid,
+    pub id: DomainId,
     pub name: DomainName,
     pub account: Access,
     pub account_name: String,
@@ -78,7 +78,7 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, name: &str) -> Result<Domai
     .ok_or(crate::dns::not_found())?;
     let account = access::authorize(pool, actor, AccountId::from(row.account_id)).await?;
     Ok(DomainAccess {
-        id: row.id,
+        id: row.id.into(),
         primary: row.primary_domain == name.as_str(),
         name,
         account,
@@ -281,7 +281,7 @@ pub async fn add(
     let assigned = super::nameservers::assign(&mut tx, settings, id).await?;
     let primary = account_row.primary_domain == name.as_str();
     let domain = DomainAccess {
-        id,
+        id: id.into(),
         name: name.clone(),
         account: *account,
         account_name: account_row.name,
@@ -346,7 +346,7 @@ pub async fn remove(
     }
     access::require_step_up(actor, false)?;
     let mut tx = deps.pool.begin().await?;
-    let gone = sqlx::query!("DELETE FROM domains WHERE id = $1", domain.id)
+    let gone = sqlx::query!("DELETE FROM domains WHERE id = $1", domain.id.uuid())
         .execute(&mut *tx)
         .await?
         .rows_affected();

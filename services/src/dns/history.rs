@@ -9,7 +9,7 @@ use super::zone::{self, Applied, Edit, Entry, Reverting};
 use super::ServiceError;
 use crate::{Actor, Deps};
 use domain::dns::ChangeSource;
-use domain::Permission;
+use domain::{ChangeId, Permission};
 
 /// Changes shown on the domain page.
 pub const SHOWN: i64 = 50;
@@ -35,7 +35,7 @@ pub async fn recent(deps: &Deps, domain: &DomainAccess) -> Result<Vec<Change>, S
                   EXISTS (SELECT 1 FROM dns_changes r WHERE r.reverts = c.id) AS "reverted!"
            FROM dns_changes c LEFT JOIN users u ON u.id = c.actor_id
            WHERE c.domain_id = $1 ORDER BY c.id DESC LIMIT $2"#,
-        domain.id,
+        domain.id.uuid(),
         SHOWN
     )
     .fetch_all(&deps.pool)
@@ -56,22 +56,27 @@ pub async fn recent(deps: &Deps, domain: &DomainAccess) -> Result<Vec<Change>, S
         .collect()
 }
 
+/// A change that is not this domain's (or no change at all).
+pub fn not_in_history() -> ServiceError {
+    ServiceError::Conflict("That change is not in this domain's history.".into())
+}
+
 /// Puts back what change `id` replaced, as a new change.
 pub async fn revert(
     deps: &Deps,
     actor: &Actor,
     domain: &DomainAccess,
-    id: i64,
+    id: ChangeId,
 ) -> Result<Applied, ServiceError> {
     domain.account.require(Permission::Dns)?;
     let row = sqlx::query!(
         "SELECT summary, entries FROM dns_changes WHERE id = $1 AND domain_id = $2",
-        id,
-        domain.id
+        id.get(),
+        domain.id.uuid()
     )
     .fetch_optional(&deps.pool)
     .await?
-    .ok_or_else(|| ServiceError::Conflict("That change is not in this domain's history.".into()))?;
+    .ok_or_else(not_in_history)?;
     let entries: Vec<Entry> = serde_json::from_value(row.entries)?;
     let edits = entries
         .iter()
@@ -90,7 +95,7 @@ pub async fn revert(
     // `apply` checks, under the domain's lock, that the change's records
     // are still as it left them.
     let reverting = Reverting {
-        change: id,
+        change: id.get(),
         left: entries,
     };
     zone::apply(

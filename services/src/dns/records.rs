@@ -1,31 +1,29 @@
 //! The editor's changes to one record: add or change it from the form's
 //! input, or delete it, each as one logged change of the zone.
 
-use uuid::Uuid;
-
 use super::domains::DomainAccess;
 use super::zone::{self, Applied, Edit};
 use super::ServiceError;
 use crate::{Actor, Deps};
 use domain::dns::{ChangeSource, RecordInput};
+use domain::RecordId;
 
-const NOT_IN_ZONE: &str = "That record is not in this zone.";
+/// What the editor is told when the record it names is not the zone's.
+pub const NOT_IN_ZONE: &str = "That record is not in this zone.";
 
-/// Adds the record (`id` empty) or replaces record `id` with it.
+/// Adds the record (`id` None) or replaces record `id` with it.
 pub async fn save(
     deps: &Deps,
     actor: &Actor,
     domain: &DomainAccess,
-    id: &str,
+    id: Option<RecordId>,
     input: &RecordInput,
 ) -> Result<Applied, ServiceError> {
     let record = input.parse(&domain.name).map_err(ServiceError::Invalid)?;
     let shown = record.line();
-    let (edit, summary) = if id.trim().is_empty() {
-        (Edit::Add { id: None, record }, format!("Added {shown}"))
-    } else {
-        let id = Uuid::parse_str(id.trim()).map_err(|_| ServiceError::Conflict(NOT_IN_ZONE.into()))?;
-        (Edit::Update(id, record), format!("Changed {shown}"))
+    let (edit, summary) = match id {
+        None => (Edit::Add { id: None, record }, format!("Added {shown}")),
+        Some(id) => (Edit::Update(id.uuid(), record), format!("Changed {shown}")),
     };
     zone::apply(
         deps,
@@ -44,9 +42,9 @@ pub async fn delete(
     deps: &Deps,
     actor: &Actor,
     domain: &DomainAccess,
-    id: &str,
+    id: RecordId,
 ) -> Result<Applied, ServiceError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| ServiceError::Conflict(NOT_IN_ZONE.into()))?;
+    let id = id.uuid();
     let records = zone::list(deps, domain).await?;
     let shown = records
         .iter()

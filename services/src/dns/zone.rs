@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use domain::DomainId;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -67,7 +68,11 @@ pub(crate) fn decode(name: String, ttl: i32, data: serde_json::Value) -> Result<
 }
 
 /// The zone's records with their ids, by name and type.
-pub async fn records(conn: &mut PgConnection, domain_id: Uuid) -> Result<Vec<(Uuid, Record)>, ServiceError> {
+pub async fn records(
+    conn: &mut PgConnection,
+    domain_id: DomainId,
+) -> Result<Vec<(Uuid, Record)>, ServiceError> {
+    let domain_id = domain_id.uuid();
     let rows = sqlx::query!(
         r#"SELECT id, name, ttl, data FROM dns_records WHERE domain_id = $1
            ORDER BY (name <> '@'), name, type, created_at, id"#,
@@ -131,121 +136,35 @@ pub(crate) async fn apply_in(
     edits: Vec<Edit>,
     reverts: Option<&Reverting>,
 ) -> Result<Applied, ServiceError> {
-    let serial = sqlx::query_scalar!("SELECT serial FROM domains WHERE id = $1 FOR UPDATE", domain.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(crate::dns::not_found())?;
-    let mut zone = records(tx, domain.id).await?;
+    let serial = sqlx::query_scalar!(
+        "SELECT serial FROM domains WHERE id = $1 FOR UPDATE",
+        domain.id.uuid()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(crate::dns::not_found())?;
+    let zone = records(tx, domain.id).await?;
     if let Some(revert) = reverts {
-        let current: HashMap<Uuid, &Record> = zone.iter().map(|(id, r)| (*id, r)).collect();
-        if revert
-            .left
-            .iter()
-            .any(|e| current.get(&e.id).copied() != e.after.as_ref())
-        {
-            return Err(ServiceError::Conflict(
-                "This change cannot be reverted: its records were changed since. Revert the later changes first."
-                    .into(),
-            ));
-        }
+        check_revert(&zone, revert)?;
     }
-    let index: HashMap<Uuid, usize> = zone.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    let gone = || {
-        ServiceError::Conflict(
-            "That record was changed or removed meanwhile: reload the page and try again.".into(),
-        )
-    };
-
-    // The new state, checked before anything is written.
-    let new_ids: Vec<Uuid> = {
-        let wanted = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::Add { id: None, .. }))
-            .count();
-        sqlx::query_scalar!(
-            r#"SELECT gen_random_uuid() AS "id!" FROM generate_series(1, $1::int)"#,
-            wanted as i32
-        )
-        .fetch_all(&mut *tx)
-        .await?
-    };
-    let mut fresh = new_ids.into_iter();
-    let mut entries = Vec::with_capacity(edits.len());
-    let mut removed = vec![false; zone.len()];
-    let mut added: Vec<(Uuid, Record)> = Vec::new();
-    for edit in edits {
-        match edit {
-            Edit::Add { id, record } => {
-                let id = match id {
-                    Some(id) if index.contains_key(&id) => return Err(gone()),
-                    Some(id) => id,
-                    None => fresh.next().ok_or_else(gone)?,
-                };
-                entries.push(Entry {
-                    id,
-                    before: None,
-                    after: Some(record.clone()),
-                });
-                added.push((id, record));
-            }
-            Edit::Update(id, record) => {
-                let i = *index.get(&id).ok_or_else(gone)?;
-                if removed[i] {
-                    return Err(gone());
-                }
-                entries.push(Entry {
-                    id,
-                    before: Some(zone[i].1.clone()),
-                    after: Some(record.clone()),
-                });
-                zone[i].1 = record;
-            }
-            Edit::Delete(id) => {
-                let i = *index.get(&id).ok_or_else(gone)?;
-                if removed[i] {
-                    return Err(gone());
-                }
-                removed[i] = true;
-                entries.push(Entry {
-                    id,
-                    before: Some(zone[i].1.clone()),
-                    after: None,
-                });
-            }
-        }
-    }
-    // A single record's problem belongs next to its fields.
-    if let [Entry {
-        id,
-        after: Some(record),
-        ..
-    }] = entries.as_slice()
-    {
-        let others = zone
-            .iter()
-            .enumerate()
-            .filter(|(i, (other, _))| !removed[*i] && other != id)
-            .map(|(_, (_, r))| r)
-            .chain(added.iter().filter(|(a, _)| a != id).map(|(_, r)| r));
-        if let Some(problem) = rules::conflict(others, record) {
-            return Err(super::invalid("name", problem));
-        }
-    }
-    let after: Vec<Record> = zone
+    let wanted = edits
         .iter()
-        .enumerate()
-        .filter(|(i, _)| !removed[*i])
-        .map(|(_, (_, r))| r.clone())
-        .chain(added.iter().map(|(_, r)| r.clone()))
-        .collect();
-    rules::check(&after).map_err(ServiceError::Conflict)?;
-
+        .filter(|e| matches!(e, Edit::Add { id: None, .. }))
+        .count();
+    let fresh: Vec<Uuid> = sqlx::query_scalar!(
+        r#"SELECT gen_random_uuid() AS "id!" FROM generate_series(1, $1::int)"#,
+        wanted as i32
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    // The new state, checked before anything is written.
+    let entries = Plan::new(zone, edits, fresh)?.checked()?;
     write(tx, domain.id, &entries).await?;
     let current = u32::try_from(serial).unwrap_or(u32::MAX);
     let serial = next_serial(current, serial_day(deps.clock.now()));
     sqlx::query!(
         "UPDATE domains SET serial = $2, updated_at = now() WHERE id = $1",
-        domain.id,
+        domain.id.uuid(),
         i64::from(serial)
     )
     .execute(&mut *tx)
@@ -253,7 +172,7 @@ pub(crate) async fn apply_in(
     let change_id = sqlx::query_scalar!(
         r#"INSERT INTO dns_changes (domain_id, actor_id, source, summary, entries, serial, reverts)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
-        domain.id,
+        domain.id.uuid(),
         actor.map(Actor::id),
         source.as_str(),
         summary,
@@ -284,8 +203,135 @@ pub(crate) async fn apply_in(
     })
 }
 
+/// A revert applies only while the change's records are as it left them.
+fn check_revert(zone: &[(Uuid, Record)], revert: &Reverting) -> Result<(), ServiceError> {
+    let current: HashMap<Uuid, &Record> = zone.iter().map(|(id, r)| (*id, r)).collect();
+    if revert
+        .left
+        .iter()
+        .any(|e| current.get(&e.id).copied() != e.after.as_ref())
+    {
+        return Err(ServiceError::Conflict(
+            "This change cannot be reverted: its records were changed since. Revert the later changes first."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn gone() -> ServiceError {
+    ServiceError::Conflict(
+        "That record was changed or removed meanwhile: reload the page and try again.".into(),
+    )
+}
+
+/// The zone with the edits applied in memory: what each entry changes,
+/// and what the zone holds after.
+struct Plan {
+    zone: Vec<(Uuid, Record)>,
+    removed: Vec<bool>,
+    added: Vec<(Uuid, Record)>,
+    entries: Vec<Entry>,
+}
+
+impl Plan {
+    /// Applies `edits` to `zone`; new records take their ids from `fresh`.
+    /// An edit naming a record that is not there (any more) is refused.
+    fn new(mut zone: Vec<(Uuid, Record)>, edits: Vec<Edit>, fresh: Vec<Uuid>) -> Result<Self, ServiceError> {
+        let index: HashMap<Uuid, usize> = zone.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+        let mut fresh = fresh.into_iter();
+        let mut removed = vec![false; zone.len()];
+        let mut added: Vec<(Uuid, Record)> = Vec::new();
+        let mut entries = Vec::with_capacity(edits.len());
+        // The zone's record `id`, unless it is not there or already deleted.
+        let present = |id: &Uuid, removed: &[bool]| -> Result<usize, ServiceError> {
+            let i = *index.get(id).ok_or_else(gone)?;
+            if removed[i] {
+                Err(gone())
+            } else {
+                Ok(i)
+            }
+        };
+        for edit in edits {
+            match edit {
+                Edit::Add { id, record } => {
+                    let id = match id {
+                        Some(id) if index.contains_key(&id) => return Err(gone()),
+                        Some(id) => id,
+                        None => fresh.next().ok_or_else(gone)?,
+                    };
+                    entries.push(Entry {
+                        id,
+                        before: None,
+                        after: Some(record.clone()),
+                    });
+                    added.push((id, record));
+                }
+                Edit::Update(id, record) => {
+                    let i = present(&id, &removed)?;
+                    entries.push(Entry {
+                        id,
+                        before: Some(zone[i].1.clone()),
+                        after: Some(record.clone()),
+                    });
+                    zone[i].1 = record;
+                }
+                Edit::Delete(id) => {
+                    let i = present(&id, &removed)?;
+                    removed[i] = true;
+                    entries.push(Entry {
+                        id,
+                        before: Some(zone[i].1.clone()),
+                        after: None,
+                    });
+                }
+            }
+        }
+        Ok(Plan {
+            zone,
+            removed,
+            added,
+            entries,
+        })
+    }
+
+    /// The records kept or added, but not `except`.
+    fn records_except<'a>(&'a self, except: Option<&'a Uuid>) -> impl Iterator<Item = &'a Record> + 'a {
+        self.zone
+            .iter()
+            .enumerate()
+            .filter(move |(i, (id, _))| !self.removed[*i] && Some(id) != except)
+            .map(|(_, (_, r))| r)
+            .chain(
+                self.added
+                    .iter()
+                    .filter(move |(id, _)| Some(id) != except)
+                    .map(|(_, r)| r),
+            )
+    }
+
+    /// The entries, once the new zone passes the rules. A single record's
+    /// problem belongs next to its fields.
+    fn checked(self) -> Result<Vec<Entry>, ServiceError> {
+        if let [Entry {
+            id,
+            after: Some(record),
+            ..
+        }] = self.entries.as_slice()
+        {
+            if let Some(problem) = rules::conflict(self.records_except(Some(id)), record) {
+                return Err(super::invalid("name", problem));
+            }
+        }
+        let after: Vec<Record> = self.records_except(None).cloned().collect();
+        rules::check(&after).map_err(ServiceError::Conflict)?;
+        Ok(self.entries)
+    }
+}
+
 /// Writes the entries: deletes, updates and inserts, each in one statement.
-async fn write(tx: &mut PgConnection, domain_id: Uuid, entries: &[Entry]) -> Result<(), ServiceError> {
+async fn write(tx: &mut PgConnection, domain_id: DomainId, entries: &[Entry]) -> Result<(), ServiceError> {
+    let domain_id = domain_id.uuid();
     let deleted: Vec<Uuid> = entries
         .iter()
         .filter(|e| e.after.is_none())

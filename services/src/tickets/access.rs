@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::ServiceError;
 use crate::Actor;
 use domain::tickets::TicketState;
-use domain::{MemberRole, Permission};
+use domain::{MemberRole, Permission, TicketId, TicketNumber};
 
 /// How the acting user holds one ticket. Only `authorize` makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TicketAccess {
-    ticket_id: Uuid,
-    number: i64,
+    ticket_id: TicketId,
+    number: TicketNumber,
     account_id: Option<Uuid>,
     author_id: Uuid,
     state: TicketState,
@@ -26,11 +26,11 @@ pub struct TicketAccess {
 }
 
 impl TicketAccess {
-    pub fn ticket_id(&self) -> Uuid {
+    pub fn ticket_id(&self) -> TicketId {
         self.ticket_id
     }
 
-    pub fn number(&self) -> i64 {
+    pub fn number(&self) -> TicketNumber {
         self.number
     }
 
@@ -90,14 +90,18 @@ pub fn support_roles() -> Vec<String> {
 }
 
 /// The acting user's access to ticket `number`.
-pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<TicketAccess, ServiceError> {
+pub async fn authorize(
+    pool: &PgPool,
+    actor: &Actor,
+    number: TicketNumber,
+) -> Result<TicketAccess, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT t.id, t.number, t.author_id, t.account_id, t.state AS "state: TicketState",
                   m.role AS "role?: MemberRole"
            FROM tickets t
            LEFT JOIN hosting_members m ON m.account_id = t.account_id AND m.user_id = $2
            WHERE t.number = $1"#,
-        number,
+        number.get(),
         actor.id()
     )
     .fetch_optional(pool)
@@ -111,8 +115,8 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<Tick
     // ticket about an account they no longer support.
     let former_author = !actor.is_staff() && !member && row.account_id.is_some();
     Ok(TicketAccess {
-        ticket_id: row.id,
-        number: row.number,
+        ticket_id: row.id.into(),
+        number,
         account_id: row.account_id,
         author_id: row.author_id,
         state: row.state,
@@ -122,11 +126,6 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, number: i64) -> Result<Tick
 }
 
 /// A ticket number from a URL: anything else names no ticket.
-pub fn parse_number(raw: &str) -> Result<i64, ServiceError> {
-    raw.trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=i64::MAX / 2).contains(n))
-        .ok_or(crate::tickets::not_found())
+pub fn parse_number(raw: &str) -> Result<TicketNumber, ServiceError> {
+    TicketNumber::parse(raw.trim().trim_start_matches('#')).ok_or(crate::tickets::not_found())
 }

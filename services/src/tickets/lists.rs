@@ -260,7 +260,7 @@ pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail
            LEFT JOIN hosting_accounts a ON a.id = t.account_id
            LEFT JOIN users s ON s.id = t.assignee_id
            WHERE t.id = $1"#,
-        access.ticket_id()
+        access.ticket_id().uuid()
     )
     .fetch_one(pool)
     .await?;
@@ -271,7 +271,7 @@ pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail
            FROM ticket_messages m LEFT JOIN users u ON u.id = m.author_id
            WHERE m.ticket_id = $1 AND ($2 OR NOT m.internal) AND ($3::uuid IS NULL OR m.author_id = $3)
            ORDER BY m.created_at, m.id"#,
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         staff,
         access.only_messages_of()
     )
@@ -283,7 +283,7 @@ pub async fn detail(pool: &PgPool, access: &TicketAccess) -> Result<TicketDetail
            FROM ticket_attachments f JOIN ticket_messages m ON m.id = f.message_id
            WHERE f.ticket_id = $1 AND ($2 OR NOT m.internal) AND ($3::uuid IS NULL OR m.author_id = $3)
            ORDER BY f.created_at, f.file_name"#,
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         staff,
         access.only_messages_of()
     )
@@ -333,7 +333,7 @@ pub async fn attachment(
            WHERE f.id = $1 AND f.ticket_id = $2 AND ($3 OR NOT m.internal)
              AND ($4::uuid IS NULL OR m.author_id = $4)"#,
         id,
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         access.staff(),
         access.only_messages_of()
     )
@@ -383,7 +383,7 @@ pub async fn customer_context(pool: &PgPool, access: &TicketAccess) -> Result<Cu
         r#"SELECT number, subject, state AS "state: TicketState" FROM tickets
            WHERE author_id = $1 AND id <> $2 ORDER BY created_at DESC LIMIT 5"#,
         access.author_id(),
-        access.ticket_id()
+        access.ticket_id().uuid()
     )
     .fetch_all(pool)
     .await?

@@ -9,7 +9,7 @@ use super::files::{CheckedFile, Storage};
 use super::{announce, mail, markdown, over, ServiceError, OPENED_MANY};
 use crate::{rate_limit, Actor, Deps};
 use domain::tickets::{Body, Category, Priority, Subject};
-use domain::{AccountId, MemberRole, Permission};
+use domain::{AccountId, MemberRole, Permission, TicketNumber};
 
 /// A ticket as the form gives it, validated.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ pub async fn may_open(deps: &Deps, actor: &Actor) -> Result<(), ServiceError> {
 
 /// Opens the ticket; returns its number.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<i64, ServiceError> {
+pub async fn open(deps: &Deps, actor: &Actor, input: NewTicket) -> Result<TicketNumber, ServiceError> {
     if let Some(account) = input.account {
         let role = sqlx::query_scalar!(
             r#"SELECT role AS "role: MemberRole" FROM hosting_members WHERE account_id = $1 AND user_id = $2"#,
@@ -73,7 +73,7 @@ async fn open_in_database(
     actor: &Actor,
     input: &NewTicket,
     keys: &[String],
-) -> Result<i64, ServiceError> {
+) -> Result<TicketNumber, ServiceError> {
     let mut tx = deps.pool.begin().await?;
     rate_limit::hit(&mut tx, &deps.limits.tickets(), &actor.id().to_string())
         .await?
@@ -83,7 +83,7 @@ async fn open_in_database(
     let now = actor.now;
     let ticket = sqlx::query!(
         r#"INSERT INTO tickets (author_id, account_id, subject, category, priority, created_at, updated_at, waiting_since)
-           VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id, number"#,
+           VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id, number AS "number: TicketNumber""#,
         actor.id(),
         input.account.map(|a| a.uuid()),
         input.subject.as_str(),
@@ -99,7 +99,7 @@ async fn open_in_database(
     let t = mail::TicketMail::load(&mut tx, ticket.id).await?;
     mail::opened(&mut tx, deps, &t, input.body.as_str()).await?;
     tx.commit().await?;
-    tracing::info!(number = ticket.number, files = keys.len(), "ticket opened");
+    tracing::info!(number = ticket.number.get(), files = keys.len(), "ticket opened");
     Ok(ticket.number)
 }
 

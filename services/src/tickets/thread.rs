@@ -13,7 +13,7 @@ use super::{announce, mail, over, ServiceError, REPLIED_MANY};
 use crate::notifications::{self, Kind};
 use crate::{rate_limit, Actor, Deps};
 use domain::tickets::{ticket_label, Body, Category, Priority, Rating, TicketState, CLOSE_AFTER_DAYS};
-use domain::Role;
+use domain::{Role, TicketNumber};
 
 /// A reply or (staff only) an internal note.
 #[derive(Debug, Clone)]
@@ -27,7 +27,7 @@ pub struct Reply {
 async fn lock(conn: &mut sqlx::PgConnection, access: &TicketAccess) -> Result<TicketState, ServiceError> {
     Ok(sqlx::query_scalar!(
         r#"SELECT state AS "state: TicketState" FROM tickets WHERE id = $1 FOR UPDATE"#,
-        access.ticket_id()
+        access.ticket_id().uuid()
     )
     .fetch_one(conn)
     .await?)
@@ -36,7 +36,7 @@ async fn lock(conn: &mut sqlx::PgConnection, access: &TicketAccess) -> Result<Ti
 fn closed_conflict(access: &TicketAccess) -> ServiceError {
     ServiceError::Conflict(format!(
         "Ticket {} is closed. Open a new ticket and mention its number.",
-        ticket_label(access.number())
+        ticket_label(access.number().get())
     ))
 }
 
@@ -52,7 +52,7 @@ pub async fn may_reply(deps: &Deps, actor: &Actor) -> Result<(), ServiceError> {
         .map_err(over(REPLIED_MANY))
 }
 
-#[tracing::instrument(skip_all, fields(number = access.number(), internal = reply.internal))]
+#[tracing::instrument(skip_all, fields(number = access.number().get(), internal = reply.internal))]
 pub async fn reply(
     deps: &Deps,
     actor: &Actor,
@@ -115,7 +115,7 @@ async fn reply_in_database(
     };
     let message = insert_message(
         &mut tx,
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         actor,
         reply.body.as_str(),
         reply.internal,
@@ -123,7 +123,7 @@ async fn reply_in_database(
     .await?;
     record_files(
         &mut tx,
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         message,
         &reply.files,
         keys,
@@ -137,14 +137,14 @@ async fn reply_in_database(
                       first_response_at = CASE WHEN $4 THEN coalesce(first_response_at, $3) ELSE first_response_at END,
                       resolved_at = CASE WHEN $2 = 'resolved' THEN resolved_at END
                WHERE id = $1"#,
-            access.ticket_id(),
+            access.ticket_id().uuid(),
             next.as_str(),
             actor.now,
             by_staff
         )
         .execute(&mut *tx)
         .await?;
-        let t = mail::TicketMail::load(&mut tx, access.ticket_id()).await?;
+        let t = mail::TicketMail::load(&mut tx, access.ticket_id().uuid()).await?;
         let link = format!("/support/{}", t.number);
         if by_staff {
             let title = format!("Support replied to {}: {}", ticket_label(t.number), t.subject);
@@ -153,7 +153,7 @@ async fn reply_in_database(
             }
             mail::staff_replied(&mut tx, deps, &t, reply.body.as_str()).await?;
         } else {
-            let assignee = assignee_of(&mut tx, access.ticket_id()).await?;
+            let assignee = assignee_of(&mut tx, access.ticket_id().uuid()).await?;
             if let Some(assignee) = assignee.filter(|a| *a != actor.id()) {
                 let title = format!(
                     "{} replied to {}",
@@ -165,7 +165,7 @@ async fn reply_in_database(
             mail::customer_replied(&mut tx, deps, &t, &actor.user.display_name, reply.body.as_str()).await?;
         }
     }
-    announce(&mut tx, access.ticket_id(), reply.internal).await?;
+    announce(&mut tx, access.ticket_id().uuid(), reply.internal).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -198,7 +198,7 @@ impl StateChange {
     }
 }
 
-#[tracing::instrument(skip_all, fields(number = access.number(), ?change))]
+#[tracing::instrument(skip_all, fields(number = access.number().get(), ?change))]
 pub async fn change_state(
     deps: &Deps,
     actor: &Actor,
@@ -229,12 +229,12 @@ pub async fn change_state(
             return Err(ServiceError::Conflict("This ticket is open already.".into()))
         }
     };
-    set_state(&mut tx, access.ticket_id(), next, actor.now).await?;
+    set_state(&mut tx, access.ticket_id().uuid(), next, actor.now).await?;
     if next == TicketState::Resolved && actor.is_staff() {
-        let t = mail::TicketMail::load(&mut tx, access.ticket_id()).await?;
+        let t = mail::TicketMail::load(&mut tx, access.ticket_id().uuid()).await?;
         mail::resolved(&mut tx, deps, &t).await?;
     }
-    announce(&mut tx, access.ticket_id(), false).await?;
+    announce(&mut tx, access.ticket_id().uuid(), false).await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -260,7 +260,7 @@ async fn set_state(
 }
 
 /// Assigns the ticket to a staff member (or to nobody). Staff only.
-#[tracing::instrument(skip_all, fields(number = access.number()))]
+#[tracing::instrument(skip_all, fields(number = access.number().get()))]
 pub async fn assign(
     deps: &Deps,
     actor: &Actor,
@@ -283,13 +283,13 @@ pub async fn assign(
     }
     sqlx::query!(
         "UPDATE tickets SET assignee_id = $2 WHERE id = $1",
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         assignee
     )
     .execute(&mut *tx)
     .await?;
     if let Some(user) = assignee.filter(|u| *u != actor.id()) {
-        let t = mail::TicketMail::load(&mut tx, access.ticket_id()).await?;
+        let t = mail::TicketMail::load(&mut tx, access.ticket_id().uuid()).await?;
         let title = format!(
             "{} assigned {} to you: {}",
             actor.user.display_name,
@@ -299,7 +299,7 @@ pub async fn assign(
         let link = format!("/support/{}", t.number);
         notifications::notify(&mut tx, user, Kind::TicketAssigned, &title, &link).await?;
     }
-    announce(&mut tx, access.ticket_id(), false).await?;
+    announce(&mut tx, access.ticket_id().uuid(), false).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -316,13 +316,13 @@ pub async fn triage(
     lock(&mut tx, access).await?;
     sqlx::query!(
         "UPDATE tickets SET priority = $2, category = $3 WHERE id = $1",
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         priority.as_str(),
         category.as_str()
     )
     .execute(&mut *tx)
     .await?;
-    announce(&mut tx, access.ticket_id(), false).await?;
+    announce(&mut tx, access.ticket_id().uuid(), false).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -358,29 +358,30 @@ pub async fn rate(
     }
     sqlx::query!(
         "UPDATE tickets SET rating = $2, rating_comment = $3, rated_at = $4 WHERE id = $1",
-        access.ticket_id(),
+        access.ticket_id().uuid(),
         rating.as_str(),
         (!comment.is_empty()).then_some(comment),
         actor.now
     )
     .execute(&mut *tx)
     .await?;
-    announce(&mut tx, access.ticket_id(), false).await?;
+    announce(&mut tx, access.ticket_id().uuid(), false).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Closes the staff's selection of tickets (those not closed yet); returns
 /// how many changed. Staff only; numbers that name nothing are skipped.
-pub async fn bulk_close(deps: &Deps, actor: &Actor, numbers: &[i64]) -> Result<u64, ServiceError> {
+pub async fn bulk_close(deps: &Deps, actor: &Actor, numbers: &[TicketNumber]) -> Result<u64, ServiceError> {
     if !actor.is_staff() {
         return Err(super::not_found());
     }
+    let numbers: Vec<i64> = numbers.iter().map(|n| n.get()).collect();
     let mut tx = deps.pool.begin().await?;
     let closed = sqlx::query_scalar!(
         r#"UPDATE tickets SET state = 'closed', closed_at = $2, updated_at = $2, waiting_since = $2
            WHERE number = ANY($1) AND state <> 'closed' RETURNING id"#,
-        numbers,
+        &numbers,
         actor.now
     )
     .fetch_all(&mut *tx)

@@ -16,7 +16,7 @@ use crate::api::edge::auth::{Actor, Staff};
 use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::edge::forms::see_other;
 use crate::api::{AppState, Notice};
-use domain::AccountId;
+use domain::{AccountId, OrderId};
 use services::billing::{checkout, subscriptions, webhook_queue, webhooks, ServiceError};
 use services::hosting::access::{self, Access};
 
@@ -36,7 +36,7 @@ pub fn webhook_routes() -> Router<AppState> {
     Router::new().route("/webhooks/stripe", post(stripe_webhook))
 }
 
-pub fn order_page(id: Uuid) -> String {
+pub fn order_page(id: OrderId) -> String {
     format!("/billing/orders/{id}")
 }
 
@@ -56,8 +56,8 @@ async fn access_to(
 
 async fn open_checkout(State(state): State<AppState>, actor: Actor, Path(raw): Path<String>) -> FormResult {
     let back = Back::to(format!("/billing/orders/{raw}"));
-    let id = Uuid::parse_str(raw.trim())
-        .map_err(|_| services::billing::not_found())
+    let id = OrderId::parse(&raw)
+        .ok_or(services::billing::not_found())
         .shown_on(&back)?;
     let deps = &state.deps;
     checkout::open_checkout(deps, &deps.billing, &actor, id)

@@ -159,7 +159,7 @@ pub async fn billing_order(id: String) -> Result<OrderView, ApiError> {
     use domain::AccountStatus;
     use services::billing::checkout;
     let (deps, actor) = super::edge::auth::actor()?;
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(services::billing::not_found()))?;
+    let id = domain::OrderId::parse(&id).ok_or_else(|| api_error(services::billing::not_found()))?;
     let o = checkout::order(&deps, &actor, id).await.map_err(api_error)?;
     Ok(OrderView {
         id: o.id.to_string(),

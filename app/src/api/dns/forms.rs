@@ -127,7 +127,8 @@ async fn save_form(
         format!("?edit={}", form.id)
     };
     let back = Back::to(format!("{}{edit}", page(&domain.name))).keeping(&form);
-    records::save(&state.deps, &actor, &domain, &form.id, &form.input)
+    let id = super::ids::optional_record(&form.id).shown_on(&back)?;
+    records::save(&state.deps, &actor, &domain, id, &form.input)
         .await
         .shown_on(&back)?;
     Ok(Notice::RecordSaved.redirect(&page(&domain.name)))
@@ -148,7 +149,8 @@ async fn delete_form(
     let back = Back::here();
     let domain = domain_of(&state, &actor, &name, &back).await?;
     let back = Back::to(page(&domain.name));
-    records::delete(&state.deps, &actor, &domain, &form.id)
+    let id = super::ids::record(&form.id).shown_on(&back)?;
+    records::delete(&state.deps, &actor, &domain, id)
         .await
         .shown_on(&back)?;
     Ok(Notice::RecordDeleted.redirect(&page(&domain.name)))
@@ -301,12 +303,7 @@ async fn revert(
     let back = Back::here();
     let domain = domain_of(&state, &actor, &name, &back).await?;
     let back = Back::to(format!("{}#history", page(&domain.name)));
-    let change: i64 = form
-        .change
-        .trim()
-        .parse()
-        .map_err(|_| ServiceError::Conflict("That change is not in this domain's history.".into()))
-        .shown_on(&back)?;
+    let change = super::ids::change(&form.change).shown_on(&back)?;
     history::revert(&state.deps, &actor, &domain, change)
         .await
         .shown_on(&back)?;

@@ -95,6 +95,33 @@ pub struct ChangeResult {
     pub removed: Vec<String>,
 }
 
+/// The ids an editor request names, from the text of a form or a server
+/// function's argument: one that does not parse names nothing of the zone.
+#[cfg(feature = "ssr")]
+pub(crate) mod ids {
+    use domain::{ChangeId, RecordId};
+    use services::dns::{history, records::NOT_IN_ZONE};
+    use services::failure::ServiceError;
+
+    /// A record of the zone.
+    pub fn record(raw: &str) -> Result<RecordId, ServiceError> {
+        RecordId::parse(raw).ok_or_else(|| ServiceError::Conflict(NOT_IN_ZONE.into()))
+    }
+
+    /// None (empty: a new record) or a record of the zone.
+    pub fn optional_record(raw: &str) -> Result<Option<RecordId>, ServiceError> {
+        match raw.trim() {
+            "" => Ok(None),
+            id => record(id).map(Some),
+        }
+    }
+
+    /// An entry of the zone's history.
+    pub fn change(raw: &str) -> Result<ChangeId, ServiceError> {
+        ChangeId::parse(raw).ok_or_else(history::not_in_history)
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod convert {
     use super::*;

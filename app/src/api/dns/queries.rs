@@ -93,7 +93,8 @@ pub async fn save_record(name: String, id: String, input: RecordInput) -> Result
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
-    services::dns::records::save(&deps, &actor, &domain, &id, &input)
+    let id = super::ids::optional_record(&id).map_err(api_error)?;
+    services::dns::records::save(&deps, &actor, &domain, id, &input)
         .await
         .map(convert::applied)
         .map_err(api_error)
@@ -105,10 +106,15 @@ pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, Api
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
-    services::dns::records::delete(&deps, &actor, &domain, &id)
-        .await
-        .map(convert::applied)
-        .map_err(api_error)
+    services::dns::records::delete(
+        &deps,
+        &actor,
+        &domain,
+        super::ids::record(&id).map_err(api_error)?,
+    )
+    .await
+    .map(convert::applied)
+    .map_err(api_error)
 }
 
 /// Reverts the editor's last change.
@@ -118,6 +124,7 @@ pub async fn undo_change(name: String, change: i64) -> Result<ChangeResult, ApiE
     let domain = domains::authorize(&deps.pool, &actor, &name)
         .await
         .map_err(api_error)?;
+    let change = domain::ChangeId::new(change).ok_or_else(|| api_error(history::not_in_history()))?;
     history::revert(&deps, &actor, &domain, change)
         .await
         .map(convert::applied)

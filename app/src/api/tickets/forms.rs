@@ -16,7 +16,7 @@ use crate::api::edge::auth::Actor;
 use crate::api::edge::error::{Back, FormError, FormResult, RenderPage, ShownOn};
 use crate::api::{AppState, Notice};
 use domain::tickets::{Body, Category, Priority, Rating, Subject, MAX_BODY_BYTES, MAX_FILES, MAX_FILE_BYTES};
-use domain::AccountId;
+use domain::{AccountId, TicketNumber};
 use services::failure::Invalid;
 use services::tickets::access::{self, TicketAccess};
 use services::tickets::files::{self, Upload};
@@ -452,7 +452,7 @@ async fn rate(
 /// Bulk close: repeated `ticket` fields (the queue's ticked rows).
 async fn bulk_close(State(state): State<AppState>, actor: Actor, body: Bytes) -> FormResult {
     let back = Back::to("/staff/tickets");
-    let numbers: Vec<i64> = form_urlencoded::parse(&body)
+    let numbers: Vec<TicketNumber> = form_urlencoded::parse(&body)
         .filter(|(k, _)| k == "ticket")
         .filter_map(|(_, v)| access::parse_number(&v).ok())
         .take(500)

@@ -141,6 +141,8 @@ pub async fn ticket_page(number: String) -> Result<TicketView, ApiError> {
 #[server(endpoint = "support/thread")]
 pub async fn ticket_thread(number: i64) -> Result<ThreadView, ApiError> {
     let (deps, actor) = actor()?;
+    let number =
+        domain::TicketNumber::new(number).ok_or_else(|| api_error(services::tickets::not_found()))?;
     let access = access::authorize(&deps.pool, &actor, number)
         .await
         .map_err(api_error)?;
