@@ -241,7 +241,7 @@ pub async fn cancel_account(
     if let Some(sub) = live(&deps.pool, access.account_id()).await? {
         billing.gateway()?.cancel_now(&sub.stripe_id).await?;
     }
-    crate::hosting::accounts::cancel_in(&mut tx, actor, access).await?;
+    crate::hosting::status::cancel_in(&mut tx, actor, access).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod members;
 pub mod node_tokens;
 pub mod plans;
+pub mod status;
 pub mod usage;
 
 pub use crate::failure::{invalid, ServiceError};

@@ -3,6 +3,8 @@
 //! Each flow runs in one transaction; the emails it causes are queued in
 //! that same transaction.
 
+mod codes;
+mod lockout;
 pub mod profile;
 pub mod registration;
 pub mod sessions;

@@ -6,8 +6,8 @@ use serde_json::json;
 use sqlx::{Postgres, Transaction};
 use time::{Duration, OffsetDateTime};
 
+use super::lockout::{ensure_not_paused, lock_account, record_failure, Account, Failure};
 use super::profile::check_current_password;
-use super::sign_in::{ensure_not_paused, lock_account, record_failure, Account, Failure};
 use super::two_factor::{self, SecondFactor};
 use crate::activity::{self, Action, NewEntry};
 use crate::failure::ServiceError;

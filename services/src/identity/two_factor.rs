@@ -1,16 +1,15 @@
-//! Two-factor authentication: time-based codes (TOTP, RFC 6238, via
-//! `totp-rs`) from an authenticator app, and ten single-use recovery codes.
-//! Codes are accepted one time step either side of now; a step once used
-//! is refused after (replay guard). The seed is sealed at rest.
+//! Two-factor authentication: enrolment, status, recovery codes and turning
+//! it off, with the codes of `codes` (an authenticator app's, or one of ten
+//! single-use recovery codes). A step once used is refused after (replay
+//! guard). The seed is sealed at rest.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
-use time::OffsetDateTime;
-use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
+pub use super::codes::{code_for_base32, SecondFactor, RECOVERY_CODE_COUNT};
+use super::codes::{hash_recovery_code, matching_step, new_recovery_codes, totp, SECRET_BYTES};
 use super::TWO_FACTOR_OFF;
 use super::{step_up, Links};
 use crate::activity::{self, Action, NewEntry};
@@ -20,14 +19,6 @@ use crate::secret_box::SecretKey;
 use crate::{sessions, Actor, Deps, Visitor};
 use domain::CurrentUser;
 
-const STEP_SECS: i64 = 30;
-const DIGITS: usize = 6;
-/// 160-bit seeds, as RFC 4226 recommends.
-const SECRET_BYTES: usize = 20;
-pub const RECOVERY_CODE_COUNT: usize = 10;
-/// Recovery code letters: no 0/o, 1/l/i, so they can be read aloud and typed.
-const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-
 pub const ENTER_CODE: &str = "Enter the 6-digit code from your authenticator app, or a recovery code.";
 pub const WRONG_CODE: &str =
     "That code did not work. Enter the code your app shows now, or an unused recovery code.";
@@ -36,96 +27,6 @@ const WRONG_ENROLMENT_CODE: &str =
 
 pub(crate) fn code_field_error(field: &'static str, message: &str) -> ServiceError {
     ServiceError::Invalid(vec![(field, message.to_string())])
-}
-
-fn totp(secret: Vec<u8>, account: &str) -> TOTP {
-    // `new_unchecked`: the label is an email address we already validated,
-    // and the seed length is ours.
-    TOTP::new_unchecked(
-        Algorithm::SHA1,
-        DIGITS,
-        0,
-        STEP_SECS as u64,
-        secret,
-        Some(domain::PRODUCT_NAME.to_string()),
-        account.to_string(),
-    )
-}
-
-/// The code an authenticator shows at `at` for a base32 seed (as on the
-/// enrolment page). For tests and scripts that play the user's phone.
-pub fn code_for_base32(secret: &str, at: OffsetDateTime) -> Option<String> {
-    let bytes = totp_rs::Secret::Encoded(secret.replace(' ', ""))
-        .to_bytes()
-        .ok()?;
-    Some(totp(bytes, "x").generate(at.unix_timestamp().max(0) as u64))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The time step whose code is `code`, among now and one step either side.
-fn matching_step(secret: &[u8], code: &str, now: OffsetDateTime) -> Option<i64> {
-    let t = totp(secret.to_vec(), "x");
-    let current = now.unix_timestamp().div_euclid(STEP_SECS);
-    [current, current - 1, current + 1].into_iter().find(|step| {
-        let expected = t.generate((step * STEP_SECS).max(0) as u64);
-        constant_time_eq(expected.as_bytes(), code.as_bytes())
-    })
-}
-
-/// What the user typed in a code field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecondFactor {
-    /// Six digits from the authenticator app.
-    Code(String),
-    /// A recovery code, normalised (lower case, no separators).
-    Recovery(String),
-}
-
-impl SecondFactor {
-    /// None when nothing usable was typed.
-    pub fn parse(input: &str) -> Option<Self> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect::<String>()
-            .to_lowercase();
-        if compact.len() == DIGITS && compact.chars().all(|c| c.is_ascii_digit()) {
-            Some(Self::Code(compact))
-        } else if compact.len() == 10 && compact.bytes().all(|b| RECOVERY_ALPHABET.contains(&b)) {
-            Some(Self::Recovery(compact))
-        } else {
-            None
-        }
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Code(_) => "code",
-            Self::Recovery(_) => "recovery_code",
-        }
-    }
-}
-
-fn hash_recovery_code(normalised: &str) -> Vec<u8> {
-    Sha256::digest(normalised.as_bytes()).to_vec()
-}
-
-/// Ten new codes as the user sees them ("abcde-fghjk").
-fn new_recovery_codes() -> Vec<String> {
-    (0..RECOVERY_CODE_COUNT)
-        .map(|_| {
-            let mut bytes = [0u8; 10];
-            OsRng.fill_bytes(&mut bytes);
-            let letters: String = bytes
-                .iter()
-                .map(|b| RECOVERY_ALPHABET[*b as usize % RECOVERY_ALPHABET.len()] as char)
-                .collect();
-            format!("{}-{}", &letters[..5], &letters[5..])
-        })
-        .collect()
 }
 
 /// Replaces the user's recovery codes with ten new ones; returns them (the
@@ -446,60 +347,6 @@ pub async fn disable(deps: &Deps, actor: &Actor, proof: DisableProof<'_>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    const SEED: &[u8] = b"12345678901234567890";
-
-    #[test]
-    fn codes_match_the_rfc_6238_vectors_within_one_step() {
-        // RFC 6238 appendix B, SHA-1, 8 digits "94287082" at T=59; our 6
-        // digits are its last six.
-        let at = datetime!(1970-01-01 00:00:59 UTC);
-        assert_eq!(matching_step(SEED, "287082", at), Some(1));
-        // One step late or early is still accepted; two is not.
-        assert_eq!(
-            matching_step(SEED, "287082", at + time::Duration::seconds(30)),
-            Some(1)
-        );
-        assert_eq!(
-            matching_step(SEED, "287082", at - time::Duration::seconds(30)),
-            Some(1)
-        );
-        assert_eq!(
-            matching_step(SEED, "287082", at + time::Duration::seconds(61)),
-            None
-        );
-        assert_eq!(matching_step(SEED, "000000", at), None);
-    }
-
-    #[test]
-    fn typed_codes_are_read_generously() {
-        assert_eq!(
-            SecondFactor::parse(" 123 456 "),
-            Some(SecondFactor::Code("123456".into()))
-        );
-        assert_eq!(
-            SecondFactor::parse("ABCDE-FGHJK"),
-            Some(SecondFactor::Recovery("abcdefghjk".into()))
-        );
-        assert_eq!(SecondFactor::parse(""), None);
-        assert_eq!(SecondFactor::parse("12345"), None);
-        assert_eq!(SecondFactor::parse("abcde-fghj0"), None);
-    }
-
-    #[test]
-    fn recovery_codes_are_ten_distinct_readable_codes() {
-        let codes = new_recovery_codes();
-        assert_eq!(codes.len(), 10);
-        let distinct: std::collections::HashSet<_> = codes.iter().collect();
-        assert_eq!(distinct.len(), 10);
-        for code in &codes {
-            assert!(
-                matches!(SecondFactor::parse(code), Some(SecondFactor::Recovery(_))),
-                "{code}"
-            );
-        }
-    }
 
     #[test]
     fn the_enrolment_qr_code_is_inline_svg() {

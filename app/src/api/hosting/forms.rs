@@ -221,7 +221,7 @@ async fn suspend(
 ) -> FormResult {
     let back = Back::to(account_page(&raw)).keeping(&form);
     let access = access_to(&state, &actor, &raw, &back).await?;
-    accounts::suspend(&state.deps.pool, &actor, &access, &form.reason)
+    services::hosting::status::suspend(&state.deps.pool, &actor, &access, &form.reason)
         .await
         .shown_on(&back)?;
     Ok(Notice::AccountSuspended.redirect(&account_page(&raw)))
@@ -230,7 +230,7 @@ async fn suspend(
 async fn resume(State(state): State<AppState>, actor: Actor, Path(raw): Path<String>) -> FormResult {
     let back = Back::to(account_page(&raw));
     let access = access_to(&state, &actor, &raw, &back).await?;
-    accounts::resume(&state.deps.pool, &actor, &access)
+    services::hosting::status::resume(&state.deps.pool, &actor, &access)
         .await
         .shown_on(&back)?;
     Ok(Notice::AccountResumed.redirect(&account_page(&raw)))

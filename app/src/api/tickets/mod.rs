@@ -1,11 +1,14 @@
 //! Support tickets at the HTTP edge: what the pages receive (here), the
 //! server functions that read it (`queries`), the form endpoints, uploads
-//! included (`forms`), and attachment downloads (`files`).
+//! included (`forms`, reading them `multipart`), and attachment downloads
+//! (`files`).
 
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+mod multipart;
 pub mod queries;
 
 use serde::{Deserialize, Serialize};

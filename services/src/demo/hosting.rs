@@ -1,81 +1,16 @@
-//! Demo data for a local run: created once, left alone afterwards.
+//! The demo's hosting: its accounts, their usage, teams and domains.
 
 use sqlx::PgPool;
 
+use super::tickets::seed_tickets;
+use super::{demo_actor, demo_deps, SeedError, DEMO_LOGINS};
 use crate::passwords::HashCost;
-use crate::users::{create_user, find_id_by_email, CreateUserError, NewUser};
+use crate::users::{create_user, find_id_by_email, NewUser};
 use domain::hosting::Region;
 use domain::{AccountName, DisplayName, DomainName, Email, Password, Role};
 
-/// A login printed by `./scripts/run`.
-pub struct DemoLogin {
-    pub role: Role,
-    pub email: &'static str,
-    pub password: &'static str,
-}
-
-pub const DEMO_LOGINS: &[DemoLogin] = &[
-    DemoLogin {
-        role: Role::Customer,
-        email: "demo@ksfoundation.test",
-        password: "demo-password-1",
-    },
-    DemoLogin {
-        role: Role::Staff,
-        email: "staff@ksfoundation.test",
-        password: "staff-password-1",
-    },
-];
-
-#[derive(Debug, thiserror::Error)]
-pub enum SeedError {
-    #[error("invalid demo data: {0}")]
-    Invalid(String),
-    #[error(transparent)]
-    CreateUser(#[from] CreateUserError),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    #[error("demo hosting data: {0}")]
-    Hosting(String),
-}
-
-/// Creates whatever demo data is missing; returns how many users it added.
-#[tracing::instrument(skip_all)]
-pub async fn seed_demo(pool: &PgPool, site_url: &str) -> Result<usize, SeedError> {
-    let mut created = 0;
-    for login in DEMO_LOGINS {
-        let email = Email::parse(login.email).map_err(|e| SeedError::Invalid(e.to_string()))?;
-        if find_id_by_email(pool, &email).await?.is_some() {
-            continue;
-        }
-        let name = match login.role {
-            Role::Customer => "Demo Customer",
-            Role::Staff => "Demo Staff",
-        };
-        create_user(
-            pool,
-            NewUser {
-                email,
-                display_name: DisplayName::parse(name).map_err(|e| SeedError::Invalid(e.to_string()))?,
-                password: Password::parse(login.password).map_err(|e| SeedError::Invalid(e.to_string()))?,
-                role: login.role,
-                email_verified: true,
-            },
-            HashCost::OWASP,
-        )
-        .await?;
-        created += 1;
-    }
-    crate::hosting::plans::seed_catalogue(pool).await?;
-    let links = crate::identity::Links {
-        site_url: site_url.to_string(),
-    };
-    seed_hosting(pool, &links).await?;
-    Ok(created)
-}
-
 /// A demo hosting account and the usage its node reports.
-struct DemoAccount {
+pub(super) struct DemoAccount {
     name: &'static str,
     plan: &'static str,
     domain: &'static str,
@@ -88,7 +23,7 @@ struct DemoAccount {
 
 /// The demo customer's accounts: a busy shop, a small blog, an agency on
 /// the big plan, and a staging site close to its quota.
-const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+pub(super) const DEMO_ACCOUNTS: [DemoAccount; 4] = [
     DemoAccount {
         name: "Demo Shop",
         plan: "pro",
@@ -125,7 +60,7 @@ const DEMO_ACCOUNTS: [DemoAccount; 4] = [
 
 /// Other customers, so staff see a platform: (name, email, days ago they
 /// signed up, their account).
-const OTHER_CUSTOMERS: [(&str, &str, i64, DemoAccount); 6] = [
+pub(super) const OTHER_CUSTOMERS: [(&str, &str, i64, DemoAccount); 6] = [
     (
         "Noah Fischer",
         "noah@demo.ksfoundation.test",
@@ -208,24 +143,6 @@ const OTHER_CUSTOMERS: [(&str, &str, i64, DemoAccount); 6] = [
 
 const DEMO_PASSWORD_FOR_OTHERS: &str = "not-a-demo-login-1";
 
-/// An actor acting for a demo user now.
-pub(crate) fn demo_actor(user_id: uuid::Uuid, email: &str, name: &str, role: Role) -> crate::Actor {
-    let now = time::OffsetDateTime::now_utc();
-    crate::Actor {
-        user: domain::CurrentUser {
-            user_id,
-            session_id: uuid::Uuid::nil(),
-            email: email.to_string(),
-            display_name: name.to_string(),
-            role,
-            authenticated_at: now.unix_timestamp(),
-            two_factor: false,
-        },
-        client: Default::default(),
-        now,
-    }
-}
-
 /// Creates the account as its owner and feeds it 90 days of hourly usage
 /// through the same ingestion hosting nodes use (one node per region).
 async fn open_account(
@@ -284,7 +201,7 @@ async fn open_account(
 /// change and a pending invitation; other customers who signed up over
 /// the last month, one of them suspended by staff. Only when the demo
 /// customer has no accounts yet.
-async fn seed_hosting(pool: &PgPool, links: &crate::identity::Links) -> Result<(), SeedError> {
+pub(super) async fn seed_hosting(pool: &PgPool, links: &crate::identity::Links) -> Result<(), SeedError> {
     use crate::hosting::{access, accounts, invitations};
     use domain::{AccountId, MemberRole};
     let hosting = |e: &dyn std::fmt::Display| SeedError::Hosting(e.to_string());
@@ -387,7 +304,7 @@ async fn seed_hosting(pool: &PgPool, links: &crate::identity::Links) -> Result<(
         let access = access::authorize(pool, &staff, AccountId::from(*tours))
             .await
             .map_err(|e| hosting(&e))?;
-        accounts::suspend(pool, &staff, &access, "Unpaid invoice")
+        crate::hosting::status::suspend(pool, &staff, &access, "Unpaid invoice")
             .await
             .map_err(|e| hosting(&e))?;
         seed_tickets(&demo_deps(pool, links), &demo, maya, &staff, ids[0]).await?;
@@ -397,82 +314,6 @@ async fn seed_hosting(pool: &PgPool, links: &crate::identity::Links) -> Result<(
         .await
         .map_err(|e| SeedError::Hosting(e.to_string()))?;
     Ok(())
-}
-
-/// Support's story: the demo customer asked about bouncing mail and staff
-/// answered (it awaits the customer); Maya's question waits in the queue.
-async fn seed_tickets(
-    deps: &crate::Deps,
-    demo: &crate::Actor,
-    maya: &crate::Actor,
-    staff: &crate::Actor,
-    shop: uuid::Uuid,
-) -> Result<(), SeedError> {
-    use crate::tickets::{access, open, thread};
-    use domain::tickets::{Body, Category, Priority, Subject};
-    let support = |e: &dyn std::fmt::Display| SeedError::Hosting(e.to_string());
-    let text = |s: &str| Body::parse(s).map_err(SeedError::Invalid);
-    let number = open::open(
-        deps,
-        demo,
-        open::NewTicket {
-            subject: Subject::parse("Emails to Gmail bounce").map_err(|e| SeedError::Invalid(e.into()))?,
-            category: Category::Technical,
-            priority: Priority::High,
-            account: Some(shop.into()),
-            body: text("Since this morning, mail from **shop@demo-shop.test** to Gmail comes back with:\n\n```\n550-5.7.26 Unauthenticated email is not accepted\n```\n\nWhat should I change?")?,
-            files: Vec::new(),
-        },
-    )
-    .await
-    .map_err(|e| support(&e))?;
-    let ticket = access::authorize(&deps.pool, staff, number)
-        .await
-        .map_err(|e| support(&e))?;
-    thread::assign(deps, staff, &ticket, Some(staff.id()))
-        .await
-        .map_err(|e| support(&e))?;
-    let reply = thread::Reply {
-        body: text("Gmail now requires SPF and DKIM. Add this TXT record to your domain:\n\n`v=spf1 include:_spf.ksfoundation.test ~all`\n\nThen reply here and we will check it.")?,
-        internal: false,
-        files: Vec::new(),
-    };
-    thread::reply(deps, staff, &ticket, reply)
-        .await
-        .map_err(|e| support(&e))?;
-    open::open(
-        deps,
-        maya,
-        open::NewTicket {
-            subject: Subject::parse("How do I add a staging site?")
-                .map_err(|e| SeedError::Invalid(e.into()))?,
-            category: Category::Account,
-            priority: Priority::Normal,
-            account: None,
-            body: text(
-                "I'd like a copy of our site at staging.example for testing. Is that included in our plan?",
-            )?,
-            files: Vec::new(),
-        },
-    )
-    .await
-    .map_err(|e| support(&e))?;
-    Ok(())
-}
-
-/// What the services need, for seeding (emails wait in the outbox).
-pub fn demo_deps(pool: &PgPool, links: &crate::identity::Links) -> crate::Deps {
-    crate::Deps {
-        pool: pool.clone(),
-        links: links.clone(),
-        secret_key: crate::secret_box::SecretKey::development(),
-        limits: crate::rate_limit::Limits::default(),
-        clock: crate::clock::Clock::system(),
-        support: crate::tickets::SupportSettings::default(),
-        billing: crate::billing::BillingSettings::default(),
-        dns: crate::dns::DnsSettings::development(),
-        password_cost: HashCost::OWASP,
-    }
 }
 
 /// Invites through the service (its emails wait in the outbox).
@@ -488,61 +329,4 @@ async fn invite(
         .await
         .map_err(|e| SeedError::Hosting(e.to_string()))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SITE: &str = "http://127.0.0.1:3000";
-
-    #[sqlx::test(migrations = "../migrations")]
-    async fn seeding_twice_creates_the_demo_users_once(pool: PgPool) {
-        assert_eq!(seed_demo(&pool, SITE).await.unwrap(), DEMO_LOGINS.len());
-        assert_eq!(
-            seed_demo(&pool, SITE).await.unwrap(),
-            0,
-            "a second run adds nothing"
-        );
-        let n = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM users")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(n, (DEMO_LOGINS.len() + OTHER_CUSTOMERS.len()) as i64);
-        // Hosting: every account with 90 days of hourly usage, seeded once.
-        let accounts = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM hosting_accounts")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let expected = (DEMO_ACCOUNTS.len() + OTHER_CUSTOMERS.len()) as i64;
-        assert_eq!(accounts, expected);
-        let samples = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM usage_samples")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(samples, expected * 90 * 24);
-        // The story: a teammate joined, a plan changed, one account suspended.
-        let members = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM hosting_members")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(members, expected + 1);
-        let suspended =
-            sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM hosting_accounts WHERE status = 'suspended'")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        assert_eq!(suspended, 1);
-        let plans = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM plans")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(plans, 4, "a free plan and three paid ones");
-        // Support: the demo customer's answered ticket, Maya's waiting one.
-        let states = sqlx::query_scalar!("SELECT state FROM tickets ORDER BY number")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        assert_eq!(states, ["awaiting_customer", "open"]);
-    }
 }
