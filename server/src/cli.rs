@@ -213,6 +213,106 @@ async fn seed_demo_billing(config: &Config, pool: sqlx::PgPool) -> Result<(), Cl
     Ok(())
 }
 
+/// `ksf serve`: the web server with its workers, until a stop signal.
+async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
+    if let Err(error) = services::health::database_ready(&pool).await {
+        tracing::warn!(%error, "not ready yet; /readyz reports 503 until the database answers with every migration applied");
+    }
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let worker = if config.mail_worker {
+        let mailer = services::mail::worker::Mailer::new(pool.clone(), config.mail.clone())
+            .map_err(|e| CliError::Invalid(e.to_string()))?;
+        Some(tokio::spawn(mailer.run(workers_stopped)))
+    } else {
+        None
+    };
+    let maintenance = tokio::spawn(crate::maintenance::run(
+        pool.clone(),
+        config.usage_retention,
+        config.billing.grace_days,
+        services::identity::Links {
+            site_url: config.site_url.clone(),
+        },
+        services::tickets::files::Storage::local(&config.data_dir),
+    ));
+    let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
+        tokio::spawn(services::billing::webhook_queue::run(
+            pool.clone(),
+            config.billing.clone(),
+            services::clock::Clock::system(),
+            stop_workers.subscribe(),
+        ))
+    });
+    let application = startup::Application::build(config, pool).await?;
+    tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
+    application.run_until(startup::shutdown_signal()).await?;
+    let _ = stop_workers.send(true);
+    maintenance.abort();
+    if let Some(worker) = billing_worker {
+        let _ = worker.await;
+    }
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    Ok(())
+}
+
+/// `ksf seed-demo`: the demo logins and their data (development only).
+async fn seed_demo_logins(config: &Config, pool: &sqlx::PgPool) -> Result<(), CliError> {
+    // Demo logins have published passwords: never in production.
+    if !config.is_dev() {
+        return Err(CliError::Invalid(
+            "seed-demo creates logins with published passwords, so it runs only in development mode (LEPTOS_ENV=DEV, as ./scripts/run sets)".into(),
+        ));
+    }
+    let created = demo::seed_demo(pool, &config.site_url).await?;
+    tracing::info!(created, "demo data present");
+    println!("Demo logins:");
+    for login in demo::DEMO_LOGINS {
+        println!(
+            "  {:<8}  {}  /  {}",
+            login.role.as_str(),
+            login.email,
+            login.password
+        );
+    }
+    Ok(())
+}
+
+/// `ksf create-staff`: a staff login; the password from
+/// `KSF_STAFF_PASSWORD` or typed.
+async fn create_staff(config: &Config, pool: &sqlx::PgPool, email: &str, name: &str) -> Result<(), CliError> {
+    let email = Email::parse(email).map_err(|e| CliError::Invalid(format!("--email: {e}")))?;
+    let display_name = DisplayName::parse(name).map_err(|e| CliError::Invalid(format!("--name: {e}")))?;
+    let raw = match std::env::var("KSF_STAFF_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!(
+                "Password for {email} (min {} characters), then Enter:",
+                Password::MIN_CHARS
+            );
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let password = Password::parse(&raw).map_err(|e| CliError::Invalid(format!("password: {e}")))?;
+    let id = users::create_user(
+        pool,
+        users::NewUser {
+            email,
+            display_name,
+            password,
+            role: Role::Staff,
+            email_verified: true,
+        },
+        config.password_hash,
+    )
+    .await?;
+    println!("Created staff account {id}");
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Serve);
     if command == Command::GenerateKey {
@@ -224,73 +324,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match command {
         Command::GenerateKey => Ok(()),
         Command::Dns => serve_dns(&config, cli.dns, pool).await,
-        Command::Serve => {
-            if let Err(error) = services::health::database_ready(&pool).await {
-                tracing::warn!(%error, "not ready yet; /readyz reports 503 until the database answers with every migration applied");
-            }
-            let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
-            let worker = if config.mail_worker {
-                let mailer = services::mail::worker::Mailer::new(pool.clone(), config.mail.clone())
-                    .map_err(|e| CliError::Invalid(e.to_string()))?;
-                Some(tokio::spawn(mailer.run(workers_stopped)))
-            } else {
-                None
-            };
-            let maintenance = tokio::spawn(crate::maintenance::run(
-                pool.clone(),
-                config.usage_retention,
-                config.billing.grace_days,
-                services::identity::Links {
-                    site_url: config.site_url.clone(),
-                },
-                services::tickets::files::Storage::local(&config.data_dir),
-            ));
-            let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
-                tokio::spawn(services::billing::webhook_queue::run(
-                    pool.clone(),
-                    config.billing.clone(),
-                    services::clock::Clock::system(),
-                    stop_workers.subscribe(),
-                ))
-            });
-            let application = startup::Application::build(&config, pool).await?;
-            tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
-            application.run_until(startup::shutdown_signal()).await?;
-            let _ = stop_workers.send(true);
-            maintenance.abort();
-            if let Some(worker) = billing_worker {
-                let _ = worker.await;
-            }
-            if let Some(worker) = worker {
-                let _ = worker.await;
-            }
-            Ok(())
-        }
+        Command::Serve => serve(&config, pool).await,
         Command::Migrate => {
             services::migrator().run(&pool).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::SeedDemo => {
-            // Demo logins have published passwords: never in production.
-            if !config.is_dev() {
-                return Err(CliError::Invalid(
-                    "seed-demo creates logins with published passwords, so it runs only in development mode (LEPTOS_ENV=DEV, as ./scripts/run sets)".into(),
-                ));
-            }
-            let created = demo::seed_demo(&pool, &config.site_url).await?;
-            tracing::info!(created, "demo data present");
-            println!("Demo logins:");
-            for login in demo::DEMO_LOGINS {
-                println!(
-                    "  {:<8}  {}  /  {}",
-                    login.role.as_str(),
-                    login.email,
-                    login.password
-                );
-            }
-            Ok(())
-        }
+        Command::SeedDemo => seed_demo_logins(&config, &pool).await,
         Command::Stripe(StripeCommand::SyncPlans) => {
             let done = services::billing::plans::sync(&pool, &config.billing)
                 .await
@@ -302,38 +342,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Stripe(StripeCommand::SeedDemo) => seed_demo_billing(&config, pool).await,
-        Command::CreateStaff { email, name } => {
-            let email = Email::parse(&email).map_err(|e| CliError::Invalid(format!("--email: {e}")))?;
-            let display_name =
-                DisplayName::parse(&name).map_err(|e| CliError::Invalid(format!("--name: {e}")))?;
-            let raw = match std::env::var("KSF_STAFF_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    eprintln!(
-                        "Password for {email} (min {} characters), then Enter:",
-                        Password::MIN_CHARS
-                    );
-                    let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            let password = Password::parse(&raw).map_err(|e| CliError::Invalid(format!("password: {e}")))?;
-            let id = users::create_user(
-                &pool,
-                users::NewUser {
-                    email,
-                    display_name,
-                    password,
-                    role: Role::Staff,
-                    email_verified: true,
-                },
-                config.password_hash,
-            )
-            .await?;
-            println!("Created staff account {id}");
-            Ok(())
-        }
+        Command::CreateStaff { email, name } => create_staff(&config, &pool, &email, &name).await,
     }
 }
 

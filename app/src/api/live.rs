@@ -51,6 +51,83 @@ struct Stream {
     _slot: StreamSlot,
 }
 
+impl Stream {
+    /// The next event for this user; None ends the stream (the session
+    /// ended, the role changed, or the server is stopping: the browser
+    /// reconnects and resumes from its last event id).
+    async fn next_event(&mut self) -> Option<Event> {
+        loop {
+            if let Some(d) = self.replay.pop_front() {
+                self.last_id = self.last_id.max(d.id);
+                return Some(event(&d));
+            }
+            tokio::select! {
+                received = self.receiver.recv() => match self.received(received).await {
+                    Step::Send(event) => return Some(event),
+                    Step::Skip => continue,
+                    Step::End => return None,
+                },
+                _ = &mut self.closed => return None,
+                _ = self.check.tick() => match self.role_unchanged().await {
+                    Ok(true) => continue,
+                    Ok(false) => return None,
+                    Err(error) => {
+                        tracing::warn!(%error, "live updates: could not check the session");
+                        continue;
+                    }
+                },
+            }
+        }
+    }
+
+    /// What to do with a delivery from the hub.
+    async fn received(&mut self, received: Result<Arc<Delivery>, RecvError>) -> Step {
+        let confirmed = self.covered > 0;
+        self.covered = self.covered.saturating_sub(1);
+        match received {
+            Ok(d) if d.id > self.last_id && d.visible_to(self.actor.id(), self.actor.is_staff()) => {
+                // Staff-only events go out only while the user is still
+                // staff: a demotion committed before the event is always
+                // seen by this check.
+                if d.needs_staff(self.actor.id()) && !confirmed {
+                    let queued = self.receiver.len();
+                    match self.role_unchanged().await {
+                        Ok(true) => self.covered = queued,
+                        Ok(false) => return Step::End,
+                        Err(error) => {
+                            // Closed when unsure: the event is not sent.
+                            tracing::warn!(%error, "live updates: could not check the role");
+                            return Step::Skip;
+                        }
+                    }
+                }
+                self.last_id = d.id;
+                Step::Send(event(&d))
+            }
+            Ok(_) => Step::Skip,
+            // Too slow to keep up: tell the page to fetch afresh.
+            Err(RecvError::Lagged(_)) => {
+                self.covered = 0;
+                Step::Send(Event::default().event("resync").data("{}"))
+            }
+            Err(RecvError::Closed) => Step::End,
+        }
+    }
+
+    /// Whether the session is still live with the role it started with.
+    // `&mut`: the stream is Send but not Sync (its stop signal is not).
+    async fn role_unchanged(&mut self) -> Result<bool, sqlx::Error> {
+        let role = sessions::live_role(&self.pool, self.actor.user.session_id, self.clock.now()).await?;
+        Ok(role == Some(self.actor.user.role))
+    }
+}
+
+enum Step {
+    Send(Event),
+    Skip,
+    End,
+}
+
 fn event(d: &Delivery) -> Event {
     Event::default()
         .id(d.id.to_string())
@@ -108,60 +185,8 @@ async fn stream(
         _slot: slot,
     };
     let events = futures::stream::unfold(initial, |mut s| async move {
-        loop {
-            if let Some(d) = s.replay.pop_front() {
-                s.last_id = s.last_id.max(d.id);
-                return Some((Ok::<_, Infallible>(event(&d)), s));
-            }
-            tokio::select! {
-                received = s.receiver.recv() => {
-                    let confirmed = s.covered > 0;
-                    s.covered = s.covered.saturating_sub(1);
-                    match received {
-                        Ok(d) if d.id > s.last_id && d.visible_to(s.actor.id(), s.actor.is_staff()) => {
-                            // Staff-only events go out only while the user is
-                            // still staff: a demotion committed before the
-                            // event is always seen by this check.
-                            if d.needs_staff(s.actor.id()) && !confirmed {
-                                let queued = s.receiver.len();
-                                match sessions::live_role(&s.pool, s.actor.user.session_id, s.clock.now()).await {
-                                    Ok(Some(role)) if role == s.actor.user.role => s.covered = queued,
-                                    Ok(_) => return None,
-                                    Err(error) => {
-                                        // Closed when unsure: the event is not sent.
-                                        tracing::warn!(%error, "live updates: could not check the role");
-                                        continue;
-                                    }
-                                }
-                            }
-                            s.last_id = d.id;
-                            return Some((Ok(event(&d)), s));
-                        }
-                        Ok(_) => continue,
-                        // Too slow to keep up: tell the page to fetch afresh.
-                        Err(RecvError::Lagged(_)) => {
-                            s.covered = 0;
-                            return Some((Ok(Event::default().event("resync").data("{}")), s));
-                        }
-                        Err(RecvError::Closed) => return None,
-                    }
-                },
-                // The server is stopping: end the stream (the browser
-                // reconnects and resumes from its last event id).
-                _ = &mut s.closed => return None,
-                _ = s.check.tick() => {
-                    match sessions::live_role(&s.pool, s.actor.user.session_id, s.clock.now()).await {
-                        Ok(Some(role)) if role == s.actor.user.role => continue,
-                        // Ended, or the role changed either way.
-                        Ok(_) => return None,
-                        Err(error) => {
-                            tracing::warn!(%error, "live updates: could not check the session");
-                            continue;
-                        }
-                    }
-                }
-            }
-        }
+        let next = s.next_event().await?;
+        Some((Ok::<_, Infallible>(next), s))
     });
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

@@ -85,83 +85,10 @@ async fn over_time(
     // (unix seconds, storage, bandwidth) per bucket, zero where nothing was
     // reported. Customers' accounts by their index; the platform from its
     // own rollups (summing every account's rows was the slow part).
-    let points: Vec<(i64, i64, i64)> = if hourly {
-        let from = date_of(first).midnight().assume_utc();
-        let rows: Vec<(time::OffsetDateTime, i64, i64)> = match &accounts {
-            Some(ids) => sqlx::query!(
-                r#"SELECT hour AS "at!", coalesce(sum(storage_bytes), 0)::int8 AS "storage!",
-                          LEAST(coalesce(sum(bandwidth_bytes), 0), 9223372036854775807)::int8 AS "bandwidth!"
-                   FROM usage_hourly
-                   WHERE account_id = ANY($1) AND hour >= $2 AND hour <= $3
-                   GROUP BY hour ORDER BY hour"#,
-                ids,
-                from,
-                viewer.now
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.at, r.storage, r.bandwidth))
-            .collect(),
-            None => sqlx::query!(
-                r#"SELECT hour AS "at!", LEAST(storage_bytes, 9223372036854775807)::int8 AS "storage!",
-                          LEAST(bandwidth_bytes, 9223372036854775807)::int8 AS "bandwidth!"
-                   FROM usage_platform_hourly
-                   WHERE hour >= $1 AND hour <= $2
-                   ORDER BY hour"#,
-                from,
-                viewer.now
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.at, r.storage, r.bandwidth))
-            .collect(),
-        };
-        let start = from.unix_timestamp();
-        let hours = ((viewer.now.unix_timestamp() - start) / 3600).max(0) + 1;
-        fill(
-            (0..hours).map(|h| start + h * 3600),
-            rows.into_iter().map(|(at, s, b)| (at.unix_timestamp(), s, b)),
-        )
+    let points = if hourly {
+        hourly_points(pool, viewer, accounts.as_deref(), first).await?
     } else {
-        let (from, to) = (date_of(first), date_of(last));
-        let rows: Vec<(time::Date, i64, i64)> = match &accounts {
-            Some(ids) => sqlx::query!(
-                r#"SELECT day AS "day!", coalesce(sum(storage_bytes), 0)::int8 AS "storage!",
-                          LEAST(coalesce(sum(bandwidth_bytes), 0), 9223372036854775807)::int8 AS "bandwidth!"
-                   FROM usage_daily
-                   WHERE account_id = ANY($1) AND day BETWEEN $2 AND $3
-                   GROUP BY day ORDER BY day"#,
-                ids,
-                from,
-                to
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.day, r.storage, r.bandwidth))
-            .collect(),
-            None => sqlx::query!(
-                r#"SELECT day AS "day!", LEAST(storage_bytes, 9223372036854775807)::int8 AS "storage!",
-                          LEAST(bandwidth_bytes, 9223372036854775807)::int8 AS "bandwidth!"
-                   FROM usage_platform_daily
-                   WHERE day BETWEEN $1 AND $2
-                   ORDER BY day"#,
-                from,
-                to
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.day, r.storage, r.bandwidth))
-            .collect(),
-        };
-        let at = |d: time::Date| d.midnight().assume_utc().unix_timestamp();
-        fill(
-            (first..=last).map(|d| at(date_of(d))),
-            rows.into_iter().map(|(day, s, b)| (at(day), s, b)),
-        )
+        daily_points(pool, accounts.as_deref(), first, last).await?
     };
     let raw: Vec<f64> = points
         .iter()
@@ -185,6 +112,99 @@ async fn over_time(
             values: raw.into_iter().map(|v| unit.scale(v)).collect(),
         }],
     })
+}
+
+/// (unix seconds, storage, bandwidth) per hour from day `first` to now.
+async fn hourly_points(
+    pool: &PgPool,
+    viewer: &Viewer,
+    accounts: Option<&[Uuid]>,
+    first: i32,
+) -> Result<Vec<(i64, i64, i64)>, Internal> {
+    let from = date_of(first).midnight().assume_utc();
+    let rows: Vec<(time::OffsetDateTime, i64, i64)> = match accounts {
+        Some(ids) => sqlx::query!(
+            r#"SELECT hour AS "at!", coalesce(sum(storage_bytes), 0)::int8 AS "storage!",
+                      LEAST(coalesce(sum(bandwidth_bytes), 0), 9223372036854775807)::int8 AS "bandwidth!"
+               FROM usage_hourly
+               WHERE account_id = ANY($1) AND hour >= $2 AND hour <= $3
+               GROUP BY hour ORDER BY hour"#,
+            ids,
+            from,
+            viewer.now
+        )
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.at, r.storage, r.bandwidth))
+        .collect(),
+        None => sqlx::query!(
+            r#"SELECT hour AS "at!", LEAST(storage_bytes, 9223372036854775807)::int8 AS "storage!",
+                      LEAST(bandwidth_bytes, 9223372036854775807)::int8 AS "bandwidth!"
+               FROM usage_platform_hourly
+               WHERE hour >= $1 AND hour <= $2
+               ORDER BY hour"#,
+            from,
+            viewer.now
+        )
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.at, r.storage, r.bandwidth))
+        .collect(),
+    };
+    let start = from.unix_timestamp();
+    let hours = ((viewer.now.unix_timestamp() - start) / 3600).max(0) + 1;
+    Ok(fill(
+        (0..hours).map(|h| start + h * 3600),
+        rows.into_iter().map(|(at, s, b)| (at.unix_timestamp(), s, b)),
+    ))
+}
+
+/// (unix seconds, storage, bandwidth) per day from `first` to `last`.
+async fn daily_points(
+    pool: &PgPool,
+    accounts: Option<&[Uuid]>,
+    first: i32,
+    last: i32,
+) -> Result<Vec<(i64, i64, i64)>, Internal> {
+    let (from, to) = (date_of(first), date_of(last));
+    let rows: Vec<(time::Date, i64, i64)> = match accounts {
+        Some(ids) => sqlx::query!(
+            r#"SELECT day AS "day!", coalesce(sum(storage_bytes), 0)::int8 AS "storage!",
+                      LEAST(coalesce(sum(bandwidth_bytes), 0), 9223372036854775807)::int8 AS "bandwidth!"
+               FROM usage_daily
+               WHERE account_id = ANY($1) AND day BETWEEN $2 AND $3
+               GROUP BY day ORDER BY day"#,
+            ids,
+            from,
+            to
+        )
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.day, r.storage, r.bandwidth))
+        .collect(),
+        None => sqlx::query!(
+            r#"SELECT day AS "day!", LEAST(storage_bytes, 9223372036854775807)::int8 AS "storage!",
+                      LEAST(bandwidth_bytes, 9223372036854775807)::int8 AS "bandwidth!"
+               FROM usage_platform_daily
+               WHERE day BETWEEN $1 AND $2
+               ORDER BY day"#,
+            from,
+            to
+        )
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.day, r.storage, r.bandwidth))
+        .collect(),
+    };
+    let at = |d: time::Date| d.midnight().assume_utc().unix_timestamp();
+    Ok(fill(
+        (first..=last).map(|d| at(date_of(d))),
+        rows.into_iter().map(|(day, s, b)| (at(day), s, b)),
+    ))
 }
 
 /// Every bucket of the period, with the rows' figures where there are some.

@@ -2,7 +2,7 @@
 //! platform's SOA and NS, and for the account's primary domain the web
 //! records), finding one the user may see, listing, removing.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -192,17 +192,8 @@ fn is_public_suffix(name: &DomainName) -> bool {
     psl::suffix_str(name.as_str()) == Some(name.as_str())
 }
 
-/// Adds `name` to the account. One zone per domain on the whole platform;
-/// a domain inside another zone (or around one) is refused too, so nobody
-/// can take over part of someone else's domain.
-pub async fn add(
-    deps: &Deps,
-    settings: &DnsSettings,
-    actor: &Actor,
-    account: &Access,
-    name: &DomainName,
-) -> Result<(), ServiceError> {
-    account.require(Permission::Dns)?;
+/// Names nobody may add: our name servers' own, and public suffixes.
+fn refuse_reserved(name: &DomainName, settings: &DnsSettings) -> Result<(), ServiceError> {
     if super::nameservers::is_reserved(name.as_str(), settings) {
         return Err(super::invalid(
             "name",
@@ -221,19 +212,12 @@ pub async fn add(
             ),
         ));
     }
-    let mut tx = deps.pool.begin().await?;
-    // One domain at a time on the whole platform: the overlap check below
-    // and the insert after it must see every other addition, or a parent
-    // and its child added at the same moment would both pass.
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('ksf_domains_add'))")
-        .execute(&mut *tx)
-        .await?;
-    let account_row = sqlx::query!(
-        "SELECT name, region, primary_domain FROM hosting_accounts WHERE id = $1 FOR UPDATE",
-        account.account_id()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    Ok(())
+}
+
+/// The account has room for one more domain, and `name` is in no other
+/// zone on the platform (nor around one). Under the platform-wide lock.
+async fn check_room(tx: &mut PgConnection, account: &Access, name: &DomainName) -> Result<(), ServiceError> {
     let count = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM domains WHERE account_id = $1"#,
         account.account_id()
@@ -268,6 +252,35 @@ pub async fn add(
         };
         return Err(super::invalid("name", message));
     }
+    Ok(())
+}
+
+/// Adds `name` to the account. One zone per domain on the whole platform;
+/// a domain inside another zone (or around one) is refused too, so nobody
+/// can take over part of someone else's domain.
+pub async fn add(
+    deps: &Deps,
+    settings: &DnsSettings,
+    actor: &Actor,
+    account: &Access,
+    name: &DomainName,
+) -> Result<(), ServiceError> {
+    account.require(Permission::Dns)?;
+    refuse_reserved(name, settings)?;
+    let mut tx = deps.pool.begin().await?;
+    // One domain at a time on the whole platform: the overlap check below
+    // and the insert after it must see every other addition, or a parent
+    // and its child added at the same moment would both pass.
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('ksf_domains_add'))")
+        .execute(&mut *tx)
+        .await?;
+    let account_row = sqlx::query!(
+        "SELECT name, region, primary_domain FROM hosting_accounts WHERE id = $1 FOR UPDATE",
+        account.account_id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    check_room(&mut tx, account, name).await?;
     let serial = next_serial(0, serial_day(deps.clock.now()));
     let id = sqlx::query_scalar!(
         r#"INSERT INTO domains (account_id, name, serial, created_by) VALUES ($1, $2, $3, $4) RETURNING id"#,

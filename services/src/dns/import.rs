@@ -181,20 +181,23 @@ fn convert(zone: &DomainName, owner: RecordName, ttl: u32, data: &RData) -> Resu
 
 /// Reads `text` as the zone file of `zone`.
 pub fn parse(zone: &DomainName, text: &str) -> Parsed {
-    let mut parsed = Parsed::default();
+    let mut reader = Reader {
+        zone,
+        origin: format!("{}.", zone.as_str()),
+        default_ttl: Ttl::DEFAULT.seconds(),
+        last_owner: None,
+        parsed: Parsed::default(),
+    };
     if text.len() > MAX_BYTES {
-        parsed.problems.push((
+        reader.parsed.problems.push((
             0,
             format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024),
         ));
-        return parsed;
+        return reader.parsed;
     }
-    let mut origin = format!("{}.", zone.as_str());
-    let mut default_ttl = Ttl::DEFAULT.seconds();
-    let mut last_owner: Option<String> = None;
     for entry in entries(text) {
         if entry.longest > MAX_TOKEN {
-            parsed.problems.push((
+            reader.parsed.problems.push((
                 entry.line,
                 format!(
                     "A value on this line is longer than {MAX_TOKEN} characters: split long text into quoted parts (\"part one\" \"part two\")."
@@ -202,6 +205,34 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
             ));
             continue;
         }
+        if !reader.directive(&entry) {
+            reader.records(&entry);
+        }
+    }
+    let mut parsed = reader.parsed;
+    if parsed.problems.is_empty() {
+        if let Err(e) = rules::check(&parsed.records) {
+            parsed.problems.push((0, e));
+        }
+    }
+    parsed
+}
+
+/// A zone file read entry by entry: the directives so far, and what was
+/// found.
+struct Reader<'a> {
+    zone: &'a DomainName,
+    origin: String,
+    default_ttl: u32,
+    last_owner: Option<String>,
+    parsed: Parsed,
+}
+
+impl Reader<'_> {
+    /// Applies the entry when it is a directive (`$ORIGIN`, `$TTL`; others
+    /// are refused); false when it is a record.
+    fn directive(&mut self, entry: &Entry) -> bool {
+        let zone = self.zone;
         let trimmed = entry.text.trim();
         let directive = trimmed
             .split_whitespace()
@@ -214,18 +245,18 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
                 let absolute = if value.ends_with('.') {
                     value.to_string()
                 } else {
-                    format!("{value}.{origin}")
+                    format!("{value}.{}", self.origin)
                 };
                 let inside = absolute.trim_end_matches('.').to_ascii_lowercase();
                 if inside == zone.as_str() || inside.ends_with(&format!(".{}", zone.as_str())) {
-                    origin = absolute;
+                    self.origin = absolute;
                 } else {
-                    parsed.problems.push((
+                    self.parsed.problems.push((
                         entry.line,
                         format!("$ORIGIN {value} is outside {}.", zone.as_str()),
                     ));
                 }
-                continue;
+                true
             }
             "$TTL" => {
                 match trimmed
@@ -233,65 +264,65 @@ pub fn parse(zone: &DomainName, text: &str) -> Parsed {
                     .nth(1)
                     .map(hickory_proto::serialize::txt::parse_ttl)
                 {
-                    Some(Ok(ttl)) => default_ttl = ttl,
-                    _ => parsed
+                    Some(Ok(ttl)) => self.default_ttl = ttl,
+                    _ => self
+                        .parsed
                         .problems
                         .push((entry.line, "$TTL needs a number of seconds.".into())),
                 }
-                continue;
+                true
             }
             d if d.starts_with('$') => {
-                parsed.problems.push((
+                self.parsed.problems.push((
                     entry.line,
                     format!("{d} is not supported: paste the records themselves."),
                 ));
-                continue;
+                true
             }
-            _ => {}
+            _ => false,
         }
+    }
+
+    /// The records of one entry, each converted or refused with its line.
+    fn records(&mut self, entry: &Entry) {
+        let zone = self.zone;
         // An entry starting with a blank belongs to the previous owner.
         let starts_blank = entry.text.starts_with([' ', '\t']);
-        let line = match (&last_owner, starts_blank) {
+        let line = match (&self.last_owner, starts_blank) {
             (Some(owner), true) => format!("{owner} {}", entry.text.trim_start()),
             _ => entry.text.clone(),
         };
-        let file = format!("$ORIGIN {origin}\n$TTL {default_ttl}\n{line}\n");
+        let file = format!("$ORIGIN {}\n$TTL {}\n{line}\n", self.origin, self.default_ttl);
         let sets = match Parser::new(file, None, Some(Name::root())).parse() {
             Ok((_, sets)) => sets,
             Err(e) => {
-                parsed
+                self.parsed
                     .problems
                     .push((entry.line, format!("This line cannot be read: {e}.")));
-                continue;
+                return;
             }
         };
         for set in sets.values() {
             for record in set.records_without_rrsigs() {
-                last_owner = Some(record.name.to_ascii());
+                self.last_owner = Some(record.name.to_ascii());
                 let owner = match relative(&record.name, zone) {
                     Ok(o) => o,
                     Err(e) => {
-                        parsed.problems.push((entry.line, e));
+                        self.parsed.problems.push((entry.line, e));
                         continue;
                     }
                 };
                 match convert(zone, owner, record.ttl, &record.data) {
-                    Ok(Some(r)) => parsed.records.push(r),
-                    Ok(None) => parsed.ignored.push((
+                    Ok(Some(r)) => self.parsed.records.push(r),
+                    Ok(None) => self.parsed.ignored.push((
                         entry.line,
                         "The SOA and the domain's own NS records are kept by the platform.".into(),
                     )),
-                    Err(e) => parsed.problems.push((entry.line, e)),
+                    Err(e) => self.parsed.problems.push((entry.line, e)),
                 }
             }
         }
     }
-    if parsed.problems.is_empty() {
-        if let Err(e) = rules::check(&parsed.records) {
-            parsed.problems.push((0, e));
-        }
-    }
-    parsed
 }
 
 /// The import checked against the zone: its problems, or the difference.

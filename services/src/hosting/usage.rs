@@ -81,6 +81,15 @@ pub async fn ingest(
     store(pool, &region, rows, now).await
 }
 
+/// A batch's valid rows, column by column (as `unnest` takes them).
+#[derive(Default)]
+struct Columns {
+    accounts: Vec<Uuid>,
+    times: Vec<OffsetDateTime>,
+    storage: Vec<i64>,
+    bandwidth: Vec<i64>,
+}
+
 async fn store(
     pool: &PgPool,
     region: &str,
@@ -90,11 +99,24 @@ async fn store(
     if rows.is_empty() || rows.len() > MAX_BATCH {
         return Err(IngestError::BatchSize);
     }
+    let (columns, mut errors) = validate(rows, now);
+    errors.extend(unknown_accounts(pool, region, rows, &columns.accounts).await?);
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        return Err(IngestError::Rows(errors));
+    }
+    let stored = insert(pool, &columns).await?;
+    Ok(IngestReport {
+        stored,
+        duplicates: rows.len() as u64 - stored,
+    })
+}
+
+/// Each row checked on its own: the valid ones as columns, and what is
+/// wrong with the others.
+fn validate(rows: &[RawSample], now: OffsetDateTime) -> (Columns, Vec<RowError>) {
     let mut errors = Vec::new();
-    let mut accounts = Vec::with_capacity(rows.len());
-    let mut times = Vec::with_capacity(rows.len());
-    let mut storage = Vec::with_capacity(rows.len());
-    let mut bandwidth = Vec::with_capacity(rows.len());
+    let mut c = Columns::default();
     for (i, r) in rows.iter().enumerate() {
         let mut problems = Vec::new();
         let account =
@@ -114,10 +136,10 @@ async fn store(
         }
         match (account, time) {
             (Ok(a), Ok(t)) if problems.is_empty() => {
-                accounts.push(a);
-                times.push(t);
-                storage.push(r.storage_bytes);
-                bandwidth.push(r.bandwidth_bytes);
+                c.accounts.push(a);
+                c.times.push(t);
+                c.storage.push(r.storage_bytes);
+                c.bandwidth.push(r.bandwidth_bytes);
             }
             _ => errors.push(RowError {
                 row: i,
@@ -125,7 +147,17 @@ async fn store(
             }),
         }
     }
-    // Unknown accounts: one query for the batch's distinct ids.
+    (c, errors)
+}
+
+/// Rows naming an account that is not in the node's region: one query for
+/// the batch's distinct ids.
+async fn unknown_accounts(
+    pool: &PgPool,
+    region: &str,
+    rows: &[RawSample],
+    accounts: &[Uuid],
+) -> Result<Vec<RowError>, sqlx::Error> {
     let distinct: Vec<Uuid> = accounts
         .iter()
         .copied()
@@ -141,24 +173,22 @@ async fn store(
     .await?
     .into_iter()
     .collect();
-    if known.len() < distinct.len() {
-        for (i, r) in rows.iter().enumerate() {
-            if let Ok(id) = Uuid::parse_str(r.account_id.trim()) {
-                if !known.contains(&id) {
-                    errors.push(RowError {
-                        row: i,
-                        error: format!(
-                            "no hosting account in this node's region ({region}) has this account_id"
-                        ),
-                    });
-                }
-            }
-        }
+    if known.len() == distinct.len() {
+        return Ok(Vec::new());
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.row);
-        return Err(IngestError::Rows(errors));
-    }
+    Ok(rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| Uuid::parse_str(r.account_id.trim()).is_ok_and(|id| !known.contains(&id)))
+        .map(|(i, _)| RowError {
+            row: i,
+            error: format!("no hosting account in this node's region ({region}) has this account_id"),
+        })
+        .collect())
+}
+
+/// Stores the samples; answers how many were new.
+async fn insert(pool: &PgPool, c: &Columns) -> Result<u64, sqlx::Error> {
     // One statement: the samples, the hourly and daily rollups of the
     // samples that were new (a resent sample adds nothing), and an event
     // per account for live dashboards — all or nothing. Rollup rows are
@@ -209,17 +239,14 @@ async fn store(
                INSERT INTO events (kind, account_id) SELECT DISTINCT 'usage', account_id FROM new
            )
            SELECT count(*) AS "stored!" FROM new"#,
-        &accounts,
-        &times,
-        &storage,
-        &bandwidth
+        &c.accounts,
+        &c.times,
+        &c.storage,
+        &c.bandwidth
     )
     .fetch_one(pool)
-    .await? as u64;
-    Ok(IngestReport {
-        stored,
-        duplicates: rows.len() as u64 - stored,
-    })
+    .await?;
+    Ok(stored as u64)
 }
 
 /// Sums each account's bandwidth over the last 7, 30 and 90 days afresh

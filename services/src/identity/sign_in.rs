@@ -168,6 +168,44 @@ async fn finish(
     Ok(Session { token, device })
 }
 
+/// Both fields are needed; each one missing is said next to it.
+fn require_both(email: &str, password: &str) -> Result<(), ServiceError> {
+    let mut missing = crate::failure::Invalid::default();
+    if email.is_empty() {
+        missing.push("email", "Enter your email address.");
+    }
+    if password.is_empty() {
+        missing.push("password", "Enter your password.");
+    }
+    missing.into_result().map_err(ServiceError::from)
+}
+
+/// The pending state a code step accepts; answers its cookie token.
+async fn start_code_step(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    now: time::OffsetDateTime,
+) -> Result<String, sqlx::Error> {
+    // Abandoned code steps of this user are of no further use.
+    sqlx::query!(
+        "DELETE FROM pending_sign_ins WHERE user_id = $1 AND expires_at <= $2",
+        user_id,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    let pending = new_token();
+    sqlx::query!(
+        "INSERT INTO pending_sign_ins (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        pending.hash,
+        user_id,
+        now + PENDING_TTL
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(pending.secret)
+}
+
 /// Checks the password. Without two-factor this starts a session; with it,
 /// a pending state that only the code step accepts.
 #[tracing::instrument(skip_all)]
@@ -177,16 +215,7 @@ pub async fn sign_in(
     credentials: Credentials<'_>,
 ) -> Result<SignedIn, ServiceError> {
     let email_input = credentials.email.trim();
-    let mut missing = crate::failure::Invalid::default();
-    if email_input.is_empty() {
-        missing.push("email", "Enter your email address.");
-    }
-    if credentials.password.is_empty() {
-        missing.push("password", "Enter your password.");
-    }
-    if !missing.is_empty() {
-        return Err(ServiceError::Invalid(missing.0));
-    }
+    require_both(email_input, credentials.password)?;
     let client = &visitor.client;
     let mut tx = deps.pool.begin().await?;
     lock_account(&mut tx, email_input).await?;
@@ -250,26 +279,10 @@ pub async fn sign_in(
         return Err(ServiceError::Forbidden(EMAIL_NOT_VERIFIED));
     }
     if user.two_factor {
-        // Abandoned code steps of this user are of no further use.
-        sqlx::query!(
-            "DELETE FROM pending_sign_ins WHERE user_id = $1 AND expires_at <= $2",
-            user.id,
-            visitor.now
-        )
-        .execute(&mut *tx)
-        .await?;
-        let pending = new_token();
-        sqlx::query!(
-            "INSERT INTO pending_sign_ins (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
-            pending.hash,
-            user.id,
-            visitor.now + PENDING_TTL
-        )
-        .execute(&mut *tx)
-        .await?;
+        let pending = start_code_step(&mut tx, user.id, visitor.now).await?;
         tx.commit().await?;
         tracing::info!(user_id = %user.id, "password accepted; waiting for the code");
-        return Ok(SignedIn::NeedsCode(pending.secret));
+        return Ok(SignedIn::NeedsCode(pending));
     }
     let session = finish(&mut tx, user.id, device, visitor, json!({})).await?;
     tx.commit().await?;
