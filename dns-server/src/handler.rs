@@ -40,6 +40,65 @@ fn failed(request: &Request, code: ResponseCode) -> ResponseInfo {
     })
 }
 
+impl Handler {
+    /// A source over its rate: a truncated answer now and then (a real
+    /// client retries over TCP), else refused.
+    async fn limited<R: ResponseHandler>(
+        &self,
+        verdict: Verdict,
+        request: &Request,
+        mut response: R,
+    ) -> ResponseInfo {
+        self.stats
+            .rate_limited
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if verdict != Verdict::Slip {
+            return failed(request, ResponseCode::Refused);
+        }
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        metadata.truncation = true;
+        let message = MessageResponseBuilder::new(&request.queries, None).build_no_records(metadata);
+        response
+            .send_response(message)
+            .await
+            .unwrap_or_else(|_| failed(request, ResponseCode::ServFail))
+    }
+
+    /// AXFR (and IXFR, answered with the whole zone, which RFC 1995 §4
+    /// allows) over TCP to the configured secondaries only.
+    async fn transfer<R: ResponseHandler>(
+        &self,
+        request: &Request,
+        mut response: R,
+        udp: bool,
+    ) -> ResponseInfo {
+        let src = request.src();
+        let query = &request.queries.queries()[0];
+        let qtype = query.query_type();
+        let allowed = !udp && self.secondaries.contains(&src.ip());
+        let zone = if allowed {
+            self.catalog.get(query.name())
+        } else {
+            None
+        };
+        let Some(zone) = zone else {
+            tracing::info!(%src, zone = %query.name(), "zone transfer refused");
+            self.stats.count(qtype, ResponseCode::Refused);
+            let message = MessageResponseBuilder::new(&request.queries, None)
+                .error_msg(&request.metadata, ResponseCode::Refused);
+            return response
+                .send_response(message)
+                .await
+                .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
+        };
+        self.stats.count(qtype, ResponseCode::NoError);
+        self.stats
+            .transfers
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return transfer::send(request, &zone, response).await;
+    }
+}
+
 #[async_trait::async_trait]
 impl RequestHandler for Handler {
     async fn handle_request<R: ResponseHandler, T: Time>(
@@ -63,25 +122,7 @@ impl RequestHandler for Handler {
         if udp {
             match self.limiter.check(src.ip()) {
                 Verdict::Send => {}
-                Verdict::Slip => {
-                    self.stats
-                        .rate_limited
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let mut metadata = Metadata::response_from_request(&request.metadata);
-                    metadata.truncation = true;
-                    let message =
-                        MessageResponseBuilder::new(&request.queries, None).build_no_records(metadata);
-                    return response
-                        .send_response(message)
-                        .await
-                        .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
-                }
-                Verdict::Drop => {
-                    self.stats
-                        .rate_limited
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    return failed(request, ResponseCode::Refused);
-                }
+                verdict => return self.limited(verdict, request, response).await,
             }
         }
         let mut edns = request.edns.as_ref().map(|_| {
@@ -106,28 +147,7 @@ impl RequestHandler for Handler {
         }
         let query = &queries[0];
         if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
-            // An IXFR gets the whole zone, which RFC 1995 §4 allows.
-            let allowed = !udp && self.secondaries.contains(&src.ip());
-            let zone = if allowed {
-                self.catalog.get(query.name())
-            } else {
-                None
-            };
-            let Some(zone) = zone else {
-                tracing::info!(%src, zone = %query.name(), "zone transfer refused");
-                self.stats.count(qtype, ResponseCode::Refused);
-                let message = MessageResponseBuilder::new(&request.queries, None)
-                    .error_msg(&request.metadata, ResponseCode::Refused);
-                return response
-                    .send_response(message)
-                    .await
-                    .unwrap_or_else(|_| failed(request, ResponseCode::ServFail));
-            };
-            self.stats.count(qtype, ResponseCode::NoError);
-            self.stats
-                .transfers
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return transfer::send(request, &zone, response).await;
+            return self.transfer(request, response, udp).await;
         }
         let answer = match self.catalog.find(query.name()) {
             Some(zone) => answer::resolve(&zone, query.name(), qtype),

@@ -43,9 +43,41 @@ fn by_plan_future<'a>(pool: &'a PgPool, _viewer: &'a Viewer, _scope: ChartScope)
     Box::pin(by_plan(pool))
 }
 
+struct People {
+    customers: i64,
+    week: i64,
+    today: i64,
+}
+
+struct StatusCount {
+    status: AccountStatus,
+    n: i64,
+}
+
+struct Usage {
+    storage: i64,
+    bandwidth: i64,
+}
+
+struct NearQuota {
+    name: String,
+    share: f64,
+}
+
 async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
     let month = viewer.now.date().replace_day(1).unwrap_or(viewer.now.date());
-    let people = sqlx::query!(
+    let (people, statuses, usage, near) = futures::try_join!(
+        people(pool, viewer),
+        statuses(pool),
+        usage(pool, month),
+        near_quota(pool, month)
+    )?;
+    Ok(platform_tiles(&people, &statuses, &usage, &near))
+}
+
+async fn people(pool: &PgPool, viewer: &Viewer) -> Result<People, sqlx::Error> {
+    sqlx::query_as!(
+        People,
         r#"SELECT count(*) AS "customers!",
                   count(*) FILTER (WHERE created_at > $1) AS "week!",
                   count(*) FILTER (WHERE created_at >= $2) AS "today!"
@@ -54,14 +86,21 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
         date_of(viewer.today()).midnight().assume_utc()
     )
     .fetch_one(pool)
-    .await?;
-    let statuses = sqlx::query!(
+    .await
+}
+
+async fn statuses(pool: &PgPool) -> Result<Vec<StatusCount>, sqlx::Error> {
+    sqlx::query_as!(
+        StatusCount,
         r#"SELECT status AS "status: AccountStatus", count(*) AS "n!" FROM hosting_accounts GROUP BY status"#
     )
     .fetch_all(pool)
-    .await?;
-    let count = |s: AccountStatus| statuses.iter().find(|r| r.status == s).map_or(0, |r| r.n);
-    let usage = sqlx::query!(
+    .await
+}
+
+async fn usage(pool: &PgPool, month: time::Date) -> Result<Usage, sqlx::Error> {
+    sqlx::query_as!(
+        Usage,
         r#"SELECT
              (SELECT coalesce(sum(l.storage_bytes), 0)::int8 FROM usage_latest l
                JOIN hosting_accounts a ON a.id = l.account_id WHERE a.status <> 'cancelled') AS "storage!",
@@ -70,8 +109,12 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
         month
     )
     .fetch_one(pool)
-    .await?;
-    let near = sqlx::query!(
+    .await
+}
+
+async fn near_quota(pool: &PgPool, month: time::Date) -> Result<Vec<NearQuota>, sqlx::Error> {
+    sqlx::query_as!(
+        NearQuota,
         r#"SELECT a.name, greatest(
                  coalesce(l.storage_bytes, 0)::float8 / p.storage_quota_bytes,
                  coalesce(m.bandwidth_bytes, 0)::float8 / p.bandwidth_quota_bytes) AS "share!"
@@ -86,9 +129,13 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
         month
     )
     .fetch_all(pool)
-    .await?;
+    .await
+}
+
+fn platform_tiles(people: &People, statuses: &[StatusCount], usage: &Usage, near: &[NearQuota]) -> Vec<Tile> {
+    let count = |s: AccountStatus| statuses.iter().find(|r| r.status == s).map_or(0, |r| r.n);
     let open = count(AccountStatus::Active) + count(AccountStatus::Pending) + count(AccountStatus::Suspended);
-    Ok(vec![
+    vec![
         Tile {
             id: "customers".into(),
             label: "Customers".into(),
@@ -158,7 +205,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             raw: near.len() as i64,
             attention: false,
         },
-    ])
+    ]
 }
 
 async fn sign_ups(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<ChartData, Internal> {

@@ -10,7 +10,16 @@ use crate::helpers::*;
 async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (owner, account) = owner_with_account(&app, "owner@example.com", "xn--bcher-shop-9db.de").await;
+    let zone = "xn--bcher-shop-9db.de";
+    the_primary_domain_starts_with_its_web_records(&app, &owner, account).await;
+    records_are_checked_next_to_their_fields(&app, &owner, zone).await;
+    templates_are_previewed_then_applied(&app, &owner, zone).await;
+    let before_import = imports_list_bad_lines_or_show_their_diff(&app, &owner, zone).await;
+    changes_are_reverted_and_removal_needs_the_name(&app, &owner, account, zone, &before_import).await;
+}
 
+/// Adding the primary domain: its zone starts with the web server of its region; no zone inside another.
+async fn the_primary_domain_starts_with_its_web_records(app: &TestApp, owner: &Browser, account: Uuid) {
     // The primary domain's zone starts with the web server of its region.
     let res = owner
         .post(
@@ -49,7 +58,10 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
         assert_eq!(res.status(), 422, "{name}");
         assert!(res.text().await.unwrap().contains("already on our platform"));
     }
+}
 
+/// Records: a bad MX priority, a CNAME at the apex or beside other data.
+async fn records_are_checked_next_to_their_fields(app: &TestApp, owner: &Browser, zone: &str) {
     // A bad MX priority is refused next to the field with the shared words.
     let s0 = serial(&app.pool, zone).await;
     let mx = |priority: &'static str| {
@@ -101,7 +113,10 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
         .await
         .unwrap()
         .contains("a CNAME must be the only record at its name"));
+}
 
+/// Templates: previewed, then applied; a conflict applies nothing.
+async fn templates_are_previewed_then_applied(app: &TestApp, owner: &Browser, zone: &str) {
     // Templates are previewed, then applied; a conflict applies nothing.
     let res = owner
         .post(
@@ -140,18 +155,25 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
         .unwrap()
         .contains("already receives mail at 1 smtp.google.com"));
     assert_eq!(records(&app.pool, zone).await.len(), 7);
+}
 
+/// Imports: a bad line is listed and nothing applied; a good file shows its diff, then replaces the records; the export reads back the same.
+async fn imports_list_bad_lines_or_show_their_diff(
+    app: &TestApp,
+    owner: &Browser,
+    zone: &str,
+) -> Vec<String> {
     // An import with a bad line lists it and applies nothing.
     let before = records(&app.pool, zone).await;
     let bad = "$TTL 3600\n@ IN A 203.0.113.50\nwww IN A 203.0.113.999\nftp IN PTR example.com.\n";
     let res = post_multipart(
-        &owner,
+        owner,
         &format!("/domains/{zone}/import"),
         &[("zone", bad), ("apply", "yes")],
     )
     .await;
     assert_eq!(res.status(), 422);
-    let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", bad)]).await;
+    let res = post_multipart(owner, &format!("/domains/{zone}/import"), &[("zone", bad)]).await;
     let body = res.text().await.unwrap();
     assert!(
         body.contains("Line 3:") && body.contains("Line 4:") && body.contains("Nothing was imported"),
@@ -161,14 +183,14 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
 
     // A good one shows its diff, then replaces the records in one change.
     let good = "$ORIGIN xn--bcher-shop-9db.de.\n@ 300 IN A 203.0.113.50\nwww IN CNAME xn--bcher-shop-9db.de.\n@ IN MX 10 mx.example.net.\n@ IN TXT \"v=spf1 mx -all\"\n";
-    let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", good)]).await;
+    let res = post_multipart(owner, &format!("/domains/{zone}/import"), &[("zone", good)]).await;
     let body = res.text().await.unwrap();
     assert!(
         body.contains("What the import changes") && body.contains("Apply the import"),
         "{body}"
     );
     let res = post_multipart(
-        &owner,
+        owner,
         &format!("/domains/{zone}/import"),
         &[("zone", good), ("apply", "yes")],
     )
@@ -184,13 +206,24 @@ async fn a_zone_is_added_edited_templated_imported_and_reverted(pool: PgPool) {
         text.contains("$ORIGIN xn--bcher-shop-9db.de.")
             && text.contains("www\t3600\tIN\tCNAME\txn--bcher-shop-9db.de.")
     );
-    let res = post_multipart(&owner, &format!("/domains/{zone}/import"), &[("zone", &text)]).await;
+    let res = post_multipart(owner, &format!("/domains/{zone}/import"), &[("zone", &text)]).await;
     assert!(res
         .text()
         .await
         .unwrap()
         .contains("The zone already has exactly these records."));
+    before
+}
 
+/// The history: reverting the import brings back `before`; removing needs
+/// the name typed.
+async fn changes_are_reverted_and_removal_needs_the_name(
+    app: &TestApp,
+    owner: &Browser,
+    account: Uuid,
+    zone: &str,
+    before: &[String],
+) {
     // The history has every change; reverting the import brings back what was.
     let import_change: i64 = sqlx::query_scalar("SELECT max(id) FROM dns_changes WHERE source = 'import'")
         .fetch_one(&app.pool)

@@ -46,34 +46,7 @@ pub async fn apply_invoice(
     let status = invoice.status.as_ref().map(|s| s.as_str()).unwrap_or("draft");
     let status =
         InvoiceStatus::parse(status).ok_or_else(|| anyhow::anyhow!("unknown invoice status {status:?}"))?;
-    let account = match &subscription {
-        Some(s) => {
-            sqlx::query_scalar!(
-                "SELECT account_id FROM subscriptions WHERE stripe_subscription_id = $1",
-                s
-            )
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-        None => None,
-    }
-    .or_else(|| {
-        invoice
-            .parent
-            .as_ref()
-            .and_then(|p| p.subscription_details.as_ref())
-            .and_then(|d| d.metadata.as_ref())
-            .and_then(|m| m.get("account_id"))
-            .and_then(|a| Uuid::parse_str(a).ok())
-    });
-    let account = match account {
-        Some(a) => {
-            sqlx::query_scalar!("SELECT id FROM hosting_accounts WHERE id = $1", a)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        None => None,
-    };
+    let account = account_of(conn, invoice, subscription.as_deref()).await?;
     let currency = invoice.currency.to_string().to_ascii_uppercase();
     let paid_at = invoice.status_transitions.paid_at.and_then(at);
     sqlx::query!(
@@ -110,6 +83,59 @@ pub async fn apply_invoice(
     let Some(account) = account else {
         return Ok(());
     };
+    tell(conn, account, invoice, news, status, grace_days).await?;
+    announce(conn, account).await?;
+    Ok(())
+}
+
+/// The account the invoice is for: its subscription's, or the one the
+/// portal named in the subscription's metadata, if it still exists.
+async fn account_of(
+    conn: &mut PgConnection,
+    invoice: &Invoice,
+    subscription: Option<&str>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let stored = match subscription {
+        Some(s) => {
+            sqlx::query_scalar!(
+                "SELECT account_id FROM subscriptions WHERE stripe_subscription_id = $1",
+                s
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => None,
+    };
+    let named = stored.or_else(|| {
+        invoice
+            .parent
+            .as_ref()
+            .and_then(|p| p.subscription_details.as_ref())
+            .and_then(|d| d.metadata.as_ref())
+            .and_then(|m| m.get("account_id"))
+            .and_then(|a| Uuid::parse_str(a).ok())
+    });
+    match named {
+        Some(a) => {
+            sqlx::query_scalar!("SELECT id FROM hosting_accounts WHERE id = $1", a)
+                .fetch_optional(&mut *conn)
+                .await
+        }
+        None => Ok(None),
+    }
+}
+
+/// What the account's payers hear of the event: a payment received or
+/// failed, or a new invoice to pay.
+async fn tell(
+    conn: &mut PgConnection,
+    account: Uuid,
+    invoice: &Invoice,
+    news: InvoiceNews,
+    status: InvoiceStatus,
+    grace_days: i64,
+) -> anyhow::Result<()> {
+    let currency = invoice.currency.to_string().to_ascii_uppercase();
     let payer = contacts(conn, account).await?;
     let number = invoice.number.clone().unwrap_or_default();
     let url = invoice.hosted_invoice_url.as_deref();
@@ -147,6 +173,5 @@ pub async fn apply_invoice(
         }
         _ => {}
     }
-    announce(conn, account).await?;
     Ok(())
 }
