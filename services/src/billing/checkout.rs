@@ -294,20 +294,10 @@ pub async fn order(deps: &Deps, actor: &Actor, id: OrderId) -> Result<Order, Ser
     })
 }
 
-/// Opens (or reopens) the order's Checkout Session and answers its URL.
-/// Only the buyer may; an order already paid has nothing to pay.
-pub async fn open_checkout(
-    deps: &Deps,
-    billing: &BillingSettings,
-    actor: &Actor,
-    id: OrderId,
-) -> Result<String, ServiceError> {
-    let order = order(deps, actor, id).await?;
-    let id = id.uuid();
-    if order.status != OrderStatus::Open {
-        return Err(ServiceError::Conflict("This order is already paid.".into()));
-    }
-    // Only its buyer pays it (staff may look, but the card must be the buyer's).
+/// The order's buyer pays it (staff may look, but the card must be the
+/// buyer's), while the account is still as the order was made for; an
+/// order that no longer fits expires.
+async fn ensure_payable(deps: &Deps, actor: &Actor, order: &Order, id: Uuid) -> Result<(), ServiceError> {
     let buyer = sqlx::query_scalar!("SELECT user_id FROM orders WHERE id = $1", id)
         .fetch_one(&deps.pool)
         .await?;
@@ -336,6 +326,23 @@ pub async fn open_checkout(
             "This order can no longer be paid: the account has changed since. Nothing was charged.".into(),
         ));
     }
+    Ok(())
+}
+
+/// Opens (or reopens) the order's Checkout Session and answers its URL.
+/// Only the buyer may; an order already paid has nothing to pay.
+pub async fn open_checkout(
+    deps: &Deps,
+    billing: &BillingSettings,
+    actor: &Actor,
+    id: OrderId,
+) -> Result<String, ServiceError> {
+    let order = order(deps, actor, id).await?;
+    let id = id.uuid();
+    if order.status != OrderStatus::Open {
+        return Err(ServiceError::Conflict("This order is already paid.".into()));
+    }
+    ensure_payable(deps, actor, &order, id).await?;
     // An open session is reused; an expired one is made anew.
     if let Some(url) = order.checkout_url {
         return Ok(url);

@@ -17,6 +17,34 @@ pub const PENDING_DAYS: i64 = 14;
 /// Days before the removal its owners are told.
 pub const WARN_DAYS: i64 = 3;
 
+/// Told to the owners when the domain is removed.
+fn removed_message(display: &str, links: &Links) -> Message {
+    Message {
+        kind: "domain_expired",
+        subject: format!("{display} was removed: it was never delegated"),
+        heading: format!("{display} was removed"),
+        paragraphs: vec![format!(
+            "{display} waited {PENDING_DAYS} days for its registry to point at the name servers we gave it, and never did, so it has been removed and the name is free again. You can add it again at any time."
+        )],
+        action: Some(("Your domains".into(), links.to("/domains"))),
+        reason: "You own the hosting account the domain was added to.".into(),
+    }
+}
+
+/// Told to the owners `WARN_DAYS` before the removal.
+fn expiring_message(display: &str, name: &str, links: &Links) -> Message {
+    Message {
+        kind: "domain_expiring",
+        subject: format!("{display} will be removed in {WARN_DAYS} days"),
+        heading: format!("{display} is still waiting for its name servers"),
+        paragraphs: vec![format!(
+            "The registry of {display} does not point at the name servers we gave it yet. Set them at your registrar within {WARN_DAYS} days, or the domain is removed and its name freed for whoever controls it."
+        )],
+        action: Some(("See its name servers".into(), links.to(&format!("/domains/{name}")))),
+        reason: "You own the hosting account the domain was added to.".into(),
+    }
+}
+
 /// Warns the owners of domains due to expire soon, and removes those due
 /// now. Returns (warned, removed). Several processes may run it: each
 /// domain is taken by one (`SKIP LOCKED`).
@@ -72,17 +100,8 @@ pub async fn expire_pending(
                 ),
             )
             .await?;
+            let message = removed_message(&display, links);
             for to in &owners {
-                let message = Message {
-                    kind: "domain_expired",
-                    subject: format!("{display} was removed: it was never delegated"),
-                    heading: format!("{display} was removed"),
-                    paragraphs: vec![format!(
-                        "{display} waited {PENDING_DAYS} days for its registry to point at the name servers we gave it, and never did, so it has been removed and the name is free again. You can add it again at any time."
-                    )],
-                    action: Some(("Your domains".into(), links.to("/domains"))),
-                    reason: "You own the hosting account the domain was added to.".into(),
-                };
                 outbox::enqueue(&mut tx, to, &message).await?;
             }
             removed += 1;
@@ -94,17 +113,8 @@ pub async fn expire_pending(
             )
             .execute(&mut *tx)
             .await?;
+            let message = expiring_message(&display, &d.name, links);
             for to in &owners {
-                let message = Message {
-                    kind: "domain_expiring",
-                    subject: format!("{display} will be removed in {WARN_DAYS} days"),
-                    heading: format!("{display} is still waiting for its name servers"),
-                    paragraphs: vec![format!(
-                        "The registry of {display} does not point at the name servers we gave it yet. Set them at your registrar within {WARN_DAYS} days, or the domain is removed and its name freed for whoever controls it."
-                    )],
-                    action: Some(("See its name servers".into(), links.to(&format!("/domains/{}", d.name)))),
-                    reason: "You own the hosting account the domain was added to.".into(),
-                };
                 outbox::enqueue(&mut tx, to, &message).await?;
             }
             warned += 1;

@@ -31,6 +31,43 @@ fn too_many(what: &'static str) -> impl Fn(RetryAfter) -> ServiceError {
     move |wait| ServiceError::RateLimited { what, wait }
 }
 
+/// Not a member already, and within the account's and the user's caps
+/// (each invitation is an email).
+async fn may_invite(
+    tx: &mut sqlx::PgConnection,
+    deps: &Deps,
+    actor: &Actor,
+    account_id: Uuid,
+    email: &Email,
+) -> Result<(), ServiceError> {
+    let already = sqlx::query_scalar!(
+        r#"SELECT EXISTS(SELECT 1 FROM hosting_members m JOIN users u ON u.id = m.user_id
+                         WHERE m.account_id = $1 AND lower(u.email) = lower($2)) AS "e!""#,
+        account_id,
+        email.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if already {
+        return Err(invalid(
+            "email",
+            "That person is already a member of this account.",
+        ));
+    }
+    rate_limit::hit(
+        &mut *tx,
+        &rate_limit::INVITATIONS_PER_ACCOUNT,
+        &account_id.to_string(),
+    )
+    .await?
+    .map_err(too_many("Too many invitations from this account."))?;
+    let per_user = deps.limits.invitations_per_user();
+    rate_limit::hit(&mut *tx, &per_user, &actor.id().to_string())
+        .await?
+        .map_err(too_many("You have sent too many invitations today."))?;
+    Ok(())
+}
+
 /// Invites someone (owner, admin); replaces a pending invitation to the
 /// same address. Each invitation is an email, so both the account and the
 /// inviting user have a cap. Returns the invitation id.
@@ -55,31 +92,7 @@ pub async fn invite(
     .fetch_one(&mut *tx)
     .await?;
     super::access::writable(account.status, Permission::ManageMembers)?;
-    let already = sqlx::query_scalar!(
-        r#"SELECT EXISTS(SELECT 1 FROM hosting_members m JOIN users u ON u.id = m.user_id
-                         WHERE m.account_id = $1 AND lower(u.email) = lower($2)) AS "e!""#,
-        account_id,
-        email.as_str()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if already {
-        return Err(invalid(
-            "email",
-            "That person is already a member of this account.",
-        ));
-    }
-    rate_limit::hit(
-        &mut tx,
-        &rate_limit::INVITATIONS_PER_ACCOUNT,
-        &account_id.to_string(),
-    )
-    .await?
-    .map_err(too_many("Too many invitations from this account."))?;
-    let per_user = deps.limits.invitations_per_user();
-    rate_limit::hit(&mut tx, &per_user, &actor.id().to_string())
-        .await?
-        .map_err(too_many("You have sent too many invitations today."))?;
+    may_invite(&mut tx, deps, actor, account_id, email).await?;
     sqlx::query!(
         r#"UPDATE hosting_invitations SET revoked_at = now()
            WHERE account_id = $1 AND lower(email) = lower($2) AND accepted_at IS NULL AND revoked_at IS NULL"#,

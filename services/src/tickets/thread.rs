@@ -144,29 +144,43 @@ async fn reply_in_database(
         )
         .execute(&mut *tx)
         .await?;
-        let t = mail::TicketMail::load(&mut tx, access.ticket_id().uuid()).await?;
-        let link = format!("/support/{}", t.number);
-        if by_staff {
-            let title = format!("Support replied to {}: {}", ticket_label(t.number), t.subject);
-            if t.author_current {
-                notifications::notify(&mut tx, access.author_id(), Kind::TicketReply, &title, &link).await?;
-            }
-            mail::staff_replied(&mut tx, deps, &t, reply.body.as_str()).await?;
-        } else {
-            let assignee = assignee_of(&mut tx, access.ticket_id().uuid()).await?;
-            if let Some(assignee) = assignee.filter(|a| *a != actor.id()) {
-                let title = format!(
-                    "{} replied to {}",
-                    actor.user.display_name,
-                    ticket_label(t.number)
-                );
-                notifications::notify(&mut tx, assignee, Kind::TicketReply, &title, &link).await?;
-            }
-            mail::customer_replied(&mut tx, deps, &t, &actor.user.display_name, reply.body.as_str()).await?;
-        }
+        tell_of_reply(&mut tx, deps, actor, access, reply).await?;
     }
     announce(&mut tx, access.ticket_id().uuid(), reply.internal).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Who hears of a reply: the author of staff's (in the portal, if still a
+/// member, and by email), the assignee of a customer's, and the customer
+/// or support by email.
+async fn tell_of_reply(
+    tx: &mut sqlx::PgConnection,
+    deps: &Deps,
+    actor: &Actor,
+    access: &TicketAccess,
+    reply: &Reply,
+) -> Result<(), ServiceError> {
+    let t = mail::TicketMail::load(&mut *tx, access.ticket_id().uuid()).await?;
+    let link = format!("/support/{}", t.number);
+    if actor.is_staff() {
+        let title = format!("Support replied to {}: {}", ticket_label(t.number), t.subject);
+        if t.author_current {
+            notifications::notify(&mut *tx, access.author_id(), Kind::TicketReply, &title, &link).await?;
+        }
+        mail::staff_replied(&mut *tx, deps, &t, reply.body.as_str()).await?;
+    } else {
+        let assignee = assignee_of(&mut *tx, access.ticket_id().uuid()).await?;
+        if let Some(assignee) = assignee.filter(|a| *a != actor.id()) {
+            let title = format!(
+                "{} replied to {}",
+                actor.user.display_name,
+                ticket_label(t.number)
+            );
+            notifications::notify(&mut *tx, assignee, Kind::TicketReply, &title, &link).await?;
+        }
+        mail::customer_replied(&mut *tx, deps, &t, &actor.user.display_name, reply.body.as_str()).await?;
+    }
     Ok(())
 }
 

@@ -168,28 +168,36 @@ fn Members(a: AccountView) -> impl IntoView {
                 <Invitations base=base.clone() invitations=a.invitations.clone() role_error=form.error("role")/>
             })}
             {(a.can_transfer && !others.is_empty()).then(|| view! { <Transfer base=base.clone() members=others.clone()/> })}
-            <details class="permissions">
-                <summary>"What each role can do"</summary>
-                <div class="table-wrap">
-                    <table class="table stack permission-table">
-                        <thead><tr><th>"Permission"</th>{MemberRole::ALL.into_iter().map(|r| view! { <th>{r.label()}</th> }).collect_view()}</tr></thead>
-                        <tbody>
-                            {PERMISSIONS.iter().map(|(p, _)| view! {
-                                <tr>
-                                    <td class="stack-title" data-label="Permission">{p.describe()}</td>
-                                    {MemberRole::ALL.into_iter().map(|r| view! {
-                                        <td data-label=r.label()>
-                                            <span aria-hidden="true">{if r.can(*p) { "✓" } else { "—" }}</span>
-                                            <span class="visually-hidden">{if r.can(*p) { "allowed" } else { "not allowed" }}</span>
-                                        </td>
-                                    }).collect_view()}
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
+            <RolePermissions/>
         </section>
+    }
+}
+
+/// What each role may do: the permission table the services enforce.
+#[component]
+fn RolePermissions() -> impl IntoView {
+    view! {
+    <details class="permissions">
+        <summary>"What each role can do"</summary>
+        <div class="table-wrap">
+            <table class="table stack permission-table">
+                <thead><tr><th>"Permission"</th>{MemberRole::ALL.into_iter().map(|r| view! { <th>{r.label()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {PERMISSIONS.iter().map(|(p, _)| view! {
+                        <tr>
+                            <td class="stack-title" data-label="Permission">{p.describe()}</td>
+                            {MemberRole::ALL.into_iter().map(|r| view! {
+                                <td data-label=r.label()>
+                                    <span aria-hidden="true">{if r.can(*p) { "✓" } else { "—" }}</span>
+                                    <span class="visually-hidden">{if r.can(*p) { "allowed" } else { "not allowed" }}</span>
+                                </td>
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    </details>
     }
 }
 

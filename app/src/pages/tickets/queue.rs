@@ -36,6 +36,48 @@ fn with_any(any: &str, mut rest: Vec<(String, String)>) -> Vec<(String, String)>
     rest
 }
 
+/// The queue's filters and search (a GET form: the URL is the filter).
+#[component]
+fn QueueFilters(args: QueueArgs) -> impl IntoView {
+    let states = {
+        let mut s = vec![
+            ("active".to_string(), "Not resolved".to_string()),
+            ("all".to_string(), "All states".to_string()),
+        ];
+        s.extend(
+            TicketState::ALL
+                .iter()
+                .map(|t| (t.as_str().to_string(), t.label_for(true).to_string())),
+        );
+        s
+    };
+    view! {
+    <form class="card filters" method="get" action="/staff/tickets" role="search">
+        <div class="filter-grid">
+            {select("State", "state", states, &args.state)}
+            {select("Priority", "priority", with_any("Any priority", priorities()), &args.priority)}
+            {select("Category", "category", with_any("Any category", categories()), &args.category)}
+            {select("Assignee", "assignee", vec![
+                (String::new(), "Anyone".into()),
+                ("me".into(), "Me".into()),
+                ("none".into(), "Unassigned".into()),
+            ], &args.assignee)}
+            {select("Order", "sort", vec![
+                (String::new(), "Recently updated".into()),
+                ("waiting".into(), "Waiting longest (awaiting staff)".into()),
+                ("newest".into(), "Newest".into()),
+            ], &args.sort)}
+            <div class="field">
+                <label for="queue-q">"Search subjects and messages"</label>
+                <input class="input" id="queue-q" name="q" type="search" maxlength="200" value=args.q.clone()/>
+            </div>
+        </div>
+        <button class="btn btn-secondary" type="submit">"Apply"</button>
+        " " <a href="/staff/tickets">"Reset"</a>
+    </form>
+    }
+}
+
 /// The staff queue: filters, search, bulk close; rows update live.
 #[component]
 pub fn StaffTicketsPage() -> impl IntoView {
@@ -62,18 +104,6 @@ pub fn StaffTicketsPage() -> impl IntoView {
         move || a.clone(),
         |a| ticket_queue(a.state, a.priority, a.category, a.assignee, a.sort, a.q, a.page),
     );
-    let states = {
-        let mut s = vec![
-            ("active".to_string(), "Not resolved".to_string()),
-            ("all".to_string(), "All states".to_string()),
-        ];
-        s.extend(
-            TicketState::ALL
-                .iter()
-                .map(|t| (t.as_str().to_string(), t.label_for(true).to_string())),
-        );
-        s
-    };
     let base = format!(
         "/staff/tickets?state={}&priority={}&category={}&assignee={}&sort={}&q={}",
         args.state,
@@ -88,29 +118,7 @@ pub fn StaffTicketsPage() -> impl IntoView {
         <PageHeader title="Support queue" subtitle="Every customer ticket. Rows update as customers and colleagues write."/>
         <FormMessages/>
         {form.error("ticket").map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-        <form class="card filters" method="get" action="/staff/tickets" role="search">
-            <div class="filter-grid">
-                {select("State", "state", states, &args.state)}
-                {select("Priority", "priority", with_any("Any priority", priorities()), &args.priority)}
-                {select("Category", "category", with_any("Any category", categories()), &args.category)}
-                {select("Assignee", "assignee", vec![
-                    (String::new(), "Anyone".into()),
-                    ("me".into(), "Me".into()),
-                    ("none".into(), "Unassigned".into()),
-                ], &args.assignee)}
-                {select("Order", "sort", vec![
-                    (String::new(), "Recently updated".into()),
-                    ("waiting".into(), "Waiting longest (awaiting staff)".into()),
-                    ("newest".into(), "Newest".into()),
-                ], &args.sort)}
-                <div class="field">
-                    <label for="queue-q">"Search subjects and messages"</label>
-                    <input class="input" id="queue-q" name="q" type="search" maxlength="200" value=args.q.clone()/>
-                </div>
-            </div>
-            <button class="btn btn-secondary" type="submit">"Apply"</button>
-            " " <a href="/staff/tickets">"Reset"</a>
-        </form>
+        <QueueFilters args=args.clone()/>
         <form id="bulk-close" method="post" action="/staff/tickets/close" class="toolbar">
             <button class="btn btn-secondary btn-sm" type="submit">"Close selected"</button>
         </form>
