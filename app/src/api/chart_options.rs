@@ -49,19 +49,15 @@ pub fn draw_options(data: &ChartData) -> DrawOptions {
     }
 }
 
-fn options(data: &ChartData, p: &Palette) -> EChart {
-    let suffix = data.unit.suffix();
-    let value_label = || {
-        let label = AxisLabel::new().color(p.text);
-        match data.unit {
-            Unit::Count | Unit::Money => label,
-            _ => label.formatter(format!("{{value}} {suffix}").as_str()),
-        }
-    };
-    let named = |name: &str| match data.unit {
+/// A series' name, with its unit where the values are scaled.
+fn named(data: &ChartData, name: &str) -> String {
+    match data.unit {
         Unit::Count | Unit::Money => name.to_string(),
-        _ => format!("{name} ({suffix})"),
-    };
+        _ => format!("{name} ({})", data.unit.suffix()),
+    }
+}
+
+fn options(data: &ChartData, p: &Palette) -> EChart {
     let base = EChart::new()
         .background_color("transparent")
         .color(p.series.iter().map(|c| Color::from(*c)).collect::<Vec<_>>())
@@ -81,63 +77,76 @@ fn options(data: &ChartData, p: &Palette) -> EChart {
                 .collect();
             chart.series(
                 Pie::new()
-                    .name(named(&s.name))
+                    .name(named(data, &s.name))
                     .radius(vec!["35%", "65%"])
                     .data(slices),
             )
         }),
-        kind => {
-            // Times go to ECharts as Unix milliseconds: it labels them in the
-            // browser's own time zone.
-            let time = !data.times.is_empty() && kind == ChartKind::Line;
-            let x = if time {
-                Axis::new().type_(AxisType::Time)
-            } else {
-                Axis::new().type_(AxisType::Category).data(data.labels.clone())
-            };
-            let chart = base
-                .grid(
-                    Grid::new()
-                        .left(8)
-                        .right(16)
-                        .top(16)
-                        .bottom(48)
-                        .contain_label(true),
-                )
-                .x_axis(x.axis_label(AxisLabel::new().color(p.text)))
-                .y_axis(
-                    Axis::new()
-                        .type_(AxisType::Value)
-                        .axis_label(value_label())
-                        .split_line(SplitLine::new().line_style(LineStyle::new().color(p.grid))),
-                );
-            data.series.iter().fold(chart, |chart, s| {
-                if kind == ChartKind::Bar {
-                    chart.series(
-                        Bar::new()
-                            .name(named(&s.name))
-                            .data(s.values.clone())
-                            .item_style(ItemStyle::new().border_radius(3)),
-                    )
-                } else if time {
-                    let points: Vec<Vec<f64>> = data
-                        .times
-                        .iter()
-                        .zip(&s.values)
-                        .map(|(t, v)| vec![*t as f64, *v])
-                        .collect();
-                    chart.series(Line::new().name(named(&s.name)).show_symbol(false).data(points))
-                } else {
-                    chart.series(
-                        Line::new()
-                            .name(named(&s.name))
-                            .show_symbol(false)
-                            .data(s.values.clone()),
-                    )
-                }
-            })
-        }
+        kind => with_axes(base, data, p, kind),
     }
+}
+
+/// Bars or lines over a category or time axis.
+fn with_axes(base: EChart, data: &ChartData, p: &Palette, kind: ChartKind) -> EChart {
+    let value_label = AxisLabel::new().color(p.text);
+    let value_label = match data.unit {
+        Unit::Count | Unit::Money => value_label,
+        _ => value_label.formatter(format!("{{value}} {}", data.unit.suffix()).as_str()),
+    };
+    // Times go to ECharts as Unix milliseconds: it labels them in the
+    // browser's own time zone.
+    let time = !data.times.is_empty() && kind == ChartKind::Line;
+    let x = if time {
+        Axis::new().type_(AxisType::Time)
+    } else {
+        Axis::new().type_(AxisType::Category).data(data.labels.clone())
+    };
+    let chart = base
+        .grid(
+            Grid::new()
+                .left(8)
+                .right(16)
+                .top(16)
+                .bottom(48)
+                .contain_label(true),
+        )
+        .x_axis(x.axis_label(AxisLabel::new().color(p.text)))
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(value_label)
+                .split_line(SplitLine::new().line_style(LineStyle::new().color(p.grid))),
+        );
+    data.series.iter().fold(chart, |chart, s| {
+        if kind == ChartKind::Bar {
+            chart.series(
+                Bar::new()
+                    .name(named(data, &s.name))
+                    .data(s.values.clone())
+                    .item_style(ItemStyle::new().border_radius(3)),
+            )
+        } else if time {
+            let points: Vec<Vec<f64>> = data
+                .times
+                .iter()
+                .zip(&s.values)
+                .map(|(t, v)| vec![*t as f64, *v])
+                .collect();
+            chart.series(
+                Line::new()
+                    .name(named(data, &s.name))
+                    .show_symbol(false)
+                    .data(points),
+            )
+        } else {
+            chart.series(
+                Line::new()
+                    .name(named(data, &s.name))
+                    .show_symbol(false)
+                    .data(s.values.clone()),
+            )
+        }
+    })
 }
 
 #[cfg(test)]

@@ -115,46 +115,58 @@ pub fn PropagationCheck(
             </div>
             <button type="submit" class="btn btn-secondary" disabled=move || { pending.get() > 0 }>"Check propagation"</button>
         </form>
-        {move || expected.get().map(|(qname, values, serial)| view! {
-            <p class="propagation-expected">
-                "The portal has " <code>{qname}</code> ": "
-                {if values.is_empty() { "no such record".to_string() } else { values.join(", ") }}
-                {format!(" (serial {serial})")}
-            </p>
-        })}
-        <div class="table-wrap">
-            <table class="table stack propagation-table">
-                <thead><tr><th>"Server"</th><th>"Answer"</th><th>"Zone serial"</th></tr></thead>
-                <tbody>
-                    {servers.into_iter().zip(rows).map(|(server, row)| view! {
-                        <tr data-state=move || match row.get() {
-                            Row::Idle => "idle",
-                            Row::Asking => "asking",
-                            Row::Answered(r) if r.matches && r.problem.is_none() => "matches",
-                            Row::Answered(_) | Row::Failed(_) => "differs",
-                        }>
-                            <td data-label="Server">
-                                <strong>{server}</strong>
-                                {move || match row.get() {
-                                    Row::Answered(ProbeRow { address: Some(a), .. }) => Some(view! { <br/><span class="muted">{a}</span> }),
-                                    _ => None,
-                                }}
-                            </td>
-                            <td data-label="Answer" class="record-value">{move || match row.get() {
-                                Row::Idle => "Not asked yet".to_string(),
-                                Row::Asking => "Asking…".to_string(),
-                                Row::Answered(r) => answer_text(&r),
-                                Row::Failed(e) => e,
-                            }}</td>
-                            <td data-label="Zone serial">{move || match row.get() {
-                                Row::Answered(r) => serial_text(&r),
-                                _ => "—".to_string(),
-                            }}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        {move || expected.get().map(expected_line)}
+        {server_table(servers, rows)}
         <p class="visually-hidden" aria-live="polite">{summary}</p>
+    }
+}
+
+/// One row per name server, each filled in as its answer arrives.
+fn server_table(servers: Vec<String>, rows: Vec<RwSignal<Row>>) -> impl IntoView {
+    view! {
+    <div class="table-wrap">
+        <table class="table stack propagation-table">
+            <thead><tr><th>"Server"</th><th>"Answer"</th><th>"Zone serial"</th></tr></thead>
+            <tbody>
+                {servers.into_iter().zip(rows).map(|(server, row)| view! {
+                    <tr data-state=move || match row.get() {
+                        Row::Idle => "idle",
+                        Row::Asking => "asking",
+                        Row::Answered(r) if r.matches && r.problem.is_none() => "matches",
+                        Row::Answered(_) | Row::Failed(_) => "differs",
+                    }>
+                        <td data-label="Server">
+                            <strong>{server}</strong>
+                            {move || match row.get() {
+                                Row::Answered(ProbeRow { address: Some(a), .. }) => Some(view! { <br/><span class="muted">{a}</span> }),
+                                _ => None,
+                            }}
+                        </td>
+                        <td data-label="Answer" class="record-value">{move || match row.get() {
+                            Row::Idle => "Not asked yet".to_string(),
+                            Row::Asking => "Asking…".to_string(),
+                            Row::Answered(r) => answer_text(&r),
+                            Row::Failed(e) => e,
+                        }}</td>
+                        <td data-label="Zone serial">{move || match row.get() {
+                            Row::Answered(r) => serial_text(&r),
+                            _ => "—".to_string(),
+                        }}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    </div>
+    }
+}
+
+/// What the portal itself holds for the name asked about.
+fn expected_line((qname, values, serial): (String, Vec<String>, u32)) -> impl IntoView {
+    view! {
+        <p class="propagation-expected">
+            "The portal has " <code>{qname}</code> ": "
+            {if values.is_empty() { "no such record".to_string() } else { values.join(", ") }}
+            {format!(" (serial {serial})")}
+        </p>
     }
 }

@@ -43,6 +43,39 @@ pub(super) struct FormSignals {
 }
 
 impl FormSignals {
+    /// A field typed in: its server error goes, and its own errors show.
+    fn set(self, field: &'static str, value: String) {
+        self.server.update(|s| s.retain(|(f, _)| f != field));
+        self.touched.update(|t| {
+            if !t.contains(&field) {
+                t.push(field);
+            }
+        });
+        self.input.update(|i| match field {
+            "type" => i.kind = value,
+            "name" => i.name = value,
+            "ttl" => i.ttl = value,
+            "content" => i.content = value,
+            "priority" => i.priority = value,
+            "weight" => i.weight = value,
+            "port" => i.port = value,
+            "tag" => i.tag = value,
+            _ => {}
+        });
+    }
+
+    /// The field's error: the server's for the last attempt, else what
+    /// the browser finds once the field was typed in.
+    fn error(self, errors: Memo<Errors>, field: &'static str) -> Option<String> {
+        if let Some((_, m)) = self.server.with(|s| s.iter().find(|(f, _)| f == field).cloned()) {
+            return Some(m);
+        }
+        if !self.touched.with(|t| t.contains(&field)) {
+            return None;
+        }
+        errors.with(|e| e.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()))
+    }
+
     pub(super) fn new(input: RecordInput, server: Errors, message: Option<String>) -> Self {
         let touched = if server.is_empty() {
             Vec::new()
@@ -99,36 +132,8 @@ pub(super) fn RecordFields(
         records.with(|rs| client_errors(domain.as_ref(), &input, rs, &editing_id))
     });
     let kind = move || RecordType::parse(&form.input.with(|i| i.kind.clone()));
-    let error_for = move |field: &'static str| {
-        move || {
-            if let Some((_, m)) = form.server.with(|s| s.iter().find(|(f, _)| f == field).cloned()) {
-                return Some(m);
-            }
-            if !form.touched.with(|t| t.contains(&field)) {
-                return None;
-            }
-            errors.with(|e| e.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()))
-        }
-    };
-    let set = move |field: &'static str, value: String| {
-        form.server.update(|s| s.retain(|(f, _)| f != field));
-        form.touched.update(|t| {
-            if !t.contains(&field) {
-                t.push(field);
-            }
-        });
-        form.input.update(|i| match field {
-            "type" => i.kind = value,
-            "name" => i.name = value,
-            "ttl" => i.ttl = value,
-            "content" => i.content = value,
-            "priority" => i.priority = value,
-            "weight" => i.weight = value,
-            "port" => i.port = value,
-            "tag" => i.tag = value,
-            _ => {}
-        });
-    };
+    let error_for = move |field: &'static str| move || form.error(errors, field);
+    let set = move |field: &'static str, value: String| form.set(field, value);
     let shown = move |test: fn(RecordType) -> bool| move || !hydrated.get() || kind().is_some_and(test);
     let text = move |field: &'static str,
                      label: &'static str,
@@ -142,8 +147,7 @@ pub(super) fn RecordFields(
         let err2 = error_for(field);
         let err3 = error_for(field);
         let described = {
-            let error_id = error_id.clone();
-            let hint_id = hint_id.clone();
+            let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
             move || {
                 if err2().is_some() {
                     error_id.clone()
@@ -170,8 +174,6 @@ pub(super) fn RecordFields(
         }
     };
     let type_id = format!("{prefix}-type");
-    let tag_id = format!("{prefix}-tag");
-    let critical_id = format!("{prefix}-critical");
     view! {
         <p class="form-error" role="alert">{move || form.message.get()}</p>
         <div class="record-fields">
@@ -189,29 +191,44 @@ pub(super) fn RecordFields(
             {text("priority", "Priority", "MX and SRV: lower is preferred (0–65535).", "numeric", Some(RecordType::has_priority))}
             {text("weight", "Weight", "SRV: share among equal priorities (0–65535).", "numeric", Some(RecordType::has_weight_and_port))}
             {text("port", "Port", "SRV: the service's port (0–65535).", "numeric", Some(RecordType::has_weight_and_port))}
-            <div class="field" class:hidden=move || !shown(RecordType::has_tag)()>
-                <label for=tag_id.clone()>"CAA tag"</label>
-                <select class="input" id=tag_id name="tag" on:change=move |ev| set("tag", event_target_value(&ev))>
-                    {CaaTag::ALL.iter().map(|t| {
-                        let t = *t;
-                        view! { <option value=t.as_str() selected=move || form.input.with(|i| i.tag == t.as_str())>{t.label()}</option> }
-                    }).collect_view()}
-                </select>
-                <p class="error" aria-live="polite">{error_for("tag")}</p>
-            </div>
-            <div class="field checkbox" class:hidden=move || !shown(RecordType::has_tag)()>
-                <label>
-                    <input type="checkbox" id=critical_id name="critical" value="on"
-                        checked=form.input.with_untracked(|i| i.critical)
-                        prop:checked=move || form.input.with(|i| i.critical)
-                        on:change=move |ev| form.input.update(|i| i.critical = event_target_checked(&ev))/>
-                    " Critical (CAs that do not understand the tag must refuse)"
-                </label>
-            </div>
+            {caa_fields(prefix, form, errors, move || shown(RecordType::has_tag)())}
             {text("ttl", "TTL", "Seconds or 5m, 1h, 1d — from 1 minute to 1 week.", "text", None)}
         </div>
         <datalist id=format!("{prefix}-ttl-presets")>
             {Ttl::PRESETS.iter().map(|(s, l)| view! { <option value=s.to_string()>{*l}</option> }).collect_view()}
         </datalist>
+    }
+}
+
+/// A CAA record's tag and critical flag (shown for CAA only, once the page
+/// is interactive).
+fn caa_fields(
+    prefix: &'static str,
+    form: FormSignals,
+    errors: Memo<Errors>,
+    visible: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let tag_id = format!("{prefix}-tag");
+    let critical_id = format!("{prefix}-critical");
+    view! {
+    <div class="field" class:hidden=move || !visible()>
+        <label for=tag_id.clone()>"CAA tag"</label>
+        <select class="input" id=tag_id name="tag" on:change=move |ev| form.set("tag", event_target_value(&ev))>
+            {CaaTag::ALL.iter().map(|t| {
+                let t = *t;
+                view! { <option value=t.as_str() selected=move || form.input.with(|i| i.tag == t.as_str())>{t.label()}</option> }
+            }).collect_view()}
+        </select>
+        <p class="error" aria-live="polite">{move || form.error(errors, "tag")}</p>
+    </div>
+    <div class="field checkbox" class:hidden=move || !visible()>
+        <label>
+            <input type="checkbox" id=critical_id name="critical" value="on"
+                checked=form.input.with_untracked(|i| i.critical)
+                prop:checked=move || form.input.with(|i| i.critical)
+                on:change=move |ev| form.input.update(|i| i.critical = event_target_checked(&ev))/>
+            " Critical (CAs that do not understand the tag must refuse)"
+        </label>
+    </div>
     }
 }
