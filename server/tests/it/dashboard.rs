@@ -269,6 +269,21 @@ async fn every_figure_equals_the_raw_samples_for_whoever_looks(pool: PgPool) {
         truth_bandwidth_month(pool, &everyone).await
     );
     assert_eq!(tile(&view, "customers"), 3);
+    // The account counts are kept by triggers: the same as counting.
+    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM hosting_accounts WHERE status <> 'cancelled'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(tile(&view, "platform-accounts"), open);
+    let by_plan: Vec<f64> = sqlx::query_scalar(
+        "SELECT count(a.id)::float8 FROM plans p
+         LEFT JOIN hosting_accounts a ON a.plan_id = p.id AND a.status <> 'cancelled'
+         GROUP BY p.id, p.name, p.sort_order ORDER BY p.sort_order, p.name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(series(chart(&view, "accounts-by-plan")), by_plan);
     let daily = truth_daily(pool, &everyone).await;
     let data = chart(&view, "bandwidth");
     assert_eq!(
@@ -461,4 +476,54 @@ async fn the_dashboard_page_has_every_number_and_table_without_javascript(pool: 
     let page = browser.page("/?from=2026-10-31&to=2026-10-01").await;
     assert!(page.contains("The start must not be after the end."));
     assert!(page.contains("Last 30 days"));
+}
+
+/// What `platform_counts` holds, and what counting the tables gives.
+async fn kept_and_counted(pool: &PgPool) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+    let kept = sqlx::query_as("SELECT key, n FROM platform_counts WHERE n <> 0 ORDER BY key")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let counted = sqlx::query_as(
+        "SELECT key, n FROM (
+             SELECT 'customers' AS key, count(*) AS n FROM users WHERE role = 'customer'
+             UNION ALL SELECT 'accounts:' || status, count(*) FROM hosting_accounts GROUP BY status
+             UNION ALL SELECT 'plan:' || plan_id, count(*) FROM hosting_accounts
+                       WHERE status <> 'cancelled' GROUP BY plan_id) c
+         WHERE n <> 0 ORDER BY key",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    (kept, counted)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_platform_counts_follow_every_change(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (ana, _) = app.customer("ana@example.com", "Ana").await;
+    for name in ["Shop", "Blog", "Store"] {
+        AccountBuilder::named(name).owner(ana).create(&app.pool).await;
+    }
+    UserBuilder::customer("gone@example.com").create(&app.pool).await;
+    UserBuilder::customer("promoted@example.com")
+        .create(&app.pool)
+        .await;
+    let (kept, counted) = kept_and_counted(&app.pool).await;
+    assert_eq!(kept, counted);
+    assert!(kept.contains(&("customers".into(), 3)), "{kept:?}");
+    for change in [
+        "UPDATE hosting_accounts SET status = 'suspended' WHERE name = 'Shop'",
+        "UPDATE hosting_accounts SET status = 'cancelled' WHERE name = 'Blog'",
+        "UPDATE hosting_accounts SET plan_id = (SELECT id FROM plans ORDER BY sort_order DESC LIMIT 1) WHERE name = 'Store'",
+        "DELETE FROM hosting_accounts WHERE name = 'Shop'",
+        "UPDATE users SET role = 'staff' WHERE email = 'promoted@example.com'",
+        "DELETE FROM users WHERE email = 'gone@example.com'",
+    ] {
+        sqlx::query(change).execute(&app.pool).await.unwrap();
+        let (kept, counted) = kept_and_counted(&app.pool).await;
+        assert_eq!(kept, counted, "after {change}");
+    }
+    let (kept, _) = kept_and_counted(&app.pool).await;
+    assert!(kept.contains(&("customers".into(), 1)), "{kept:?}");
 }

@@ -1,5 +1,7 @@
 //! The platform view for staff: customers and sign-ups, accounts by
 //! status and plan, platform storage and bandwidth, accounts near quota.
+//! Counts come from `platform_counts` and bandwidth from the platform
+//! rollups, both kept by triggers: no render counts every account.
 
 use sqlx::PgPool;
 
@@ -78,10 +80,10 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
 async fn people(pool: &PgPool, viewer: &Viewer) -> Result<People, sqlx::Error> {
     sqlx::query_as!(
         People,
-        r#"SELECT count(*) AS "customers!",
+        r#"SELECT (SELECT coalesce(sum(n), 0) FROM platform_counts WHERE key = 'customers')::int8 AS "customers!",
                   count(*) FILTER (WHERE created_at > $1) AS "week!",
                   count(*) FILTER (WHERE created_at >= $2) AS "today!"
-           FROM users WHERE role = 'customer'"#,
+           FROM users WHERE role = 'customer' AND created_at >= LEAST($1, $2)"#,
         viewer.now - time::Duration::days(7),
         date_of(viewer.today()).midnight().assume_utc()
     )
@@ -92,7 +94,7 @@ async fn people(pool: &PgPool, viewer: &Viewer) -> Result<People, sqlx::Error> {
 async fn statuses(pool: &PgPool) -> Result<Vec<StatusCount>, sqlx::Error> {
     sqlx::query_as!(
         StatusCount,
-        r#"SELECT status AS "status: AccountStatus", count(*) AS "n!" FROM hosting_accounts GROUP BY status"#
+        r#"SELECT split_part(key, ':', 2) AS "status!: AccountStatus", n FROM platform_counts WHERE key LIKE 'accounts:%'"#
     )
     .fetch_all(pool)
     .await
@@ -105,7 +107,7 @@ async fn usage(pool: &PgPool, month: time::Date) -> Result<Usage, sqlx::Error> {
              (SELECT coalesce(sum(l.storage_bytes), 0)::int8 FROM usage_latest l
                JOIN hosting_accounts a ON a.id = l.account_id WHERE a.status <> 'cancelled') AS "storage!",
              (SELECT LEAST(coalesce(sum(bandwidth_bytes), 0), 9223372036854775807)::int8
-               FROM usage_monthly WHERE month = $1) AS "bandwidth!""#,
+               FROM usage_platform_daily WHERE day >= $1 AND day < ($1 + interval '1 month')::date) AS "bandwidth!""#,
         month
     )
     .fetch_one(pool)
@@ -244,9 +246,9 @@ async fn sign_ups(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<C
 
 async fn by_plan(pool: &PgPool) -> Result<ChartData, Internal> {
     let rows = sqlx::query!(
-        r#"SELECT p.name, count(a.id) AS "n!" FROM plans p
-           LEFT JOIN hosting_accounts a ON a.plan_id = p.id AND a.status <> 'cancelled'
-           GROUP BY p.id, p.name, p.sort_order ORDER BY p.sort_order, p.name"#
+        r#"SELECT p.name, coalesce(c.n, 0) AS "n!" FROM plans p
+           LEFT JOIN platform_counts c ON c.key = 'plan:' || p.id
+           ORDER BY p.sort_order, p.name"#
     )
     .fetch_all(pool)
     .await?;
