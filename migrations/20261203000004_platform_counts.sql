@@ -40,9 +40,6 @@ CREATE FUNCTION platform_counts_accounts() RETURNS trigger LANGUAGE plpgsql AS $
 DECLARE
     deltas jsonb;
 BEGIN
-    -- Keys are taken in order and the totals one statement at a time, so
-    -- concurrent account changes cannot deadlock on them.
-    PERFORM pg_advisory_xact_lock(hashtext('platform_counts'));
     IF TG_OP = 'INSERT' THEN
         SELECT jsonb_object_agg(key, n) INTO deltas FROM (
             SELECT key, sum(n) AS n FROM (
@@ -62,9 +59,13 @@ BEGIN
                 UNION ALL SELECT 'plan:' || plan_id, 1 FROM new_rows WHERE status <> 'cancelled'
                 UNION ALL SELECT 'accounts:' || status, -1 FROM old_rows
                 UNION ALL SELECT 'plan:' || plan_id, -1 FROM old_rows WHERE status <> 'cancelled') d
-            GROUP BY key) g;
+            GROUP BY key HAVING sum(n) <> 0) g;
     END IF;
+    -- Only a change of status or plan writes (an edit nets to nothing).
+    -- Writers take the totals one transaction at a time, so concurrent
+    -- account changes cannot deadlock on them.
     IF deltas IS NOT NULL THEN
+        PERFORM pg_advisory_xact_lock(hashtext('platform_counts'));
         PERFORM platform_counts_add(deltas);
     END IF;
     RETURN NULL;

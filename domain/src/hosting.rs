@@ -179,33 +179,7 @@ impl AccountStatus {
 crate::stored_as_text!(MemberRole);
 crate::stored_as_text!(AccountStatus);
 
-/// A hosting account's id, as it appears in URLs and forms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AccountId(uuid::Uuid);
-
-impl AccountId {
-    /// None for anything that is not a UUID (it names no account).
-    pub fn parse(input: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(input.trim()).ok().map(Self)
-    }
-
-    pub fn uuid(self) -> uuid::Uuid {
-        self.0
-    }
-}
-
-impl From<uuid::Uuid> for AccountId {
-    fn from(id: uuid::Uuid) -> Self {
-        Self(id)
-    }
-}
-
-impl std::fmt::Display for AccountId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+pub use crate::ids::AccountId;
 
 /// A hosting account's name as its owner chose it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

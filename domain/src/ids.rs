@@ -70,6 +70,10 @@ macro_rules! number_id {
 }
 
 uuid_id!(
+    /// A hosting account's id, as it appears in URLs and forms.
+    AccountId
+);
+uuid_id!(
     /// A domain (a DNS zone) on the platform.
     DomainId
 );

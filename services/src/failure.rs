@@ -174,6 +174,12 @@ impl ServiceError {
     }
 }
 
+/// Refuses with "`what` Try again in N minute(s)." for the wait a rate
+/// limit answers (for `map_err`).
+pub fn over(what: &'static str) -> impl Fn(crate::rate_limit::RetryAfter) -> ServiceError {
+    move |wait| ServiceError::RateLimited { what, wait }
+}
+
 /// `message` next to `field`.
 pub fn invalid(field: &'static str, message: impl ToString) -> ServiceError {
     ServiceError::invalid(field, message)

@@ -158,8 +158,14 @@ pub async fn spawn_binary(pool: PgPool, env: &[(&str, &str)], output: &std::path
         .env("LEPTOS_HASH_FILES", "false")
         .env("KSF_DATA_DIR", site.path().join("data"))
         .env("LEPTOS_ENV", "DEV")
-        .env("KSF_PASSWORD_HASH_MEMORY_KIB", "256")
-        .env("KSF_PASSWORD_HASH_ITERATIONS", "1")
+        .env(
+            "KSF_PASSWORD_HASH_MEMORY_KIB",
+            TEST_HASH_COST.memory_kib.to_string(),
+        )
+        .env(
+            "KSF_PASSWORD_HASH_ITERATIONS",
+            TEST_HASH_COST.iterations.to_string(),
+        )
         .stdout(log.try_clone().expect("the log file"))
         .stderr(log);
     for (k, v) in env {

@@ -12,7 +12,7 @@ use super::{invalid, ServiceError};
 use crate::activity::{record_for_account, Action, NewEntry};
 use crate::mail::{self, templates};
 use crate::notifications;
-use crate::rate_limit::{self, RetryAfter};
+use crate::rate_limit;
 use crate::tokens::{hash_token, new_token};
 use crate::{Actor, Deps};
 use domain::{Email, MemberRole, Permission};
@@ -25,10 +25,6 @@ pub struct NewInvitation {
     pub email: Email,
     /// Never `Owner`: ownership is transferred, not granted.
     pub role: MemberRole,
-}
-
-fn too_many(what: &'static str) -> impl Fn(RetryAfter) -> ServiceError {
-    move |wait| ServiceError::RateLimited { what, wait }
 }
 
 /// Not a member already, and within the account's and the user's caps
@@ -60,11 +56,11 @@ async fn may_invite(
         &account_id.to_string(),
     )
     .await?
-    .map_err(too_many("Too many invitations from this account."))?;
+    .map_err(crate::failure::over("Too many invitations from this account."))?;
     let per_user = deps.limits.invitations_per_user();
     rate_limit::hit(&mut *tx, &per_user, &actor.id().to_string())
         .await?
-        .map_err(too_many("You have sent too many invitations today."))?;
+        .map_err(crate::failure::over("You have sent too many invitations today."))?;
     Ok(())
 }
 

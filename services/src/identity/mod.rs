@@ -47,19 +47,14 @@ pub(crate) fn owns_hosting_accounts(names: &[String]) -> ServiceError {
 }
 
 pub(crate) fn too_many_attempts(wait: RetryAfter) -> ServiceError {
-    ServiceError::RateLimited {
-        what: "Too many attempts.",
-        wait,
-    }
+    crate::failure::over("Too many attempts.")(wait)
 }
 
 pub(crate) fn limited(r: Result<(), RetryAfter>) -> Result<(), ServiceError> {
     r.map_err(too_many_attempts)
 }
 
-pub(crate) fn field(name: &'static str, e: impl ToString) -> ServiceError {
-    ServiceError::invalid(name, e)
-}
+pub(crate) use crate::failure::invalid as field;
 
 /// Absolute links in emails start with the public site URL.
 #[derive(Debug, Clone)]

@@ -328,7 +328,7 @@ pub async fn complete_with_code(
     let from = attempts_from(device);
     ensure_not_paused(&mut tx, &pending.email, from).await?;
     let Some(factor) = two_factor::SecondFactor::parse(step.code) else {
-        return Err(two_factor::code_field_error("code", two_factor::ENTER_CODE));
+        return Err(crate::failure::invalid("code", two_factor::ENTER_CODE));
     };
     let used = two_factor::accept(&mut tx, &deps.secret_key, pending.user_id, &factor, visitor).await?;
     if !used {
@@ -351,7 +351,7 @@ pub async fn complete_with_code(
         )
         .await?;
         tx.commit().await?;
-        return Err(two_factor::code_field_error("code", two_factor::WRONG_CODE));
+        return Err(crate::failure::invalid("code", two_factor::WRONG_CODE));
     }
     let deleted = sqlx::query!("DELETE FROM pending_sign_ins WHERE id = $1", pending.id)
         .execute(&mut *tx)

@@ -114,7 +114,7 @@ pub(crate) async fn check_answers(
             {
                 Some((
                     "code",
-                    two_factor::code_field_error(answers.code_field, two_factor::WRONG_CODE),
+                    crate::failure::invalid(answers.code_field, two_factor::WRONG_CODE),
                 ))
             }
             _ => None,

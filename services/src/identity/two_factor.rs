@@ -25,10 +25,6 @@ pub const WRONG_CODE: &str =
 const WRONG_ENROLMENT_CODE: &str =
     "That code did not match. Check that your phone's clock is right and enter the code shown now.";
 
-pub(crate) fn code_field_error(field: &'static str, message: &str) -> ServiceError {
-    ServiceError::Invalid(vec![(field, message.to_string())])
-}
-
 /// Replaces the user's recovery codes with ten new ones; returns them (the
 /// only time they exist in the clear).
 async fn replace_recovery_codes(conn: &mut PgConnection, user_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
@@ -214,7 +210,10 @@ pub async fn start_enrolment(deps: &Deps, actor: &Actor) -> Result<(), ServiceEr
 pub async fn confirm_enrolment(deps: &Deps, actor: &Actor, code: &str) -> Result<Vec<String>, ServiceError> {
     step_up::require(actor)?;
     let Some(SecondFactor::Code(code)) = SecondFactor::parse(code) else {
-        return Err(code_field_error("code", "Enter the 6-digit code your app shows."));
+        return Err(crate::failure::invalid(
+            "code",
+            "Enter the 6-digit code your app shows.",
+        ));
     };
     let user = &actor.user;
     let mut tx = deps.pool.begin().await?;
@@ -225,14 +224,14 @@ pub async fn confirm_enrolment(deps: &Deps, actor: &Actor, code: &str) -> Result
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| {
-        code_field_error(
+        crate::failure::invalid(
             "code",
             "Start the set-up again: there is no code waiting to be confirmed.",
         )
     })?;
     let secret = deps.secret_key.open(&row.secret_sealed)?;
     let Some(step) = matching_step(&secret, &code, actor.now) else {
-        return Err(code_field_error("code", WRONG_ENROLMENT_CODE));
+        return Err(crate::failure::invalid("code", WRONG_ENROLMENT_CODE));
     };
     sqlx::query!(
         "UPDATE two_factor SET enabled_at = now(), last_used_step = $2 WHERE user_id = $1",

@@ -37,7 +37,6 @@ impl Default for SupportSettings {
 }
 
 pub use crate::failure::ServiceError;
-use crate::rate_limit::RetryAfter;
 
 /// Also the answer for a ticket the user may not see: it reveals nothing.
 pub fn not_found() -> ServiceError {
@@ -53,9 +52,7 @@ pub(crate) const OPENED_MANY: &str = "You opened many tickets in the last hour."
 pub(crate) const REPLIED_MANY: &str = "You sent many replies in the last hour.";
 
 /// A full window of `rate_limit` as the user reads it.
-pub(crate) fn over(what: &'static str) -> impl FnOnce(RetryAfter) -> ServiceError {
-    move |wait| ServiceError::RateLimited { what, wait }
-}
+pub(crate) use crate::failure::over;
 
 /// Announces a change to a ticket on the live stream, in the caller's
 /// transaction: to its audience and staff, or (a staff note) to staff only.
