@@ -6,6 +6,7 @@ use app::api::{AppState, Settings};
 use app::{shell, App};
 use axum::{
     extract::State,
+    handler::Handler,
     http::{header, HeaderValue, StatusCode},
     response::IntoResponse,
     routing::get,
@@ -229,7 +230,16 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(pages)
         .merge(static_assets(&state.leptos_options))
         // Anything else: a file from the site root (favicon) or the 404 page.
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // ServeDir answers a browser's revalidation with 304; Leptos' own
+        // file handler would render the page shell for it instead.
+        .fallback_service(
+            ServeDir::new(PathBuf::from(state.leptos_options.site_root.as_ref()))
+                .append_index_html_on_directories(false)
+                .fallback(
+                    file_and_error_handler_with_context::<AppState, _>(context, shell)
+                        .with_state(state.clone()),
+                ),
+        )
         // Every page and form (the 404 page too) knows who is signed in.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -110,6 +110,25 @@ async fn hashed_assets_are_cached_for_a_year(pool: PgPool) {
     assert_eq!(app.get("/favicon.svg").await.status(), 200);
 }
 
+/// A browser revalidates the favicon on every page (it is `no-cache`): an
+/// unchanged file answers 304, not the not-found page.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_revalidated_site_file_is_not_modified(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let first = app.get("/favicon.svg").await;
+    assert_eq!(first.status(), 200);
+    let modified = first.headers()["last-modified"].clone();
+    let again = app
+        .client
+        .get(format!("{}/favicon.svg", app.base))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(app.get("/no-such-file.svg").await.status(), 404);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn unhashed_assets_are_revalidated(pool: PgPool) {
     let app = spawn_app(pool).await;
