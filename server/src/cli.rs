@@ -1,5 +1,5 @@
 //! `ksf` and its subcommands (clap): serve (the default), dns, migrate,
-//! seed-demo, create-staff, generate-key, stripe.
+//! seed-demo, create-staff, generate-key, backup, restore, stripe.
 
 use std::io::BufRead;
 
@@ -50,6 +50,16 @@ pub enum Command {
     },
     /// Print a new random KSF_SECRET_KEY
     GenerateKey,
+    /// Back up the database (pg_dump) and KSF_DATA_DIR into a new folder under --to
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup folder into an empty database and an empty KSF_DATA_DIR
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Stripe: the plans' products and prices, and the demo's payments
     #[command(subcommand)]
     Stripe(StripeCommand),
@@ -79,6 +89,8 @@ pub enum CliError {
     CreateUser(#[from] users::CreateUserError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 /// Parses the command line and the settings' variables. Help and usage
@@ -228,7 +240,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
     };
     let maintenance = tokio::spawn(crate::maintenance::run(
         pool.clone(),
-        config.usage_retention,
+        config.retention,
         config.billing.grace_days,
         services::identity::Links {
             site_url: config.site_url.clone(),
@@ -343,6 +355,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Stripe(StripeCommand::SeedDemo) => seed_demo_billing(&config, pool).await,
         Command::CreateStaff { email, name } => create_staff(&config, &pool, &email, &name).await,
+        Command::Backup { to } => {
+            let folder = crate::backup::backup(&pool, &config.database_url, &config.data_dir, &to).await?;
+            println!("Backup written to {}", folder.display());
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let manifest =
+                crate::backup::restore(&pool, &config.database_url, &config.data_dir, &from).await?;
+            println!(
+                "Restored the backup of {} (ksf {}); `ksf migrate` or `ksf serve` applies newer migrations",
+                manifest.created, manifest.version
+            );
+            Ok(())
+        }
     }
 }
 

@@ -1,13 +1,13 @@
 //! The housekeeping every portal process runs (several may at once).
 
 /// Each minute, the per-period usage totals once the day has changed.
-/// Hourly housekeeping: raw usage samples past their retention, live
-/// events no stream can still ask for, resolved tickets due to close,
+/// Hourly housekeeping: every table's rows past their retention
+/// (`services::retention`), resolved tickets due to close,
 /// accounts unpaid past their grace period, domains pending too long, and
 /// attachment files no ticket points to. Several processes may run it.
 pub async fn run(
     pool: sqlx::PgPool,
-    retention: time::Duration,
+    retention: services::retention::Retention,
     grace_days: i64,
     links: services::identity::Links,
     storage: services::tickets::files::Storage,
@@ -29,19 +29,19 @@ pub async fn run(
             }
             _ = every.tick() => {}
         }
-        let pruned = services::hosting::usage::prune_raw(&pool, retention).await;
-        crate::metrics::job("usage_prune", &pruned);
-        match pruned {
-            Ok(n) if n > 0 => tracing::info!(deleted = n, "pruned old usage samples"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not prune usage samples"),
-        }
-        let pruned = services::realtime::prune(&pool).await;
-        crate::metrics::job("live_events_prune", &pruned);
-        if let Err(error) = pruned {
-            tracing::warn!(%error, "could not prune live events");
-        }
         let now = time::OffsetDateTime::now_utc();
+        let mut failed = None;
+        for (table, pruned) in services::retention::prune_all(&pool, &retention, now).await {
+            match pruned {
+                Ok(n) if n > 0 => tracing::info!(table, deleted = n, "pruned rows past their retention"),
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(table, %error, "could not prune rows past their retention");
+                    failed = Some(error);
+                }
+            }
+        }
+        crate::metrics::job("retention", &failed.map_or(Ok(()), Err));
         let closed = services::tickets::thread::auto_close(&pool, now).await;
         crate::metrics::job("tickets_auto_close", &closed);
         match closed {

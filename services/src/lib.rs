@@ -22,6 +22,7 @@ pub mod operations;
 pub mod passwords;
 pub mod rate_limit;
 pub mod realtime;
+pub mod retention;
 pub mod secret_box;
 pub mod tickets;
 pub mod tokens;

@@ -136,8 +136,9 @@ pub struct Config {
     pub limits: services::rate_limit::Limits,
     /// What hashing a new password costs.
     pub password_hash: services::passwords::HashCost,
-    /// How long raw usage samples are kept (the rollups keep their figures).
-    pub usage_retention: time::Duration,
+    /// How long raw usage samples and the activity log are kept (every
+    /// other table's retention is fixed: `services::retention`).
+    pub retention: services::retention::Retention,
     /// Seals secrets at rest (TOTP seeds).
     pub secret_key: services::secret_box::SecretKey,
     /// Staff must turn on two-factor before using the portal.
@@ -228,7 +229,10 @@ impl Config {
             trusted_proxies: s.trusted_proxies.clone().unwrap_or_default().0,
             limits: limits(&s),
             password_hash: password_hash(&s, dev)?,
-            usage_retention: time::Duration::days(s.usage_retention_days),
+            retention: services::retention::Retention {
+                usage_samples: time::Duration::days(s.usage_retention_days),
+                activity: time::Duration::days(s.activity_retention_days),
+            },
             secret_key: secret_key(&s, &env)?,
             staff_two_factor_required: s.staff_require_2fa.unwrap_or(!dev),
             data_dir: s.data_dir.clone(),

@@ -123,6 +123,10 @@ pub struct Settings {
     #[arg(long, env = "KSF_USAGE_RETENTION_DAYS", value_name = "KSF_USAGE_RETENTION_DAYS", global = true, hide_env_values = true,
         help_heading = WEB, default_value_t = 400, value_parser = value_parser!(i64).range(1..=1_000_000))]
     pub usage_retention_days: i64,
+    /// Activity-log entries older than this many days are deleted
+    #[arg(long, env = "KSF_ACTIVITY_RETENTION_DAYS", value_name = "KSF_ACTIVITY_RETENTION_DAYS", global = true, hide_env_values = true,
+        help_heading = WEB, default_value_t = 365, value_parser = value_parser!(i64).range(30..=36_500))]
+    pub activity_retention_days: i64,
 
     /// Resend's API key; unset, mail stays in the outbox (shown at /dev/mailbox in development)
     #[arg(long, env = "RESEND_API_KEY", value_name = "RESEND_API_KEY", global = true, hide_env_values = true, help_heading = MAIL)]

@@ -132,20 +132,25 @@ pub async fn spawn_app_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
     spawn(pool, extra).await
 }
 
+/// The URL of the database a pool connects to.
+pub fn database_url(pool: &PgPool) -> String {
+    let opts = pool.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        opts.get_username(),
+        opts.get_host(),
+        opts.get_port(),
+        opts.get_database().expect("the test database has a name")
+    )
+}
+
 /// The `ksf` binary serving the test database, as it runs in production
 /// (its own process, its own logging set up from `RUST_LOG`), its stdout
 /// and stderr written to `output`.
 pub async fn spawn_binary(pool: PgPool, env: &[(&str, &str)], output: &std::path::Path) -> TestApp {
     let site = site_root();
     let addr = format!("127.0.0.1:{}", free_port());
-    let opts = pool.connect_options();
-    let database_url = format!(
-        "postgres://{}@{}:{}/{}",
-        opts.get_username(),
-        opts.get_host(),
-        opts.get_port(),
-        opts.get_database().expect("the test database has a name")
-    );
+    let database_url = database_url(&pool);
     let log = std::fs::File::create(output).expect("the log file");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ksf"));
     command

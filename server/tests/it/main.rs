@@ -2,6 +2,7 @@
 //! PostgreSQL database per test (`#[sqlx::test]`), and clients that keep
 //! cookies as a browser does.
 
+mod backup;
 mod builders;
 mod cast;
 mod helpers;
@@ -18,6 +19,7 @@ mod logs;
 mod operations;
 mod outbox;
 mod rendering;
+mod retention;
 mod sessions;
 mod shell;
 mod step_up;

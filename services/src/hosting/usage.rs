@@ -260,26 +260,6 @@ pub async fn roll_windows(pool: &PgPool, today: time::Date) -> Result<bool, sqlx
     Ok(rolled)
 }
 
-/// Deletes raw samples older than `retention` (the rollups keep their
-/// figures); returns how many. In slices, so no long lock or transaction.
-pub async fn prune_raw(pool: &PgPool, retention: Duration) -> Result<u64, sqlx::Error> {
-    let mut total = 0;
-    loop {
-        let deleted = sqlx::query!(
-            r#"DELETE FROM usage_samples WHERE ctid = ANY(ARRAY(
-                   SELECT ctid FROM usage_samples WHERE sampled_at < now() - make_interval(secs => $1) LIMIT 10000))"#,
-            retention.as_seconds_f64()
-        )
-        .execute(pool)
-        .await?
-        .rows_affected();
-        total += deleted;
-        if deleted < 10_000 {
-            return Ok(total);
-        }
-    }
-}
-
 /// An account's usage against its plan, as the account page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageSummary {

@@ -284,17 +284,6 @@ pub async fn missed(pool: &PgPool, last: i64, user: Uuid, staff: bool) -> Result
     Ok(out)
 }
 
-/// Deletes events older than `KEEP_EVENTS`; returns how many.
-pub async fn prune(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query!(
-        "DELETE FROM events WHERE created_at < now() - make_interval(secs => $1)",
-        KEEP_EVENTS.as_seconds_f64()
-    )
-    .execute(pool)
-    .await?
-    .rows_affected())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
