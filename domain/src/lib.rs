@@ -9,6 +9,7 @@ pub mod email;
 pub mod hosting;
 pub mod ids;
 pub mod live;
+pub mod mail;
 pub mod money;
 pub mod next_path;
 pub mod tickets;

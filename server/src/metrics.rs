@@ -112,6 +112,13 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
             metrics::gauge!("ksf_stripe_webhooks_pending").set(q.webhooks_pending as f64);
             metrics::gauge!("ksf_stripe_webhooks_oldest_pending_seconds").set(q.webhooks_oldest_seconds);
             metrics::gauge!("ksf_stripe_webhooks_retrying").set(q.webhooks_retrying as f64);
+            // Unset until the provider has reported on an email.
+            for (window, rate) in [("24h", q.delivery_rate_24h), ("30d", q.delivery_rate_30d)] {
+                if let Some(rate) = rate {
+                    metrics::gauge!("ksf_email_delivery_rate", "window" => window).set(rate);
+                }
+            }
+            metrics::gauge!("ksf_email_suppressed_addresses").set(q.suppressed_addresses as f64);
             metrics::gauge!("ksf_database_up").set(1.0);
         }
         Err(error) => {

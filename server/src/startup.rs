@@ -192,6 +192,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::tickets::forms::routes())
         .merge(app::api::tickets::files::routes())
         .merge(app::api::sessions::routes())
+        .merge(app::api::mail::routes())
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::forms::routes())
         .merge(app::api::billing::forms::routes())
@@ -255,6 +256,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::usage::routes())
         // Stripe's webhooks authenticate by signature, never by cookie.
         .merge(app::api::billing::forms::webhook_routes())
+        // So do Resend's (Svix signatures).
+        .merge(app::api::mail::webhook_routes())
         // Prometheus: by address or bearer token, never by cookie.
         .merge(crate::metrics::routes(
             state.deps.pool.clone(),
@@ -391,6 +394,7 @@ impl Application {
                 trusted_proxies: config.trusted_proxies.clone(),
                 staff_two_factor_required: config.staff_two_factor_required,
                 echarts_url: echarts_url(&config.leptos),
+                resend_webhook_secret: config.mail.webhook_secret.clone(),
             }),
         });
         Ok(Self {

@@ -18,6 +18,18 @@ pub struct Queues {
     pub webhooks_oldest_seconds: f64,
     /// Of those, events that failed at least once (retrying).
     pub webhooks_retrying: i64,
+    /// Delivered share of sent emails whose fate is known, over the last
+    /// 24 hours and 30 days (None before any is known).
+    pub delivery_rate_24h: Option<f64>,
+    pub delivery_rate_30d: Option<f64>,
+    /// Addresses no longer mailed (hard bounces and complaints).
+    pub suppressed_addresses: i64,
+}
+
+/// Delivered (a complaint was delivered too) over delivered and bounced:
+/// emails still without a final word are left out until they have one.
+fn rate(delivered: i64, finished: i64) -> Option<f64> {
+    (finished > 0).then(|| delivered as f64 / finished as f64)
 }
 
 pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
@@ -40,6 +52,7 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
     )
     .fetch_one(pool)
     .await?;
+    let delivery = delivery(pool).await?;
     Ok(Queues {
         outbox_pending: outbox.pending,
         outbox_oldest_seconds: outbox.oldest,
@@ -48,5 +61,37 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
         webhooks_pending: webhooks.pending,
         webhooks_oldest_seconds: webhooks.oldest,
         webhooks_retrying: webhooks.retrying,
+        delivery_rate_24h: delivery.rate_24h,
+        delivery_rate_30d: delivery.rate_30d,
+        suppressed_addresses: delivery.suppressed,
+    })
+}
+
+/// How email delivery goes, as the staff dashboard and `/metrics` show it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DeliveryFigures {
+    pub rate_24h: Option<f64>,
+    pub rate_30d: Option<f64>,
+    pub suppressed: i64,
+}
+
+pub async fn delivery(pool: &PgPool) -> Result<DeliveryFigures, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE delivery IN ('delivered', 'complained')
+                                    AND created_at > now() - interval '24 hours') AS "delivered_24h!",
+                  count(*) FILTER (WHERE delivery IN ('delivered', 'complained', 'bounced')
+                                    AND created_at > now() - interval '24 hours') AS "finished_24h!",
+                  count(*) FILTER (WHERE delivery IN ('delivered', 'complained')) AS "delivered_30d!",
+                  count(*) FILTER (WHERE delivery IN ('delivered', 'complained', 'bounced')) AS "finished_30d!",
+                  (SELECT count(*) FROM email_suppressions) AS "suppressed!"
+             FROM email_outbox
+            WHERE status = 'sent' AND created_at > now() - interval '30 days'"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(DeliveryFigures {
+        rate_24h: rate(row.delivered_24h, row.finished_24h),
+        rate_30d: rate(row.delivered_30d, row.finished_30d),
+        suppressed: row.suppressed,
     })
 }

@@ -113,6 +113,13 @@ pub const POLICIES: &[Policy] = &[
                  WHERE processed_at < $1 LIMIT $2)",
     },
     Policy {
+        table: "email_events",
+        removes: "Resend's delivery reports after 90 days (their outcome stays on the email)",
+        keep: Keep::For(Duration::days(90)),
+        delete: "DELETE FROM email_events WHERE id IN (SELECT id FROM email_events
+                 WHERE received_at < $1 LIMIT $2)",
+    },
+    Policy {
         table: "notifications",
         removes: "read notifications after 90 days",
         keep: Keep::For(Duration::days(90)),

@@ -16,6 +16,7 @@ pub mod hosting;
 pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod live;
+pub mod mail;
 pub mod mailbox;
 pub mod notifications;
 pub mod sessions;
@@ -59,6 +60,8 @@ mod state {
         pub staff_two_factor_required: bool,
         /// Where the chart library is served from.
         pub echarts_url: String,
+        /// Verifies Resend's delivery webhooks (unset: refused).
+        pub resend_webhook_secret: Option<services::mail::delivery::WebhookSecret>,
     }
 
     /// Shared by every request handler and server function. Each

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::api::mail::my_email_suppression;
 use crate::api::{recently_authenticated, require_user};
 use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
@@ -30,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
             <section class="card">
                 <h2>"Email address"</h2>
                 <p>"You sign in with " <strong>{user.email.clone()}</strong> "."</p>
+                <MailStopped/>
                 <StepUpGate fresh back="/settings" what="change your email address">
                     <form class="form" method="post" action="/settings/profile/email">
                         <Field label="New email address" name="new_email" kind="email" autocomplete="email"/>
@@ -83,4 +85,28 @@ pub fn SettingsPage() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Shown when mail to the person's address stopped after a hard bounce or
+/// a complaint: why, and the two ways out.
+#[component]
+fn MailStopped() -> impl IntoView {
+    let suppression = Resource::new(|| (), |_| my_email_suppression());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // A failed lookup hides the notice; the rest of the page stands.
+                suppression.await.ok().flatten().map(|s| view! {
+                    <div class="notice notice-warning mail-stopped" role="status">
+                        <p><strong>"We have stopped emailing this address."</strong> " " {s.reason.explained()} " (" {s.since} ")"</p>
+                        {s.detail.map(|d| view! { <p>"The receiving server said: " {d}</p> })}
+                        <p>"Security emails, such as password resets, still go to it. Change your address below, or, if the mailbox works again:"</p>
+                        <form method="post" action="/settings/email/resume">
+                            <button class="btn btn-secondary" type="submit">"Email this address again"</button>
+                        </form>
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
 }

@@ -205,6 +205,7 @@ pub(super) fn mail(s: &Settings) -> Result<services::mail::worker::MailerSetting
     Ok(services::mail::worker::MailerSettings {
         resend_api_key: s.resend_api_key.clone(),
         resend_base_url: s.resend_base_url.as_ref().map(|u| u.0.clone()),
+        webhook_secret: s.resend_webhook_secret.clone(),
         from,
         reply_to: s.mail_reply_to.clone(),
         ..defaults

@@ -134,6 +134,9 @@ pub struct Settings {
     /// Where the email worker sends (Resend's API if unset)
     #[arg(long, env = "RESEND_BASE_URL", value_name = "RESEND_BASE_URL", global = true, hide_env_values = true, help_heading = MAIL)]
     pub resend_base_url: Option<HttpUrl>,
+    /// The signing secret of Resend's webhook to /webhooks/resend (whsec_…); unset, delivery is not tracked
+    #[arg(long, env = "RESEND_WEBHOOK_SECRET", value_name = "RESEND_WEBHOOK_SECRET", global = true, hide_env_values = true, help_heading = MAIL)]
+    pub resend_webhook_secret: Option<services::mail::delivery::WebhookSecret>,
     /// The sender of every email, e.g. "KSFoundation <no-reply@example.com>"
     #[arg(long, env = "KSF_MAIL_FROM", value_name = "KSF_MAIL_FROM", global = true, hide_env_values = true, help_heading = MAIL)]
     pub mail_from: Option<String>,

@@ -179,6 +179,16 @@ async fn applied_stripe_events(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn delivery_reports(pool: PgPool) {
+    let aged = Aged {
+        table: "email_events",
+        insert: "INSERT INTO email_events (id, type, email_id, payload, received_at)
+                 VALUES ('msg_' || gen_random_uuid(), 'email.delivered', $1::text, '{}', $3)",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn read_notifications_but_never_unread_ones(pool: PgPool) {
     let aged = Aged {
         table: "notifications",

@@ -68,13 +68,16 @@ struct NearQuota {
 
 async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
     let month = viewer.now.date().replace_day(1).unwrap_or(viewer.now.date());
-    let (people, statuses, usage, near) = futures::try_join!(
+    let (people, statuses, usage, near, mail) = futures::try_join!(
         people(pool, viewer),
         statuses(pool),
         usage(pool, month),
-        near_quota(pool, month)
+        near_quota(pool, month),
+        crate::operations::delivery(pool)
     )?;
-    Ok(platform_tiles(&people, &statuses, &usage, &near))
+    let mut tiles = platform_tiles(&people, &statuses, &usage, &near);
+    tiles.push(delivery_tile(&mail));
+    Ok(tiles)
 }
 
 async fn people(pool: &PgPool, viewer: &Viewer) -> Result<People, sqlx::Error> {
@@ -208,6 +211,30 @@ fn platform_tiles(people: &People, statuses: &[StatusCount], usage: &Usage, near
             attention: false,
         },
     ]
+}
+
+/// The seed's goal: more than 98 % of sent email delivered.
+const DELIVERY_GOAL: f64 = 0.98;
+
+fn delivery_tile(mail: &crate::operations::DeliveryFigures) -> Tile {
+    let shown =
+        |rate: Option<f64>| rate.map_or("no reports yet".to_string(), |r| format!("{:.1} %", r * 100.0));
+    Tile {
+        id: "email-delivery".into(),
+        label: "Email delivered (24 h)".into(),
+        value: shown(mail.rate_24h),
+        detail: Some(format!(
+            "30 days: {} · {} address{} no longer mailed",
+            shown(mail.rate_30d),
+            mail.suppressed,
+            if mail.suppressed == 1 { "" } else { "es" }
+        )),
+        change: None,
+        href: None,
+        percent: None,
+        raw: mail.rate_24h.map_or(0, |r| (r * 1000.0).round() as i64),
+        attention: mail.rate_24h.is_some_and(|r| r < DELIVERY_GOAL),
+    }
 }
 
 async fn sign_ups(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<ChartData, Internal> {

@@ -12,8 +12,14 @@ pub enum EnqueueError {
 }
 
 /// Queues an email in the caller's transaction: it is sent if and only if
-/// that transaction commits.
+/// that transaction commits. To a suppressed address only security mail
+/// goes; anything else is kept as `suppressed`, never sent.
 pub async fn enqueue(conn: &mut PgConnection, to: &str, message: &Message) -> Result<Uuid, EnqueueError> {
+    let status = if !message.is_security() && super::suppression::is_suppressed(&mut *conn, to).await? {
+        "suppressed"
+    } else {
+        "pending"
+    };
     let html = message.html().map_err(EnqueueError::Render)?;
     let redacted = message.redacted();
     let redacted_html = match &redacted {
@@ -21,8 +27,8 @@ pub async fn enqueue(conn: &mut PgConnection, to: &str, message: &Message) -> Re
         None => None,
     };
     let id = sqlx::query_scalar!(
-        r#"INSERT INTO email_outbox (kind, to_address, subject, html_body, text_body, redacted_html, redacted_text)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
+        r#"INSERT INTO email_outbox (kind, to_address, subject, html_body, text_body, redacted_html, redacted_text, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"#,
         message.kind,
         to,
         message.subject,
@@ -30,6 +36,7 @@ pub async fn enqueue(conn: &mut PgConnection, to: &str, message: &Message) -> Re
         message.text(),
         redacted_html,
         redacted.map(|copy| copy.text()),
+        status,
     )
     .fetch_one(conn)
     .await?;

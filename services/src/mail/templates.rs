@@ -24,7 +24,28 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// Emails that protect an account or let its owner back in: sent even to
+/// a suppressed address (see `suppression`).
+pub const SECURITY_KINDS: &[&str] = &[
+    "verify_email",
+    "password_reset",
+    "password_changed",
+    "confirm_new_email",
+    "email_change_notice",
+    "new_sign_in",
+    "sign_in_paused",
+    "sign_up_attempt",
+    "email_already_registered",
+    "two_factor_enabled",
+    "two_factor_disabled",
+    "recovery_codes_regenerated",
+];
+
 impl Message {
+    pub fn is_security(&self) -> bool {
+        SECURITY_KINDS.contains(&self.kind)
+    }
+
     pub fn text(&self) -> String {
         let mut out = format!("{}\n\n", self.heading);
         for p in &self.paragraphs {

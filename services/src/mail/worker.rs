@@ -18,6 +18,8 @@ pub struct MailerSettings {
     pub resend_api_key: Option<String>,
     /// Resend's API base URL (tests point it at a local sink).
     pub resend_base_url: Option<String>,
+    /// Verifies Resend's delivery webhooks; unset, they are refused.
+    pub webhook_secret: Option<super::delivery::WebhookSecret>,
     pub from: String,
     pub reply_to: Option<String>,
     pub max_attempts: i32,
@@ -34,6 +36,7 @@ impl Default for MailerSettings {
         Self {
             resend_api_key: None,
             resend_base_url: None,
+            webhook_secret: None,
             from: format!("{} <no-reply@ksfoundation.test>", domain::PRODUCT_NAME),
             reply_to: None,
             max_attempts: 8,

@@ -68,6 +68,7 @@ notices! {
     OtherSessionsRevoked = "others_revoked", Success, "All your other sessions were signed out.";
     SessionGone = "session_gone", Info, "That session was already signed out.";
     TwoFactorDisabled = "two_factor_off", Success, "Two-factor authentication is off. Your other sessions were signed out.";
+    MailResumed = "mail_resumed", Success, "We will email this address again. If it bounces again, we stop again and show it here.";
     // Hosting accounts
     AccountCreated = "account_created", Success, "Your hosting account was created.";
     AccountSaved = "account_saved", Success, "Your changes were saved.";

@@ -1,103 +1,18 @@
-//! The email outbox against a local HTTP sink standing in for Resend.
+//! The email outbox against a local HTTP sink standing in for Resend, and
+//! what Resend's webhooks then report (`delivery`).
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+mod delivery;
+mod sink;
 
-use axum::{
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
-    routing::post,
-    Router,
-};
+use std::time::Duration;
+
 use services::mail::{
     self, templates,
     worker::{Mailer, MailerSettings},
 };
 use sqlx::PgPool;
 
-/// What the sink answers, in order; after the script it answers 200.
-#[derive(Clone, Copy)]
-enum Answer {
-    Ok,
-    ServerError,
-    TooManyRequests { reset_secs: u64 },
-    BadRequest,
-}
-
-#[derive(Default)]
-struct SinkState {
-    script: Vec<Answer>,
-    /// Deliveries that were accepted, by idempotency key.
-    delivered: HashMap<String, usize>,
-    requests: usize,
-}
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<SinkState>>);
-
-impl Sink {
-    fn delivered(&self) -> HashMap<String, usize> {
-        self.0.lock().unwrap().delivered.clone()
-    }
-    fn requests(&self) -> usize {
-        self.0.lock().unwrap().requests
-    }
-}
-
-async fn batch(State(sink): State<Sink>, headers: HeaderMap) -> Response {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let answer = {
-        let mut s = sink.0.lock().unwrap();
-        s.requests += 1;
-        if s.script.is_empty() {
-            Answer::Ok
-        } else {
-            s.script.remove(0)
-        }
-    };
-    match answer {
-        Answer::Ok => {
-            *sink.0.lock().unwrap().delivered.entry(key.clone()).or_default() += 1;
-            (StatusCode::OK, axum::Json(serde_json::json!({ "data": [{ "id": format!("re_{key}") }] }))).into_response()
-        }
-        Answer::ServerError => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(serde_json::json!({ "statusCode": 500, "message": "boom", "name": "internal_server_error" })),
-        )
-            .into_response(),
-        Answer::TooManyRequests { reset_secs } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [("ratelimit-reset", reset_secs.to_string()), ("ratelimit-limit", "2".into()), ("ratelimit-remaining", "0".into())],
-            axum::Json(serde_json::json!({ "statusCode": 429, "message": "slow down", "name": "rate_limit_exceeded" })),
-        )
-            .into_response(),
-        Answer::BadRequest => (
-            StatusCode::BAD_REQUEST,
-            axum::Json(serde_json::json!({ "statusCode": 400, "message": "invalid to address", "name": "validation_error" })),
-        )
-            .into_response(),
-    }
-}
-
-async fn start_sink(script: Vec<Answer>) -> (Sink, String) {
-    let sink = Sink::default();
-    sink.0.lock().unwrap().script = script;
-    let app = Router::new()
-        .route("/emails/batch", post(batch))
-        .with_state(sink.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (sink, url)
-}
+use sink::{start_sink, Answer};
 
 fn settings(base_url: &str) -> MailerSettings {
     MailerSettings {
