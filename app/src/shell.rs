@@ -49,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 // Before the islands router (see the file for why).
                 <script src="/router-guard.js"></script>
+                <script src="/error-report.js" defer></script>
                 <HydrationScripts options=options.clone() islands=true islands_router=true/>
                 <HashedStylesheet options id="leptos"/>
                 <MetaTags/>

@@ -4,7 +4,11 @@
 /// lets the islands router take over links and forms.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // A panic is written to the console and reported to the portal.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        app::report_panic(&info.to_string());
+    }));
     leptos::mount::hydrate_islands();
     app::mark_ready();
 }

@@ -7,7 +7,7 @@ async fn main() -> ExitCode {
     server::config::forget_empty_variables(&<server::cli::Cli as clap::CommandFactory>::command());
     let result = match server::cli::parse_args(std::env::args().skip(1)) {
         Ok(cli) => {
-            server::telemetry::init(cli.settings.log_format);
+            let _reporting = server::telemetry::init(&cli.settings);
             server::cli::run(cli).await
         }
         Err(error) => Err(error),

@@ -144,7 +144,10 @@ pub async fn track(request: Request, next: Next) -> Response {
         // The built assets and files from the site root.
         None if path.starts_with("/pkg/")
             || path.starts_with("/vendor/")
-            || matches!(path, "/favicon.svg" | "/favicon.ico" | "/router-guard.js") =>
+            || matches!(
+                path,
+                "/favicon.svg" | "/favicon.ico" | "/router-guard.js" | "/error-report.js"
+            ) =>
         {
             "static".to_string()
         }

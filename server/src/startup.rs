@@ -193,6 +193,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::tickets::files::routes())
         .merge(app::api::sessions::routes())
         .merge(app::api::mail::routes())
+        .merge(app::api::client_errors::routes())
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::forms::routes())
         .merge(app::api::billing::forms::routes())

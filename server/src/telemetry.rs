@@ -1,6 +1,7 @@
 //! Logs: text for people or JSON lines for collectors (`KSF_LOG_FORMAT`),
 //! filtered by `RUST_LOG`; each request's lines carry its request id, and
-//! one access line per request says what was answered.
+//! one access line per request says what was answered. Errors also go to a
+//! Sentry-compatible collector when `SENTRY_DSN` is set.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::{fmt, layer::SubscriberExt, EnvFilter};
 
 const DEFAULT_FILTER: &str = "info,server=info,app=info,services=info,dns_server=info,sqlx=warn,tower_http=info,hickory_server=warn,hickory_proto=warn,hickory_net=warn,hickory_resolver=warn";
 
@@ -23,36 +24,69 @@ pub enum LogFormat {
 }
 
 /// The subscriber for `format`, writing to `writer` (stderr in the binary,
-/// a buffer in tests).
+/// a buffer in tests). With `reporting`, ERROR events also go to the error
+/// collector (and lower ones ride along as its breadcrumbs).
 pub fn subscriber<W>(
     format: LogFormat,
     filter: EnvFilter,
     writer: W,
+    reporting: bool,
 ) -> Box<dyn tracing::Subscriber + Send + Sync>
 where
     W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = fmt()
-        .with_env_filter(filter)
-        .with_target(true)
-        .with_writer(writer);
+    let base = tracing_subscriber::registry()
+        .with(filter)
+        .with(collector(reporting));
+    let lines = fmt::layer().with_target(true).with_writer(writer);
     match format {
-        LogFormat::Text => Box::new(builder.finish()),
+        LogFormat::Text => Box::new(base.with(lines)),
         LogFormat::Json => Box::new(
-            builder
-                .json()
-                .flatten_event(true)
-                .with_current_span(true)
-                .with_span_list(false)
-                .finish(),
+            base.with(
+                lines
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false),
+            ),
         ),
     }
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: info for our crates).
-pub fn init(format: LogFormat) {
+/// ERROR events as the collector's error events (their fields, such as
+/// the reference and causes, ride along).
+fn collector<S>(on: bool) -> Option<impl tracing_subscriber::Layer<S>>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    use tracing_subscriber::Layer;
+    on.then(|| {
+        sentry::integrations::tracing::ErrorLayer::new()
+            .with_filter(tracing_subscriber::filter::LevelFilter::ERROR)
+    })
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for our crates),
+/// and starts error reporting when `SENTRY_DSN` is set. Keep the guard
+/// until the process ends: dropping it sends what is still queued.
+pub fn init(settings: &crate::config::Settings) -> Option<sentry::ClientInitGuard> {
+    let guard = settings.sentry_dsn.clone().map(|dsn| {
+        let mut options = sentry::ClientOptions::default();
+        options.dsn = Some(dsn);
+        options.release = Some(concat!("ksf@", env!("CARGO_PKG_VERSION")).into());
+        options.environment = Some(settings.sentry_environment.clone().into());
+        // Never cookies, addresses or bodies.
+        options.send_default_pii = false;
+        sentry::init(options)
+    });
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let _ = tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stderr));
+    let _ = tracing::subscriber::set_global_default(subscriber(
+        settings.log_format,
+        filter,
+        std::io::stderr,
+        guard.is_some(),
+    ));
+    guard
 }
 
 /// A fresh id for each request without one (a proxy's `X-Request-Id` is
@@ -119,7 +153,12 @@ mod tests {
     fn json_lines_carry_the_request_id_route_and_status() {
         let buffer = Buffer::default();
         let sink = buffer.clone();
-        let subscriber = subscriber(LogFormat::Json, EnvFilter::new("info"), move || sink.clone());
+        let subscriber = subscriber(
+            LogFormat::Json,
+            EnvFilter::new("info"),
+            move || sink.clone(),
+            false,
+        );
         tracing::subscriber::with_default(subscriber, || {
             let request = axum::http::Request::builder()
                 .uri("/tickets/42?token=secret")

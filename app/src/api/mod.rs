@@ -8,6 +8,8 @@ pub mod activity;
 pub mod billing;
 #[cfg(feature = "ssr")]
 mod chart_options;
+#[cfg(feature = "ssr")]
+pub mod client_errors;
 pub mod dashboard;
 pub mod dns;
 pub mod edge;

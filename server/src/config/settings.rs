@@ -45,6 +45,25 @@ pub struct Settings {
         default_value = "text"
     )]
     pub log_format: crate::telemetry::LogFormat,
+    /// Send server errors (with their reference and causes), panics and browser errors to Sentry or a compatible collector (GlitchTip)
+    #[arg(
+        long,
+        env = "SENTRY_DSN",
+        value_name = "SENTRY_DSN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub sentry_dsn: Option<sentry::types::Dsn>,
+    /// The environment errors are filed under in the collector
+    #[arg(
+        long,
+        env = "SENTRY_ENVIRONMENT",
+        value_name = "SENTRY_ENVIRONMENT",
+        global = true,
+        hide_env_values = true,
+        default_value = "production"
+    )]
+    pub sentry_environment: String,
     /// Database connections this process keeps
     #[arg(long, env = "KSF_DB_MAX_CONNECTIONS", value_name = "KSF_DB_MAX_CONNECTIONS", global = true, hide_env_values = true,
         default_value_t = 10, value_parser = value_parser!(u32).range(1..=1000))]

@@ -5,6 +5,7 @@
 mod backup;
 mod builders;
 mod cast;
+mod error_reporting;
 mod helpers;
 
 mod billing;
