@@ -30,6 +30,7 @@ use crate::pages::{
     },
     invitations::{AcceptInvitationPage, InvitationsPage},
     notifications::NotificationsPage,
+    operations::SystemPage,
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/:name") view=DomainPage ssr=SsrMode::Async/>
                         <Route path=path!("support") view=SupportPage ssr=SsrMode::Async/>

@@ -227,6 +227,7 @@ async fn seed_demo_billing(config: &Config, pool: sqlx::PgPool) -> Result<(), Cl
 
 /// `ksf serve`: the web server with its workers, until a stop signal.
 async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
+    services::operations::process::start();
     if let Err(error) = services::health::database_ready(&pool).await {
         tracing::warn!(%error, "not ready yet; /readyz reports 503 until the database answers with every migration applied");
     }

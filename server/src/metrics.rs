@@ -165,6 +165,7 @@ pub async fn track(request: Request, next: Next) -> Response {
 /// A housekeeping job's outcome: its failures counted, its last success
 /// timed, so an alert can say "nothing ran for an hour".
 pub fn job<T, E: std::fmt::Display>(name: &'static str, result: &Result<T, E>) {
+    services::operations::process::job(name, result);
     match result {
         Ok(_) => metrics::gauge!("ksf_job_last_success_timestamp_seconds", "job" => name).set(
             std::time::SystemTime::now()

@@ -295,7 +295,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(crate::telemetry::request_span)
                 .on_request(())
-                .on_response(crate::telemetry::access_line),
+                .on_response(crate::telemetry::access_line)
+                // A 500 is logged once, by the error path, with the
+                // reference the user was shown (and so reported once).
+                .on_failure(()),
         )
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -37,7 +37,8 @@ where
 {
     let base = tracing_subscriber::registry()
         .with(filter)
-        .with(collector(reporting));
+        .with(collector(reporting))
+        .with(KeepErrors);
     let lines = fmt::layer().with_target(true).with_writer(writer);
     match format {
         LogFormat::Text => Box::new(base.with(lines)),
@@ -50,6 +51,53 @@ where
                     .with_span_list(false),
             ),
         ),
+    }
+}
+
+/// Keeps each ERROR event for the staff System page
+/// (`services::operations::process`), with its reference when it has one.
+struct KeepErrors;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for KeepErrors {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if *event.metadata().level() != tracing::Level::ERROR {
+            return;
+        }
+        let mut fields = ErrorFields::default();
+        event.record(&mut fields);
+        let mut message = fields.message;
+        if let Some(error) = fields.error {
+            message = format!("{message}: {error}");
+        }
+        if let Some(causes) = fields.causes {
+            message = format!("{message} {causes}");
+        }
+        services::operations::process::error(services::operations::process::RecentError {
+            at: time::OffsetDateTime::now_utc(),
+            reference: fields.reference,
+            target: event.metadata().target().to_string(),
+            message: message.chars().take(500).collect(),
+        });
+    }
+}
+
+#[derive(Default)]
+struct ErrorFields {
+    message: String,
+    reference: Option<String>,
+    error: Option<String>,
+    causes: Option<String>,
+}
+
+impl tracing::field::Visit for ErrorFields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "reference" => self.reference = Some(format!("{value:?}")),
+            "error" => self.error = Some(format!("{value:?}")),
+            "causes" => self.causes = Some(format!("{value:?}")),
+            _ => {}
+        }
     }
 }
 

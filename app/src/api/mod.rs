@@ -21,6 +21,7 @@ pub mod live;
 pub mod mail;
 pub mod mailbox;
 pub mod notifications;
+pub mod operations;
 pub mod sessions;
 pub mod staff;
 pub mod tickets;

@@ -80,6 +80,7 @@ fn UserMenu() -> impl IntoView {
                         <a href="/staff/plans">"Staff: plans"</a>
                         <a href="/staff/billing">"Staff: Stripe events"</a>
                         <a href="/staff/node-tokens">"Staff: hosting nodes"</a>
+                        <a href="/staff/system">"Staff: system"</a>
                     })}
                     <form method="post" action="/logout">
                         <button class="btn btn-secondary btn-sm" type="submit">"Sign out"</button>

@@ -10,6 +10,7 @@ pub mod hosting;
 pub mod identity;
 pub mod invitations;
 pub mod notifications;
+pub mod operations;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

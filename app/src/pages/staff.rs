@@ -10,7 +10,7 @@ use crate::pages::identity::query;
 use domain::Role;
 
 /// Staff only; others see the 404 page.
-fn staff_only() -> bool {
+pub(crate) fn staff_only() -> bool {
     match require_user() {
         Some(user) if user.role == Role::Staff => true,
         Some(_) => {
@@ -22,7 +22,7 @@ fn staff_only() -> bool {
 }
 
 #[component]
-fn NotStaff() -> impl IntoView {
+pub(crate) fn NotStaff() -> impl IntoView {
     view! { <crate::pages::errors::NotFoundPage/> }
 }
 

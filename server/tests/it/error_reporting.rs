@@ -117,3 +117,63 @@ async fn server_and_browser_errors_reach_the_collector(pool: PgPool) {
         .unwrap();
     assert_eq!(res.status(), 422);
 }
+
+/// Staff see the same on the System page: the error with its reference,
+/// the database and its migrations, the housekeeping jobs' runs.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_system_page_shows_staff_the_latest_errors_and_the_database(pool: PgPool) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_binary(pool.clone(), &[], &dir.path().join("ksf.log")).await;
+    UserBuilder::customer("curious@example.com").create(&pool).await;
+    UserBuilder::staff("operator@example.com").create(&pool).await;
+    let customer = app.browser();
+    assert_eq!(
+        customer
+            .sign_in("curious@example.com", CUSTOMER_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(customer.get("/staff/system").await.status(), 404, "staff only");
+
+    sqlx::query("ALTER TABLE activity_log RENAME TO activity_log_gone")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = customer.get("/settings/activity").await;
+    assert_eq!(res.status(), 500);
+    let page = res.text().await.unwrap();
+    let reference: String = page
+        .split("reference ")
+        .nth(1)
+        .map(|rest| rest.chars().take_while(char::is_ascii_hexdigit).collect())
+        .unwrap_or_default();
+    assert_eq!(reference.len(), 8, "{page}");
+    sqlx::query("ALTER TABLE activity_log_gone RENAME TO activity_log")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let staff = app.browser();
+    assert_eq!(
+        staff
+            .sign_in("operator@example.com", CUSTOMER_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let system = staff.page("/staff/system").await;
+    let migrations = services::MIGRATOR.iter().count();
+    for expected in [
+        env!("CARGO_PKG_VERSION").to_string(),
+        format!("all {migrations} applied"),
+        reference.clone(),
+        "activity_log".to_string(),
+        "retention".to_string(),
+    ] {
+        assert!(
+            system.contains(&expected),
+            "the System page shows {expected:?}: {system}"
+        );
+    }
+}

@@ -1,8 +1,13 @@
-//! The figures an operator watches that live in the database: the email
-//! outbox, Stripe's webhook backlog. Read on each `/metrics` scrape, so
-//! each is one indexed query.
+//! The figures an operator watches. Those in the database (the email
+//! outbox and its delivery, Stripe's webhook backlog) are read on each
+//! `/metrics` scrape, so each is one indexed query; `process` keeps what
+//! this process saw (jobs, errors), and `system` puts both together for
+//! the staff System page.
 
 use sqlx::PgPool;
+
+pub mod process;
+pub mod system;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Queues {
