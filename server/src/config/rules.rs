@@ -208,6 +208,7 @@ pub(super) fn mail(s: &Settings) -> Result<services::mail::worker::MailerSetting
         webhook_secret: s.resend_webhook_secret.clone(),
         from,
         reply_to: s.mail_reply_to.clone(),
+        lease: std::time::Duration::from_secs(s.mail_lease_seconds),
         ..defaults
     })
 }

@@ -166,6 +166,10 @@ pub struct Settings {
     #[arg(long, env = "KSF_MAIL_WORKER", value_name = "KSF_MAIL_WORKER", global = true, hide_env_values = true,
         help_heading = MAIL, action = ArgAction::Set, default_value_t = true, value_parser = BoolishValueParser::new())]
     pub mail_worker: bool,
+    /// Seconds an email worker holds the emails it took; if its process dies, another sends them after this
+    #[arg(long, env = "KSF_MAIL_LEASE_SECONDS", value_name = "KSF_MAIL_LEASE_SECONDS", global = true, hide_env_values = true,
+        help_heading = MAIL, default_value_t = 60, value_parser = value_parser!(u64).range(2..=3600))]
+    pub mail_lease_seconds: u64,
     /// Told of new tickets and of replies to tickets nobody is assigned to
     #[arg(long, env = "KSF_SUPPORT_EMAIL", value_name = "KSF_SUPPORT_EMAIL", global = true, hide_env_values = true, help_heading = MAIL)]
     pub support_email: Option<Address>,

@@ -6,6 +6,7 @@ mod backup;
 mod builders;
 mod cast;
 mod error_reporting;
+mod faults;
 mod helpers;
 
 mod billing;

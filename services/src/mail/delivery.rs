@@ -208,11 +208,21 @@ pub async fn receive(
     if stored == 0 {
         return Ok(Ok(Received::Duplicate));
     }
+    lock(&mut tx, &event.data.email_id).await?;
     let outcome = outcome(&event);
     apply(&mut tx, &event, &outcome, now).await?;
     tx.commit().await?;
     tracing::info!(kind = %event.kind, email_id = %event.data.email_id, "email event applied");
     Ok(Ok(Received::Applied(outcome)))
+}
+
+/// Serialises the reports about one email with the worker recording its
+/// sending, so a report never misses the row it is about.
+pub async fn lock(conn: &mut sqlx::PgConnection, email_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('email:' || $1))", email_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 async fn apply(

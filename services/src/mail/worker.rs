@@ -216,18 +216,36 @@ impl Mailer {
         match outcome {
             Outcome::Sent { provider_id } => {
                 tracing::info!(outbox_id = %row.id, "email sent");
+                // The provider's reports can arrive before its answer does:
+                // whatever was reported already is taken over here, under
+                // the lock `delivery::receive` takes for the same email.
+                let mut tx = self.pool.begin().await?;
+                super::delivery::lock(&mut tx, &provider_id).await?;
                 sqlx::query!(
                     r#"UPDATE email_outbox SET status = 'sent', sent_at = now(), provider_id = $2,
                            locked_until = NULL, last_error = NULL,
                            html_body = coalesce(redacted_html, html_body),
                            text_body = coalesce(redacted_text, text_body),
-                           redacted_html = NULL, redacted_text = NULL
+                           redacted_html = NULL, redacted_text = NULL,
+                           (delivery, delivery_at) = (
+                               SELECT CASE type WHEN 'email.complained' THEN 'complained'
+                                                WHEN 'email.bounced' THEN 'bounced'
+                                                WHEN 'email.delivered' THEN 'delivered'
+                                                ELSE 'delayed' END,
+                                      received_at
+                               FROM email_events
+                               WHERE email_id = $2 AND type IN ('email.complained', 'email.bounced',
+                                                               'email.delivered', 'email.delivery_delayed')
+                               ORDER BY CASE type WHEN 'email.complained' THEN 4 WHEN 'email.bounced' THEN 3
+                                                  WHEN 'email.delivered' THEN 2 ELSE 1 END DESC
+                               LIMIT 1)
                        WHERE id = $1"#,
                     row.id,
                     provider_id
                 )
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
             }
             Outcome::Retry { error, .. } | Outcome::Fail { error }
                 if row.attempts >= self.settings.max_attempts =>

@@ -2,7 +2,7 @@
 //! what Resend's webhooks then report (`delivery`).
 
 mod delivery;
-mod sink;
+pub(crate) mod sink;
 
 use std::time::Duration;
 

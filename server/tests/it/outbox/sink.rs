@@ -1,8 +1,11 @@
 //! A local HTTP sink standing in for Resend: it answers the batch endpoint
 //! as scripted and, once an email is accepted, reports what happened to it
-//! through signed webhooks to the portal, as Resend does. Where it goes
-//! depends on the address: `bounce…@` bounces for good, `complain…@` is
-//! delivered and then marked as spam, anything else is delivered.
+//! through signed webhooks to the portal, as Resend does (retrying a report
+//! the portal did not take). Where it goes depends on the address:
+//! `bounce…@` bounces for good, `complain…@` is delivered and then marked
+//! as spam, anything else is delivered. Like Resend, a request with an
+//! idempotency key it has already sent is answered again without sending
+//! (counted in `repeats`) once it reports to a portal.
 
 use std::{
     collections::HashMap,
@@ -41,7 +44,11 @@ struct SinkState {
     /// Deliveries that were accepted, by idempotency key.
     delivered: HashMap<String, usize>,
     requests: usize,
+    repeats: usize,
     webhooks: Option<Webhooks>,
+    /// Each accepted email is answered this late (to stop a process
+    /// between the send and its answer).
+    delay: std::time::Duration,
 }
 
 #[derive(Clone, Default)]
@@ -54,6 +61,17 @@ impl Sink {
     pub fn requests(&self) -> usize {
         self.0.lock().unwrap().requests
     }
+    /// Requests for an email already sent (its key seen before).
+    pub fn repeats(&self) -> usize {
+        self.0.lock().unwrap().repeats
+    }
+    /// Where reports go from now on (a restarted portal has a new address).
+    pub fn report_to(&self, webhooks: Webhooks) {
+        self.0.lock().unwrap().webhooks = Some(webhooks);
+    }
+    pub fn take_time(&self, delay: std::time::Duration) {
+        self.0.lock().unwrap().delay = delay;
+    }
 }
 
 async fn batch(State(sink): State<Sink>, headers: HeaderMap, body: Bytes) -> Response {
@@ -62,7 +80,7 @@ async fn batch(State(sink): State<Sink>, headers: HeaderMap, body: Bytes) -> Res
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let (answer, webhooks) = {
+    let (answer, reporting, delay) = {
         let mut s = sink.0.lock().unwrap();
         s.requests += 1;
         let answer = if s.script.is_empty() {
@@ -70,16 +88,29 @@ async fn batch(State(sink): State<Sink>, headers: HeaderMap, body: Bytes) -> Res
         } else {
             s.script.remove(0)
         };
-        (answer, s.webhooks.clone())
+        (answer, s.webhooks.is_some(), s.delay)
     };
     match answer {
         Answer::Ok => {
-            *sink.0.lock().unwrap().delivered.entry(key.clone()).or_default() += 1;
             let email_id = format!("re_{key}");
-            if let Some(webhooks) = webhooks {
-                let to = recipient(&body);
-                tokio::spawn(report(webhooks, email_id.clone(), to));
+            // Without reports (the outbox's own tests) every acceptance
+            // counts, so a second send of one email shows as 2.
+            let first = {
+                let mut s = sink.0.lock().unwrap();
+                let repeat = reporting && !key.is_empty() && s.delivered.contains_key(&key);
+                if repeat {
+                    s.repeats += 1;
+                } else {
+                    *s.delivered.entry(key.clone()).or_default() += 1;
+                }
+                !repeat
+            };
+            if reporting && first {
+                tokio::spawn(report(sink.clone(), email_id.clone(), recipient(&body)));
             }
+            // Sent, but slow to say so: a process stopped now never hears
+            // of it, and its reports may arrive before the answer does.
+            tokio::time::sleep(delay).await;
             (StatusCode::OK, axum::Json(serde_json::json!({ "data": [{ "id": email_id }] }))).into_response()
         }
         Answer::ServerError => (
@@ -142,7 +173,9 @@ pub async fn post_event(webhooks: &Webhooks, id: &str, body: &[u8]) -> u16 {
         .unwrap_or(0)
 }
 
-async fn report(webhooks: Webhooks, email_id: String, to: String) {
+/// Reports an email's fate; each report is retried (with the same id)
+/// until the portal takes it, to whatever address the portal has by then.
+async fn report(sink: Sink, email_id: String, to: String) {
     let mut kinds = vec!["email.sent"];
     if to.starts_with("bounce") {
         kinds.push("email.bounced");
@@ -155,7 +188,15 @@ async fn report(webhooks: Webhooks, email_id: String, to: String) {
     for kind in kinds {
         let body = serde_json::to_vec(&event(kind, &email_id, &to)).unwrap();
         let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-        post_event(&webhooks, &id, &body).await;
+        for _ in 0..300 {
+            let Some(webhooks) = sink.0.lock().unwrap().webhooks.clone() else {
+                return;
+            };
+            if post_event(&webhooks, &id, &body).await == 200 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 }
 
