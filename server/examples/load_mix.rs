@@ -31,17 +31,19 @@ const SAMPLES_PER_SECOND: usize = 1_000;
 
 type Error = Box<dyn std::error::Error>;
 
-/// Per route: latencies in ms, and failures.
+/// One route's latencies in ms, and its failures by status (0: no answer).
+type Route = (Vec<f64>, BTreeMap<u16, u64>);
+
 #[derive(Default)]
-struct Figures(Mutex<BTreeMap<&'static str, (Vec<f64>, u64)>>);
+struct Figures(Mutex<BTreeMap<&'static str, Route>>);
 
 impl Figures {
-    fn record(&self, route: &'static str, took: Duration, ok: bool) {
+    fn record(&self, route: &'static str, took: Duration, failed: Option<u16>) {
         if let Ok(mut map) = self.0.lock() {
             let entry = map.entry(route).or_default();
             entry.0.push(took.as_secs_f64() * 1000.0);
-            if !ok {
-                entry.1 += 1;
+            if let Some(status) = failed {
+                *entry.1.entry(status).or_default() += 1;
             }
         }
     }
@@ -323,7 +325,8 @@ async fn visit(
                     ("name", &format!("load{}", next() % 1000)),
                     ("type", "TXT"),
                     ("ttl", "3600"),
-                    ("content", "load test"),
+                    // Unique: the same record twice is refused (422), rightly.
+                    ("content", &format!("load test {}", next())),
                 ]),
             ),
             60..=66 => ("GET /support", get("/support".into())),
@@ -341,14 +344,19 @@ async fn visit(
             _ => ("GET /settings", get("/settings".into())),
         };
         let began = Instant::now();
-        let ok = match request.send().await {
+        let failed = match request.send().await {
             Ok(res) => {
-                let good = res.status().is_success() || res.status().is_redirection();
-                good && res.bytes().await.is_ok()
+                let status = res.status();
+                let good = status.is_success() || status.is_redirection();
+                match (good, res.bytes().await.is_ok()) {
+                    (true, true) => None,
+                    (true, false) => Some(0),
+                    (false, _) => Some(status.as_u16()),
+                }
             }
-            Err(_) => false,
+            Err(_) => Some(0),
         };
-        figures.record(route, began.elapsed(), ok);
+        figures.record(route, began.elapsed(), failed);
     }
 }
 
@@ -431,14 +439,17 @@ fn report(figures: &Figures, seconds: usize, rss_one: f64, rss_end: f64) {
                 .copied()
                 .unwrap_or(0.0)
         };
+        let count: u64 = failures.values().sum();
+        let statuses: Vec<String> = failures.iter().map(|(s, n)| format!("{n}×{s}")).collect();
         println!(
-            "{route:32} {:>9} {failures:>8} {:>9.1} {:>9.1}",
+            "{route:32} {:>9} {count:>8} {:>9.1} {:>9.1}  {}",
             latencies.len(),
             at(0.5),
-            at(0.99)
+            at(0.99),
+            statuses.join(" ")
         );
         total += latencies.len();
-        failed += *failures;
+        failed += count;
     }
     println!(
         "all: {total} requests in {seconds} s = {:.0} req/s, {failed} failed; server RSS {rss_one:.0} MB at 1 min, {rss_end:.0} MB at the end ({:+.1} %)",

@@ -102,6 +102,13 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
     metrics::gauge!("ksf_db_pool_connections", "state" => "idle").set(idle);
     metrics::gauge!("ksf_db_pool_connections", "state" => "in_use").set(f64::from(pool.size()) - idle);
     metrics::gauge!("ksf_db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    // How long a request would wait for a connection right now (the pool
+    // reports no waits of its own): near zero until the pool is exhausted.
+    let asked = std::time::Instant::now();
+    if let Ok(connection) = pool.acquire().await {
+        metrics::gauge!("ksf_db_pool_acquire_seconds").set(asked.elapsed().as_secs_f64());
+        drop(connection);
+    }
     metrics::gauge!("ksf_live_streams").set(scrape.hub.open_streams() as f64);
     match services::operations::queues(pool).await {
         Ok(q) => {

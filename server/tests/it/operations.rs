@@ -130,6 +130,10 @@ async fn metrics_count_requests_by_route_and_show_the_queues(pool: PgPool) {
         "{text}"
     );
     assert!(sample(&text, "ksf_db_pool_max_connections", &[]).is_some_and(|n| n >= 1.0));
+    assert!(
+        sample(&text, "ksf_db_pool_acquire_seconds", &[]).is_some_and(|s| (0.0..5.0).contains(&s)),
+        "{text}"
+    );
     assert!(text.contains("ksf_live_streams") && text.contains("ksf_stripe_webhooks_pending"));
 
     // Through a proxy the peer is not trusted: the token is needed.
