@@ -333,7 +333,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         return Ok(());
     }
     let config = Config::from_settings(cli.settings)?;
-    let pool = startup::connection_pool(&config)?;
+    let serving = matches!(command, Command::Serve | Command::Dns);
+    let limit = config.database_statement_timeout.filter(|_| serving);
+    let pool = startup::connection_pool_limited(&config, limit)?;
     match command {
         Command::GenerateKey => Ok(()),
         Command::Dns => serve_dns(&config, cli.dns, pool).await,

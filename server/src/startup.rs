@@ -37,10 +37,25 @@ const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// A pool that connects on first use, so the server starts (and reports
 /// "not ready") while the database is down.
 pub fn connection_pool(config: &Config) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
+    connection_pool_limited(config, None)
+}
+
+/// The same, with each statement limited to `statement_timeout` (lock
+/// waits included): a stuck query fails with a clear error instead of
+/// holding a request and a connection. Serving uses it; migrations and
+/// backups, which may rightly run long, do not.
+pub fn connection_pool_limited(
+    config: &Config,
+    statement_timeout: Option<Duration>,
+) -> Result<PgPool, sqlx::Error> {
+    let mut options: sqlx::postgres::PgConnectOptions = config.database_url.parse()?;
+    if let Some(limit) = statement_timeout {
+        options = options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]);
+    }
+    Ok(PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(3))
-        .connect_lazy(&config.database_url)
+        .connect_lazy_with(options))
 }
 
 async fn healthz() -> &'static str {

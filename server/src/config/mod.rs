@@ -121,6 +121,8 @@ pub(crate) fn collect_env_names(command: &clap::Command, names: &mut Vec<String>
 pub struct Config {
     pub database_url: String,
     pub database_max_connections: u32,
+    /// Longest a statement may run when serving (none: no limit).
+    pub database_statement_timeout: Option<Duration>,
     pub site_addr: SocketAddr,
     /// The public base URL, used for links in email and for cookie security.
     pub site_url: String,
@@ -217,6 +219,8 @@ impl Config {
         Ok(Self {
             database_url,
             database_max_connections: s.db_max_connections,
+            database_statement_timeout: (s.db_statement_timeout_seconds > 0)
+                .then(|| Duration::from_secs(s.db_statement_timeout_seconds)),
             site_addr: s.site_addr,
             site_url,
             request_timeout: Duration::from_secs(s.request_timeout_secs),

@@ -68,6 +68,10 @@ pub struct Settings {
     #[arg(long, env = "KSF_DB_MAX_CONNECTIONS", value_name = "KSF_DB_MAX_CONNECTIONS", global = true, hide_env_values = true,
         default_value_t = 10, value_parser = value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,
+    /// Longest a statement of the portal or `ksf dns` may run, lock waits included, before it fails with a clear error (0: no limit; migrations and backups have none)
+    #[arg(long, env = "KSF_DB_STATEMENT_TIMEOUT_SECONDS", value_name = "KSF_DB_STATEMENT_TIMEOUT_SECONDS", global = true, hide_env_values = true,
+        default_value_t = 30, value_parser = value_parser!(u64).range(0..=3600))]
+    pub db_statement_timeout_seconds: u64,
 
     /// Where the web server listens
     #[arg(long, env = "LEPTOS_SITE_ADDR", value_name = "LEPTOS_SITE_ADDR", global = true, hide_env_values = true,

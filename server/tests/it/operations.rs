@@ -167,3 +167,34 @@ async fn the_previous_release_migrates_and_serves_on_a_newer_schema(pool: PgPool
     let app = spawn_app(pool).await;
     assert_eq!(readiness(&app).await, (200, "ready".to_string()));
 }
+
+/// A statement stuck behind a lock fails after KSF_DB_STATEMENT_TIMEOUT_SECONDS
+/// with the usual error page and reference, instead of holding the
+/// request; once the lock is gone the page works again.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_stuck_statement_fails_with_a_reference_instead_of_holding_the_request(pool: PgPool) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_binary(
+        pool.clone(),
+        &[("KSF_DB_STATEMENT_TIMEOUT_SECONDS", "1")],
+        &dir.path().join("ksf.log"),
+    )
+    .await;
+    let browser = signed_in(&app).await;
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE activity_log IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    // Without the limit the page would wait for the lock for ever.
+    let res = tokio::time::timeout(Duration::from_secs(20), browser.get("/settings/activity"))
+        .await
+        .expect("the request is answered, not held by the lock");
+    assert_eq!(res.status(), 500);
+    assert!(
+        res.text().await.unwrap().contains("reference"),
+        "the usual error page"
+    );
+    holder.rollback().await.unwrap();
+    assert_eq!(browser.get("/settings/activity").await.status(), 200);
+}
