@@ -73,8 +73,9 @@ fn libpq_env(database_url: &str) -> Result<Vec<(&'static str, String)>, BackupEr
     let url =
         reqwest::Url::parse(database_url).map_err(|e| BackupError::Refused(format!("DATABASE_URL: {e}")))?;
     let decode = |s: &str| {
-        percent_decode(s)
-            .ok_or_else(|| BackupError::Refused("DATABASE_URL: a part is not valid UTF-8".into()))
+        percent_decode(s).ok_or_else(|| {
+            BackupError::Refused("DATABASE_URL: a part is not valid percent-encoded UTF-8".into())
+        })
     };
     let mut env = vec![("PGDATABASE", decode(url.path().trim_start_matches('/'))?)];
     if let Some(host) = url.host_str() {

@@ -50,24 +50,11 @@ async fn collected(collector: &Collector, what: &str, text: &str) -> String {
     .await
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn server_and_browser_errors_reach_the_collector(pool: PgPool) {
-    let (collector, dsn) = start_collector().await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = spawn_binary(pool.clone(), &[("SENTRY_DSN", &dsn)], &dir.path().join("ksf.log")).await;
-    UserBuilder::customer("erring@example.com").create(&pool).await;
-    let browser = app.browser();
-    assert_eq!(
-        browser
-            .sign_in("erring@example.com", CUSTOMER_PASSWORD)
-            .await
-            .status(),
-        303
-    );
-
-    // The activity log's table is gone: the page fails with a reference.
+/// A page fails while the activity log's table is gone; answers the
+/// reference the error page showed (the table is back afterwards).
+async fn a_server_error(pool: &PgPool, browser: &Browser) -> String {
     sqlx::query("ALTER TABLE activity_log RENAME TO activity_log_gone")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     let res = browser.get("/settings/activity").await;
@@ -83,13 +70,32 @@ async fn server_and_browser_errors_reach_the_collector(pool: PgPool) {
         })
         .filter(|r| r.len() == 8)
         .unwrap_or_else(|| panic!("the page shows a reference: {page}"));
+    sqlx::query("ALTER TABLE activity_log_gone RENAME TO activity_log")
+        .execute(pool)
+        .await
+        .unwrap();
+    reference
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn server_and_browser_errors_reach_the_collector(pool: PgPool) {
+    let (collector, dsn) = start_collector().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_binary(pool.clone(), &[("SENTRY_DSN", &dsn)], &dir.path().join("ksf.log")).await;
+    UserBuilder::customer("erring@example.com").create(&pool).await;
+    let browser = app.browser();
+    assert_eq!(
+        browser
+            .sign_in("erring@example.com", CUSTOMER_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+
+    let reference = a_server_error(&pool, &browser).await;
     let received = collected(&collector, "the server error is reported", &reference).await;
     assert!(received.contains("does not exist"), "with its cause: {received}");
     assert!(!received.contains("ksf_session"), "never the session cookie");
-    sqlx::query("ALTER TABLE activity_log_gone RENAME TO activity_log")
-        .execute(&pool)
-        .await
-        .unwrap();
 
     // A panic in an island, as public/error-report.js sends it.
     let res = browser
@@ -136,23 +142,7 @@ async fn the_system_page_shows_staff_the_latest_errors_and_the_database(pool: Pg
     );
     assert_eq!(customer.get("/staff/system").await.status(), 404, "staff only");
 
-    sqlx::query("ALTER TABLE activity_log RENAME TO activity_log_gone")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let res = customer.get("/settings/activity").await;
-    assert_eq!(res.status(), 500);
-    let page = res.text().await.unwrap();
-    let reference: String = page
-        .split("reference ")
-        .nth(1)
-        .map(|rest| rest.chars().take_while(char::is_ascii_hexdigit).collect())
-        .unwrap_or_default();
-    assert_eq!(reference.len(), 8, "{page}");
-    sqlx::query("ALTER TABLE activity_log_gone RENAME TO activity_log")
-        .execute(&pool)
-        .await
-        .unwrap();
+    let reference = a_server_error(&pool, &customer).await;
 
     let staff = app.browser();
     assert_eq!(

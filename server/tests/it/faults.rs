@@ -6,10 +6,10 @@
 
 use std::time::Duration;
 
-use services::mail::{self, templates};
 use sqlx::PgPool;
 
 use crate::helpers::*;
+use crate::outbox::queue;
 use crate::outbox::sink::{start_sink_reporting, Sink, Webhooks};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -35,20 +35,6 @@ async fn portal(pool: &PgPool, sink: &Sink, sink_url: &str, log: &std::path::Pat
         secret: SECRET.parse().unwrap(),
     });
     app
-}
-
-async fn queue(pool: &PgPool, n: usize) -> Vec<uuid::Uuid> {
-    let mut conn = pool.acquire().await.unwrap();
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let message = templates::welcome(&format!("User {i}"), "http://127.0.0.1/");
-        ids.push(
-            mail::enqueue(&mut conn, &format!("user{i}@example.com"), &message)
-                .await
-                .unwrap(),
-        );
-    }
-    ids
 }
 
 /// Waits until every email is sent and its delivery reported and applied.

@@ -188,11 +188,13 @@ pub async fn receive(
     if let Err(refused) = verify(secret, signed, body, now) {
         return Ok(Err(refused));
     }
-    let event: Event = match serde_json::from_slice(body) {
-        Ok(e) => e,
+    // Parsed once: stored as it came, read through `Event`.
+    let parsed = serde_json::from_slice::<serde_json::Value>(body)
+        .and_then(|payload| Event::deserialize(&payload).map(|event| (payload, event)));
+    let (payload, event) = match parsed {
+        Ok(both) => both,
         Err(e) => return Ok(Err(Refused::Payload(e.to_string()))),
     };
-    let payload: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let id = signed.id.unwrap_or_default();
     let mut tx = pool.begin().await?;
     let stored = sqlx::query!(

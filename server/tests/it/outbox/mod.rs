@@ -25,7 +25,8 @@ fn settings(base_url: &str) -> MailerSettings {
     }
 }
 
-async fn queue(pool: &PgPool, n: usize) -> Vec<uuid::Uuid> {
+/// Queues `n` welcome emails to user0@…, user1@…; their ids in order.
+pub(crate) async fn queue(pool: &PgPool, n: usize) -> Vec<uuid::Uuid> {
     let mut ids = Vec::new();
     for i in 0..n {
         let mut conn = pool.acquire().await.unwrap();
