@@ -13,9 +13,10 @@
 //! every dashboard request is a render with all its queries. Meanwhile a
 //! hosting node reports usage through the real API at 10,000 samples/s
 //! (`KSF_BENCH_INGEST`, 0 for none). Prints requests/s, p50/p99 latency,
-//! the ratios, the ingestion rate reached, and per big table the
-//! sequential and index scans the dashboards caused (their query plans at
-//! this data size: a sequential scan of a big table would show here).
+//! the ratios, the ingestion rate reached, per big table the sequential and
+//! index scans the dashboards caused, and then each dashboard's statements
+//! with the plan PostgreSQL chose for each at this data size (auto_explain:
+//! how every table is read, and any sequential scan of a big table named).
 //!
 //! Why not 43 M raw samples: the dashboards never read raw samples (they
 //! read the rollups) nor hourly rows older than the 7-day chart, and writing
@@ -23,6 +24,12 @@
 //! this 2-core machine longer than the rest of the run. The rows the
 //! dashboards do read are all there, at full size.
 
+#[path = "support/cpu.rs"]
+mod cpu;
+#[path = "support/dashboard_seed.rs"]
+mod dashboard_seed;
+#[path = "support/plans.rs"]
+mod plans;
 // Shared by the benchmarks; not each reads every field.
 #[allow(dead_code)]
 #[path = "support/scratch.rs"]
@@ -79,7 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let began = Instant::now();
     if !reuse {
         services::hosting::plans::seed_catalogue(&pool).await?;
-        seed(&pool, customers, accounts).await?;
+        dashboard_seed::seed(&pool, customers, accounts, PASSWORD).await?;
     }
     let counts: (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM usage_daily), (SELECT count(*) FROM usage_hourly),
@@ -98,20 +105,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // A known port: forms are checked against the site's own origin.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let vars = [
-        ("DATABASE_URL", scratch_url.clone()),
-        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
-        ("LEPTOS_HASH_FILES", "false".to_string()),
-        ("LEPTOS_ENV", "DEV".to_string()),
-        ("KSF_MAIL_WORKER", "false".to_string()),
-        ("KSF_AUTH_BURST_PER_IP", "1000".to_string()),
-    ];
-    let config = Config::from_lookup(move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
-    let server_pool = server::startup::connection_pool(&config)?;
-    let application = Application::build(&config, server_pool).await?;
-    let base = format!("http://{}", application.local_addr()?);
-    tokio::spawn(application.run_until(std::future::pending()));
+    let plans = plans::Plans::install();
+    let base = start_server(&scratch_url).await?;
 
     let customer = sign_in(&base, "bench-customer@example.com").await?;
     let staff = sign_in(&base, "bench-staff@example.com").await?;
@@ -159,18 +154,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "customer dashboard (10 accounts)",
             format!("{base}/"),
-            Some(customer),
+            Some(customer.clone()),
         ),
-        ("staff platform dashboard", format!("{base}/"), Some(staff)),
+        (
+            "staff platform dashboard",
+            format!("{base}/"),
+            Some(staff.clone()),
+        ),
         ("static page from memory", format!("{static_base}/"), None),
     ];
     let mut results = Vec::new();
     for (name, url, cookie) in runs {
         let before = scans(&pool).await?;
+        let cpu = cpu::Cpu::now();
         let r = tokio::task::spawn_blocking(move || wrk(&url, cookie.as_deref())).await??;
         println!(
             "{name:34} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   non-2xx {}",
             r.rps, r.p50_ms, r.p99_ms, r.errors
+        );
+        println!(
+            "    {} (2 cores × {SECONDS} s = {} s)",
+            cpu::Cpu::now().since(cpu),
+            2 * SECONDS
         );
         // Statistics reach the views within a second of each statement.
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -198,111 +203,67 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         100.0 * results[1].rps / results[2].rps,
     );
 
+    // Every statement each dashboard runs, and how it reads its tables.
+    let explaining = start_server(&plans::Plans::explaining(&scratch_url)).await?;
+    for (name, cookie) in [
+        ("customer dashboard", &customer),
+        ("staff platform dashboard", &staff),
+    ] {
+        let found = plans.of(&format!("{explaining}/"), cookie, BIG_TABLES).await?;
+        if found.is_empty() {
+            println!("{name}: no query plans (auto_explain needs a superuser connection)");
+            continue;
+        }
+        let sequential: Vec<&str> = found
+            .iter()
+            .flat_map(|p| p.sequential.iter().map(String::as_str))
+            .collect();
+        println!(
+            "{name}: {} statements, sequential scans of big tables: {}",
+            found.len(),
+            if sequential.is_empty() {
+                "none".to_string()
+            } else {
+                sequential.join(", ")
+            }
+        );
+        let total: f64 = found.iter().map(|p| p.ms).sum();
+        println!("    {total:.2} ms in PostgreSQL for one render, statement by statement:");
+        for plan in &found {
+            let query: String = plan.query.chars().take(90).collect();
+            println!("    {:>7.3} ms  {query}", plan.ms);
+            println!(
+                "        {}",
+                if plan.reads.is_empty() {
+                    "(no table)".to_string()
+                } else {
+                    plan.reads.join("; ")
+                }
+            );
+        }
+    }
+
     db.close(keep).await?;
     Ok(())
 }
 
-/// Customers, accounts and usage, in bulk SQL (the real sign-up path hashes
-/// one password per user; here every user shares one hash).
-async fn seed(pool: &PgPool, customers: i64, accounts: i64) -> Result<(), Box<dyn std::error::Error>> {
-    use domain::{DisplayName, Email, Password, Role};
-    let mut ids = Vec::new();
-    for (email, name, role) in [
-        ("bench-customer@example.com", "Bench Customer", Role::Customer),
-        ("bench-staff@example.com", "Bench Staff", Role::Staff),
-    ] {
-        let new = services::users::NewUser {
-            email: Email::parse(email).map_err(|_| "email")?,
-            display_name: DisplayName::parse(name).map_err(|_| "name")?,
-            password: Password::parse(PASSWORD).map_err(|_| "password")?,
-            role,
-            email_verified: true,
-        };
-        ids.push(services::users::create_user(pool, new, services::passwords::HashCost::OWASP).await?);
-    }
-    let bench_customer: Uuid = ids[0];
-    // Sign-ups spread over 90 days, so the staff chart has something to say.
-    sqlx::query(
-        "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at)
-         SELECT 'customer' || n || '@example.com', 'Customer ' || n, u.password_hash, 'customer', now(),
-                now() - (n % 90) * interval '1 day'
-         FROM generate_series(1, $1) n, (SELECT password_hash FROM users WHERE id = $2) u",
-    )
-    .bind(customers - 1)
-    .bind(bench_customer)
-    .execute(pool)
-    .await?;
-    sqlx::query(
-        "INSERT INTO hosting_accounts (name, plan_id, primary_domain, region, status, created_at)
-         SELECT 'Bench ' || lpad(n::text, 6, '0'),
-                (SELECT id FROM plans ORDER BY sort_order OFFSET n % (SELECT count(*) FROM plans) LIMIT 1),
-                'site' || n || '.example.com', 'eu-central',
-                CASE WHEN n % 50 = 0 THEN 'suspended' WHEN n % 70 = 0 THEN 'cancelled' ELSE 'active' END,
-                now() - interval '120 days'
-         FROM generate_series(0, $1 - 1) n",
-    )
-    .bind(accounts)
-    .execute(pool)
-    .await?;
-    // Accounts 0–9 are the bench customer's; the rest go round the others.
-    sqlx::query(
-        "WITH a AS (SELECT id, row_number() OVER (ORDER BY name) - 1 AS n FROM hosting_accounts),
-              c AS (SELECT id, row_number() OVER (ORDER BY email) - 1 AS k FROM users
-                    WHERE role = 'customer' AND id <> $1)
-         INSERT INTO hosting_members (account_id, user_id, role)
-         SELECT a.id, CASE WHEN a.n < 10 THEN $1 ELSE c.id END, 'owner'
-         FROM a LEFT JOIN c ON a.n >= 10 AND c.k = (a.n - 10) % ($2 - 1)",
-    )
-    .bind(bench_customer)
-    .bind(customers)
-    .execute(pool)
-    .await?;
-    // Storage grows through the period; bandwidth has a weekly rhythm.
-    let numbered = "WITH a AS (SELECT id, row_number() OVER (ORDER BY name) AS n FROM hosting_accounts)";
-    sqlx::query(&format!(
-        "{numbered}
-         INSERT INTO usage_daily (account_id, day, bandwidth_bytes, storage_bytes, storage_at)
-         SELECT a.id, d::date,
-                ((a.n % 40 + 1) * 240000000 * (1.3 + sin(extract(epoch FROM d) / 86400 * 2 * pi() / 7)))::int8,
-                ((a.n % 30 + 1) * 500000000 + (90 - (current_date - d::date)) * (a.n % 7 + 1) * 20000000)::int8,
-                d + interval '23 hours'
-         FROM a, generate_series(current_date - 89, current_date, interval '1 day') d"
-    ))
-    .execute(pool)
-    .await?;
-    sqlx::query(&format!(
-        "{numbered}, h AS (SELECT generate_series(date_trunc('hour', now()) - interval '167 hours',
-                                                   date_trunc('hour', now()), interval '1 hour') AS at)
-         INSERT INTO usage_hourly (account_id, hour, bandwidth_bytes, storage_bytes, storage_at)
-         SELECT a.id, h.at,
-                ((a.n % 40 + 1) * 10000000 * (1.3 + sin(extract(epoch FROM h.at) / 86400 * 2 * pi() / 7)))::int8,
-                ((a.n % 30 + 1) * 500000000 + 90 * (a.n % 7 + 1) * 20000000)::int8, h.at
-         FROM a, h"
-    ))
-    .execute(pool)
-    .await?;
-    sqlx::query(
-        "INSERT INTO usage_samples (account_id, sampled_at, storage_bytes, bandwidth_bytes)
-         SELECT account_id, hour, storage_bytes, bandwidth_bytes FROM usage_hourly",
-    )
-    .execute(pool)
-    .await?;
-    sqlx::query(
-        "INSERT INTO usage_latest (account_id, storage_bytes, storage_at)
-         SELECT DISTINCT ON (account_id) account_id, storage_bytes, storage_at
-         FROM usage_daily ORDER BY account_id, day DESC",
-    )
-    .execute(pool)
-    .await?;
-    sqlx::query(
-        "INSERT INTO usage_monthly (account_id, month, bandwidth_bytes)
-         SELECT account_id, date_trunc('month', day)::date, sum(bandwidth_bytes)::int8
-         FROM usage_daily GROUP BY 1, 2",
-    )
-    .execute(pool)
-    .await?;
-    sqlx::query("ANALYZE").execute(pool).await?;
-    Ok(())
+/// The real server on `url`, listening on a free port; its base URL.
+async fn start_server(url: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let vars = [
+        ("DATABASE_URL", url.to_string()),
+        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+        ("LEPTOS_HASH_FILES", "false".to_string()),
+        ("LEPTOS_ENV", "DEV".to_string()),
+        ("KSF_MAIL_WORKER", "false".to_string()),
+        ("KSF_AUTH_BURST_PER_IP", "1000".to_string()),
+    ];
+    let config = Config::from_lookup(move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
+    let server_pool = server::startup::connection_pool(&config)?;
+    let application = Application::build(&config, server_pool).await?;
+    let base = format!("http://{}", application.local_addr()?);
+    tokio::spawn(application.run_until(std::future::pending()));
+    Ok(base)
 }
 
 /// Signs in through the form and returns the session cookie(s) as a header value.

@@ -124,6 +124,12 @@ impl AccountBuilder {
         self
     }
 
+    /// A plan of the demo catalogue by code (default "starter").
+    pub fn plan(mut self, code: &str) -> Self {
+        self.plan = code.into();
+        self
+    }
+
     pub fn region(mut self, region: &str) -> Self {
         self.region = region.into();
         self

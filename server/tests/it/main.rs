@@ -18,6 +18,7 @@ mod hosting;
 mod identity;
 mod live;
 mod logs;
+mod near_quota;
 mod operations;
 mod outbox;
 mod rendering;
