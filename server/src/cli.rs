@@ -253,6 +253,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
             pool.clone(),
             config.billing.clone(),
             services::clock::Clock::system(),
+            config.billing_workers,
             stop_workers.subscribe(),
         ))
     });

@@ -153,6 +153,8 @@ pub struct Config {
     pub billing: services::billing::BillingSettings,
     /// Run the Stripe event worker in this process (several processes may).
     pub billing_worker: bool,
+    /// Stripe events that worker applies at once, `KSF_BILLING_WORKERS`.
+    pub billing_workers: usize,
     /// Name servers and region web servers for zones.
     pub dns: services::dns::DnsSettings,
     /// Where `ksf dns` answers, when set (`DNS_LISTEN`).
@@ -192,6 +194,13 @@ impl Config {
                 "DATABASE_URL",
                 "<hidden>",
                 "it must start with postgres:// or postgresql://",
+            ));
+        }
+        if s.billing_worker && s.billing_workers >= s.db_max_connections {
+            return Err(ConfigError::invalid(
+                "KSF_BILLING_WORKERS",
+                s.billing_workers.to_string(),
+                "each Stripe worker holds a database connection while it asks Stripe: keep it below KSF_DB_MAX_CONNECTIONS, so web requests still get one",
             ));
         }
         let (site_url, env) = site(&s)?;
@@ -243,6 +252,7 @@ impl Config {
             support_email: s.support_email.clone().map(|a| a.0),
             billing: billing(&s, dev)?,
             billing_worker: s.billing_worker,
+            billing_workers: s.billing_workers as usize,
             dns: dns(&s, dev)?,
             dns_listen: s.dns_listen,
             metrics: crate::metrics::Access {

@@ -66,7 +66,7 @@ pub struct Settings {
     pub sentry_environment: String,
     /// Database connections this process keeps
     #[arg(long, env = "KSF_DB_MAX_CONNECTIONS", value_name = "KSF_DB_MAX_CONNECTIONS", global = true, hide_env_values = true,
-        default_value_t = 10, value_parser = value_parser!(u32).range(1..=1000))]
+        default_value_t = 20, value_parser = value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,
     /// Longest a statement of the portal or `ksf dns` may run, lock waits included, before it fails with a clear error (0: no limit; migrations and backups have none)
     #[arg(long, env = "KSF_DB_STATEMENT_TIMEOUT_SECONDS", value_name = "KSF_DB_STATEMENT_TIMEOUT_SECONDS", global = true, hide_env_values = true,
@@ -244,6 +244,10 @@ pub struct Settings {
     #[arg(long, env = "KSF_BILLING_WORKER", value_name = "KSF_BILLING_WORKER", global = true, hide_env_values = true,
         help_heading = BILLING, action = ArgAction::Set, default_value_t = true, value_parser = BoolishValueParser::new())]
     pub billing_worker: bool,
+    /// Stripe events applied at once by this process's worker; each holds a database connection while it fetches its object from Stripe (below KSF_DB_MAX_CONNECTIONS)
+    #[arg(long, env = "KSF_BILLING_WORKERS", value_name = "KSF_BILLING_WORKERS", global = true, hide_env_values = true,
+        help_heading = BILLING, default_value_t = 8, value_parser = value_parser!(u32).range(1..=256))]
+    pub billing_workers: u32,
 
     /// The name servers zones delegate to, host[@ip[:port]],… (required in production)
     #[arg(long, env = "KSF_NAMESERVERS", value_name = "KSF_NAMESERVERS", global = true, hide_env_values = true, help_heading = DNS)]

@@ -392,7 +392,7 @@ fn empty_values_mean_the_default() {
         ("KSF_SUPPORT_EMAIL", ""),
     ])
     .unwrap();
-    assert_eq!(c.database_max_connections, 10);
+    assert_eq!(c.database_max_connections, 20);
     assert_eq!(c.support_email, None);
 }
 
@@ -441,4 +441,20 @@ fn production_hashes_passwords_at_owasp_cost_or_more() {
         err.contains("KSF_PASSWORD_HASH_MEMORY_KIB"),
         "below Argon2's minimum: {err}"
     );
+}
+
+#[test]
+fn the_stripe_workers_leave_connections_for_web_requests() {
+    let with = |workers: &str, pool: &str| {
+        config(&[
+            ("DATABASE_URL", "postgres://u@127.0.0.1/ksf"),
+            ("LEPTOS_ENV", "DEV"),
+            ("KSF_BILLING_WORKERS", workers),
+            ("KSF_DB_MAX_CONNECTIONS", pool),
+        ])
+    };
+    assert_eq!(with("8", "20").unwrap().billing_workers, 8);
+    let error = with("20", "20").unwrap_err().to_string();
+    assert!(error.contains("KSF_BILLING_WORKERS"), "{error}");
+    assert!(error.contains("below KSF_DB_MAX_CONNECTIONS"), "{error}");
 }

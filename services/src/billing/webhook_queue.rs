@@ -206,11 +206,14 @@ pub async fn drain(
 }
 
 /// Runs the worker until `shutdown`: woken by each stored event, and every
-/// few seconds for retries. Several processes may run it.
+/// few seconds for retries, it applies `workers` events at once (each
+/// claims its own with `SKIP LOCKED`; one object's events still wait for
+/// each other on its lock). Several processes may run it.
 pub async fn run(
     pool: PgPool,
     billing: BillingSettings,
     clock: Clock,
+    workers: usize,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut listener = match PgListener::connect_with(&pool).await {
@@ -227,8 +230,11 @@ pub async fn run(
         }
     };
     loop {
-        if let Err(error) = drain(&pool, &billing, clock.now()).await {
-            tracing::warn!(%error, "stripe events: database error");
+        let drains = (0..workers.max(1)).map(|_| drain(&pool, &billing, clock.now()));
+        for result in futures::future::join_all(drains).await {
+            if let Err(error) = result {
+                tracing::warn!(%error, "stripe events: database error");
+            }
         }
         let wake = async {
             match listener.as_mut() {
