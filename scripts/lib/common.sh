@@ -274,10 +274,6 @@ stop_postgres() {
   fi
 }
 
-# Stripe: the real one when STRIPE_SECRET_KEY is set (with its
-# STRIPE_WEBHOOK_SECRET); otherwise the project's local stand-in (test
-# payments only, the development-only `ksf-stripe-standin`), started here in the background and
-# pointed at the portal's webhook endpoint. It stops with this script.
 # Starts `ksf dns` (the authoritative DNS server) on 127.0.0.1:PORT (UDP
 # and TCP) with its metrics on 127.0.0.1:METRICS_PORT, against
 # $DATABASE_URL; it stops with this script (a later trap must kill
@@ -294,7 +290,7 @@ start_dns() {
   local out="$KSF_ROOT/.run/dns-$port.log"
   DNS_METRICS_LISTEN="127.0.0.1:$metrics" "$bin" dns > "$out" 2>&1 &
   DNS_PID=$!
-  trap 'kill "$DNS_PID" ${STRIPE_STANDIN_PID:-} 2>/dev/null || true' EXIT
+  trap 'kill "$DNS_PID" ${STRIPE_STANDIN_PID:-} ${RESEND_STANDIN_PID:-} 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do
     grep -q "answering on" "$out" 2>/dev/null && break
     kill -0 "$DNS_PID" 2>/dev/null || { cat "$out" >&2; die "ksf dns exited"; }
@@ -304,6 +300,10 @@ start_dns() {
   log "$(grep -m1 "answering on" "$out")"
 }
 
+# Stripe: the real one when STRIPE_SECRET_KEY is set (with its
+# STRIPE_WEBHOOK_SECRET); otherwise the project's local stand-in (test
+# payments only, the development-only `ksf-stripe-standin`), started here in the background and
+# pointed at the portal's webhook endpoint. It stops with this script.
 #   start_stripe_standin STANDIN_BIN PORTAL_URL PORT
 start_stripe_standin() {
   local bin="$1" portal="$2" port="$3"
@@ -323,8 +323,40 @@ start_stripe_standin() {
     "$bin" > "$KSF_ROOT/.run/stripe-standin-$port.log" 2>&1 &
   STRIPE_STANDIN_PID=$!
   # It stops with this script (a later trap that replaces this one must kill it too).
-  trap 'kill "$STRIPE_STANDIN_PID" 2>/dev/null || true' EXIT
+  trap 'kill "$STRIPE_STANDIN_PID" ${RESEND_STANDIN_PID:-} 2>/dev/null || true' EXIT
   wait_for_answer "$STRIPE_API_BASE/_standin/health" "$STRIPE_STANDIN_PID" \
     "$KSF_ROOT/.run/stripe-standin-$port.log" "the Stripe stand-in" 60 0.25
   log "Stripe stand-in (test payments, no real money) at $STRIPE_API_BASE"
+}
+
+# Email: Resend when RESEND_API_KEY is set; otherwise the project's Resend
+# stand-in (development only, `ksf-resend-standin`), reached through
+# RESEND_BASE_URL as Resend is. Every email still shows in the dev mailbox,
+# and the stand-in reports its delivery back to the portal through signed
+# webhooks as Resend does (addresses starting with bounce… bounce,
+# complain… complain), so the delivery rate and suppressions work locally.
+#   start_resend_standin STANDIN_BIN PORTAL_URL PORT
+start_resend_standin() {
+  local bin="$1" portal="$2" port="$3"
+  if [ -n "${RESEND_API_KEY:-}" ]; then
+    log "using Resend with the key from the environment"
+    return 0
+  fi
+  export RESEND_API_KEY=re_ksf_standin
+  export RESEND_BASE_URL="http://127.0.0.1:$port"
+  export RESEND_WEBHOOK_SECRET="${RESEND_WEBHOOK_SECRET:-whsec_a3NmLWRldmVsb3BtZW50LW9ubHk=}"
+  # resend-rs paces itself to about a request a second after a burst of
+  # this many; the stand-in takes them all.
+  export RESEND_RATE_LIMIT="${RESEND_RATE_LIMIT:-1000}"
+  if port_in_use "$port"; then
+    die "port $port (the Resend stand-in) is in use: stop what holds it, or set KSF_RESEND_PORT"
+  fi
+  mkdir -p "$KSF_ROOT/.run"
+  RESEND_STANDIN_ADDR="127.0.0.1:$port" RESEND_STANDIN_WEBHOOK_URL="$portal/webhooks/resend" \
+    "$bin" > "$KSF_ROOT/.run/resend-standin-$port.log" 2>&1 &
+  RESEND_STANDIN_PID=$!
+  trap 'kill ${STRIPE_STANDIN_PID:-} "$RESEND_STANDIN_PID" 2>/dev/null || true' EXIT
+  wait_for_answer "$RESEND_BASE_URL/_standin/health" "$RESEND_STANDIN_PID" \
+    "$KSF_ROOT/.run/resend-standin-$port.log" "the Resend stand-in" 60 0.25
+  log "Resend stand-in (nothing leaves this machine; see /dev/mailbox) at $RESEND_BASE_URL"
 }

@@ -37,7 +37,11 @@ pub async fn list_mailbox(to: Option<String>) -> Result<Vec<MailboxEmail>, super
             to: e.to_address,
             subject: e.subject,
             text: e.text_body,
-            status: e.status,
+            // "sent · delivered" once the provider (or its stand-in) reports.
+            status: match e.delivery {
+                Some(delivery) => format!("{} · {delivery}", e.status),
+                None => e.status,
+            },
             created: format!(
                 "{} {:02}:{:02}:{:02} UTC",
                 e.created_at.date(),

@@ -32,7 +32,7 @@ async fn portal(pool: &PgPool, sink: &Sink, sink_url: &str, log: &std::path::Pat
     .await;
     sink.report_to(Webhooks {
         url: format!("{}/webhooks/resend", app.base),
-        secret: SECRET.parse().unwrap(),
+        secret: SECRET.into(),
     });
     app
 }

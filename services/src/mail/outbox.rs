@@ -53,6 +53,8 @@ pub struct OutboxEmail {
     pub html_body: String,
     pub text_body: String,
     pub status: String,
+    /// What the provider reported: delivered, bounced, complained, delayed.
+    pub delivery: Option<String>,
     pub created_at: time::OffsetDateTime,
 }
 
@@ -64,7 +66,7 @@ pub async fn recent(
 ) -> Result<Vec<OutboxEmail>, sqlx::Error> {
     sqlx::query_as!(
         OutboxEmail,
-        r#"SELECT id, kind, to_address, subject, html_body, text_body, status, created_at
+        r#"SELECT id, kind, to_address, subject, html_body, text_body, status, delivery, created_at
            FROM email_outbox WHERE ($1::text IS NULL OR lower(to_address) = lower($1))
            ORDER BY created_at DESC, id LIMIT $2"#,
         to,
@@ -77,7 +79,7 @@ pub async fn recent(
 pub async fn find(pool: &sqlx::PgPool, id: Uuid) -> Result<Option<OutboxEmail>, sqlx::Error> {
     sqlx::query_as!(
         OutboxEmail,
-        r#"SELECT id, kind, to_address, subject, html_body, text_body, status, created_at
+        r#"SELECT id, kind, to_address, subject, html_body, text_body, status, delivery, created_at
            FROM email_outbox WHERE id = $1"#,
         id
     )

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use services::mail::{self, delivery::WebhookSecret, templates, worker::Mailer};
+use services::mail::{self, templates, worker::Mailer};
 use sqlx::PgPool;
 
 use super::settings;
@@ -26,7 +26,7 @@ async fn portal(pool: PgPool) -> (TestApp, Webhooks) {
     .await;
     let webhooks = Webhooks {
         url: format!("{}/webhooks/resend", app.base),
-        secret: SECRET.parse().unwrap(),
+        secret: SECRET.into(),
     };
     (app, webhooks)
 }
@@ -95,6 +95,13 @@ async fn deliveries_bounces_and_complaints_are_recorded_and_give_the_delivery_ra
         deliveries,
         ["delivered", "delivered", "delivered", "bounced", "complained"].map(|d| Some(d.to_string()))
     );
+    // The dev mailbox shows each email with what the provider reported.
+    let res = app.get("/dev/mailbox").await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    for shown in ["sent · delivered", "sent · bounced", "sent · complained"] {
+        assert!(page.contains(shown), "the dev mailbox lacks {shown:?}");
+    }
     let suppressed: Vec<(String, String)> =
         sqlx::query_as("SELECT address, reason FROM email_suppressions ORDER BY address")
             .fetch_all(&pool)
@@ -223,9 +230,7 @@ async fn webhooks_are_verified_and_each_is_applied_once(pool: PgPool) {
 
     // Signed with another secret: refused, nothing stored.
     let forged = Webhooks {
-        secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtMTIzNDU2"
-            .parse::<WebhookSecret>()
-            .unwrap(),
+        secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtMTIzNDU2".into(),
         ..webhooks.clone()
     };
     assert_eq!(post_event(&forged, "msg_forged", &body).await, 400);
