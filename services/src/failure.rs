@@ -240,15 +240,43 @@ internal_from!(
     serde_json::Error,
     anyhow::Error,
     crate::mail::outbox::EnqueueError,
-    crate::tickets::files::StorageError,
     crate::passwords::PasswordHashError,
     crate::secret_box::OpenError,
 );
+
+/// A full disk (or quota) is not a bug of ours to hide behind a reference:
+/// the user is told that files cannot be stored now and that nothing was
+/// done, and may try again later. Anything else is internal.
+impl From<crate::tickets::files::StorageError> for ServiceError {
+    fn from(e: crate::tickets::files::StorageError) -> Self {
+        use std::io::ErrorKind;
+        if matches!(e.0.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) {
+            tracing::error!(error = %e, "file storage is full");
+            return Self::Unavailable {
+                message: "Files cannot be stored right now, so nothing was sent. Please try again later, or send it without attachments.",
+                source: Some(Box::new(e)),
+            };
+        }
+        Self::Internal(e.into())
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rate_limit::RetryAfter;
+
+    #[test]
+    fn a_full_disk_is_told_as_such_and_other_storage_failures_are_internal() {
+        use crate::tickets::files::StorageError;
+        let full = ServiceError::from(StorageError(std::io::Error::from_raw_os_error(28)));
+        assert_eq!(full.status(), StatusCode::CONFLICT);
+        assert!(full.to_string().contains("cannot be stored right now"), "{full}");
+        let other = ServiceError::from(StorageError(std::io::Error::from(
+            std::io::ErrorKind::PermissionDenied,
+        )));
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 
     /// Every kind answers with its own status, fields, wait and step-up,
     /// whichever area made it.

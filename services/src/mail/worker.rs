@@ -39,7 +39,10 @@ impl Default for MailerSettings {
             webhook_secret: None,
             from: format!("{} <no-reply@ksfoundation.test>", domain::PRODUCT_NAME),
             reply_to: None,
-            max_attempts: 8,
+            // 5 s doubling to an hour: the last attempt comes about six
+            // hours after the first, so a provider's outage of minutes or
+            // hours delays mail but loses none.
+            max_attempts: 16,
             retry_base: Duration::from_secs(5),
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
@@ -343,5 +346,19 @@ mod tests {
             );
         }
         assert!(retry_delay(base, 30) <= Duration::from_secs(5400));
+    }
+
+    #[test]
+    fn mail_outlives_a_provider_outage_of_hours() {
+        let settings = MailerSettings::default();
+        // The soonest the last attempt can come (jitter only adds).
+        let waited: Duration = (1..settings.max_attempts)
+            .map(|attempt| retry_delay(settings.retry_base, attempt))
+            .sum();
+        assert!(
+            waited >= Duration::from_secs(5 * 3600),
+            "given up after {waited:?}"
+        );
+        assert!(waited <= Duration::from_secs(12 * 3600), "kept for {waited:?}");
     }
 }

@@ -55,7 +55,11 @@ impl BlobStore for LocalDir {
             }
             // Written aside and renamed: a reader never sees half a file.
             let partial = path.with_extension("partial");
-            tokio::fs::write(&partial, bytes).await?;
+            if let Err(error) = tokio::fs::write(&partial, bytes).await {
+                // A full disk leaves part of the file: give the space back.
+                let _ = tokio::fs::remove_file(&partial).await;
+                return Err(error.into());
+            }
             tokio::fs::rename(&partial, &path).await?;
             Ok(())
         })
