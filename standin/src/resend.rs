@@ -100,7 +100,7 @@ impl ResendStandin {
     }
 }
 
-/// Starts the stand-in on `listener`; answers `script` first.
+/// The stand-in's routes: Resend's batch endpoint and its own controls.
 pub fn router(standin: ResendStandin) -> Router {
     Router::new()
         .route("/emails/batch", post(batch))
