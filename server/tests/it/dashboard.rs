@@ -74,7 +74,7 @@ async fn ingest_shuffled(app: &TestApp, token: &str, dice: &mut Dice, mut rows: 
     }
 }
 
-async fn node_token(app: &TestApp, region: &str) -> String {
+pub(crate) async fn node_token(app: &TestApp, region: &str) -> String {
     let region = domain::hosting::Region::parse(region).unwrap();
     services::hosting::node_tokens::create_unchecked(&app.pool, None, "web", region)
         .await
@@ -130,7 +130,7 @@ async fn truth_daily(pool: &PgPool, accounts: &[Uuid]) -> Vec<(i64, i64)> {
 }
 
 /// The dashboard as a browser's server-function call returns it.
-async fn dashboard(browser: &Browser, range: &str, account: Option<Uuid>) -> Value {
+pub(crate) async fn dashboard(browser: &Browser, range: &str, account: Option<Uuid>) -> Value {
     let res = browser
         .client
         .post(format!("{}/api/dashboard", browser.base))
@@ -143,16 +143,19 @@ async fn dashboard(browser: &Browser, range: &str, account: Option<Uuid>) -> Val
     res.json().await.unwrap()
 }
 
-fn tile(view: &Value, id: &str) -> i64 {
+/// One tile as the view carries it.
+pub(crate) fn tile_of(view: &Value, id: &str) -> Value {
     view["sections"]
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|s| s["tiles"]["Ok"].as_array().cloned().unwrap_or_default())
         .find(|t| t["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} tile in {view}"))["raw"]
-        .as_i64()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no {id} tile in {view}"))
+}
+
+fn tile(view: &Value, id: &str) -> i64 {
+    tile_of(view, id)["raw"].as_i64().unwrap()
 }
 
 fn chart<'a>(view: &'a Value, id: &str) -> &'a Value {

@@ -4,12 +4,13 @@
 //! rename, a deletion, last month's bandwidth) they equal what joining every account
 //! with its usage gives.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::builders::AccountBuilder;
+use crate::dashboard::{dashboard, node_token, tile_of};
 use crate::helpers::*;
 
 const GB: i64 = 1_000_000_000;
@@ -36,28 +37,10 @@ async fn report(app: &TestApp, token: &str, account: Uuid, at: OffsetDateTime, s
 
 /// The two tiles' figures as staff see them: (storage, near count, detail).
 async fn tiles(staff: &Browser) -> (i64, i64, String) {
-    let res = staff
-        .client
-        .post(format!("{}/api/dashboard", staff.base))
-        .header("origin", &staff.base)
-        .json(&json!({ "range": "30d", "from": null, "to": null, "account": null }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let view: Value = res.json().await.unwrap();
-    let tile = |id: &str| -> Value {
-        view["sections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| s["tiles"]["Ok"].as_array().cloned().unwrap_or_default())
-            .find(|t| t["id"] == id)
-            .unwrap_or_else(|| panic!("no {id} tile"))
-    };
-    let near = tile("near-quota");
+    let view = dashboard(staff, "30d", None).await;
+    let near = tile_of(&view, "near-quota");
     (
-        tile("platform-storage")["raw"].as_i64().unwrap(),
+        tile_of(&view, "platform-storage")["raw"].as_i64().unwrap(),
         near["raw"].as_i64().unwrap(),
         near["detail"].as_str().unwrap_or("").to_string(),
     )
@@ -122,14 +105,7 @@ async fn the_storage_and_near_quota_tiles_follow_every_change(pool: PgPool) {
         .await;
     assert_tiles_match(&app, &staff, "no usage yet", &[]).await;
 
-    let token = services::hosting::node_tokens::create_unchecked(
-        &app.pool,
-        None,
-        "web",
-        domain::hosting::Region::parse("eu-central").unwrap(),
-    )
-    .await
-    .unwrap();
+    let token = node_token(&app, "eu-central").await;
     let now = OffsetDateTime::now_utc() - Duration::minutes(5);
     report(&app, &token, shop, now, 9_500_000_000, 0).await;
     report(&app, &token, blog, now, GB, 96 * GB).await;
