@@ -31,6 +31,7 @@ use crate::pages::{
     invitations::{AcceptInvitationPage, InvitationsPage},
     notifications::NotificationsPage,
     operations::SystemPage,
+    registrations::{BuyDomainPage, DomainOrderPage, DomainSearchPage},
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
@@ -93,6 +94,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
+                        <Route path=path!("domains/search") view=DomainSearchPage ssr=SsrMode::Async/>
+                        <Route path=path!("domains/buy") view=BuyDomainPage ssr=SsrMode::Async/>
+                        <Route path=path!("domains/orders/:id") view=DomainOrderPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/:name") view=DomainPage ssr=SsrMode::Async/>
                         <Route path=path!("support") view=SupportPage ssr=SsrMode::Async/>
                         <Route path=path!("support/new") view=NewTicketPage ssr=SsrMode::Async/>

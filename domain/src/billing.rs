@@ -32,6 +32,7 @@ macro_rules! text_enum {
         crate::stored_as_text!($name);
     };
 }
+pub(crate) use text_enum;
 
 text_enum! {
     /// A Stripe subscription's status.

@@ -89,6 +89,10 @@ uuid_id!(
     /// An order for a hosting plan, paid through Checkout.
     OrderId
 );
+uuid_id!(
+    /// An order for a domain (its registration), paid through Checkout.
+    DomainOrderId
+);
 number_id!(
     /// A ticket's number, as customers quote it ("#42").
     TicketNumber

@@ -12,13 +12,14 @@ pub mod live;
 pub mod mail;
 pub mod money;
 pub mod next_path;
+pub mod registration;
 pub mod tickets;
 pub mod user;
 
 pub use domain_name::DomainName;
 pub use email::Email;
 pub use hosting::{AccountId, AccountName, AccountStatus, MemberRole, Permission};
-pub use ids::{ChangeId, DomainId, OrderId, RecordId, TicketId, TicketNumber};
+pub use ids::{ChangeId, DomainId, DomainOrderId, OrderId, RecordId, TicketId, TicketNumber};
 pub use next_path::NextPath;
 pub use user::{CurrentUser, DisplayName, Password, Role};
 

@@ -340,6 +340,34 @@ start_stripe_standin() {
   log "Stripe stand-in (test payments, no real money) at $STRIPE_API_BASE"
 }
 
+# Domain registration: Namecheap when NAMECHEAP_API_KEY is set; otherwise
+# the project's registrar stand-in (development only,
+# `ksf-registrar-standin`), which speaks Namecheap's XML API and is reached
+# through NAMECHEAP_API_BASE as Namecheap is. Its domains are kept in
+# .run/registrar-standin-PORT.json. DELAY_MS: how long a registration takes.
+#   start_registrar_standin STANDIN_BIN PORT [DELAY_MS]
+start_registrar_standin() {
+  local bin="$1" port="$2" delay="${3:-2000}"
+  if [ -n "${NAMECHEAP_API_KEY:-}" ]; then
+    log "using Namecheap with the key from the environment"
+    return 0
+  fi
+  export NAMECHEAP_API_KEY=ksf_registrar_standin NAMECHEAP_API_USER=ksf NAMECHEAP_CLIENT_IP=127.0.0.1
+  export NAMECHEAP_API_BASE="http://127.0.0.1:$port/xml.response"
+  if port_in_use "$port"; then
+    die "port $port (the registrar stand-in) is in use: stop what holds it, or set KSF_REGISTRAR_PORT"
+  fi
+  mkdir -p "$KSF_ROOT/.run"
+  REGISTRAR_STANDIN_ADDR="127.0.0.1:$port" REGISTRAR_STANDIN_API_KEY="$NAMECHEAP_API_KEY" \
+    REGISTRAR_STANDIN_DELAY_MS="$delay" REGISTRAR_STANDIN_STATE="$KSF_ROOT/.run/registrar-standin-$port.json" \
+    "$bin" > "$KSF_ROOT/.run/registrar-standin-$port.log" 2>&1 &
+  REGISTRAR_STANDIN_PID=$!
+  trap 'kill ${STRIPE_STANDIN_PID:-} ${RESEND_STANDIN_PID:-} "$REGISTRAR_STANDIN_PID" 2>/dev/null || true' EXIT
+  wait_for_answer "http://127.0.0.1:$port/_standin/health" "$REGISTRAR_STANDIN_PID" \
+    "$KSF_ROOT/.run/registrar-standin-$port.log" "the registrar stand-in" 60 0.25
+  log "registrar stand-in (no real domains are registered) at $NAMECHEAP_API_BASE"
+}
+
 # Email: Resend when RESEND_API_KEY is set; otherwise the project's Resend
 # stand-in (development only, `ksf-resend-standin`), reached through
 # RESEND_BASE_URL as Resend is. Every email still shows in the dev mailbox,

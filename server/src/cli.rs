@@ -257,12 +257,22 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
             stop_workers.subscribe(),
         ))
     });
+    let registration_worker = (config.registration_worker && config.registrations.enabled()).then(|| {
+        tokio::spawn(services::registrations::worker::run(
+            startup::deps(config, pool.clone(), services::clock::Clock::system()),
+            config.registrations.clone(),
+            stop_workers.subscribe(),
+        ))
+    });
     let application = startup::Application::build(config, pool).await?;
     tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
     application.run_until(startup::shutdown_signal()).await?;
     let _ = stop_workers.send(true);
     maintenance.abort();
     if let Some(worker) = billing_worker {
+        let _ = worker.await;
+    }
+    if let Some(worker) = registration_worker {
         let _ = worker.await;
     }
     if let Some(worker) = worker {

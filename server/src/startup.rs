@@ -213,6 +213,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::hosting::forms::routes())
         .merge(app::api::billing::forms::routes())
         .merge(app::api::dns::forms::routes())
+        .merge(app::api::registrations::forms::routes())
         .merge(app::api::staff::routes())
         .merge(app::api::notifications::routes())
         .merge(app::api::live::routes());
@@ -380,6 +381,7 @@ pub fn deps(config: &Config, pool: PgPool, clock: Clock) -> Deps {
         },
         billing: config.billing.clone(),
         dns: config.dns.clone(),
+        registrations: config.registrations.clone(),
         password_cost: config.password_hash,
     }
 }

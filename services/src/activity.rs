@@ -52,6 +52,10 @@ pub enum Action {
     // Domains and DNS (recorded with the domain's account).
     DomainAdded,
     DomainRemoved,
+    /// A name bought here was registered at the registrar.
+    DomainRegistered,
+    /// The registrar refused a paid name: the payment was refunded.
+    DomainRegistrationRefunded,
     DnsChanged,
     /// The delegation check found the parent zone pointing at us.
     DomainDelegated,
@@ -100,6 +104,8 @@ impl Action {
             Action::BillingSuspendedUnpaid => "billing_suspended_unpaid",
             Action::DomainAdded => "domain_added",
             Action::DomainRemoved => "domain_removed",
+            Action::DomainRegistered => "domain_registered",
+            Action::DomainRegistrationRefunded => "domain_registration_refunded",
             Action::DnsChanged => "dns_changed",
             Action::DomainDelegated => "domain_delegated",
             Action::DomainDelegationLost => "domain_delegation_lost",

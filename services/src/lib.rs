@@ -22,6 +22,7 @@ pub mod operations;
 pub mod passwords;
 pub mod rate_limit;
 pub mod realtime;
+pub mod registrations;
 pub mod retention;
 pub mod secret_box;
 pub mod tickets;
@@ -57,6 +58,7 @@ pub struct Deps {
     pub support: tickets::SupportSettings,
     pub billing: billing::BillingSettings,
     pub dns: dns::DnsSettings,
+    pub registrations: registrations::RegistrationSettings,
     /// What hashing a new password costs (lower only in development and tests).
     pub password_cost: passwords::HashCost,
 }

@@ -24,6 +24,7 @@ pub fn routes() -> Router<Standin> {
         .route("/v1/prices/{id}", post(update_price).get(get_price))
         .route("/v1/checkout/sessions", post(create_session))
         .route("/v1/checkout/sessions/{id}", get(get_session))
+        .route("/v1/refunds", post(create_refund))
         .route(
             "/v1/subscriptions/{id}",
             get(get_subscription)
@@ -217,6 +218,17 @@ async fn create_session(
     once(&s, &method, &uri, &headers, |store| {
         store.create_session(&p, &public)
     })
+}
+
+async fn create_refund(
+    State(s): State<Standin>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body, &uri);
+    once(&s, &method, &uri, &headers, |store| store.create_refund(&p))
 }
 
 async fn get_session(State(s): State<Standin>, headers: HeaderMap, Path(id): Path<String>) -> Response {

@@ -107,8 +107,20 @@ fn checkout_html(standin: &Standin, id: &str, error: Option<&str>) -> Response {
     let error = error
         .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, esc(e)))
         .unwrap_or_default();
+    let what = if session["mode"] == "payment" {
+        format!(
+            r#"<h1>Pay</h1><p class="row"><span>{}</span><strong>{amount}</strong></p>"#,
+            esc(session["line_items_description"]
+                .as_str()
+                .unwrap_or("One-time payment"))
+        )
+    } else {
+        format!(
+            r#"<h1>Subscribe</h1><p class="row"><span>Monthly</span><strong>{amount} / month</strong></p>"#
+        )
+    };
     let body = format!(
-        r#"{cancel}<div class="card"><h1>Subscribe</h1><p class="row"><span>Monthly</span><strong>{amount} / month</strong></p></div>
+        r#"{cancel}<div class="card">{what}</div>
 <form class="card" method="post"><h2>Pay with card</h2>{error}
 <label for="email">Email</label><input id="email" name="email" value="{email}" autocomplete="email">
 <label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242">

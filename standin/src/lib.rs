@@ -13,6 +13,7 @@
 
 mod api;
 mod hosted;
+pub mod registrar;
 pub mod resend;
 mod store;
 mod webhooks;

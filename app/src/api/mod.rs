@@ -22,6 +22,7 @@ pub mod mail;
 pub mod mailbox;
 pub mod notifications;
 pub mod operations;
+pub mod registrations;
 pub mod sessions;
 pub mod staff;
 pub mod tickets;

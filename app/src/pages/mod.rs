@@ -11,6 +11,7 @@ pub mod identity;
 pub mod invitations;
 pub mod notifications;
 pub mod operations;
+pub mod registrations;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

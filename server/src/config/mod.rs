@@ -4,6 +4,7 @@
 //! message naming the variable.
 
 mod dns;
+mod registrations;
 mod rules;
 mod settings;
 #[cfg(test)]
@@ -161,6 +162,10 @@ pub struct Config {
     pub dns_listen: Option<SocketAddr>,
     /// Who may read `/metrics`.
     pub metrics: crate::metrics::Access,
+    /// The registrar domains are sold through (none: not sold).
+    pub registrations: services::registrations::RegistrationSettings,
+    /// Run the registration worker in this process (several processes may).
+    pub registration_worker: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -255,6 +260,8 @@ impl Config {
             billing_workers: s.billing_workers as usize,
             dns: dns(&s, dev)?,
             dns_listen: s.dns_listen,
+            registrations: registrations::settings(&s, dev)?,
+            registration_worker: s.registration_worker,
             metrics: crate::metrics::Access {
                 allow: s.metrics_allow.0.clone(),
                 token: s.metrics_token.clone(),

@@ -15,6 +15,7 @@ const MAIL: &str = "Email";
 const LIMITS: &str = "Limits";
 const BILLING: &str = "Billing";
 const DNS: &str = "DNS";
+const DOMAINS: &str = "Domain registration";
 
 fn limits() -> services::rate_limit::Limits {
     services::rate_limit::Limits::default()
@@ -264,6 +265,26 @@ pub struct Settings {
     /// Where ksf dns answers, UDP and TCP (127.0.0.1:5353 in development, 0.0.0.0:53 otherwise)
     #[arg(long, env = "DNS_LISTEN", value_name = "DNS_LISTEN", global = true, hide_env_values = true, help_heading = DNS)]
     pub dns_listen: Option<SocketAddr>,
+
+    /// Namecheap API user; with NAMECHEAP_API_KEY set, domains are sold (unset: not sold)
+    #[arg(long, env = "NAMECHEAP_API_USER", value_name = "NAMECHEAP_API_USER", global = true, hide_env_values = true, help_heading = DOMAINS)]
+    pub namecheap_api_user: Option<String>,
+    /// Namecheap API key
+    #[arg(long, env = "NAMECHEAP_API_KEY", value_name = "NAMECHEAP_API_KEY", global = true, hide_env_values = true, help_heading = DOMAINS)]
+    pub namecheap_api_key: Option<String>,
+    /// Namecheap user name (default: the API user)
+    #[arg(long, env = "NAMECHEAP_USERNAME", value_name = "NAMECHEAP_USERNAME", global = true, hide_env_values = true, help_heading = DOMAINS)]
+    pub namecheap_username: Option<String>,
+    /// This server's public IPv4 address, as whitelisted at Namecheap
+    #[arg(long, env = "NAMECHEAP_CLIENT_IP", value_name = "NAMECHEAP_CLIENT_IP", global = true, hide_env_values = true, help_heading = DOMAINS)]
+    pub namecheap_client_ip: Option<std::net::Ipv4Addr>,
+    /// Namecheap's API endpoint (their sandbox: https://api.sandbox.namecheap.com/xml.response)
+    #[arg(long, env = "NAMECHEAP_API_BASE", value_name = "NAMECHEAP_API_BASE", global = true, hide_env_values = true, help_heading = DOMAINS)]
+    pub namecheap_api_base: Option<HttpUrl>,
+    /// Run the domain registration worker in this process (another process must if false)
+    #[arg(long, env = "KSF_REGISTRATION_WORKER", value_name = "KSF_REGISTRATION_WORKER", global = true, hide_env_values = true,
+        help_heading = DOMAINS, action = ArgAction::Set, default_value_t = true, value_parser = BoolishValueParser::new())]
+    pub registration_worker: bool,
 }
 
 /// Variables whose values are never repeated in an error.
@@ -274,4 +295,5 @@ pub(super) const SECRETS: &[&str] = &[
     "STRIPE_WEBHOOK_SECRET",
     "RESEND_API_KEY",
     "KSF_METRICS_TOKEN",
+    "NAMECHEAP_API_KEY",
 ];

@@ -21,6 +21,7 @@ mod logs;
 mod near_quota;
 mod operations;
 mod outbox;
+mod registrations;
 mod rendering;
 mod retention;
 mod sessions;

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod grace;
 pub mod mail;
 pub mod overview;
+pub mod payments;
 pub mod plan_change;
 pub mod plans;
 pub mod stripe;

@@ -34,7 +34,7 @@ pub use stripe_shared::{Invoice, Subscription};
 /// The Stripe client and where it points.
 #[derive(Clone)]
 pub struct Gateway {
-    client: Client,
+    pub(super) client: Client,
     base_url: String,
     test_mode: bool,
     /// The billing portal configuration made by this process (see `portal`).
@@ -44,7 +44,7 @@ pub struct Gateway {
 /// Stripe's own API address.
 pub const STRIPE_API: &str = "https://api.stripe.com/";
 
-fn key(value: String) -> RequestStrategy {
+pub(super) fn key(value: String) -> RequestStrategy {
     match IdempotencyKey::new(&value) {
         Ok(key) => RequestStrategy::Idempotent(key),
         Err(_) => RequestStrategy::Once,

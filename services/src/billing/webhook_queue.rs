@@ -109,6 +109,15 @@ async fn apply(
                     .await?;
                 }
             }
+            if let Some(order) = object["metadata"][crate::registrations::orders::STRIPE_KEY]
+                .as_str()
+                .and_then(|o| uuid::Uuid::parse_str(o).ok())
+            {
+                if object["payment_status"] == "paid" {
+                    crate::registrations::worker::paid(conn, order, object["payment_intent"].as_str(), now)
+                        .await?;
+                }
+            }
             if let Some(sub) = object["subscription"].as_str() {
                 lock(conn, sub).await?;
                 let sub = gateway()?.subscription(sub).await?;

@@ -50,7 +50,10 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
                   count(*) FILTER (WHERE d.status = 'pending') AS "pending!",
                   COALESCE(sum((SELECT count(*) FROM dns_records r WHERE r.domain_id = d.id)), 0)::bigint AS "records!",
                   COALESCE(sum((SELECT count(*) FROM dns_changes c WHERE c.domain_id = d.id
-                                AND c.created_at >= $2::timestamptz - interval '7 days')), 0)::bigint AS "changes!"
+                                AND c.created_at >= $2::timestamptz - interval '7 days')), 0)::bigint AS "changes!",
+                  (SELECT count(*) FROM registered_domains g WHERE g.account_id = ANY($1)) AS "registered!",
+                  (SELECT count(*) FROM registered_domains g WHERE g.account_id = ANY($1)
+                      AND g.expires_at < $2::timestamptz + interval '30 days') AS "expiring!"
            FROM domains d WHERE d.account_id = ANY($1)"#,
         &viewer.accounts,
         viewer.now
@@ -60,7 +63,7 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
     if row.domains == 0 {
         return Ok(Vec::new());
     }
-    Ok(vec![
+    let mut tiles = vec![
         tile(
             "domains",
             "Domains",
@@ -69,7 +72,20 @@ async fn tiles(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
         ),
         tile("dns-records", "DNS records", row.records, None),
         tile("dns-changes", "DNS changes this week", row.changes, None),
-    ])
+    ];
+    // Names bought here: how many expire within a month.
+    if row.registered > 0 {
+        tiles.push(Tile {
+            attention: row.expiring > 0,
+            ..tile(
+                "domains-expiring",
+                "Expiring within 30 days",
+                row.expiring,
+                Some(format!("of {} registered here", row.registered)),
+            )
+        });
+    }
+    Ok(tiles)
 }
 
 async fn changes_per_day(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> Result<ChartData, Internal> {

@@ -105,6 +105,7 @@ pub fn demo_deps(pool: &PgPool, links: &crate::identity::Links) -> crate::Deps {
         support: crate::tickets::SupportSettings::default(),
         billing: crate::billing::BillingSettings::default(),
         dns: crate::dns::DnsSettings::development(),
+        registrations: crate::registrations::RegistrationSettings::default(),
         password_cost: HashCost::OWASP,
     }
 }

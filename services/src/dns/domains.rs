@@ -193,7 +193,7 @@ fn is_public_suffix(name: &DomainName) -> bool {
 }
 
 /// Names nobody may add: our name servers' own, and public suffixes.
-fn refuse_reserved(name: &DomainName, settings: &DnsSettings) -> Result<(), ServiceError> {
+pub(crate) fn refuse_reserved(name: &DomainName, settings: &DnsSettings) -> Result<(), ServiceError> {
     if super::nameservers::is_reserved(name.as_str(), settings) {
         return Err(super::invalid(
             "name",
@@ -268,61 +268,16 @@ pub async fn add(
     account.require(Permission::Dns)?;
     refuse_reserved(name, settings)?;
     let mut tx = deps.pool.begin().await?;
-    // One domain at a time on the whole platform: the overlap check below
-    // and the insert after it must see every other addition, or a parent
-    // and its child added at the same moment would both pass.
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('ksf_domains_add'))")
-        .execute(&mut *tx)
-        .await?;
-    let account_row = sqlx::query!(
-        "SELECT name, region, primary_domain FROM hosting_accounts WHERE id = $1 FOR UPDATE",
-        account.account_id()
+    create_in(
+        &mut tx,
+        deps,
+        settings,
+        *account,
+        name,
+        Some(actor),
+        DomainStatus::Pending,
     )
-    .fetch_one(&mut *tx)
     .await?;
-    check_room(&mut tx, account, name).await?;
-    let serial = next_serial(0, serial_day(deps.clock.now()));
-    let id = sqlx::query_scalar!(
-        r#"INSERT INTO domains (account_id, name, serial, created_by) VALUES ($1, $2, $3, $4) RETURNING id"#,
-        account.account_id(),
-        name.as_str(),
-        i64::from(serial),
-        actor.id()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let assigned = super::nameservers::assign(&mut tx, settings, id).await?;
-    let primary = account_row.primary_domain == name.as_str();
-    let domain = DomainAccess {
-        id: id.into(),
-        name: name.clone(),
-        account: *account,
-        account_name: account_row.name,
-        region: account_row.region.clone(),
-        primary,
-        stored_status: DomainStatus::Pending,
-        serial,
-        delegation_problem: None,
-        delegation_checked_at: None,
-        serving_problem: false,
-        assigned,
-    };
-    if primary {
-        let edits = web_records(settings, &account_row.region, name);
-        if !edits.is_empty() {
-            zone::apply_in(
-                &mut tx,
-                deps,
-                Some(actor),
-                &domain,
-                ChangeSource::Created,
-                "Web records for the hosting account",
-                edits,
-                None,
-            )
-            .await?;
-        }
-    }
     activity::record_for_account(
         &mut tx,
         account.account_id(),
@@ -336,6 +291,78 @@ pub async fn add(
     tx.commit().await?;
     tracing::info!(domain = %name, account = %account.account_id(), "domain added");
     Ok(())
+}
+
+/// A new zone for `name` in the account, with its name server names (and
+/// the web records when it is the account's primary domain): `add` for a
+/// customer, the registration worker for a name it registered (active at
+/// once: the registry points at our names because we told it to).
+pub(crate) async fn create_in(
+    tx: &mut PgConnection,
+    deps: &Deps,
+    settings: &DnsSettings,
+    account: Access,
+    name: &DomainName,
+    actor: Option<&Actor>,
+    status: DomainStatus,
+) -> Result<DomainAccess, ServiceError> {
+    // One domain at a time on the whole platform: the overlap check below
+    // and the insert after it must see every other addition, or a parent
+    // and its child added at the same moment would both pass.
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('ksf_domains_add'))")
+        .execute(&mut *tx)
+        .await?;
+    let account_row = sqlx::query!(
+        "SELECT name, region, primary_domain FROM hosting_accounts WHERE id = $1 FOR UPDATE",
+        account.account_id()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    check_room(&mut *tx, &account, name).await?;
+    let serial = next_serial(0, serial_day(deps.clock.now()));
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO domains (account_id, name, serial, created_by, status) VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+        account.account_id(),
+        name.as_str(),
+        i64::from(serial),
+        actor.map(Actor::id),
+        status.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let assigned = super::nameservers::assign(&mut *tx, settings, id).await?;
+    let primary = account_row.primary_domain == name.as_str();
+    let domain = DomainAccess {
+        id: id.into(),
+        name: name.clone(),
+        account,
+        account_name: account_row.name,
+        region: account_row.region.clone(),
+        primary,
+        stored_status: status,
+        serial,
+        delegation_problem: None,
+        delegation_checked_at: None,
+        serving_problem: false,
+        assigned,
+    };
+    if primary {
+        let edits = web_records(settings, &account_row.region, name);
+        if !edits.is_empty() {
+            zone::apply_in(
+                &mut *tx,
+                deps,
+                actor,
+                &domain,
+                ChangeSource::Created,
+                "Web records for the hosting account",
+                edits,
+                None,
+            )
+            .await?;
+        }
+    }
+    Ok(domain)
 }
 
 /// Removes the domain and its zone. The caller confirmed by typing its

@@ -2,9 +2,11 @@
 //! `domain::hosting::PERMISSIONS`); staff may look at every account and
 //! suspend or resume it. Everyone else gets `NotFound`.
 //!
-//! `authorize` is the only way to get an [`Access`], and every hosting
-//! service takes one: a page view checks membership once, and no service
-//! can be called for an account without the check.
+//! `authorize` is the only way a request gets an [`Access`], and every
+//! hosting service takes one: a page view checks membership once, and no
+//! service can be called for an account without the check. The one other
+//! maker is `for_paid_order`, for the registration worker acting on an
+//! order whose buyer was authorized when it was placed.
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -23,6 +25,18 @@ pub struct Access {
 }
 
 impl Access {
+    /// The account of a paid domain order, for the worker that carries it
+    /// out (no user is acting; the buyer's `Pay` permission was checked
+    /// when the order was placed). It holds no role: it passes no check.
+    pub(crate) fn for_paid_order(account_id: Uuid, status: AccountStatus) -> Self {
+        Self {
+            account_id,
+            role: None,
+            staff: false,
+            status,
+        }
+    }
+
     pub fn account_id(&self) -> Uuid {
         self.account_id
     }

@@ -58,6 +58,15 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
         }
         "domain_added" => format!("{actor} added the domain {}", text(details, "domain")),
         "domain_removed" => format!("{actor} removed the domain {}", text(details, "domain")),
+        "domain_registered" => format!(
+            "{} was registered until {}: its DNS is live on our name servers",
+            text(details, "domain"),
+            text(details, "expires")
+        ),
+        "domain_registration_refunded" => format!(
+            "The registrar refused {}; the payment was refunded",
+            text(details, "domain")
+        ),
         "dns_changed" => format!(
             "{actor} changed DNS of {}: {}",
             text(details, "domain"),

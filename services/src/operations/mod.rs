@@ -29,6 +29,11 @@ pub struct Queues {
     pub delivery_rate_30d: Option<f64>,
     /// Addresses no longer mailed (hard bounces and complaints).
     pub suppressed_addresses: i64,
+    /// Paid domain orders not finished (registering or refunding), the
+    /// oldest one's age since payment, and domains we registered.
+    pub domain_orders_pending: i64,
+    pub domain_orders_oldest_seconds: f64,
+    pub domains_registered: i64,
 }
 
 /// Delivered (a complaint was delivered too) over delivered and bounced:
@@ -58,6 +63,15 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
     .fetch_one(pool)
     .await?;
     let delivery = delivery(pool).await?;
+    let domains = sqlx::query!(
+        r#"SELECT count(*) AS "pending!",
+                  coalesce(extract(epoch FROM now() - min(paid_at))::float8, 0) AS "oldest!",
+                  (SELECT count(*) FROM registered_domains) AS "registered!"
+             FROM domain_orders
+            WHERE status IN ('paid', 'registering', 'refunding')"#
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(Queues {
         outbox_pending: outbox.pending,
         outbox_oldest_seconds: outbox.oldest,
@@ -69,6 +83,9 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
         delivery_rate_24h: delivery.rate_24h,
         delivery_rate_30d: delivery.rate_30d,
         suppressed_addresses: delivery.suppressed,
+        domain_orders_pending: domains.pending,
+        domain_orders_oldest_seconds: domains.oldest,
+        domains_registered: domains.registered,
     })
 }
 

@@ -8,11 +8,15 @@ use super::*;
 
 impl Store {
     pub fn create_session(&mut self, params: &Params, public_url: &str) -> Result<Value, ApiError> {
-        if params.get("mode").map(String::as_str) != Some("subscription") {
-            return Err(invalid(
-                "mode",
-                "The stand-in sells subscriptions only: mode=subscription.",
-            ));
+        match params.get("mode").map(String::as_str) {
+            Some("subscription") => {}
+            Some("payment") => return self.create_payment_session(params, public_url),
+            _ => {
+                return Err(invalid(
+                    "mode",
+                    "The stand-in takes mode=subscription or mode=payment.",
+                ))
+            }
         }
         let customer = params
             .get("customer")
@@ -105,6 +109,9 @@ impl Store {
         }
         if card == Card::Declined {
             return Err("Your card was declined. Try another card.".into());
+        }
+        if session["mode"] == "payment" {
+            return self.pay_payment_session(id, session, last4);
         }
         let (price_id, quantity, sub_metadata) =
             self.session_items.get(id).cloned().ok_or("No line items.")?;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 mod checkout;
+mod payments;
 mod subscriptions;
 
 /// The API version the events say they were rendered with.
@@ -107,6 +108,11 @@ pub struct Store {
     pub invoices: HashMap<String, Value>,
     pub payment_methods: HashMap<String, Value>,
     pub portal_sessions: HashMap<String, Value>,
+    /// One-time payments (Checkout in payment mode) and their refunds.
+    #[serde(default)]
+    pub payment_intents: HashMap<String, Value>,
+    #[serde(default)]
+    pub refunds: HashMap<String, Value>,
     #[serde(default)]
     pub portal_configurations: HashMap<String, Value>,
     pub events: Vec<Value>,

@@ -56,6 +56,19 @@ impl ApiError {
         }
     }
 
+    /// What to tell the user: a refused field's own words when there is
+    /// one (a page that shows a server function's error), else the message.
+    pub fn explained(&self) -> String {
+        match self {
+            ApiError::Invalid { fields, .. } if !fields.is_empty() => fields
+                .iter()
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        }
+    }
+
     pub fn sign_in_first() -> Self {
         ApiError::Unauthenticated("Sign in first.".into())
     }

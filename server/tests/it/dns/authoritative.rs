@@ -19,7 +19,7 @@ use super::{owner_with_account, post_multipart};
 use crate::helpers::*;
 
 /// `ksf dns` on a free port of 127.0.0.1, with `secondaries`.
-pub(super) async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> dns_server::Running {
+pub(crate) async fn dns_server(pool: &PgPool, secondaries: &[SocketAddr]) -> dns_server::Running {
     let mut config = DnsServerSettings::config_from_lookup(|_| None, false).expect("defaults");
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
@@ -40,7 +40,7 @@ fn resolver(server: SocketAddr) -> TokioResolver {
     Checker::using(server).expect("a resolver").resolver
 }
 
-pub(super) async fn ask(server: SocketAddr, qname: &str, t: RecordType) -> Message {
+pub(crate) async fn ask(server: SocketAddr, qname: &str, t: RecordType) -> Message {
     probe::ask(server, &name(qname), t, false)
         .await
         .expect("an answer")

@@ -2,7 +2,7 @@
 //! template, import, revert, export) and the rules the server keeps
 //! (`zone`), and who may do what (`isolation`). Shared helpers here.
 
-mod authoritative;
+pub(crate) mod authoritative;
 mod delegation;
 mod hostile;
 mod isolation;

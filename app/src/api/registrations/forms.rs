@@ -1,0 +1,117 @@
+//! Domain registration's form endpoints: buying a name (the order, then
+//! Stripe's payment page) and reopening an order's payment page.
+
+use axum::{
+    extract::{Path, State},
+    http::{header, StatusCode},
+    response::IntoResponse,
+    routing::post,
+    Form, Router,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::api::edge::auth::Actor;
+use crate::api::edge::error::{Back, FormResult, ShownOn};
+use crate::api::edge::forms::see_other;
+use crate::api::AppState;
+use domain::registration::Contact;
+use domain::{AccountId, DomainOrderId};
+use services::hosting::access;
+use services::registrations::orders::{self, NewOrder};
+use services::registrations::{not_found, ServiceError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/domains/buy", post(buy))
+        .route("/domains/orders/{id}/checkout", post(checkout))
+}
+
+pub fn order_page(id: DomainOrderId) -> String {
+    format!("/domains/orders/{id}")
+}
+
+/// The buy form: the order, and the contact registries require.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BuyForm {
+    pub name: String,
+    pub account: String,
+    pub years: String,
+    /// Checkboxes: present ("on") when ticked.
+    pub auto_renew: Option<String>,
+    pub whois_privacy: Option<String>,
+    /// The total the customer saw, in minor units.
+    pub price: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: String,
+    pub address1: String,
+    pub address2: String,
+    pub city: String,
+    pub state_province: String,
+    pub postal_code: String,
+    pub country: String,
+    pub phone: String,
+    pub email: String,
+}
+
+impl BuyForm {
+    fn order(&self) -> NewOrder {
+        NewOrder {
+            name: self.name.clone(),
+            years: self.years.trim().parse().unwrap_or(0),
+            auto_renew: self.auto_renew.is_some(),
+            whois_privacy: self.whois_privacy.is_some(),
+            expected_price_minor: self.price.trim().parse().ok(),
+            contact: Contact {
+                first_name: self.first_name.clone(),
+                last_name: self.last_name.clone(),
+                organization: self.organization.clone(),
+                address1: self.address1.clone(),
+                address2: self.address2.clone(),
+                city: self.city.clone(),
+                state_province: self.state_province.clone(),
+                postal_code: self.postal_code.clone(),
+                country: self.country.clone(),
+                phone: self.phone.clone(),
+                email: self.email.clone(),
+            },
+        }
+    }
+}
+
+/// Places the order and sends the browser to Stripe's payment page (or to
+/// the order's page, which offers to try again, if Stripe did not answer).
+async fn buy(State(state): State<AppState>, actor: Actor, Form(form): Form<BuyForm>) -> FormResult {
+    let back = Back::to(format!("/domains/buy?name={}", urlencode(form.name.trim()))).keeping(&form);
+    let account = AccountId::parse(&form.account)
+        .ok_or_else(|| ServiceError::invalid("account", "Choose a hosting account."))
+        .shown_on(&back)?;
+    let access = access::authorize(&state.deps.pool, &actor, account)
+        .await
+        .shown_on(&back)?;
+    let deps = &state.deps;
+    let id = orders::place(deps, &deps.registrations, &actor, &access, &form.order())
+        .await
+        .shown_on(&back)?;
+    match orders::open_checkout(deps, &actor, id).await {
+        Ok(url) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()),
+        Err(error) => {
+            tracing::warn!(%error, order = %id, "checkout not opened");
+            Ok(see_other(&order_page(id)))
+        }
+    }
+}
+
+async fn checkout(State(state): State<AppState>, actor: Actor, Path(raw): Path<String>) -> FormResult {
+    let back = Back::to(format!("/domains/orders/{raw}"));
+    let id = DomainOrderId::parse(&raw).ok_or_else(not_found).shown_on(&back)?;
+    let url = orders::open_checkout(&state.deps, &actor, id)
+        .await
+        .shown_on(&back)?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response())
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,112 @@
+//! `/domains/orders/:id`: paying for a name, then waiting while it is
+//! registered (the page updates by itself), then where it is live.
+
+use leptos::prelude::*;
+
+use crate::api::registrations::{domain_order, DomainOrderView};
+use crate::api::require_user;
+use crate::components::form::FormMessages;
+use crate::components::page_header::PageHeader;
+use crate::islands::billing::ReloadOnBilling;
+use crate::pages::billing::TestModeNote;
+use crate::pages::hosting::{param, set_status};
+use crate::pages::identity::query;
+
+#[component]
+pub fn DomainOrderPage() -> impl IntoView {
+    if require_user().is_none() {
+        return ().into_any();
+    }
+    let id = param("id");
+    let order = Resource::new(move || id.clone(), domain_order);
+    let returned = query("session_id").is_some();
+    let cancelled = query("cancelled").is_some();
+    view! {
+        <PageHeader title="Your domain order"/>
+        <FormMessages/>
+        <Suspense fallback=|| view! { <p role="status"><span class="spinner"></span>" Loading the order…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Err(e) => {
+                        set_status(e.status());
+                        view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    }
+                    Ok(o) => view! { <Order o returned cancelled/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
+    let summary = view! {
+        <dl class="summary">
+            <dt>"Domain"</dt><dd class="order-domain">{o.display.clone()}</dd>
+            <dt>"Hosting account"</dt><dd><a href=format!("/hosting/{}", o.account_id)>{o.account_name.clone()}</a></dd>
+            <dt>"Years"</dt><dd>{o.years}</dd>
+            <dt>"Total"</dt><dd>{o.price.clone()}</dd>
+            <dt>"WHOIS privacy"</dt><dd>{if o.whois_privacy { "On" } else { "Off" }}</dd>
+            <dt>"Auto-renew"</dt><dd>{if o.auto_renew { "On" } else { "Off" }}</dd>
+            <dt>"Status"</dt><dd><span class="badge" data-status=o.status.clone()>{o.status_label.clone()}</span></dd>
+        </dl>
+    };
+    let state = match o.status.as_str() {
+        "registered" => view! {
+            <div class="order-state" role="status">
+                <h2>{format!("{} is yours", o.display)}</h2>
+                <p class="registered-until">{format!("Registered until {}.", o.expires.clone().unwrap_or_default())}</p>
+                <p>"Its DNS is live on our name servers:"</p>
+                <ul class="nameservers">{o.nameservers.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
+                <p class="form-actions"><a class="btn btn-primary" href=format!("/domains/{}", o.name)>"Edit its DNS"</a></p>
+            </div>
+        }
+        .into_any(),
+        "refunded" | "refunding" => view! {
+            <div class="order-state" role="status">
+                <h2>{format!("We could not register {}", o.display)}</h2>
+                <p>{o.failure.clone().unwrap_or_default()}</p>
+                <p>{if o.status == "refunded" { "Your payment was refunded in full." } else { "Your payment is being refunded in full." }}</p>
+                <p><a class="btn btn-secondary" href="/domains/search">"Search for another name"</a></p>
+            </div>
+        }
+        .into_any(),
+        "awaiting_payment" if !returned => view! {
+            <div class="order-state">
+                {cancelled.then(|| view! {
+                    <p class="notice notice-info" role="status">"The payment was not completed and nothing was charged. You can pay whenever you are ready."</p>
+                })}
+                <h2>"Review and pay"</h2>
+                <p>"The name is registered as soon as the payment is confirmed."</p>
+                {match o.checkout_url.clone() {
+                    Some(url) => view! { <a class="btn btn-primary pay" href=url rel="external">{format!("Pay {} with Stripe", o.price)}</a> }.into_any(),
+                    None => view! {
+                        <form method="post" action=format!("/domains/orders/{}/checkout", o.id)>
+                            <button class="btn btn-primary" type="submit">{if o.expired { "Open a new payment page" } else { "Pay with Stripe" }}</button>
+                        </form>
+                    }.into_any(),
+                }}
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <div class="order-state waiting" role="status" aria-live="polite">
+                <h2><span class="spinner"></span>{if o.in_progress { " Registering your domain…" } else { " Confirming your payment…" }}</h2>
+                <p>"This page updates by itself (usually within a minute)."</p>
+                <p><a href=format!("/domains/orders/{}?session_id=returned", o.id)>"Check again"</a></p>
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        <TestModeNote test_mode=o.test_mode/>
+        <ReloadOnBilling order=None>
+            <section class="card">
+                {summary}
+                {state}
+            </section>
+        </ReloadOnBilling>
+        <p><a href="/domains">"← Your domains"</a></p>
+    }
+}

@@ -1,0 +1,93 @@
+-- Domain registration: the TLDs the operator sells, the orders customers
+-- pay through Stripe, and the domains registered at the registrar.
+
+-- The TLD catalogue. Cost prices come from the registrar (refreshed daily);
+-- the retail price is fixed or the cost plus a margin.
+CREATE TABLE tlds (
+    name                text PRIMARY KEY CHECK (name ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$'),
+    on_sale             boolean NOT NULL DEFAULT true,
+    position            integer NOT NULL DEFAULT 0,
+    currency            text NOT NULL DEFAULT 'usd' CHECK (currency ~ '^[a-z]{3}$'),
+    -- Yearly prices in minor units; NULL until the registrar has told us.
+    cost_register_minor bigint CHECK (cost_register_minor >= 0),
+    cost_renew_minor    bigint CHECK (cost_renew_minor >= 0),
+    cost_transfer_minor bigint CHECK (cost_transfer_minor >= 0),
+    cost_refreshed_at   timestamptz,
+    -- A fixed retail price wins over the margin rule.
+    fixed_register_minor bigint CHECK (fixed_register_minor >= 0),
+    margin_percent      integer NOT NULL DEFAULT 20 CHECK (margin_percent BETWEEN 0 AND 1000),
+    whois_privacy       boolean NOT NULL DEFAULT true
+);
+
+-- What a customer buys: a registration (later: a transfer or a renewal).
+-- Paid through a Stripe Checkout Session (mode payment); the worker
+-- registers the name only once the webhook confirms the payment.
+CREATE TABLE domain_orders (
+    id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    account_id          uuid NOT NULL REFERENCES hosting_accounts (id) ON DELETE CASCADE,
+    user_id             uuid REFERENCES users (id) ON DELETE SET NULL,
+    -- Lower-case ASCII (punycode), as the registrar is sent it.
+    name                text NOT NULL CHECK (length(name) BETWEEN 3 AND 253 AND name = lower(name)),
+    tld                 text NOT NULL,
+    kind                text NOT NULL DEFAULT 'register' CHECK (kind IN ('register')),
+    years               integer NOT NULL CHECK (years BETWEEN 1 AND 10),
+    price_minor         bigint NOT NULL CHECK (price_minor > 0),
+    currency            text NOT NULL CHECK (currency ~ '^[a-z]{3}$'),
+    auto_renew          boolean NOT NULL,
+    whois_privacy       boolean NOT NULL,
+    -- The registrant (also admin, tech and billing contact), validated by
+    -- the app's Contact before it is stored.
+    contact             jsonb NOT NULL,
+    status              text NOT NULL DEFAULT 'awaiting_payment' CHECK (status IN (
+                            'awaiting_payment', 'paid', 'registering', 'registered',
+                            'refunding', 'refunded', 'failed', 'expired')),
+    stripe_session_id   text UNIQUE,
+    checkout_url        text,
+    session_opened_at   timestamptz,
+    session_attempt     integer NOT NULL DEFAULT 0,
+    payment_intent      text,
+    -- The worker's bookkeeping: how often it tried, when it tries next,
+    -- and what the registrar last said.
+    attempts            integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at     timestamptz,
+    failure             text,
+    refund_id           text,
+    -- The zone made for the order (removed again if the name is refunded).
+    domain_id           uuid REFERENCES domains (id) ON DELETE SET NULL,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    paid_at             timestamptz,
+    finished_at         timestamptz
+);
+CREATE INDEX domain_orders_account_idx ON domain_orders (account_id, created_at DESC);
+CREATE INDEX domain_orders_due_idx ON domain_orders (next_attempt_at)
+    WHERE status IN ('paid', 'registering', 'refunding');
+-- One registration of a name in flight or done at a time.
+CREATE UNIQUE INDEX domain_orders_one_live_idx ON domain_orders (name)
+    WHERE status IN ('paid', 'registering', 'registered');
+
+-- A domain we registered for a customer: what the registrar holds.
+CREATE TABLE registered_domains (
+    name                text PRIMARY KEY CHECK (length(name) BETWEEN 3 AND 253 AND name = lower(name)),
+    account_id          uuid NOT NULL REFERENCES hosting_accounts (id) ON DELETE CASCADE,
+    order_id            uuid REFERENCES domain_orders (id) ON DELETE SET NULL,
+    registrar           text NOT NULL CHECK (registrar IN ('namecheap')),
+    registrar_domain_id text,
+    registered_at       timestamptz NOT NULL,
+    expires_at          timestamptz NOT NULL,
+    auto_renew          boolean NOT NULL,
+    whois_privacy       boolean NOT NULL,
+    created_at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX registered_domains_account_idx ON registered_domains (account_id);
+CREATE INDEX registered_domains_expiry_idx ON registered_domains (expires_at);
+
+-- The registrant details a user last used, to prefill the next purchase.
+CREATE TABLE registrant_contacts (
+    user_id     uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    contact     jsonb NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- The TLDs offered on a fresh install (the operator edits the catalogue).
+INSERT INTO tlds (name, position) VALUES
+    ('com', 1), ('net', 2), ('org', 3), ('io', 4), ('dev', 5), ('de', 6);

@@ -1,0 +1,122 @@
+//! Bad input gets its error next to the field and nothing is ordered;
+//! only those who may pay for an account buy for it; orders are private.
+
+use sqlx::PgPool;
+
+use super::Registry;
+use crate::builders::UserBuilder;
+use crate::helpers::*;
+
+async fn orders(r: &Registry) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM domain_orders")
+        .fetch_one(r.pool())
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn names_and_contacts_a_registry_would_refuse_are_refused_here(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("careful@example.com").await;
+    for (changes, field, message) in [
+        (vec![("name", "www.my-shop.com")], "name", "not subdomains"),
+        (
+            vec![("name", "my-shop.museum")],
+            "name",
+            "We do not sell .museum names",
+        ),
+        (
+            vec![("name", "-bad-.com")],
+            "name",
+            "Enter a domain name like example.com",
+        ),
+        (vec![("name", "google.com")], "name", "is no longer available"),
+        (vec![("phone", "030 1234567")], "phone", "with its country code"),
+        (vec![("country", "XX")], "country", "Choose a country"),
+        (vec![("postal_code", "ABCDE")], "postal_code", "not a postal code"),
+        (vec![("first_name", " ")], "first_name", "Enter the first name"),
+        (vec![("years", "11")], "years", "1 to 10 years"),
+        (
+            vec![("price", "1")],
+            "price",
+            "The price has changed: it is now 10.66 USD per year",
+        ),
+    ] {
+        let res = r.buy(&browser, "my-shop.com", account, &changes).await;
+        assert_eq!(res.status(), 422, "{changes:?}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{changes:?}: {message} in {html}");
+        assert!(
+            html.contains(&format!(r#"id="f-{field}-error""#)),
+            "{changes:?}: next to {field}"
+        );
+    }
+    assert_eq!(orders(&r).await, 0, "nothing was ordered");
+    // What was typed is kept.
+    let html = r
+        .buy(
+            &browser,
+            "my-shop.com",
+            account,
+            &[("phone", "030 1234567"), ("city", "Potsdam")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"value="Potsdam""#));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_those_who_may_pay_buy_and_only_they_see_the_order(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, owner, account) = r.owner("owner@example.com").await;
+    let developer = UserBuilder::customer("dev@example.com").create(r.pool()).await;
+    sqlx::query("INSERT INTO hosting_members (account_id, user_id, role) VALUES ($1, $2, 'developer')")
+        .bind(account)
+        .bind(developer)
+        .execute(r.pool())
+        .await
+        .unwrap();
+    let dev = r.shop.app.browser();
+    assert_eq!(
+        dev.sign_in("dev@example.com", CUSTOMER_PASSWORD).await.status(),
+        303
+    );
+    let res = r.buy(&dev, "dev-shop.com", account, &[]).await;
+    assert_eq!(res.status(), 403, "a developer may not pay");
+
+    UserBuilder::customer("stranger@example.com")
+        .create(r.pool())
+        .await;
+    let stranger = r.shop.app.browser();
+    assert_eq!(
+        stranger
+            .sign_in("stranger@example.com", CUSTOMER_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let res = r.buy(&stranger, "not-yours.com", account, &[]).await;
+    assert_eq!(
+        res.status(),
+        404,
+        "another tenant's account does not exist for them"
+    );
+    assert_eq!(orders(&r).await, 0);
+
+    let res = r.buy(&owner, "owners-shop.com", account, &[]).await;
+    assert_eq!(res.status(), 303);
+    let (order, _) = r.order("owners-shop.com").await;
+    assert_eq!(
+        stranger.get(&format!("/domains/orders/{order}")).await.status(),
+        404
+    );
+    assert_eq!(
+        dev.get(&format!("/domains/orders/{order}")).await.status(),
+        200,
+        "members see the account's orders"
+    );
+    let res = dev.post(&format!("/domains/orders/{order}/checkout"), &[]).await;
+    assert_eq!(res.status(), 403, "only the buyer pays");
+}

@@ -1,0 +1,119 @@
+//! The TLDs on sale and their prices: the registrar's yearly cost
+//! (refreshed daily, or when a price is missing) plus the operator's
+//! margin, or a fixed price.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::registrar::{Registrar, RegistrarError};
+
+/// A TLD as customers are offered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub tld: String,
+    /// The yearly retail price (minor units).
+    pub price_minor: i64,
+    pub currency: String,
+    /// WHOIS privacy is offered (and on by default).
+    pub whois_privacy: bool,
+}
+
+/// Costs older than this are refreshed before they are used.
+pub const COSTS_FRESH_FOR: time::Duration = time::Duration::hours(24);
+
+/// The retail price: the fixed one, else the cost plus the margin, rounded
+/// up to the cent.
+pub fn retail(cost_minor: Option<i64>, fixed_minor: Option<i64>, margin_percent: i32) -> Option<i64> {
+    if let Some(fixed) = fixed_minor.filter(|f| *f > 0) {
+        return Some(fixed);
+    }
+    let cost = cost_minor.filter(|c| *c > 0)?;
+    let scaled = i128::from(cost) * i128::from(100 + margin_percent.clamp(0, 1000));
+    i64::try_from((scaled + 99) / 100).ok()
+}
+
+/// Every TLD on sale with its price, in the operator's order. TLDs the
+/// registrar has no cost for (and no fixed price) are left out.
+pub async fn offers(pool: &PgPool) -> Result<Vec<Offer>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT name, currency, cost_register_minor, fixed_register_minor, margin_percent, whois_privacy
+           FROM tlds WHERE on_sale ORDER BY position, name"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Offer {
+                price_minor: retail(r.cost_register_minor, r.fixed_register_minor, r.margin_percent)?,
+                tld: r.name,
+                currency: r.currency,
+                whois_privacy: r.whois_privacy,
+            })
+        })
+        .collect())
+}
+
+/// Whether a TLD on sale has no price yet or its cost is stale.
+pub async fn needs_refresh(pool: &PgPool, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tlds WHERE on_sale AND fixed_register_minor IS NULL
+                  AND (cost_refreshed_at IS NULL OR cost_refreshed_at < $1)) AS "stale!""#,
+        now - COSTS_FRESH_FOR
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Asks the registrar for its costs and stores those of our TLDs. Answers
+/// how many TLDs were updated.
+#[tracing::instrument(skip_all)]
+pub async fn refresh(
+    pool: &PgPool,
+    registrar: &dyn Registrar,
+    now: OffsetDateTime,
+) -> Result<usize, RefreshError> {
+    let costs = registrar.costs().await?;
+    let mut updated = 0;
+    for cost in costs {
+        updated += sqlx::query!(
+            r#"UPDATE tlds SET cost_register_minor = $2, cost_renew_minor = $3, cost_transfer_minor = $4,
+                      currency = $5, cost_refreshed_at = $6
+               WHERE name = $1"#,
+            cost.tld,
+            cost.register_minor,
+            cost.renew_minor,
+            cost.transfer_minor,
+            cost.currency,
+            now
+        )
+        .execute(pool)
+        .await?
+        .rows_affected() as usize;
+    }
+    tracing::info!(updated, "TLD costs refreshed from the registrar");
+    Ok(updated)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(transparent)]
+    Registrar(#[from] RegistrarError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retail;
+
+    #[test]
+    fn the_retail_price_is_fixed_or_cost_plus_margin() {
+        assert_eq!(retail(Some(888), None, 20), Some(1066));
+        assert_eq!(retail(Some(888), Some(1500), 20), Some(1500));
+        assert_eq!(retail(None, None, 20), None);
+        assert_eq!(retail(Some(0), None, 20), None);
+        assert_eq!(retail(Some(1000), None, 0), Some(1000));
+        assert_eq!(retail(Some(i64::MAX), None, 1000), None);
+    }
+}
