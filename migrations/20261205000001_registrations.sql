@@ -81,6 +81,17 @@ CREATE TABLE registered_domains (
 CREATE INDEX registered_domains_account_idx ON registered_domains (account_id);
 CREATE INDEX registered_domains_expiry_idx ON registered_domains (expires_at);
 
+-- What the last daily reconciliation found different between the
+-- registrar's list of our domains and ours (replaced at each run).
+CREATE TABLE registrar_differences (
+    name          text NOT NULL,
+    kind          text NOT NULL CHECK (kind IN ('only_at_registrar', 'only_here', 'expiry_differs')),
+    ours          timestamptz,
+    theirs        timestamptz,
+    found_at      timestamptz NOT NULL,
+    PRIMARY KEY (name, kind)
+);
+
 -- The registrant details a user last used, to prefill the next purchase.
 CREATE TABLE registrant_contacts (
     user_id     uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,

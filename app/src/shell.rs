@@ -31,7 +31,7 @@ use crate::pages::{
     invitations::{AcceptInvitationPage, InvitationsPage},
     notifications::NotificationsPage,
     operations::SystemPage,
-    registrations::{BuyDomainPage, DomainOrderPage, DomainSearchPage},
+    registrations::{BuyDomainPage, DomainOrderPage, DomainSearchPage, StaffDomainsPage},
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/domains") view=StaffDomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/search") view=DomainSearchPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/buy") view=BuyDomainPage ssr=SsrMode::Async/>

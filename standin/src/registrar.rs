@@ -192,6 +192,7 @@ async fn api(State(s): State<RegistrarStandin>, Query(query): Query<Params>, bod
             "namecheap.domains.create" => create(&s, &p).await,
             "namecheap.domains.dns.setcustom" => set_custom(&s, &p),
             "namecheap.domains.getinfo" => info(&s, &p),
+            "namecheap.domains.getlist" => Ok(list(&s, &p)),
             "namecheap.users.getbalances" => Ok(format!(
                 r#"<UserGetBalancesResult Currency="USD" AvailableBalance="{}" AccountBalance="{0}" EarnedAmount="0.00" WithdrawableAmount="0.00" FundsRequiredForAutoRenew="0.00" />"#,
                 dollars(s.world().balance_cents)
@@ -491,4 +492,58 @@ fn info(s: &RegistrarStandin, p: &Params) -> Answer {
         h.expires,
         if h.whois_privacy { "True" } else { "False" }
     ))
+}
+
+fn list(s: &RegistrarStandin, p: &Params) -> String {
+    let page: usize = p
+        .get("page")
+        .and_then(|v| v.parse().ok())
+        .filter(|v| *v >= 1)
+        .unwrap_or(1);
+    let size: usize = p
+        .get("pagesize")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+        .clamp(10, 100);
+    let world = s.world();
+    let total = world.domains.len();
+    let rows: String = world
+        .domains
+        .values()
+        .skip((page - 1).saturating_mul(size))
+        .take(size)
+        .map(|h| {
+            format!(
+                r#"<Domain ID="{}" Name="{}" User="ksf" Created="{}" Expires="{}" IsExpired="false" IsLocked="false" AutoRenew="false" WhoisGuard="{}" IsPremium="false" IsOurDNS="false" />"#,
+                h.id,
+                escape(&h.name),
+                h.created,
+                h.expires,
+                if h.whois_privacy { "ENABLED" } else { "NOTPRESENT" }
+            )
+        })
+        .collect();
+    format!(
+        "<DomainGetListResult>{rows}</DomainGetListResult><Paging><TotalItems>{total}</TotalItems><CurrentPage>{page}</CurrentPage><PageSize>{size}</PageSize></Paging>"
+    )
+}
+
+impl RegistrarStandin {
+    /// Holds `name` for `years` as if registered elsewhere in our reseller
+    /// account: the portal does not know of it (a reconciliation test).
+    pub fn hold(&self, name: &str, years: i32) {
+        let mut world = self.world();
+        world.next_id += 1;
+        let held = Held {
+            id: world.next_id,
+            name: name.to_string(),
+            created: today_plus(0),
+            expires: today_plus(years),
+            years,
+            nameservers: Vec::new(),
+            whois_privacy: false,
+            registrant_email: String::new(),
+        };
+        world.domains.insert(name.to_string(), held);
+    }
 }

@@ -13,8 +13,12 @@ use super::{ConfigError, Settings};
 const SANDBOX: &str = "https://api.sandbox.namecheap.com/xml.response";
 
 pub(super) fn settings(s: &Settings, dev: bool) -> Result<RegistrationSettings, ConfigError> {
+    let unset = RegistrationSettings {
+        registrar: None,
+        balance_warning_minor: s.registrar_balance_warning * 100,
+    };
     let Some(key) = &s.namecheap_api_key else {
-        return Ok(RegistrationSettings::default());
+        return Ok(unset);
     };
     let user = s.namecheap_api_user.clone().ok_or(ConfigError::Missing {
         var: "NAMECHEAP_API_USER",
@@ -43,5 +47,6 @@ pub(super) fn settings(s: &Settings, dev: bool) -> Result<RegistrationSettings, 
     .map_err(|e| ConfigError::invalid("NAMECHEAP_API_BASE", base, e.to_string()))?;
     Ok(RegistrationSettings {
         registrar: Some(Arc::new(client)),
+        ..unset
     })
 }

@@ -281,6 +281,10 @@ pub struct Settings {
     /// Namecheap's API endpoint (their sandbox: https://api.sandbox.namecheap.com/xml.response)
     #[arg(long, env = "NAMECHEAP_API_BASE", value_name = "NAMECHEAP_API_BASE", global = true, hide_env_values = true, help_heading = DOMAINS)]
     pub namecheap_api_base: Option<HttpUrl>,
+    /// Staff are warned when the registrar balance is below this (in the registrar's currency)
+    #[arg(long, env = "KSF_REGISTRAR_BALANCE_WARNING", value_name = "KSF_REGISTRAR_BALANCE_WARNING", global = true, hide_env_values = true,
+        help_heading = DOMAINS, default_value_t = 50, value_parser = value_parser!(i64).range(0..=10_000_000))]
+    pub registrar_balance_warning: i64,
     /// Run the domain registration worker in this process (another process must if false)
     #[arg(long, env = "KSF_REGISTRATION_WORKER", value_name = "KSF_REGISTRATION_WORKER", global = true, hide_env_values = true,
         help_heading = DOMAINS, action = ArgAction::Set, default_value_t = true, value_parser = BoolishValueParser::new())]

@@ -13,6 +13,8 @@
 pub mod catalogue;
 pub mod namecheap;
 pub mod orders;
+pub mod reconcile;
+pub mod registered;
 pub mod registrar;
 pub mod search;
 pub mod worker;
@@ -30,6 +32,8 @@ pub const CHANNEL: &str = "ksf_domain_orders";
 pub struct RegistrationSettings {
     /// None: no registrar is set up, so domains are not sold.
     pub registrar: Option<Arc<dyn Registrar>>,
+    /// Staff are warned when the reseller balance is below this (minor units).
+    pub balance_warning_minor: i64,
 }
 
 impl RegistrationSettings {

@@ -53,6 +53,13 @@ pub struct DomainInfo {
     pub nameservers: Vec<String>,
 }
 
+/// A domain in the registrar's list of our reseller account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub name: String,
+    pub expires: Option<Date>,
+}
+
 /// The reseller account's money.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
@@ -106,4 +113,6 @@ pub trait Registrar: std::fmt::Debug + Send + Sync {
     /// The domain, if our reseller account holds it.
     async fn info(&self, name: &str) -> Result<Option<DomainInfo>, RegistrarError>;
     async fn balance(&self) -> Result<Balance, RegistrarError>;
+    /// Every domain our reseller account holds (for reconciliation).
+    async fn list(&self) -> Result<Vec<Listed>, RegistrarError>;
 }

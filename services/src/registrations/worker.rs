@@ -27,6 +27,8 @@ use crate::{ClientInfo, Deps};
 
 /// How often due retries are looked for without a wake-up.
 const POLL: Duration = Duration::from_secs(5);
+/// How often the TLD costs are refreshed and the registrar's list reconciled.
+const DAY: Duration = Duration::from_secs(24 * 3600);
 /// How long a claimed order is left to its worker before another may take it.
 const LEASE: time::Duration = time::Duration::minutes(5);
 /// Transient failures tried before the order is refunded (about 9 hours).
@@ -434,6 +436,21 @@ fn format_day(at: OffsetDateTime) -> String {
     format!("{} {} {}", at.day(), at.month(), at.year())
 }
 
+/// The TLD costs from the registrar, and the reconciliation of its list
+/// with ours (each process does it once a day; both are idempotent).
+async fn once_a_day(deps: &Deps, settings: &RegistrationSettings) {
+    let Ok(registrar) = settings.registrar() else {
+        return;
+    };
+    let now = deps.clock.now();
+    if let Err(error) = super::catalogue::refresh(&deps.pool, registrar, now).await {
+        tracing::warn!(%error, "could not refresh the TLD costs");
+    }
+    if let Err(error) = super::reconcile::run(&deps.pool, registrar, now).await {
+        tracing::warn!(%error, "could not reconcile the registrar's list");
+    }
+}
+
 /// Moves every due order a step (tests, and after a wake-up). Answers
 /// the steps taken.
 pub async fn drain(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Result<Vec<(Uuid, Outcome)>> {
@@ -458,9 +475,14 @@ pub async fn run(
     if listener.is_none() {
         tracing::warn!("domain orders: cannot listen; polling only");
     }
+    let mut daily: Option<std::time::Instant> = None;
     loop {
         if let Err(error) = drain(&deps, &settings).await {
             tracing::warn!(error = %error, "domain orders: a step failed");
+        }
+        if daily.is_none_or(|at| at.elapsed() >= DAY) {
+            daily = Some(std::time::Instant::now());
+            once_a_day(&deps, &settings).await;
         }
         let wake = async {
             match listener.as_mut() {

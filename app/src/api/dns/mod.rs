@@ -84,6 +84,18 @@ pub struct ZoneView {
     pub history: Vec<ChangeRow>,
     /// The platform's SOA data line, for the read-only row.
     pub soa: String,
+    /// When we registered the name for the customer.
+    pub registration: Option<RegistrationBox>,
+}
+
+/// A registered name's box on its zone's page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegistrationBox {
+    /// "4 December 2027".
+    pub expires: String,
+    pub registrar: String,
+    pub auto_renew: bool,
+    pub whois_privacy: bool,
 }
 
 /// What a change did, for the editor to apply to its table.

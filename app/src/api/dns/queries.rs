@@ -54,6 +54,27 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
     let records = zone::list(&deps, &domain).await.map_err(api_error)?;
     let changes = history::recent(&deps, &domain).await.map_err(api_error)?;
     let nameservers = domain.nameservers(&deps.dns);
+    let registration = services::registrations::registered::of(
+        &deps.pool,
+        domain.account.account_id(),
+        domain.name.as_str(),
+    )
+    .await
+    .map_err(|e| api_error(services::failure::ServiceError::internal(e)))?
+    .map(|r| super::RegistrationBox {
+        expires: format!(
+            "{} {} {}",
+            r.expires_at.day(),
+            r.expires_at.month(),
+            r.expires_at.year()
+        ),
+        registrar: match r.registrar.as_str() {
+            "namecheap" => "Namecheap".into(),
+            other => other.to_string(),
+        },
+        auto_renew: r.auto_renew,
+        whois_privacy: r.whois_privacy,
+    });
     let managed = Managed {
         nameservers: &nameservers,
         serial: domain.serial,
@@ -83,6 +104,7 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
             })
             .collect(),
         history: changes.into_iter().map(convert::change).collect(),
+        registration,
     })
 }
 

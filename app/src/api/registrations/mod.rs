@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod forms;
+pub mod staff;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

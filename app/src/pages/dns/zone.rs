@@ -117,6 +117,17 @@ fn Zone(z: ZoneView) -> impl IntoView {
                 "Our name servers cannot serve this zone's latest change, so they still answer with its last good version (or not at all after a restart). It is logged for our team; contact support if this stays."
             </p>
         })}
+        {z.registration.clone().map(|r| view! {
+            <section class="card registration" aria-labelledby="registration-title">
+                <h2 id="registration-title">"Registration"</h2>
+                <p>{format!("Registered until {} at {}.", r.expires, r.registrar)}</p>
+                <p class="muted">{format!(
+                    "WHOIS privacy {}; auto-renew {}.",
+                    if r.whois_privacy { "on" } else { "off" },
+                    if r.auto_renew { "on" } else { "off" }
+                )}</p>
+            </section>
+        })}
         <section class="card" class:card-highlight=pending aria-labelledby="delegation-title">
             <h2 id="delegation-title">"Name servers"</h2>
             <p>{if pending {

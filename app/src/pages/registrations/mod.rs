@@ -4,9 +4,11 @@
 
 mod buy;
 mod order;
+mod staff;
 
 pub use buy::BuyDomainPage;
 pub use order::DomainOrderPage;
+pub use staff::StaffDomainsPage;
 
 use leptos::prelude::*;
 

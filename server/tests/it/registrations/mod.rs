@@ -5,6 +5,7 @@
 
 mod flow;
 mod input;
+mod staff;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,6 +77,7 @@ impl Registry {
             billing: shop.billing.clone(),
             registrations: RegistrationSettings {
                 registrar: Some(Arc::new(client)),
+                balance_warning_minor: 5_000,
             },
             clock: shop.app.clock.clone(),
             ..services::demo::demo_deps(&shop.app.pool, &links)

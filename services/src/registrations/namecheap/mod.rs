@@ -8,7 +8,8 @@ pub mod xml;
 use std::time::Duration;
 
 use super::registrar::{
-    Availability, Balance, DomainInfo, NewRegistration, Registered, Registrar, RegistrarError, TldCost,
+    Availability, Balance, DomainInfo, Listed, NewRegistration, Registered, Registrar, RegistrarError,
+    TldCost,
 };
 
 pub const PRODUCTION: &str = "https://api.namecheap.com/xml.response";
@@ -287,5 +288,34 @@ impl Registrar for Namecheap {
                 .ok_or_else(|| RegistrarError::Malformed("the balance is not a number".into()))?,
             currency: b.currency.trim().to_ascii_lowercase(),
         })
+    }
+
+    async fn list(&self) -> Result<Vec<Listed>, RegistrarError> {
+        const PAGE: usize = 100;
+        let mut out = Vec::new();
+        // At most 100 pages (10,000 domains) a run.
+        for page in 1..=100 {
+            let answer = self
+                .call(
+                    "namecheap.domains.getList",
+                    &[p("Page", page), p("PageSize", PAGE), p("ListType", "ALL")],
+                    TIMEOUT,
+                )
+                .await?;
+            let domains = answer.list.unwrap_or_default().domains;
+            let got = domains.len();
+            out.extend(domains.into_iter().map(|d| Listed {
+                name: d.name.trim().to_ascii_lowercase(),
+                expires: xml::us_date(&d.expires),
+            }));
+            let total = answer
+                .paging
+                .and_then(|p| p.total.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if got < PAGE || out.len() >= total {
+                break;
+            }
+        }
+        Ok(out)
     }
 }

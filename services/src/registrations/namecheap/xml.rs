@@ -45,6 +45,30 @@ pub struct CommandResponse {
     pub info: Option<InfoResult>,
     #[serde(rename = "UserGetBalancesResult")]
     pub balances: Option<BalancesResult>,
+    #[serde(rename = "DomainGetListResult")]
+    pub list: Option<ListResult>,
+    #[serde(rename = "Paging")]
+    pub paging: Option<Paging>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListResult {
+    #[serde(rename = "Domain", default)]
+    pub domains: Vec<ListedDomain>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListedDomain {
+    #[serde(rename = "@Name", default)]
+    pub name: String,
+    #[serde(rename = "@Expires", default)]
+    pub expires: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Paging {
+    #[serde(rename = "TotalItems", default)]
+    pub total: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,118 @@
+//! What `/staff/domains` shows: every domain order with its state, the
+//! TLD catalogue's prices, and the registrar balance.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffOrderRow {
+    pub id: String,
+    pub name: String,
+    pub display: String,
+    pub status: String,
+    pub status_label: String,
+    pub badge: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub buyer: String,
+    pub price: String,
+    pub created: String,
+    pub expires: Option<String>,
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TldRow {
+    pub tld: String,
+    pub price: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDomainsView {
+    pub orders: Vec<StaffOrderRow>,
+    pub tlds: Vec<TldRow>,
+    /// "1,234.56 USD", or why it could not be read.
+    pub balance: Result<String, String>,
+    pub balance_low: bool,
+    pub enabled: bool,
+    /// What the last daily reconciliation found: (name, what differs).
+    pub differences: Vec<(String, String)>,
+}
+
+#[server(endpoint = "staff/domains")]
+pub async fn staff_domains(status: String, q: String) -> Result<StaffDomainsView, ApiError> {
+    use crate::api::edge::error::api_error;
+    use domain::money::format_minor;
+    use domain::registration::DomainOrderStatus;
+    use services::registrations::{catalogue, reconcile, registered};
+    let (deps, actor) = crate::api::edge::auth::actor()?;
+    let status = DomainOrderStatus::parse(status.trim());
+    let orders = registered::orders(&deps.pool, &actor, status, &q)
+        .await
+        .map_err(api_error)?;
+    let settings = &deps.registrations;
+    let (balance, balance_low) = if settings.enabled() {
+        match registered::balance(settings, &actor).await {
+            Ok(b) => (
+                Ok(format_minor(b.available_minor, &b.currency)),
+                b.available_minor < settings.balance_warning_minor,
+            ),
+            Err(e) => (Err(e.to_string()), false),
+        }
+    } else {
+        (Err("No registrar is set up.".into()), false)
+    };
+    let day = |t: time::OffsetDateTime| format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day());
+    let differences = reconcile::differences(&deps.pool, &actor)
+        .await
+        .map_err(api_error)?
+        .into_iter()
+        .map(|d| {
+            let what = match d.kind.as_str() {
+                "only_at_registrar" => "held at the registrar, unknown here".to_string(),
+                "only_here" => "registered here, not in the registrar's list".to_string(),
+                _ => format!(
+                    "expiry here {}, at the registrar {}",
+                    d.ours.map(day).unwrap_or_default(),
+                    d.theirs.map(day).unwrap_or_default()
+                ),
+            };
+            (domain::dns::names::unicode(&d.name), what)
+        })
+        .collect();
+    Ok(StaffDomainsView {
+        orders: orders
+            .into_iter()
+            .map(|o| StaffOrderRow {
+                id: o.id.to_string(),
+                display: domain::dns::names::unicode(&o.name),
+                name: o.name,
+                status: o.status.as_str().into(),
+                status_label: o.status.label().into(),
+                badge: o.status.badge().into(),
+                account_id: o.account_id.to_string(),
+                account_name: o.account_name,
+                buyer: o.buyer.unwrap_or_else(|| "(deleted user)".into()),
+                price: format!("{} · {} yr", format_minor(o.price_minor, &o.currency), o.years),
+                created: day(o.created_at),
+                expires: o.expires_at.map(day),
+                failure: o.failure,
+            })
+            .collect(),
+        tlds: catalogue::offers(&deps.pool)
+            .await
+            .map_err(|e| api_error(services::failure::ServiceError::internal(e)))?
+            .into_iter()
+            .map(|o| TldRow {
+                tld: format!(".{}", o.tld),
+                price: format!("{} / year", format_minor(o.price_minor, &o.currency)),
+            })
+            .collect(),
+        balance,
+        balance_low,
+        enabled: settings.enabled(),
+        differences,
+    })
+}

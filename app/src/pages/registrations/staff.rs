@@ -1,0 +1,115 @@
+//! `/staff/domains`: every domain order and its state, filtered by state
+//! or searched by name or buyer; the registrar balance (with a warning
+//! when low) and the prices on sale.
+
+use leptos::prelude::*;
+
+use crate::api::registrations::staff::{staff_domains, StaffDomainsView};
+use crate::components::empty_state::EmptyState;
+use crate::components::page_header::PageHeader;
+use crate::pages::identity::query;
+use crate::pages::staff::{staff_only, NotStaff};
+use domain::registration::DomainOrderStatus;
+
+#[component]
+pub fn StaffDomainsPage() -> impl IntoView {
+    if !staff_only() {
+        return view! { <NotStaff/> }.into_any();
+    }
+    let status = query("status").unwrap_or_default();
+    let q = query("q").unwrap_or_default();
+    let (status_in, q_in) = (status.clone(), q.clone());
+    let view = Resource::new(
+        move || (status_in.clone(), q_in.clone()),
+        |(s, q)| staff_domains(s, q),
+    );
+    view! {
+        <PageHeader title="Domains registered here" subtitle="Every order, its state at the registrar, and the reseller balance."/>
+        <form class="card filters" method="get" action="/staff/domains" role="search">
+            <div class="field">
+                <label for="f-status">"State"</label>
+                <select class="input" id="f-status" name="status">
+                    <option value="" selected=status.is_empty()>"All"</option>
+                    {DomainOrderStatus::ALL.iter().map(|s| view! {
+                        <option value=s.as_str() selected=status == s.as_str()>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-q">"Name or buyer's email"</label>
+                <input class="input" id="f-q" name="q" type="search" value=q/>
+            </div>
+            <button class="btn btn-secondary" type="submit">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p role="status"><span class="spinner"></span>" Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(v) => view! { <Domains v/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Domains(v: StaffDomainsView) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="balance-title">
+            <h2 id="balance-title">"Registrar balance"</h2>
+            {match v.balance {
+                Ok(b) if v.balance_low => view! {
+                    <p class="notice notice-warning" role="alert" data-testid="balance">{format!("{b}: below the warning threshold. Top it up, or paid registrations will be refused and refunded.")}</p>
+                }.into_any(),
+                Ok(b) => view! { <p data-testid="balance">{b}</p> }.into_any(),
+                Err(e) => view! { <p class="notice notice-warning" role="status" data-testid="balance">{e}</p> }.into_any(),
+            }}
+        </section>
+        {if v.orders.is_empty() {
+            view! { <EmptyState title="No domain orders"><p>"Orders show here once customers buy a name."</p></EmptyState> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table stack">
+                        <thead><tr><th>"Domain"</th><th>"State"</th><th>"Customer"</th><th>"Account"</th><th>"Price"</th><th>"Ordered"</th><th>"Expires"</th></tr></thead>
+                        <tbody>
+                            {v.orders.into_iter().map(|o| view! {
+                                <tr class="domain-order" data-status=o.status.clone()>
+                                    <td class="stack-title" data-label="Domain"><a href=format!("/domains/orders/{}", o.id)>{o.display}</a></td>
+                                    <td data-label="State">
+                                        <span class=o.badge>{o.status_label}</span>
+                                        {o.failure.map(|f| view! { <p class="muted">{f}</p> })}
+                                    </td>
+                                    <td data-label="Customer">{o.buyer}</td>
+                                    <td data-label="Account"><a href=format!("/hosting/{}", o.account_id)>{o.account_name}</a></td>
+                                    <td data-label="Price">{o.price}</td>
+                                    <td data-label="Ordered">{o.created}</td>
+                                    <td data-label="Expires">{o.expires.unwrap_or_else(|| "—".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <section class="card" aria-labelledby="reconcile-title">
+            <h2 id="reconcile-title">"Reconciliation"</h2>
+            {if v.differences.is_empty() {
+                view! { <p class="muted">"The registrar's list matched ours at the last daily check."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="differences">
+                        {v.differences.into_iter().map(|(name, what)| view! { <li><strong>{name}</strong>": "{what}</li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="card" aria-labelledby="tlds-title">
+            <h2 id="tlds-title">"On sale"</h2>
+            <ul class="tld-prices">
+                {v.tlds.into_iter().map(|t| view! { <li><strong>{t.tld}</strong>" "{t.price}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,96 @@
+//! Domains registered through us: what a domain's page says of its
+//! registration, and every order as staff follow them.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use domain::registration::DomainOrderStatus;
+
+use super::registrar::Balance;
+use super::{RegistrationSettings, ServiceError};
+use crate::hosting::access::require_staff;
+use crate::Actor;
+
+/// A name's registration, for the page of its zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub registrar: String,
+    pub registered_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub auto_renew: bool,
+    pub whois_privacy: bool,
+}
+
+/// The registration of `name` in `account`, if we registered it. The
+/// caller has authorised the zone (its page).
+pub async fn of(pool: &PgPool, account: uuid::Uuid, name: &str) -> Result<Option<Registration>, sqlx::Error> {
+    sqlx::query_as!(
+        Registration,
+        "SELECT registrar, registered_at, expires_at, auto_renew, whois_privacy
+         FROM registered_domains WHERE name = $1 AND account_id = $2",
+        name,
+        account
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// An order as staff see it.
+#[derive(Debug, Clone)]
+pub struct StaffOrder {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub status: DomainOrderStatus,
+    pub account_id: uuid::Uuid,
+    pub account_name: String,
+    pub buyer: Option<String>,
+    pub price_minor: i64,
+    pub currency: String,
+    pub years: i32,
+    pub failure: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// Staff: orders newest first, of one state or all, whose name or buyer's
+/// email contains `search`.
+pub async fn orders(
+    pool: &PgPool,
+    actor: &Actor,
+    status: Option<DomainOrderStatus>,
+    search: &str,
+) -> Result<Vec<StaffOrder>, ServiceError> {
+    require_staff(actor)?;
+    let pattern = format!(
+        "%{}%",
+        search
+            .trim()
+            .to_lowercase()
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(sqlx::query_as!(
+        StaffOrder,
+        r#"SELECT o.id, o.name, o.status AS "status: DomainOrderStatus", o.account_id, a.name AS account_name,
+                  u.email AS "buyer?", o.price_minor, o.currency, o.years, o.failure, o.created_at,
+                  r.expires_at AS "expires_at?"
+           FROM domain_orders o
+           JOIN hosting_accounts a ON a.id = o.account_id
+           LEFT JOIN users u ON u.id = o.user_id
+           LEFT JOIN registered_domains r ON r.order_id = o.id
+           WHERE ($1::text IS NULL OR o.status = $1)
+             AND (o.name LIKE $2 OR lower(u.email) LIKE $2)
+           ORDER BY o.created_at DESC
+           LIMIT 200"#,
+        status.map(DomainOrderStatus::as_str),
+        pattern
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Staff: the reseller account's balance at the registrar (one call).
+pub async fn balance(settings: &RegistrationSettings, actor: &Actor) -> Result<Balance, ServiceError> {
+    require_staff(actor)?;
+    settings.registrar()?.balance().await.map_err(super::unavailable)
+}
