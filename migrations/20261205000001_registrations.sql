@@ -29,14 +29,17 @@ CREATE TABLE domain_orders (
     -- Lower-case ASCII (punycode), as the registrar is sent it.
     name                text NOT NULL CHECK (length(name) BETWEEN 3 AND 253 AND name = lower(name)),
     tld                 text NOT NULL,
-    kind                text NOT NULL DEFAULT 'register' CHECK (kind IN ('register')),
+    kind                text NOT NULL DEFAULT 'register' CHECK (kind IN ('register', 'renew')),
+    -- A renewal: the expiry when it was ordered (the worker compares the
+    -- registrar's with it, so a renewal is never made twice).
+    expires_before      timestamptz,
     years               integer NOT NULL CHECK (years BETWEEN 1 AND 10),
     price_minor         bigint NOT NULL CHECK (price_minor > 0),
     currency            text NOT NULL CHECK (currency ~ '^[a-z]{3}$'),
     auto_renew          boolean NOT NULL,
     whois_privacy       boolean NOT NULL,
     -- The registrant (also admin, tech and billing contact), validated by
-    -- the app's Contact before it is stored.
+    -- the app's Contact before it is stored ({} for a renewal).
     contact             jsonb NOT NULL,
     status              text NOT NULL DEFAULT 'awaiting_payment' CHECK (status IN (
                             'awaiting_payment', 'paid', 'registering', 'registered',
@@ -63,7 +66,10 @@ CREATE INDEX domain_orders_due_idx ON domain_orders (next_attempt_at)
     WHERE status IN ('paid', 'registering', 'refunding');
 -- One registration of a name in flight or done at a time.
 CREATE UNIQUE INDEX domain_orders_one_live_idx ON domain_orders (name)
-    WHERE status IN ('paid', 'registering', 'registered');
+    WHERE kind = 'register' AND status IN ('paid', 'registering', 'registered');
+-- One renewal of a name in flight at a time.
+CREATE UNIQUE INDEX domain_orders_one_renewal_idx ON domain_orders (name)
+    WHERE kind = 'renew' AND status IN ('paid', 'registering');
 
 -- A domain we registered for a customer: what the registrar holds.
 CREATE TABLE registered_domains (
@@ -76,6 +82,9 @@ CREATE TABLE registered_domains (
     expires_at          timestamptz NOT NULL,
     auto_renew          boolean NOT NULL,
     whois_privacy       boolean NOT NULL,
+    -- The last expiry reminder sent for the current expiry: 30, 7 or 1
+    -- days before (NULL: none yet; a renewal clears it).
+    reminded_days       integer CHECK (reminded_days IN (30, 7, 1)),
     created_at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX registered_domains_account_idx ON registered_domains (account_id);

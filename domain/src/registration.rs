@@ -210,6 +210,14 @@ crate::billing::text_enum! {
     }
 }
 
+crate::billing::text_enum! {
+    /// What a domain order buys.
+    DomainOrderKind {
+        Register => "register", "Registration", "badge badge-info";
+        Renew => "renew", "Renewal", "badge badge-info";
+    }
+}
+
 impl DomainOrderStatus {
     /// Paid and not yet finished: the page waits for the worker.
     pub fn in_progress(self) -> bool {

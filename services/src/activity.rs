@@ -56,6 +56,8 @@ pub enum Action {
     DomainRegistered,
     /// The registrar refused a paid name: the payment was refunded.
     DomainRegistrationRefunded,
+    /// A name registered here was renewed.
+    DomainRenewed,
     DnsChanged,
     /// The delegation check found the parent zone pointing at us.
     DomainDelegated,
@@ -106,6 +108,7 @@ impl Action {
             Action::DomainRemoved => "domain_removed",
             Action::DomainRegistered => "domain_registered",
             Action::DomainRegistrationRefunded => "domain_registration_refunded",
+            Action::DomainRenewed => "domain_renewed",
             Action::DnsChanged => "dns_changed",
             Action::DomainDelegated => "domain_delegated",
             Action::DomainDelegationLost => "domain_delegation_lost",

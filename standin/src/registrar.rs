@@ -190,6 +190,7 @@ async fn api(State(s): State<RegistrarStandin>, Query(query): Query<Params>, bod
             "namecheap.domains.check" => Ok(check(&s, &p)),
             "namecheap.users.getpricing" => Ok(pricing()),
             "namecheap.domains.create" => create(&s, &p).await,
+            "namecheap.domains.renew" => renew(&s, &p).await,
             "namecheap.domains.dns.setcustom" => set_custom(&s, &p),
             "namecheap.domains.getinfo" => info(&s, &p),
             "namecheap.domains.getlist" => Ok(list(&s, &p)),
@@ -434,6 +435,62 @@ async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
     world.domains.insert(name, held);
     s.save(&world);
     Ok(answer)
+}
+
+async fn renew(s: &RegistrarStandin, p: &Params) -> Answer {
+    let name = p
+        .get("domainname")
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let years: i32 = p
+        .get("years")
+        .and_then(|y| y.parse().ok())
+        .filter(|y| (1..=10).contains(y))
+        .ok_or(("2015167", "Years is invalid".to_string()))?;
+    tokio::time::sleep(s.delay).await;
+    let mut world = s.world();
+    if let Some(failure) = world.failures.pop_front() {
+        return Err(match failure {
+            Failure::InsufficientFunds => ("2528166", "Order creation failed: insufficient funds".into()),
+            Failure::RegistryTimeout => (
+                "5050900",
+                "Unknown error: the registry did not answer in time".into(),
+            ),
+            Failure::Taken => ("2016166", "Domain is not associated with your account".into()),
+        });
+    }
+    let Some((_, tld)) = split(&name) else {
+        return Err(("2030280", "TLD is not supported in API".into()));
+    };
+    let charged = cents(PRICES.iter().find(|r| r.0 == tld).map_or("0", |r| r.2)) * i64::from(years);
+    if world.balance_cents < charged {
+        return Err(("2528166", "Order creation failed: insufficient funds".into()));
+    }
+    let Some(held) = world.domains.get_mut(&name) else {
+        return Err(("2016166", "Domain is not associated with your account".into()));
+    };
+    held.expires = add_years(&held.expires, years);
+    held.years += years;
+    let (id, expires) = (held.id, held.expires.clone());
+    world.balance_cents -= charged;
+    s.save(&world);
+    Ok(format!(
+        r#"<DomainRenewResult DomainName="{}" DomainID="{id}" Renew="true" OrderID="{}" TransactionID="{}" ChargedAmount="{}"><DomainDetails><ExpiredDate>{expires}</ExpiredDate><NumYears>{years}</NumYears></DomainDetails></DomainRenewResult>"#,
+        escape(&name),
+        id + 3000,
+        id + 4000,
+        dollars(charged)
+    ))
+}
+
+/// "MM/DD/YYYY" plus `years`.
+fn add_years(date: &str, years: i32) -> String {
+    let parts: Vec<i32> = date.split('/').filter_map(|p| p.parse().ok()).collect();
+    match parts[..] {
+        [m, d, y] => format!("{m:02}/{d:02}/{}", y + years),
+        _ => today_plus(years),
+    }
 }
 
 fn set_custom(s: &RegistrarStandin, p: &Params) -> Answer {

@@ -63,6 +63,11 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             text(details, "domain"),
             text(details, "expires")
         ),
+        "domain_renewed" => format!(
+            "{} was renewed until {}",
+            text(details, "domain"),
+            text(details, "expires")
+        ),
         "domain_registration_refunded" => format!(
             "The registrar refused {}; the payment was refunded",
             text(details, "domain")

@@ -11,11 +11,13 @@
 //! page says so.
 
 pub mod catalogue;
+mod fulfil;
 pub mod namecheap;
 pub mod orders;
 pub mod reconcile;
 pub mod registered;
 pub mod registrar;
+pub mod renewals;
 pub mod search;
 pub mod worker;
 

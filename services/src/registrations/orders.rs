@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use domain::registration::{Contact, DomainOrderStatus, NameForSale, YEARS};
+use domain::registration::{Contact, DomainOrderKind, DomainOrderStatus, NameForSale, YEARS};
 use domain::{AccountStatus, DomainOrderId, Permission};
 
 use super::{search, unavailable, RegistrationSettings, ServiceError};
@@ -88,7 +88,8 @@ pub async fn place(
     }
     let taken_here = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1)
-               OR EXISTS (SELECT 1 FROM domain_orders WHERE name = $1 AND status IN ('paid', 'registering', 'registered')) AS "taken!""#,
+               OR EXISTS (SELECT 1 FROM domain_orders WHERE name = $1 AND kind = 'register'
+                                                    AND status IN ('paid', 'registering', 'registered')) AS "taken!""#,
         name.name.as_str()
     )
     .fetch_one(&deps.pool)
@@ -151,6 +152,64 @@ pub async fn place(
     Ok(id.into())
 }
 
+/// Orders the renewal of a name registered here, for `years` more. Needs
+/// the account's `Pay` permission and a recent sign-in.
+pub async fn place_renewal(
+    deps: &Deps,
+    settings: &RegistrationSettings,
+    actor: &Actor,
+    access: &Access,
+    name: &str,
+    years: i32,
+) -> Result<DomainOrderId, ServiceError> {
+    access.require(Permission::Pay)?;
+    require_step_up(actor, true)?;
+    settings.registrar()?;
+    deps.billing.gateway()?;
+    if !YEARS.contains(&years) {
+        return Err(ServiceError::invalid("years", "Choose from 1 to 10 years."));
+    }
+    let registration = super::registered::of(&deps.pool, access.account_id(), name)
+        .await?
+        .ok_or(ServiceError::Conflict(
+            "This name was not registered here, so it is renewed where it was registered.".into(),
+        ))?;
+    let offers = search::offers_fresh(deps, settings).await?;
+    let tld = sqlx::query_scalar!("SELECT tld FROM domain_orders WHERE name = $1 AND kind = 'register' ORDER BY created_at DESC LIMIT 1", name)
+        .fetch_optional(&deps.pool)
+        .await?
+        .unwrap_or_default();
+    let offer = offers.iter().find(|o| o.tld == tld).ok_or_else(|| {
+        ServiceError::Conflict(
+            "Renewals of this extension cannot be paid online at the moment. Please contact support.".into(),
+        )
+    })?;
+    let yearly = offer.renew_minor.ok_or_else(|| {
+        ServiceError::Conflict(
+            "The registrar has not told us the renewal price yet. Please try again later.".into(),
+        )
+    })?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO domain_orders (account_id, user_id, name, tld, kind, expires_before, years, price_minor, currency,
+                                      auto_renew, whois_privacy, contact)
+           VALUES ($1, $2, $3, $4, 'renew', $5, $6, $7, $8, $9, $10, '{}'::jsonb) RETURNING id"#,
+        access.account_id(),
+        actor.id(),
+        name,
+        tld,
+        registration.expires_at,
+        years,
+        yearly * i64::from(years),
+        offer.currency,
+        registration.auto_renew,
+        registration.whois_privacy
+    )
+    .fetch_one(&deps.pool)
+    .await?;
+    tracing::info!(order = %id, domain = name, years, "domain renewal ordered");
+    Ok(id.into())
+}
+
 /// The accounts a domain may be bought for: where the user may pay and
 /// the account is open. (id, name, primary domain).
 pub async fn accounts_for_buying(
@@ -207,6 +266,7 @@ pub struct OrderView {
     pub currency: String,
     pub whois_privacy: bool,
     pub auto_renew: bool,
+    pub kind: DomainOrderKind,
     pub status: DomainOrderStatus,
     pub failure: Option<String>,
     pub checkout_url: Option<String>,
@@ -221,12 +281,13 @@ pub struct OrderView {
 pub async fn view(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Result<OrderView, ServiceError> {
     let row = sqlx::query!(
         r#"SELECT o.id, o.name, o.account_id, a.name AS account_name, o.years, o.price_minor, o.currency,
-                  o.whois_privacy, o.auto_renew, o.status AS "status: DomainOrderStatus", o.failure,
+                  o.whois_privacy, o.auto_renew, o.kind AS "kind: DomainOrderKind",
+                  o.status AS "status: DomainOrderStatus", o.failure,
                   o.checkout_url, o.session_opened_at, o.created_at, r.expires_at AS "expires_at?",
                   d.id AS "domain_id?"
            FROM domain_orders o
            JOIN hosting_accounts a ON a.id = o.account_id
-           LEFT JOIN registered_domains r ON r.order_id = o.id
+           LEFT JOIN registered_domains r ON r.name = o.name AND r.account_id = o.account_id
            LEFT JOIN domains d ON d.name = o.name AND d.account_id = o.account_id
            WHERE o.id = $1
              AND (o.user_id = $2 OR $3
@@ -258,6 +319,7 @@ pub async fn view(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Result<Order
         currency: row.currency,
         whois_privacy: row.whois_privacy,
         auto_renew: row.auto_renew,
+        kind: row.kind,
         status: row.status,
         failure: row.failure,
         checkout_url: row.checkout_url.filter(|_| fresh),
@@ -294,8 +356,12 @@ pub async fn open_checkout(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Res
     let customer = customer_of(deps, &deps.billing, actor.id()).await?;
     let back = deps.links.to(&format!("/domains/orders/{id}"));
     let description = format!(
-        "{} — registration for {} year(s)",
+        "{} — {} for {} year(s)",
         domain::dns::names::unicode(&order.name),
+        match order.kind {
+            DomainOrderKind::Register => "registration",
+            DomainOrderKind::Renew => "renewal",
+        },
         order.years
     );
     let (session, url) = gateway

@@ -104,6 +104,8 @@ pub trait Registrar: std::fmt::Debug + Send + Sync {
     /// The yearly cost of every TLD the registrar sells.
     async fn costs(&self) -> Result<Vec<TldCost>, RegistrarError>;
     async fn register(&self, r: NewRegistration<'_>) -> Result<Registered, RegistrarError>;
+    /// Adds `years` to a name our reseller account holds.
+    async fn renew(&self, name: &str, years: i32) -> Result<(), RegistrarError>;
     async fn set_nameservers(
         &self,
         sld: &str,

@@ -14,16 +14,11 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use domain::dns::DomainStatus;
-use domain::registration::{Contact, DomainOrderStatus};
-use domain::{AccountStatus, DomainName};
+use domain::registration::{DomainOrderKind, DomainOrderStatus};
 
-use super::registrar::{NewRegistration, RegistrarError};
+use super::fulfil::{refund, register};
 use super::RegistrationSettings;
-use crate::activity::{self, Action, NewEntry};
-use crate::hosting::access::Access;
-use crate::mail::{outbox, Message};
-use crate::{ClientInfo, Deps};
+use crate::Deps;
 
 /// How often due retries are looked for without a wake-up.
 const POLL: Duration = Duration::from_secs(5);
@@ -34,19 +29,21 @@ const LEASE: time::Duration = time::Duration::minutes(5);
 /// Transient failures tried before the order is refunded (about 9 hours).
 pub const MAX_ATTEMPTS: i32 = 12;
 
-struct Claimed {
-    id: Uuid,
-    name: String,
-    tld: String,
-    account_id: Uuid,
-    user_id: Option<Uuid>,
-    years: i32,
-    contact: serde_json::Value,
-    whois_privacy: bool,
-    auto_renew: bool,
-    status: DomainOrderStatus,
-    attempts: i32,
-    payment_intent: Option<String>,
+pub(super) struct Claimed {
+    pub id: Uuid,
+    pub name: String,
+    pub tld: String,
+    pub account_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub kind: DomainOrderKind,
+    pub expires_before: Option<OffsetDateTime>,
+    pub years: i32,
+    pub contact: serde_json::Value,
+    pub whois_privacy: bool,
+    pub auto_renew: bool,
+    pub status: DomainOrderStatus,
+    pub attempts: i32,
+    pub payment_intent: Option<String>,
 }
 
 /// What happened to the order this step took.
@@ -72,11 +69,14 @@ pub async fn paid(
     let account = sqlx::query_scalar!(
         r#"UPDATE domain_orders o
            SET status = CASE WHEN taken.yes THEN 'refunding' ELSE 'paid' END,
-               failure = CASE WHEN taken.yes THEN 'Someone bought the name moments before you did.' END,
+               failure = CASE WHEN NOT taken.yes THEN NULL
+                              WHEN o.kind = 'renew' THEN 'This name was already being renewed.'
+                              ELSE 'Someone bought the name moments before you did.' END,
                paid_at = $2, payment_intent = $3, next_attempt_at = $2
            FROM (SELECT EXISTS (SELECT 1 FROM domain_orders x, domain_orders me
-                                WHERE me.id = $1 AND x.name = me.name AND x.id <> me.id
-                                  AND x.status IN ('paid', 'registering', 'registered')) AS yes) taken
+                                WHERE me.id = $1 AND x.name = me.name AND x.id <> me.id AND x.kind = me.kind
+                                  AND (x.status IN ('paid', 'registering')
+                                       OR (x.kind = 'register' AND x.status = 'registered'))) AS yes) taken
            WHERE o.id = $1 AND o.status = 'awaiting_payment'
            RETURNING o.account_id"#,
         id,
@@ -106,8 +106,9 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
            WHERE o.id = (SELECT id FROM domain_orders
                          WHERE status IN ('paid', 'registering', 'refunding') AND next_attempt_at <= $1
                          ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING o.id, o.name, o.tld, o.account_id, o.user_id, o.years, o.contact, o.whois_privacy,
-                     o.auto_renew, o.status AS "status: DomainOrderStatus", o.attempts, o.payment_intent"#,
+           RETURNING o.id, o.name, o.tld, o.account_id, o.user_id, o.kind AS "kind: DomainOrderKind",
+                     o.expires_before, o.years, o.contact, o.whois_privacy, o.auto_renew,
+                     o.status AS "status: DomainOrderStatus", o.attempts, o.payment_intent"#,
         now,
         now + LEASE
     )
@@ -116,9 +117,10 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
     else {
         return Ok(None);
     };
-    let outcome = match order.status {
-        DomainOrderStatus::Refunding => refund(deps, &order, now).await?,
-        _ => register(deps, settings, &order, now).await?,
+    let outcome = match (order.status, order.kind) {
+        (DomainOrderStatus::Refunding, _) => refund(deps, &order, now).await?,
+        (_, DomainOrderKind::Register) => register(deps, settings, &order, now).await?,
+        (_, DomainOrderKind::Renew) => super::renewals::renew(deps, settings, &order, now).await?,
     };
     if let Outcome::Later(why) = &outcome {
         let wait = backoff(order.attempts);
@@ -147,7 +149,12 @@ fn backoff(attempts: i32) -> time::Duration {
     time::Duration::seconds((30_i64 << exp).min(3600))
 }
 
-async fn set_refunding(pool: &sqlx::PgPool, id: Uuid, why: &str, now: OffsetDateTime) -> sqlx::Result<()> {
+pub(super) async fn set_refunding(
+    pool: &sqlx::PgPool,
+    id: Uuid,
+    why: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE domain_orders SET status = 'refunding', failure = $2, next_attempt_at = $3, attempts = 0 WHERE id = $1",
         id,
@@ -157,283 +164,6 @@ async fn set_refunding(pool: &sqlx::PgPool, id: Uuid, why: &str, now: OffsetDate
     .execute(pool)
     .await
     .map(|_| ())
-}
-
-async fn register(
-    deps: &Deps,
-    settings: &RegistrationSettings,
-    order: &Claimed,
-    now: OffsetDateTime,
-) -> anyhow::Result<Outcome> {
-    let Ok(registrar) = settings.registrar() else {
-        return Ok(Outcome::Later("no registrar is set up".into()));
-    };
-    let name = DomainName::parse(&order.name)?;
-    let nameservers = match zone_for(deps, order, &name).await? {
-        Ok(ns) => ns,
-        Err(why) => return refused(deps, order, why, now).await,
-    };
-    let expires = match registrar.info(&order.name).await {
-        // Held for us already: a previous attempt registered it (and may
-        // have died before the name servers were set).
-        Ok(Some(info)) => {
-            if info.nameservers != nameservers {
-                let sld = &order.name[..order.name.len() - order.tld.len() - 1];
-                if let Err(e) = registrar.set_nameservers(sld, &order.tld, &nameservers).await {
-                    return Ok(Outcome::Later(e.to_string()));
-                }
-            }
-            info.expires
-        }
-        Ok(None) => {
-            let contact: Contact = serde_json::from_value(order.contact.clone())?;
-            match registrar
-                .register(NewRegistration {
-                    name: &order.name,
-                    years: order.years,
-                    contact: &contact,
-                    nameservers: &nameservers,
-                    whois_privacy: order.whois_privacy,
-                })
-                .await
-            {
-                Ok(_) => registrar
-                    .info(&order.name)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|i| i.expires),
-                Err(RegistrarError::Refused { message, code }) => {
-                    tracing::warn!(order = %order.id, %code, %message, "the registrar refused a paid name");
-                    return refused(deps, order, message, now).await;
-                }
-                Err(e) => return Ok(Outcome::Later(e.to_string())),
-            }
-        }
-        Err(e) => return Ok(Outcome::Later(e.to_string())),
-    };
-    let expires_at = expires
-        .map(|d| d.midnight().assume_utc())
-        .unwrap_or_else(|| now.replace_year(now.year() + order.years).unwrap_or(now));
-    finish(deps, order, expires_at, now).await?;
-    Ok(Outcome::Registered)
-}
-
-/// The zone's name servers, creating the zone (pending until the name is
-/// registered) if this order has none yet; Err(why) when the name's zone
-/// belongs to another account.
-async fn zone_for(
-    deps: &Deps,
-    order: &Claimed,
-    name: &DomainName,
-) -> anyhow::Result<Result<Vec<String>, String>> {
-    let existing = sqlx::query!("SELECT id, account_id FROM domains WHERE name = $1", order.name)
-        .fetch_optional(&deps.pool)
-        .await?;
-    let domain_id = match existing {
-        Some(d) if d.account_id == order.account_id => d.id,
-        Some(_) => {
-            return Ok(Err(
-                "The name is already on our platform in another account.".into()
-            ))
-        }
-        None => {
-            let status = sqlx::query_scalar!(
-                r#"SELECT status AS "status: AccountStatus" FROM hosting_accounts WHERE id = $1"#,
-                order.account_id
-            )
-            .fetch_one(&deps.pool)
-            .await?;
-            let mut tx = deps.pool.begin().await?;
-            let access = Access::for_paid_order(order.account_id, status);
-            let zone = match crate::dns::domains::create_in(
-                &mut tx,
-                deps,
-                &deps.dns,
-                access,
-                name,
-                None,
-                DomainStatus::Pending,
-            )
-            .await
-            {
-                Ok(zone) => zone,
-                Err(crate::failure::ServiceError::Invalid(errors)) => {
-                    let why = errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ");
-                    return Ok(Err(why));
-                }
-                Err(e) => return Err(anyhow::anyhow!(e)),
-            };
-            let id = zone.id.uuid();
-            sqlx::query!(
-                "UPDATE domain_orders SET domain_id = $2 WHERE id = $1",
-                order.id,
-                id
-            )
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            id
-        }
-    };
-    let assigned = crate::dns::nameservers::of(&deps.pool, &[domain_id])
-        .await?
-        .remove(&domain_id)
-        .unwrap_or_default();
-    Ok(Ok(crate::dns::nameservers::or_shared(assigned, &deps.dns)))
-}
-
-async fn refused(deps: &Deps, order: &Claimed, why: String, now: OffsetDateTime) -> anyhow::Result<Outcome> {
-    set_refunding(&deps.pool, order.id, &why, now).await?;
-    Ok(Outcome::Refused(why))
-}
-
-/// Registered: the zone goes live, the registration is recorded, the
-/// buyer is told.
-async fn finish(
-    deps: &Deps,
-    order: &Claimed,
-    expires_at: OffsetDateTime,
-    now: OffsetDateTime,
-) -> anyhow::Result<()> {
-    let mut tx = deps.pool.begin().await?;
-    sqlx::query!(
-        "UPDATE domains SET status = 'active', updated_at = $3 WHERE name = $1 AND account_id = $2",
-        order.name,
-        order.account_id,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        r#"INSERT INTO registered_domains (name, account_id, order_id, registrar, registered_at, expires_at, auto_renew, whois_privacy)
-           VALUES ($1, $2, $3, 'namecheap', $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING"#,
-        order.name,
-        order.account_id,
-        order.id,
-        now,
-        expires_at,
-        order.auto_renew,
-        order.whois_privacy
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "UPDATE domain_orders SET status = 'registered', finished_at = $2, next_attempt_at = NULL, failure = NULL WHERE id = $1",
-        order.id,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
-    let display = domain::dns::names::unicode(&order.name);
-    let until = format_day(expires_at);
-    record(&mut tx, order, Action::DomainRegistered, &display, Some(&until)).await?;
-    if let Some(to) = buyer(&mut tx, order.user_id).await? {
-        let message = Message {
-            kind: "domain_registered",
-            subject: format!("{display} is registered"),
-            heading: format!("{display} is yours"),
-            paragraphs: vec![
-                format!("Hello {}, {display} is registered until {until}.", to.1),
-                "Its DNS is served by our name servers already: edit its records in the portal.".into(),
-            ],
-            action: Some((
-                "Edit its DNS".into(),
-                deps.links.to(&format!("/domains/{}", order.name)),
-            )),
-            reason: "You bought this domain.".into(),
-        };
-        outbox::enqueue(&mut tx, &to.0, &message).await?;
-    }
-    tx.commit().await?;
-    tracing::info!(order = %order.id, domain = %order.name, "domain registered");
-    Ok(())
-}
-
-async fn refund(deps: &Deps, order: &Claimed, now: OffsetDateTime) -> anyhow::Result<Outcome> {
-    let Some(intent) = &order.payment_intent else {
-        return Ok(Outcome::Later(
-            "the payment has no payment intent to refund".into(),
-        ));
-    };
-    let gateway = deps
-        .billing
-        .gateway()
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    let refund_id = match gateway.refund(intent, order.id).await {
-        Ok(id) => id,
-        Err(e) => return Ok(Outcome::Later(format!("refund: {e}"))),
-    };
-    let mut tx = deps.pool.begin().await?;
-    let why = sqlx::query_scalar!(
-        "UPDATE domain_orders SET status = 'refunded', refund_id = $2, finished_at = $3, next_attempt_at = NULL WHERE id = $1 RETURNING failure",
-        order.id,
-        refund_id,
-        now
-    )
-    .fetch_one(&mut *tx)
-    .await?
-    .unwrap_or_default();
-    // The zone made for the order, unless the name was in the account before.
-    sqlx::query!(
-        "DELETE FROM domains WHERE id = (SELECT domain_id FROM domain_orders WHERE id = $1) AND status = 'pending'",
-        order.id
-    )
-    .execute(&mut *tx)
-    .await?;
-    let display = domain::dns::names::unicode(&order.name);
-    record(&mut tx, order, Action::DomainRegistrationRefunded, &display, None).await?;
-    if let Some(to) = buyer(&mut tx, order.user_id).await? {
-        let message = Message {
-            kind: "domain_refunded",
-            subject: format!("We could not register {display}: refunded"),
-            heading: format!("We could not register {display}"),
-            paragraphs: vec![
-                format!("Hello {}, the registrar did not register {display}: {why}", to.1),
-                "We refunded your payment in full. It reaches your card in 5 to 10 days.".into(),
-            ],
-            action: Some(("Search for another name".into(), deps.links.to("/domains/search"))),
-            reason: "You bought this domain.".into(),
-        };
-        outbox::enqueue(&mut tx, &to.0, &message).await?;
-    }
-    tx.commit().await?;
-    tracing::warn!(order = %order.id, domain = %order.name, %why, "domain order refunded: staff may want to look");
-    Ok(Outcome::Refunded)
-}
-
-async fn record(
-    tx: &mut PgConnection,
-    order: &Claimed,
-    action: Action,
-    display: &str,
-    expires: Option<&str>,
-) -> sqlx::Result<()> {
-    let client = ClientInfo::default();
-    activity::record_for_account(
-        &mut *tx,
-        order.account_id,
-        NewEntry::without_actor(
-            &client,
-            action,
-            serde_json::json!({ "domain": display, "expires": expires }),
-        ),
-    )
-    .await?;
-    // The order page and the billing page follow these.
-    crate::billing::sync::announce(tx, order.account_id).await
-}
-
-async fn buyer(tx: &mut PgConnection, user: Option<Uuid>) -> sqlx::Result<Option<(String, String)>> {
-    let Some(user) = user else { return Ok(None) };
-    sqlx::query!("SELECT email, display_name FROM users WHERE id = $1", user)
-        .fetch_optional(tx)
-        .await
-        .map(|r| r.map(|r| (r.email, r.display_name)))
-}
-
-fn format_day(at: OffsetDateTime) -> String {
-    format!("{} {} {}", at.day(), at.month(), at.year())
 }
 
 /// The TLD costs from the registrar, and the reconciliation of its list
@@ -448,6 +178,11 @@ async fn once_a_day(deps: &Deps, settings: &RegistrationSettings) {
     }
     if let Err(error) = super::reconcile::run(&deps.pool, registrar, now).await {
         tracing::warn!(%error, "could not reconcile the registrar's list");
+    }
+    match super::renewals::remind(deps, now).await {
+        Ok(n) if n > 0 => tracing::info!(reminded = n, "expiry reminders sent"),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not send expiry reminders"),
     }
 }
 

@@ -96,6 +96,9 @@ pub struct RegistrationBox {
     pub registrar: String,
     pub auto_renew: bool,
     pub whois_privacy: bool,
+    pub expired: bool,
+    /// "13.98 USD" a year, when it can be renewed online and the user may pay.
+    pub renew_price: Option<String>,
 }
 
 /// What a change did, for the editor to apply to its table.

@@ -54,27 +54,7 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
     let records = zone::list(&deps, &domain).await.map_err(api_error)?;
     let changes = history::recent(&deps, &domain).await.map_err(api_error)?;
     let nameservers = domain.nameservers(&deps.dns);
-    let registration = services::registrations::registered::of(
-        &deps.pool,
-        domain.account.account_id(),
-        domain.name.as_str(),
-    )
-    .await
-    .map_err(|e| api_error(services::failure::ServiceError::internal(e)))?
-    .map(|r| super::RegistrationBox {
-        expires: format!(
-            "{} {} {}",
-            r.expires_at.day(),
-            r.expires_at.month(),
-            r.expires_at.year()
-        ),
-        registrar: match r.registrar.as_str() {
-            "namecheap" => "Namecheap".into(),
-            other => other.to_string(),
-        },
-        auto_renew: r.auto_renew,
-        whois_privacy: r.whois_privacy,
-    });
+    let registration = registration_box(&deps, &domain).await?;
     let managed = Managed {
         nameservers: &nameservers,
         serial: domain.serial,
@@ -151,4 +131,50 @@ pub async fn undo_change(name: String, change: i64) -> Result<ChangeResult, ApiE
         .await
         .map(convert::applied)
         .map_err(api_error)
+}
+
+/// The registration box of a name we registered: its expiry, and the
+/// renewal price per year when the user may pay for the account.
+#[cfg(feature = "ssr")]
+async fn registration_box(
+    deps: &services::Deps,
+    domain: &domains::DomainAccess,
+) -> Result<Option<super::RegistrationBox>, ApiError> {
+    use services::failure::ServiceError;
+    use services::registrations::{catalogue, registered};
+    let internal = |e: sqlx::Error| api_error(ServiceError::internal(e));
+    let Some(r) = registered::of(&deps.pool, domain.account.account_id(), domain.name.as_str())
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    let name = domain.name.as_str();
+    let renew_price = if domain.account.can(Permission::Pay) && deps.registrations.enabled() {
+        catalogue::offers(&deps.pool)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|o| name.ends_with(&format!(".{}", o.tld)))
+            .max_by_key(|o| o.tld.len())
+            .and_then(|o| o.renew_minor.map(|m| domain::money::format_minor(m, &o.currency)))
+    } else {
+        None
+    };
+    Ok(Some(super::RegistrationBox {
+        expires: format!(
+            "{} {} {}",
+            r.expires_at.day(),
+            r.expires_at.month(),
+            r.expires_at.year()
+        ),
+        registrar: match r.registrar.as_str() {
+            "namecheap" => "Namecheap".into(),
+            other => other.to_string(),
+        },
+        auto_renew: r.auto_renew,
+        whois_privacy: r.whois_privacy,
+        expired: r.expires_at <= deps.clock.now(),
+        renew_price,
+    }))
 }

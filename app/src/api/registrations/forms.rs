@@ -3,8 +3,6 @@
 
 use axum::{
     extract::{Path, State},
-    http::{header, StatusCode},
-    response::IntoResponse,
     routing::post,
     Form, Router,
 };
@@ -24,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/domains/buy", post(buy))
         .route("/domains/orders/{id}/checkout", post(checkout))
+        .route("/domains/{name}/renew", post(renew))
 }
 
 pub fn order_page(id: DomainOrderId) -> String {
@@ -80,8 +79,7 @@ impl BuyForm {
     }
 }
 
-/// Places the order and sends the browser to Stripe's payment page (or to
-/// the order's page, which offers to try again, if Stripe did not answer).
+/// Places the order and shows it with its link to Stripe's payment page.
 async fn buy(State(state): State<AppState>, actor: Actor, Form(form): Form<BuyForm>) -> FormResult {
     let back = Back::to(format!("/domains/buy?name={}", urlencode(form.name.trim()))).keeping(&form);
     let account = AccountId::parse(&form.account)
@@ -94,22 +92,61 @@ async fn buy(State(state): State<AppState>, actor: Actor, Form(form): Form<BuyFo
     let id = orders::place(deps, &deps.registrations, &actor, &access, &form.order())
         .await
         .shown_on(&back)?;
-    match orders::open_checkout(deps, &actor, id).await {
-        Ok(url) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()),
-        Err(error) => {
-            tracing::warn!(%error, order = %id, "checkout not opened");
-            Ok(see_other(&order_page(id)))
-        }
-    }
+    pay_page(deps, &actor, id).await
 }
 
+/// Opens a new payment page for the order (the last one expired, or
+/// Stripe did not answer) and shows the order with its link.
 async fn checkout(State(state): State<AppState>, actor: Actor, Path(raw): Path<String>) -> FormResult {
     let back = Back::to(format!("/domains/orders/{raw}"));
     let id = DomainOrderId::parse(&raw).ok_or_else(not_found).shown_on(&back)?;
-    let url = orders::open_checkout(&state.deps, &actor, id)
+    orders::open_checkout(&state.deps, &actor, id)
         .await
         .shown_on(&back)?;
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response())
+    Ok(see_other(&order_page(id)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RenewForm {
+    years: String,
+}
+
+/// Orders a renewal of a name registered here and shows the order.
+async fn renew(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(name): Path<String>,
+    Form(form): Form<RenewForm>,
+) -> FormResult {
+    let back = Back::to(format!("/domains/{}", urlencode(&name)));
+    let domain = services::dns::domains::authorize(&state.deps.pool, &actor, &name)
+        .await
+        .shown_on(&back)?;
+    let years = form.years.trim().parse().unwrap_or(0);
+    let deps = &state.deps;
+    let id = orders::place_renewal(
+        deps,
+        &deps.registrations,
+        &actor,
+        &domain.account,
+        domain.name.as_str(),
+        years,
+    )
+    .await
+    .shown_on(&back)?;
+    pay_page(deps, &actor, id).await
+}
+
+/// The order's page, with Stripe's payment page opened for it. (A form may
+/// not redirect to another site under our Content-Security-Policy's
+/// `form-action`, so the customer follows the page's link to Stripe; if
+/// Stripe did not answer, the page offers to try again.)
+async fn pay_page(deps: &services::Deps, actor: &Actor, id: DomainOrderId) -> FormResult {
+    if let Err(error) = orders::open_checkout(deps, actor, id).await {
+        tracing::warn!(%error, order = %id, "checkout not opened");
+    }
+    Ok(see_other(&order_page(id)))
 }
 
 fn urlencode(s: &str) -> String {

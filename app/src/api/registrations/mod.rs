@@ -134,6 +134,8 @@ pub struct DomainOrderView {
     pub price: String,
     pub whois_privacy: bool,
     pub auto_renew: bool,
+    /// A renewal (else a registration).
+    pub renewal: bool,
     /// "awaiting_payment", "registered", … (`DomainOrderStatus`).
     pub status: String,
     pub status_label: String,
@@ -164,6 +166,7 @@ pub async fn domain_order(id: String) -> Result<DomainOrderView, ApiError> {
         price: domain::money::format_minor(o.price_minor, &o.currency),
         whois_privacy: o.whois_privacy,
         auto_renew: o.auto_renew,
+        renewal: o.kind == domain::registration::DomainOrderKind::Renew,
         status: o.status.as_str().into(),
         status_label: o.status.label().into(),
         in_progress: o.status.in_progress(),

@@ -120,12 +120,25 @@ fn Zone(z: ZoneView) -> impl IntoView {
         {z.registration.clone().map(|r| view! {
             <section class="card registration" aria-labelledby="registration-title">
                 <h2 id="registration-title">"Registration"</h2>
-                <p>{format!("Registered until {} at {}.", r.expires, r.registrar)}</p>
+                {if r.expired {
+                    view! { <p class="notice notice-warning" role="alert">{format!("Expired on {}. Renew it now: the registry keeps an expired name for its owner for about 30 days, then only for a fee.", r.expires)}</p> }.into_any()
+                } else {
+                    view! { <p>{format!("Registered until {} at {}.", r.expires, r.registrar)}</p> }.into_any()
+                }}
                 <p class="muted">{format!(
                     "WHOIS privacy {}; auto-renew {}.",
                     if r.whois_privacy { "on" } else { "off" },
                     if r.auto_renew { "on" } else { "off" }
                 )}</p>
+                {r.renew_price.clone().map(|price| view! {
+                    <form class="renew-form" method="post" action=format!("/domains/{}/renew", z.name)>
+                        <label for="f-renew-years">{format!("Renew ({price} a year)")}</label>
+                        <select class="input" id="f-renew-years" name="years">
+                            {(1..=10).map(|y| view! { <option value=y.to_string()>{format!("{y} year{}", if y == 1 { "" } else { "s" })}</option> }).collect_view()}
+                        </select>
+                        <button class="btn btn-secondary" type="submit">"Renew"</button>
+                    </form>
+                })}
             </section>
         })}
         <section class="card" class:card-highlight=pending aria-labelledby="delegation-title">

@@ -45,6 +45,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         <dl class="summary">
             <dt>"Domain"</dt><dd class="order-domain">{o.display.clone()}</dd>
             <dt>"Hosting account"</dt><dd><a href=format!("/hosting/{}", o.account_id)>{o.account_name.clone()}</a></dd>
+            <dt>"Order"</dt><dd>{if o.renewal { "Renewal" } else { "Registration" }}</dd>
             <dt>"Years"</dt><dd>{o.years}</dd>
             <dt>"Total"</dt><dd>{o.price.clone()}</dd>
             <dt>"WHOIS privacy"</dt><dd>{if o.whois_privacy { "On" } else { "Off" }}</dd>
@@ -55,7 +56,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
     let state = match o.status.as_str() {
         "registered" => view! {
             <div class="order-state" role="status">
-                <h2>{format!("{} is yours", o.display)}</h2>
+                <h2>{if o.renewal { format!("{} is renewed", o.display) } else { format!("{} is yours", o.display) }}</h2>
                 <p class="registered-until">{format!("Registered until {}.", o.expires.clone().unwrap_or_default())}</p>
                 <p>"Its DNS is live on our name servers:"</p>
                 <ul class="nameservers">{o.nameservers.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
@@ -65,7 +66,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         .into_any(),
         "refunded" | "refunding" => view! {
             <div class="order-state" role="status">
-                <h2>{format!("We could not register {}", o.display)}</h2>
+                <h2>{format!("We could not {} {}", if o.renewal { "renew" } else { "register" }, o.display)}</h2>
                 <p>{o.failure.clone().unwrap_or_default()}</p>
                 <p>{if o.status == "refunded" { "Your payment was refunded in full." } else { "Your payment is being refunded in full." }}</p>
                 <p><a class="btn btn-secondary" href="/domains/search">"Search for another name"</a></p>
@@ -78,7 +79,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
                     <p class="notice notice-info" role="status">"The payment was not completed and nothing was charged. You can pay whenever you are ready."</p>
                 })}
                 <h2>"Review and pay"</h2>
-                <p>"The name is registered as soon as the payment is confirmed."</p>
+                <p>{if o.renewal { "The name is renewed as soon as the payment is confirmed." } else { "The name is registered as soon as the payment is confirmed." }}</p>
                 {match o.checkout_url.clone() {
                     Some(url) => view! { <a class="btn btn-primary pay" href=url rel="external">{format!("Pay {} with Stripe", o.price)}</a> }.into_any(),
                     None => view! {
@@ -92,7 +93,11 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         .into_any(),
         _ => view! {
             <div class="order-state waiting" role="status" aria-live="polite">
-                <h2><span class="spinner"></span>{if o.in_progress { " Registering your domain…" } else { " Confirming your payment…" }}</h2>
+                <h2><span class="spinner"></span>{match (o.in_progress, o.renewal) {
+                    (true, true) => " Renewing your domain…",
+                    (true, false) => " Registering your domain…",
+                    _ => " Confirming your payment…",
+                }}</h2>
                 <p>"This page updates by itself (usually within a minute)."</p>
                 <p><a href=format!("/domains/orders/{}?session_id=returned", o.id)>"Check again"</a></p>
             </div>

@@ -5,6 +5,7 @@
 
 mod flow;
 mod input;
+mod renewals;
 mod staff;
 
 use std::sync::Arc;
@@ -151,13 +152,18 @@ impl Registry {
     pub async fn bought(&self, browser: &Browser, name: &str, account: Uuid) -> Uuid {
         let res = self.buy(browser, name, account, &[]).await;
         assert_eq!(res.status(), 303, "the order is placed");
-        assert!(
-            location(&res).starts_with(&format!("{}/c/pay/", self.shop.stripe_url)),
-            "sent to the payment page, not {}",
-            location(&res)
-        );
         let (order, status) = self.order(name).await;
         assert_eq!(status, "awaiting_payment");
+        assert_eq!(
+            location(&res),
+            format!("/domains/orders/{order}"),
+            "sent to the order's page"
+        );
+        let page = browser.get(&location(&res)).await.text().await.unwrap();
+        assert!(
+            page.contains(&format!(r#"href="{}/c/pay/"#, self.shop.stripe_url)),
+            "its link to the payment page: {page}"
+        );
         let session: String = sqlx::query_scalar("SELECT stripe_session_id FROM domain_orders WHERE id = $1")
             .bind(order)
             .fetch_one(self.pool())

@@ -220,6 +220,23 @@ impl Registrar for Namecheap {
         })
     }
 
+    async fn renew(&self, name: &str, years: i32) -> Result<(), RegistrarError> {
+        let answer = self
+            .call(
+                "namecheap.domains.renew",
+                &[p("DomainName", name), p("Years", years)],
+                REGISTER_TIMEOUT,
+            )
+            .await?;
+        match answer.renew {
+            Some(r) if xml::flag(&r.renewed) => Ok(()),
+            _ => Err(RegistrarError::Refused {
+                code: String::new(),
+                message: "The registrar did not renew the name.".into(),
+            }),
+        }
+    }
+
     async fn set_nameservers(
         &self,
         sld: &str,

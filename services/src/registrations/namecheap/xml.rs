@@ -39,6 +39,8 @@ pub struct CommandResponse {
     pub pricing: Option<PricingResult>,
     #[serde(rename = "DomainCreateResult")]
     pub create: Option<CreateResult>,
+    #[serde(rename = "DomainRenewResult")]
+    pub renew: Option<RenewResult>,
     #[serde(rename = "DomainDNSSetCustomResult")]
     pub set_custom: Option<SetCustomResult>,
     #[serde(rename = "DomainGetInfoResult")]
@@ -152,6 +154,12 @@ pub struct CreateResult {
     pub registered: String,
     #[serde(rename = "@DomainID", default)]
     pub domain_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RenewResult {
+    #[serde(rename = "@Renew", default)]
+    pub renewed: String,
 }
 
 #[derive(Debug, Deserialize)]
