@@ -98,6 +98,114 @@ pub async fn refresh(
     Ok(updated)
 }
 
+/// A TLD as staff see and edit it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TldEntry {
+    pub name: String,
+    pub on_sale: bool,
+    pub currency: String,
+    pub cost_register_minor: Option<i64>,
+    pub fixed_register_minor: Option<i64>,
+    pub margin_percent: i32,
+    /// What customers pay now (None: no cost known and no fixed price).
+    pub retail_minor: Option<i64>,
+}
+
+/// Staff: every TLD of the catalogue, on sale or not.
+pub async fn entries(pool: &PgPool, actor: &crate::Actor) -> Result<Vec<TldEntry>, super::ServiceError> {
+    crate::hosting::access::require_staff(actor)?;
+    let rows = sqlx::query!(
+        "SELECT name, on_sale, currency, cost_register_minor, fixed_register_minor, margin_percent
+         FROM tlds ORDER BY position, name"
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TldEntry {
+            retail_minor: retail(r.cost_register_minor, r.fixed_register_minor, r.margin_percent),
+            name: r.name,
+            on_sale: r.on_sale,
+            currency: r.currency,
+            cost_register_minor: r.cost_register_minor,
+            fixed_register_minor: r.fixed_register_minor,
+            margin_percent: r.margin_percent,
+        })
+        .collect())
+}
+
+/// What staff set for a TLD: on sale, the margin, or a fixed price (text
+/// as typed, "" for none).
+#[derive(Debug, Clone, Default)]
+pub struct TldChange {
+    pub name: String,
+    pub on_sale: bool,
+    pub margin_percent: String,
+    pub fixed_price: String,
+}
+
+/// Staff: adds the TLD to the catalogue or changes it. Answers its name.
+pub async fn save(
+    pool: &PgPool,
+    actor: &crate::Actor,
+    change: &TldChange,
+) -> Result<String, super::ServiceError> {
+    use crate::failure::Invalid;
+    crate::hosting::access::require_staff(actor)?;
+    let mut invalid = Invalid::default();
+    let name = change.name.trim().trim_start_matches('.').to_ascii_lowercase();
+    let valid_name = !name.is_empty()
+        && name.len() <= 63
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !valid_name {
+        invalid.push("tld", "Enter an extension like com or co.uk.");
+    }
+    let margin = change
+        .margin_percent
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|m| (0..=1000).contains(m));
+    if margin.is_none() {
+        invalid.push("margin_percent", "Enter a margin from 0 to 1000 %.");
+    }
+    let fixed = match change.fixed_price.trim() {
+        "" => None,
+        typed => match domain::money::parse_minor(typed).filter(|m| (1..=100_000_000).contains(m)) {
+            Some(m) => Some(m),
+            None => {
+                invalid.push(
+                    "fixed_price",
+                    "Enter a price like 12.99, or leave it empty to use the margin.",
+                );
+                None
+            }
+        },
+    };
+    invalid
+        .into_result()
+        .map_err(|i| super::ServiceError::Invalid(i.0))?;
+    sqlx::query!(
+        r#"INSERT INTO tlds (name, on_sale, margin_percent, fixed_register_minor, position)
+           VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM tlds))
+           ON CONFLICT (name) DO UPDATE SET on_sale = EXCLUDED.on_sale, margin_percent = EXCLUDED.margin_percent,
+                                            fixed_register_minor = EXCLUDED.fixed_register_minor"#,
+        name,
+        change.on_sale,
+        margin.unwrap_or(20),
+        fixed
+    )
+    .execute(pool)
+    .await?;
+    tracing::info!(tld = %name, staff = %actor.id(), "TLD catalogue changed");
+    Ok(name)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {
     #[error(transparent)]

@@ -107,6 +107,7 @@ notices! {
     TemplateApplied = "template_applied", Success, "The template's records were added.";
     ZoneImported = "zone_imported", Success, "The zone file was imported.";
     ChangeReverted = "change_reverted", Success, "The change was reverted.";
+    TldSaved = "tld_saved", Success, "The extension's price was saved. Searches show it at once.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

@@ -8,10 +8,10 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::api::edge::auth::Actor;
+use crate::api::edge::auth::{Actor, Staff};
 use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::edge::forms::see_other;
-use crate::api::AppState;
+use crate::api::{AppState, Notice};
 use domain::registration::Contact;
 use domain::{AccountId, DomainOrderId};
 use services::hosting::access;
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/domains/buy", post(buy))
         .route("/domains/orders/{id}/checkout", post(checkout))
         .route("/domains/{name}/renew", post(renew))
+        .route("/staff/domains/tlds", post(save_tld))
 }
 
 pub fn order_page(id: DomainOrderId) -> String {
@@ -136,6 +137,35 @@ async fn renew(
     .await
     .shown_on(&back)?;
     pay_page(deps, &actor, id).await
+}
+
+/// A TLD of the catalogue as staff set it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct TldForm {
+    tld: String,
+    on_sale: Option<String>,
+    margin_percent: String,
+    fixed_price: String,
+}
+
+async fn save_tld(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Form(form): Form<TldForm>,
+) -> FormResult {
+    use services::registrations::catalogue::{self, TldChange};
+    let back = Back::to("/staff/domains").keeping(&form);
+    let change = TldChange {
+        name: form.tld.clone(),
+        on_sale: form.on_sale.is_some(),
+        margin_percent: form.margin_percent.clone(),
+        fixed_price: form.fixed_price.clone(),
+    };
+    catalogue::save(&state.deps.pool, &actor, &change)
+        .await
+        .shown_on(&back)?;
+    Ok(Notice::TldSaved.redirect("/staff/domains"))
 }
 
 /// The order's page, with Stripe's payment page opened for it. (A form may

@@ -25,7 +25,15 @@ pub struct StaffOrderRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TldRow {
+    /// Without the dot ("co.uk").
     pub tld: String,
+    pub on_sale: bool,
+    /// The registrar's yearly cost, "8.88 USD" or "not known yet".
+    pub cost: String,
+    pub margin_percent: i32,
+    /// "12.99", or empty when the margin applies.
+    pub fixed_price: String,
+    /// What customers pay a year, or "not on sale yet".
     pub price: String,
 }
 
@@ -101,13 +109,25 @@ pub async fn staff_domains(status: String, q: String) -> Result<StaffDomainsView
                 failure: o.failure,
             })
             .collect(),
-        tlds: catalogue::offers(&deps.pool)
+        tlds: catalogue::entries(&deps.pool, &actor)
             .await
-            .map_err(|e| api_error(services::failure::ServiceError::internal(e)))?
+            .map_err(api_error)?
             .into_iter()
-            .map(|o| TldRow {
-                tld: format!(".{}", o.tld),
-                price: format!("{} / year", format_minor(o.price_minor, &o.currency)),
+            .map(|t| TldRow {
+                cost: t
+                    .cost_register_minor
+                    .map_or_else(|| "not known yet".into(), |c| format_minor(c, &t.currency)),
+                fixed_price: t
+                    .fixed_register_minor
+                    .map(|f| format!("{}.{:02}", f / 100, f % 100))
+                    .unwrap_or_default(),
+                price: t.retail_minor.map_or_else(
+                    || "no price yet".into(),
+                    |p| format!("{} / year", format_minor(p, &t.currency)),
+                ),
+                tld: t.name,
+                on_sale: t.on_sale,
+                margin_percent: t.margin_percent,
             })
             .collect(),
         balance,

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::registrations::staff::{staff_domains, StaffDomainsView};
 use crate::components::empty_state::EmptyState;
+use crate::components::form::{Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::pages::identity::query;
 use crate::pages::staff::{staff_only, NotStaff};
@@ -25,6 +26,7 @@ pub fn StaffDomainsPage() -> impl IntoView {
     );
     view! {
         <PageHeader title="Domains registered here" subtitle="Every order, its state at the registrar, and the reseller balance."/>
+        <FormMessages/>
         <form class="card filters" method="get" action="/staff/domains" role="search">
             <div class="field">
                 <label for="f-status">"State"</label>
@@ -106,10 +108,44 @@ fn Domains(v: StaffDomainsView) -> impl IntoView {
             }}
         </section>
         <section class="card" aria-labelledby="tlds-title">
-            <h2 id="tlds-title">"On sale"</h2>
-            <ul class="tld-prices">
-                {v.tlds.into_iter().map(|t| view! { <li><strong>{t.tld}</strong>" "{t.price}</li> }).collect_view()}
-            </ul>
+            <h2 id="tlds-title">"Extensions and prices"</h2>
+            <p class="muted">"Customers pay the fixed price when one is set, otherwise the registrar's cost plus the margin (costs are refreshed daily)."</p>
+            <div class="table-wrap">
+                <table class="table stack tlds">
+                    <thead><tr><th>"Extension"</th><th>"Cost"</th><th>"Customers pay"</th><th>"Change"</th></tr></thead>
+                    <tbody>
+                        {v.tlds.into_iter().map(|t| {
+                            let id = |what: &str| format!("tld-{}-{what}", t.tld.replace('.', "-"));
+                            view! {
+                                <tr class="tld" data-tld=t.tld.clone()>
+                                    <td class="stack-title" data-label="Extension"><strong>{format!(".{}", t.tld)}</strong>{(!t.on_sale).then(|| view! { " " <span class="badge badge-muted">"Not on sale"</span> })}</td>
+                                    <td data-label="Cost">{t.cost.clone()}</td>
+                                    <td data-label="Customers pay">{t.price.clone()}</td>
+                                    <td data-label="Change">
+                                        <form class="tld-form" method="post" action="/staff/domains/tlds">
+                                            <input type="hidden" name="tld" value=t.tld.clone()/>
+                                            <label class="check" for=id("sale")><input type="checkbox" id=id("sale") name="on_sale" checked=t.on_sale/>" On sale"</label>
+                                            <label for=id("margin")>"Margin %"</label>
+                                            <input class="input" id=id("margin") name="margin_percent" inputmode="numeric" value=t.margin_percent.to_string()/>
+                                            <label for=id("fixed")>"Fixed price"</label>
+                                            <input class="input" id=id("fixed") name="fixed_price" inputmode="decimal" placeholder="margin" value=t.fixed_price.clone()/>
+                                            <button class="btn btn-secondary btn-small" type="submit">"Save"</button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <form class="tld-form add-tld" method="post" action="/staff/domains/tlds">
+                <h3>"Sell another extension"</h3>
+                <Field label="Extension" name="tld" hint="Like app or co.uk."/>
+                <input type="hidden" name="on_sale" value="on"/>
+                <Field label="Margin %" name="margin_percent" value="20".to_string()/>
+                <Field label="Fixed price (optional)" name="fixed_price" required=false/>
+                <button class="btn btn-primary" type="submit">"Add"</button>
+            </form>
         </section>
     }
 }

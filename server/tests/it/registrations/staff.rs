@@ -57,3 +57,97 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
     assert!(page.contains("held at the registrar, unknown here"), "{page}");
     assert!(page.contains("expiry here"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_set_the_prices_customers_see(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, customer, _) = r.owner("shopper@example.com").await;
+    let (_, staff) = r.shop.app.staff("pricing@example.com").await;
+    assert!(customer
+        .get("/domains/search?q=priced")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("10.66 USD / year"));
+
+    let save = |form: Vec<(&'static str, &'static str)>| {
+        let staff = &staff;
+        async move { staff.post("/staff/domains/tlds", &form).await }
+    };
+    let res = save(vec![
+        ("tld", "com"),
+        ("on_sale", "on"),
+        ("margin_percent", "50"),
+        ("fixed_price", ""),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    // 8.88 plus 50 %.
+    assert!(customer
+        .get("/domains/search?q=priced")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("13.32 USD / year"));
+    save(vec![
+        ("tld", "com"),
+        ("on_sale", "on"),
+        ("margin_percent", "50"),
+        ("fixed_price", "12"),
+    ])
+    .await;
+    assert!(customer
+        .get("/domains/search?q=priced")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("12.00 USD / year"));
+    // Off sale: .com is no longer offered.
+    save(vec![
+        ("tld", "com"),
+        ("margin_percent", "50"),
+        ("fixed_price", "12"),
+    ])
+    .await;
+    let html = customer
+        .get("/domains/search?q=priced")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains(r#"data-name="priced.com""#), "{html}");
+    // A new extension, priced from the registrar's cost (1.98) at once.
+    save(vec![
+        ("tld", ".XYZ"),
+        ("on_sale", "on"),
+        ("margin_percent", "0"),
+        ("fixed_price", ""),
+    ])
+    .await;
+    assert!(customer
+        .get("/domains/search?q=priced")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("1.98 USD / year"));
+
+    let res = save(vec![
+        ("tld", "net"),
+        ("on_sale", "on"),
+        ("margin_percent", "lots"),
+        ("fixed_price", "-3"),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Enter a margin from 0 to 1000 %."));
+    assert!(html.contains("Enter a price like 12.99"));
+    let res = customer
+        .post("/staff/domains/tlds", &[("tld", "com"), ("margin_percent", "0")])
+        .await;
+    assert_eq!(res.status(), 404, "customers do not see staff tools");
+}
