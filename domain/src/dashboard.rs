@@ -154,6 +154,7 @@ pub enum ChartId {
     SpendPerMonth,
     RevenuePerDay,
     DnsChangesPerDay,
+    RegistrationsPerDay,
 }
 
 impl ChartId {
@@ -168,6 +169,7 @@ impl ChartId {
         ChartId::SpendPerMonth,
         ChartId::RevenuePerDay,
         ChartId::DnsChangesPerDay,
+        ChartId::RegistrationsPerDay,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,6 +184,7 @@ impl ChartId {
             ChartId::SpendPerMonth => "spend-per-month",
             ChartId::RevenuePerDay => "revenue-per-day",
             ChartId::DnsChangesPerDay => "dns-changes-per-day",
+            ChartId::RegistrationsPerDay => "registrations-per-day",
         }
     }
 
@@ -193,7 +196,10 @@ impl ChartId {
             // Accounts made, cancelled or moved to another plan are activity.
             ChartId::AccountsByPlan => &[EventKind::Activity],
             ChartId::TicketStatus | ChartId::TicketsPerDay => &[EventKind::Ticket],
-            ChartId::SpendPerMonth | ChartId::RevenuePerDay => &[EventKind::Billing],
+            // Domain orders announce their payment and registration as billing.
+            ChartId::SpendPerMonth | ChartId::RevenuePerDay | ChartId::RegistrationsPerDay => {
+                &[EventKind::Billing]
+            }
             // Every DNS change (editor, template, import, revert, a domain
             // added or removed, its delegation) logs account activity.
             ChartId::DnsChangesPerDay => &[EventKind::Activity],

@@ -22,6 +22,18 @@ pub const CHANGES_PER_DAY: ChartSource = ChartSource {
     data: changes_future,
 };
 
+/// Staff: names registered (and renewed) here per day.
+pub const REGISTRATIONS_PER_DAY: ChartSource = ChartSource {
+    id: ChartId::RegistrationsPerDay,
+    title: "Domains registered per day",
+    audience: Audience::Staff,
+    data: registrations_future,
+};
+
+fn registrations_future<'a>(pool: &'a PgPool, viewer: &'a Viewer, scope: ChartScope) -> ChartFuture<'a> {
+    Box::pin(registrations_per_day(pool, viewer, scope))
+}
+
 fn tiles_future<'a>(pool: &'a PgPool, viewer: &'a Viewer) -> TilesFuture<'a> {
     Box::pin(tiles(pool, viewer))
 }
@@ -128,5 +140,49 @@ async fn changes_per_day(pool: &PgPool, viewer: &Viewer, scope: ChartScope) -> R
                 })
                 .collect(),
         }],
+    })
+}
+
+async fn registrations_per_day(
+    pool: &PgPool,
+    viewer: &Viewer,
+    scope: ChartScope,
+) -> Result<ChartData, Internal> {
+    let (first, last) = scope.range.days(viewer.today());
+    let (from, to) = (
+        date_of(first).midnight().assume_utc(),
+        date_of(last + 1).midnight().assume_utc(),
+    );
+    let rows = sqlx::query!(
+        r#"SELECT (finished_at AT TIME ZONE 'UTC')::date AS "day!",
+                  count(*) FILTER (WHERE kind = 'register') AS "registered!",
+                  count(*) FILTER (WHERE kind = 'renew') AS "renewed!"
+           FROM domain_orders
+           WHERE status = 'registered' AND finished_at >= $1 AND finished_at < $2 GROUP BY 1"#,
+        from,
+        to
+    )
+    .fetch_all(pool)
+    .await?;
+    let days: Vec<i32> = (first..=last).collect();
+    let series = |name: &str, pick: fn(i64, i64) -> i64| Series {
+        name: name.into(),
+        values: days
+            .iter()
+            .map(|d| {
+                rows.iter()
+                    .find(|r| r.day == date_of(*d))
+                    .map_or(0.0, |r| pick(r.registered, r.renewed) as f64)
+            })
+            .collect(),
+    };
+    Ok(ChartData {
+        id: ChartId::RegistrationsPerDay,
+        title: "Domains registered per day".into(),
+        kind: ChartKind::Bar,
+        unit: Unit::Count,
+        times: days.iter().map(|d| i64::from(*d) * 86_400_000).collect(),
+        labels: days.iter().map(|d| day_string(*d)).collect(),
+        series: vec![series("Registered", |r, _| r), series("Renewed", |_, n| n)],
     })
 }

@@ -151,6 +151,7 @@ pub const CHARTS: &[ChartSource] = &[
     billing::SPEND_PER_MONTH,
     billing::REVENUE_PER_DAY,
     dns::CHANGES_PER_DAY,
+    dns::REGISTRATIONS_PER_DAY,
 ];
 
 /// The tile groups for this viewer, each its tiles or its error. The

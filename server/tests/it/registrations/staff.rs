@@ -37,6 +37,28 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
     assert!(page.contains("followed.com"));
     assert!(!page.contains("unpaid-one.com"), "filtered by state");
 
+    // The staff dashboard's chart counts it today; customers have no such chart.
+    let view = crate::dashboard::dashboard(&staff, "7d", None).await;
+    let chart = view["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "registrations-per-day")
+        .expect("the registrations chart");
+    let registered: f64 = chart["data"]["Ok"]["series"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .sum();
+    assert_eq!(registered, 1.0);
+    let view = crate::dashboard::dashboard(&customer, "7d", None).await;
+    assert!(!view["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "registrations-per-day"));
+
     r.registrar.set_balance_cents(1_000);
     let page = staff.get("/staff/domains").await.text().await.unwrap();
     assert!(page.contains("10.00 USD: below the warning threshold"), "{page}");
