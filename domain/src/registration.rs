@@ -153,7 +153,7 @@ fn postal_code(input: &str, country: &str) -> Result<String, String> {
         }
         "DE" | "FR" | "ES" | "IT" | "FI" => digits(5),
         "AT" | "CH" | "DK" | "BE" | "NO" | "AU" => digits(4),
-        "NL" => p.len() >= 6 && p.len() <= 7 && p[..4].chars().all(|c| c.is_ascii_digit()),
+        "NL" => (6..=7).contains(&p.len()) && p.is_ascii() && p.chars().take(4).all(|c| c.is_ascii_digit()),
         _ => {
             !p.is_empty()
                 && p.len() <= 16
@@ -280,6 +280,18 @@ mod tests {
         assert_eq!(c.first_name, "Ada");
         assert_eq!(c.country, "DE");
         assert_eq!(c.phone, "+49.301234567");
+    }
+
+    #[test]
+    fn a_postal_code_that_is_not_ascii_is_refused_not_cut() {
+        for country in ["NL", "US", "DE", "GB"] {
+            let c = Contact {
+                country: country.into(),
+                postal_code: "12ü4 AB".into(),
+                ..contact()
+            };
+            assert!(c.validated().is_err(), "{country}");
+        }
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub const PASSWORD_RESET: Limit = Limit::per_hour("password_reset", 3);
 pub const VERIFICATION_RESEND: Limit = Limit::per_hour("verification_resend", 3);
 /// Invitations sent from one hosting account (each is an email).
 pub const INVITATIONS_PER_ACCOUNT: Limit = Limit::per_hour("invitation", 30);
+/// Domain searches one user makes (each asks the registrar, whose API
+/// allows only so many calls an hour).
+pub const DOMAIN_SEARCHES: Limit = Limit::per_hour("domain_search", 100);
 /// Failed sign-ins per account (counted from `sign_in_attempts`).
 pub const FAILED_SIGN_INS: Limit = Limit {
     bucket: "sign_in",

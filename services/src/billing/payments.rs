@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use stripe::{StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
-    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    CreateCheckoutSessionPaymentIntentData, ProductData,
+    CreateCheckoutSession, CreateCheckoutSessionAllowedPaymentMethodTypes, CreateCheckoutSessionLineItems,
+    CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionPaymentIntentData, ProductData,
 };
 use stripe_core::refund::CreateRefund;
 use uuid::Uuid;
@@ -28,6 +28,10 @@ pub struct PaymentRequest<'a> {
     pub currency: &'a str,
     pub success_url: &'a str,
     pub cancel_url: &'a str,
+    /// When the session stops taking payment (unix time): before our order
+    /// page offers a new one, so two sessions of one order are never both
+    /// payable.
+    pub expires_at: i64,
 }
 
 impl Gateway {
@@ -59,6 +63,10 @@ impl Gateway {
             .client_reference_id(p.order.to_string())
             .success_url(p.success_url)
             .cancel_url(p.cancel_url)
+            .expires_at(p.expires_at)
+            // Cards only: a payment that completes days later (bank debits)
+            // would arrive after the order could still be carried out.
+            .allowed_payment_method_types(vec![CreateCheckoutSessionAllowedPaymentMethodTypes::Card])
             .customize()
             .request_strategy(key(format!("ksf-payment-{}-{}", p.order, p.attempt)))
             .send(&self.client)

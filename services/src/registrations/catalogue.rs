@@ -94,6 +94,14 @@ pub async fn refresh(
         .await?
         .rows_affected() as usize;
     }
+    // TLDs the registrar does not price are asked again tomorrow, not on
+    // every search.
+    sqlx::query!(
+        "UPDATE tlds SET cost_refreshed_at = $1 WHERE on_sale AND (cost_refreshed_at IS NULL OR cost_refreshed_at < $1)",
+        now
+    )
+    .execute(pool)
+    .await?;
     tracing::info!(updated, "TLD costs refreshed from the registrar");
     Ok(updated)
 }

@@ -39,8 +39,10 @@ pub(super) async fn register(
         Ok(Some(info)) => {
             if info.nameservers != nameservers {
                 let sld = &order.name[..order.name.len() - order.tld.len() - 1];
-                if let Err(e) = registrar.set_nameservers(sld, &order.tld, &nameservers).await {
-                    return Ok(Outcome::Later(e.to_string()));
+                // The name is ours either way: a failure here is for staff
+                // (the delegation check shows it), never a refund.
+                if let Err(error) = registrar.set_nameservers(sld, &order.tld, &nameservers).await {
+                    tracing::error!(order = %order.id, %error, "registered, but its name servers were not set");
                 }
             }
             info.expires

@@ -19,7 +19,6 @@ use crate::{Actor, Deps};
 pub struct NewOrder {
     pub name: String,
     pub years: i32,
-    pub auto_renew: bool,
     pub whois_privacy: bool,
     pub contact: Contact,
     /// The yearly price the customer was shown; a different one now is
@@ -87,7 +86,7 @@ pub async fn place(
         ));
     }
     let taken_here = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1)
+        r#"SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1 OR $1 LIKE '%.' || name OR name LIKE '%.' || $1)
                OR EXISTS (SELECT 1 FROM domain_orders WHERE name = $1 AND kind = 'register'
                                                     AND status IN ('paid', 'registering', 'registered')) AS "taken!""#,
         name.name.as_str()
@@ -132,7 +131,8 @@ pub async fn place(
         input.years,
         price,
         offer.currency,
-        input.auto_renew,
+        // Charging renewals automatically is not built yet: reminders go out.
+        false,
         input.whois_privacy && offer.whois_privacy,
         contact_json
     )
@@ -346,6 +346,10 @@ pub async fn open_checkout(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Res
             "Only the person who placed this order can pay it.",
         ));
     }
+    // Still allowed to pay for the account (a member may have lost the role).
+    crate::hosting::access::authorize(&deps.pool, actor, order.account_id.into())
+        .await?
+        .require(Permission::Pay)?;
     if order.status != DomainOrderStatus::AwaitingPayment {
         return Err(ServiceError::Conflict("This order is already paid.".into()));
     }
@@ -375,6 +379,7 @@ pub async fn open_checkout(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Res
             currency: &order.currency,
             success_url: &format!("{back}?session_id={{CHECKOUT_SESSION_ID}}"),
             cancel_url: &format!("{back}?cancelled=1"),
+            expires_at: (actor.now + SESSION_LIFETIME).unix_timestamp(),
         })
         .await
         .inspect_err(

@@ -5,7 +5,7 @@ use domain::registration::search_label;
 
 use super::catalogue::{self, Offer};
 use super::{unavailable, RegistrationSettings, ServiceError};
-use crate::Deps;
+use crate::{Actor, Deps};
 
 /// One name and whether it can be bought here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,15 +41,28 @@ fn suggestion_labels(label: &str) -> Vec<String> {
         .collect()
 }
 
-/// Looks `query` up under every TLD on sale.
-#[tracing::instrument(skip(deps, settings))]
+/// Looks `query` up under every TLD on sale, for a signed-in user (at
+/// most `DOMAIN_SEARCHES` an hour).
+#[tracing::instrument(skip(deps, settings, actor))]
 pub async fn search(
     deps: &Deps,
     settings: &RegistrationSettings,
+    actor: &Actor,
     query: &str,
 ) -> Result<SearchResult, ServiceError> {
     let registrar = settings.registrar()?;
     let label = search_label(query).map_err(|e| ServiceError::invalid("q", e))?;
+    let mut tx = deps.pool.begin().await?;
+    crate::rate_limit::hit(
+        &mut tx,
+        &crate::rate_limit::DOMAIN_SEARCHES,
+        &actor.id().to_string(),
+    )
+    .await?
+    .map_err(crate::failure::over(
+        "You searched for many names in a short time.",
+    ))?;
+    tx.commit().await?;
     let offers = offers_fresh(deps, settings).await?;
     if offers.is_empty() {
         return Err(ServiceError::Conflict(

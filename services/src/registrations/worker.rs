@@ -26,7 +26,7 @@ const POLL: Duration = Duration::from_secs(5);
 const DAY: Duration = Duration::from_secs(24 * 3600);
 /// How long a claimed order is left to its worker before another may take it.
 const LEASE: time::Duration = time::Duration::minutes(5);
-/// Transient failures tried before the order is refunded (about 9 hours).
+/// Transient failures tried before the order is left to staff (about 9 hours).
 pub const MAX_ATTEMPTS: i32 = 12;
 
 pub(super) struct Claimed {
@@ -72,7 +72,11 @@ pub async fn paid(
                failure = CASE WHEN NOT taken.yes THEN NULL
                               WHEN o.kind = 'renew' THEN 'This name was already being renewed.'
                               ELSE 'Someone bought the name moments before you did.' END,
-               paid_at = $2, payment_intent = $3, next_attempt_at = $2
+               paid_at = $2, payment_intent = $3, next_attempt_at = $2,
+               -- A renewal renews from the expiry it is paid against.
+               expires_before = CASE WHEN o.kind = 'renew'
+                                     THEN (SELECT r.expires_at FROM registered_domains r WHERE r.name = o.name)
+                                     ELSE o.expires_before END
            FROM (SELECT EXISTS (SELECT 1 FROM domain_orders x, domain_orders me
                                 WHERE me.id = $1 AND x.name = me.name AND x.id <> me.id AND x.kind = me.kind
                                   AND (x.status IN ('paid', 'registering')
@@ -118,16 +122,25 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
         return Ok(None);
     };
     let outcome = match (order.status, order.kind) {
-        (DomainOrderStatus::Refunding, _) => refund(deps, &order, now).await?,
-        (_, DomainOrderKind::Register) => register(deps, settings, &order, now).await?,
-        (_, DomainOrderKind::Renew) => super::renewals::renew(deps, settings, &order, now).await?,
-    };
+        (DomainOrderStatus::Refunding, _) => refund(deps, &order, now).await,
+        (_, DomainOrderKind::Register) => register(deps, settings, &order, now).await,
+        (_, DomainOrderKind::Renew) => super::renewals::renew(deps, settings, &order, now).await,
+    }
+    // Any failure counts as an attempt, so it backs off and ends with staff.
+    .unwrap_or_else(|e| Outcome::Later(format!("{e:#}")));
     if let Outcome::Later(why) = &outcome {
         let wait = backoff(order.attempts);
         if order.attempts >= MAX_ATTEMPTS && order.status != DomainOrderStatus::Refunding {
-            let message = "The registrar did not answer for hours, so we stopped trying.";
-            tracing::error!(order = %order.id, %why, "registration given up: refunding");
-            set_refunding(&deps.pool, order.id, message, now).await?;
+            // Whether the registrar made it is unknown: not refunded blindly
+            // (the name may be ours), but left to staff with the reason.
+            tracing::error!(order = %order.id, %why, "domain order given up: staff must look");
+            sqlx::query!(
+                "UPDATE domain_orders SET status = 'failed', failure = $2, next_attempt_at = NULL WHERE id = $1",
+                order.id,
+                format!("Gave up after {} attempts: {why}", order.attempts)
+            )
+            .execute(&deps.pool)
+            .await?;
         } else {
             tracing::warn!(order = %order.id, %why, attempt = order.attempts, "registration step failed; trying again later");
             sqlx::query!(

@@ -37,8 +37,7 @@ pub struct BuyForm {
     pub name: String,
     pub account: String,
     pub years: String,
-    /// Checkboxes: present ("on") when ticked.
-    pub auto_renew: Option<String>,
+    /// A checkbox: present ("on") when ticked.
     pub whois_privacy: Option<String>,
     /// The total the customer saw, in minor units.
     pub price: String,
@@ -60,7 +59,6 @@ impl BuyForm {
         NewOrder {
             name: self.name.clone(),
             years: self.years.trim().parse().unwrap_or(0),
-            auto_renew: self.auto_renew.is_some(),
             whois_privacy: self.whois_privacy.is_some(),
             expected_price_minor: self.price.trim().parse().ok(),
             contact: Contact {

@@ -36,8 +36,8 @@ pub struct SearchView {
 pub async fn domain_search(q: String) -> Result<SearchView, ApiError> {
     use super::edge::error::api_error;
     use services::registrations::search::{self, Found};
-    let (deps, _actor) = super::edge::auth::actor()?;
-    let found = search::search(&deps, &deps.registrations, &q)
+    let (deps, actor) = super::edge::auth::actor()?;
+    let found = search::search(&deps, &deps.registrations, &actor, &q)
         .await
         .map_err(api_error)?;
     let row = |f: Found| FoundRow {

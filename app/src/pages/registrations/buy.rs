@@ -60,7 +60,6 @@ fn BuyForm(v: BuyView) -> impl IntoView {
     let price_error = form.error("price");
     let name_error = form.error("name");
     let privacy = !sent || form.value("whois_privacy") == "on";
-    let renew = !sent || form.value("auto_renew") == "on";
     if v.accounts.is_empty() {
         return view! {
             <p class="notice notice-info" role="status">"A domain belongs to a hosting account. You need one where your role may pay (owner or billing). "
@@ -101,7 +100,7 @@ fn BuyForm(v: BuyView) -> impl IntoView {
             {v.whois_privacy_offered.then(|| view! {
                 <label class="check"><input type="checkbox" name="whois_privacy" checked=privacy/>" WHOIS privacy: hide my address from public lookups (free)"</label>
             })}
-            <label class="check"><input type="checkbox" name="auto_renew" checked=renew/>" Renew automatically before it expires"</label>
+            <p class="hint">"We email the account's owners 30, 7 and 1 days before it expires; renew it from its page."</p>
             <fieldset class="contact">
                 <legend>"Registrant"</legend>
                 <p class="hint">"The registry requires the owner's real contact details. They are checked before you pay."</p>

@@ -45,6 +45,19 @@ async fn a_customer_finds_a_free_name_and_sees_what_is_taken(pool: PgPool) {
         .await
         .unwrap();
     assert!(html.contains("Enter a domain name like example.com"), "{html}");
+
+    // Each search asks the registrar: a hundred an hour per user.
+    for n in 3..=100 {
+        let res = browser.get(&format!("/domains/search?q=name{n}")).await;
+        assert_eq!(res.status(), 200, "search {n}");
+    }
+    let res = browser.get("/domains/search?q=one-more").await;
+    assert_eq!(res.status(), 429);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("You searched for many names in a short time."));
 }
 
 #[sqlx::test(migrations = "../migrations")]

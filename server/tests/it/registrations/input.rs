@@ -51,6 +51,16 @@ async fn names_and_contacts_a_registry_would_refuse_are_refused_here(pool: PgPoo
             "{changes:?}: next to {field}"
         );
     }
+    // A name with a zone below it on the platform would be charged and
+    // then refused by the zone check: refused before payment instead.
+    sqlx::query("INSERT INTO domains (account_id, name, serial) VALUES ($1, 'www.overlap.com', 2026120401)")
+        .bind(account)
+        .execute(r.pool())
+        .await
+        .unwrap();
+    let res = r.buy(&browser, "overlap.com", account, &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("is already on our platform"));
     assert_eq!(orders(&r).await, 0, "nothing was ordered");
     // What was typed is kept.
     let html = r

@@ -118,7 +118,6 @@ impl Registry {
             ("account", &account),
             ("years", "1"),
             ("whois_privacy", "on"),
-            ("auto_renew", "on"),
             ("first_name", "Ada"),
             ("last_name", "Lovelace"),
             ("address1", "1 Analytical Way"),

@@ -45,6 +45,8 @@ impl std::fmt::Debug for Namecheap {
 /// Ordinary calls; registering waits longer (registries can be slow).
 const TIMEOUT: Duration = Duration::from_secs(20);
 const REGISTER_TIMEOUT: Duration = Duration::from_secs(90);
+/// The largest answer read.
+const MAX_ANSWER: usize = 4 << 20;
 
 impl Namecheap {
     pub fn new(config: NamecheapConfig) -> Result<Self, reqwest::Error> {
@@ -91,13 +93,20 @@ impl Namecheap {
         {
             return Err(RegistrarError::Unreachable(format!("HTTP {status}")));
         }
-        let body = answer
-            .text()
+        // Read at most 4 MiB: a hostile or broken answer cannot fill memory.
+        let mut answer = answer;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = answer
+            .chunk()
             .await
-            .map_err(|e| RegistrarError::Unreachable(e.without_url().to_string()))?;
-        if body.len() > 4 << 20 {
-            return Err(RegistrarError::Malformed("an answer over 4 MiB".into()));
+            .map_err(|e| RegistrarError::Unreachable(e.without_url().to_string()))?
+        {
+            if bytes.len() + chunk.len() > MAX_ANSWER {
+                return Err(RegistrarError::Malformed("an answer over 4 MiB".into()));
+            }
+            bytes.extend_from_slice(&chunk);
         }
+        let body = String::from_utf8(bytes).map_err(|_| RegistrarError::Malformed("not UTF-8".into()))?;
         xml::parse(&body).inspect_err(|e| tracing::warn!(error = %e, command, "namecheap refused"))
     }
 }

@@ -224,9 +224,13 @@ pub fn decimal_minor(s: &str) -> Option<i64> {
     if whole.is_empty() || whole.len() > 9 || !whole.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
+    // Checked before slicing: only ASCII digits, so no cut character.
+    if frac.len() > 12 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
     // Namecheap writes "650.0000": digits past the cent must be zeros.
     let (cents, rest) = frac.split_at(frac.len().min(2));
-    if !frac.chars().all(|c| c.is_ascii_digit()) || rest.chars().any(|c| c != '0') {
+    if rest.chars().any(|c| c != '0') {
         return None;
     }
     let cents: i64 = format!("{cents:0<2}").parse().ok()?;
@@ -301,6 +305,7 @@ mod tests {
         assert_eq!(decimal_minor("1.005"), None);
         assert_eq!(decimal_minor("-1"), None);
         assert_eq!(decimal_minor("99999999999"), None);
+        assert_eq!(decimal_minor("1.5é"), None, "refused, not cut");
         assert_eq!(
             us_date("04/23/2017"),
             Date::from_calendar_date(2017, Month::April, 23).ok()
