@@ -73,6 +73,15 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
             </div>
         }
         .into_any(),
+        "failed" => view! {
+            <div class="order-state" role="status">
+                <h2>"Our team is looking at this order"</h2>
+                <p>{format!("We could not confirm with the registrar that {} was {}. Nothing more is charged; our team finishes it or refunds it and writes to you.", o.display, if o.renewal { "renewed" } else { "registered" })}</p>
+                {o.failure.clone().map(|f| view! { <p class="muted">{f}</p> })}
+                <p><a href="/support/new">"Contact support"</a></p>
+            </div>
+        }
+        .into_any(),
         "awaiting_payment" if !returned => view! {
             <div class="order-state">
                 {cancelled.then(|| view! {

@@ -230,3 +230,32 @@ async fn a_registry_that_does_not_answer_is_asked_again_later(pool: PgPool) {
     r.shop.app.clock.advance(time::Duration::minutes(2));
     assert_eq!(r.work().await, [Outcome::Registered]);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_order_the_registrar_never_confirms_goes_to_staff_and_is_not_refunded(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("stuck@example.com").await;
+    let order = r.bought(&browser, "never-answered.com", account).await;
+    r.registrar.fail_next(
+        Failure::RegistryTimeout,
+        services::registrations::worker::MAX_ATTEMPTS as usize,
+    );
+    for _ in 0..services::registrations::worker::MAX_ATTEMPTS {
+        let outcomes = r.work().await;
+        assert!(matches!(&outcomes[..], [Outcome::Later(_)]), "{outcomes:?}");
+        r.shop.app.clock.advance(time::Duration::hours(2));
+    }
+    assert!(r.work().await.is_empty());
+    assert_eq!(r.order("never-answered.com").await.1, "failed");
+    assert!(
+        r.shop.standin.read(|s| s.refunds.is_empty()),
+        "not refunded blindly"
+    );
+    let page = browser
+        .get(&format!("/domains/orders/{order}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Our team is looking at this order"), "{page}");
+}
