@@ -330,17 +330,38 @@ fn today_plus(years: i32) -> String {
     )
 }
 
-async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
+/// The name and years of a create or renew call.
+fn name_and_years(p: &Params) -> Result<(String, i32), (&'static str, String)> {
     let name = p
         .get("domainname")
         .cloned()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let years: i32 = p
+    let years = p
         .get("years")
         .and_then(|y| y.parse().ok())
         .filter(|y| (1..=10).contains(y))
         .ok_or(("2015167", "Years is invalid".to_string()))?;
+    Ok((name, years))
+}
+
+impl Failure {
+    /// The error Namecheap answers for it; `taken` is how the command at
+    /// hand says the name is not there to have.
+    fn answer(self, taken: (&'static str, &str)) -> (&'static str, String) {
+        match self {
+            Failure::InsufficientFunds => ("2528166", "Order creation failed: insufficient funds".into()),
+            Failure::RegistryTimeout => (
+                "5050900",
+                "Unknown error: the registry did not answer in time".into(),
+            ),
+            Failure::Taken => (taken.0, taken.1.into()),
+        }
+    }
+}
+
+async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
+    let (name, years) = name_and_years(p)?;
     let Some((sld, tld)) = split(&name) else {
         return Err(("2030280", "TLD is not supported in API".into()));
     };
@@ -382,14 +403,7 @@ async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
     let mut world = s.world();
     world.creates += 1;
     if let Some(failure) = world.failures.pop_front() {
-        return Err(match failure {
-            Failure::InsufficientFunds => ("2528166", "Order creation failed: insufficient funds".into()),
-            Failure::RegistryTimeout => (
-                "5050900",
-                "Unknown error: the registry did not answer in time".into(),
-            ),
-            Failure::Taken => ("3019166", "Domain not available".into()),
-        });
+        return Err(failure.answer(("3019166", "Domain not available")));
     }
     if taken_by_others(sld) || world.domains.contains_key(&name) {
         return Err(("3019166", "Domain not available".into()));
@@ -401,7 +415,7 @@ async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
     };
     let charged = cents(yearly) * i64::from(years);
     if world.balance_cents < charged {
-        return Err(("2528166", "Order creation failed: insufficient funds".into()));
+        return Err(Failure::InsufficientFunds.answer(("", "")));
     }
     world.balance_cents -= charged;
     world.next_id += 1;
@@ -438,34 +452,18 @@ async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
 }
 
 async fn renew(s: &RegistrarStandin, p: &Params) -> Answer {
-    let name = p
-        .get("domainname")
-        .cloned()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let years: i32 = p
-        .get("years")
-        .and_then(|y| y.parse().ok())
-        .filter(|y| (1..=10).contains(y))
-        .ok_or(("2015167", "Years is invalid".to_string()))?;
+    let (name, years) = name_and_years(p)?;
     tokio::time::sleep(s.delay).await;
     let mut world = s.world();
     if let Some(failure) = world.failures.pop_front() {
-        return Err(match failure {
-            Failure::InsufficientFunds => ("2528166", "Order creation failed: insufficient funds".into()),
-            Failure::RegistryTimeout => (
-                "5050900",
-                "Unknown error: the registry did not answer in time".into(),
-            ),
-            Failure::Taken => ("2016166", "Domain is not associated with your account".into()),
-        });
+        return Err(failure.answer(("2016166", "Domain is not associated with your account")));
     }
     let Some((_, tld)) = split(&name) else {
         return Err(("2030280", "TLD is not supported in API".into()));
     };
     let charged = cents(PRICES.iter().find(|r| r.0 == tld).map_or("0", |r| r.2)) * i64::from(years);
     if world.balance_cents < charged {
-        return Err(("2528166", "Order creation failed: insufficient funds".into()));
+        return Err(Failure::InsufficientFunds.answer(("", "")));
     }
     let Some(held) = world.domains.get_mut(&name) else {
         return Err(("2016166", "Domain is not associated with your account".into()));

@@ -5,7 +5,6 @@
 
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use domain::dns::DomainStatus;
 use domain::registration::{Contact, DomainOrderKind};
@@ -185,33 +184,25 @@ async fn finish(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "UPDATE domain_orders SET status = 'registered', finished_at = $2, next_attempt_at = NULL, failure = NULL WHERE id = $1",
-        order.id,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
+    mark_done(&mut tx, order, now).await?;
     let display = domain::dns::names::unicode(&order.name);
     let until = format_day(expires_at);
     record(&mut tx, order, Action::DomainRegistered, &display, Some(&until)).await?;
-    if let Some(to) = buyer(&mut tx, order.user_id).await? {
-        let message = Message {
-            kind: "domain_registered",
-            subject: format!("{display} is registered"),
-            heading: format!("{display} is yours"),
-            paragraphs: vec![
-                format!("Hello {}, {display} is registered until {until}.", to.1),
-                "Its DNS is served by our name servers already: edit its records in the portal.".into(),
-            ],
-            action: Some((
-                "Edit its DNS".into(),
-                deps.links.to(&format!("/domains/{}", order.name)),
-            )),
-            reason: "You bought this domain.".into(),
-        };
-        outbox::enqueue(&mut tx, &to.0, &message).await?;
-    }
+    email_buyer(&mut tx, order, |name| Message {
+        kind: "domain_registered",
+        subject: format!("{display} is registered"),
+        heading: format!("{display} is yours"),
+        paragraphs: vec![
+            format!("Hello {name}, {display} is registered until {until}."),
+            "Its DNS is served by our name servers already: edit its records in the portal.".into(),
+        ],
+        action: Some((
+            "Edit its DNS".into(),
+            deps.links.to(&format!("/domains/{}", order.name)),
+        )),
+        reason: "You bought this domain.".into(),
+    })
+    .await?;
     tx.commit().await?;
     tracing::info!(order = %order.id, domain = %order.name, "domain registered");
     Ok(())
@@ -254,20 +245,18 @@ pub(super) async fn refund(deps: &Deps, order: &Claimed, now: OffsetDateTime) ->
         DomainOrderKind::Register => "register",
         DomainOrderKind::Renew => "renew",
     };
-    if let Some(to) = buyer(&mut tx, order.user_id).await? {
-        let message = Message {
-            kind: "domain_refunded",
-            subject: format!("We could not {verb} {display}: refunded"),
-            heading: format!("We could not {verb} {display}"),
-            paragraphs: vec![
-                format!("Hello {}, the registrar did not {verb} {display}: {why}", to.1),
-                "We refunded your payment in full. It reaches your card in 5 to 10 days.".into(),
-            ],
-            action: Some(("Search for another name".into(), deps.links.to("/domains/search"))),
-            reason: "You bought this domain.".into(),
-        };
-        outbox::enqueue(&mut tx, &to.0, &message).await?;
-    }
+    email_buyer(&mut tx, order, |name| Message {
+        kind: "domain_refunded",
+        subject: format!("We could not {verb} {display}: refunded"),
+        heading: format!("We could not {verb} {display}"),
+        paragraphs: vec![
+            format!("Hello {name}, the registrar did not {verb} {display}: {why}"),
+            "We refunded your payment in full. It reaches your card in 5 to 10 days.".into(),
+        ],
+        action: Some(("Search for another name".into(), deps.links.to("/domains/search"))),
+        reason: "You bought this domain.".into(),
+    })
+    .await?;
     tx.commit().await?;
     tracing::warn!(order = %order.id, domain = %order.name, %why, "domain order refunded: staff may want to look");
     Ok(Outcome::Refunded)
@@ -295,15 +284,37 @@ pub(super) async fn record(
     crate::billing::sync::announce(tx, order.account_id).await
 }
 
-pub(super) async fn buyer(
+/// Emails the order's buyer (if their login still exists) the message
+/// `make` writes for their name, in the transaction that changes the order.
+pub(super) async fn email_buyer(
     tx: &mut PgConnection,
-    user: Option<Uuid>,
-) -> sqlx::Result<Option<(String, String)>> {
-    let Some(user) = user else { return Ok(None) };
-    sqlx::query!("SELECT email, display_name FROM users WHERE id = $1", user)
-        .fetch_optional(tx)
-        .await
-        .map(|r| r.map(|r| (r.email, r.display_name)))
+    order: &Claimed,
+    make: impl FnOnce(&str) -> Message,
+) -> anyhow::Result<()> {
+    let Some(user) = order.user_id else { return Ok(()) };
+    let buyer = sqlx::query!("SELECT email, display_name FROM users WHERE id = $1", user)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(b) = buyer {
+        outbox::enqueue(tx, &b.email, &make(&b.display_name)).await?;
+    }
+    Ok(())
+}
+
+/// The order is carried out (registered or renewed).
+pub(super) async fn mark_done(
+    tx: &mut PgConnection,
+    order: &Claimed,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE domain_orders SET status = 'registered', finished_at = $2, next_attempt_at = NULL, failure = NULL WHERE id = $1",
+        order.id,
+        now
+    )
+    .execute(tx)
+    .await
+    .map(|_| ())
 }
 
 pub(super) fn format_day(at: OffsetDateTime) -> String {

@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 
-use super::fulfil::{buyer, format_day, record, refused};
+use super::fulfil::{email_buyer, format_day, mark_done, record, refused};
 use super::registrar::RegistrarError;
 use super::worker::{Claimed, Outcome};
 use super::RegistrationSettings;
@@ -73,33 +73,24 @@ pub(super) async fn renew(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "UPDATE domain_orders SET status = 'registered', finished_at = $2, next_attempt_at = NULL, failure = NULL WHERE id = $1",
-        order.id,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
+    mark_done(&mut tx, order, now).await?;
     let display = domain::dns::names::unicode(&order.name);
     let until = format_day(expires_at);
     record(&mut tx, order, Action::DomainRenewed, &display, Some(&until)).await?;
-    if let Some(to) = buyer(&mut tx, order.user_id).await? {
-        let message = Message {
-            kind: "domain_renewed",
-            subject: format!("{display} is renewed until {until}"),
-            heading: format!("{display} is renewed"),
-            paragraphs: vec![format!(
-                "Hello {}, {display} is now registered until {until}.",
-                to.1
-            )],
-            action: Some((
-                "See the domain".into(),
-                deps.links.to(&format!("/domains/{}", order.name)),
-            )),
-            reason: "You renewed this domain.".into(),
-        };
-        outbox::enqueue(&mut tx, &to.0, &message).await?;
-    }
+    email_buyer(&mut tx, order, |name| Message {
+        kind: "domain_renewed",
+        subject: format!("{display} is renewed until {until}"),
+        heading: format!("{display} is renewed"),
+        paragraphs: vec![format!(
+            "Hello {name}, {display} is now registered until {until}."
+        )],
+        action: Some((
+            "See the domain".into(),
+            deps.links.to(&format!("/domains/{}", order.name)),
+        )),
+        reason: "You renewed this domain.".into(),
+    })
+    .await?;
     tx.commit().await?;
     tracing::info!(order = %order.id, domain = %order.name, "domain renewed");
     Ok(Outcome::Registered)

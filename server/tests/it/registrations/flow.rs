@@ -16,9 +16,7 @@ use crate::helpers::*;
 async fn a_customer_finds_a_free_name_and_sees_what_is_taken(pool: PgPool) {
     let r = Registry::new(pool).await;
     let (_, browser, _) = r.owner("searcher@example.com").await;
-    let page = browser.get("/domains/search?q=My-Shop").await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let html = browser.page("/domains/search?q=My-Shop").await;
     // .com costs 8.88 at the registrar; the default margin is 20 %.
     assert!(
         html.contains(r#"data-name="my-shop.com" data-available="true""#),
@@ -27,12 +25,7 @@ async fn a_customer_finds_a_free_name_and_sees_what_is_taken(pool: PgPool) {
     assert!(html.contains("10.66 USD / year"));
     assert!(html.contains(r#"href="/domains/buy?name=my-shop.com""#));
 
-    let html = browser
-        .get("/domains/search?q=google")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.page("/domains/search?q=google").await;
     assert!(html.contains(r#"data-name="google.com" data-available="false""#));
     assert!(html.contains("Taken"));
     assert!(html.contains("Other free names"), "suggestions when taken");
@@ -86,12 +79,7 @@ async fn a_paid_name_is_registered_once_and_served_by_our_name_servers(pool: PgP
     );
     assert!(held[0].whois_privacy);
 
-    let page = browser
-        .get(&format!("/domains/orders/{order}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
     assert!(page.contains("my-new-shop.com is yours"), "{page}");
     assert!(page.contains("Registered until"));
     assert_eq!(
@@ -100,7 +88,7 @@ async fn a_paid_name_is_registered_once_and_served_by_our_name_servers(pool: PgP
             .await,
         1
     );
-    let dashboard = browser.get("/").await.text().await.unwrap();
+    let dashboard = browser.page("/").await;
     assert!(
         dashboard.contains("of 1 registered here"),
         "the dashboard counts it"
@@ -205,12 +193,7 @@ async fn a_name_refused_after_payment_is_refunded_and_its_zone_removed(pool: PgP
             .await,
         1
     );
-    let page = browser
-        .get(&format!("/domains/orders/{order}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
     assert!(page.contains("We could not register snatched.com"), "{page}");
     assert!(page.contains("refunded in full"));
     assert!(r.work().await.is_empty(), "nothing is refunded twice");
@@ -251,11 +234,6 @@ async fn an_order_the_registrar_never_confirms_goes_to_staff_and_is_not_refunded
         r.shop.standin.read(|s| s.refunds.is_empty()),
         "not refunded blindly"
     );
-    let page = browser
-        .get(&format!("/domains/orders/{order}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
     assert!(page.contains("Our team is looking at this order"), "{page}");
 }

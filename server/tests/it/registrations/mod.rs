@@ -158,7 +158,7 @@ impl Registry {
             format!("/domains/orders/{order}"),
             "sent to the order's page"
         );
-        let page = browser.get(&location(&res)).await.text().await.unwrap();
+        let page = browser.page(&location(&res)).await;
         assert!(
             page.contains(&format!(r#"href="{}/c/pay/"#, self.shop.stripe_url)),
             "its link to the payment page: {page}"

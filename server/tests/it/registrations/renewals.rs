@@ -44,7 +44,7 @@ async fn a_renewal_adds_the_years_paid_for_once(pool: PgPool) {
     r.work().await;
     let first = expiry(&r, "kept-shop.com").await;
     // .com renews at 13.98 at the registrar; the margin is 20 %.
-    let page = browser.get("/domains/kept-shop.com").await.text().await.unwrap();
+    let page = browser.page("/domains/kept-shop.com").await;
     assert!(page.contains("Renew (16.78 USD a year)"), "{page}");
 
     let order = renewed(&r, &browser, "kept-shop.com", "2").await;
@@ -52,12 +52,7 @@ async fn a_renewal_adds_the_years_paid_for_once(pool: PgPool) {
     let second = expiry(&r, "kept-shop.com").await;
     assert_eq!(second.year(), first.year() + 2);
     assert_eq!(r.registrar.domains()[0].years, 3, "renewed once, for two years");
-    let page = browser
-        .get(&format!("/domains/orders/{order}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
     assert!(page.contains("kept-shop.com is renewed"), "{page}");
     assert_eq!(
         r.shop
@@ -117,6 +112,6 @@ async fn owners_are_reminded_30_7_and_1_days_before_expiry_once_each(pool: PgPoo
         .execute(r.pool())
         .await
         .unwrap();
-    let page = browser.get("/domains/reminded.com").await.text().await.unwrap();
+    let page = browser.page("/domains/reminded.com").await;
     assert!(page.contains("Expired on"), "{page}");
 }

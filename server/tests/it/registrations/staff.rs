@@ -14,13 +14,13 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
     r.buy(&customer, "unpaid-one.com", account, &[]).await;
 
     // The customer's domain page says it is registered here, until when.
-    let page = customer.get("/domains/followed.com").await.text().await.unwrap();
+    let page = customer.page("/domains/followed.com").await;
     assert!(page.contains("Registered until"), "{page}");
     assert!(page.contains("at Namecheap"));
     assert_eq!(customer.get("/staff/domains").await.status(), 404);
 
     let (_, staff) = r.shop.app.staff("staff@example.com").await;
-    let page = staff.get("/staff/domains").await.text().await.unwrap();
+    let page = staff.page("/staff/domains").await;
     assert!(page.contains(r#"data-status="registered""#), "{page}");
     assert!(page.contains(r#"data-status="awaiting_payment""#));
     assert!(page.contains("owner@example.com"));
@@ -28,12 +28,7 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
     assert!(page.contains("991.12 USD"), "{page}");
     assert!(!page.contains("below the warning threshold"));
 
-    let page = staff
-        .get("/staff/domains?status=registered&q=follow")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = staff.page("/staff/domains?status=registered&q=follow").await;
     assert!(page.contains("followed.com"));
     assert!(!page.contains("unpaid-one.com"), "filtered by state");
 
@@ -60,7 +55,7 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
         .any(|c| c["id"] == "registrations-per-day"));
 
     r.registrar.set_balance_cents(1_000);
-    let page = staff.get("/staff/domains").await.text().await.unwrap();
+    let page = staff.page("/staff/domains").await;
     assert!(page.contains("10.00 USD: below the warning threshold"), "{page}");
 
     // The daily reconciliation flags a name held there but not here, and
@@ -75,7 +70,7 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(found, 2);
-    let page = staff.get("/staff/domains").await.text().await.unwrap();
+    let page = staff.page("/staff/domains").await;
     assert!(page.contains("held at the registrar, unknown here"), "{page}");
     assert!(page.contains("expiry here"));
 }
@@ -86,11 +81,8 @@ async fn staff_set_the_prices_customers_see(pool: PgPool) {
     let (_, customer, _) = r.owner("shopper@example.com").await;
     let (_, staff) = r.shop.app.staff("pricing@example.com").await;
     assert!(customer
-        .get("/domains/search?q=priced")
+        .page("/domains/search?q=priced")
         .await
-        .text()
-        .await
-        .unwrap()
         .contains("10.66 USD / year"));
 
     let save = |form: Vec<(&'static str, &'static str)>| {
@@ -107,11 +99,8 @@ async fn staff_set_the_prices_customers_see(pool: PgPool) {
     assert_eq!(res.status(), 303);
     // 8.88 plus 50 %.
     assert!(customer
-        .get("/domains/search?q=priced")
+        .page("/domains/search?q=priced")
         .await
-        .text()
-        .await
-        .unwrap()
         .contains("13.32 USD / year"));
     save(vec![
         ("tld", "com"),
@@ -121,11 +110,8 @@ async fn staff_set_the_prices_customers_see(pool: PgPool) {
     ])
     .await;
     assert!(customer
-        .get("/domains/search?q=priced")
+        .page("/domains/search?q=priced")
         .await
-        .text()
-        .await
-        .unwrap()
         .contains("12.00 USD / year"));
     // Off sale: .com is no longer offered.
     save(vec![
@@ -134,12 +120,7 @@ async fn staff_set_the_prices_customers_see(pool: PgPool) {
         ("fixed_price", "12"),
     ])
     .await;
-    let html = customer
-        .get("/domains/search?q=priced")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = customer.page("/domains/search?q=priced").await;
     assert!(!html.contains(r#"data-name="priced.com""#), "{html}");
     // A new extension, priced from the registrar's cost (1.98) at once.
     save(vec![
@@ -150,11 +131,8 @@ async fn staff_set_the_prices_customers_see(pool: PgPool) {
     ])
     .await;
     assert!(customer
-        .get("/domains/search?q=priced")
+        .page("/domains/search?q=priced")
         .await
-        .text()
-        .await
-        .unwrap()
         .contains("1.98 USD / year"));
 
     let res = save(vec![
