@@ -113,6 +113,13 @@ pub const POLICIES: &[Policy] = &[
                  WHERE processed_at < $1 LIMIT $2)",
     },
     Policy {
+        table: "domain_orders",
+        removes: "domain orders never paid, 90 days after they were placed (paid ones are kept)",
+        keep: Keep::For(Duration::days(90)),
+        delete: "DELETE FROM domain_orders WHERE id IN (SELECT id FROM domain_orders
+                 WHERE status IN ('awaiting_payment', 'expired') AND created_at < $1 LIMIT $2)",
+    },
+    Policy {
         table: "email_events",
         removes: "Resend's delivery reports after 90 days (their outcome stays on the email)",
         keep: Keep::For(Duration::days(90)),

@@ -262,3 +262,24 @@ async fn raw_usage_samples_in_batches(pool: PgPool) {
     assert_eq!(gone, (BATCH * 2 + 7) as u64);
     assert_eq!(count(&pool, "usage_samples").await, 1);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn domain_orders_never_paid(pool: PgPool) {
+    let aged = Aged {
+        table: "domain_orders",
+        insert: "INSERT INTO domain_orders (user_id, account_id, created_at, name, tld, years, price_minor, currency,
+                                            whois_privacy, auto_renew, contact)
+                 VALUES ($1, $2, $3, gen_random_uuid()::text || '.com', 'com', 1, 1066, 'usd', true, false, '{}')",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+    // A paid order, however old, is the record of a purchase: it stays.
+    sqlx::query("UPDATE domain_orders SET status = 'registered', created_at = now() - interval '5 years'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let policy = POLICIES.iter().find(|p| p.table == "domain_orders").unwrap();
+    let deleted = retention::prune(&pool, policy, &RETENTION, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 0);
+}
