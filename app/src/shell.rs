@@ -31,7 +31,7 @@ use crate::pages::{
     invitations::{AcceptInvitationPage, InvitationsPage},
     notifications::NotificationsPage,
     operations::SystemPage,
-    registrations::{BuyDomainPage, DomainOrderPage, DomainSearchPage, StaffDomainsPage},
+    registrations::{BuyDomainPage, DomainOrderPage, DomainSearchPage, StaffDomainsPage, TransferDomainPage},
     sessions::SessionsPage,
     settings::SettingsPage,
     staff::{NodeTokensPage, StaffPlansPage},
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/search") view=DomainSearchPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/buy") view=BuyDomainPage ssr=SsrMode::Async/>
+                        <Route path=path!("domains/transfer") view=TransferDomainPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/orders/:id") view=DomainOrderPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/:name") view=DomainPage ssr=SsrMode::Async/>
                         <Route path=path!("support") view=SupportPage ssr=SsrMode::Async/>

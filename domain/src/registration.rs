@@ -202,6 +202,7 @@ crate::billing::text_enum! {
         AwaitingPayment => "awaiting_payment", "Awaiting payment", "badge badge-info";
         Paid => "paid", "Paid, registering", "badge badge-info";
         Registering => "registering", "Registering", "badge badge-info";
+        Transferring => "transferring", "Transfer pending", "badge badge-info";
         Registered => "registered", "Registered", "badge badge-success";
         Refunding => "refunding", "Refunding", "badge badge-warning";
         Refunded => "refunded", "Refunded", "badge badge-warning";
@@ -215,14 +216,42 @@ crate::billing::text_enum! {
     DomainOrderKind {
         Register => "register", "Registration", "badge badge-info";
         Renew => "renew", "Renewal", "badge badge-info";
+        Transfer => "transfer", "Transfer in", "badge badge-info";
     }
 }
 
 impl DomainOrderStatus {
     /// Paid and not yet finished: the page waits for the worker.
     pub fn in_progress(self) -> bool {
-        matches!(self, Self::Paid | Self::Registering | Self::Refunding)
+        matches!(
+            self,
+            Self::Paid | Self::Registering | Self::Transferring | Self::Refunding
+        )
     }
+}
+
+impl DomainOrderKind {
+    /// The verb of the order, as in "we could not {verb} example.com".
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Renew => "renew",
+            Self::Transfer => "transfer",
+        }
+    }
+}
+
+/// The transfer authorisation ("EPP" or "auth") code the current registrar
+/// gives the owner: printable ASCII without spaces, 4 to 64 characters.
+pub fn auth_code(input: &str) -> Result<String, &'static str> {
+    let code = input.trim();
+    if code.is_empty() {
+        return Err("Enter the transfer code your current registrar gave you.");
+    }
+    if !(4..=64).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("A transfer code is 4 to 64 letters, digits or symbols, without spaces. Copy it again from your current registrar.");
+    }
+    Ok(code.to_string())
 }
 
 #[cfg(test)]
@@ -231,6 +260,16 @@ mod tests {
 
     fn tlds() -> Vec<String> {
         ["com", "uk", "co.uk", "de"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn transfer_codes_are_printable_and_bounded() {
+        assert_eq!(auth_code("  Ab3$x#9Z ").unwrap(), "Ab3$x#9Z");
+        assert!(auth_code("").is_err());
+        assert!(auth_code("abc").is_err());
+        assert!(auth_code("has space").is_err());
+        assert!(auth_code("ünïcode").is_err());
+        assert!(auth_code(&"x".repeat(65)).is_err());
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub enum Action {
     DomainRegistrationRefunded,
     /// A name registered here was renewed.
     DomainRenewed,
+    /// A name registered elsewhere was transferred to us.
+    DomainTransferred,
     DnsChanged,
     /// The delegation check found the parent zone pointing at us.
     DomainDelegated,
@@ -109,6 +111,7 @@ impl Action {
             Action::DomainRegistered => "domain_registered",
             Action::DomainRegistrationRefunded => "domain_registration_refunded",
             Action::DomainRenewed => "domain_renewed",
+            Action::DomainTransferred => "domain_transferred",
             Action::DnsChanged => "dns_changed",
             Action::DomainDelegated => "domain_delegated",
             Action::DomainDelegationLost => "domain_delegation_lost",

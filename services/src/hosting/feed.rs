@@ -63,6 +63,11 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             text(details, "domain"),
             text(details, "expires")
         ),
+        "domain_transferred" => format!(
+            "{} was transferred to us, registered until {}: its DNS is live on our name servers",
+            text(details, "domain"),
+            text(details, "expires")
+        ),
         "domain_renewed" => format!(
             "{} was renewed until {}",
             text(details, "domain"),

@@ -15,6 +15,8 @@ pub struct Offer {
     pub price_minor: i64,
     /// The yearly price of a renewal, when the registrar told us its cost.
     pub renew_minor: Option<i64>,
+    /// The price of a transfer in (one year added), likewise.
+    pub transfer_minor: Option<i64>,
     pub currency: String,
     /// WHOIS privacy is offered (and on by default).
     pub whois_privacy: bool,
@@ -38,7 +40,8 @@ pub fn retail(cost_minor: Option<i64>, fixed_minor: Option<i64>, margin_percent:
 /// registrar has no cost for (and no fixed price) are left out.
 pub async fn offers(pool: &PgPool) -> Result<Vec<Offer>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT name, currency, cost_register_minor, cost_renew_minor, fixed_register_minor, margin_percent, whois_privacy
+        r#"SELECT name, currency, cost_register_minor, cost_renew_minor, cost_transfer_minor, fixed_register_minor,
+                  margin_percent, whois_privacy
            FROM tlds WHERE on_sale ORDER BY position, name"#
     )
     .fetch_all(pool)
@@ -49,6 +52,7 @@ pub async fn offers(pool: &PgPool) -> Result<Vec<Offer>, sqlx::Error> {
             Some(Offer {
                 price_minor: retail(r.cost_register_minor, r.fixed_register_minor, r.margin_percent)?,
                 renew_minor: retail(r.cost_renew_minor, None, r.margin_percent),
+                transfer_minor: retail(r.cost_transfer_minor, None, r.margin_percent),
                 tld: r.name,
                 currency: r.currency,
                 whois_privacy: r.whois_privacy,

@@ -83,7 +83,7 @@ pub(super) async fn register(
 /// The zone's name servers, creating the zone (pending until the name is
 /// registered) if this order has none yet; Err(why) when the name's zone
 /// belongs to another account.
-async fn zone_for(
+pub(super) async fn zone_for(
     deps: &Deps,
     order: &Claimed,
     name: &DomainName,
@@ -154,9 +154,9 @@ pub(super) async fn refused(
     Ok(Outcome::Refused(why))
 }
 
-/// Registered: the zone goes live, the registration is recorded, the
-/// buyer is told.
-async fn finish(
+/// Registered (or transferred in): the zone goes live, the registration
+/// is recorded, the buyer is told.
+pub(super) async fn finish(
     deps: &Deps,
     order: &Claimed,
     expires_at: OffsetDateTime,
@@ -187,13 +187,21 @@ async fn finish(
     mark_done(&mut tx, order, now).await?;
     let display = domain::dns::names::unicode(&order.name);
     let until = format_day(expires_at);
-    record(&mut tx, order, Action::DomainRegistered, &display, Some(&until)).await?;
+    let (action, kind, done) = match order.kind {
+        DomainOrderKind::Transfer => (
+            Action::DomainTransferred,
+            "domain_transferred",
+            "transferred to us",
+        ),
+        _ => (Action::DomainRegistered, "domain_registered", "registered"),
+    };
+    record(&mut tx, order, action, &display, Some(&until)).await?;
     email_buyer(&mut tx, order, |name| Message {
-        kind: "domain_registered",
-        subject: format!("{display} is registered"),
+        kind,
+        subject: format!("{display} is {done}"),
         heading: format!("{display} is yours"),
         paragraphs: vec![
-            format!("Hello {name}, {display} is registered until {until}."),
+            format!("Hello {name}, {display} is {done} and registered until {until}."),
             "Its DNS is served by our name servers already: edit its records in the portal.".into(),
         ],
         action: Some((
@@ -241,10 +249,7 @@ pub(super) async fn refund(deps: &Deps, order: &Claimed, now: OffsetDateTime) ->
     .await?;
     let display = domain::dns::names::unicode(&order.name);
     record(&mut tx, order, Action::DomainRegistrationRefunded, &display, None).await?;
-    let verb = match order.kind {
-        DomainOrderKind::Register => "register",
-        DomainOrderKind::Renew => "renew",
-    };
+    let verb = order.kind.verb();
     email_buyer(&mut tx, order, |name| Message {
         kind: "domain_refunded",
         subject: format!("We could not {verb} {display}: refunded"),

@@ -19,6 +19,7 @@ pub mod registered;
 pub mod registrar;
 pub mod renewals;
 pub mod search;
+pub mod transfers;
 pub mod worker;
 
 use std::sync::Arc;

@@ -87,8 +87,8 @@ pub async fn place(
     }
     let taken_here = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1 OR $1 LIKE '%.' || name OR name LIKE '%.' || $1)
-               OR EXISTS (SELECT 1 FROM domain_orders WHERE name = $1 AND kind = 'register'
-                                                    AND status IN ('paid', 'registering', 'registered')) AS "taken!""#,
+               OR EXISTS (SELECT 1 FROM domain_orders WHERE name = $1 AND kind IN ('register', 'transfer')
+                                    AND status IN ('paid', 'registering', 'transferring', 'registered')) AS "taken!""#,
         name.name.as_str()
     )
     .fetch_one(&deps.pool)
@@ -269,6 +269,8 @@ pub struct OrderView {
     pub kind: DomainOrderKind,
     pub status: DomainOrderStatus,
     pub failure: Option<String>,
+    /// A transfer's step as the registrar last told it.
+    pub transfer_status: Option<String>,
     pub checkout_url: Option<String>,
     pub session_expired: bool,
     pub expires_at: Option<OffsetDateTime>,
@@ -282,7 +284,7 @@ pub async fn view(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Result<Order
     let row = sqlx::query!(
         r#"SELECT o.id, o.name, o.account_id, a.name AS account_name, o.years, o.price_minor, o.currency,
                   o.whois_privacy, o.auto_renew, o.kind AS "kind: DomainOrderKind",
-                  o.status AS "status: DomainOrderStatus", o.failure,
+                  o.status AS "status: DomainOrderStatus", o.failure, o.transfer_status,
                   o.checkout_url, o.session_opened_at, o.created_at, r.expires_at AS "expires_at?",
                   d.id AS "domain_id?"
            FROM domain_orders o
@@ -322,6 +324,7 @@ pub async fn view(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Result<Order
         kind: row.kind,
         status: row.status,
         failure: row.failure,
+        transfer_status: row.transfer_status,
         checkout_url: row.checkout_url.filter(|_| fresh),
         session_expired: !fresh,
         expires_at: row.expires_at,
@@ -365,6 +368,7 @@ pub async fn open_checkout(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Res
         match order.kind {
             DomainOrderKind::Register => "registration",
             DomainOrderKind::Renew => "renewal",
+            DomainOrderKind::Transfer => "transfer in",
         },
         order.years
     );

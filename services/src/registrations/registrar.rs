@@ -42,6 +42,26 @@ pub struct Registered {
     pub registrar_domain_id: String,
 }
 
+/// A transfer in to our reseller account.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTransfer<'a> {
+    pub name: &'a str,
+    pub auth_code: &'a str,
+    pub whois_privacy: bool,
+}
+
+/// Where a transfer in is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferState {
+    /// Still under way; the registrar's words for the step it is at.
+    Pending(String),
+    /// The name is in our reseller account.
+    Completed,
+    /// Cancelled (a wrong auth code, a locked name, …), in the registrar's
+    /// words: it will not complete.
+    Failed(String),
+}
+
 /// A domain as the registrar holds it in our reseller account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainInfo {
@@ -112,6 +132,12 @@ pub trait Registrar: std::fmt::Debug + Send + Sync {
         tld: &str,
         nameservers: &[String],
     ) -> Result<(), RegistrarError>;
+    /// Submits a transfer in (one year is added); answers its id.
+    async fn transfer(&self, t: NewTransfer<'_>) -> Result<String, RegistrarError>;
+    /// The id of a transfer in of `name` still under way, if there is one
+    /// (a submission whose answer was lost is found again, not repeated).
+    async fn find_transfer(&self, name: &str) -> Result<Option<String>, RegistrarError>;
+    async fn transfer_status(&self, id: &str) -> Result<TransferState, RegistrarError>;
     /// The domain, if our reseller account holds it.
     async fn info(&self, name: &str) -> Result<Option<DomainInfo>, RegistrarError>;
     async fn balance(&self) -> Result<Balance, RegistrarError>;

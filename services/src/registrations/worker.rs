@@ -44,6 +44,10 @@ pub(super) struct Claimed {
     pub status: DomainOrderStatus,
     pub attempts: i32,
     pub payment_intent: Option<String>,
+    pub paid_at: Option<OffsetDateTime>,
+    pub auth_code: Option<String>,
+    pub transfer_id: Option<String>,
+    pub transfer_status: Option<String>,
 }
 
 /// What happened to the order this step took.
@@ -55,6 +59,10 @@ pub enum Outcome {
     Refunded,
     /// Try again later.
     Later(String),
+    /// Under way at the registrar (a transfer): asked again in a while.
+    Waiting(String),
+    /// Left to staff, with the reason.
+    NeedsStaff(String),
 }
 
 /// Stripe confirmed the payment of order `id` (the webhook worker, in the
@@ -71,6 +79,7 @@ pub async fn paid(
            SET status = CASE WHEN taken.yes THEN 'refunding' ELSE 'paid' END,
                failure = CASE WHEN NOT taken.yes THEN NULL
                               WHEN o.kind = 'renew' THEN 'This name was already being renewed.'
+                              WHEN o.kind = 'transfer' THEN 'This name is already on our platform.'
                               ELSE 'Someone bought the name moments before you did.' END,
                paid_at = $2, payment_intent = $3, next_attempt_at = $2,
                -- A renewal renews from the expiry it is paid against.
@@ -78,9 +87,11 @@ pub async fn paid(
                                      THEN (SELECT r.expires_at FROM registered_domains r WHERE r.name = o.name)
                                      ELSE o.expires_before END
            FROM (SELECT EXISTS (SELECT 1 FROM domain_orders x, domain_orders me
-                                WHERE me.id = $1 AND x.name = me.name AND x.id <> me.id AND x.kind = me.kind
-                                  AND (x.status IN ('paid', 'registering')
-                                       OR (x.kind = 'register' AND x.status = 'registered'))) AS yes) taken
+                                WHERE me.id = $1 AND x.name = me.name AND x.id <> me.id
+                                  -- A registration and a transfer of one name exclude each other.
+                                  AND (x.kind = me.kind OR (x.kind <> 'renew' AND me.kind <> 'renew'))
+                                  AND (x.status IN ('paid', 'registering', 'transferring')
+                                       OR (x.kind <> 'renew' AND x.status = 'registered'))) AS yes) taken
            WHERE o.id = $1 AND o.status = 'awaiting_payment'
            RETURNING o.account_id"#,
         id,
@@ -108,11 +119,12 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
            SET status = CASE WHEN o.status = 'paid' THEN 'registering' ELSE o.status END,
                attempts = o.attempts + 1, next_attempt_at = $2
            WHERE o.id = (SELECT id FROM domain_orders
-                         WHERE status IN ('paid', 'registering', 'refunding') AND next_attempt_at <= $1
+                         WHERE status IN ('paid', 'registering', 'transferring', 'refunding') AND next_attempt_at <= $1
                          ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING o.id, o.name, o.tld, o.account_id, o.user_id, o.kind AS "kind: DomainOrderKind",
                      o.expires_before, o.years, o.contact, o.whois_privacy, o.auto_renew,
-                     o.status AS "status: DomainOrderStatus", o.attempts, o.payment_intent"#,
+                     o.status AS "status: DomainOrderStatus", o.attempts, o.payment_intent, o.paid_at,
+                     o.auth_code, o.transfer_id, o.transfer_status"#,
         now,
         now + LEASE
     )
@@ -125,9 +137,33 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
         (DomainOrderStatus::Refunding, _) => refund(deps, &order, now).await,
         (_, DomainOrderKind::Register) => register(deps, settings, &order, now).await,
         (_, DomainOrderKind::Renew) => super::renewals::renew(deps, settings, &order, now).await,
+        (_, DomainOrderKind::Transfer) => super::transfers::step(deps, settings, &order, now).await,
     }
     // Any failure counts as an attempt, so it backs off and ends with staff.
     .unwrap_or_else(|e| Outcome::Later(format!("{e:#}")));
+    match &outcome {
+        Outcome::Waiting(_) => {
+            // Not a failure: asked again later, with a fresh count of attempts.
+            sqlx::query!(
+                "UPDATE domain_orders SET next_attempt_at = $2, attempts = 0 WHERE id = $1",
+                order.id,
+                now + super::transfers::POLL
+            )
+            .execute(&deps.pool)
+            .await?;
+        }
+        Outcome::NeedsStaff(why) => {
+            tracing::error!(order = %order.id, %why, "domain order left to staff");
+            sqlx::query!(
+                "UPDATE domain_orders SET status = 'failed', failure = $2, next_attempt_at = NULL WHERE id = $1",
+                order.id,
+                why
+            )
+            .execute(&deps.pool)
+            .await?;
+        }
+        _ => {}
+    }
     if let Outcome::Later(why) = &outcome {
         let wait = backoff(order.attempts);
         if order.attempts >= MAX_ATTEMPTS && order.status != DomainOrderStatus::Refunding {

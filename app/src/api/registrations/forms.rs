@@ -16,11 +16,13 @@ use domain::registration::Contact;
 use domain::{AccountId, DomainOrderId};
 use services::hosting::access;
 use services::registrations::orders::{self, NewOrder};
+use services::registrations::transfers::{self, NewTransferOrder};
 use services::registrations::{not_found, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/domains/buy", post(buy))
+        .route("/domains/transfer", post(transfer))
         .route("/domains/orders/{id}/checkout", post(checkout))
         .route("/domains/{name}/renew", post(renew))
         .route("/staff/domains/tlds", post(save_tld))
@@ -89,6 +91,40 @@ async fn buy(State(state): State<AppState>, actor: Actor, Form(form): Form<BuyFo
         .shown_on(&back)?;
     let deps = &state.deps;
     let id = orders::place(deps, &deps.registrations, &actor, &access, &form.order())
+        .await
+        .shown_on(&back)?;
+    pay_page(deps, &actor, id).await
+}
+
+/// The transfer form: the name, its auth code and the account.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TransferForm {
+    pub name: String,
+    pub account: String,
+    /// Never shown again: a refused form comes back without it.
+    #[serde(skip_serializing)]
+    pub auth_code: String,
+    /// The price the customer saw, in minor units.
+    pub price: String,
+}
+
+/// Places the transfer and shows it with its link to Stripe's payment page.
+async fn transfer(State(state): State<AppState>, actor: Actor, Form(form): Form<TransferForm>) -> FormResult {
+    let back = Back::to(format!("/domains/transfer?name={}", urlencode(form.name.trim()))).keeping(&form);
+    let account = AccountId::parse(&form.account)
+        .ok_or_else(|| ServiceError::invalid("account", "Choose a hosting account."))
+        .shown_on(&back)?;
+    let access = access::authorize(&state.deps.pool, &actor, account)
+        .await
+        .shown_on(&back)?;
+    let deps = &state.deps;
+    let order = NewTransferOrder {
+        name: form.name.clone(),
+        auth_code: form.auth_code.clone(),
+        expected_price_minor: form.price.trim().parse().ok(),
+    };
+    let id = transfers::place(deps, &deps.registrations, &actor, &access, &order)
         .await
         .shown_on(&back)?;
     pay_page(deps, &actor, id).await

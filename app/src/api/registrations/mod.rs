@@ -22,6 +22,8 @@ pub struct FoundRow {
     pub note: Option<String>,
     /// "10.66 USD / year".
     pub price: String,
+    /// Registered elsewhere: its owner may transfer it here.
+    pub transferable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +54,7 @@ pub async fn domain_search(q: String) -> Result<SearchView, ApiError> {
             None
         },
         available: f.available,
+        transferable: !f.available && !f.premium && !f.on_platform,
         price: format!(
             "{} / year",
             domain::money::format_minor(f.price_minor, &f.currency)
@@ -134,8 +137,13 @@ pub struct DomainOrderView {
     pub price: String,
     pub whois_privacy: bool,
     pub auto_renew: bool,
-    /// A renewal (else a registration).
+    /// A renewal (else a registration or a transfer).
     pub renewal: bool,
+    pub transfer: bool,
+    /// "Registration", "Renewal", "Transfer in".
+    pub kind_label: String,
+    /// A transfer's step as the registrar last told it.
+    pub transfer_status: Option<String>,
     /// "awaiting_payment", "registered", … (`DomainOrderStatus`).
     pub status: String,
     pub status_label: String,
@@ -167,6 +175,9 @@ pub async fn domain_order(id: String) -> Result<DomainOrderView, ApiError> {
         whois_privacy: o.whois_privacy,
         auto_renew: o.auto_renew,
         renewal: o.kind == domain::registration::DomainOrderKind::Renew,
+        transfer: o.kind == domain::registration::DomainOrderKind::Transfer,
+        kind_label: o.kind.label().into(),
+        transfer_status: o.transfer_status,
         status: o.status.as_str().into(),
         status_label: o.status.label().into(),
         in_progress: o.status.in_progress(),
@@ -177,6 +188,46 @@ pub async fn domain_order(id: String) -> Result<DomainOrderView, ApiError> {
             .expires_at
             .map(|t| format!("{} {} {}", t.day(), t.month(), t.year())),
         nameservers: o.nameservers,
+        test_mode: deps.billing.stripe.as_ref().is_some_and(|g| g.test_mode()),
+    })
+}
+
+/// What the transfer form shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferView {
+    /// The name asked for, as typed (empty: none yet).
+    pub name: String,
+    /// Its Unicode form and price, when it is a name whose transfer is sold.
+    pub priced: Option<(String, i64, String)>,
+    /// Accounts where the user may pay: (id, "name — primary domain").
+    pub accounts: Vec<(String, String)>,
+    pub test_mode: bool,
+}
+
+/// The transfer form for `name` (may be empty): its price, if sold here.
+#[server(endpoint = "domain_transfer_form")]
+pub async fn domain_transfer_form(name: String) -> Result<TransferView, ApiError> {
+    use super::edge::error::api_error;
+    use services::registrations::{orders, transfers};
+    let (deps, actor) = super::edge::auth::actor()?;
+    let priced = if name.trim().is_empty() {
+        None
+    } else {
+        transfers::price_of(&deps, &deps.registrations, &name)
+            .await
+            .map_err(api_error)?
+            .map(|(display, minor, currency)| (display, minor, domain::money::format_minor(minor, &currency)))
+    };
+    let accounts = orders::accounts_for_buying(&deps, &actor)
+        .await
+        .map_err(api_error)?
+        .into_iter()
+        .map(|(id, name, primary)| (id.to_string(), format!("{name} — {primary}")))
+        .collect();
+    Ok(TransferView {
+        name,
+        priced,
+        accounts,
         test_mode: deps.billing.stripe.as_ref().is_some_and(|g| g.test_mode()),
     })
 }

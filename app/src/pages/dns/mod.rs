@@ -28,7 +28,7 @@ pub fn DomainsPage() -> impl IntoView {
     let view = Resource::new(|| (), |_| list_domains());
     view! {
         <PageHeader title="Domains" subtitle="Your domains and their DNS, served by our name servers."/>
-        <p class="page-actions"><a class="btn btn-primary" href="/domains/search">"Find a domain to buy"</a></p>
+        <p class="page-actions"><a class="btn btn-primary" href="/domains/search">"Find a domain to buy"</a><a class="btn btn-secondary" href="/domains/transfer">"Transfer a domain in"</a></p>
         <FormMessages/>
         <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -1,14 +1,17 @@
 //! Domain registration: searching for a name (`/domains/search`), buying
-//! it (`buy`) and following the order until the name is live (`order`).
+//! it (`buy`), transferring one registered elsewhere (`transfer`) and
+//! following the order until the name is live (`order`).
 //! Every page works without JavaScript.
 
 mod buy;
 mod order;
 mod staff;
+mod transfer;
 
 pub use buy::BuyDomainPage;
 pub use order::DomainOrderPage;
 pub use staff::StaffDomainsPage;
+pub use transfer::TransferDomainPage;
 
 use leptos::prelude::*;
 
@@ -78,7 +81,7 @@ pub fn DomainSearchPage() -> impl IntoView {
             })}
         </Suspense>
         {(!asked).then(|| view! {
-            <p class="muted">"Already have a domain elsewhere? "<a href="/domains">"Add it to a hosting account"</a>" and point it at our name servers."</p>
+            <p class="muted">"Already have a domain elsewhere? "<a href="/domains/transfer">"Transfer it to us"</a>", or "<a href="/domains">"add it to a hosting account"</a>" and point it at our name servers."</p>
         })}
     }
     .into_any()
@@ -90,11 +93,16 @@ fn Results(rows: Vec<FoundRow>) -> impl IntoView {
         <ul class="domain-results" role="list">
             {rows.into_iter().map(|r| {
                 let buy = format!("/domains/buy?name={}", r.name);
+                let transfer = format!("/domains/transfer?name={}", r.name);
+                let transferable = r.transferable;
                 view! {
                     <li class="domain-result" data-name=r.name.clone() data-available=r.available.to_string()>
                         <span class="domain-result-name">{r.display}</span>
                         {match r.note {
-                            Some(note) => view! { <span class="badge badge-muted">{note}</span> }.into_any(),
+                            Some(note) => view! {
+                                <span class="badge badge-muted">{note}</span>
+                                {transferable.then(|| view! { <a class="btn btn-secondary btn-small" href=transfer>"Yours? Transfer it"</a> })}
+                            }.into_any(),
                             None => view! {
                                 <span class="domain-result-price">{r.price}</span>
                                 <a class="btn btn-primary btn-small" href=buy>"Buy"</a>

@@ -45,7 +45,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         <dl class="summary">
             <dt>"Domain"</dt><dd class="order-domain">{o.display.clone()}</dd>
             <dt>"Hosting account"</dt><dd><a href=format!("/hosting/{}", o.account_id)>{o.account_name.clone()}</a></dd>
-            <dt>"Order"</dt><dd>{if o.renewal { "Renewal" } else { "Registration" }}</dd>
+            <dt>"Order"</dt><dd>{o.kind_label.clone()}</dd>
             <dt>"Years"</dt><dd>{o.years}</dd>
             <dt>"Total"</dt><dd>{o.price.clone()}</dd>
             <dt>"WHOIS privacy"</dt><dd>{if o.whois_privacy { "On" } else { "Off" }}</dd>
@@ -57,6 +57,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         "registered" => view! {
             <div class="order-state" role="status">
                 <h2>{if o.renewal { format!("{} is renewed", o.display) } else { format!("{} is yours", o.display) }}</h2>
+                {o.transfer.then(|| view! { <p>"The transfer is complete."</p> })}
                 <p class="registered-until">{format!("Registered until {}.", o.expires.clone().unwrap_or_default())}</p>
                 <p>"Its DNS is live on our name servers:"</p>
                 <ul class="nameservers">{o.nameservers.iter().map(|n| view! { <li><code>{n.clone()}</code></li> }).collect_view()}</ul>
@@ -66,7 +67,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         .into_any(),
         "refunded" | "refunding" => view! {
             <div class="order-state" role="status">
-                <h2>{format!("We could not {} {}", if o.renewal { "renew" } else { "register" }, o.display)}</h2>
+                <h2>{format!("We could not {} {}", verb(&o), o.display)}</h2>
                 <p>{o.failure.clone().unwrap_or_default()}</p>
                 <p>{if o.status == "refunded" { "Your payment was refunded in full." } else { "Your payment is being refunded in full." }}</p>
                 <p><a class="btn btn-secondary" href="/domains/search">"Search for another name"</a></p>
@@ -76,7 +77,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
         "failed" => view! {
             <div class="order-state" role="status">
                 <h2>"Our team is looking at this order"</h2>
-                <p>{format!("We could not confirm with the registrar that {} was {}. Nothing more is charged; our team finishes it or refunds it and writes to you.", o.display, if o.renewal { "renewed" } else { "registered" })}</p>
+                <p>{format!("We could not confirm with the registrar that {} was {}. Nothing more is charged; our team finishes it or refunds it and writes to you.", o.display, match (o.renewal, o.transfer) { (true, _) => "renewed", (_, true) => "transferred", _ => "registered" })}</p>
                 {o.failure.clone().map(|f| view! { <p class="muted">{f}</p> })}
                 <p><a href="/support/new">"Contact support"</a></p>
             </div>
@@ -88,7 +89,11 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
                     <p class="notice notice-info" role="status">"The payment was not completed and nothing was charged. You can pay whenever you are ready."</p>
                 })}
                 <h2>"Review and pay"</h2>
-                <p>{if o.renewal { "The name is renewed as soon as the payment is confirmed." } else { "The name is registered as soon as the payment is confirmed." }}</p>
+                <p>{match (o.renewal, o.transfer) {
+                    (true, _) => "The name is renewed as soon as the payment is confirmed.",
+                    (_, true) => "The transfer is asked for as soon as the payment is confirmed.",
+                    _ => "The name is registered as soon as the payment is confirmed.",
+                }}</p>
                 {match o.checkout_url.clone() {
                     Some(url) => view! { <a class="btn btn-primary pay" href=url rel="external">{format!("Pay {} with Stripe", o.price)}</a> }.into_any(),
                     None => view! {
@@ -100,11 +105,20 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
             </div>
         }
         .into_any(),
+        "transferring" => view! {
+            <div class="order-state waiting" role="status" aria-live="polite">
+                <h2><span class="spinner"></span>" Transferring your domain…"</h2>
+                <p class="transfer-status">{format!("The registrar says: {}.", o.transfer_status.clone().unwrap_or_else(|| "submitted".into()))}</p>
+                <p>"A transfer takes up to 7 days. Your current registrar may email you to approve it: approving it makes it faster. We email you at each step, and this page updates by itself."</p>
+            </div>
+        }
+        .into_any(),
         _ => view! {
             <div class="order-state waiting" role="status" aria-live="polite">
-                <h2><span class="spinner"></span>{match (o.in_progress, o.renewal) {
-                    (true, true) => " Renewing your domain…",
-                    (true, false) => " Registering your domain…",
+                <h2><span class="spinner"></span>{match (o.in_progress, o.renewal, o.transfer) {
+                    (true, true, _) => " Renewing your domain…",
+                    (true, _, true) => " Asking for the transfer…",
+                    (true, _, _) => " Registering your domain…",
                     _ => " Confirming your payment…",
                 }}</h2>
                 <p>"This page updates by itself (usually within a minute)."</p>
@@ -122,5 +136,13 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
             </section>
         </ReloadOnBilling>
         <p><a href="/domains">"← Your domains"</a></p>
+    }
+}
+
+fn verb(o: &DomainOrderView) -> &'static str {
+    match (o.renewal, o.transfer) {
+        (true, _) => "renew",
+        (_, true) => "transfer",
+        _ => "register",
     }
 }

@@ -7,6 +7,7 @@ mod flow;
 mod input;
 mod renewals;
 mod staff;
+mod transfers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,6 +151,35 @@ impl Registry {
     /// payment's webhook is applied. Answers the order.
     pub async fn bought(&self, browser: &Browser, name: &str, account: Uuid) -> Uuid {
         let res = self.buy(browser, name, account, &[]).await;
+        self.pay_for(browser, res, name).await
+    }
+
+    /// The transfer form as a customer fills it in.
+    pub async fn transfer(
+        &self,
+        browser: &Browser,
+        name: &str,
+        account: Uuid,
+        code: &str,
+    ) -> reqwest::Response {
+        let account = account.to_string();
+        browser
+            .post(
+                "/domains/transfer",
+                &[("name", name), ("account", &account), ("auth_code", code)],
+            )
+            .await
+    }
+
+    /// Orders the transfer of `name` and pays for it, as `bought` does.
+    pub async fn transferred(&self, browser: &Browser, name: &str, account: Uuid, code: &str) -> Uuid {
+        let res = self.transfer(browser, name, account, code).await;
+        self.pay_for(browser, res, name).await
+    }
+
+    /// Follows a placed order (`res`, the form's answer) to its page and
+    /// pays on the stand-in's Checkout page; the webhook is applied.
+    async fn pay_for(&self, browser: &Browser, res: reqwest::Response, name: &str) -> Uuid {
         assert_eq!(res.status(), 303, "the order is placed");
         let (order, status) = self.order(name).await;
         assert_eq!(status, "awaiting_payment");

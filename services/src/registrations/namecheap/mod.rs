@@ -8,8 +8,8 @@ pub mod xml;
 use std::time::Duration;
 
 use super::registrar::{
-    Availability, Balance, DomainInfo, Listed, NewRegistration, Registered, Registrar, RegistrarError,
-    TldCost,
+    Availability, Balance, DomainInfo, Listed, NewRegistration, NewTransfer, Registered, Registrar,
+    RegistrarError, TldCost, TransferState,
 };
 
 pub const PRODUCTION: &str = "https://api.namecheap.com/xml.response";
@@ -142,6 +142,19 @@ fn contact_params(r: &NewRegistration<'_>) -> Vec<(String, String)> {
     out
 }
 
+/// Namecheap takes codes with symbols only base64-encoded, as `base64:…`.
+fn epp_code(code: &str) -> String {
+    use base64::Engine as _;
+    if code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        code.to_string()
+    } else {
+        format!(
+            "base64:{}",
+            base64::engine::general_purpose::STANDARD.encode(code)
+        )
+    }
+}
+
 #[async_trait::async_trait]
 impl Registrar for Namecheap {
     async fn check(&self, names: &[String]) -> Result<Vec<Availability>, RegistrarError> {
@@ -269,6 +282,69 @@ impl Registrar for Namecheap {
                 "the name servers were not updated".into(),
             )),
         }
+    }
+
+    async fn transfer(&self, t: NewTransfer<'_>) -> Result<String, RegistrarError> {
+        let privacy = if t.whois_privacy { "yes" } else { "no" };
+        let answer = self
+            .call(
+                "namecheap.domains.transfer.create",
+                &[
+                    p("DomainName", t.name),
+                    // Namecheap takes one year only (added to the expiry).
+                    p("Years", 1),
+                    p("EPPCode", epp_code(t.auth_code)),
+                    p("AddFreeWhoisguard", privacy),
+                    p("WGEnable", privacy),
+                ],
+                REGISTER_TIMEOUT,
+            )
+            .await?;
+        match answer.transfer_create {
+            Some(r) if xml::flag(&r.transfer) && !r.transfer_id.trim().is_empty() => {
+                Ok(r.transfer_id.trim().to_string())
+            }
+            _ => Err(RegistrarError::Refused {
+                code: String::new(),
+                message: "The registrar did not accept the transfer.".into(),
+            }),
+        }
+    }
+
+    async fn find_transfer(&self, name: &str) -> Result<Option<String>, RegistrarError> {
+        let answer = self
+            .call(
+                "namecheap.domains.transfer.getList",
+                &[
+                    p("ListType", "INPROGRESS"),
+                    p("SearchTerm", name),
+                    p("PageSize", 20),
+                ],
+                TIMEOUT,
+            )
+            .await?;
+        Ok(answer
+            .transfers
+            .unwrap_or_default()
+            .transfers
+            .into_iter()
+            .find(|t| t.domain.trim().eq_ignore_ascii_case(name))
+            .map(|t| t.id.trim().to_string())
+            .filter(|id| !id.is_empty()))
+    }
+
+    async fn transfer_status(&self, id: &str) -> Result<TransferState, RegistrarError> {
+        let answer = self
+            .call(
+                "namecheap.domains.transfer.getStatus",
+                &[p("TransferID", id)],
+                TIMEOUT,
+            )
+            .await?;
+        let status = answer
+            .transfer_status
+            .ok_or_else(|| RegistrarError::Malformed("no DomainTransferGetStatusResult".into()))?;
+        Ok(xml::transfer_state(&status.status_id, &status.status))
     }
 
     async fn info(&self, name: &str) -> Result<Option<DomainInfo>, RegistrarError> {

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use time::{Date, Month};
 
-use super::super::registrar::RegistrarError;
+use super::super::registrar::{RegistrarError, TransferState};
 
 #[derive(Debug, Deserialize)]
 pub struct ApiResponse {
@@ -51,6 +51,70 @@ pub struct CommandResponse {
     pub list: Option<ListResult>,
     #[serde(rename = "Paging")]
     pub paging: Option<Paging>,
+    #[serde(rename = "DomainTransferCreateResult")]
+    pub transfer_create: Option<TransferCreateResult>,
+    #[serde(rename = "DomainTransferGetStatusResult")]
+    pub transfer_status: Option<TransferStatusResult>,
+    #[serde(rename = "TransferGetListResult")]
+    pub transfers: Option<TransferListResult>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransferCreateResult {
+    #[serde(rename = "@Transfer", default)]
+    pub transfer: String,
+    #[serde(rename = "@TransferID", default)]
+    pub transfer_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransferStatusResult {
+    #[serde(rename = "@Status", default)]
+    pub status: String,
+    #[serde(rename = "@StatusID", default)]
+    pub status_id: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TransferListResult {
+    #[serde(rename = "Transfer", default)]
+    pub transfers: Vec<ListedTransfer>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListedTransfer {
+    #[serde(rename = "@ID", default)]
+    pub id: String,
+    #[serde(rename = "@DomainName", default)]
+    pub domain: String,
+    #[serde(rename = "@Status", default)]
+    pub status: String,
+    #[serde(rename = "@StatusID", default)]
+    pub status_id: String,
+}
+
+/// Where a transfer is, from Namecheap's status id and text (their list of
+/// transfer statuses: 5 is done; the "Canceled …" ones will not complete).
+pub fn transfer_state(status_id: &str, status: &str) -> TransferState {
+    let id: Option<i32> = status_id.trim().parse().ok();
+    let text = status.trim();
+    let lower = text.to_ascii_lowercase();
+    if id == Some(5) || lower == "completed" {
+        TransferState::Completed
+    } else if lower.contains("cancel") || lower.contains("reject") || matches!(id, Some(2 | 4 | 8 | 15..=25))
+    {
+        TransferState::Failed(if text.is_empty() {
+            "The transfer was cancelled.".into()
+        } else {
+            text.to_string()
+        })
+    } else {
+        TransferState::Pending(if text.is_empty() {
+            "Under way".into()
+        } else {
+            text.to_string()
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -282,6 +346,7 @@ pub fn error_for(code: &str, text: &str) -> RegistrarError {
         "2011168" => refused("The registrar refused the name servers."),
         "2010323" | "2011322" => refused("The registrar needs more details about the registrant for this extension. Please contact support."),
         "2528166" | "2033409" => refused("The registrar could not take the order."),
+        "2011170" | "2030166" => refused("The name cannot be transferred: check it is registered, unlocked at your current registrar and older than 60 days."),
         "2019166" | "2016166" => RegistrarError::NotOurs,
         // Their side failed for now.
         "5050900" | "3031510" | "4022288" | "5019169" => RegistrarError::Unreachable(format!("{code}: {text}")),
@@ -295,6 +360,26 @@ pub fn error_for(code: &str, text: &str) -> RegistrarError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transfer_statuses_read_as_done_failed_or_under_way() {
+        assert_eq!(
+            transfer_state("5", "Transferred and paid successfully"),
+            TransferState::Completed
+        );
+        assert_eq!(transfer_state("", "COMPLETED"), TransferState::Completed);
+        assert!(
+            matches!(transfer_state("18", "Canceled - domain validation string is invalid"), TransferState::Failed(w) if w.contains("invalid"))
+        );
+        assert!(matches!(
+            transfer_state("-1", "CANCELED"),
+            TransferState::Failed(_)
+        ));
+        assert_eq!(
+            transfer_state("14", "Domain transfer initiated and awaiting approval"),
+            TransferState::Pending("Domain transfer initiated and awaiting approval".into())
+        );
+    }
 
     #[test]
     fn prices_and_dates_read_as_namecheap_writes_them() {

@@ -9,7 +9,12 @@
 //! kept in a state file between restarts. A registration takes a moment
 //! (`delay`). Test switches (`POST /_standin/fail`) make the next calls
 //! fail as a registrar can: insufficient funds, a registry that does not
-//! answer, a name taken between search and payment.
+//! answer, a name taken between search and payment. Transfers in: see
+//! `transfers`.
+
+mod transfers;
+
+pub use transfers::{auth_code_of, Transfer};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
@@ -81,6 +86,8 @@ struct World {
     next_id: u64,
     /// Calls of `domains.create` made, failed ones included.
     creates: u64,
+    #[serde(default)]
+    transfers: BTreeMap<u64, transfers::Transfer>,
     #[serde(skip)]
     failures: VecDeque<Failure>,
 }
@@ -191,6 +198,13 @@ async fn api(State(s): State<RegistrarStandin>, Query(query): Query<Params>, bod
             "namecheap.users.getpricing" => Ok(pricing()),
             "namecheap.domains.create" => create(&s, &p).await,
             "namecheap.domains.renew" => renew(&s, &p).await,
+            "namecheap.domains.transfer.create" => {
+                // Submitting takes a moment, as at a real registry.
+                tokio::time::sleep(s.delay / 4).await;
+                transfers::create(&s, &p)
+            }
+            "namecheap.domains.transfer.getstatus" => transfers::status(&s, &p),
+            "namecheap.domains.transfer.getlist" => transfers::list(&s, &p),
             "namecheap.domains.dns.setcustom" => set_custom(&s, &p),
             "namecheap.domains.getinfo" => info(&s, &p),
             "namecheap.domains.getlist" => Ok(list(&s, &p)),
