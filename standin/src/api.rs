@@ -25,6 +25,7 @@ pub fn routes() -> Router<Standin> {
         .route("/v1/checkout/sessions", post(create_session))
         .route("/v1/checkout/sessions/{id}", get(get_session))
         .route("/v1/refunds", post(create_refund))
+        .route("/v1/payment_intents", post(create_payment_intent))
         .route(
             "/v1/subscriptions/{id}",
             get(get_subscription)
@@ -43,13 +44,16 @@ pub fn routes() -> Router<Standin> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        let code = if self.status == 404 {
-            "resource_missing"
-        } else {
-            "parameter_invalid"
+        let (kind, code) = match self.status {
+            404 => ("invalid_request_error", "resource_missing"),
+            // The one card error the stand-in gives: an off-session charge
+            // of a card that needs its holder to authenticate.
+            402 => ("card_error", "authentication_required"),
+            _ => ("invalid_request_error", "parameter_invalid"),
         };
         let body = json!({ "error": {
-            "type": "invalid_request_error", "code": code, "message": self.message, "param": self.param } });
+            "type": kind, "code": code, "message": self.message, "param": self.param,
+            "decline_code": (self.status == 402).then_some("authentication_required") } });
         (status, Json(body)).into_response()
     }
 }
@@ -229,6 +233,17 @@ async fn create_refund(
 ) -> Response {
     let p = params(&body, &uri);
     once(&s, &method, &uri, &headers, |store| store.create_refund(&p))
+}
+
+async fn create_payment_intent(
+    State(s): State<Standin>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body, &uri);
+    once(&s, &method, &uri, &headers, |store| store.charge_off_session(&p))
 }
 
 async fn get_session(State(s): State<Standin>, headers: HeaderMap, Path(id): Path<String>) -> Response {

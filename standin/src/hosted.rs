@@ -124,7 +124,7 @@ fn checkout_html(standin: &Standin, id: &str, error: Option<&str>) -> Response {
 <form class="card" method="post"><h2>Pay with card</h2>{error}
 <label for="email">Email</label><input id="email" name="email" value="{email}" autocomplete="email">
 <label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242">
-<p class="muted">4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined. Any future expiry and CVC.</p>
+<p class="muted">4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0027 6000 3184 pays here but declines later charges made without you. Any future expiry and CVC.</p>
 <label for="exp">Expiry</label><input id="exp" name="exp" placeholder="12 / 34">
 <label for="cvc">CVC</label><input id="cvc" name="cvc" placeholder="123">
 <button type="submit">Pay {amount}</button></form>"#,
@@ -262,7 +262,8 @@ async fn portal_card(
             .as_str()
             .map(str::to_string)
     });
-    if let (Some(customer), Ok(Card::Pays)) = (customer, Card::parse(&form.card)) {
+    let card = Card::parse(&form.card);
+    if let (Some(customer), Ok(Card::Pays | Card::AuthenticationRequired)) = (customer, card) {
         let last4 = last4(&form.card);
         s.change(|store| store.replace_card(&customer, &last4));
     }

@@ -147,6 +147,18 @@ async fn apply(
             let invoice = gateway()?.invoice(object_id).await?;
             sync::apply_invoice(conn, &invoice, news, id, now, billing.grace_days).await?;
         }
+        // A domain order paid without Checkout (an automatic renewal). A
+        // Checkout payment's intent names its order too: a no-op then.
+        "payment_intent.succeeded" => {
+            if let Some(order) = object["metadata"][crate::registrations::orders::STRIPE_KEY]
+                .as_str()
+                .and_then(|o| uuid::Uuid::parse_str(o).ok())
+            {
+                if object["status"] == "succeeded" {
+                    crate::registrations::worker::paid(conn, order, Some(object_id), now).await?;
+                }
+            }
+        }
         // The customer's card: Stripe's billing portal shows and changes it,
         // so the portal keeps nothing of it; the event is recorded only.
         "customer.updated" | "customer.created" | "payment_method.attached" | "payment_method.detached" => {

@@ -172,15 +172,17 @@ pub(super) async fn finish(
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        r#"INSERT INTO registered_domains (name, account_id, order_id, registrar, registered_at, expires_at, auto_renew, whois_privacy)
-           VALUES ($1, $2, $3, 'namecheap', $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING"#,
+        r#"INSERT INTO registered_domains (name, account_id, order_id, registrar, registered_at, expires_at, auto_renew,
+                                          auto_renew_by, whois_privacy)
+           VALUES ($1, $2, $3, 'namecheap', $4, $5, $6, CASE WHEN $6 THEN $8::uuid END, $7) ON CONFLICT (name) DO NOTHING"#,
         order.name,
         order.account_id,
         order.id,
         now,
         expires_at,
         order.auto_renew,
-        order.whois_privacy
+        order.whois_privacy,
+        order.user_id
     )
     .execute(&mut *tx)
     .await?;

@@ -10,6 +10,7 @@
 //! binary). Without a registrar set up, domains are not sold and the search
 //! page says so.
 
+pub mod auto_renew;
 pub mod catalogue;
 mod fulfil;
 pub mod namecheap;

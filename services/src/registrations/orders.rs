@@ -20,6 +20,8 @@ pub struct NewOrder {
     pub name: String,
     pub years: i32,
     pub whois_privacy: bool,
+    /// Renew by itself, charged to the buyer's saved card.
+    pub auto_renew: bool,
     pub contact: Contact,
     /// The yearly price the customer was shown; a different one now is
     /// asked again.
@@ -131,8 +133,7 @@ pub async fn place(
         input.years,
         price,
         offer.currency,
-        // Charging renewals automatically is not built yet: reminders go out.
-        false,
+        input.auto_renew,
         input.whois_privacy && offer.whois_privacy,
         contact_json
     )
@@ -338,13 +339,14 @@ pub async fn view(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Result<Order
 pub async fn open_checkout(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Result<String, ServiceError> {
     let order = view(deps, actor, id).await?;
     let row = sqlx::query!(
-        r#"SELECT user_id, session_attempt + (CASE WHEN stripe_session_id IS NULL THEN 0 ELSE 1 END) AS "attempt!"
+        r#"SELECT user_id, automatic, session_attempt + (CASE WHEN stripe_session_id IS NULL THEN 0 ELSE 1 END) AS "attempt!"
            FROM domain_orders WHERE id = $1"#,
         id.uuid()
     )
     .fetch_one(&deps.pool)
     .await?;
-    if row.user_id != Some(actor.id()) {
+    // An automatic renewal whose charge was declined: anyone who may pay.
+    if row.user_id != Some(actor.id()) && !row.automatic {
         return Err(ServiceError::Forbidden(
             "Only the person who placed this order can pay it.",
         ));
@@ -384,6 +386,7 @@ pub async fn open_checkout(deps: &Deps, actor: &Actor, id: DomainOrderId) -> Res
             success_url: &format!("{back}?session_id={{CHECKOUT_SESSION_ID}}"),
             cancel_url: &format!("{back}?cancelled=1"),
             expires_at: (actor.now + SESSION_LIFETIME).unix_timestamp(),
+            save_card: order.auto_renew,
         })
         .await
         .inspect_err(

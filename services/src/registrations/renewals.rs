@@ -1,8 +1,8 @@
 //! Renewals and expiry reminders. A paid renewal is made once: the
 //! registrar's expiry is compared with the one the order was placed
 //! against, so a worker that renewed and died is not followed by a second
-//! renewal. Owners get a reminder 30, 7 and 1 days before a name expires,
-//! each once (auto-renew is not charged yet, so every name is reminded).
+//! renewal. Owners of names without auto-renew get a reminder 30, 7 and 1
+//! days before a name expires, each once (`auto_renew` charges the others).
 
 use time::OffsetDateTime;
 
@@ -112,7 +112,7 @@ pub fn threshold(days_left: i64) -> Option<i32> {
 pub async fn remind(deps: &Deps, now: OffsetDateTime) -> anyhow::Result<usize> {
     let due = sqlx::query!(
         r#"SELECT name, account_id, expires_at, reminded_days FROM registered_domains
-           WHERE expires_at > $1 AND expires_at <= $1 + interval '30 days'"#,
+           WHERE NOT auto_renew AND expires_at > $1 AND expires_at <= $1 + interval '30 days'"#,
         now
     )
     .fetch_all(&deps.pool)

@@ -24,6 +24,8 @@ use crate::Deps;
 const POLL: Duration = Duration::from_secs(5);
 /// How often the TLD costs are refreshed and the registrar's list reconciled.
 const DAY: Duration = Duration::from_secs(24 * 3600);
+/// How often automatic renewals are looked for and charged.
+const HOUR: Duration = Duration::from_secs(3600);
 /// How long a claimed order is left to its worker before another may take it.
 const LEASE: time::Duration = time::Duration::minutes(5);
 /// Transient failures tried before the order is left to staff (about 9 hours).
@@ -260,6 +262,7 @@ pub async fn run(
         tracing::warn!("domain orders: cannot listen; polling only");
     }
     let mut daily: Option<std::time::Instant> = None;
+    let mut hourly: Option<std::time::Instant> = None;
     loop {
         if let Err(error) = drain(&deps, &settings).await {
             tracing::warn!(error = %error, "domain orders: a step failed");
@@ -267,6 +270,14 @@ pub async fn run(
         if daily.is_none_or(|at| at.elapsed() >= DAY) {
             daily = Some(std::time::Instant::now());
             once_a_day(&deps, &settings).await;
+        }
+        if hourly.is_none_or(|at| at.elapsed() >= HOUR) {
+            hourly = Some(std::time::Instant::now());
+            match super::auto_renew::run(&deps, &settings, deps.clock.now()).await {
+                Ok((0, 0)) => {}
+                Ok((made, paid)) => tracing::info!(made, paid, "automatic renewals"),
+                Err(error) => tracing::warn!(error = %format!("{error:#}"), "automatic renewals failed"),
+            }
         }
         let wake = async {
             match listener.as_mut() {

@@ -598,6 +598,17 @@ fn list(s: &RegistrarStandin, p: &Params) -> String {
 }
 
 impl RegistrarStandin {
+    /// Moves the expiry of a name held here to `days` from today (a test
+    /// of what happens near expiry). Answers the new expiry.
+    pub fn expire_in_days(&self, name: &str, days: i64) -> Option<time::Date> {
+        let mut world = self.world();
+        let held = world.domains.get_mut(name)?;
+        let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+        held.expires = format!("{:02}/{:02}/{}", u8::from(day.month()), day.day(), day.year());
+        self.save(&world);
+        Some(day)
+    }
+
     /// Holds `name` for `years` as if registered elsewhere in our reseller
     /// account: the portal does not know of it (a reconciliation test).
     pub fn hold(&self, name: &str, years: i32) {

@@ -81,6 +81,10 @@ pub fn invalid(param: &'static str, message: impl Into<String>) -> ApiError {
 pub enum Card {
     Pays,
     Declined,
+    /// Pays where the customer is present (the hosted pages authenticate
+    /// it) and declines every charge made without them (off-session), as
+    /// Stripe's 3D Secure test card 4000 0027 6000 3184 does.
+    AuthenticationRequired,
 }
 
 impl Card {
@@ -89,7 +93,8 @@ impl Card {
         match digits.as_str() {
             "4242424242424242" => Ok(Card::Pays),
             "4000000000000002" => Ok(Card::Declined),
-            _ => Err("Your card number is incorrect. Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined."),
+            "4000002760003184" => Ok(Card::AuthenticationRequired),
+            _ => Err("Your card number is incorrect. Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0027 6000 3184 pays here but declines charges made without you."),
         }
     }
 }

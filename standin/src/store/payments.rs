@@ -116,6 +116,73 @@ impl Store {
             .replace("{CHECKOUT_SESSION_ID}", id))
     }
 
+    /// A PaymentIntent confirmed at once, off-session, with a saved card of
+    /// the customer (the only kind the stand-in makes: renewals charged
+    /// while the customer is away). A card that needs authentication is
+    /// declined with a card error, as Stripe declines it.
+    pub fn charge_off_session(&mut self, params: &Params) -> Result<Value, ApiError> {
+        let amount = params
+            .get("amount")
+            .and_then(|a| a.parse::<i64>().ok())
+            .filter(|a| (50..=99_999_999).contains(a))
+            .ok_or_else(|| invalid("amount", "Amount must be at least 50 cents."))?;
+        let currency = params
+            .get("currency")
+            .ok_or_else(|| invalid("currency", "Missing required param: currency."))?
+            .clone();
+        if params.get("confirm").map(String::as_str) != Some("true")
+            || params.get("off_session").map(String::as_str) != Some("true")
+        {
+            return Err(invalid(
+                "off_session",
+                "The stand-in makes confirmed off-session PaymentIntents only.",
+            ));
+        }
+        let customer = params
+            .get("customer")
+            .ok_or_else(|| invalid("customer", "Missing required param: customer."))?
+            .clone();
+        let pm_id = params
+            .get("payment_method")
+            .ok_or_else(|| invalid("payment_method", "Missing required param: payment_method."))?;
+        let pm = self
+            .payment_methods
+            .get(pm_id)
+            .cloned()
+            .ok_or_else(|| missing("payment_method", pm_id))?;
+        if pm["customer"] != json!(customer) {
+            return Err(invalid(
+                "payment_method",
+                "The payment method does not belong to this customer.",
+            ));
+        }
+        let declines = pm["card"]["last4"] == "3184";
+        let pi_id = self.id("pi");
+        let mut intent = fixture("payment_intent");
+        set(
+            &mut intent,
+            json!({
+                "id": pi_id, "amount": amount, "amount_received": if declines { 0 } else { amount },
+                "amount_capturable": 0, "currency": currency, "customer": customer, "created": now(),
+                "status": if declines { "requires_payment_method" } else { "succeeded" },
+                "payment_method": if declines { Value::Null } else { json!(pm_id) },
+                "metadata": metadata(params, "metadata"), "description": params.get("description"),
+                "latest_charge": null, "invoice": null, "livemode": false,
+            }),
+        );
+        self.payment_intents.insert(pi_id, intent.clone());
+        if declines {
+            self.emit("payment_intent.payment_failed", &intent);
+            return Err(ApiError {
+                status: 402,
+                message: "Your card was declined. This transaction requires authentication.".into(),
+                param: None,
+            });
+        }
+        self.emit("payment_intent.succeeded", &intent);
+        Ok(intent)
+    }
+
     /// Refunds a succeeded PaymentIntent in full (once: a second refund of
     /// the same intent is refused, as Stripe refuses one beyond the amount).
     pub fn create_refund(&mut self, params: &Params) -> Result<Value, ApiError> {

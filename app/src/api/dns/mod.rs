@@ -99,6 +99,10 @@ pub struct RegistrationBox {
     pub expired: bool,
     /// "13.98 USD" a year, when it can be renewed online and the user may pay.
     pub renew_price: Option<String>,
+    /// The user may turn automatic renewal on or off.
+    pub may_pay: bool,
+    /// An automatic renewal whose charge failed: (order id, why).
+    pub unpaid_renewal: Option<(String, Option<String>)>,
 }
 
 /// What a change did, for the editor to apply to its table.

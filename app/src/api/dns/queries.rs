@@ -176,5 +176,10 @@ async fn registration_box(
         whois_privacy: r.whois_privacy,
         expired: r.expires_at <= deps.clock.now(),
         renew_price,
+        may_pay: domain.account.can(Permission::Pay),
+        unpaid_renewal: services::registrations::auto_renew::unpaid(deps, domain.account.account_id(), name)
+            .await
+            .map_err(api_error)?
+            .map(|(id, why)| (id.to_string(), why)),
     }))
 }

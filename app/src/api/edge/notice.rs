@@ -108,6 +108,8 @@ notices! {
     ZoneImported = "zone_imported", Success, "The zone file was imported.";
     ChangeReverted = "change_reverted", Success, "The change was reverted.";
     TldSaved = "tld_saved", Success, "The extension's price was saved. Searches show it at once.";
+    AutoRenewOn = "auto_renew_on", Success, "Automatic renewal is on: your saved card is charged 14 days before the domain expires.";
+    AutoRenewOff = "auto_renew_off", Success, "Automatic renewal is off: the account's owners are reminded before the domain expires.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

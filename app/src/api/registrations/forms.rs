@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/domains/transfer", post(transfer))
         .route("/domains/orders/{id}/checkout", post(checkout))
         .route("/domains/{name}/renew", post(renew))
+        .route("/domains/{name}/auto-renew", post(auto_renew))
         .route("/staff/domains/tlds", post(save_tld))
 }
 
@@ -41,6 +42,7 @@ pub struct BuyForm {
     pub years: String,
     /// A checkbox: present ("on") when ticked.
     pub whois_privacy: Option<String>,
+    pub auto_renew: Option<String>,
     /// The total the customer saw, in minor units.
     pub price: String,
     pub first_name: String,
@@ -62,6 +64,7 @@ impl BuyForm {
             name: self.name.clone(),
             years: self.years.trim().parse().unwrap_or(0),
             whois_privacy: self.whois_privacy.is_some(),
+            auto_renew: self.auto_renew.is_some(),
             expected_price_minor: self.price.trim().parse().ok(),
             contact: Contact {
                 first_name: self.first_name.clone(),
@@ -171,6 +174,37 @@ async fn renew(
     .await
     .shown_on(&back)?;
     pay_page(deps, &actor, id).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AutoRenewForm {
+    /// "on" to turn it on; anything else turns it off.
+    auto_renew: String,
+}
+
+/// Turns automatic renewal of a name registered here on or off.
+async fn auto_renew(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(name): Path<String>,
+    Form(form): Form<AutoRenewForm>,
+) -> FormResult {
+    let page = format!("/domains/{}", urlencode(&name));
+    let back = Back::to(page.clone());
+    let domain = services::dns::domains::authorize(&state.deps.pool, &actor, &name)
+        .await
+        .shown_on(&back)?;
+    let on = form.auto_renew == "on";
+    services::registrations::auto_renew::set(&state.deps, &actor, &domain.account, domain.name.as_str(), on)
+        .await
+        .shown_on(&back)?;
+    Ok(if on {
+        Notice::AutoRenewOn
+    } else {
+        Notice::AutoRenewOff
+    }
+    .redirect(&page))
 }
 
 /// A TLD of the catalogue as staff set it.

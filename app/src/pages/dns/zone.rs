@@ -125,11 +125,25 @@ fn Zone(z: ZoneView) -> impl IntoView {
                 } else {
                     view! { <p>{format!("Registered until {} at {}.", r.expires, r.registrar)}</p> }.into_any()
                 }}
+                {r.unpaid_renewal.clone().map(|(order, why)| view! {
+                    <p class="notice notice-warning" role="alert" data-testid="unpaid-renewal">
+                        {format!("The automatic renewal was not paid: {} ", why.unwrap_or_default())}
+                        <a href=format!("/domains/orders/{order}")>"Pay the renewal"</a>
+                    </p>
+                })}
                 <p class="muted">{format!(
-                    "WHOIS privacy {}; auto-renew {}.",
+                    "WHOIS privacy {}; automatic renewal {}.",
                     if r.whois_privacy { "on" } else { "off" },
-                    if r.auto_renew { "on" } else { "off" }
+                    if r.auto_renew { "on (charged 14 days before it expires)" } else { "off" }
                 )}</p>
+                {r.may_pay.then(|| view! {
+                    <form class="auto-renew-form" method="post" action=format!("/domains/{}/auto-renew", z.name)>
+                        <input type="hidden" name="auto_renew" value=if r.auto_renew { "off" } else { "on" }/>
+                        <button class="btn btn-secondary btn-small" type="submit">
+                            {if r.auto_renew { "Turn automatic renewal off" } else { "Renew automatically with my saved card" }}
+                        </button>
+                    </form>
+                })}
                 {r.renew_price.clone().map(|price| view! {
                     <form class="renew-form" method="post" action=format!("/domains/{}/renew", z.name)>
                         <label for="f-renew-years">{format!("Renew ({price} a year)")}</label>

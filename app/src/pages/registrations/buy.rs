@@ -60,6 +60,7 @@ fn BuyForm(v: BuyView) -> impl IntoView {
     let price_error = form.error("price");
     let name_error = form.error("name");
     let privacy = !sent || form.value("whois_privacy") == "on";
+    let auto_renew = !sent || form.value("auto_renew") == "on";
     if v.accounts.is_empty() {
         return view! {
             <p class="notice notice-info" role="status">"A domain belongs to a hosting account. You need one where your role may pay (owner or billing). "
@@ -100,7 +101,8 @@ fn BuyForm(v: BuyView) -> impl IntoView {
             {v.whois_privacy_offered.then(|| view! {
                 <label class="check"><input type="checkbox" name="whois_privacy" checked=privacy/>" WHOIS privacy: hide my address from public lookups (free)"</label>
             })}
-            <p class="hint">"We email the account's owners 30, 7 and 1 days before it expires; renew it from its page."</p>
+            <label class="check"><input type="checkbox" name="auto_renew" checked=auto_renew aria-describedby="f-auto_renew-hint"/>" Renew automatically every year"</label>
+            <p class="hint" id="f-auto_renew-hint">"Charged to the card you pay with now, 14 days before it expires; if that fails we email you and try again. Without it, we email the account's owners 30, 7 and 1 days before it expires. You can change this on the domain's page."</p>
             <fieldset class="contact">
                 <legend>"Registrant"</legend>
                 <p class="hint">"The registry requires the owner's real contact details. They are checked before you pay."</p>

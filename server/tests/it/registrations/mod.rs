@@ -3,6 +3,7 @@
 //! stand-in: search, buy, pay, registered once, live on `ksf dns`;
 //! refusals refunded; bad input; who may buy.
 
+mod auto_renew;
 mod flow;
 mod input;
 mod renewals;
@@ -151,7 +152,13 @@ impl Registry {
     /// payment's webhook is applied. Answers the order.
     pub async fn bought(&self, browser: &Browser, name: &str, account: Uuid) -> Uuid {
         let res = self.buy(browser, name, account, &[]).await;
-        self.pay_for(browser, res, name).await
+        self.pay_for(browser, res, name, "4242 4242 4242 4242").await
+    }
+
+    /// Buys `name` with automatic renewal, paying with `card` (saved).
+    pub async fn bought_renewing(&self, browser: &Browser, name: &str, account: Uuid, card: &str) -> Uuid {
+        let res = self.buy(browser, name, account, &[("auto_renew", "on")]).await;
+        self.pay_for(browser, res, name, card).await
     }
 
     /// The transfer form as a customer fills it in.
@@ -174,12 +181,12 @@ impl Registry {
     /// Orders the transfer of `name` and pays for it, as `bought` does.
     pub async fn transferred(&self, browser: &Browser, name: &str, account: Uuid, code: &str) -> Uuid {
         let res = self.transfer(browser, name, account, code).await;
-        self.pay_for(browser, res, name).await
+        self.pay_for(browser, res, name, "4242 4242 4242 4242").await
     }
 
     /// Follows a placed order (`res`, the form's answer) to its page and
     /// pays on the stand-in's Checkout page; the webhook is applied.
-    async fn pay_for(&self, browser: &Browser, res: reqwest::Response, name: &str) -> Uuid {
+    async fn pay_for(&self, browser: &Browser, res: reqwest::Response, name: &str, card: &str) -> Uuid {
         assert_eq!(res.status(), 303, "the order is placed");
         let (order, status) = self.order(name).await;
         assert_eq!(status, "awaiting_payment");
@@ -198,7 +205,7 @@ impl Registry {
             .fetch_one(self.pool())
             .await
             .unwrap();
-        assert_eq!(self.shop.pay(&session, "4242 4242 4242 4242").await.status(), 303);
+        assert_eq!(self.shop.pay(&session, card).await.status(), 303);
         self.shop.settle().await;
         order
     }
