@@ -172,11 +172,22 @@ impl Gateway {
 
     /// Refunds a payment in full, once (the key is the order's).
     pub async fn refund(&self, payment_intent: &str, order: Uuid) -> Result<String, StripeError> {
+        self.refund_keyed(payment_intent, order, &format!("ksf-refund-{order}"))
+            .await
+    }
+
+    /// Refunds a payment in full, once per `idempotency_key`.
+    pub async fn refund_keyed(
+        &self,
+        payment_intent: &str,
+        order: Uuid,
+        idempotency_key: &str,
+    ) -> Result<String, StripeError> {
         let refund = CreateRefund::new()
             .payment_intent(payment_intent)
             .metadata(HashMap::from([("order_id".to_string(), order.to_string())]))
             .customize()
-            .request_strategy(key(format!("ksf-refund-{order}")))
+            .request_strategy(key(idempotency_key.to_string()))
             .send(&self.client)
             .await?;
         Ok(refund.id.to_string())

@@ -38,10 +38,12 @@ pub(super) async fn register(
         Ok(Some(info)) => {
             if info.nameservers != nameservers {
                 let sld = &order.name[..order.name.len() - order.tld.len() - 1];
-                // The name is ours either way: a failure here is for staff
-                // (the delegation check shows it), never a refund.
+                // The name is ours either way: a failure here is tried
+                // again later (and ends with staff), never refunded.
                 if let Err(error) = registrar.set_nameservers(sld, &order.tld, &nameservers).await {
-                    tracing::error!(order = %order.id, %error, "registered, but its name servers were not set");
+                    return Ok(Outcome::Later(format!(
+                        "registered, but its name servers were not set: {error}"
+                    )));
                 }
             }
             info.expires

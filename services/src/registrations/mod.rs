@@ -20,6 +20,7 @@ pub mod registered;
 pub mod registrar;
 pub mod renewals;
 pub mod search;
+mod strays;
 pub mod transfers;
 pub mod worker;
 

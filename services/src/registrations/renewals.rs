@@ -126,52 +126,72 @@ pub async fn remind(deps: &Deps, now: OffsetDateTime) -> anyhow::Result<usize> {
         if d.reminded_days.is_some_and(|r| r <= threshold) {
             continue;
         }
-        let mut tx = deps.pool.begin().await?;
-        // Another process may have sent it: the update decides.
-        let claimed = sqlx::query!(
-            "UPDATE registered_domains SET reminded_days = $2 WHERE name = $1 AND (reminded_days IS NULL OR reminded_days > $2)",
-            d.name,
-            threshold
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            continue;
+        // One name's trouble does not hold back the others' reminders.
+        match remind_one(deps, &d.name, d.account_id, d.expires_at, days_left, threshold).await {
+            Ok(true) => sent += 1,
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(domain = %d.name, error = %format!("{error:#}"), "expiry reminder not sent")
+            }
         }
-        let owners = sqlx::query!(
-            "SELECT u.email, u.display_name FROM hosting_members m JOIN users u ON u.id = m.user_id
-             WHERE m.account_id = $1 AND m.role = 'owner'",
-            d.account_id
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let display = domain::dns::names::unicode(&d.name);
-        let on = format_day(d.expires_at);
-        for owner in owners {
-            let message = Message {
-                kind: "domain_expiry_reminder",
-                subject: format!("{display} expires on {on}"),
-                heading: format!(
-                    "{display} expires in {days_left} day{}",
-                    if days_left == 1 { "" } else { "s" }
-                ),
-                paragraphs: vec![
-                    format!(
-                        "Hello {}, {display} expires on {on} and does not renew by itself.",
-                        owner.display_name
-                    ),
-                    "Renew it from its page so its website and email keep working.".into(),
-                ],
-                action: Some(("Renew it".into(), deps.links.to(&format!("/domains/{}", d.name)))),
-                reason: "You own the hosting account this domain belongs to.".into(),
-            };
-            outbox::enqueue(&mut tx, &owner.email, &message).await?;
-        }
-        tx.commit().await?;
-        sent += 1;
     }
     Ok(sent)
+}
+
+/// One name's reminder, unless another process sent it. Answers whether
+/// this call sent it.
+async fn remind_one(
+    deps: &Deps,
+    name: &str,
+    account: uuid::Uuid,
+    expires_at: OffsetDateTime,
+    days_left: i64,
+    threshold: i32,
+) -> anyhow::Result<bool> {
+    let mut tx = deps.pool.begin().await?;
+    // Another process may have sent it: the update decides.
+    let claimed = sqlx::query!(
+        "UPDATE registered_domains SET reminded_days = $2 WHERE name = $1 AND (reminded_days IS NULL OR reminded_days > $2)",
+        name,
+        threshold
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(false);
+    }
+    let owners = sqlx::query!(
+        "SELECT u.email, u.display_name FROM hosting_members m JOIN users u ON u.id = m.user_id
+         WHERE m.account_id = $1 AND m.role = 'owner'",
+        account
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let display = domain::dns::names::unicode(name);
+    let on = format_day(expires_at);
+    for owner in owners {
+        let message = Message {
+            kind: "domain_expiry_reminder",
+            subject: format!("{display} expires on {on}"),
+            heading: format!(
+                "{display} expires in {days_left} day{}",
+                if days_left == 1 { "" } else { "s" }
+            ),
+            paragraphs: vec![
+                format!(
+                    "Hello {}, {display} expires on {on} and does not renew by itself.",
+                    owner.display_name
+                ),
+                "Renew it from its page so its website and email keep working.".into(),
+            ],
+            action: Some(("Renew it".into(), deps.links.to(&format!("/domains/{name}")))),
+            reason: "You own the hosting account this domain belongs to.".into(),
+        };
+        outbox::enqueue(&mut tx, &owner.email, &message).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[cfg(test)]

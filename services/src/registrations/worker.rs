@@ -107,6 +107,26 @@ pub async fn paid(
             .execute(&mut *conn)
             .await?;
         crate::billing::sync::announce(conn, account).await?;
+    } else if let Some(intent) = payment_intent {
+        // Paid already with another payment, or no longer payable: this
+        // one is refunded (see `strays`).
+        let stray = sqlx::query!(
+            "INSERT INTO stray_payments (payment_intent, order_id, found_at, next_attempt_at)
+             SELECT $3, id, $2, $2 FROM domain_orders WHERE id = $1 AND payment_intent IS DISTINCT FROM $3
+             ON CONFLICT DO NOTHING",
+            id,
+            now,
+            intent
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if stray > 0 {
+            tracing::warn!(order = %id, payment_intent = intent, "a second payment for a domain order: it is refunded");
+            sqlx::query!("SELECT pg_notify($1, $2)", super::CHANNEL, id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -243,6 +263,9 @@ pub async fn drain(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resu
     let mut done = Vec::new();
     while let Some(step) = step(deps, settings).await? {
         done.push(step);
+    }
+    while let Some(order) = super::strays::refund_next(deps).await? {
+        done.push((order, Outcome::Refunded));
     }
     Ok(done)
 }

@@ -77,6 +77,9 @@ pub struct Held {
     pub nameservers: Vec<String>,
     pub whois_privacy: bool,
     pub registrant_email: String,
+    /// The registrant as received: (first name, organisation, address).
+    #[serde(default)]
+    pub registrant: (String, String, String),
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -450,6 +453,11 @@ async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
             .unwrap_or_default(),
         whois_privacy: p.get("wgenabled").is_some_and(|v| v.eq_ignore_ascii_case("yes")),
         registrant_email: p.get("registrantemailaddress").cloned().unwrap_or_default(),
+        registrant: (
+            p.get("registrantfirstname").cloned().unwrap_or_default(),
+            p.get("registrantorganizationname").cloned().unwrap_or_default(),
+            p.get("registrantaddress1").cloned().unwrap_or_default(),
+        ),
     };
     let answer = format!(
         r#"<DomainCreateResult Domain="{}" Registered="true" ChargedAmount="{}" DomainID="{}" OrderID="{}" TransactionID="{}" WhoisguardEnable="{}" NonRealTimeDomain="false" />"#,
@@ -623,6 +631,7 @@ impl RegistrarStandin {
             nameservers: Vec::new(),
             whois_privacy: false,
             registrant_email: String::new(),
+            registrant: Default::default(),
         };
         world.domains.insert(name.to_string(), held);
     }

@@ -141,6 +141,7 @@ fn settle(s: &RegistrarStandin, world: &mut World) {
             nameservers: vec!["ns1.elsewhere.example".into(), "ns2.elsewhere.example".into()],
             whois_privacy,
             registrant_email: String::new(),
+            registrant: Default::default(),
         };
         world.domains.insert(name, held);
     }

@@ -202,4 +202,13 @@ async fn owners_turn_automatic_renewal_off_and_on(pool: PgPool) {
         .post("/domains/switch-shop.com/auto-renew", &[("auto_renew", "on")])
         .await;
     assert_eq!(res.status(), 404);
+    let res = stranger
+        .post("/domains/switch-shop.com/renew", &[("years", "1")])
+        .await;
+    assert_eq!(res.status(), 404, "nor renew it");
+    let renewals: i64 = sqlx::query_scalar("SELECT count(*) FROM domain_orders WHERE kind = 'renew'")
+        .fetch_one(r.pool())
+        .await
+        .unwrap();
+    assert_eq!(renewals, 0);
 }

@@ -237,3 +237,54 @@ async fn an_order_the_registrar_never_confirms_goes_to_staff_and_is_not_refunded
     let page = browser.page(&format!("/domains/orders/{order}")).await;
     assert!(page.contains("Our team is looking at this order"), "{page}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_second_payment_for_one_order_is_refunded(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("twice@example.com").await;
+    let res = r.buy(&browser, "paid-twice.com", account, &[]).await;
+    assert_eq!(res.status(), 303);
+    let (order, _) = r.order("paid-twice.com").await;
+    let session = |r: &Registry| {
+        let pool = r.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT stripe_session_id FROM domain_orders WHERE id = $1")
+                .bind(order)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let first = session(&r).await;
+    // The first payment page went stale for the portal (a tab left open a
+    // day); the customer opens a new one, then pays in both tabs.
+    sqlx::query("UPDATE domain_orders SET session_opened_at = now() - interval '1 day' WHERE id = $1")
+        .bind(order)
+        .execute(r.pool())
+        .await
+        .unwrap();
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
+    assert!(page.contains("Open a new payment page"), "{page}");
+    let res = browser
+        .post(&format!("/domains/orders/{order}/checkout"), &[("x", "")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let second = session(&r).await;
+    assert_ne!(first, second);
+    assert_eq!(r.shop.pay(&second, "4242 4242 4242 4242").await.status(), 303);
+    assert_eq!(r.shop.pay(&first, "4242 4242 4242 4242").await.status(), 303);
+    r.shop.settle().await;
+
+    assert_eq!(r.work().await, [Outcome::Registered, Outcome::Refunded]);
+    assert_eq!(r.registrar.creates(), 1, "registered once");
+    let refunds = r.shop.standin.read(|s| s.refunds.clone());
+    assert_eq!(refunds.len(), 1, "the second payment is refunded, once");
+    assert_eq!(r.order("paid-twice.com").await.1, "registered");
+    assert_eq!(
+        r.shop
+            .emails_of_kind("twice@example.com", "domain_payment_refunded")
+            .await,
+        1
+    );
+    assert!(r.work().await.is_empty());
+}

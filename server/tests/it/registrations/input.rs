@@ -130,3 +130,64 @@ async fn only_those_who_may_pay_buy_and_only_they_see_the_order(pool: PgPool) {
     let res = dev.post(&format!("/domains/orders/{order}/checkout"), &[]).await;
     assert_eq!(res.status(), 403, "only the buyer pays");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn contact_details_with_quotes_and_markup_reach_the_registrar_as_typed(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("obrien@example.com").await;
+    let organisation = r#"O'Brien & Sons <Ltd> "Ωmega""#;
+    let street = "Straße 1 </textarea><script>alert(1)</script>";
+    // Refused for the phone: the page shows the rest back, escaped.
+    let res = r
+        .buy(
+            &browser,
+            "obrien-shop.com",
+            account,
+            &[
+                ("organization", organisation),
+                ("address1", street),
+                ("first_name", "Zoë"),
+                ("phone", "bad"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        !html.contains("<Ltd>") && !html.contains("<script>alert(1)"),
+        "escaped: {html}"
+    );
+    assert!(
+        html.contains("O&#39;Brien &amp; Sons &lt;Ltd&gt;")
+            || html.contains("O'Brien &amp; Sons &lt;Ltd&gt;"),
+        "{html}"
+    );
+
+    let res = r
+        .buy(
+            &browser,
+            "obrien-shop.com",
+            account,
+            &[
+                ("organization", organisation),
+                ("address1", street),
+                ("first_name", "Zoë"),
+            ],
+        )
+        .await;
+    let order = r
+        .pay_for(&browser, res, "obrien-shop.com", "4242 4242 4242 4242")
+        .await;
+    assert_eq!(
+        r.work().await,
+        [services::registrations::worker::Outcome::Registered]
+    );
+    let held = r.registrar.domains();
+    assert_eq!(
+        held[0].registrant,
+        ("Zoë".to_string(), organisation.to_string(), street.to_string()),
+        "sent as typed, not mangled or escaped twice"
+    );
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
+    assert!(page.contains("obrien-shop.com is yours"));
+}

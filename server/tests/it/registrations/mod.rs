@@ -186,7 +186,7 @@ impl Registry {
 
     /// Follows a placed order (`res`, the form's answer) to its page and
     /// pays on the stand-in's Checkout page; the webhook is applied.
-    async fn pay_for(&self, browser: &Browser, res: reqwest::Response, name: &str, card: &str) -> Uuid {
+    pub async fn pay_for(&self, browser: &Browser, res: reqwest::Response, name: &str, card: &str) -> Uuid {
         assert_eq!(res.status(), 303, "the order is placed");
         let (order, status) = self.order(name).await;
         assert_eq!(status, "awaiting_payment");
