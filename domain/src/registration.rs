@@ -203,6 +203,7 @@ crate::billing::text_enum! {
         Paid => "paid", "Paid, registering", "badge badge-info";
         Registering => "registering", "Registering", "badge badge-info";
         Transferring => "transferring", "Transfer pending", "badge badge-info";
+        StaffTask => "staff_task", "With our team", "badge badge-info";
         Registered => "registered", "Registered", "badge badge-success";
         Refunding => "refunding", "Refunding", "badge badge-warning";
         Refunded => "refunded", "Refunded", "badge badge-warning";
@@ -225,7 +226,7 @@ impl DomainOrderStatus {
     pub fn in_progress(self) -> bool {
         matches!(
             self,
-            Self::Paid | Self::Registering | Self::Transferring | Self::Refunding
+            Self::Paid | Self::Registering | Self::Transferring | Self::StaffTask | Self::Refunding
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Domain registration: Namecheap when its API key is set (at
 //! `NAMECHEAP_API_BASE` when that is set too: their sandbox, or the local
-//! stand-in the scripts start), otherwise domains are not sold.
+//! stand-in the scripts start), staff by hand with `KSF_REGISTRAR=manual`,
+//! otherwise domains are not sold.
 
 use std::sync::Arc;
 
@@ -17,6 +18,12 @@ pub(super) fn settings(s: &Settings, dev: bool) -> Result<RegistrationSettings, 
         registrar: None,
         balance_warning_minor: s.registrar_balance_warning * 100,
     };
+    if s.registrar == "manual" {
+        return Ok(RegistrationSettings {
+            registrar: Some(Arc::new(services::registrations::manual::Manual)),
+            ..unset
+        });
+    }
     let Some(key) = &s.namecheap_api_key else {
         return Ok(unset);
     };

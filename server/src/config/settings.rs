@@ -266,6 +266,10 @@ pub struct Settings {
     #[arg(long, env = "DNS_LISTEN", value_name = "DNS_LISTEN", global = true, hide_env_values = true, help_heading = DNS)]
     pub dns_listen: Option<SocketAddr>,
 
+    /// Who registers the names sold: namecheap (their API, with NAMECHEAP_API_KEY) or manual (staff, by hand, from a queue)
+    #[arg(long, env = "KSF_REGISTRAR", value_name = "KSF_REGISTRAR", global = true, hide_env_values = true,
+        help_heading = DOMAINS, default_value = "namecheap", value_parser = ["namecheap", "manual"])]
+    pub registrar: String,
     /// Namecheap API user; with NAMECHEAP_API_KEY set, domains are sold (unset: not sold)
     #[arg(long, env = "NAMECHEAP_API_USER", value_name = "NAMECHEAP_API_USER", global = true, hide_env_values = true, help_heading = DOMAINS)]
     pub namecheap_api_user: Option<String>,

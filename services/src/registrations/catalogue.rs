@@ -51,8 +51,11 @@ pub async fn offers(pool: &PgPool) -> Result<Vec<Offer>, sqlx::Error> {
         .filter_map(|r| {
             Some(Offer {
                 price_minor: retail(r.cost_register_minor, r.fixed_register_minor, r.margin_percent)?,
-                renew_minor: retail(r.cost_renew_minor, None, r.margin_percent),
-                transfer_minor: retail(r.cost_transfer_minor, None, r.margin_percent),
+                // Without a cost (the manual registrar), the fixed price
+                // is the price of a renewal and a transfer too.
+                renew_minor: retail(r.cost_renew_minor, None, r.margin_percent).or(r.fixed_register_minor),
+                transfer_minor: retail(r.cost_transfer_minor, None, r.margin_percent)
+                    .or(r.fixed_register_minor),
                 tld: r.name,
                 currency: r.currency,
                 whois_privacy: r.whois_privacy,

@@ -78,7 +78,7 @@ pub(super) async fn register(
     let expires_at = expires
         .map(|d| d.midnight().assume_utc())
         .unwrap_or_else(|| now.replace_year(now.year() + order.years).unwrap_or(now));
-    finish(deps, order, expires_at, now).await?;
+    finish(deps, order, registrar.name(), expires_at, now).await?;
     Ok(Outcome::Registered)
 }
 
@@ -161,6 +161,7 @@ pub(super) async fn refused(
 pub(super) async fn finish(
     deps: &Deps,
     order: &Claimed,
+    registrar: &str,
     expires_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
@@ -176,7 +177,7 @@ pub(super) async fn finish(
     sqlx::query!(
         r#"INSERT INTO registered_domains (name, account_id, order_id, registrar, registered_at, expires_at, auto_renew,
                                           auto_renew_by, whois_privacy)
-           VALUES ($1, $2, $3, 'namecheap', $4, $5, $6, CASE WHEN $6 THEN $8::uuid END, $7) ON CONFLICT (name) DO NOTHING"#,
+           VALUES ($1, $2, $3, $9, $4, $5, $6, CASE WHEN $6 THEN $8::uuid END, $7) ON CONFLICT (name) DO NOTHING"#,
         order.name,
         order.account_id,
         order.id,
@@ -184,7 +185,8 @@ pub(super) async fn finish(
         expires_at,
         order.auto_renew,
         order.whois_privacy,
-        order.user_id
+        order.user_id,
+        registrar
     )
     .execute(&mut *tx)
     .await?;

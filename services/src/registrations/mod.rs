@@ -13,6 +13,7 @@
 pub mod auto_renew;
 pub mod catalogue;
 mod fulfil;
+pub mod manual;
 pub mod namecheap;
 pub mod orders;
 pub mod reconcile;

@@ -119,6 +119,13 @@ impl RegistrarError {
 /// A domain registrar.
 #[async_trait::async_trait]
 pub trait Registrar: std::fmt::Debug + Send + Sync {
+    /// As stored with a registration ("namecheap", "manual").
+    fn name(&self) -> &'static str;
+    /// Names are registered by staff, by hand (`manual`): paid orders wait
+    /// in their queue instead of being sent anywhere.
+    fn is_manual(&self) -> bool {
+        false
+    }
     /// Availability of each name (at most 50 at once).
     async fn check(&self, names: &[String]) -> Result<Vec<Availability>, RegistrarError>;
     /// The yearly cost of every TLD the registrar sells.

@@ -65,6 +65,17 @@ pub(super) async fn renew(
         Ok(Some(info)) => expiry(&info).unwrap_or(fallback),
         _ => fallback,
     };
+    record_renewal(deps, order, expires_at, now).await?;
+    Ok(Outcome::Registered)
+}
+
+/// Renewed until `expires_at`: recorded, the order done, the buyer told.
+pub(super) async fn record_renewal(
+    deps: &Deps,
+    order: &Claimed,
+    expires_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
     let mut tx = deps.pool.begin().await?;
     sqlx::query!(
         "UPDATE registered_domains SET expires_at = $2, reminded_days = NULL WHERE name = $1",
@@ -93,7 +104,7 @@ pub(super) async fn renew(
     .await?;
     tx.commit().await?;
     tracing::info!(order = %order.id, domain = %order.name, "domain renewed");
-    Ok(Outcome::Registered)
+    Ok(())
 }
 
 /// The reminder due `days_left` days before expiry: 30, 7 or 1.

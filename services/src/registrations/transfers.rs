@@ -308,6 +308,6 @@ async fn complete(
         .expires
         .map(|d| d.midnight().assume_utc())
         .unwrap_or_else(|| now.replace_year(now.year() + 1).unwrap_or(now));
-    finish(deps, order, expires_at, now).await?;
+    finish(deps, order, registrar.name(), expires_at, now).await?;
     Ok(Outcome::Registered)
 }

@@ -65,6 +65,8 @@ pub enum Outcome {
     Waiting(String),
     /// Left to staff, with the reason.
     NeedsStaff(String),
+    /// In the staff queue (the manual registrar).
+    Queued,
 }
 
 /// Stripe confirmed the payment of order `id` (the webhook worker, in the
@@ -155,8 +157,10 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
     else {
         return Ok(None);
     };
+    let manual = settings.registrar.as_ref().is_some_and(|r| r.is_manual());
     let outcome = match (order.status, order.kind) {
         (DomainOrderStatus::Refunding, _) => refund(deps, &order, now).await,
+        _ if manual => super::manual::queue(deps, &order, now).await,
         (_, DomainOrderKind::Register) => register(deps, settings, &order, now).await,
         (_, DomainOrderKind::Renew) => super::renewals::renew(deps, settings, &order, now).await,
         (_, DomainOrderKind::Transfer) => super::transfers::step(deps, settings, &order, now).await,
@@ -244,6 +248,15 @@ async fn once_a_day(deps: &Deps, settings: &RegistrationSettings) {
         return;
     };
     let now = deps.clock.now();
+    if registrar.is_manual() {
+        // No costs to fetch and no list to compare: reminders only.
+        match super::renewals::remind(deps, now).await {
+            Ok(n) if n > 0 => tracing::info!(reminded = n, "expiry reminders sent"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not send expiry reminders"),
+        }
+        return;
+    }
     if let Err(error) = super::catalogue::refresh(&deps.pool, registrar, now).await {
         tracing::warn!(%error, "could not refresh the TLD costs");
     }

@@ -194,6 +194,8 @@ async fn api(State(s): State<RegistrarStandin>, Query(query): Query<Params>, bod
         p.insert(k.to_ascii_lowercase(), v.into_owned());
     }
     let command = p.get("command").cloned().unwrap_or_default().to_ascii_lowercase();
+    // Transfers complete on their own time, whatever is asked.
+    transfers::settle_all(&s);
     let answer = match authenticate(&s, &p) {
         Err(e) => Err(e),
         Ok(()) => match command.as_str() {

@@ -1,7 +1,7 @@
 //! Transfers in, as the stand-in makes them: a name registered elsewhere
 //! (one "taken by others") moves to the reseller account with its auth
 //! code. The code of `taken-shop.com` is `taken-shop#EPP`; any other is
-//! wrong. A transfer is under way for a moment (`delay`), then completes
+//! wrong. A transfer is under way for a while (ten times `delay`), then completes
 //! (the name is held here for one more year) or is cancelled for the wrong
 //! code, as a registry would.
 
@@ -116,9 +116,18 @@ fn pending<'a>(world: &'a World, name: &str) -> Option<&'a Transfer> {
         .find(|t| t.name == name && t.done.is_none())
 }
 
-/// Settles the transfers whose moment has passed.
+/// Settles the transfers whose time has come (before any call is answered).
+pub(super) fn settle_all(s: &RegistrarStandin) {
+    let mut world = s.world();
+    if world.transfers.values().any(|t| t.done.is_none()) {
+        settle(s, &mut world);
+        s.save(&world);
+    }
+}
+
+/// Settles the transfers whose time has come.
 fn settle(s: &RegistrarStandin, world: &mut World) {
-    let due = u64::try_from(s.delay.as_millis()).unwrap_or(u64::MAX);
+    let due = u64::try_from(s.delay.as_millis().saturating_mul(10)).unwrap_or(u64::MAX);
     let now = now_ms();
     let mut completed = Vec::new();
     for t in world.transfers.values_mut() {

@@ -108,6 +108,8 @@ notices! {
     ZoneImported = "zone_imported", Success, "The zone file was imported.";
     ChangeReverted = "change_reverted", Success, "The change was reverted.";
     TldSaved = "tld_saved", Success, "The extension's price was saved. Searches show it at once.";
+    TaskDone = "task_done", Success, "Done: the customer is told, and the name is live on our name servers.";
+    TaskRefunded = "task_refunded", Success, "The order is being refunded; the customer is told why.";
     AutoRenewOn = "auto_renew_on", Success, "Automatic renewal is on: your saved card is charged 14 days before the domain expires.";
     AutoRenewOff = "auto_renew_off", Success, "Automatic renewal is off: the account's owners are reminded before the domain expires.";
     // Staff

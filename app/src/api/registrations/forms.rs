@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/domains/{name}/renew", post(renew))
         .route("/domains/{name}/auto-renew", post(auto_renew))
         .route("/staff/domains/tlds", post(save_tld))
+        .route("/staff/domains/orders/{id}/done", post(task_done))
+        .route("/staff/domains/orders/{id}/refund", post(task_refund))
 }
 
 pub fn order_page(id: DomainOrderId) -> String {
@@ -236,6 +238,57 @@ async fn save_tld(
     Ok(Notice::TldSaved.redirect("/staff/domains"))
 }
 
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct TaskForm {
+    /// Which task (its errors show next to its own fields).
+    order: String,
+    /// The expiry at the registrar, YYYY-MM-DD.
+    expires: String,
+    /// Why it is refunded (the customer reads it).
+    why: String,
+}
+
+/// Staff: a queued order is done at the registrar.
+async fn task_done(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(raw): Path<String>,
+    Form(mut form): Form<TaskForm>,
+) -> FormResult {
+    form.order = raw.clone();
+    let back = Back::to("/staff/domains").keeping(&form);
+    let id = DomainOrderId::parse(&raw).ok_or_else(not_found).shown_on(&back)?;
+    let expires = iso_date(&form.expires)
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "expires",
+                "Enter the expiry date shown at the registrar, like 2027-12-04.",
+            )
+        })
+        .shown_on(&back)?;
+    services::registrations::manual::done(&state.deps, &actor, id.uuid(), expires)
+        .await
+        .shown_on(&back)?;
+    Ok(Notice::TaskDone.redirect("/staff/domains"))
+}
+
+/// Staff: a queued order cannot be carried out; it is refunded.
+async fn task_refund(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(raw): Path<String>,
+    Form(mut form): Form<TaskForm>,
+) -> FormResult {
+    form.order = raw.clone();
+    let back = Back::to("/staff/domains").keeping(&form);
+    let id = DomainOrderId::parse(&raw).ok_or_else(not_found).shown_on(&back)?;
+    services::registrations::manual::refund(&state.deps, &actor, id.uuid(), &form.why)
+        .await
+        .shown_on(&back)?;
+    Ok(Notice::TaskRefunded.redirect("/staff/domains"))
+}
+
 /// The order's page, with Stripe's payment page opened for it. (A form may
 /// not redirect to another site under our Content-Security-Policy's
 /// `form-action`, so the customer follows the page's link to Stripe; if
@@ -245,6 +298,18 @@ async fn pay_page(deps: &services::Deps, actor: &Actor, id: DomainOrderId) -> Fo
         tracing::warn!(%error, order = %id, "checkout not opened");
     }
     Ok(see_other(&order_page(id)))
+}
+
+/// "2027-12-04" (what a date input sends).
+fn iso_date(s: &str) -> Option<time::Date> {
+    let mut parts = s.trim().splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    if !(2000..=2200).contains(&year) {
+        return None;
+    }
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
 }
 
 fn urlencode(s: &str) -> String {

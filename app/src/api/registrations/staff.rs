@@ -47,6 +47,29 @@ pub struct StaffDomainsView {
     pub enabled: bool,
     /// What the last daily reconciliation found: (name, what differs).
     pub differences: Vec<(String, String)>,
+    /// Names are registered by staff (the manual registrar).
+    pub manual: bool,
+    /// The manual registrar's queue, oldest first.
+    pub tasks: Vec<TaskRow>,
+}
+
+/// A paid order staff carry out by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub id: String,
+    /// "Register example.com for 2 years", "Renew …", "Transfer … in".
+    pub what: String,
+    /// The name as the registrar takes it (punycode).
+    pub ascii: String,
+    pub customer: String,
+    pub account: String,
+    pub nameservers: Vec<String>,
+    /// The registrant, a line per field ("City: Berlin").
+    pub contact: Vec<String>,
+    pub whois_privacy: bool,
+    pub paid: String,
+    /// The expiry to enter when done, as the form's default (YYYY-MM-DD).
+    pub expires_guess: String,
 }
 
 #[server(endpoint = "staff/domains")]
@@ -90,7 +113,49 @@ pub async fn staff_domains(status: String, q: String) -> Result<StaffDomainsView
             (domain::dns::names::unicode(&d.name), what)
         })
         .collect();
+    let tasks = services::registrations::manual::tasks(&deps, &actor)
+        .await
+        .map_err(api_error)?
+        .into_iter()
+        .map(|t| {
+            use domain::registration::DomainOrderKind;
+            let display = domain::dns::names::unicode(&t.name);
+            let years = format!("{} year{}", t.years, if t.years == 1 { "" } else { "s" });
+            let from = t.expires_before.unwrap_or(actor.now);
+            let guess = from.replace_year(from.year() + t.years).unwrap_or(from);
+            TaskRow {
+                id: t.id.to_string(),
+                what: match t.kind {
+                    DomainOrderKind::Register => format!("Register {display} for {years}"),
+                    DomainOrderKind::Renew => format!("Renew {display} for {years}"),
+                    DomainOrderKind::Transfer => format!("Transfer {display} in (one year added)"),
+                },
+                ascii: t.name,
+                customer: t.buyer.unwrap_or_else(|| "(deleted user)".into()),
+                account: t.account_name,
+                nameservers: t.nameservers,
+                contact: t
+                    .contact
+                    .as_object()
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|(k, v)| {
+                                v.as_str()
+                                    .filter(|v| !v.is_empty())
+                                    .map(|v| format!("{}: {v}", k.replace('_', " ")))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                whois_privacy: t.whois_privacy,
+                paid: t.paid_at.map(day).unwrap_or_default(),
+                expires_guess: day(guess),
+            }
+        })
+        .collect();
     Ok(StaffDomainsView {
+        manual: settings.registrar.as_ref().is_some_and(|r| r.is_manual()),
+        tasks,
         orders: orders
             .into_iter()
             .map(|o| StaffOrderRow {

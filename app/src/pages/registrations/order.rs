@@ -105,6 +105,13 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
             </div>
         }
         .into_any(),
+        "staff_task" => view! {
+            <div class="order-state waiting" role="status" aria-live="polite">
+                <h2>"Our team is on it"</h2>
+                <p>{format!("Your payment is confirmed. Our team {} {} by hand, usually within one working day, and emails you when it is done. If the registry refuses it, you are refunded in full.", match (o.renewal, o.transfer) { (true, _) => "renews", (_, true) => "transfers", _ => "registers" }, o.display)}</p>
+            </div>
+        }
+        .into_any(),
         "transferring" => view! {
             <div class="order-state waiting" role="status" aria-live="polite">
                 <h2><span class="spinner"></span>" Transferring your domain…"</h2>

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::registrations::staff::{staff_domains, StaffDomainsView};
+use crate::api::registrations::staff::{staff_domains, StaffDomainsView, TaskRow};
 use crate::components::empty_state::EmptyState;
 use crate::components::form::{Field, FormMessages};
 use crate::components::page_header::PageHeader;
@@ -57,7 +57,9 @@ pub fn StaffDomainsPage() -> impl IntoView {
 
 #[component]
 fn Domains(v: StaffDomainsView) -> impl IntoView {
+    let manual = v.manual;
     view! {
+        {manual.then(|| view! { <Tasks tasks=v.tasks.clone()/> })}
         <section class="card" aria-labelledby="balance-title">
             <h2 id="balance-title">"Registrar balance"</h2>
             {match v.balance {
@@ -146,6 +148,64 @@ fn Domains(v: StaffDomainsView) -> impl IntoView {
                 <Field label="Fixed price (optional)" name="fixed_price" required=false/>
                 <button class="btn btn-primary" type="submit">"Add"</button>
             </form>
+        </section>
+    }
+}
+
+/// The manual registrar's queue: what to do at the registrar, and a form
+/// each to mark it done (with the expiry) or refund it (with the reason).
+#[component]
+fn Tasks(tasks: Vec<TaskRow>) -> impl IntoView {
+    let form = crate::components::form::use_form();
+    let failed = form.value("order");
+    let (expires_error, why_error) = (form.error("expires"), form.error("why"));
+    view! {
+        <section class="card tasks" aria-labelledby="tasks-title">
+            <h2 id="tasks-title">{format!("To do at the registrar ({})", tasks.len())}</h2>
+            {if tasks.is_empty() {
+                view! { <p class="muted">"Nothing waiting: paid orders show here to be registered by hand."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="task-list" role="list">
+                        {tasks.into_iter().map(|t| {
+                            let field = |what: &str| format!("task-{}-{what}", t.id);
+                            let mine = failed == t.id;
+                            let expires_error = expires_error.clone().filter(|_| mine);
+                            let why_error = why_error.clone().filter(|_| mine);
+                            view! {
+                                <li class="task" data-order=t.id.clone()>
+                                    <h3>{t.what.clone()}</h3>
+                                    <p>{format!("For {} (account {}), paid {}. Registry name: ", t.customer, t.account, t.paid)}<code>{t.ascii.clone()}</code></p>
+                                    {(!t.nameservers.is_empty()).then(|| view! {
+                                        <p>"Name servers: " {t.nameservers.iter().map(|n| view! { <code>{n.clone()}</code>" " }).collect_view()}</p>
+                                    })}
+                                    {(!t.contact.is_empty()).then(|| view! {
+                                        <details><summary>{format!("Registrant (WHOIS privacy {})", if t.whois_privacy { "on" } else { "off" })}</summary>
+                                            <ul>{t.contact.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
+                                        </details>
+                                    })}
+                                    <div class="task-actions">
+                                        <form method="post" action=format!("/staff/domains/orders/{}/done", t.id)>
+                                            <label for=field("expires")>"Expires at the registrar on"</label>
+                                            <input class="input" type="date" id=field("expires") name="expires" required=true value=t.expires_guess.clone()
+                                                aria-invalid=expires_error.is_some().then_some("true")/>
+                                            {expires_error.map(|e| view! { <p class="error" role="alert" id="f-expires-error">{e}</p> })}
+                                            <button class="btn btn-primary btn-small" type="submit">"Done"</button>
+                                        </form>
+                                        <form method="post" action=format!("/staff/domains/orders/{}/refund", t.id)>
+                                            <label for=field("why")>"Cannot be done: why (the customer reads it)"</label>
+                                            <input class="input" id=field("why") name="why" required=true maxlength="500"
+                                                aria-invalid=why_error.is_some().then_some("true")/>
+                                            {why_error.map(|e| view! { <p class="error" role="alert" id="f-why-error">{e}</p> })}
+                                            <button class="btn btn-danger btn-small" type="submit">"Refund"</button>
+                                        </form>
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }

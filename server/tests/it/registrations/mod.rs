@@ -6,6 +6,7 @@
 mod auto_renew;
 mod flow;
 mod input;
+mod manual;
 mod renewals;
 mod staff;
 mod transfers;
@@ -54,17 +55,27 @@ fn start_registrar() -> (RegistrarStandin, String) {
 
 impl Registry {
     pub async fn new(pool: PgPool) -> Registry {
+        Self::with(pool, false).await
+    }
+
+    /// The portal with the manual registrar: staff register names by hand.
+    pub async fn manual(pool: PgPool) -> Registry {
+        Self::with(pool, true).await
+    }
+
+    async fn with(pool: PgPool, manual: bool) -> Registry {
         let (registrar, url) = start_registrar();
-        let shop = Shop::with(
-            pool,
+        let env: &[(&str, &str)] = if manual {
+            &[("KSF_REGISTRAR", "manual")]
+        } else {
             &[
                 ("NAMECHEAP_API_KEY", DEV_API_KEY),
                 ("NAMECHEAP_API_USER", "ksf"),
                 ("NAMECHEAP_CLIENT_IP", "127.0.0.1"),
                 ("NAMECHEAP_API_BASE", url.as_str()),
-            ],
-        )
-        .await;
+            ]
+        };
+        let shop = Shop::with(pool, env).await;
         let client = Namecheap::new(NamecheapConfig {
             base_url: url,
             api_user: "ksf".into(),
@@ -79,7 +90,11 @@ impl Registry {
         let deps = Deps {
             billing: shop.billing.clone(),
             registrations: RegistrationSettings {
-                registrar: Some(Arc::new(client)),
+                registrar: Some(if manual {
+                    Arc::new(services::registrations::manual::Manual)
+                } else {
+                    Arc::new(client)
+                }),
                 balance_warning_minor: 5_000,
             },
             clock: shop.app.clock.clone(),

@@ -8,10 +8,10 @@ use standin::registrar::auth_code_of;
 
 use super::Registry;
 
-/// Lets the stand-in's transfers settle (it takes 20 ms) and the next poll
+/// Lets the stand-in's transfers settle (it takes 200 ms) and the next poll
 /// come due (every 15 minutes).
 async fn a_while_later(r: &Registry) {
-    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     r.deps.clock.advance(time::Duration::minutes(16));
 }
 

@@ -157,6 +157,10 @@ fn epp_code(code: &str) -> String {
 
 #[async_trait::async_trait]
 impl Registrar for Namecheap {
+    fn name(&self) -> &'static str {
+        "namecheap"
+    }
+
     async fn check(&self, names: &[String]) -> Result<Vec<Availability>, RegistrarError> {
         if names.is_empty() {
             return Ok(Vec::new());
