@@ -242,6 +242,54 @@ impl DomainOrderKind {
     }
 }
 
+/// The language of an internationalised name, as the three-letter code
+/// registrars ask with its punycode (Namecheap's `IdnCode`): read from its
+/// script, and for Latin letters from the letters only some languages use.
+/// None for plain ASCII names, or when nothing tells (the registrar then
+/// answers, and a refusal is refunded).
+pub fn idn_language(name: &str) -> Option<&'static str> {
+    let (unicode, _) = idna::domain_to_unicode(name);
+    let label = unicode
+        .rsplit_once('.')
+        .map_or(unicode.as_str(), |(l, _)| l)
+        .to_string();
+    if label.is_ascii() {
+        return None;
+    }
+    let has = |set: &str| label.chars().any(|c| set.contains(c));
+    let script = [
+        (('\u{0400}', '\u{04FF}'), "rus"),
+        (('\u{0370}', '\u{03FF}'), "gre"),
+        (('\u{0590}', '\u{05FF}'), "heb"),
+        (('\u{0600}', '\u{06FF}'), "ara"),
+        (('\u{0E00}', '\u{0E7F}'), "tha"),
+        (('\u{3040}', '\u{30FF}'), "jpn"),
+        (('\u{AC00}', '\u{D7AF}'), "kor"),
+        (('\u{4E00}', '\u{9FFF}'), "chi"),
+    ]
+    .into_iter()
+    .find(|((lo, hi), _)| label.chars().any(|c| (*lo..=*hi).contains(&c)));
+    if let Some((_, code)) = script {
+        return Some(code);
+    }
+    [
+        ("äöüß", "ger"),
+        ("ñ", "spa"),
+        ("ãõ", "por"),
+        ("łśżźąęń", "pol"),
+        ("őű", "hun"),
+        ("şğı", "tur"),
+        ("čřěů", "cze"),
+        ("æø", "dan"),
+        ("å", "swe"),
+        ("çéèêàâîôûëïœ", "fre"),
+        ("ìòù", "ita"),
+    ]
+    .into_iter()
+    .find(|(letters, _)| has(letters))
+    .map(|(_, code)| code)
+}
+
 /// The transfer authorisation ("EPP" or "auth") code the current registrar
 /// gives the owner: printable ASCII without spaces, 4 to 64 characters.
 pub fn auth_code(input: &str) -> Result<String, &'static str> {
@@ -261,6 +309,16 @@ mod tests {
 
     fn tlds() -> Vec<String> {
         ["com", "uk", "co.uk", "de"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn idn_languages_come_from_script_and_letters() {
+        assert_eq!(idn_language("example.com"), None);
+        assert_eq!(idn_language("xn--bcher-kva.de"), Some("ger"), "bücher");
+        assert_eq!(idn_language("xn--espaa-rta.com"), Some("spa"), "españa");
+        assert_eq!(idn_language("xn--e1afmkfd.com"), Some("rus"), "пример");
+        assert_eq!(idn_language("xn--fsqu00a.com"), Some("chi"), "例子");
+        assert_eq!(idn_language("xn--caf-dma.com"), Some("fre"), "café");
     }
 
     #[test]

@@ -401,6 +401,10 @@ async fn create(s: &RegistrarStandin, p: &Params) -> Answer {
             return Err(("2010323", format!("Registrant{field} is missing")));
         }
     }
+    // As at Namecheap: punycode only, and with the name's language.
+    if sld.starts_with("xn--") && p.get("idncode").is_none_or(|c| c.len() != 3) {
+        return Err(("2015280", "IdnCode is required to register an IDN domain".into()));
+    }
     let phone = p.get("registrantphone").cloned().unwrap_or_default();
     let valid_phone = phone
         .strip_prefix('+')

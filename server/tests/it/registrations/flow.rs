@@ -288,3 +288,19 @@ async fn a_second_payment_for_one_order_is_refunded(pool: PgPool) {
     );
     assert!(r.work().await.is_empty());
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_international_name_is_shown_in_unicode_and_registered_in_punycode(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("buecher@example.com").await;
+    let html = browser.page("/domains/search?q=b%C3%BCcherladen").await;
+    assert!(html.contains(r#"data-name="xn--bcherladen-9db.de""#), "{html}");
+    assert!(html.contains("bücherladen.de"), "shown in Unicode");
+    // The buy form carries the punycode name (its page shows the Unicode one).
+    let order = r.bought(&browser, "xn--bcherladen-9db.de", account).await;
+    // The stand-in, like Namecheap, refuses an IDN without its language.
+    assert_eq!(r.work().await, [Outcome::Registered]);
+    assert_eq!(r.registrar.domains()[0].name, "xn--bcherladen-9db.de");
+    let page = browser.page(&format!("/domains/orders/{order}")).await;
+    assert!(page.contains("bücherladen.de is yours"), "{page}");
+}

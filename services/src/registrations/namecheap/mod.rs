@@ -228,6 +228,10 @@ impl Registrar for Namecheap {
             p("AddFreeWhoisguard", privacy),
             p("WGEnabled", privacy),
         ];
+        // Namecheap takes internationalised names only with their language.
+        if let Some(code) = domain::registration::idn_language(r.name) {
+            params.push(p("IdnCode", code));
+        }
         params.extend(contact_params(&r));
         let answer = self
             .call("namecheap.domains.create", &params, REGISTER_TIMEOUT)
