@@ -79,8 +79,57 @@ test("a search for a taken name offers others, on a phone", async ({ page }) => 
   expect(problems).toEqual([]);
 });
 
+test("a taken name is answered in place, with other names and a transfer that is then followed", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signUpConfirmed(page, "Theo Transfer", "transfer passphrase 1");
+  await account(page, "Moving Shop");
+  const problems = watchForProblems(page);
+  const label = `taken${Date.now()}`;
+  await page.goto("/domains/search");
+  await waitForHydration(page);
+  await page.getByLabel("Domain name").fill(label);
+  await page.getByRole("button", { name: "Search" }).click();
+  // The island asks without leaving the page, and keeps the search in the address.
+  const result = page.locator(`li[data-name="${label}.com"]`);
+  await expect(result).toContainText("Taken");
+  await expect(page).toHaveURL(new RegExp(`/domains/search\\?q=${label}$`));
+  await expect(page.getByRole("heading", { name: "Other free names" })).toBeVisible();
+  await expect(page.locator(`li[data-name="get${label}.com"]`).getByRole("link", { name: "Buy" })).toBeVisible();
+  await result.getByRole("link", { name: "Yours? Transfer it" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Transfer a domain to us" })).toBeVisible();
+  await expect(page.getByText("11.50 USD")).toBeVisible();
+  await page.getByLabel("Transfer code (auth code)").fill(`${label}#EPP`);
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your domain order" })).toBeVisible();
+  await expect(page.getByText("Transfer in", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: /with Stripe/ }).click();
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: /^Pay / }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your domain order" })).toBeVisible();
+  // Submitted once paid; the registrar's answer is shown while it runs (it takes days).
+  await expect(page.getByText("Transferring your domain")).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator(".transfer-status")).toContainText("The registrar says");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(problems).toEqual([]);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("a transfer code that cannot be one is refused next to its field", async ({ page }) => {
+    await signUpConfirmed(page, "Nils NoScript Transfer", "noscript transfer 1");
+    await account(page, "Plain Moving Shop");
+    await page.goto("/domains/transfer");
+    await page.getByLabel("Domain name").fill("taken-plain.com");
+    await page.getByRole("button", { name: "Check the price" }).click();
+    await expect(page.getByText("11.50 USD")).toBeVisible();
+    await page.getByLabel("Transfer code (auth code)").fill("has space");
+    await page.getByRole("button", { name: "Continue to payment" }).click();
+    await expect(page.locator("#f-auth_code-error")).toContainText("without spaces");
+    await expect(page.getByLabel("Transfer code (auth code)")).toHaveValue("");
+  });
 
   test("searching, ordering and paying work with plain forms", async ({ page }) => {
     test.setTimeout(90_000);

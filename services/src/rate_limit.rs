@@ -31,6 +31,8 @@ pub const INVITATIONS_PER_ACCOUNT: Limit = Limit::per_hour("invitation", 30);
 /// Domain searches one user makes (each asks the registrar, whose API
 /// allows only so many calls an hour).
 pub const DOMAIN_SEARCHES: Limit = Limit::per_hour("domain_search", 100);
+/// Searches for other free names when one is taken, per user.
+pub const DOMAIN_SUGGESTIONS: Limit = Limit::per_hour("domain_suggest", 100);
 /// Failed sign-ins per account (counted from `sign_in_attempts`).
 pub const FAILED_SIGN_INS: Limit = Limit {
     bucket: "sign_in",

@@ -6,6 +6,7 @@ pub mod billing;
 pub mod copy_button;
 pub mod dashboard;
 pub mod dns_editor;
+pub mod domain_search;
 pub mod full_reload;
 pub mod live;
 pub mod nav_toggle;

@@ -29,20 +29,18 @@ pub struct FoundRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchView {
     pub results: Vec<FoundRow>,
-    pub suggestions: Vec<FoundRow>,
 }
 
-/// Searches `q` under every TLD on sale. Signed-in users only (each
-/// search is a call to the registrar).
-#[server(endpoint = "domain_search")]
-pub async fn domain_search(q: String) -> Result<SearchView, ApiError> {
-    use super::edge::error::api_error;
-    use services::registrations::search::{self, Found};
-    let (deps, actor) = super::edge::auth::actor()?;
-    let found = search::search(&deps, &deps.registrations, &actor, &q)
-        .await
-        .map_err(api_error)?;
-    let row = |f: Found| FoundRow {
+impl SearchView {
+    /// Some name is taken: other free names are worth asking for.
+    pub fn any_taken(&self) -> bool {
+        self.results.iter().any(|r| !r.available)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn found_row(f: services::registrations::search::Found) -> FoundRow {
+    FoundRow {
         display: domain::dns::names::unicode(&f.name),
         note: if f.on_platform {
             Some("Already on our platform".into())
@@ -60,11 +58,32 @@ pub async fn domain_search(q: String) -> Result<SearchView, ApiError> {
             domain::money::format_minor(f.price_minor, &f.currency)
         ),
         name: f.name,
-    };
+    }
+}
+
+/// Searches `q` under every TLD on sale. Signed-in users only (each
+/// search is a call to the registrar).
+#[server(endpoint = "domain_search")]
+pub async fn domain_search(q: String) -> Result<SearchView, ApiError> {
+    use super::edge::error::api_error;
+    let (deps, actor) = super::edge::auth::actor()?;
+    let found = services::registrations::search::search(&deps, &deps.registrations, &actor, &q)
+        .await
+        .map_err(api_error)?;
     Ok(SearchView {
-        results: found.results.into_iter().map(row).collect(),
-        suggestions: found.suggestions.into_iter().map(row).collect(),
+        results: found.results.into_iter().map(found_row).collect(),
     })
+}
+
+/// Other free names like `q` (asked after the results, when one is taken).
+#[server(endpoint = "domain_suggestions")]
+pub async fn domain_suggestions(q: String) -> Result<Vec<FoundRow>, ApiError> {
+    use super::edge::error::api_error;
+    let (deps, actor) = super::edge::auth::actor()?;
+    let found = services::registrations::search::suggest(&deps, &deps.registrations, &actor, &q)
+        .await
+        .map_err(api_error)?;
+    Ok(found.into_iter().map(found_row).collect())
 }
 
 /// Whether domains are sold here (the search page says so when not).

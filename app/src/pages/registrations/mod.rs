@@ -15,14 +15,17 @@ pub use transfer::TransferDomainPage;
 
 use leptos::prelude::*;
 
-use crate::api::registrations::{domain_sales, domain_search, FoundRow};
+use crate::api::registrations::{domain_sales, domain_search, domain_suggestions};
 use crate::api::require_user;
 use crate::components::page_header::PageHeader;
+use crate::islands::domain_search::DomainSearch;
 use crate::pages::hosting::set_status;
 use crate::pages::identity::query;
 
 /// `/domains/search?q=…`: a name under every extension on sale, its price
-/// and a way to buy it; suggestions when it is taken.
+/// and a way to buy it; other free names when it is taken. The search
+/// itself is an island (results show as they come); without JavaScript
+/// this page answers the form with everything filled in.
 #[component]
 pub fn DomainSearchPage() -> impl IntoView {
     if require_user().is_none() {
@@ -35,24 +38,24 @@ pub fn DomainSearchPage() -> impl IntoView {
         move || q.clone(),
         |q| async move {
             if q.trim().is_empty() {
-                Ok(None)
-            } else {
-                domain_search(q).await.map(Some)
+                return (q, None, Vec::new());
+            }
+            match domain_search(q.clone()).await {
+                Err(e) => (q, Some(Err(e)), Vec::new()),
+                Ok(v) => {
+                    // The second question, only when a name is taken.
+                    let more = if v.any_taken() {
+                        domain_suggestions(q.clone()).await.unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    (q, Some(Ok(v)), more)
+                }
             }
         },
     );
     view! {
         <PageHeader title="Find a domain" subtitle="Search for a name, buy it, and it is live on our name servers within a minute."/>
-        <form class="search-form card" method="get" action="/domains/search" role="search">
-            <label for="f-q">"Domain name"</label>
-            <div class="search-row">
-                <input class="input" id="f-q" name="q" type="search" autocomplete="off" required=true
-                    placeholder="my-shop or my-shop.com" value=query("q").unwrap_or_default()
-                    aria-describedby="f-q-hint"/>
-                <button class="btn btn-primary" type="submit">"Search"</button>
-            </div>
-            <p class="hint" id="f-q-hint">"Letters, digits and hyphens; international names work too (bücher)."</p>
-        </form>
         <Suspense fallback=|| view! { <p role="status"><span class="spinner"></span>" Asking the registry…"</p> }>
             {move || Suspend::new(async move {
                 if let Ok(false) = sales.await {
@@ -61,23 +64,12 @@ pub fn DomainSearchPage() -> impl IntoView {
                             <a href="/domains">"add a domain you registered elsewhere"</a>"."</p>
                     }.into_any();
                 }
-                match found.await {
-                    Ok(None) => ().into_any(),
-                    Err(e) => {
-                        set_status(e.status());
-                        view! { <p class="form-error" role="alert" id="f-q-error">{e.explained()}</p> }.into_any()
-                    }
-                    Ok(Some(v)) => view! {
-                        <section aria-labelledby="results-title" aria-live="polite">
-                            <h2 id="results-title">"Results"</h2>
-                            <Results rows=v.results/>
-                            {(!v.suggestions.is_empty()).then(|| view! {
-                                <h2>"Other free names"</h2>
-                                <Results rows=v.suggestions/>
-                            })}
-                        </section>
-                    }.into_any(),
-                }
+                let (q, found, suggestions) = found.await;
+                let found = found.map(|r| r.map_err(|e| {
+                    set_status(e.status());
+                    e.explained()
+                }));
+                view! { <DomainSearch q found suggestions/> }.into_any()
             })}
         </Suspense>
         {(!asked).then(|| view! {
@@ -85,32 +77,4 @@ pub fn DomainSearchPage() -> impl IntoView {
         })}
     }
     .into_any()
-}
-
-#[component]
-fn Results(rows: Vec<FoundRow>) -> impl IntoView {
-    view! {
-        <ul class="domain-results" role="list">
-            {rows.into_iter().map(|r| {
-                let buy = format!("/domains/buy?name={}", r.name);
-                let transfer = format!("/domains/transfer?name={}", r.name);
-                let transferable = r.transferable;
-                view! {
-                    <li class="domain-result" data-name=r.name.clone() data-available=r.available.to_string()>
-                        <span class="domain-result-name">{r.display}</span>
-                        {match r.note {
-                            Some(note) => view! {
-                                <span class="badge badge-muted">{note}</span>
-                                {transferable.then(|| view! { <a class="btn btn-secondary btn-small" href=transfer>"Yours? Transfer it"</a> })}
-                            }.into_any(),
-                            None => view! {
-                                <span class="domain-result-price">{r.price}</span>
-                                <a class="btn btn-primary btn-small" href=buy>"Buy"</a>
-                            }.into_any(),
-                        }}
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-    }
 }
