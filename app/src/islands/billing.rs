@@ -5,10 +5,16 @@
 use leptos::prelude::*;
 
 /// Reloads the page when a billing event for the user's accounts arrives.
-/// Waiting for an order (`order`), it also asks once on start and then
-/// every few seconds: Stripe may have confirmed before the page listened.
+/// Waiting for an order (`order`), or for a domain order to leave the state
+/// it was shown in (`domain_order`: id and state), it also asks once on
+/// start and then every few seconds: the change may have come before the
+/// page listened.
 #[island]
-pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoView {
+pub fn ReloadOnBilling(
+    order: Option<String>,
+    domain_order: Option<(String, String)>,
+    children: Children,
+) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         use std::cell::RefCell;
@@ -81,9 +87,22 @@ pub fn ReloadOnBilling(order: Option<String>, children: Children) -> impl IntoVi
                 }
             });
         }
+        if let Some((id, shown)) = domain_order {
+            leptos::task::spawn_local(async move {
+                for _ in 0..100 {
+                    if let Ok(o) = crate::api::registrations::domain_order(id.clone()).await {
+                        if o.status != shown {
+                            reload();
+                            return;
+                        }
+                    }
+                    sleep_ms(3000).await;
+                }
+            });
+        }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = order;
+    let _ = (order, domain_order);
     view! { <div data-live="billing">{children()}</div> }
 }
 

@@ -68,7 +68,8 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
                   coalesce(extract(epoch FROM now() - min(paid_at))::float8, 0) AS "oldest!",
                   (SELECT count(*) FROM registered_domains) AS "registered!"
              FROM domain_orders
-            WHERE status IN ('paid', 'registering', 'refunding')"#
+            -- Transfers under way take days by design: not counted.
+            WHERE status IN ('paid', 'registering', 'staff_task', 'refunding')"#
     )
     .fetch_one(pool)
     .await?;

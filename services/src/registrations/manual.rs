@@ -79,6 +79,13 @@ impl Registrar for Manual {
         Err(by_hand())
     }
 
+    async fn set_whois_privacy(&self, _: &str, _: bool, _: &str) -> Result<(), RegistrarError> {
+        Err(RegistrarError::Refused {
+            code: String::new(),
+            message: "Our team changes WHOIS privacy for you: please contact support.".into(),
+        })
+    }
+
     async fn info(&self, _: &str) -> Result<Option<DomainInfo>, RegistrarError> {
         Ok(None)
     }

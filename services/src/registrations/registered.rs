@@ -35,6 +35,40 @@ pub async fn of(pool: &PgPool, account: uuid::Uuid, name: &str) -> Result<Option
     .await
 }
 
+/// Turns WHOIS privacy of a name registered here on or off, at the
+/// registrar first. Needs the account's `Pay` permission (the registrant's
+/// details are the buyer's business).
+pub async fn set_privacy(
+    deps: &crate::Deps,
+    settings: &RegistrationSettings,
+    actor: &Actor,
+    access: &crate::hosting::access::Access,
+    name: &str,
+    on: bool,
+) -> Result<(), ServiceError> {
+    access.require(domain::Permission::Pay)?;
+    let Some(_) = of(&deps.pool, access.account_id(), name).await? else {
+        return Err(ServiceError::Conflict(
+            "This name was not registered here, so its WHOIS privacy is set where it was registered.".into(),
+        ));
+    };
+    settings
+        .registrar()?
+        .set_whois_privacy(name, on, &actor.user.email.to_string())
+        .await
+        .map_err(super::unavailable)?;
+    sqlx::query!(
+        "UPDATE registered_domains SET whois_privacy = $3 WHERE name = $1 AND account_id = $2",
+        name,
+        access.account_id(),
+        on
+    )
+    .execute(&deps.pool)
+    .await?;
+    tracing::info!(domain = name, on, "WHOIS privacy changed");
+    Ok(())
+}
+
 /// An order as staff see it.
 #[derive(Debug, Clone)]
 pub struct StaffOrder {

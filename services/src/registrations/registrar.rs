@@ -70,6 +70,8 @@ pub struct DomainInfo {
     pub created: Option<Date>,
     pub expires: Option<Date>,
     pub whois_privacy: bool,
+    /// The registrar's id of the name's WHOIS privacy service, if any.
+    pub whois_privacy_id: Option<String>,
     pub nameservers: Vec<String>,
 }
 
@@ -145,6 +147,9 @@ pub trait Registrar: std::fmt::Debug + Send + Sync {
     /// (a submission whose answer was lost is found again, not repeated).
     async fn find_transfer(&self, name: &str) -> Result<Option<String>, RegistrarError>;
     async fn transfer_status(&self, id: &str) -> Result<TransferState, RegistrarError>;
+    /// Turns WHOIS privacy of a name we hold on or off (mail to the
+    /// hidden address is forwarded to `forward_to`).
+    async fn set_whois_privacy(&self, name: &str, on: bool, forward_to: &str) -> Result<(), RegistrarError>;
     /// The domain, if our reseller account holds it.
     async fn info(&self, name: &str) -> Result<Option<DomainInfo>, RegistrarError>;
     async fn balance(&self) -> Result<Balance, RegistrarError>;

@@ -212,6 +212,8 @@ async fn api(State(s): State<RegistrarStandin>, Query(query): Query<Params>, bod
             "namecheap.domains.transfer.getlist" => transfers::list(&s, &p),
             "namecheap.domains.dns.setcustom" => set_custom(&s, &p),
             "namecheap.domains.getinfo" => info(&s, &p),
+            "namecheap.whoisguard.enable" => privacy(&s, &p, true),
+            "namecheap.whoisguard.disable" => privacy(&s, &p, false),
             "namecheap.domains.getlist" => Ok(list(&s, &p)),
             "namecheap.users.getbalances" => Ok(format!(
                 r#"<UserGetBalancesResult Currency="USD" AvailableBalance="{}" AccountBalance="{0}" EarnedAmount="0.00" WithdrawableAmount="0.00" FundsRequiredForAutoRenew="0.00" />"#,
@@ -574,6 +576,33 @@ fn info(s: &RegistrarStandin, p: &Params) -> Answer {
         h.created,
         h.expires,
         if h.whois_privacy { "True" } else { "False" }
+    ))
+}
+
+/// WHOIS privacy on or off, by the id `getInfo` gives (the domain's id here).
+fn privacy(s: &RegistrarStandin, p: &Params, on: bool) -> Answer {
+    let id: u64 = p
+        .get("whoisguardid")
+        .and_then(|v| v.parse().ok())
+        .ok_or(("2011331", "WhoisguardID is invalid".to_string()))?;
+    if on && p.get("forwardedtoemail").is_none_or(|e| !e.contains('@')) {
+        return Err(("2010331", "ForwardedToEmail is missing".into()));
+    }
+    let mut world = s.world();
+    let Some(held) = world.domains.values_mut().find(|h| h.id == id) else {
+        return Err(("2011331", "WhoisGuard does not exist".into()));
+    };
+    held.whois_privacy = on;
+    let name = held.name.clone();
+    s.save(&world);
+    let tag = if on {
+        "WhoisguardEnableResult"
+    } else {
+        "WhoisguardDisableResult"
+    };
+    Ok(format!(
+        r#"<{tag} DomainName="{}" IsSuccess="true" />"#,
+        escape(&name)
     ))
 }
 

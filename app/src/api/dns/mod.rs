@@ -99,8 +99,11 @@ pub struct RegistrationBox {
     pub expired: bool,
     /// "13.98 USD" a year, when it can be renewed online and the user may pay.
     pub renew_price: Option<String>,
-    /// The user may turn automatic renewal on or off.
+    /// The user may turn automatic renewal and WHOIS privacy on or off.
     pub may_pay: bool,
+    /// Where the registration stands: "Active", "Expires in 12 days",
+    /// "Expired: grace period until …", "Expired: redemption until …".
+    pub state: String,
     /// An automatic renewal whose charge failed: (order id, why).
     pub unpaid_renewal: Option<(String, Option<String>)>,
 }

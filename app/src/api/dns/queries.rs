@@ -175,6 +175,7 @@ async fn registration_box(
         auto_renew: r.auto_renew,
         whois_privacy: r.whois_privacy,
         expired: r.expires_at <= deps.clock.now(),
+        state: registration_state(r.expires_at, deps.clock.now()),
         renew_price,
         may_pay: domain.account.can(Permission::Pay),
         unpaid_renewal: services::registrations::auto_renew::unpaid(deps, domain.account.account_id(), name)
@@ -182,4 +183,63 @@ async fn registration_box(
             .map_err(api_error)?
             .map(|(id, why)| (id.to_string(), why)),
     }))
+}
+
+/// Where a registration stands, as registries count it: renewable as usual
+/// for about 30 days after expiry (grace), then restorable for a fee for
+/// about 30 more (redemption), then released.
+#[cfg(feature = "ssr")]
+fn registration_state(expires: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
+    let day = |t: time::OffsetDateTime| format!("{} {} {}", t.day(), t.month(), t.year());
+    let grace = expires + time::Duration::days(30);
+    let redemption = grace + time::Duration::days(30);
+    let left = (expires - now).whole_days();
+    if now < expires {
+        if left <= 30 {
+            format!(
+                "Active, expires in {} day{}",
+                left.max(1),
+                if left == 1 { "" } else { "s" }
+            )
+        } else {
+            "Active".into()
+        }
+    } else if now < grace {
+        format!(
+            "Expired: in its grace period until {} (renew it as usual)",
+            day(grace)
+        )
+    } else if now < redemption {
+        format!(
+            "Expired: in redemption until {} (the registry restores it for a fee: contact support)",
+            day(redemption)
+        )
+    } else {
+        "Expired and released by the registry".into()
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn registrations_pass_from_active_to_grace_to_redemption() {
+        let expires = time::Date::from_calendar_date(2027, time::Month::January, 31)
+            .unwrap()
+            .midnight()
+            .assume_utc();
+        let at = |days: i64| super::registration_state(expires, expires + time::Duration::days(days));
+        assert_eq!(at(-60), "Active");
+        assert_eq!(at(-10), "Active, expires in 10 days");
+        assert!(
+            at(1).starts_with("Expired: in its grace period until 2 March 2027"),
+            "{}",
+            at(1)
+        );
+        assert!(
+            at(31).starts_with("Expired: in redemption until 1 April 2027"),
+            "{}",
+            at(31)
+        );
+        assert_eq!(at(61), "Expired and released by the registry");
+    }
 }

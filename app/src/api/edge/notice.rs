@@ -110,6 +110,8 @@ notices! {
     TldSaved = "tld_saved", Success, "The extension's price was saved. Searches show it at once.";
     TaskDone = "task_done", Success, "Done: the customer is told, and the name is live on our name servers.";
     TaskRefunded = "task_refunded", Success, "The order is being refunded; the customer is told why.";
+    PrivacyOn = "privacy_on", Success, "WHOIS privacy is on: public lookups show the privacy service instead of your details.";
+    PrivacyOff = "privacy_off", Success, "WHOIS privacy is off: public lookups show the registrant's details.";
     AutoRenewOn = "auto_renew_on", Success, "Automatic renewal is on: your saved card is charged 14 days before the domain expires.";
     AutoRenewOff = "auto_renew_off", Success, "Automatic renewal is off: the account's owners are reminded before the domain expires.";
     // Staff

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/domains/orders/{id}/checkout", post(checkout))
         .route("/domains/{name}/renew", post(renew))
         .route("/domains/{name}/auto-renew", post(auto_renew))
+        .route("/domains/{name}/privacy", post(privacy))
         .route("/staff/domains/tlds", post(save_tld))
         .route("/staff/domains/orders/{id}/done", post(task_done))
         .route("/staff/domains/orders/{id}/refund", post(task_refund))
@@ -207,6 +208,40 @@ async fn auto_renew(
         Notice::AutoRenewOff
     }
     .redirect(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PrivacyForm {
+    /// "on" to hide the registrant's details; anything else shows them.
+    whois_privacy: String,
+}
+
+/// Turns WHOIS privacy of a name registered here on or off.
+async fn privacy(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(name): Path<String>,
+    Form(form): Form<PrivacyForm>,
+) -> FormResult {
+    let page = format!("/domains/{}", urlencode(&name));
+    let back = Back::to(page.clone());
+    let domain = services::dns::domains::authorize(&state.deps.pool, &actor, &name)
+        .await
+        .shown_on(&back)?;
+    let on = form.whois_privacy == "on";
+    let deps = &state.deps;
+    services::registrations::registered::set_privacy(
+        deps,
+        &deps.registrations,
+        &actor,
+        &domain.account,
+        domain.name.as_str(),
+        on,
+    )
+    .await
+    .shown_on(&back)?;
+    Ok(if on { Notice::PrivacyOn } else { Notice::PrivacyOff }.redirect(&page))
 }
 
 /// A TLD of the catalogue as staff set it.

@@ -19,7 +19,7 @@ pub fn AccountBilling(account: String, status: AccountStatus) -> impl IntoView {
                 match billing.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(b) if !b.may_see => ().into_any(),
-                    Ok(b) => view! { <ReloadOnBilling order=None><BillingBox b status base/></ReloadOnBilling> }.into_any(),
+                    Ok(b) => view! { <ReloadOnBilling order=None domain_order=None><BillingBox b status base/></ReloadOnBilling> }.into_any(),
                 }
             })}}
         </Suspense>

@@ -108,7 +108,7 @@ fn Order(o: OrderView, returned: bool, cancelled: bool) -> impl IntoView {
     };
     view! {
         <TestModeNote test_mode=o.test_mode/>
-        <ReloadOnBilling order=waiting.then(|| o.id.clone())>
+        <ReloadOnBilling order=waiting.then(|| o.id.clone()) domain_order=None>
             <section class="card">
                 {summary}
                 {state}

@@ -125,6 +125,7 @@ fn Zone(z: ZoneView) -> impl IntoView {
                 } else {
                     view! { <p>{format!("Registered until {} at {}.", r.expires, r.registrar)}</p> }.into_any()
                 }}
+                <p class="registration-state">"Status: "<strong>{r.state.clone()}</strong></p>
                 {r.unpaid_renewal.clone().map(|(order, why)| view! {
                     <p class="notice notice-warning" role="alert" data-testid="unpaid-renewal">
                         {format!("The automatic renewal was not paid: {} ", why.unwrap_or_default())}
@@ -136,6 +137,14 @@ fn Zone(z: ZoneView) -> impl IntoView {
                     if r.whois_privacy { "on" } else { "off" },
                     if r.auto_renew { "on (charged 14 days before it expires)" } else { "off" }
                 )}</p>
+                {r.may_pay.then(|| view! {
+                    <form class="privacy-form" method="post" action=format!("/domains/{}/privacy", z.name)>
+                        <input type="hidden" name="whois_privacy" value=if r.whois_privacy { "off" } else { "on" }/>
+                        <button class="btn btn-secondary btn-small" type="submit">
+                            {if r.whois_privacy { "Show my details in WHOIS" } else { "Hide my details in WHOIS" }}
+                        </button>
+                    </form>
+                })}
                 {r.may_pay.then(|| view! {
                     <form class="auto-renew-form" method="post" action=format!("/domains/{}/auto-renew", z.name)>
                         <input type="hidden" name="auto_renew" value=if r.auto_renew { "off" } else { "on" }/>

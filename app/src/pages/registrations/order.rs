@@ -41,6 +41,8 @@ pub fn DomainOrderPage() -> impl IntoView {
 
 #[component]
 fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
+    // Waiting for Stripe or the registrar: the page follows the order.
+    let waiting = o.in_progress || (o.status == "awaiting_payment" && returned);
     let summary = view! {
         <dl class="summary">
             <dt>"Domain"</dt><dd class="order-domain">{o.display.clone()}</dd>
@@ -136,7 +138,7 @@ fn Order(o: DomainOrderView, returned: bool, cancelled: bool) -> impl IntoView {
     };
     view! {
         <TestModeNote test_mode=o.test_mode/>
-        <ReloadOnBilling order=None>
+        <ReloadOnBilling order=None domain_order=waiting.then(|| (o.id.clone(), o.status.clone()))>
             <section class="card">
                 {summary}
                 {state}

@@ -212,3 +212,36 @@ async fn owners_turn_automatic_renewal_off_and_on(pool: PgPool) {
         .unwrap();
     assert_eq!(renewals, 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn owners_hide_or_show_their_details_in_whois(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("private@example.com").await;
+    r.bought(&browser, "private-shop.com", account).await;
+    assert_eq!(r.work().await, [Outcome::Registered]);
+    assert!(r.registrar.domains()[0].whois_privacy, "on by default");
+    let page = browser.page("/domains/private-shop.com").await;
+    assert!(page.contains("Status: <strong>Active</strong>"), "{page}");
+    let res = browser
+        .post("/domains/private-shop.com/privacy", &[("whois_privacy", "off")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = browser.page(&location(&res)).await;
+    assert!(page.contains("WHOIS privacy is off"), "{page}");
+    assert!(page.contains("Hide my details in WHOIS"));
+    assert!(
+        !r.registrar.domains()[0].whois_privacy,
+        "changed at the registrar"
+    );
+    let res = browser
+        .post("/domains/private-shop.com/privacy", &[("whois_privacy", "on")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(r.registrar.domains()[0].whois_privacy);
+    let (_, stranger, _) = r.owner("nosy@example.com").await;
+    let res = stranger
+        .post("/domains/private-shop.com/privacy", &[("whois_privacy", "off")])
+        .await;
+    assert_eq!(res.status(), 404);
+    assert!(r.registrar.domains()[0].whois_privacy, "untouched");
+}

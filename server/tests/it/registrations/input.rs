@@ -31,6 +31,13 @@ async fn names_and_contacts_a_registry_would_refuse_are_refused_here(pool: PgPoo
             "Enter a domain name like example.com",
         ),
         (vec![("name", "google.com")], "name", "is no longer available"),
+        // Public suffixes themselves are not names anyone can register.
+        (
+            vec![("name", "com")],
+            "name",
+            "Enter a full domain name with an extension",
+        ),
+        (vec![("name", "co.uk")], "name", "We do not sell .uk names"),
         (vec![("phone", "030 1234567")], "phone", "with its country code"),
         (vec![("country", "XX")], "country", "Choose a country"),
         (vec![("postal_code", "ABCDE")], "postal_code", "not a postal code"),
@@ -190,4 +197,24 @@ async fn contact_details_with_quotes_and_markup_reach_the_registrar_as_typed(poo
     );
     let page = browser.page(&format!("/domains/orders/{order}")).await;
     assert!(page.contains("obrien-shop.com is yours"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn paying_for_a_name_asks_to_confirm_it_is_you_after_a_while(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, account) = r.owner("stepup@example.com").await;
+    r.shop.app.clock.advance(time::Duration::minutes(11));
+    let res = r.buy(&browser, "later-shop.com", account, &[]).await;
+    assert!(
+        location(&res).starts_with("/confirm-identity"),
+        "{}",
+        location(&res)
+    );
+    let res = r.transfer(&browser, "taken-later.com", account, "abcd1234").await;
+    assert!(
+        location(&res).starts_with("/confirm-identity"),
+        "{}",
+        location(&res)
+    );
+    assert_eq!(orders(&r).await, 0, "nothing was ordered");
 }

@@ -355,6 +355,33 @@ impl Registrar for Namecheap {
         Ok(xml::transfer_state(&status.status_id, &status.status))
     }
 
+    async fn set_whois_privacy(&self, name: &str, on: bool, forward_to: &str) -> Result<(), RegistrarError> {
+        let id = self
+            .info(name)
+            .await?
+            .ok_or(RegistrarError::NotOurs)?
+            .whois_privacy_id
+            .ok_or_else(|| RegistrarError::Refused {
+                code: String::new(),
+                message: "WHOIS privacy is not available for this name.".into(),
+            })?;
+        let answer = if on {
+            self.call(
+                "namecheap.whoisguard.enable",
+                &[p("WhoisguardID", &id), p("ForwardedToEmail", forward_to)],
+                TIMEOUT,
+            )
+            .await?
+        } else {
+            self.call("namecheap.whoisguard.disable", &[p("WhoisguardID", &id)], TIMEOUT)
+                .await?
+        };
+        match answer.whoisguard {
+            Some(r) if xml::flag(&r.success) => Ok(()),
+            _ => Err(RegistrarError::Malformed("WHOIS privacy was not changed".into())),
+        }
+    }
+
     async fn info(&self, name: &str) -> Result<Option<DomainInfo>, RegistrarError> {
         let answer = match self
             .call("namecheap.domains.getInfo", &[p("DomainName", name)], TIMEOUT)
@@ -375,7 +402,12 @@ impl Registrar for Namecheap {
             registrar_domain_id: info.id,
             created: info.details.as_ref().and_then(|d| xml::us_date(&d.created)),
             expires: info.details.as_ref().and_then(|d| xml::us_date(&d.expires)),
-            whois_privacy: info.whoisguard.is_some_and(|w| xml::flag(&w.enabled)),
+            whois_privacy: info.whoisguard.as_ref().is_some_and(|w| xml::flag(&w.enabled)),
+            whois_privacy_id: info
+                .whoisguard
+                .as_ref()
+                .map(|w| w.id.trim().to_string())
+                .filter(|id| !id.is_empty() && id != "0"),
             nameservers: info
                 .dns
                 .map(|d| {

@@ -57,6 +57,8 @@ pub struct CommandResponse {
     pub transfer_status: Option<TransferStatusResult>,
     #[serde(rename = "TransferGetListResult")]
     pub transfers: Option<TransferListResult>,
+    #[serde(rename = "WhoisguardEnableResult", alias = "WhoisguardDisableResult")]
+    pub whoisguard: Option<WhoisguardResult>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +262,14 @@ pub struct InfoDetails {
 pub struct Whoisguard {
     #[serde(rename = "@Enabled", default)]
     pub enabled: String,
+    #[serde(rename = "ID", default)]
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WhoisguardResult {
+    #[serde(rename = "@IsSuccess", default)]
+    pub success: String,
 }
 
 #[derive(Debug, Deserialize)]
