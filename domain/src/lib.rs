@@ -13,6 +13,7 @@ pub mod mail;
 pub mod money;
 pub mod next_path;
 pub mod registration;
+pub mod sites;
 pub mod tickets;
 pub mod user;
 

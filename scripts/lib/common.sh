@@ -165,6 +165,12 @@ wait_for_answer() {
   die "$what did not answer at $url (see $logfile)"
 }
 
+# Caddy: the web server of the hosting nodes (the sites tests run a real one).
+ensure_caddy() {
+  command -v caddy >/dev/null && return
+  apt_install caddy
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return
   apt_install chromium

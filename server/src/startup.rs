@@ -271,6 +271,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // The hosting nodes' API authenticates by bearer token only, never
         // by cookie: it needs neither the session nor the CSRF guard.
         .merge(app::api::usage::routes())
+        .merge(app::api::sites::routes())
         // Stripe's webhooks authenticate by signature, never by cookie.
         .merge(app::api::billing::forms::webhook_routes())
         // So do Resend's (Svix signatures).

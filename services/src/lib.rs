@@ -25,6 +25,7 @@ pub mod realtime;
 pub mod registrations;
 pub mod retention;
 pub mod secret_box;
+pub mod sites;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

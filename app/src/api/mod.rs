@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod operations;
 pub mod registrations;
 pub mod sessions;
+pub mod sites;
 pub mod staff;
 pub mod tickets;
 pub mod two_factor;

@@ -26,6 +26,7 @@ mod rendering;
 mod retention;
 mod sessions;
 mod shell;
+mod sites;
 mod step_up;
 mod tickets;
 mod two_factor;

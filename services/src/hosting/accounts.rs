@@ -105,6 +105,8 @@ pub(crate) async fn create_in(
     )
     .execute(&mut *tx)
     .await?;
+    // Its site goes on a node of its region now (or when one has room).
+    crate::sites::placement::place(&mut *tx, id).await?;
     let details = json!({ "name": details.name.as_str(), "plan": plan_name });
     record_for_account(
         &mut *tx,

@@ -1,0 +1,82 @@
+//! What a hosting node serves: the desired state the portal holds for it
+//! and its agent (`ksf-node`) converges to. Shared by both sides, so the
+//! wire format has one definition.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Everything one node serves, as of `generation` (it only grows: the agent
+/// asks for what comes after the generation it applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredState {
+    pub generation: i64,
+    /// The node's name, as staff gave it.
+    pub node: String,
+    /// The portal's address (the default page links to it).
+    pub portal: String,
+    pub sites: Vec<SiteState>,
+}
+
+/// One hosting account's site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteState {
+    /// The hosting account's id: the site's directory on the node.
+    pub id: Uuid,
+    /// The account's name (for the default page).
+    pub name: String,
+    pub mode: SiteMode,
+    /// Host names routed to it: lower-case ASCII, each once.
+    pub hosts: Vec<String>,
+}
+
+/// How a site is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteMode {
+    /// Its files.
+    Serve,
+    /// The suspension page (503) instead of its files.
+    Suspended,
+}
+
+/// The header the agent sends its version in.
+pub const AGENT_VERSION_HEADER: &str = "x-ksf-node-version";
+/// Where the agent reads its desired state.
+pub const STATE_PATH: &str = "/api/node/state";
+/// The longest the portal holds a request for a change (seconds).
+pub const MAX_WAIT_SECS: u64 = 25;
+
+/// The host names a site answers for: its primary domain and each of the
+/// account's domains, each with `www.` (lower-case, sorted, each once).
+pub fn hosts(primary: &str, domains: &[String]) -> Vec<String> {
+    let mut hosts: Vec<String> = std::iter::once(primary)
+        .chain(domains.iter().map(String::as_str))
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .flat_map(|d| {
+            let www = if d.starts_with("www.") {
+                None
+            } else {
+                Some(format!("www.{d}"))
+            };
+            std::iter::once(d).chain(www)
+        })
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_site_answers_for_its_domains_with_and_without_www() {
+        assert_eq!(
+            super::hosts(
+                "Shop.Example.com",
+                &["shop.example.com".into(), "www.other.org".into()]
+            ),
+            ["shop.example.com", "www.other.org", "www.shop.example.com"]
+        );
+    }
+}

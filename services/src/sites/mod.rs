@@ -1,0 +1,9 @@
+//! Sites on hosting nodes. Each hosting account is placed on a node of its
+//! region (`placement`); the node's agent, `ksf-node`, reads what its node
+//! should serve (`state`) and configures Caddy to serve it: the site's
+//! files for active accounts, the suspension page for suspended ones,
+//! nothing for the others. Every change that alters what a node serves
+//! bumps its generation (database triggers), which wakes the agent.
+
+pub mod placement;
+pub mod state;
