@@ -129,6 +129,9 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
             metrics::gauge!("ksf_domain_orders_pending").set(q.domain_orders_pending as f64);
             metrics::gauge!("ksf_domain_orders_oldest_pending_seconds").set(q.domain_orders_oldest_seconds);
             metrics::gauge!("ksf_domains_registered").set(q.domains_registered as f64);
+            metrics::gauge!("ksf_sites", "placed" => "yes").set(q.sites_placed as f64);
+            metrics::gauge!("ksf_sites", "placed" => "no").set(q.sites_unplaced as f64);
+            metrics::gauge!("ksf_nodes_silent").set(q.nodes_silent as f64);
             metrics::gauge!("ksf_database_up").set(1.0);
         }
         Err(error) => {

@@ -27,6 +27,12 @@ pub struct NodeTokenRow {
     pub created: String,
     pub last_used: Option<String>,
     pub revoked: bool,
+    /// "3 of 500".
+    pub sites: String,
+    /// "ksf-node 0.1.0, 12 seconds ago", or "never connected".
+    pub agent: String,
+    /// Its agent has sites to serve and has not been seen for 2 minutes.
+    pub silent: bool,
 }
 
 /// A node token just made, shown in the one response that made it.
@@ -73,6 +79,17 @@ pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ApiError> {
             created: super::when(t.created_at),
             last_used: t.last_used_at.map(super::when),
             revoked: t.revoked,
+            sites: format!("{} of {}", t.sites, t.capacity_sites),
+            agent: match (&t.agent_version, t.agent_seen_at) {
+                (Some(v), Some(at)) => format!("ksf-node {v}, {}", super::when(at)),
+                (None, Some(at)) => format!("seen {}", super::when(at)),
+                _ => "never connected".into(),
+            },
+            silent: !t.revoked
+                && t.sites > 0
+                && t.agent_seen_at.is_none_or(|at| {
+                    deps.clock.now() - at > services::hosting::node_tokens::AGENT_SILENT_AFTER
+                }),
         })
         .collect())
 }

@@ -125,11 +125,17 @@ pub fn NodeTokensPage() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-wrap">
                             <table class="table stack node-tokens">
-                                <thead><tr><th>"Node"</th><th>"Region"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <thead><tr><th>"Node"</th><th>"Region"</th><th>"Sites"</th><th>"Agent"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
                                         <tr>
-                                            <td class="stack-title" data-label="Node">{t.name.clone()}</td><td data-label="Region">{t.region.clone()}</td><td data-label="Created">{t.created}</td>
+                                            <td class="stack-title" data-label="Node">{t.name.clone()}</td><td data-label="Region">{t.region.clone()}</td>
+                                            <td data-label="Sites">{t.sites.clone()}</td>
+                                            <td data-label="Agent">
+                                                {t.agent.clone()}
+                                                {t.silent.then(|| view! { <p class="notice notice-warning" role="status" data-testid="agent-silent">"Not seen for over 2 minutes: its sites get no changes. Check ksf-node on the node."</p> })}
+                                            </td>
+                                            <td data-label="Created">{t.created}</td>
                                             <td data-label="Last used">{t.last_used.unwrap_or_else(|| "never".into())}</td>
                                             <td data-label="State">{if t.revoked { "Revoked" } else { "Active" }}</td>
                                             <td class="stack-actions">{(!t.revoked).then(|| view! {

@@ -124,7 +124,7 @@ async fn a_new_account_is_served_by_its_node_and_suspension_reaches_it(pool: PgP
     let dir = tempfile::tempdir().unwrap();
     let caddy = caddy().await;
     let agent = agent(&app, &token, &caddy, dir.path());
-    let (ana, _) = app.customer("ana@example.com", "Ana").await;
+    let (ana, ana_browser) = app.customer("ana@example.com", "Ana").await;
     let (_, staff) = app.staff("sam@example.com").await;
     let shop = AccountBuilder::named("Ana's <Shop>")
         .domain("ana-shop.example.com")
@@ -161,6 +161,19 @@ async fn a_new_account_is_served_by_its_node_and_suspension_reaches_it(pool: PgP
         Some(env!("CARGO_PKG_VERSION")),
         "the agent's version is recorded"
     );
+    let page = ana_browser.page(&format!("/hosting/{shop}")).await;
+    assert!(page.contains("Served by web-dub-1"), "{page}");
+    assert!(page.contains(r#"href="http://ana-shop.example.com/""#));
+    let page = staff.page("/staff/node-tokens").await;
+    assert!(page.contains("1 of 500"), "{page}");
+    assert!(page.contains(&format!("ksf-node {}", env!("CARGO_PKG_VERSION"))));
+    assert!(!page.contains("agent-silent"));
+    // An agent silent for minutes is flagged.
+    sqlx::query("UPDATE node_tokens SET agent_seen_at = now() - interval '5 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(staff.page("/staff/node-tokens").await.contains("agent-silent"));
 
     // Nothing changed: the portal holds the question, then says so.
     let started = std::time::Instant::now();
@@ -302,6 +315,18 @@ async fn each_node_serves_its_own_region_and_nothing_cancelled(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+
+    // /metrics counts them (scraped from this machine, which it allows).
+    let metrics = client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains(r#"ksf_sites{placed="yes"} 2"#), "{metrics}");
+    assert!(metrics.contains("ksf_nodes_silent 0"), "both agents just asked");
 
     // Cancelled: the site is no longer served.
     sqlx::query("UPDATE hosting_accounts SET status = 'cancelled' WHERE id = $1")

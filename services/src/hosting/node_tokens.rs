@@ -24,7 +24,16 @@ pub struct NodeToken {
     pub created_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked: bool,
+    /// Sites placed on the node (cancelled ones not counted), and its room.
+    pub sites: i64,
+    pub capacity_sites: i32,
+    /// Its agent (`ksf-node`): version and last contact.
+    pub agent_version: Option<String>,
+    pub agent_seen_at: Option<OffsetDateTime>,
 }
+
+/// An agent not seen for this long is flagged to staff.
+pub const AGENT_SILENT_AFTER: time::Duration = time::Duration::minutes(2);
 
 /// The node behind a live token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +86,10 @@ pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, Servic
     require_staff(actor)?;
     Ok(sqlx::query_as!(
         NodeToken,
-        r#"SELECT id, name, region, created_at, last_used_at, revoked_at IS NOT NULL AS "revoked!"
-           FROM node_tokens ORDER BY revoked_at IS NOT NULL, created_at DESC"#
+        r#"SELECT n.id, n.name, n.region, n.created_at, n.last_used_at, n.revoked_at IS NOT NULL AS "revoked!",
+                  (SELECT count(*) FROM hosting_accounts a WHERE a.node_id = n.id AND a.status <> 'cancelled') AS "sites!",
+                  n.capacity_sites, n.agent_version, n.agent_seen_at
+           FROM node_tokens n ORDER BY n.revoked_at IS NOT NULL, n.created_at DESC"#
     )
     .fetch_all(pool)
     .await?)

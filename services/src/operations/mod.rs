@@ -34,6 +34,11 @@ pub struct Queues {
     pub domain_orders_pending: i64,
     pub domain_orders_oldest_seconds: f64,
     pub domains_registered: i64,
+    /// Sites placed on nodes, accounts waiting for a node with room, and
+    /// nodes with sites whose agent has not been seen for 2 minutes.
+    pub sites_placed: i64,
+    pub sites_unplaced: i64,
+    pub nodes_silent: i64,
 }
 
 /// Delivered (a complaint was delivered too) over delivered and bounced:
@@ -73,7 +78,19 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
     )
     .fetch_one(pool)
     .await?;
+    let sites = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM hosting_accounts WHERE node_id IS NOT NULL AND status IN ('active', 'suspended')) AS "placed!",
+                  (SELECT count(*) FROM hosting_accounts WHERE node_id IS NULL AND status IN ('active', 'suspended')) AS "unplaced!",
+                  (SELECT count(*) FROM node_tokens n WHERE n.revoked_at IS NULL
+                     AND EXISTS (SELECT 1 FROM hosting_accounts a WHERE a.node_id = n.id AND a.status <> 'cancelled')
+                     AND (n.agent_seen_at IS NULL OR n.agent_seen_at < now() - interval '2 minutes')) AS "silent!""#
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(Queues {
+        sites_placed: sites.placed,
+        sites_unplaced: sites.unplaced,
+        nodes_silent: sites.silent,
         outbox_pending: outbox.pending,
         outbox_oldest_seconds: outbox.oldest,
         emails_sent_24h: outbox.sent,

@@ -52,3 +52,13 @@ pub async fn adopt(pool: &PgPool, node: Uuid) -> sqlx::Result<u64> {
     }
     Ok(taken)
 }
+
+/// The name of the node serving `access`'s account, if it is placed.
+pub async fn node_of(pool: &PgPool, access: &crate::hosting::access::Access) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "SELECT n.name FROM hosting_accounts a JOIN node_tokens n ON n.id = a.node_id WHERE a.id = $1",
+        access.account_id()
+    )
+    .fetch_optional(pool)
+    .await
+}

@@ -107,6 +107,8 @@ pub struct AccountView {
     pub invitations: Vec<InvitationRow>,
     pub feed: FeedPage,
     pub plans: Vec<PlanOption>,
+    /// The hosting node serving its site (None: waiting for one with room).
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

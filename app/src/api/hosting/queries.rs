@@ -81,6 +81,9 @@ pub async fn hosting_account(id: String) -> Result<AccountView, ApiError> {
         Vec::new()
     };
     let feed = feed::for_account(pool, &access, 1).await.map_err(api_error)?;
+    let node = services::sites::placement::node_of(pool, &access)
+        .await
+        .map_err(|e| api_error(ServiceError::from(e)))?;
     let plans = if access.can(Permission::ChangePlan) {
         plans::available(pool)
             .await
@@ -92,6 +95,7 @@ pub async fn hosting_account(id: String) -> Result<AccountView, ApiError> {
         Vec::new()
     };
     Ok(AccountView {
+        node,
         id: a.id.to_string(),
         name: a.name,
         primary_domain: a.primary_domain,

@@ -58,6 +58,13 @@ fn Account(a: AccountView) -> impl IntoView {
                     <dt>"Sites"</dt><dd>{format!("up to {}", a.max_sites)}</dd>
                     <dt>"Primary domain"</dt><dd>{a.primary_domain.clone()}</dd>
                     <dt>"Region"</dt><dd>{a.region_label.clone()}</dd>
+                    <dt>"Site"</dt><dd class="site-node">{match a.node.clone() {
+                        Some(node) => view! {
+                            {format!("Served by {node} ")}
+                            <a href=format!("http://{}/", a.primary_domain) rel="external noopener" target="_blank">"Visit site"</a>
+                        }.into_any(),
+                        None => view! { "Being set up: it goes live once a hosting node of this region has room." }.into_any(),
+                    }}</dd>
                     <dt>"Created"</dt><dd>{a.created.clone()}</dd>
                 </dl>
                 {a.can_edit.then(|| view! { <p><a class="btn btn-secondary" href=format!("{base}/edit")>"Edit details"</a></p> })}
