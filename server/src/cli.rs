@@ -48,6 +48,13 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Print a token for the hosting node NAME of REGION (a new secret if the node exists: its sites stay on it)
+    CreateNodeToken {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        region: String,
+    },
     /// Print a new random KSF_SECRET_KEY
     GenerateKey,
     /// Back up the database (pg_dump) and KSF_DATA_DIR into a new folder under --to
@@ -369,6 +376,23 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Stripe(StripeCommand::SeedDemo) => seed_demo_billing(&config, pool).await,
         Command::CreateStaff { email, name } => create_staff(&config, &pool, &email, &name).await,
+        Command::CreateNodeToken { name, region } => {
+            let region = domain::hosting::Region::parse(&region).ok_or_else(|| {
+                CliError::Invalid(format!(
+                    "unknown region {region:?}: one of {}",
+                    domain::hosting::REGIONS
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            let token = services::hosting::node_tokens::issue(&pool, &name, region)
+                .await
+                .map_err(|e| CliError::Invalid(format!("create-node-token: {e}")))?;
+            println!("{token}");
+            Ok(())
+        }
         Command::Backup { to } => {
             let folder = crate::backup::backup(&pool, &config.database_url, &config.data_dir, &to).await?;
             println!("Backup written to {}", folder.display());

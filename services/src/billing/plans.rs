@@ -28,7 +28,7 @@ pub async fn sync(pool: &PgPool, billing: &BillingSettings) -> Result<Synced, Se
             .stripe_product_id
             .clone()
             .unwrap_or_else(|| format!("ksf_plan_{}", plan.code));
-        gateway
+        let made = gateway
             .upsert_product(
                 &product,
                 plan.stripe_product_id.is_some(),
@@ -37,7 +37,9 @@ pub async fn sync(pool: &PgPool, billing: &BillingSettings) -> Result<Synced, Se
             )
             .await?;
         done.products += 1;
-        let current = plan.stripe_price_id.is_some() && plan.stripe_price_minor == Some(plan.price_minor);
+        // A product made again has none of the prices we knew.
+        let current =
+            !made && plan.stripe_price_id.is_some() && plan.stripe_price_minor == Some(plan.price_minor);
         if current {
             continue;
         }
@@ -54,7 +56,7 @@ pub async fn sync(pool: &PgPool, billing: &BillingSettings) -> Result<Synced, Se
         )
         .execute(pool)
         .await?;
-        if let Some(old) = plan.stripe_price_id.filter(|old| *old != price) {
+        if let Some(old) = plan.stripe_price_id.filter(|old| *old != price && !made) {
             gateway.archive_price(&old).await?;
             done.archived += 1;
         }

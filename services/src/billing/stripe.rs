@@ -253,29 +253,38 @@ impl Gateway {
     }
 
     /// Creates the plan's product (`id` is ours) or renames it.
+    /// Updates the product, or makes it when Stripe does not have it (never
+    /// made, or another Stripe account: test keys swapped for live ones).
+    /// Answers whether it was made.
     pub async fn upsert_product(
         &self,
         id: &str,
         exists: bool,
         name: &str,
         active: bool,
-    ) -> Result<(), StripeError> {
+    ) -> Result<bool, StripeError> {
         if exists {
-            UpdateProduct::new(id)
+            match UpdateProduct::new(id)
                 .name(name)
                 .active(active)
                 .send(&self.client)
-                .await?;
-        } else {
-            CreateProduct::new(name)
-                .id(id)
-                .active(active)
-                .customize()
-                .request_strategy(key(format!("ksf-product-{id}")))
-                .send(&self.client)
-                .await?;
+                .await
+            {
+                Ok(_) => return Ok(false),
+                Err(StripeError::Stripe(_, 404)) => {
+                    tracing::warn!(product = id, "Stripe does not know this product: making it again");
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(())
+        CreateProduct::new(name)
+            .id(id)
+            .active(active)
+            .customize()
+            .request_strategy(key(format!("ksf-product-{id}")))
+            .send(&self.client)
+            .await?;
+        Ok(true)
     }
 
     /// A monthly price for the product; the key makes one per amount.

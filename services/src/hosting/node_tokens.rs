@@ -82,6 +82,28 @@ pub async fn create_unchecked(
     Ok(secret)
 }
 
+/// For the command line: a new secret for the live node `name` of
+/// `region` (its sites stay placed on it), or a new node if there is none.
+/// Returns the token (the only time it is shown).
+pub async fn issue(pool: &PgPool, name: &str, region: Region) -> Result<String, ServiceError> {
+    let token = new_token();
+    let secret = format!("{PREFIX}{}", token.secret);
+    let rotated = sqlx::query!(
+        "UPDATE node_tokens SET token_hash = $3 WHERE name = $1 AND region = $2 AND revoked_at IS NULL",
+        name.trim(),
+        region.code(),
+        hash_token(&secret)
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if rotated == 0 {
+        return create_unchecked(pool, None, name, region).await;
+    }
+    tracing::info!(node = %name, region = region.code(), "node token replaced");
+    Ok(secret)
+}
+
 pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, ServiceError> {
     require_staff(actor)?;
     Ok(sqlx::query_as!(
