@@ -86,12 +86,40 @@ pub struct StaffOrder {
     pub expires_at: Option<OffsetDateTime>,
 }
 
-/// Staff: orders newest first, of one state or all, whose name or buyer's
-/// email contains `search`.
+/// Registered names by where their expiry stands, for staff's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Expiring within 30 days.
+    Expiring,
+    Expired,
+}
+
+impl Expiry {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "expiring" => Some(Self::Expiring),
+            // Not "expired": an order state of that name exists.
+            "past_expiry" => Some(Self::Expired),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Expiring => "expiring",
+            Self::Expired => "past_expiry",
+        }
+    }
+}
+
+/// Staff: orders newest first, of one state (or whose registration is
+/// expiring or expired) or all, whose name or buyer's email contains
+/// `search`.
 pub async fn orders(
     pool: &PgPool,
     actor: &Actor,
     status: Option<DomainOrderStatus>,
+    expiry: Option<Expiry>,
     search: &str,
 ) -> Result<Vec<StaffOrder>, ServiceError> {
     require_staff(actor)?;
@@ -114,10 +142,15 @@ pub async fn orders(
            LEFT JOIN registered_domains r ON r.order_id = o.id
            WHERE ($1::text IS NULL OR o.status = $1)
              AND (o.name LIKE $2 OR lower(u.email) LIKE $2)
+             AND ($3::text IS NULL
+                  OR ($3 = 'expiring' AND r.expires_at > $4 AND r.expires_at <= $4 + interval '30 days')
+                  OR ($3 = 'past_expiry' AND r.expires_at <= $4))
            ORDER BY o.created_at DESC
            LIMIT 200"#,
         status.map(DomainOrderStatus::as_str),
-        pattern
+        pattern,
+        expiry.map(Expiry::as_str),
+        actor.now
     )
     .fetch_all(pool)
     .await?)

@@ -79,8 +79,9 @@ pub async fn staff_domains(status: String, q: String) -> Result<StaffDomainsView
     use domain::registration::DomainOrderStatus;
     use services::registrations::{catalogue, reconcile, registered};
     let (deps, actor) = crate::api::edge::auth::actor()?;
+    let expiry = registered::Expiry::parse(status.trim());
     let status = DomainOrderStatus::parse(status.trim());
-    let orders = registered::orders(&deps.pool, &actor, status, &q)
+    let orders = registered::orders(&deps.pool, &actor, status, expiry, &q)
         .await
         .map_err(api_error)?;
     let settings = &deps.registrations;

@@ -35,6 +35,8 @@ pub fn StaffDomainsPage() -> impl IntoView {
                     {DomainOrderStatus::ALL.iter().map(|s| view! {
                         <option value=s.as_str() selected=status == s.as_str()>{s.label()}</option>
                     }).collect_view()}
+                    <option value="expiring" selected=status == "expiring">"Registered, expiring within 30 days"</option>
+                    <option value="past_expiry" selected=status == "past_expiry">"Registered, expired"</option>
                 </select>
             </div>
             <div class="field">

@@ -54,6 +54,48 @@ async fn staff_see_every_order_and_the_registrar_balance(pool: PgPool) {
         .iter()
         .any(|c| c["id"] == "registrations-per-day"));
 
+    // Registrations by where their expiry stands (put back after).
+    let expires: time::OffsetDateTime =
+        sqlx::query_scalar("SELECT expires_at FROM registered_domains WHERE name = 'followed.com'")
+            .fetch_one(r.pool())
+            .await
+            .unwrap();
+    assert!(!staff
+        .page("/staff/domains?status=expiring")
+        .await
+        .contains("followed.com"));
+    sqlx::query(
+        "UPDATE registered_domains SET expires_at = now() + interval '10 days' WHERE name = 'followed.com'",
+    )
+    .execute(r.pool())
+    .await
+    .unwrap();
+    let page = staff.page("/staff/domains?status=expiring").await;
+    assert!(
+        page.contains("followed.com") && !page.contains("unpaid-one.com"),
+        "{page}"
+    );
+    assert!(!staff
+        .page("/staff/domains?status=past_expiry")
+        .await
+        .contains("followed.com"));
+    sqlx::query(
+        "UPDATE registered_domains SET expires_at = now() - interval '1 day' WHERE name = 'followed.com'",
+    )
+    .execute(r.pool())
+    .await
+    .unwrap();
+    assert!(staff
+        .page("/staff/domains?status=past_expiry")
+        .await
+        .contains("followed.com"));
+
+    sqlx::query("UPDATE registered_domains SET expires_at = $1 WHERE name = 'followed.com'")
+        .bind(expires)
+        .execute(r.pool())
+        .await
+        .unwrap();
+
     r.registrar.set_balance_cents(1_000);
     let page = staff.page("/staff/domains").await;
     assert!(page.contains("10.00 USD: below the warning threshold"), "{page}");
