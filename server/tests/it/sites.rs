@@ -81,9 +81,10 @@ async fn caddy() -> Caddy {
     }
 }
 
-fn agent(app: &TestApp, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
+/// The agent of a node following `portal`, with its sites under `dir`.
+fn agent_at(portal: &str, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
     Agent::new(AgentConfig {
-        portal: app.base.clone(),
+        portal: portal.to_string(),
         token: token.to_string(),
         caddy: CaddySettings {
             admin: caddy.admin.clone(),
@@ -93,6 +94,10 @@ fn agent(app: &TestApp, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
         state_file: dir.join("state.json"),
     })
     .expect("an agent")
+}
+
+fn agent(app: &TestApp, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
+    agent_at(&app.base, token, caddy, dir)
 }
 
 async fn node(app: &TestApp, name: &str, region: &str) -> String {
@@ -177,26 +182,8 @@ async fn a_new_account_is_served_by_its_node_and_suspension_reaches_it(pool: PgP
 
     // Nothing changed: the portal holds the question, then says so.
     let started = std::time::Instant::now();
-    let waiting = tokio::spawn({
-        let agent_dir = dir.path().to_path_buf();
-        let (base, token, admin, http) = (
-            app.base.clone(),
-            token.clone(),
-            caddy.admin.clone(),
-            caddy.http.clone(),
-        );
-        async move {
-            let agent = Agent::new(AgentConfig {
-                portal: base,
-                token,
-                caddy: CaddySettings { admin, listen: http },
-                sites: agent_dir.join("sites"),
-                state_file: agent_dir.join("state.json"),
-            })
-            .unwrap();
-            agent.sync_once(Some(generation)).await
-        }
-    });
+    let held = self::agent(&app, &token, &caddy, dir.path());
+    let waiting = tokio::spawn(async move { held.sync_once(Some(generation)).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let res = staff
         .post(
@@ -244,17 +231,7 @@ async fn a_new_account_is_served_by_its_node_and_suspension_reaches_it(pool: PgP
 }
 
 fn agent_without_portal(token: &str, caddy: &Caddy, dir: &Path) -> Agent {
-    Agent::new(AgentConfig {
-        portal: format!("http://127.0.0.1:{}", free_port()),
-        token: token.to_string(),
-        caddy: CaddySettings {
-            admin: caddy.admin.clone(),
-            listen: caddy.http.clone(),
-        },
-        sites: dir.join("sites"),
-        state_file: dir.join("state.json"),
-    })
-    .unwrap()
+    agent_at(&format!("http://127.0.0.1:{}", free_port()), token, caddy, dir)
 }
 
 #[sqlx::test(migrations = "../migrations")]

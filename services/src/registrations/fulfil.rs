@@ -10,7 +10,7 @@ use domain::dns::DomainStatus;
 use domain::registration::{Contact, DomainOrderKind};
 use domain::{AccountStatus, DomainName};
 
-use super::registrar::{NewRegistration, RegistrarError};
+use super::registrar::{DomainInfo, NewRegistration, Registrar, RegistrarError};
 use super::worker::{set_refunding, Claimed, Outcome};
 use super::RegistrationSettings;
 use crate::activity::{self, Action, NewEntry};
@@ -36,15 +36,12 @@ pub(super) async fn register(
         // Held for us already: a previous attempt registered it (and may
         // have died before the name servers were set).
         Ok(Some(info)) => {
-            if info.nameservers != nameservers {
-                let sld = &order.name[..order.name.len() - order.tld.len() - 1];
-                // The name is ours either way: a failure here is tried
-                // again later (and ends with staff), never refunded.
-                if let Err(error) = registrar.set_nameservers(sld, &order.tld, &nameservers).await {
-                    return Ok(Outcome::Later(format!(
-                        "registered, but its name servers were not set: {error}"
-                    )));
-                }
+            // The name is ours either way: a failure here is tried again
+            // later (and ends with staff), never refunded.
+            if let Err(error) = point_at_us(registrar, order, &info, &nameservers).await {
+                return Ok(Outcome::Later(format!(
+                    "registered, but its name servers were not set: {error}"
+                )));
             }
             info.expires
         }
@@ -80,6 +77,20 @@ pub(super) async fn register(
         .unwrap_or_else(|| now.replace_year(now.year() + order.years).unwrap_or(now));
     finish(deps, order, registrar.name(), expires_at, now).await?;
     Ok(Outcome::Registered)
+}
+
+/// Points the registry at the zone's own name servers, unless it does.
+pub(super) async fn point_at_us(
+    registrar: &dyn Registrar,
+    order: &Claimed,
+    held: &DomainInfo,
+    nameservers: &[String],
+) -> Result<(), RegistrarError> {
+    if held.nameservers == nameservers {
+        return Ok(());
+    }
+    let sld = &order.name[..order.name.len() - order.tld.len() - 1];
+    registrar.set_nameservers(sld, &order.tld, nameservers).await
 }
 
 /// The zone's name servers, creating the zone (pending until the name is

@@ -7,6 +7,8 @@ use time::OffsetDateTime;
 use domain::registration::{Contact, DomainOrderKind, DomainOrderStatus, NameForSale, YEARS};
 use domain::{AccountStatus, DomainOrderId, Permission};
 
+use super::catalogue::Offer;
+use super::registrar::Registrar;
 use super::{search, unavailable, RegistrationSettings, ServiceError};
 use crate::billing::checkout::{customer_of, SESSION_LIFETIME};
 use crate::billing::payments::PaymentRequest;
@@ -40,17 +42,14 @@ pub async fn place(
     access: &Access,
     input: &NewOrder,
 ) -> Result<DomainOrderId, ServiceError> {
-    access.require(Permission::Pay)?;
-    require_step_up(actor, true)?;
-    let registrar = settings.registrar()?;
-    deps.billing.gateway()?;
-    if !matches!(access.status(), AccountStatus::Active | AccountStatus::Pending) {
-        return Err(ServiceError::Conflict(
-            "Domains can be bought for an active hosting account only.".into(),
-        ));
-    }
-    let offers = search::offers_fresh(deps, settings).await?;
-    let tlds: Vec<String> = offers.iter().map(|o| o.tld.clone()).collect();
+    let (registrar, offers, tlds) = may_order(
+        deps,
+        settings,
+        actor,
+        access,
+        "Domains can be bought for an active hosting account only.",
+    )
+    .await?;
     let mut invalid = Invalid::default();
     let name = invalid.check("name", NameForSale::parse(&input.name, &tlds));
     if !YEARS.contains(&input.years) {
@@ -151,6 +150,29 @@ pub async fn place(
     tx.commit().await?;
     tracing::info!(order = %id, domain = %name.name, "domain order placed");
     Ok(id.into())
+}
+
+/// What every new registration or transfer needs first: the account's
+/// `Pay` permission, a recent sign-in, a registrar and Stripe, an open
+/// account (else `closed`). Answers the registrar and the offers with their
+/// TLDs.
+pub(super) async fn may_order<'s>(
+    deps: &Deps,
+    settings: &'s RegistrationSettings,
+    actor: &Actor,
+    access: &Access,
+    closed: &str,
+) -> Result<(&'s dyn Registrar, Vec<Offer>, Vec<String>), ServiceError> {
+    access.require(Permission::Pay)?;
+    require_step_up(actor, true)?;
+    let registrar = settings.registrar()?;
+    deps.billing.gateway()?;
+    if !matches!(access.status(), AccountStatus::Active | AccountStatus::Pending) {
+        return Err(ServiceError::Conflict(closed.into()));
+    }
+    let offers = search::offers_fresh(deps, settings).await?;
+    let tlds = offers.iter().map(|o| o.tld.clone()).collect();
+    Ok((registrar, offers, tlds))
 }
 
 /// Orders the renewal of a name registered here, for `years` more. Needs

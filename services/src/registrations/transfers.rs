@@ -8,14 +8,14 @@
 use time::OffsetDateTime;
 
 use domain::registration::{auth_code, NameForSale};
-use domain::{AccountStatus, DomainName, DomainOrderId, Permission};
+use domain::{DomainName, DomainOrderId};
 
-use super::fulfil::{email_buyer, finish, refused, zone_for};
+use super::fulfil::{email_buyer, finish, point_at_us, refused, zone_for};
 use super::registrar::{NewTransfer, RegistrarError, TransferState};
 use super::worker::{Claimed, Outcome};
 use super::{search, unavailable, RegistrationSettings, ServiceError};
 use crate::failure::Invalid;
-use crate::hosting::access::{require_step_up, Access};
+use crate::hosting::access::Access;
 use crate::mail::Message;
 use crate::{Actor, Deps};
 
@@ -60,17 +60,14 @@ pub async fn place(
     access: &Access,
     input: &NewTransferOrder,
 ) -> Result<DomainOrderId, ServiceError> {
-    access.require(Permission::Pay)?;
-    require_step_up(actor, true)?;
-    let registrar = settings.registrar()?;
-    deps.billing.gateway()?;
-    if !matches!(access.status(), AccountStatus::Active | AccountStatus::Pending) {
-        return Err(ServiceError::Conflict(
-            "Domains can be transferred to an active hosting account only.".into(),
-        ));
-    }
-    let offers = search::offers_fresh(deps, settings).await?;
-    let tlds: Vec<String> = offers.iter().map(|o| o.tld.clone()).collect();
+    let (registrar, offers, tlds) = super::orders::may_order(
+        deps,
+        settings,
+        actor,
+        access,
+        "Domains can be transferred to an active hosting account only.",
+    )
+    .await?;
     let mut invalid = Invalid::default();
     let name = invalid.check("name", NameForSale::parse(&input.name, &tlds));
     let code = invalid.check("auth_code", auth_code(&input.auth_code));
@@ -296,13 +293,10 @@ async fn complete(
         Ok(None) => return Ok(Outcome::Later("the transferred name is not listed yet".into())),
         Err(e) => return Ok(Outcome::Later(e.to_string())),
     };
-    if info.nameservers != nameservers {
-        let sld = &order.name[..order.name.len() - order.tld.len() - 1];
-        if let Err(e) = registrar.set_nameservers(sld, &order.tld, nameservers).await {
-            return Ok(Outcome::Later(format!(
-                "transferred, but the name servers were not set: {e}"
-            )));
-        }
+    if let Err(e) = point_at_us(registrar, order, &info, nameservers).await {
+        return Ok(Outcome::Later(format!(
+            "transferred, but the name servers were not set: {e}"
+        )));
     }
     let expires_at = info
         .expires

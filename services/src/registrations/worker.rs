@@ -178,32 +178,17 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
             .execute(&deps.pool)
             .await?;
         }
-        Outcome::NeedsStaff(why) => {
-            tracing::error!(order = %order.id, %why, "domain order left to staff");
-            sqlx::query!(
-                "UPDATE domain_orders SET status = 'failed', failure = $2, next_attempt_at = NULL WHERE id = $1",
-                order.id,
-                why
-            )
-            .execute(&deps.pool)
-            .await?;
+        Outcome::NeedsStaff(why) => leave_to_staff(&deps.pool, order.id, why).await?,
+        // Whether the registrar made it is unknown: not refunded blindly
+        // (the name may be ours), but left to staff with the reason.
+        Outcome::Later(why)
+            if order.attempts >= MAX_ATTEMPTS && order.status != DomainOrderStatus::Refunding =>
+        {
+            let why = format!("Gave up after {} attempts: {why}", order.attempts);
+            leave_to_staff(&deps.pool, order.id, &why).await?;
         }
-        _ => {}
-    }
-    if let Outcome::Later(why) = &outcome {
-        let wait = backoff(order.attempts);
-        if order.attempts >= MAX_ATTEMPTS && order.status != DomainOrderStatus::Refunding {
-            // Whether the registrar made it is unknown: not refunded blindly
-            // (the name may be ours), but left to staff with the reason.
-            tracing::error!(order = %order.id, %why, "domain order given up: staff must look");
-            sqlx::query!(
-                "UPDATE domain_orders SET status = 'failed', failure = $2, next_attempt_at = NULL WHERE id = $1",
-                order.id,
-                format!("Gave up after {} attempts: {why}", order.attempts)
-            )
-            .execute(&deps.pool)
-            .await?;
-        } else {
+        Outcome::Later(why) => {
+            let wait = backoff(order.attempts);
             tracing::warn!(order = %order.id, %why, attempt = order.attempts, "registration step failed; trying again later");
             sqlx::query!(
                 "UPDATE domain_orders SET next_attempt_at = $2, failure = $3 WHERE id = $1",
@@ -214,8 +199,22 @@ pub async fn step(deps: &Deps, settings: &RegistrationSettings) -> anyhow::Resul
             .execute(&deps.pool)
             .await?;
         }
+        Outcome::Registered | Outcome::Refused(_) | Outcome::Refunded | Outcome::Queued => {}
     }
     Ok(Some((order.id, outcome)))
+}
+
+/// The order waits for staff, with the reason.
+async fn leave_to_staff(pool: &sqlx::PgPool, id: Uuid, why: &str) -> sqlx::Result<()> {
+    tracing::error!(order = %id, %why, "domain order left to staff");
+    sqlx::query!(
+        "UPDATE domain_orders SET status = 'failed', failure = $2, next_attempt_at = NULL WHERE id = $1",
+        id,
+        why
+    )
+    .execute(pool)
+    .await
+    .map(|_| ())
 }
 
 /// 30 s, 1 min, 2 min, … at most an hour.

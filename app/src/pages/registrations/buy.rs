@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::{AccountPicker, NoAccountToPayFrom};
+
 use crate::api::registrations::{domain_buy_form, BuyView};
 use crate::api::require_user;
 use crate::components::form::{use_form, Field, FormMessages};
@@ -54,19 +56,13 @@ fn BuyForm(v: BuyView) -> impl IntoView {
     };
     let c = v.contact.clone();
     let years = if sent { form.value("years") } else { "1".into() };
-    let account = form.value("account");
-    let account_error = form.error("account");
     let years_error = form.error("years");
     let price_error = form.error("price");
     let name_error = form.error("name");
     let privacy = !sent || form.value("whois_privacy") == "on";
     let auto_renew = !sent || form.value("auto_renew") == "on";
     if v.accounts.is_empty() {
-        return view! {
-            <p class="notice notice-info" role="status">"A domain belongs to a hosting account. You need one where your role may pay (owner or billing). "
-                <a href="/hosting/new">"New hosting account"</a></p>
-        }
-        .into_any();
+        return view! { <NoAccountToPayFrom/> }.into_any();
     }
     view! {
         <TestModeNote test_mode=v.test_mode/>
@@ -77,16 +73,7 @@ fn BuyForm(v: BuyView) -> impl IntoView {
             {price_error.map(|e| view! { <p class="form-error" role="alert" id="f-price-error">{e}</p> })}
             <input type="hidden" name="name" value=v.name.clone()/>
             <input type="hidden" name="price" value=v.price_per_year_minor.to_string()/>
-            <div class="field">
-                <label for="f-account">"Hosting account"</label>
-                <select class="input" id="f-account" name="account" aria-invalid=account_error.is_some().then_some("true")>
-                    {v.accounts.into_iter().map(|(id, label)| {
-                        let selected = id == account;
-                        view! { <option value=id selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-                {account_error.map(|e| view! { <p class="error" id="f-account-error">{e}</p> })}
-            </div>
+            <AccountPicker accounts=v.accounts.clone()/>
             <div class="field">
                 <label for="f-years">"Years"</label>
                 <select class="input" id="f-years" name="years" aria-invalid=years_error.is_some().then_some("true")>

@@ -78,3 +78,33 @@ pub fn DomainSearchPage() -> impl IntoView {
     }
     .into_any()
 }
+
+/// Where a domain bought or transferred belongs: the accounts the user may
+/// pay for, the one sent last chosen, its error next to it.
+#[component]
+fn AccountPicker(accounts: Vec<(String, String)>) -> impl IntoView {
+    let form = crate::components::form::use_form();
+    let account = form.value("account");
+    let error = form.error("account");
+    view! {
+        <div class="field">
+            <label for="f-account">"Hosting account"</label>
+            <select class="input" id="f-account" name="account" aria-invalid=error.is_some().then_some("true")>
+                {accounts.into_iter().map(|(id, label)| {
+                    let selected = id == account;
+                    view! { <option value=id selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+            {error.map(|e| view! { <p class="error" id="f-account-error">{e}</p> })}
+        </div>
+    }
+}
+
+/// The user may pay for no open account: a domain needs one.
+#[component]
+fn NoAccountToPayFrom() -> impl IntoView {
+    view! {
+        <p class="notice notice-info" role="status">"A domain belongs to a hosting account. You need one where your role may pay (owner or billing). "
+            <a href="/hosting/new">"New hosting account"</a></p>
+    }
+}

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use super::{AccountPicker, NoAccountToPayFrom};
+
 use crate::api::registrations::{domain_transfer_form, TransferView};
 use crate::api::require_user;
 use crate::components::form::{use_form, FormMessages};
@@ -43,9 +45,7 @@ fn TransferForm(v: TransferView) -> impl IntoView {
     let form = use_form();
     let name_error = form.error("name");
     let code_error = form.error("auth_code");
-    let account_error = form.error("account");
     let price_error = form.error("price");
-    let account = form.value("account");
     // Step one: which name (a GET form, so it works without JavaScript).
     let ask_name = view! {
         <form class="card" method="get" action="/domains/transfer">
@@ -67,11 +67,7 @@ fn TransferForm(v: TransferView) -> impl IntoView {
         return view! { {unknown} {ask_name} }.into_any();
     };
     if v.accounts.is_empty() {
-        return view! {
-            <p class="notice notice-info" role="status">"A domain belongs to a hosting account. You need one where your role may pay (owner or billing). "
-                <a href="/hosting/new">"New hosting account"</a></p>
-        }
-        .into_any();
+        return view! { <NoAccountToPayFrom/> }.into_any();
     }
     view! {
         <TestModeNote test_mode=v.test_mode/>
@@ -91,16 +87,7 @@ fn TransferForm(v: TransferView) -> impl IntoView {
                 <p class="hint" id="f-auth_code-hint">"Your current registrar gives it to you (also called EPP code). Unlock the name there first."</p>
                 {code_error.map(|e| view! { <p class="error" id="f-auth_code-error" role="alert">{e}</p> })}
             </div>
-            <div class="field">
-                <label for="f-account">"Hosting account"</label>
-                <select class="input" id="f-account" name="account" aria-invalid=account_error.is_some().then_some("true")>
-                    {v.accounts.into_iter().map(|(id, label)| {
-                        let selected = id == account;
-                        view! { <option value=id selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-                {account_error.map(|e| view! { <p class="error" id="f-account-error">{e}</p> })}
-            </div>
+            <AccountPicker accounts=v.accounts.clone()/>
             <p class="hint">"You pay on Stripe's secure page. The transfer is asked for once the payment is confirmed and takes up to 7 days; we email you at each step. If it is cancelled (a wrong code, a locked name), you are refunded in full."</p>
             <button class="btn btn-primary" type="submit">"Continue to payment"</button>
         </form>
