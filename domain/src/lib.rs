@@ -1,6 +1,8 @@
 //! Validated value types shared by server and browser: parse, don't validate.
 //! A value of one of these types is known to be well-formed.
 
+#[cfg(feature = "archive")]
+pub mod archive;
 pub mod billing;
 pub mod dashboard;
 pub mod dns;

@@ -27,6 +27,16 @@ pub struct SiteState {
     pub mode: SiteMode,
     /// Host names routed to it: lower-case ASCII, each once.
     pub hosts: Vec<String>,
+    /// The deploy it serves (None: the default page).
+    #[serde(default)]
+    pub release: Option<Uuid>,
+    /// Deploys the node keeps for rollback (the live one among them);
+    /// others are removed.
+    #[serde(default)]
+    pub keep: Vec<Uuid>,
+    /// The plan's storage: no release may unpack to more.
+    #[serde(default)]
+    pub quota_bytes: u64,
 }
 
 /// How a site is served.
@@ -39,8 +49,37 @@ pub enum SiteMode {
     Suspended,
 }
 
+crate::billing::text_enum! {
+    /// Where an uploaded site is.
+    DeployStatus {
+        Pending => "pending", "Deploying", "badge badge-info";
+        Deployed => "deployed", "Deployed", "badge badge-success";
+        Failed => "failed", "Failed", "badge badge-danger";
+    }
+}
+
+/// What the agent says of a deploy once it tried to unpack it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployReport {
+    /// Why it was refused (None: it is unpacked and served).
+    pub error: Option<String>,
+    pub files: u32,
+    pub bytes: u64,
+}
+
+/// Where the agent downloads a deploy's archive (GET) and reports on it
+/// (POST a `DeployReport`).
+pub fn release_path(deploy: Uuid) -> String {
+    format!("/api/node/releases/{deploy}")
+}
+
+/// The releases of a site a customer can go back to (the live one too).
+pub const KEPT_RELEASES: usize = 5;
+
 /// The header the agent sends its version in.
 pub const AGENT_VERSION_HEADER: &str = "x-ksf-node-version";
+/// Where the agent posts the usage it measured (`POST`, node token).
+pub const USAGE_PATH: &str = "/api/usage";
 /// Where the agent reads its desired state.
 pub const STATE_PATH: &str = "/api/node/state";
 /// The longest the portal holds a request for a change (seconds).

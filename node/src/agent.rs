@@ -7,10 +7,20 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use domain::sites::{DesiredState, AGENT_VERSION_HEADER, STATE_PATH};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use uuid::Uuid;
+
+use domain::archive::{ArchiveError, Summary};
+use domain::sites::{
+    release_path, DeployReport, DesiredState, SiteMode, SiteState, AGENT_VERSION_HEADER, STATE_PATH,
+    USAGE_PATH,
+};
 
 use crate::caddy::{self, CaddySettings};
 use crate::files;
+use crate::releases::{self, OnDisk};
+use crate::usage;
 
 /// How the agent reaches the portal and runs its node.
 #[derive(Debug, Clone)]
@@ -31,6 +41,10 @@ pub struct Agent {
     http: reqwest::Client,
     /// The configuration Caddy has now (not loaded again when unchanged).
     loaded: tokio::sync::Mutex<Option<serde_json::Value>>,
+    /// The last apply left a download to try again.
+    unfinished: AtomicBool,
+    /// How far the access log was read.
+    meter: std::sync::Mutex<usage::Meter>,
 }
 
 impl Agent {
@@ -43,12 +57,14 @@ impl Agent {
             config,
             http,
             loaded: tokio::sync::Mutex::new(None),
+            unfinished: AtomicBool::new(false),
+            meter: Default::default(),
         })
     }
 
     /// The node's state, or None when nothing changed after `after`.
     pub async fn fetch(&self, after: Option<i64>) -> anyhow::Result<Option<DesiredState>> {
-        let mut url = format!("{}{STATE_PATH}", self.config.portal.trim_end_matches('/'));
+        let mut url = format!("{}{STATE_PATH}", self.portal());
         if let Some(after) = after {
             url.push_str(&format!("?after={after}"));
         }
@@ -79,20 +95,21 @@ impl Agent {
         }
     }
 
-    /// Makes the node serve `desired`. A site whose directory cannot be
-    /// made is left out (and logged); the others are served.
+    /// Makes the node serve `desired`. A site that cannot be laid out is
+    /// left out (and logged); the others are served.
     pub async fn apply(&self, desired: &DesiredState) -> anyhow::Result<()> {
         let mut skip = Vec::new();
+        let mut unfinished = false;
         for site in &desired.sites {
-            match files::ensure(&self.config.sites, site, &desired.portal) {
-                Ok(true) => tracing::info!(site = %site.id, "site laid out with the default page"),
-                Ok(false) => {}
+            match self.converge(site, &desired.portal).await {
+                Ok(done) => unfinished |= !done,
                 Err(error) => {
-                    tracing::error!(site = %site.id, %error, "site directory could not be made; left out");
+                    tracing::error!(site = %site.id, error = %format!("{error:#}"), "site could not be laid out; left out");
                     skip.push(site.id);
                 }
             }
         }
+        self.unfinished.store(unfinished, Ordering::Relaxed);
         let config = caddy::config(desired, &self.config.caddy, &self.config.sites, &skip);
         let mut loaded = self.loaded.lock().await;
         if loaded.as_ref() != Some(&config) {
@@ -105,6 +122,117 @@ impl Agent {
             *loaded = Some(config);
         }
         Ok(())
+    }
+
+    /// Lays out one site and points it at its release (downloading and
+    /// unpacking a new one). Answers false when a download must be tried
+    /// again later; the site keeps serving what it served.
+    async fn converge(&self, site: &SiteState, portal: &str) -> anyhow::Result<bool> {
+        let sites = &self.config.sites;
+        if files::ensure(sites, site, portal)? {
+            tracing::info!(site = %site.id, "site laid out with the default page");
+        }
+        if site.mode != SiteMode::Serve {
+            return Ok(true);
+        }
+        let serving = match site.release {
+            None => "default".to_string(),
+            Some(deploy) => match releases::on_disk(sites, site, deploy) {
+                OnDisk::Ready { reported } => {
+                    if !reported {
+                        self.report(site, deploy, Ok(Summary::default())).await;
+                    }
+                    deploy.to_string()
+                }
+                // The portal was told and moves the site back.
+                OnDisk::Refused => return Ok(true),
+                OnDisk::Missing => match self.deploy(site, deploy).await {
+                    Ok(true) => deploy.to_string(),
+                    Ok(false) => return Ok(true),
+                    Err(error) => {
+                        tracing::warn!(site = %site.id, %deploy, error = %format!("{error:#}"), "deploy not downloaded; tried again shortly");
+                        return Ok(false);
+                    }
+                },
+            },
+        };
+        if releases::switch(sites, site, &serving)? {
+            tracing::info!(site = %site.id, release = %serving, "site switched");
+        }
+        releases::prune(sites, site, &serving)?;
+        Ok(true)
+    }
+
+    /// Downloads and unpacks `deploy`, and tells the portal how it went.
+    /// Answers whether it is ready to serve; Err when the download failed
+    /// (tried again later).
+    async fn deploy(&self, site: &SiteState, deploy: Uuid) -> anyhow::Result<bool> {
+        let url = format!("{}{}", self.portal(), release_path(deploy));
+        let answer = self
+            .http
+            .get(&url)
+            .bearer_auth(&self.config.token)
+            .timeout(Duration::from_secs(300))
+            .send()
+            .await
+            .context("the portal did not answer")?;
+        if answer.status() == reqwest::StatusCode::NOT_FOUND {
+            let refused = Err(ArchiveError::Corrupt("the portal no longer has it".into()));
+            self.report(site, deploy, refused).await;
+            return Ok(false);
+        }
+        let bytes = answer.error_for_status()?.bytes().await?;
+        let (sites, owned) = (self.config.sites.clone(), site.clone());
+        let unpacked =
+            tokio::task::spawn_blocking(move || releases::unpack(&sites, &owned, deploy, &bytes)).await?;
+        let ready = unpacked.is_ok();
+        self.report(site, deploy, unpacked).await;
+        Ok(ready)
+    }
+
+    /// Tells the portal how `deploy` went, and remembers it was told (an
+    /// untold outcome is told at the next round).
+    async fn report(&self, site: &SiteState, deploy: Uuid, outcome: Result<Summary, ArchiveError>) {
+        let report = match &outcome {
+            Ok(summary) => DeployReport {
+                error: None,
+                files: summary.files,
+                bytes: summary.bytes,
+            },
+            Err(error) => DeployReport {
+                error: Some(error.to_string()),
+                files: 0,
+                bytes: 0,
+            },
+        };
+        let url = format!("{}{}", self.portal(), release_path(deploy));
+        let sent = self
+            .http
+            .post(&url)
+            .bearer_auth(&self.config.token)
+            .timeout(Duration::from_secs(30))
+            .json(&report)
+            .send()
+            .await
+            .and_then(|a| a.error_for_status());
+        match sent {
+            Ok(_) => {
+                if let Err(e) = releases::mark(&self.config.sites, site, deploy, report.error.as_deref()) {
+                    tracing::warn!(site = %site.id, %deploy, error = %e, "could not remember the report");
+                }
+                match &report.error {
+                    None => tracing::info!(site = %site.id, %deploy, files = report.files, "deploy unpacked"),
+                    Some(why) => tracing::warn!(site = %site.id, %deploy, %why, "deploy refused"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(site = %site.id, %deploy, error = %e, "could not tell the portal; told next round")
+            }
+        }
+    }
+
+    fn portal(&self) -> &str {
+        self.config.portal.trim_end_matches('/')
     }
 
     /// One round: fetch what changed after `after`, apply and remember it.
@@ -127,9 +255,80 @@ impl Agent {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// Measures every site of the state applied last and posts the figures
+    /// to the usage API. Answers how many sites were measured.
+    pub async fn measure_once(&self) -> anyhow::Result<usize> {
+        let Some(state) = self.remembered() else {
+            return Ok(0);
+        };
+        // To the microsecond, as the portal stores it: two rounds never
+        // share a time (the second would be a duplicate, not stored).
+        let now = time::OffsetDateTime::now_utc();
+        let time = now
+            .replace_microsecond(now.microsecond())?
+            .format(&time::format_description::well_known::Rfc3339)?;
+        let (sites, log) = (self.config.sites.clone(), self.config.caddy.access_log.clone());
+        let samples = {
+            let mut meter = self
+                .meter
+                .lock()
+                .map_err(|_| anyhow::anyhow!("the meter is poisoned"))?;
+            meter.samples(&state, &sites, &log, time)
+        };
+        let measured = samples.len();
+        let mut batches = samples.chunks(1_000);
+        while let Some(batch) = batches.next() {
+            let answer = self
+                .http
+                .post(format!("{}{}", self.portal(), USAGE_PATH))
+                .bearer_auth(&self.config.token)
+                .timeout(Duration::from_secs(30))
+                .json(&serde_json::json!({ "samples": batch }))
+                .send()
+                .await;
+            let refused = match answer {
+                Ok(a) if a.status().is_success() => continue,
+                Ok(a) => {
+                    let status = a.status();
+                    let text = a.text().await.unwrap_or_default();
+                    anyhow::anyhow!(
+                        "the usage API refused ({status}): {}",
+                        text.chars().take(300).collect::<String>()
+                    )
+                }
+                Err(e) => anyhow::Error::from(e).context("the portal did not answer"),
+            };
+            // Posted next round, with that round's figures.
+            let unsent: Vec<_> = std::iter::once(batch).chain(batches).flatten().cloned().collect();
+            if let Ok(mut meter) = self.meter.lock() {
+                meter.keep(unsent);
+            }
+            return Err(refused);
+        }
+        Ok(measured)
+    }
+
     /// Runs until `shutdown`: serves the remembered state at once, then
-    /// follows the portal, backing off while it is unreachable.
-    pub async fn run(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    /// follows the portal (backing off while it is unreachable), and
+    /// measures usage every minute.
+    pub async fn run(&self, shutdown: tokio::sync::watch::Receiver<bool>) {
+        tokio::join!(self.follow(shutdown.clone()), self.measure(shutdown));
+    }
+
+    async fn measure(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(usage::EVERY) => {}
+                _ = shutdown.changed() => return,
+            }
+            match self.measure_once().await {
+                Ok(sites) => tracing::debug!(sites, "usage posted"),
+                Err(error) => tracing::warn!(error = %format!("{error:#}"), "usage not posted"),
+            }
+        }
+    }
+
+    async fn follow(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         let mut applied = None;
         if let Some(state) = self.remembered() {
             match self.apply(&state).await {
@@ -152,6 +351,14 @@ impl Agent {
                 Ok(generation) => {
                     applied = generation;
                     wait = Duration::from_secs(1);
+                    // A download failed: ask for the whole state again soon.
+                    if self.unfinished.load(Ordering::Relaxed) {
+                        tokio::select! {
+                            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                            _ = shutdown.changed() => return,
+                        }
+                        applied = None;
+                    }
                 }
                 Err(error) => {
                     tracing::warn!(error = %format!("{error:#}"), retry_in = ?wait, "could not sync; the node keeps serving what it has");

@@ -18,6 +18,9 @@ pub struct CaddySettings {
     pub admin: String,
     /// Where sites are served, e.g. `:80` (`127.0.0.1:8080` in development).
     pub listen: String,
+    /// Caddy's access log (JSON lines), which the agent reads to measure
+    /// the bytes each site served.
+    pub access_log: std::path::PathBuf,
 }
 
 /// The configuration serving `desired` from `sites` (`skip`: sites whose
@@ -49,14 +52,32 @@ pub fn config(desired: &DesiredState, settings: &CaddySettings, sites: &Path, sk
         .collect();
     json!({
         "admin": { "listen": settings.admin },
+        "logging": { "logs": {
+            // Access lines go to their own file, and only there.
+            "default": { "exclude": [ACCESS_LOGGER] },
+            "ksf_access": {
+                "writer": {
+                    "output": "file",
+                    "filename": settings.access_log.to_string_lossy(),
+                    "roll_size_mb": 100,
+                    "roll_keep": 2,
+                },
+                "encoder": { "format": "json" },
+                "include": [ACCESS_LOGGER],
+            },
+        } },
         "apps": { "http": { "servers": { "ksf": {
             "listen": [settings.listen],
             "routes": routes,
+            "logs": { "default_logger_name": "ksf" },
             // Certificates come with the TLS work; plain HTTP until then.
             "automatic_https": { "disable": true },
         } } } },
     })
 }
+
+/// The logger Caddy writes the `ksf` server's access lines to.
+const ACCESS_LOGGER: &str = "http.log.access.ksf";
 
 /// Loads `config` into the Caddy administered at `admin`.
 pub async fn load(http: &reqwest::Client, admin: &str, config: &Value) -> anyhow::Result<()> {
@@ -95,18 +116,25 @@ mod tests {
                     name: "A".into(),
                     mode: SiteMode::Serve,
                     hosts: vec!["a.example".into()],
+                    release: None,
+                    keep: vec![],
+                    quota_bytes: 1 << 30,
                 },
                 SiteState {
                     id: uuid::Uuid::from_u128(1),
                     name: "B".into(),
                     mode: SiteMode::Suspended,
                     hosts: vec!["b.example".into()],
+                    release: None,
+                    keep: vec![],
+                    quota_bytes: 1 << 30,
                 },
             ],
         };
         let settings = CaddySettings {
             admin: "127.0.0.1:2019".into(),
             listen: ":8080".into(),
+            access_log: "/var/log/ksf/access.log".into(),
         };
         let c = config(&desired, &settings, Path::new("/srv/sites"), &[]);
         let routes = &c["apps"]["http"]["servers"]["ksf"]["routes"];

@@ -1,6 +1,6 @@
 //! Each site's directory: `<sites>/<account id>/current`, a link to the
-//! release being served. A site without one gets the default page as its
-//! first release, so it answers at once.
+//! release being served (see `releases`). A site without one gets the
+//! default page as its first release, so it answers at once.
 
 use std::path::{Path, PathBuf};
 
@@ -11,21 +11,25 @@ pub fn current(sites: &Path, site: &SiteState) -> PathBuf {
     sites.join(site.id.to_string()).join("current")
 }
 
-/// Makes sure `site` has a release to serve (the default page when it has
-/// none). Answers whether anything was written.
+/// Makes sure `site` has its default page (`releases/default`) and a
+/// release to serve (the default page when it has none). Answers whether
+/// anything was written.
 pub fn ensure(sites: &Path, site: &SiteState, portal: &str) -> std::io::Result<bool> {
-    let link = current(sites, site);
-    if link.exists() {
-        return Ok(false);
+    let default = crate::releases::site_dir(sites, site)
+        .join("releases")
+        .join("default");
+    let mut wrote = false;
+    if !default.join("index.html").exists() {
+        std::fs::create_dir_all(&default)?;
+        std::fs::write(default.join("index.html"), default_page(&site.name, portal))?;
+        wrote = true;
     }
-    let release = sites.join(site.id.to_string()).join("releases").join("default");
-    std::fs::create_dir_all(&release)?;
-    std::fs::write(release.join("index.html"), default_page(&site.name, portal))?;
-    // A dangling link (its release removed) is replaced.
-    let _ = std::fs::remove_file(&link);
-    #[cfg(unix)]
-    std::os::unix::fs::symlink("releases/default", &link)?;
-    Ok(true)
+    // A missing link, or one whose release is gone, serves the default.
+    if !current(sites, site).exists() {
+        crate::releases::switch(sites, site, "default")?;
+        wrote = true;
+    }
+    Ok(wrote)
 }
 
 /// The page a new site shows until its files are uploaded.

@@ -26,6 +26,10 @@ struct Args {
     /// Where the sites' files live
     #[arg(long, env = "KSF_SITES_DIR", default_value = "/srv/ksf/sites")]
     sites: PathBuf,
+    /// Caddy's access log, read to measure the bytes each site served
+    /// (default: access.log beside the sites)
+    #[arg(long, env = "KSF_ACCESS_LOG")]
+    access_log: Option<PathBuf>,
     /// The last state applied (default: state.json beside the sites)
     #[arg(long, env = "KSF_NODE_STATE")]
     state_file: Option<PathBuf>,
@@ -40,18 +44,18 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     std::fs::create_dir_all(&args.sites)?;
-    let state_file = args.state_file.unwrap_or_else(|| {
-        args.sites
-            .parent()
-            .unwrap_or(&args.sites)
-            .join("ksf-node-state.json")
-    });
+    let beside = args.sites.parent().unwrap_or(&args.sites).to_path_buf();
+    let state_file = args
+        .state_file
+        .unwrap_or_else(|| beside.join("ksf-node-state.json"));
+    let access_log = args.access_log.unwrap_or_else(|| beside.join("access.log"));
     let agent = Agent::new(AgentConfig {
         portal: args.portal,
         token: args.token,
         caddy: CaddySettings {
             admin: args.caddy_admin,
             listen: args.listen,
+            access_log,
         },
         sites: args.sites,
         state_file,

@@ -211,6 +211,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::client_errors::routes())
         .merge(app::api::two_factor::routes())
         .merge(app::api::hosting::forms::routes())
+        .merge(app::api::sites::forms::routes())
         .merge(app::api::billing::forms::routes())
         .merge(app::api::dns::forms::routes())
         .merge(app::api::registrations::forms::routes())
@@ -231,6 +232,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(
             app::api::dns::forms::upload_routes()
                 .layer(RequestBodyLimitLayer::new(app::api::dns::forms::MAX_IMPORT_BYTES)),
+        )
+        .merge(
+            app::api::sites::forms::upload_routes()
+                .layer(RequestBodyLimitLayer::new(app::api::sites::forms::MAX_FORM_BYTES)),
         );
     // Form answers that are pages are rendered here, inside the session
     // layer (they show who is signed in).
@@ -271,7 +276,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // The hosting nodes' API authenticates by bearer token only, never
         // by cookie: it needs neither the session nor the CSRF guard.
         .merge(app::api::usage::routes())
-        .merge(app::api::sites::routes())
+        .merge(app::api::sites::node_routes())
         // Stripe's webhooks authenticate by signature, never by cookie.
         .merge(app::api::billing::forms::webhook_routes())
         // So do Resend's (Svix signatures).
@@ -299,9 +304,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Each route group has its own limit (above, for bodies sent without
         // a length); this refuses a declared oversized body at once.
         .layer(axum::middleware::from_fn(declared_body_limit))
-        .layer(RequestBodyLimitLayer::new(
-            app::api::tickets::forms::MAX_UPLOAD_BYTES,
-        ))
+        .layer(RequestBodyLimitLayer::new(LARGEST_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
@@ -324,15 +327,21 @@ pub fn router(state: AppState, config: &Config) -> Router {
     security_headers(router, config.site_url.starts_with("https://"))
 }
 
+/// The largest body any route takes (a site's archive).
+const LARGEST_BODY_BYTES: usize = app::api::sites::forms::MAX_FORM_BYTES;
+
 /// 413 for a request whose `Content-Length` is over its route's limit,
-/// before anything else looks at it: 2 MiB, or for the two ticket forms
-/// that take files, `MAX_UPLOAD_BYTES`.
+/// before anything else looks at it: 2 MiB, or more for the forms that
+/// take files (tickets' attachments, a site's archive).
 async fn declared_body_limit(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let limit = if app::api::tickets::forms::takes_files(request.method(), request.uri().path()) {
+    let (method, path) = (request.method(), request.uri().path());
+    let limit = if app::api::tickets::forms::takes_files(method, path) {
         app::api::tickets::forms::MAX_UPLOAD_BYTES
+    } else if app::api::sites::forms::takes_archive(method, path) {
+        app::api::sites::forms::MAX_FORM_BYTES
     } else {
         MAX_BODY_BYTES
     };

@@ -65,6 +65,11 @@ pub enum Action {
     DomainDelegated,
     /// The delegation check found it pointing elsewhere (was active).
     DomainDelegationLost,
+    // Sites on hosting nodes (recorded with the account).
+    SiteDeployed,
+    SiteRolledBack,
+    /// The node refused an uploaded site.
+    SiteDeployFailed,
 }
 
 impl Action {
@@ -115,6 +120,9 @@ impl Action {
             Action::DnsChanged => "dns_changed",
             Action::DomainDelegated => "domain_delegated",
             Action::DomainDelegationLost => "domain_delegation_lost",
+            Action::SiteDeployed => "site_deployed",
+            Action::SiteRolledBack => "site_rolled_back",
+            Action::SiteDeployFailed => "site_deploy_failed",
         }
     }
 

@@ -4,7 +4,7 @@
 //! Answers 200 `{"stored", "duplicates"}`, 401, 413/422 with `{"error"}`,
 //! or 422 `{"error", "rows": [{"row", "error"}]}` (nothing stored).
 
-pub const PATH: &str = "/api/usage";
+pub const PATH: &str = domain::sites::USAGE_PATH;
 
 #[cfg(feature = "ssr")]
 pub use handler::routes;

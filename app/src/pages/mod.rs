@@ -14,6 +14,7 @@ pub mod operations;
 pub mod registrations;
 pub mod sessions;
 pub mod settings;
+pub mod sites;
 pub mod staff;
 pub mod tickets;
 pub mod two_factor;

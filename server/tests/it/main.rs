@@ -11,6 +11,7 @@ mod helpers;
 
 mod billing;
 mod dashboard;
+mod deploys;
 mod dns;
 mod hardening;
 mod hardening_ii;

@@ -16,9 +16,9 @@ use crate::builders::AccountBuilder;
 use crate::helpers::*;
 
 /// A Caddy of its own: its admin API and where it serves sites.
-struct Caddy {
-    admin: String,
-    http: String,
+pub(crate) struct Caddy {
+    pub(crate) admin: String,
+    pub(crate) http: String,
     _process: Running,
     _home: tempfile::TempDir,
 }
@@ -40,7 +40,7 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-async fn caddy() -> Caddy {
+pub(crate) async fn caddy() -> Caddy {
     let home = tempfile::tempdir().expect("a home for Caddy");
     let admin = format!("127.0.0.1:{}", free_port());
     let http = format!("127.0.0.1:{}", free_port());
@@ -89,6 +89,7 @@ fn agent_at(portal: &str, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
         caddy: CaddySettings {
             admin: caddy.admin.clone(),
             listen: caddy.http.clone(),
+            access_log: dir.join("access.log"),
         },
         sites: dir.join("sites"),
         state_file: dir.join("state.json"),
@@ -96,11 +97,11 @@ fn agent_at(portal: &str, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
     .expect("an agent")
 }
 
-fn agent(app: &TestApp, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
+pub(crate) fn agent(app: &TestApp, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
     agent_at(&app.base, token, caddy, dir)
 }
 
-async fn node(app: &TestApp, name: &str, region: &str) -> String {
+pub(crate) async fn node(app: &TestApp, name: &str, region: &str) -> String {
     services::hosting::node_tokens::create_unchecked(
         &app.pool,
         None,
@@ -112,7 +113,7 @@ async fn node(app: &TestApp, name: &str, region: &str) -> String {
 }
 
 /// What the node answers for `host`: (status, body).
-async fn visit(caddy: &Caddy, host: &str) -> (u16, String) {
+pub(crate) async fn visit(caddy: &Caddy, host: &str) -> (u16, String) {
     let res = reqwest::Client::new()
         .get(format!("http://{}/", caddy.http))
         .header("Host", host)

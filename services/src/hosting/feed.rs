@@ -91,6 +91,21 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             text(details, "domain"),
             text(details, "problem")
         ),
+        "site_deployed" => format!(
+            "{actor} uploaded {} ({}) to the site",
+            text(details, "file"),
+            text(details, "size")
+        ),
+        "site_rolled_back" => format!(
+            "{actor} put back the site uploaded as {} on {}",
+            text(details, "file"),
+            text(details, "when")
+        ),
+        "site_deploy_failed" => format!(
+            "The hosting node refused {}: {}",
+            text(details, "file"),
+            text(details, "error")
+        ),
         "plan_changed" => format!(
             "{actor} changed the plan from {} to {}",
             text(details, "from"),

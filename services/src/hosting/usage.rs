@@ -299,21 +299,7 @@ pub async fn summary(
     })
 }
 
-/// "12.3 GB": decimal units, as plans are sold.
-pub fn format_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes.max(0) as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{} B", bytes.max(0))
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+pub use domain::hosting::format_bytes;
 
 /// The shape of a demo site's usage: storage at the start, bandwidth a
 /// day, and the seed its wiggle repeats from.

@@ -2,8 +2,10 @@
 //! region (`placement`); the node's agent, `ksf-node`, reads what its node
 //! should serve (`state`) and configures Caddy to serve it: the site's
 //! files for active accounts, the suspension page for suspended ones,
-//! nothing for the others. Every change that alters what a node serves
+//! nothing for the others. Customers upload their files as archives
+//! (`deploys`), which the agent unpacks into releases it can switch back to. Every change that alters what a node serves
 //! bumps its generation (database triggers), which wakes the agent.
 
+pub mod deploys;
 pub mod placement;
 pub mod state;

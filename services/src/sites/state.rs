@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use domain::sites::{hosts, DesiredState, SiteMode, SiteState};
+use domain::sites::{hosts, DesiredState, SiteMode, SiteState, KEPT_RELEASES};
 
 use crate::hosting::node_tokens::Node;
 
@@ -34,12 +34,19 @@ pub async fn desired(
     // here and again at the next generation, never not at all.
     let rows = sqlx::query!(
         r#"SELECT a.id, a.name, a.primary_domain, a.status AS "status: domain::AccountStatus",
-                  coalesce(array_agg(d.name ORDER BY d.name) FILTER (WHERE d.name IS NOT NULL), '{}') AS "domains!"
-           FROM hosting_accounts a LEFT JOIN domains d ON d.account_id = a.id
+                  a.release_id, p.storage_quota_bytes,
+                  coalesce(array_agg(d.name ORDER BY d.name) FILTER (WHERE d.name IS NOT NULL), '{}') AS "domains!",
+                  ARRAY(SELECT k.id FROM site_deploys k
+                        WHERE k.account_id = a.id AND k.status <> 'failed' AND k.archive IS NOT NULL
+                        ORDER BY k.created_at DESC, k.id LIMIT $2) AS "keep!"
+           FROM hosting_accounts a
+           JOIN plans p ON p.id = a.plan_id
+           LEFT JOIN domains d ON d.account_id = a.id
            WHERE a.node_id = $1 AND a.status IN ('active', 'suspended')
-           GROUP BY a.id
+           GROUP BY a.id, p.storage_quota_bytes
            ORDER BY a.id"#,
-        node.id
+        node.id,
+        KEPT_RELEASES as i64
     )
     .fetch_all(pool)
     .await?;
@@ -58,6 +65,9 @@ pub async fn desired(
                     SiteMode::Serve
                 },
                 hosts: hosts(&r.primary_domain, &r.domains),
+                keep: r.keep.into_iter().chain(r.release_id).collect(),
+                release: r.release_id,
+                quota_bytes: r.storage_quota_bytes.max(0) as u64,
             })
             .collect(),
     })

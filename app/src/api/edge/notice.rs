@@ -114,6 +114,9 @@ notices! {
     PrivacyOff = "privacy_off", Success, "WHOIS privacy is off: public lookups show the registrant's details.";
     AutoRenewOn = "auto_renew_on", Success, "Automatic renewal is on: your saved card is charged 14 days before the domain expires.";
     AutoRenewOff = "auto_renew_off", Success, "Automatic renewal is off: the account's owners are reminded before the domain expires.";
+    // Sites
+    SiteUploaded = "site_uploaded", Success, "Your files are uploaded: the site switches to them within moments.";
+    SiteRolledBack = "site_rolled_back", Success, "The earlier files are going back: the site serves them within moments.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

@@ -80,6 +80,9 @@ fn Account(a: AccountView) -> impl IntoView {
                 }}</p>
             </section>
         </div>
+        {(a.node.is_some() || a.status == domain::AccountStatus::Active).then(|| view! {
+            <crate::pages::sites::SiteSection account=a.id.clone()/>
+        })}
         <Members a=a.clone()/>
         <Activity base=base.clone() feed=a.feed.items.clone() more=a.feed.has_next/>
         {a.staff.then(|| view! { <StaffActions a=a.clone()/> })}

@@ -1,0 +1,46 @@
+//! Sites on hosting nodes at the HTTP edge: the nodes' own API (`node`),
+//! the account page's deploy list (`queries`) and the upload and rollback
+//! forms (`forms`).
+
+#[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
+mod node;
+pub mod queries;
+
+use serde::{Deserialize, Serialize};
+
+use domain::sites::DeployStatus;
+
+/// The account page's deploy section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SiteView {
+    pub account: String,
+    /// May upload and roll back.
+    pub can_deploy: bool,
+    /// Why uploading is not possible now (suspended, cancelled, no node).
+    pub blocked: Option<String>,
+    pub deploys: Vec<DeployRow>,
+    /// "100 MB": the largest upload.
+    pub max_upload: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeployRow {
+    pub id: String,
+    pub when: String,
+    pub who: String,
+    pub file_name: String,
+    /// "1.2 MB archive, 14 files, 3.4 MB"
+    pub size: String,
+    pub status: DeployStatus,
+    pub error: Option<String>,
+    pub live: bool,
+    pub can_roll_back: bool,
+}
+
+/// The nodes' API (bearer tokens, no session).
+#[cfg(feature = "ssr")]
+pub fn node_routes() -> axum::Router<crate::api::AppState> {
+    node::routes()
+}

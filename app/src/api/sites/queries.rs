@@ -1,0 +1,62 @@
+//! Server functions of the site section of the account page.
+
+use leptos::prelude::*;
+
+use super::SiteView;
+use crate::api::ApiError;
+
+/// The account's deploys and whether the user may deploy.
+#[server(endpoint = "sites/deploys")]
+pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
+    use super::DeployRow;
+    use crate::api::edge::{auth::actor, error::api_error};
+    use domain::hosting::format_bytes;
+    use domain::{AccountId, AccountStatus, Permission};
+    use services::hosting::{access, ServiceError};
+    use services::sites::{deploys, placement};
+
+    let (deps, actor) = actor()?;
+    let pool = &deps.pool;
+    let id = AccountId::parse(&account).ok_or_else(|| api_error(services::hosting::not_found()))?;
+    let access = access::authorize(pool, &actor, id).await.map_err(api_error)?;
+    let list = deploys::history(pool, &access).await.map_err(api_error)?;
+    let placed = placement::node_of(pool, &access)
+        .await
+        .map_err(|e| api_error(ServiceError::from(e)))?
+        .is_some();
+    let blocked = match access.status() {
+        AccountStatus::Suspended => Some("The account is suspended: deploys resume when it does."),
+        AccountStatus::Cancelled => Some("The account is cancelled."),
+        AccountStatus::Pending => Some("The account is not active yet: deploy once it is paid for."),
+        AccountStatus::Active if !placed => {
+            Some("The site is waiting for a hosting node: deploy once it is served.")
+        }
+        AccountStatus::Active => None,
+    };
+    Ok(SiteView {
+        account,
+        can_deploy: access.can(Permission::ManageSites),
+        blocked: blocked.map(str::to_string),
+        max_upload: format_bytes(deploys::MAX_UPLOAD_BYTES as i64),
+        deploys: list
+            .into_iter()
+            .map(|d| DeployRow {
+                id: d.id.to_string(),
+                when: crate::api::when(d.created_at),
+                who: d.uploaded_by.unwrap_or_else(|| "A former member".into()),
+                size: format!(
+                    "{} archive, {} file{}, {}",
+                    format_bytes(d.archive_bytes),
+                    d.files,
+                    if d.files == 1 { "" } else { "s" },
+                    format_bytes(d.unpacked_bytes)
+                ),
+                file_name: d.file_name,
+                status: d.status,
+                error: d.error,
+                live: d.live,
+                can_roll_back: d.can_roll_back,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,104 @@
+//! The site section of a hosting account's page: where it is served, the
+//! upload form, and the deploy history with rollback.
+
+use leptos::prelude::*;
+
+use crate::api::sites::{queries::site_deploys, DeployRow, SiteView};
+use crate::components::form::use_form;
+
+/// Loads and shows the account's deploys (its own request, so the rest of
+/// the account page does not wait for it).
+#[component]
+pub fn SiteSection(account: String) -> impl IntoView {
+    let deploys = Resource::new(move || account.clone(), site_deploys);
+    view! {
+        <section class="card site" id="site">
+            <h2>"Site files"</h2>
+            <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading deploys…"</p> }>
+                {move || Suspend::new(async move {
+                    match deploys.await {
+                        Ok(d) => view! { <Deploys d/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Deploys(d: SiteView) -> impl IntoView {
+    let base = format!("/hosting/{}/deploys", d.account);
+    let pending = d
+        .deploys
+        .iter()
+        .any(|x| x.live && x.status == domain::sites::DeployStatus::Pending);
+    view! {
+        // The node switches within seconds: look again until it has.
+        {pending.then(|| view! { <leptos_meta::Meta http_equiv="refresh" content="3"/> })}
+        {match (d.can_deploy, d.blocked.clone()) {
+            (false, _) => view! { <p class="muted">"Your role does not allow uploading files: owners, admins and developers can."</p> }.into_any(),
+            (true, Some(why)) => view! { <p class="muted">{why}</p> }.into_any(),
+            (true, None) => view! { <Upload action=base.clone() max=d.max_upload.clone()/> }.into_any(),
+        }}
+        <h3>"Deploys"</h3>
+        {if d.deploys.is_empty() {
+            view! { <p class="muted empty-deploys">"Nothing uploaded yet: the site shows our default page until you upload your files."</p> }.into_any()
+        } else {
+            view! { <History base=base.clone() rows=d.deploys.clone() can_deploy=d.can_deploy && d.blocked.is_none()/> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Upload(action: String, max: String) -> impl IntoView {
+    let form = use_form();
+    let error = form.error("archive");
+    view! {
+        <form class="form upload-site" method="post" action=action enctype="multipart/form-data">
+            <div class="field">
+                <label for="f-archive">"Upload your site (.zip or .tar.gz)"</label>
+                <input class="input" id="f-archive" type="file" name="archive" required=true
+                    accept=".zip,.tar.gz,.tgz,application/zip,application/gzip"
+                    aria-describedby="f-archive-help" aria-invalid=error.is_some().then_some("true")/>
+                <p class="muted" id="f-archive-help">{format!(
+                    "An archive of your site's files, index.html at the top (or in one folder), up to {max}. It replaces the files the site serves; the last five stay ready to put back."
+                )}</p>
+                {error.map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
+            <button class="btn btn-primary" type="submit">"Upload and deploy"</button>
+        </form>
+    }
+}
+
+#[component]
+fn History(base: String, rows: Vec<DeployRow>, can_deploy: bool) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table stack deploys">
+                <thead><tr><th>"Uploaded"</th><th>"Files"</th><th>"State"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr class="deploy">
+                            <td class="stack-title" data-label="Uploaded">{r.when.clone()} <span class="muted">{format!(" by {}", r.who)}</span></td>
+                            <td data-label="Files">{r.file_name.clone()} <span class="muted">{format!(" ({})", r.size)}</span></td>
+                            <td data-label="State">
+                                <span class=r.status.badge()>{r.status.label()}</span>
+                                {r.live.then(|| view! { " " <span class="badge badge-info">"Live"</span> })}
+                                {r.error.clone().map(|e| view! { <p class="error">{e}</p> })}
+                            </td>
+                            <td class="stack-actions">
+                                {(can_deploy && r.can_roll_back).then(|| view! {
+                                    <form method="post" action=format!("{base}/rollback")>
+                                        <input type="hidden" name="deploy" value=r.id.clone()/>
+                                        <button class="btn btn-secondary btn-sm" type="submit">{format!("Put back {}", r.file_name)}</button>
+                                    </form>
+                                })}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
