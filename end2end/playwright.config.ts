@@ -2,6 +2,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 // The server is started by ./scripts/test; Playwright only drives the browser.
 const baseURL = process.env.KSF_BASE_URL ?? "http://127.0.0.1:3100";
+// The hosting node ./scripts/test runs: every *.sites.test host is its.
+const sitesPort = process.env.KSF_E2E_SITES_PORT ?? "18080";
 
 export default defineConfig({
   testDir: "./tests",
@@ -26,6 +28,7 @@ export default defineConfig({
         "--disable-sync",
         "--no-first-run",
         "--disable-quic",
+        `--host-resolver-rules=MAP *.sites.test 127.0.0.1:${sitesPort}`,
       ],
     },
   },

@@ -67,6 +67,36 @@ pub struct DeployReport {
     pub bytes: u64,
 }
 
+/// What the agent found of its sites' certificates, posted to
+/// `SITES_REPORT_PATH` after each round of checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SitesReport {
+    pub sites: Vec<SiteReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteReport {
+    pub id: Uuid,
+    /// One per host name the site answers for.
+    pub certificates: Vec<CertReport>,
+}
+
+/// A host's certificate as the node serves it: issued (issuer and
+/// expiry), or not yet, with the reason the handshake gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertReport {
+    pub host: String,
+    pub issuer: Option<String>,
+    /// When it starts and stops being valid, in seconds since the epoch.
+    #[serde(default)]
+    pub issued_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// Where the agent posts its `SitesReport`.
+pub const SITES_REPORT_PATH: &str = "/api/node/sites";
+
 /// Where the agent downloads a deploy's archive (GET) and reports on it
 /// (POST a `DeployReport`).
 pub fn release_path(deploy: Uuid) -> String {

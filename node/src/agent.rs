@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use domain::archive::{ArchiveError, Summary};
 use domain::sites::{
-    release_path, DeployReport, DesiredState, SiteMode, SiteState, AGENT_VERSION_HEADER, STATE_PATH,
-    USAGE_PATH,
+    release_path, DeployReport, DesiredState, SiteMode, SiteState, SitesReport, AGENT_VERSION_HEADER,
+    SITES_REPORT_PATH, STATE_PATH, USAGE_PATH,
 };
 
 use crate::caddy::{self, CaddySettings};
@@ -308,6 +308,39 @@ impl Agent {
         Ok(measured)
     }
 
+    /// Checks the certificate of every host the node serves over HTTPS
+    /// and tells the portal. Answers how many sites were checked (none
+    /// when the node serves no HTTPS).
+    pub async fn check_certificates(&self) -> anyhow::Result<usize> {
+        let (Some(tls), Some(state)) = (&self.config.caddy.tls, self.remembered()) else {
+            return Ok(0);
+        };
+        // `:443` is this machine's port 443.
+        let address = if tls.listen.starts_with(':') {
+            format!("127.0.0.1{}", tls.listen)
+        } else {
+            tls.listen.clone()
+        };
+        let address = address
+            .parse()
+            .with_context(|| format!("the HTTPS address {address} is not an address and port"))?;
+        let reports = crate::certs::check(&state, address).await?;
+        for chunk in reports.chunks(500) {
+            self.http
+                .post(format!("{}{SITES_REPORT_PATH}", self.portal()))
+                .bearer_auth(&self.config.token)
+                .timeout(Duration::from_secs(30))
+                .json(&SitesReport {
+                    sites: chunk.to_vec(),
+                })
+                .send()
+                .await
+                .context("the portal did not answer")?
+                .error_for_status()?;
+        }
+        Ok(reports.len())
+    }
+
     /// Runs until `shutdown`: serves the remembered state at once, then
     /// follows the portal (backing off while it is unreachable), and
     /// measures usage every minute.
@@ -324,6 +357,10 @@ impl Agent {
             match self.measure_once().await {
                 Ok(sites) => tracing::debug!(sites, "usage posted"),
                 Err(error) => tracing::warn!(error = %format!("{error:#}"), "usage not posted"),
+            }
+            match self.check_certificates().await {
+                Ok(sites) => tracing::debug!(sites, "certificates reported"),
+                Err(error) => tracing::warn!(error = %format!("{error:#}"), "certificates not reported"),
             }
         }
     }

@@ -21,6 +21,31 @@ pub struct CaddySettings {
     /// Caddy's access log (JSON lines), which the agent reads to measure
     /// the bytes each site served.
     pub access_log: std::path::PathBuf,
+    /// HTTPS, when the node serves it.
+    pub tls: Option<TlsSettings>,
+}
+
+/// Where Caddy serves HTTPS and who signs its certificates.
+#[derive(Debug, Clone)]
+pub struct TlsSettings {
+    /// E.g. `:443` (`127.0.0.1:8443` in development).
+    pub listen: String,
+    pub issuer: Issuer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issuer {
+    /// Let's Encrypt or ZeroSSL through ACME (Caddy's defaults), with the
+    /// address they write to about expiring certificates.
+    Acme { email: Option<String> },
+    /// Caddy's own certificate authority: development and tests, where no
+    /// ACME server can reach the node.
+    Internal,
+}
+
+/// The port of an address like `:80` or `127.0.0.1:8080`.
+fn port_of(listen: &str) -> Option<u16> {
+    listen.rsplit(':').next()?.parse().ok()
 }
 
 /// The configuration serving `desired` from `sites` (`skip`: sites whose
@@ -66,13 +91,50 @@ pub fn config(desired: &DesiredState, settings: &CaddySettings, sites: &Path, sk
                 "include": [ACCESS_LOGGER],
             },
         } },
-        "apps": { "http": { "servers": { "ksf": {
+        "apps": apps(settings, routes),
+    })
+}
+
+/// The HTTP server (plain HTTP only), and with TLS a second server on the
+/// HTTPS address with the same routes, whose host names get certificates.
+fn apps(settings: &CaddySettings, routes: Vec<Value>) -> Value {
+    let Some(tls) = &settings.tls else {
+        return json!({ "http": { "servers": { "ksf": {
             "listen": [settings.listen],
             "routes": routes,
             "logs": { "default_logger_name": "ksf" },
-            // Certificates come with the TLS work; plain HTTP until then.
             "automatic_https": { "disable": true },
-        } } } },
+        } } } });
+    };
+    let issuer = match &tls.issuer {
+        Issuer::Internal => json!({ "module": "internal" }),
+        Issuer::Acme { email } => json!({ "module": "acme", "email": email }),
+    };
+    json!({
+        "http": {
+            // Caddy tells HTTP from HTTPS servers by these ports.
+            "http_port": port_of(&settings.listen),
+            "https_port": port_of(&tls.listen),
+            "servers": {
+                // Plain HTTP serves the sites too (no redirect): a host
+                // whose certificate is pending still answers.
+                "ksf": {
+                    "listen": [settings.listen],
+                    "routes": routes.clone(),
+                    "logs": { "default_logger_name": "ksf" },
+                    "automatic_https": { "disable_redirects": true },
+                },
+                "ksf_tls": {
+                    "listen": [tls.listen],
+                    "routes": routes,
+                    "logs": { "default_logger_name": "ksf" },
+                    "automatic_https": { "disable_redirects": true },
+                },
+            },
+        },
+        "tls": { "automation": { "policies": [{ "issuers": [issuer] }] } },
+        // Never ask to add the development authority to the system's trust.
+        "pki": { "certificate_authorities": { "local": { "install_trust": false } } },
     })
 }
 
@@ -135,6 +197,7 @@ mod tests {
             admin: "127.0.0.1:2019".into(),
             listen: ":8080".into(),
             access_log: "/var/log/ksf/access.log".into(),
+            tls: None,
         };
         let c = config(&desired, &settings, Path::new("/srv/sites"), &[]);
         let routes = &c["apps"]["http"]["servers"]["ksf"]["routes"];
@@ -144,5 +207,26 @@ mod tests {
         );
         assert_eq!(routes[1]["handle"][0]["status_code"], 503);
         assert_eq!(c["admin"]["listen"], "127.0.0.1:2019");
+        let with_tls = CaddySettings {
+            tls: Some(TlsSettings {
+                listen: "127.0.0.1:8443".into(),
+                issuer: Issuer::Internal,
+            }),
+            ..settings
+        };
+        let c = config(&desired, &with_tls, Path::new("/srv/sites"), &[]);
+        let http = &c["apps"]["http"];
+        assert_eq!(
+            (http["http_port"].as_u64(), http["https_port"].as_u64()),
+            (Some(8080), Some(8443))
+        );
+        assert_eq!(
+            http["servers"]["ksf_tls"]["routes"],
+            http["servers"]["ksf"]["routes"]
+        );
+        assert_eq!(
+            c["apps"]["tls"]["automation"]["policies"][0]["issuers"][0]["module"],
+            "internal"
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use node::caddy::CaddySettings;
+use node::caddy::{CaddySettings, Issuer, TlsSettings};
 use node::{Agent, AgentConfig};
 
 /// Makes this hosting node serve what the portal says.
@@ -26,6 +26,16 @@ struct Args {
     /// Where the sites' files live
     #[arg(long, env = "KSF_SITES_DIR", default_value = "/srv/ksf/sites")]
     sites: PathBuf,
+    /// Where Caddy serves HTTPS (e.g. :443); unset, the node serves plain HTTP only
+    #[arg(long, env = "KSF_SITES_TLS_LISTEN")]
+    tls_listen: Option<String>,
+    /// Who signs the certificates: acme (Let's Encrypt or ZeroSSL), or
+    /// internal (Caddy's own authority: development and tests)
+    #[arg(long, env = "KSF_TLS_ISSUER", default_value = "acme", value_parser = ["acme", "internal"])]
+    tls_issuer: String,
+    /// The address the ACME authority writes to about expiring certificates
+    #[arg(long, env = "KSF_ACME_EMAIL")]
+    acme_email: Option<String>,
     /// Caddy's access log, read to measure the bytes each site served
     /// (default: access.log beside the sites)
     #[arg(long, env = "KSF_ACCESS_LOG")]
@@ -56,6 +66,19 @@ async fn main() -> anyhow::Result<()> {
             admin: args.caddy_admin,
             listen: args.listen,
             access_log,
+            tls: args
+                .tls_listen
+                .filter(|l| !l.is_empty())
+                .map(|listen| TlsSettings {
+                    listen,
+                    issuer: if args.tls_issuer == "internal" {
+                        Issuer::Internal
+                    } else {
+                        Issuer::Acme {
+                            email: args.acme_email,
+                        }
+                    },
+                }),
         },
         sites: args.sites,
         state_file,

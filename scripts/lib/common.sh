@@ -175,22 +175,24 @@ ensure_caddy() {
 # 127.0.0.1:SITES_PORT, its files under .run/caddy) and the agent ksf-node
 # following the portal at PORTAL with TOKEN (sites under .run/sites).
 start_local_node() {
-  local agent="$1" portal="$2" token="$3" sites_port="$4" admin_port="$5"
-  local dir="$KSF_ROOT/.run/caddy"
-  mkdir -p "$dir" "$KSF_ROOT/.run/sites"
+  local agent="$1" portal="$2" token="$3" sites_port="$4" admin_port="$5" base="${6:-$KSF_ROOT/.run}" tls_port="${7:-}"
+  local dir="$base/caddy"
+  mkdir -p "$dir" "$base/sites"
   port_in_use "$admin_port" && die "port $admin_port (Caddy's admin API) is in use: set KSF_CADDY_ADMIN_PORT"
   port_in_use "$sites_port" && die "port $sites_port (the local sites) is in use: set KSF_SITES_PORT"
+  [ -n "$tls_port" ] && port_in_use "$tls_port" && die "port $tls_port (the local sites' HTTPS) is in use: set KSF_SITES_TLS_PORT"
   printf '{"admin":{"listen":"127.0.0.1:%s"}}' "$admin_port" > "$dir/initial.json"
   HOME="$dir" XDG_CONFIG_HOME="$dir" XDG_DATA_HOME="$dir" \
-    caddy run --config "$dir/initial.json" > "$KSF_ROOT/.run/caddy.log" 2>&1 &
+    caddy run --config "$dir/initial.json" > "$base/caddy.log" 2>&1 &
   CADDY_PID=$!
-  wait_for_answer "http://127.0.0.1:$admin_port/config/" "$CADDY_PID" "$KSF_ROOT/.run/caddy.log" "Caddy"
+  wait_for_answer "http://127.0.0.1:$admin_port/config/" "$CADDY_PID" "$base/caddy.log" "Caddy"
   KSF_PORTAL_URL="$portal" KSF_NODE_TOKEN="$token" KSF_CADDY_ADMIN="127.0.0.1:$admin_port" \
-    KSF_SITES_LISTEN="127.0.0.1:$sites_port" KSF_SITES_DIR="$KSF_ROOT/.run/sites" \
-    KSF_NODE_STATE="$KSF_ROOT/.run/ksf-node-state.json" \
-    "$agent" > "$KSF_ROOT/.run/ksf-node.log" 2>&1 &
+    KSF_SITES_LISTEN="127.0.0.1:$sites_port" KSF_SITES_DIR="$base/sites" \
+    KSF_NODE_STATE="$base/ksf-node-state.json" KSF_ACCESS_LOG="$base/access.log" \
+    KSF_SITES_TLS_LISTEN="${tls_port:+127.0.0.1:$tls_port}" KSF_TLS_ISSUER=internal \
+    "$agent" > "$base/ksf-node.log" 2>&1 &
   NODE_PID=$!
-  log "local hosting node: Caddy at 127.0.0.1:$sites_port, ksf-node (logs in .run/ksf-node.log)"
+  log "local hosting node: Caddy at 127.0.0.1:$sites_port, ksf-node (logs in ${base#$KSF_ROOT/}/ksf-node.log)"
 }
 
 ensure_chromium() {

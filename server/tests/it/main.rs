@@ -16,6 +16,7 @@ mod dns;
 mod hardening;
 mod hardening_ii;
 mod hosting;
+mod https;
 mod identity;
 mod live;
 mod logs;

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use node::caddy::CaddySettings;
+use node::caddy::{CaddySettings, Issuer, TlsSettings};
 use node::{Agent, AgentConfig};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -19,6 +19,8 @@ use crate::helpers::*;
 pub(crate) struct Caddy {
     pub(crate) admin: String,
     pub(crate) http: String,
+    /// Where it serves HTTPS, when the agent configures it to.
+    pub(crate) https: Option<String>,
     _process: Running,
     _home: tempfile::TempDir,
 }
@@ -41,6 +43,15 @@ fn free_port() -> u16 {
 }
 
 pub(crate) async fn caddy() -> Caddy {
+    start_caddy(None).await
+}
+
+/// A Caddy whose agent also serves HTTPS, with Caddy's own authority.
+pub(crate) async fn caddy_with_tls() -> Caddy {
+    start_caddy(Some(format!("127.0.0.1:{}", free_port()))).await
+}
+
+async fn start_caddy(https: Option<String>) -> Caddy {
     let home = tempfile::tempdir().expect("a home for Caddy");
     let admin = format!("127.0.0.1:{}", free_port());
     let http = format!("127.0.0.1:{}", free_port());
@@ -76,6 +87,7 @@ pub(crate) async fn caddy() -> Caddy {
     Caddy {
         admin,
         http,
+        https,
         _process: process,
         _home: home,
     }
@@ -90,6 +102,10 @@ fn agent_at(portal: &str, token: &str, caddy: &Caddy, dir: &Path) -> Agent {
             admin: caddy.admin.clone(),
             listen: caddy.http.clone(),
             access_log: dir.join("access.log"),
+            tls: caddy.https.clone().map(|listen| TlsSettings {
+                listen,
+                issuer: Issuer::Internal,
+            }),
         },
         sites: dir.join("sites"),
         state_file: dir.join("state.json"),

@@ -6,6 +6,7 @@
 //! (`deploys`), which the agent unpacks into releases it can switch back to. Every change that alters what a node serves
 //! bumps its generation (database triggers), which wakes the agent.
 
+pub mod certificates;
 pub mod deploys;
 pub mod placement;
 pub mod state;

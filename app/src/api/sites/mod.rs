@@ -23,6 +23,21 @@ pub struct SiteView {
     pub deploys: Vec<DeployRow>,
     /// "100 MB": the largest upload.
     pub max_upload: String,
+    /// HTTPS of each host, as the node last reported it.
+    pub certificates: Vec<CertRow>,
+}
+
+/// One host's HTTPS.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CertRow {
+    pub host: String,
+    /// Issued, valid, and not overdue for renewal.
+    pub ok: bool,
+    /// "Issued by R11, valid until …", "Expired: …", or "Pending: …"
+    /// with the reason.
+    pub state: String,
+    /// When the node last looked.
+    pub checked: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

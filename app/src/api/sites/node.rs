@@ -6,6 +6,8 @@
 //! - `GET /api/node/releases/{deploy}`: a deploy's archive;
 //!   `POST` there a `DeployReport` once the node unpacked or refused it.
 //!   A node reaches only the deploys of its own sites (404 otherwise).
+//! - `POST /api/node/sites`: a `SitesReport` (each site's certificates);
+//!   sites that are not the node's are ignored.
 
 pub use handler::routes;
 
@@ -16,17 +18,17 @@ mod handler {
         extract::{Path, Query, State},
         http::{header, HeaderMap, StatusCode},
         response::{IntoResponse, Response},
-        routing::get,
+        routing::{get, post},
         Json, Router,
     };
     use serde::Deserialize;
     use serde_json::json;
 
     use crate::api::AppState;
-    use domain::sites::DeployReport;
+    use domain::sites::{DeployReport, SitesReport, SITES_REPORT_PATH};
     use domain::sites::{AGENT_VERSION_HEADER, MAX_WAIT_SECS, STATE_PATH};
     use services::hosting::node_tokens::{self, Node};
-    use services::sites::{deploys, state};
+    use services::sites::{certificates, deploys, state};
     use uuid::Uuid;
 
     #[derive(Deserialize)]
@@ -39,6 +41,7 @@ mod handler {
         Router::new()
             .route(STATE_PATH, get(desired))
             .route("/api/node/releases/{deploy}", get(release).post(report))
+            .route(SITES_REPORT_PATH, post(sites_report))
     }
 
     /// The node the bearer token names, or the answer refusing it.
@@ -133,6 +136,36 @@ mod handler {
         match deploys::report(&app.deps.pool, node.id, deploy, &report, now).await {
             Ok(true) => StatusCode::NO_CONTENT.into_response(),
             Ok(false) => error(StatusCode::NOT_FOUND, "no such deploy on this node"),
+            Err(e) => internal(&e),
+        }
+    }
+
+    /// The most sites one report may carry.
+    const MAX_REPORTED_SITES: usize = 10_000;
+
+    async fn sites_report(
+        State(app): State<AppState>,
+        headers: HeaderMap,
+        body: axum::body::Bytes,
+    ) -> Response {
+        let node = match node_of(&app, &headers).await {
+            Ok(node) => node,
+            Err(refused) => return refused,
+        };
+        let report: SitesReport = match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("the body is not a report: {e}"),
+                )
+            }
+        };
+        if report.sites.len() > MAX_REPORTED_SITES {
+            return error(StatusCode::PAYLOAD_TOO_LARGE, "at most 10,000 sites a report");
+        }
+        match certificates::record(&app.deps.pool, node.id, &report, app.deps.clock.now()).await {
+            Ok(recorded) => (StatusCode::OK, Json(json!({ "recorded": recorded }))).into_response(),
             Err(e) => internal(&e),
         }
     }

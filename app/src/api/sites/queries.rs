@@ -8,18 +8,21 @@ use crate::api::ApiError;
 /// The account's deploys and whether the user may deploy.
 #[server(endpoint = "sites/deploys")]
 pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
-    use super::DeployRow;
+    use super::{CertRow, DeployRow};
     use crate::api::edge::{auth::actor, error::api_error};
     use domain::hosting::format_bytes;
     use domain::{AccountId, AccountStatus, Permission};
     use services::hosting::{access, ServiceError};
-    use services::sites::{deploys, placement};
+    use services::sites::{certificates, deploys, placement};
 
     let (deps, actor) = actor()?;
     let pool = &deps.pool;
     let id = AccountId::parse(&account).ok_or_else(|| api_error(services::hosting::not_found()))?;
     let access = access::authorize(pool, &actor, id).await.map_err(api_error)?;
     let list = deploys::history(pool, &access).await.map_err(api_error)?;
+    let certs = certificates::for_account(pool, &access)
+        .await
+        .map_err(api_error)?;
     let placed = placement::node_of(pool, &access)
         .await
         .map_err(|e| api_error(ServiceError::from(e)))?
@@ -38,6 +41,33 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
         can_deploy: access.can(Permission::ManageSites),
         blocked: blocked.map(str::to_string),
         max_upload: format_bytes(deploys::MAX_UPLOAD_BYTES as i64),
+        certificates: certs
+            .into_iter()
+            .map(|c| {
+                let ok = c.healthy(actor.now);
+                let state = match (&c.issuer, c.expires_at) {
+                    (_, Some(until)) if until <= actor.now => {
+                        "Expired: the node could not renew it".to_string()
+                    }
+                    (issuer, Some(until)) => format!(
+                        "Issued by {}, valid until {}{}",
+                        issuer.as_deref().unwrap_or("an unknown authority"),
+                        crate::api::when(until),
+                        if ok { "" } else { " (overdue for renewal)" }
+                    ),
+                    _ => format!(
+                        "Pending: {}",
+                        c.error.as_deref().unwrap_or("the node has not got it yet")
+                    ),
+                };
+                CertRow {
+                    ok,
+                    host: c.host,
+                    state,
+                    checked: crate::api::when(c.checked_at),
+                }
+            })
+            .collect(),
         deploys: list
             .into_iter()
             .map(|d| DeployRow {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::sites::{queries::site_deploys, DeployRow, SiteView};
+use crate::api::sites::{queries::site_deploys, CertRow, DeployRow, SiteView};
 use crate::components::form::use_form;
 
 /// Loads and shows the account's deploys (its own request, so the rest of
@@ -41,6 +41,7 @@ fn Deploys(d: SiteView) -> impl IntoView {
             (true, Some(why)) => view! { <p class="muted">{why}</p> }.into_any(),
             (true, None) => view! { <Upload action=base.clone() max=d.max_upload.clone()/> }.into_any(),
         }}
+        {(!d.certificates.is_empty()).then(|| view! { <Https rows=d.certificates.clone()/> })}
         <h3>"Deploys"</h3>
         {if d.deploys.is_empty() {
             view! { <p class="muted empty-deploys">"Nothing uploaded yet: the site shows our default page until you upload your files."</p> }.into_any()
@@ -100,5 +101,22 @@ fn History(base: String, rows: Vec<DeployRow>, can_deploy: bool) -> impl IntoVie
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// Each host's certificate, as the node last saw it.
+#[component]
+fn Https(rows: Vec<CertRow>) -> impl IntoView {
+    view! {
+        <h3>"HTTPS"</h3>
+        <ul class="certificates">
+            {rows.into_iter().map(|c| view! {
+                <li class="certificate">
+                    <span class=if c.ok { "badge badge-success" } else { "badge badge-warning" }>{if c.ok { "HTTPS" } else { "Check" }}</span>
+                    " " <strong>{c.host}</strong> " " {c.state}
+                    <span class="muted">{format!(" (checked {})", c.checked)}</span>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
