@@ -67,8 +67,8 @@ pub struct DeployReport {
     pub bytes: u64,
 }
 
-/// What the agent found of its sites' certificates, posted to
-/// `SITES_REPORT_PATH` after each round of checks.
+/// What the agent found of its sites (health, certificates, errors),
+/// posted to `SITES_REPORT_PATH` after each round of checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SitesReport {
     pub sites: Vec<SiteReport>,
@@ -77,8 +77,31 @@ pub struct SitesReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteReport {
     pub id: Uuid,
-    /// One per host name the site answers for.
+    /// One per host name the site answers for (none without HTTPS).
     pub certificates: Vec<CertReport>,
+    /// How the site answered the node's own request for its home page.
+    #[serde(default)]
+    pub health: Option<HealthReport>,
+    /// Why the node could not serve it as the portal asked (its folder
+    /// could not be made, a deploy could not be written), if so.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A site's answer to `GET /` of its primary host, through the node's
+/// Caddy: the status, or why there was none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthReport {
+    pub status: Option<u16>,
+    pub millis: u32,
+    pub error: Option<String>,
+}
+
+impl HealthReport {
+    /// Up: it answered, with anything but a server error.
+    pub fn up(&self) -> bool {
+        self.status.is_some_and(|s| s < 500)
+    }
 }
 
 /// A host's certificate as the node serves it: issued (issuer and

@@ -17,7 +17,10 @@ use domain::sites::{
     SITES_REPORT_PATH, STATE_PATH, USAGE_PATH,
 };
 
+use std::collections::HashMap;
+
 use crate::caddy::{self, CaddySettings};
+use crate::checks;
 use crate::files;
 use crate::releases::{self, OnDisk};
 use crate::usage;
@@ -45,6 +48,8 @@ pub struct Agent {
     unfinished: AtomicBool,
     /// How far the access log was read.
     meter: std::sync::Mutex<usage::Meter>,
+    /// Sites the last apply could not serve as asked, and why.
+    site_errors: std::sync::Mutex<HashMap<Uuid, String>>,
 }
 
 impl Agent {
@@ -59,6 +64,7 @@ impl Agent {
             loaded: tokio::sync::Mutex::new(None),
             unfinished: AtomicBool::new(false),
             meter: Default::default(),
+            site_errors: Default::default(),
         })
     }
 
@@ -100,16 +106,21 @@ impl Agent {
     pub async fn apply(&self, desired: &DesiredState) -> anyhow::Result<()> {
         let mut skip = Vec::new();
         let mut unfinished = false;
+        let mut errors = HashMap::new();
         for site in &desired.sites {
             match self.converge(site, &desired.portal).await {
                 Ok(done) => unfinished |= !done,
                 Err(error) => {
                     tracing::error!(site = %site.id, error = %format!("{error:#}"), "site could not be laid out; left out");
+                    errors.insert(site.id, format!("{error:#}"));
                     skip.push(site.id);
                 }
             }
         }
         self.unfinished.store(unfinished, Ordering::Relaxed);
+        if let Ok(mut kept) = self.site_errors.lock() {
+            *kept = errors;
+        }
         let config = caddy::config(desired, &self.config.caddy, &self.config.sites, &skip);
         let mut loaded = self.loaded.lock().await;
         if loaded.as_ref() != Some(&config) {
@@ -308,23 +319,27 @@ impl Agent {
         Ok(measured)
     }
 
-    /// Checks the certificate of every host the node serves over HTTPS
-    /// and tells the portal. Answers how many sites were checked (none
-    /// when the node serves no HTTPS).
-    pub async fn check_certificates(&self) -> anyhow::Result<usize> {
-        let (Some(tls), Some(state)) = (&self.config.caddy.tls, self.remembered()) else {
+    /// Checks every site the node serves (health, errors, and with HTTPS
+    /// each host's certificate) and tells the portal. Answers how many
+    /// sites were checked.
+    pub async fn check_sites(&self) -> anyhow::Result<usize> {
+        let Some(state) = self.remembered() else {
             return Ok(0);
         };
-        // `:443` is this machine's port 443.
-        let address = if tls.listen.starts_with(':') {
-            format!("127.0.0.1{}", tls.listen)
-        } else {
-            tls.listen.clone()
+        let caddy = &self.config.caddy;
+        let listeners = checks::Listeners {
+            http: checks::local(&caddy.listen)
+                .with_context(|| format!("{} is not an address and port", caddy.listen))?,
+            https: match &caddy.tls {
+                Some(tls) => Some(
+                    checks::local(&tls.listen)
+                        .with_context(|| format!("{} is not an address and port", tls.listen))?,
+                ),
+                None => None,
+            },
         };
-        let address = address
-            .parse()
-            .with_context(|| format!("the HTTPS address {address} is not an address and port"))?;
-        let reports = crate::certs::check(&state, address).await?;
+        let errors = self.site_errors.lock().map(|e| e.clone()).unwrap_or_default();
+        let reports = checks::check(&state, listeners, &errors).await?;
         for chunk in reports.chunks(500) {
             self.http
                 .post(format!("{}{SITES_REPORT_PATH}", self.portal()))
@@ -358,9 +373,9 @@ impl Agent {
                 Ok(sites) => tracing::debug!(sites, "usage posted"),
                 Err(error) => tracing::warn!(error = %format!("{error:#}"), "usage not posted"),
             }
-            match self.check_certificates().await {
-                Ok(sites) => tracing::debug!(sites, "certificates reported"),
-                Err(error) => tracing::warn!(error = %format!("{error:#}"), "certificates not reported"),
+            match self.check_sites().await {
+                Ok(sites) => tracing::debug!(sites, "sites checked"),
+                Err(error) => tracing::warn!(error = %format!("{error:#}"), "site checks not reported"),
             }
         }
     }

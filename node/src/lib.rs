@@ -10,7 +10,7 @@
 
 pub mod agent;
 pub mod caddy;
-pub mod certs;
+pub mod checks;
 pub mod files;
 pub mod releases;
 pub mod usage;

@@ -1,6 +1,7 @@
-//! HTTPS on hosting nodes, with a real Caddy and its own certificate
-//! authority: every host of a site gets a certificate, the agent reads
-//! what Caddy presents and reports it, and the account page shows it.
+//! HTTPS and health on hosting nodes, with a real Caddy and its own
+//! certificate authority: every host of a site gets a certificate, the
+//! agent reads what Caddy presents and how the site answers, and reports
+//! it; the account page and the dashboard show it.
 
 use sqlx::PgPool;
 
@@ -31,7 +32,7 @@ async fn each_host_of_a_site_gets_a_certificate_the_account_page_shows(pool: PgP
         "both hosts have certificates",
         std::time::Duration::from_secs(20),
         || async {
-            assert_eq!(agent.check_certificates().await.unwrap(), 1);
+            assert_eq!(agent.check_sites().await.unwrap(), 1);
             let rows: Vec<(String, Option<String>, Option<time::OffsetDateTime>)> =
                 sqlx::query_as("SELECT host, issuer, expires_at FROM site_certificates ORDER BY host")
                     .fetch_all(&app.pool)
@@ -73,6 +74,20 @@ async fn each_host_of_a_site_gets_a_certificate_the_account_page_shows(pool: PgP
     assert!(page.contains("Issued by Caddy Local Authority"), "{page}");
     assert!(!page.contains("overdue for renewal"), "just issued: {page}");
 
+    // The node asked the site for its home page, through its own Caddy.
+    assert!(page.contains("Answered 200 in"), "{page}");
+    let dashboard = browser.page("/").await;
+    assert!(dashboard.contains("Sites up"), "{dashboard}");
+    assert!(dashboard.contains("1 of 1"), "{dashboard}");
+
+    // Caddy gone: the next round says the site does not answer.
+    drop(caddy);
+    assert_eq!(agent.check_sites().await.unwrap(), 1);
+    let page = browser.page(&format!("/hosting/{shop}")).await;
+    assert!(page.contains("No answer:"), "{page}");
+    let dashboard = browser.page("/").await;
+    assert!(dashboard.contains("1 not answering"), "{dashboard}");
+
     // Another node's report on this site is ignored.
     let res = reqwest::Client::new()
         .post(format!("{}{}", app.base, domain::sites::SITES_REPORT_PATH))
@@ -88,4 +103,9 @@ async fn each_host_of_a_site_gets_a_certificate_the_account_page_shows(pool: PgP
         .await
         .unwrap();
     assert_eq!(kept, 2);
+    let up: bool = sqlx::query_scalar("SELECT up FROM site_health")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(!up, "another node cannot say it is up");
 }

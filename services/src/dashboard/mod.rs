@@ -11,6 +11,7 @@ pub mod charts;
 pub mod dns;
 pub mod hosting;
 pub mod platform;
+pub mod sites;
 pub mod support;
 
 use std::future::Future;
@@ -128,7 +129,9 @@ pub struct ChartSource {
 /// Every tile group, in page order. Later areas (support, billing) add theirs here.
 pub const TILES: &[TileSource] = &[
     hosting::TILES,
+    sites::CUSTOMER_TILES,
     platform::TILES,
+    sites::STAFF_TILES,
     support::CUSTOMER_TILES,
     support::STAFF_TILES,
     billing::CUSTOMER_TILES,

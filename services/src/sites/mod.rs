@@ -7,6 +7,7 @@
 //! bumps its generation (database triggers), which wakes the agent.
 
 pub mod certificates;
+pub mod checks;
 pub mod deploys;
 pub mod placement;
 pub mod state;

@@ -25,6 +25,19 @@ pub struct SiteView {
     pub max_upload: String,
     /// HTTPS of each host, as the node last reported it.
     pub certificates: Vec<CertRow>,
+    /// How the site last answered its node (None: not looked at yet).
+    pub health: Option<HealthRow>,
+}
+
+/// A site's last answer to its node.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HealthRow {
+    pub up: bool,
+    /// "Answered 200 in 12 ms" or "No answer: connection refused".
+    pub answer: String,
+    pub checked: String,
+    /// Why the node could not serve the site as asked.
+    pub site_error: Option<String>,
 }
 
 /// One host's HTTPS.

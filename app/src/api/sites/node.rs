@@ -6,7 +6,8 @@
 //! - `GET /api/node/releases/{deploy}`: a deploy's archive;
 //!   `POST` there a `DeployReport` once the node unpacked or refused it.
 //!   A node reaches only the deploys of its own sites (404 otherwise).
-//! - `POST /api/node/sites`: a `SitesReport` (each site's certificates);
+//! - `POST /api/node/sites`: a `SitesReport` (each site's health, errors
+//!   and certificates);
 //!   sites that are not the node's are ignored.
 
 pub use handler::routes;
@@ -28,7 +29,7 @@ mod handler {
     use domain::sites::{DeployReport, SitesReport, SITES_REPORT_PATH};
     use domain::sites::{AGENT_VERSION_HEADER, MAX_WAIT_SECS, STATE_PATH};
     use services::hosting::node_tokens::{self, Node};
-    use services::sites::{certificates, deploys, state};
+    use services::sites::{checks, deploys, state};
     use uuid::Uuid;
 
     #[derive(Deserialize)]
@@ -164,7 +165,7 @@ mod handler {
         if report.sites.len() > MAX_REPORTED_SITES {
             return error(StatusCode::PAYLOAD_TOO_LARGE, "at most 10,000 sites a report");
         }
-        match certificates::record(&app.deps.pool, node.id, &report, app.deps.clock.now()).await {
+        match checks::record(&app.deps.pool, node.id, &report, app.deps.clock.now()).await {
             Ok(recorded) => (StatusCode::OK, Json(json!({ "recorded": recorded }))).into_response(),
             Err(e) => internal(&e),
         }

@@ -8,12 +8,12 @@ use crate::api::ApiError;
 /// The account's deploys and whether the user may deploy.
 #[server(endpoint = "sites/deploys")]
 pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
-    use super::{CertRow, DeployRow};
+    use super::{CertRow, DeployRow, HealthRow};
     use crate::api::edge::{auth::actor, error::api_error};
     use domain::hosting::format_bytes;
     use domain::{AccountId, AccountStatus, Permission};
     use services::hosting::{access, ServiceError};
-    use services::sites::{certificates, deploys, placement};
+    use services::sites::{certificates, checks, deploys, placement};
 
     let (deps, actor) = actor()?;
     let pool = &deps.pool;
@@ -23,6 +23,7 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
     let certs = certificates::for_account(pool, &access)
         .await
         .map_err(api_error)?;
+    let health = checks::health_of(pool, &access).await.map_err(api_error)?;
     let placed = placement::node_of(pool, &access)
         .await
         .map_err(|e| api_error(ServiceError::from(e)))?
@@ -41,6 +42,16 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
         can_deploy: access.can(Permission::ManageSites),
         blocked: blocked.map(str::to_string),
         max_upload: format_bytes(deploys::MAX_UPLOAD_BYTES as i64),
+        health: health.map(|h| HealthRow {
+            up: h.up,
+            answer: match (h.status, &h.error) {
+                (Some(status), _) => format!("Answered {status} in {} ms", h.millis),
+                (None, Some(error)) => format!("No answer: {error}"),
+                (None, None) => "No answer".into(),
+            },
+            checked: crate::api::when(h.checked_at),
+            site_error: h.site_error,
+        }),
         certificates: certs
             .into_iter()
             .map(|c| {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::sites::{queries::site_deploys, CertRow, DeployRow, SiteView};
+use crate::api::sites::{queries::site_deploys, CertRow, DeployRow, HealthRow, SiteView};
 use crate::components::form::use_form;
 
 /// Loads and shows the account's deploys (its own request, so the rest of
@@ -41,6 +41,7 @@ fn Deploys(d: SiteView) -> impl IntoView {
             (true, Some(why)) => view! { <p class="muted">{why}</p> }.into_any(),
             (true, None) => view! { <Upload action=base.clone() max=d.max_upload.clone()/> }.into_any(),
         }}
+        {d.health.clone().map(|h| view! { <Health h/> })}
         {(!d.certificates.is_empty()).then(|| view! { <Https rows=d.certificates.clone()/> })}
         <h3>"Deploys"</h3>
         {if d.deploys.is_empty() {
@@ -118,5 +119,17 @@ fn Https(rows: Vec<CertRow>) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
+    }
+}
+
+/// The site's last answer to its node, and any error serving it.
+#[component]
+fn Health(h: HealthRow) -> impl IntoView {
+    view! {
+        <p class="site-health">
+            <span class=if h.up { "badge badge-success" } else { "badge badge-danger" }>{if h.up { "Up" } else { "Down" }}</span>
+            " " {h.answer} <span class="muted">{format!(" (checked {})", h.checked)}</span>
+        </p>
+        {h.site_error.map(|e| view! { <p class="form-error" role="alert">{format!("The hosting node could not serve the site as asked: {e}")}</p> })}
     }
 }

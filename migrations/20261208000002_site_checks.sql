@@ -12,3 +12,15 @@ CREATE TABLE site_certificates (
 );
 -- Certificates expiring soon, for staff and the dashboard.
 CREATE INDEX site_certificates_expiry_idx ON site_certificates (expires_at) WHERE expires_at IS NOT NULL;
+
+-- Each site's health as its node last saw it: its home page's answer
+-- through the node's Caddy, and any error serving it as asked.
+CREATE TABLE site_health (
+    account_id uuid PRIMARY KEY REFERENCES hosting_accounts (id) ON DELETE CASCADE,
+    up         boolean NOT NULL,
+    status     integer CHECK (status BETWEEN 100 AND 599),
+    millis     integer NOT NULL CHECK (millis >= 0),
+    error      text CHECK (length(error) <= 500),
+    site_error text CHECK (length(site_error) <= 500),
+    checked_at timestamptz NOT NULL
+);
