@@ -24,3 +24,19 @@ CREATE TABLE site_health (
     site_error text CHECK (length(site_error) <= 500),
     checked_at timestamptz NOT NULL
 );
+
+-- A site going up or down updates its members' dashboards (and staff's):
+-- a new kind of live event (`domain::live::EventKind::Site`).
+ALTER TABLE events DROP CONSTRAINT events_kind_known;
+ALTER TABLE events ADD CONSTRAINT events_kind_known
+    CHECK (kind IN ('activity', 'billing', 'notification', 'sign_up', 'ticket', 'usage', 'site'));
+
+CREATE FUNCTION site_health_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR OLD.up IS DISTINCT FROM NEW.up THEN
+        INSERT INTO events (kind, account_id) VALUES ('site', NEW.account_id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER site_health_event AFTER INSERT OR UPDATE ON site_health
+    FOR EACH ROW EXECUTE FUNCTION site_health_event();

@@ -21,6 +21,8 @@ pub enum EventKind {
     Ticket,
     /// A hosting node reported usage for an account.
     Usage,
+    /// A site went up or down on its node.
+    Site,
 }
 
 impl EventKind {
@@ -31,6 +33,7 @@ impl EventKind {
         EventKind::SignUp,
         EventKind::Ticket,
         EventKind::Usage,
+        EventKind::Site,
     ];
 
     /// As stored in `events.kind` and sent as the event's name.
@@ -42,6 +45,7 @@ impl EventKind {
             EventKind::SignUp => "sign_up",
             EventKind::Ticket => "ticket",
             EventKind::Usage => "usage",
+            EventKind::Site => "site",
         }
     }
 

@@ -15,6 +15,10 @@ pub struct DesiredState {
     /// The portal's address (the default page links to it).
     pub portal: String,
     pub sites: Vec<SiteState>,
+    /// Sites whose files the node deletes: moved away, or cancelled past
+    /// the retention period. Never one of `sites`.
+    #[serde(default)]
+    pub remove: Vec<Uuid>,
 }
 
 /// One hosting account's site.
@@ -72,6 +76,9 @@ pub struct DeployReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SitesReport {
     pub sites: Vec<SiteReport>,
+    /// Sites of `DesiredState::remove` whose files are gone.
+    #[serde(default)]
+    pub removed: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

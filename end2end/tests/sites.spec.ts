@@ -38,7 +38,7 @@ async function newAccount(page: Page, host: string): Promise<string> {
   await page.getByLabel("Region").selectOption({ label: "Asia Pacific — Singapore" });
   await page.getByRole("button", { name: "Create hosting account" }).click();
   await expect(page.getByRole("heading", { level: 1, name: `Site ${host}` })).toBeVisible();
-  await expect(page.locator(".site-node")).toContainText("Served by e2e-ap-southeast");
+  await expect(page.locator(".site-node")).toContainText("Served by demo-ap-southeast");
   return new URL(page.url()).pathname;
 }
 

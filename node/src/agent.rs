@@ -1,29 +1,27 @@
 //! The agent's loop: ask the portal for the node's state (held until it
 //! changes), apply it, remember it. Applying is idempotent: an unchanged
 //! state is not loaded again, and existing sites are left as they are.
+//! Its reports (usage, checks) are in `reporting`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use uuid::Uuid;
 
 use domain::archive::{ArchiveError, Summary};
 use domain::sites::{
-    release_path, DeployReport, DesiredState, SiteMode, SiteState, SitesReport, AGENT_VERSION_HEADER,
-    SITES_REPORT_PATH, STATE_PATH, USAGE_PATH,
+    release_path, DeployReport, DesiredState, SiteMode, SiteState, AGENT_VERSION_HEADER, STATE_PATH,
 };
 
-use std::collections::HashMap;
-
 use crate::caddy::{self, CaddySettings};
-use crate::checks;
 use crate::files;
 use crate::releases::{self, OnDisk};
 use crate::usage;
+
+mod reporting;
 
 /// How the agent reaches the portal and runs its node.
 #[derive(Debug, Clone)]
@@ -39,6 +37,9 @@ pub struct AgentConfig {
     pub state_file: PathBuf,
 }
 
+/// How often the agent asks for its whole state anyway.
+const FULL_SYNC_EVERY: Duration = Duration::from_secs(600);
+
 pub struct Agent {
     config: AgentConfig,
     http: reqwest::Client,
@@ -50,6 +51,8 @@ pub struct Agent {
     meter: std::sync::Mutex<usage::Meter>,
     /// Sites the last apply could not serve as asked, and why.
     site_errors: std::sync::Mutex<HashMap<Uuid, String>>,
+    /// Sites deleted as asked, not yet told to the portal.
+    removed: std::sync::Mutex<std::collections::HashSet<Uuid>>,
 }
 
 impl Agent {
@@ -65,6 +68,7 @@ impl Agent {
             unfinished: AtomicBool::new(false),
             meter: Default::default(),
             site_errors: Default::default(),
+            removed: Default::default(),
         })
     }
 
@@ -120,6 +124,24 @@ impl Agent {
         self.unfinished.store(unfinished, Ordering::Relaxed);
         if let Ok(mut kept) = self.site_errors.lock() {
             *kept = errors;
+        }
+        // Deleted only when asked by name, and never a site it serves.
+        for id in desired
+            .remove
+            .iter()
+            .filter(|id| !desired.sites.iter().any(|s| s.id == **id))
+        {
+            match releases::remove_site(&self.config.sites, *id) {
+                Ok(existed) => {
+                    if existed {
+                        tracing::info!(site = %id, "site deleted as asked");
+                    }
+                    if let Ok(mut removed) = self.removed.lock() {
+                        removed.insert(*id);
+                    }
+                }
+                Err(error) => tracing::warn!(site = %id, %error, "site could not be deleted"),
+            }
         }
         let config = caddy::config(desired, &self.config.caddy, &self.config.sites, &skip);
         let mut loaded = self.loaded.lock().await;
@@ -266,118 +288,11 @@ impl Agent {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Measures every site of the state applied last and posts the figures
-    /// to the usage API. Answers how many sites were measured.
-    pub async fn measure_once(&self) -> anyhow::Result<usize> {
-        let Some(state) = self.remembered() else {
-            return Ok(0);
-        };
-        // To the microsecond, as the portal stores it: two rounds never
-        // share a time (the second would be a duplicate, not stored).
-        let now = time::OffsetDateTime::now_utc();
-        let time = now
-            .replace_microsecond(now.microsecond())?
-            .format(&time::format_description::well_known::Rfc3339)?;
-        let (sites, log) = (self.config.sites.clone(), self.config.caddy.access_log.clone());
-        let samples = {
-            let mut meter = self
-                .meter
-                .lock()
-                .map_err(|_| anyhow::anyhow!("the meter is poisoned"))?;
-            meter.samples(&state, &sites, &log, time)
-        };
-        let measured = samples.len();
-        let mut batches = samples.chunks(1_000);
-        while let Some(batch) = batches.next() {
-            let answer = self
-                .http
-                .post(format!("{}{}", self.portal(), USAGE_PATH))
-                .bearer_auth(&self.config.token)
-                .timeout(Duration::from_secs(30))
-                .json(&serde_json::json!({ "samples": batch }))
-                .send()
-                .await;
-            let refused = match answer {
-                Ok(a) if a.status().is_success() => continue,
-                Ok(a) => {
-                    let status = a.status();
-                    let text = a.text().await.unwrap_or_default();
-                    anyhow::anyhow!(
-                        "the usage API refused ({status}): {}",
-                        text.chars().take(300).collect::<String>()
-                    )
-                }
-                Err(e) => anyhow::Error::from(e).context("the portal did not answer"),
-            };
-            // Posted next round, with that round's figures.
-            let unsent: Vec<_> = std::iter::once(batch).chain(batches).flatten().cloned().collect();
-            if let Ok(mut meter) = self.meter.lock() {
-                meter.keep(unsent);
-            }
-            return Err(refused);
-        }
-        Ok(measured)
-    }
-
-    /// Checks every site the node serves (health, errors, and with HTTPS
-    /// each host's certificate) and tells the portal. Answers how many
-    /// sites were checked.
-    pub async fn check_sites(&self) -> anyhow::Result<usize> {
-        let Some(state) = self.remembered() else {
-            return Ok(0);
-        };
-        let caddy = &self.config.caddy;
-        let listeners = checks::Listeners {
-            http: checks::local(&caddy.listen)
-                .with_context(|| format!("{} is not an address and port", caddy.listen))?,
-            https: match &caddy.tls {
-                Some(tls) => Some(
-                    checks::local(&tls.listen)
-                        .with_context(|| format!("{} is not an address and port", tls.listen))?,
-                ),
-                None => None,
-            },
-        };
-        let errors = self.site_errors.lock().map(|e| e.clone()).unwrap_or_default();
-        let reports = checks::check(&state, listeners, &errors).await?;
-        for chunk in reports.chunks(500) {
-            self.http
-                .post(format!("{}{SITES_REPORT_PATH}", self.portal()))
-                .bearer_auth(&self.config.token)
-                .timeout(Duration::from_secs(30))
-                .json(&SitesReport {
-                    sites: chunk.to_vec(),
-                })
-                .send()
-                .await
-                .context("the portal did not answer")?
-                .error_for_status()?;
-        }
-        Ok(reports.len())
-    }
-
     /// Runs until `shutdown`: serves the remembered state at once, then
     /// follows the portal (backing off while it is unreachable), and
     /// measures usage every minute.
     pub async fn run(&self, shutdown: tokio::sync::watch::Receiver<bool>) {
         tokio::join!(self.follow(shutdown.clone()), self.measure(shutdown));
-    }
-
-    async fn measure(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(usage::EVERY) => {}
-                _ = shutdown.changed() => return,
-            }
-            match self.measure_once().await {
-                Ok(sites) => tracing::debug!(sites, "usage posted"),
-                Err(error) => tracing::warn!(error = %format!("{error:#}"), "usage not posted"),
-            }
-            match self.check_sites().await {
-                Ok(sites) => tracing::debug!(sites, "sites checked"),
-                Err(error) => tracing::warn!(error = %format!("{error:#}"), "site checks not reported"),
-            }
-        }
     }
 
     async fn follow(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
@@ -394,7 +309,14 @@ impl Agent {
             }
         }
         let mut wait = Duration::from_secs(1);
+        let mut whole = tokio::time::Instant::now();
         loop {
+            // Now and then the whole state, whether or not it changed: a
+            // deletion falls due with time, not with a change.
+            if whole.elapsed() > FULL_SYNC_EVERY {
+                applied = None;
+                whole = tokio::time::Instant::now();
+            }
             let round = tokio::select! {
                 r = self.sync_once(applied) => r,
                 _ = shutdown.changed() => return,

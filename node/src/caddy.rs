@@ -170,6 +170,7 @@ mod tests {
         let id = uuid::Uuid::nil();
         let desired = DesiredState {
             generation: 3,
+            remove: vec![],
             node: "web-1".into(),
             portal: "https://portal.example".into(),
             sites: vec![

@@ -127,6 +127,15 @@ pub fn prune(sites: &Path, site: &SiteState, serving: &str) -> io::Result<usize>
     Ok(removed)
 }
 
+/// Deletes everything of the site `id` (moved away, or cancelled past
+/// its retention). Answers whether there was anything.
+pub fn remove_site(sites: &Path, id: uuid::Uuid) -> io::Result<bool> {
+    let dir = sites.join(id.to_string());
+    let existed = std::fs::symlink_metadata(&dir).is_ok();
+    remove_any(&dir)?;
+    Ok(existed)
+}
+
 /// Removes a file, link or folder; absent is fine.
 fn remove_any(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {

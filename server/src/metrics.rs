@@ -132,6 +132,10 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
             metrics::gauge!("ksf_sites", "placed" => "yes").set(q.sites_placed as f64);
             metrics::gauge!("ksf_sites", "placed" => "no").set(q.sites_unplaced as f64);
             metrics::gauge!("ksf_nodes_silent").set(q.nodes_silent as f64);
+            metrics::gauge!("ksf_sites_down").set(q.sites_down as f64);
+            metrics::gauge!("ksf_site_certificates_attention").set(q.certificates_attention as f64);
+            metrics::gauge!("ksf_site_deploys_pending").set(q.deploys_pending as f64);
+            metrics::gauge!("ksf_site_removals_pending").set(q.site_removals_pending as f64);
             metrics::gauge!("ksf_database_up").set(1.0);
         }
         Err(error) => {

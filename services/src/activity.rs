@@ -70,6 +70,8 @@ pub enum Action {
     SiteRolledBack,
     /// The node refused an uploaded site.
     SiteDeployFailed,
+    /// Staff moved the site to another hosting node.
+    SiteMoved,
 }
 
 impl Action {
@@ -123,6 +125,7 @@ impl Action {
             Action::SiteDeployed => "site_deployed",
             Action::SiteRolledBack => "site_rolled_back",
             Action::SiteDeployFailed => "site_deploy_failed",
+            Action::SiteMoved => "site_moved",
         }
     }
 

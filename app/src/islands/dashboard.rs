@@ -14,6 +14,7 @@ use domain::live::EventKind;
 /// one of these; DNS changes log account activity).
 pub const TILE_EVENTS: &[EventKind] = &[
     EventKind::Usage,
+    EventKind::Site,
     EventKind::Activity,
     EventKind::SignUp,
     EventKind::Ticket,

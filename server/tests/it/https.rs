@@ -87,6 +87,23 @@ async fn each_host_of_a_site_gets_a_certificate_the_account_page_shows(pool: PgP
     assert!(page.contains("No answer:"), "{page}");
     let dashboard = browser.page("/").await;
     assert!(dashboard.contains("1 not answering"), "{dashboard}");
+    let metrics = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("ksf_sites_down 1"), "{metrics}");
+    // Up, then down: each change tells the live dashboards.
+    let changes: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE kind = 'site' AND account_id = $1")
+            .bind(shop)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(changes, 2);
+    // Nor could its certificates be read: both hosts need a look.
+    assert!(metrics.contains("ksf_site_certificates_attention 2"), "{metrics}");
 
     // Another node's report on this site is ignored.
     let res = reqwest::Client::new()

@@ -28,6 +28,7 @@ mod rendering;
 mod retention;
 mod sessions;
 mod shell;
+mod site_moves;
 mod sites;
 mod step_up;
 mod tickets;

@@ -101,6 +101,10 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             text(details, "file"),
             text(details, "when")
         ),
+        "site_moved" => format!(
+            "{actor} moved the site to the hosting node {}",
+            text(details, "node")
+        ),
         "site_deploy_failed" => format!(
             "The hosting node refused {}: {}",
             text(details, "file"),

@@ -39,6 +39,13 @@ pub struct Queues {
     pub sites_placed: i64,
     pub sites_unplaced: i64,
     pub nodes_silent: i64,
+    /// Sites whose node found them not answering; host names whose
+    /// certificate is missing, expired or overdue for renewal; deploys
+    /// waiting for their node, and sites waiting to be deleted from one.
+    pub sites_down: i64,
+    pub certificates_attention: i64,
+    pub deploys_pending: i64,
+    pub site_removals_pending: i64,
 }
 
 /// Delivered (a complaint was delivered too) over delivered and bounced:
@@ -83,7 +90,12 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
                   (SELECT count(*) FROM hosting_accounts WHERE node_id IS NULL AND status IN ('active', 'suspended')) AS "unplaced!",
                   (SELECT count(*) FROM node_tokens n WHERE n.revoked_at IS NULL
                      AND EXISTS (SELECT 1 FROM hosting_accounts a WHERE a.node_id = n.id AND a.status <> 'cancelled')
-                     AND (n.agent_seen_at IS NULL OR n.agent_seen_at < now() - interval '2 minutes')) AS "silent!""#
+                     AND (n.agent_seen_at IS NULL OR n.agent_seen_at < now() - interval '2 minutes')) AS "silent!",
+                  (SELECT count(*) FROM site_health WHERE NOT up) AS "down!",
+                  (SELECT count(*) FROM site_certificates c WHERE c.expires_at IS NULL OR c.issued_at IS NULL
+                     OR now() >= c.expires_at - (c.expires_at - c.issued_at) / 3) AS "attention!",
+                  (SELECT count(*) FROM site_deploys WHERE status = 'pending') AS "deploys!",
+                  (SELECT count(*) FROM site_removals WHERE done_at IS NULL AND due_at <= now()) AS "removals!""#
     )
     .fetch_one(pool)
     .await?;
@@ -91,6 +103,10 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
         sites_placed: sites.placed,
         sites_unplaced: sites.unplaced,
         nodes_silent: sites.silent,
+        sites_down: sites.down,
+        certificates_attention: sites.attention,
+        deploys_pending: sites.deploys,
+        site_removals_pending: sites.removals,
         outbox_pending: outbox.pending,
         outbox_oldest_seconds: outbox.oldest,
         emails_sent_24h: outbox.sent,

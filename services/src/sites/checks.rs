@@ -46,6 +46,20 @@ pub async fn record(
         health(&mut tx, site, now).await?;
         recorded += 1;
     }
+    let removed = &report.removed[..report.removed.len().min(10_000)];
+    let done = sqlx::query!(
+        "UPDATE site_removals SET done_at = $3
+         WHERE node_id = $1 AND account_id = ANY($2) AND done_at IS NULL AND due_at <= $3",
+        node,
+        removed,
+        now
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done > 0 {
+        tracing::info!(done, "sites removed from the node");
+    }
     tx.commit().await?;
     Ok(recorded)
 }

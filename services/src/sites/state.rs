@@ -50,7 +50,16 @@ pub async fn desired(
     )
     .fetch_all(pool)
     .await?;
+    let remove = sqlx::query_scalar!(
+        "SELECT account_id FROM site_removals WHERE node_id = $1 AND done_at IS NULL AND due_at <= $2
+         ORDER BY due_at LIMIT 1000",
+        node.id,
+        now
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(DesiredState {
+        remove,
         generation: head.generation,
         node: head.name,
         portal: portal.to_string(),

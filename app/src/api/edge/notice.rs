@@ -117,6 +117,7 @@ notices! {
     // Sites
     SiteUploaded = "site_uploaded", Success, "Your files are uploaded: the site switches to them within moments.";
     SiteRolledBack = "site_rolled_back", Success, "The earlier files are going back: the site serves them within moments.";
+    SiteMoved = "site_moved", Success, "The site is moving: the new node serves it within moments and the old one deletes it. Point the account's DNS at the new node.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";

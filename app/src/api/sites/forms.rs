@@ -17,6 +17,7 @@ use domain::{AccountId, Permission};
 use services::hosting::access::{self, Access};
 use services::hosting::{invalid, ServiceError};
 use services::sites::deploys::{self, MAX_UPLOAD_BYTES};
+use services::sites::placement;
 
 /// The upload form: the archive and the multipart framing around it.
 pub const MAX_FORM_BYTES: usize = MAX_UPLOAD_BYTES + 64 * 1024;
@@ -33,7 +34,9 @@ pub fn upload_routes() -> Router<AppState> {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/hosting/{id}/deploys/rollback", post(roll_back))
+    Router::new()
+        .route("/hosting/{id}/deploys/rollback", post(roll_back))
+        .route("/hosting/{id}/site/move", post(move_site))
 }
 
 /// Where the forms answer: the account page.
@@ -115,4 +118,28 @@ async fn roll_back(
         .await
         .shown_on(&back)?;
     Ok(done(Notice::SiteRolledBack, &raw))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct MoveForm {
+    node: String,
+}
+
+/// Staff move the site to another node of its region.
+async fn move_site(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(raw): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> FormResult {
+    let back = Back::to(account_page(&raw)).keeping(&form);
+    let access = access_to(&state, &actor, &raw, &back).await?;
+    let node = Uuid::parse_str(form.node.trim())
+        .map_err(|_| invalid("node", "Choose a hosting node of the account's region."))
+        .shown_on(&back)?;
+    placement::move_to(&state.deps.pool, &actor, &access, node)
+        .await
+        .shown_on(&back)?;
+    Ok(done(Notice::SiteMoved, &raw))
 }

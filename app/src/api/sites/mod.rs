@@ -27,6 +27,16 @@ pub struct SiteView {
     pub certificates: Vec<CertRow>,
     /// How the site last answered its node (None: not looked at yet).
     pub health: Option<HealthRow>,
+    /// Staff: the nodes of the account's region to move the site to.
+    pub move_to: Vec<NodeOption>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NodeOption {
+    pub id: String,
+    /// "web-fra-2 (120 of 500 sites)"
+    pub label: String,
+    pub current: bool,
 }
 
 /// A site's last answer to its node.

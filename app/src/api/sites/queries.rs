@@ -8,7 +8,7 @@ use crate::api::ApiError;
 /// The account's deploys and whether the user may deploy.
 #[server(endpoint = "sites/deploys")]
 pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
-    use super::{CertRow, DeployRow, HealthRow};
+    use super::{CertRow, DeployRow, HealthRow, NodeOption};
     use crate::api::edge::{auth::actor, error::api_error};
     use domain::hosting::format_bytes;
     use domain::{AccountId, AccountStatus, Permission};
@@ -24,6 +24,11 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
         .await
         .map_err(api_error)?;
     let health = checks::health_of(pool, &access).await.map_err(api_error)?;
+    let nodes = if access.staff() {
+        placement::choices(pool, &access).await.map_err(api_error)?
+    } else {
+        Vec::new()
+    };
     let placed = placement::node_of(pool, &access)
         .await
         .map_err(|e| api_error(ServiceError::from(e)))?
@@ -42,6 +47,14 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
         can_deploy: access.can(Permission::ManageSites),
         blocked: blocked.map(str::to_string),
         max_upload: format_bytes(deploys::MAX_UPLOAD_BYTES as i64),
+        move_to: nodes
+            .into_iter()
+            .map(|n| NodeOption {
+                id: n.id.to_string(),
+                label: format!("{} ({} of {} sites)", n.name, n.used, n.capacity),
+                current: n.current,
+            })
+            .collect(),
         health: health.map(|h| HealthRow {
             up: h.up,
             answer: match (h.status, &h.error) {

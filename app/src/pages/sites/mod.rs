@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::sites::{queries::site_deploys, CertRow, DeployRow, HealthRow, SiteView};
+use crate::api::sites::{queries::site_deploys, CertRow, DeployRow, HealthRow, NodeOption, SiteView};
 use crate::components::form::use_form;
 
 /// Loads and shows the account's deploys (its own request, so the rest of
@@ -49,6 +49,7 @@ fn Deploys(d: SiteView) -> impl IntoView {
         } else {
             view! { <History base=base.clone() rows=d.deploys.clone() can_deploy=d.can_deploy && d.blocked.is_none()/> }.into_any()
         }}
+        {(d.move_to.iter().any(|n| !n.current)).then(|| view! { <Move account=d.account.clone() nodes=d.move_to.clone()/> })}
     }
 }
 
@@ -131,5 +132,28 @@ fn Health(h: HealthRow) -> impl IntoView {
             " " {h.answer} <span class="muted">{format!(" (checked {})", h.checked)}</span>
         </p>
         {h.site_error.map(|e| view! { <p class="form-error" role="alert">{format!("The hosting node could not serve the site as asked: {e}")}</p> })}
+    }
+}
+
+/// Staff: move the site to another node of its region (a second step,
+/// as it changes where the customer's DNS must point).
+#[component]
+fn Move(account: String, nodes: Vec<NodeOption>) -> impl IntoView {
+    let form = use_form();
+    view! {
+        <details class="confirm move-site" open=form.error("node").is_some()>
+            <summary class="btn btn-secondary">"Move to another node…"</summary>
+            <form class="form" method="post" action=format!("/hosting/{account}/site/move")>
+                <div class="field">
+                    <label for="f-node">"Hosting node"</label>
+                    <select class="input" id="f-node" name="node">
+                        {nodes.into_iter().filter(|n| !n.current).map(|n| view! { <option value=n.id>{n.label}</option> }).collect_view()}
+                    </select>
+                    {form.error("node").map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                </div>
+                <p>"The new node downloads the site's files and serves them within moments; the old one deletes them. The account's DNS records are not changed: point them at the new node."</p>
+                <button class="btn btn-danger" type="submit">"Move the site"</button>
+            </form>
+        </details>
     }
 }
