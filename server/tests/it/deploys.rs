@@ -96,7 +96,9 @@ async fn a_customer_deploys_their_site_and_puts_an_earlier_one_back(pool: PgPool
     let page = browser.page(&format!("/hosting/{shop}")).await;
     assert!(page.contains("Deploying"), "{page}");
     assert!(
-        page.contains(r#"http-equiv="refresh""#),
+        page.contains(&format!(
+            r#"http-equiv="refresh" content="3; url=/hosting/{shop}""#
+        )),
         "the page looks again until it is live"
     );
 
@@ -300,4 +302,24 @@ async fn harmful_archives_are_refused_by_the_portal_and_by_the_node(pool: PgPool
     agent.sync_once(None).await.unwrap();
     let page = browser.page(&format!("/hosting/{shop}")).await;
     assert!(page.contains("The hosting node refused sneaky.zip"), "{page}");
+
+    // Every archive is read whole: an account gets 30 uploads an hour,
+    // refused ones included (4 so far: text is refused before reading).
+    for i in 0..26 {
+        let res = upload(
+            &browser,
+            shop,
+            &format!("again-{i}.zip"),
+            zip_of(&[("index.html", "x")]),
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+    }
+    let res = upload(&browser, shop, "one-more.zip", zip_of(&[("index.html", "x")])).await;
+    assert_eq!(res.status(), 429);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("This site has had 30 uploads in the last hour."));
 }

@@ -11,8 +11,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::activity::{record_for_account, Action, NewEntry};
+use crate::failure::over;
 use crate::hosting::access::Access;
 use crate::hosting::{invalid, ServiceError};
+use crate::rate_limit::{self, Limit};
 use crate::Actor;
 use domain::archive::{self, Format, Limits};
 use domain::sites::{DeployReport, DeployStatus, KEPT_RELEASES};
@@ -22,6 +24,9 @@ use domain::Permission;
 pub const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 /// Deploys the account page lists.
 const HISTORY: i64 = 10;
+/// Uploads one account may send an hour, refused ones included: each is
+/// read whole, which costs the portal up to a plan's storage of work.
+pub const UPLOADS_PER_HOUR: Limit = Limit::per_hour("site_upload", 30);
 
 /// One deploy, as the account page lists it.
 #[derive(Debug, Clone)]
@@ -64,6 +69,11 @@ pub async fn upload(
     }
     let format = Format::sniff(&bytes)
         .ok_or_else(|| invalid(field, archive::ArchiveError::NotAnArchive.to_string()))?;
+    let mut conn = pool.acquire().await?;
+    rate_limit::hit(&mut conn, &UPLOADS_PER_HOUR, &access.account_id().to_string())
+        .await?
+        .map_err(over("This site has had 30 uploads in the last hour."))?;
+    drop(conn);
     let quota = sqlx::query_scalar!(
         "SELECT p.storage_quota_bytes FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1",
         access.account_id()

@@ -35,7 +35,9 @@ fn Deploys(d: SiteView) -> impl IntoView {
         .any(|x| x.live && x.status == domain::sites::DeployStatus::Pending);
     view! {
         // The node switches within seconds: look again until it has.
-        {pending.then(|| view! { <leptos_meta::Meta http_equiv="refresh" content="3"/> })}
+        // To the page itself: a refresh to an address with `#site` would
+        // only scroll, and `?done=` would show the notice again.
+        {pending.then(|| view! { <leptos_meta::Meta http_equiv="refresh" content=format!("3; url=/hosting/{}", d.account)/> })}
         {match (d.can_deploy, d.blocked.clone()) {
             (false, _) => view! { <p class="muted">"Your role does not allow uploading files: owners, admins and developers can."</p> }.into_any(),
             (true, Some(why)) => view! { <p class="muted">{why}</p> }.into_any(),
