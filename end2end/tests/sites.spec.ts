@@ -71,6 +71,13 @@ test("create an account, upload a site and visit it", async ({ page }) => {
   problems.length = 0; // the 422 of that answer was expected
 
   await deploy(page, "my-site.tar.gz", tarGz({ "index.html": "<h1>Hello from Sita</h1>" }));
+  // A 390 px phone, the account named like its long domain: nothing sticks out.
+  const misfits = await page.evaluate(() =>
+    Array.from(document.querySelectorAll("main *"))
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${Math.round(el.getBoundingClientRect().right)}px`),
+  );
+  expect(misfits).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
   const [site] = await Promise.all([
