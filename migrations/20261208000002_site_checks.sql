@@ -10,6 +10,15 @@ CREATE TABLE site_certificates (
     checked_at timestamptz NOT NULL,
     PRIMARY KEY (account_id, host)
 );
+-- Whether a certificate needs a look at `at`: missing, not yet or no
+-- longer valid, or with less than a third of its life left (Caddy renews
+-- at two thirds: 90-day ACME certificates at 30 days, its own 12-hour ones
+-- at 4 hours). The one rule for the account page, dashboard and /metrics.
+CREATE FUNCTION certificate_needs_look(issued timestamptz, expires timestamptz, at timestamptz)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT issued IS NULL OR expires IS NULL OR at < issued OR at >= expires - (expires - issued) / 3
+$$;
+
 -- Certificates expiring soon, for staff and the dashboard.
 CREATE INDEX site_certificates_expiry_idx ON site_certificates (expires_at) WHERE expires_at IS NOT NULL;
 

@@ -15,7 +15,7 @@ use crate::helpers::*;
 use crate::sites::{agent, caddy, node, visit};
 use domain::MemberRole;
 
-fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, body) in entries {
         out.start_file(*name, zip::write::SimpleFileOptions::default())
@@ -41,7 +41,12 @@ fn regular(size: u64) -> tar::Header {
 }
 
 /// Uploads `bytes` as `file_name` through the account page's form.
-async fn upload(browser: &Browser, account: Uuid, file_name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(
+    browser: &Browser,
+    account: Uuid,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new().part(
         "archive",
         reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),

@@ -3,22 +3,13 @@
 //! old one deletes them); a cancelled site's files stay for the retention
 //! period and are deleted after it, when the portal names them.
 
-use std::io::Write;
-
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::builders::AccountBuilder;
+use crate::deploys::{upload, zip_of};
 use crate::helpers::*;
 use crate::sites::{agent, caddy, node, visit};
-
-fn zip_of(name: &str, body: &str) -> Vec<u8> {
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    out.start_file(name, zip::write::SimpleFileOptions::default())
-        .unwrap();
-    out.write_all(body.as_bytes()).unwrap();
-    out.finish().unwrap().into_inner()
-}
 
 async fn removals(pool: &PgPool) -> Vec<(String, bool)> {
     sqlx::query_as("SELECT reason, done_at IS NOT NULL FROM site_removals ORDER BY reason")
@@ -46,18 +37,13 @@ async fn a_moved_site_is_served_by_its_new_node_and_deleted_from_the_old(pool: P
         .await;
     // The first node to ask adopts it.
     first.sync_once(None).await.unwrap();
-    let form = reqwest::multipart::Form::new().part(
-        "archive",
-        reqwest::multipart::Part::bytes(zip_of("index.html", "<h1>Moving</h1>")).file_name("site.zip"),
-    );
-    let res = browser
-        .client
-        .post(format!("{}/hosting/{shop}/deploys", browser.base))
-        .header("origin", &browser.base)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = upload(
+        &browser,
+        shop,
+        "site.zip",
+        zip_of(&[("index.html", "<h1>Moving</h1>")]),
+    )
+    .await;
     assert_eq!(res.status(), 303);
     first.sync_once(None).await.unwrap();
     assert_eq!(

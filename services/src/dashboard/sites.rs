@@ -44,17 +44,13 @@ fn tile(id: &str, label: &str, value: String, raw: i64, detail: Option<String>, 
     }
 }
 
-/// A certificate needs a look when it is missing, expired, or has less
-/// than a third of its life left (Caddy renews at two thirds): the same
-/// rule as `certificates::Certificate::healthy`.
 async fn customer(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
     let row = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE h.account_id IS NOT NULL) AS "checked!",
                   count(*) FILTER (WHERE h.up) AS "up!",
                   (SELECT count(*) FROM site_certificates c WHERE c.account_id = ANY($1)) AS "hosts!",
                   (SELECT count(*) FROM site_certificates c WHERE c.account_id = ANY($1)
-                      AND (c.expires_at IS NULL OR c.issued_at IS NULL
-                           OR $2::timestamptz >= c.expires_at - (c.expires_at - c.issued_at) / 3)) AS "attention!"
+                      AND certificate_needs_look(c.issued_at, c.expires_at, $2)) AS "attention!"
            FROM hosting_accounts a LEFT JOIN site_health h ON h.account_id = a.id
            WHERE a.id = ANY($1) AND a.status = 'active' AND a.node_id IS NOT NULL"#,
         &viewer.accounts,

@@ -92,8 +92,8 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
                      AND EXISTS (SELECT 1 FROM hosting_accounts a WHERE a.node_id = n.id AND a.status <> 'cancelled')
                      AND (n.agent_seen_at IS NULL OR n.agent_seen_at < now() - interval '2 minutes')) AS "silent!",
                   (SELECT count(*) FROM site_health WHERE NOT up) AS "down!",
-                  (SELECT count(*) FROM site_certificates c WHERE c.expires_at IS NULL OR c.issued_at IS NULL
-                     OR now() >= c.expires_at - (c.expires_at - c.issued_at) / 3) AS "attention!",
+                  (SELECT count(*) FROM site_certificates c
+                     WHERE certificate_needs_look(c.issued_at, c.expires_at, now())) AS "attention!",
                   (SELECT count(*) FROM site_deploys WHERE status = 'pending') AS "deploys!",
                   (SELECT count(*) FROM site_removals WHERE done_at IS NULL AND due_at <= now()) AS "removals!""#
     )

@@ -17,28 +17,25 @@ pub struct Certificate {
     pub expires_at: Option<OffsetDateTime>,
     pub error: Option<String>,
     pub checked_at: OffsetDateTime,
-}
-
-impl Certificate {
-    /// Valid now, and not past the point where it should have been
-    /// renewed: Caddy renews with a third of its life left (90-day ACME
-    /// certificates at 30 days, its own 12-hour ones at 4 hours).
-    pub fn healthy(&self, now: OffsetDateTime) -> bool {
-        match (self.issued_at, self.expires_at) {
-            (Some(start), Some(end)) => start <= now && now < end - (end - start) / 3,
-            _ => false,
-        }
-    }
+    /// Missing, not valid now, or overdue for renewal
+    /// (`certificate_needs_look` in the database).
+    pub needs_look: bool,
 }
 
 /// The account's certificates, by host.
-pub async fn for_account(pool: &PgPool, access: &Access) -> Result<Vec<Certificate>, ServiceError> {
+pub async fn for_account(
+    pool: &PgPool,
+    access: &Access,
+    now: OffsetDateTime,
+) -> Result<Vec<Certificate>, ServiceError> {
     access.require(Permission::View)?;
     Ok(sqlx::query_as!(
         Certificate,
-        "SELECT host, issuer, issued_at, expires_at, error, checked_at FROM site_certificates
-         WHERE account_id = $1 ORDER BY host",
-        access.account_id()
+        r#"SELECT host, issuer, issued_at, expires_at, error, checked_at,
+                  certificate_needs_look(issued_at, expires_at, $2) AS "needs_look!"
+           FROM site_certificates WHERE account_id = $1 ORDER BY host"#,
+        access.account_id(),
+        now
     )
     .fetch_all(pool)
     .await?)

@@ -44,13 +44,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The account page of `raw`.
-fn account_page(raw: &str) -> String {
+pub(crate) fn account_page(raw: &str) -> String {
     format!("/hosting/{raw}")
 }
 
 /// The acting user's access to the account of a `/hosting/{id}/…` post,
 /// or the account page answering "not found".
-async fn access_to(
+pub(crate) async fn access_to(
     state: &AppState,
     actor: &Actor,
     raw: &str,

@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::api::edge::auth::Actor;
-use crate::api::edge::error::{Back, FormError, FormResult, ShownOn};
+use crate::api::edge::error::{Back, FormResult, ShownOn};
 use crate::api::edge::forms::see_other;
+use crate::api::hosting::forms::{access_to, account_page};
 use crate::api::{AppState, Notice};
-use domain::{AccountId, Permission};
-use services::hosting::access::{self, Access};
+use domain::Permission;
 use services::hosting::{invalid, ServiceError};
 use services::sites::deploys::{self, MAX_UPLOAD_BYTES};
 use services::sites::placement;
@@ -39,23 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route("/hosting/{id}/site/move", post(move_site))
 }
 
-/// Where the forms answer: the account page.
-fn account_page(raw: &str) -> String {
-    format!("/hosting/{raw}")
-}
-
 /// The account page at its site section, telling what was done.
 fn done(notice: Notice, raw: &str) -> axum::response::Response {
     see_other(&format!("{}#site", notice.on(&account_page(raw))))
-}
-
-async fn access_to(state: &AppState, actor: &Actor, raw: &str, back: &Back) -> Result<Access, FormError> {
-    let id = AccountId::parse(raw)
-        .ok_or(services::hosting::not_found())
-        .shown_on(back)?;
-    access::authorize(&state.deps.pool, actor, id)
-        .await
-        .shown_on(back)
 }
 
 async fn upload(

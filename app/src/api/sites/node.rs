@@ -66,6 +66,18 @@ mod handler {
         }
     }
 
+    /// The node of the token, and the deploy a `/releases/{deploy}` path
+    /// names (one that is no id names nothing: 404).
+    async fn node_and_deploy(
+        app: &AppState,
+        headers: &HeaderMap,
+        raw: &str,
+    ) -> Result<(Node, Uuid), Response> {
+        let node = node_of(app, headers).await?;
+        let deploy = Uuid::parse_str(raw).map_err(|_| error(StatusCode::NOT_FOUND, "no such deploy"))?;
+        Ok((node, deploy))
+    }
+
     async fn desired(State(app): State<AppState>, headers: HeaderMap, Query(ask): Query<Ask>) -> Response {
         let node = match node_of(&app, &headers).await {
             Ok(node) => node,
@@ -92,12 +104,9 @@ mod handler {
         headers: HeaderMap,
         Path(deploy): Path<String>,
     ) -> Response {
-        let node = match node_of(&app, &headers).await {
-            Ok(node) => node,
+        let (node, deploy) = match node_and_deploy(&app, &headers, &deploy).await {
+            Ok(found) => found,
             Err(refused) => return refused,
-        };
-        let Ok(deploy) = Uuid::parse_str(&deploy) else {
-            return error(StatusCode::NOT_FOUND, "no such deploy");
         };
         match deploys::archive_for_node(&app.deps.pool, node.id, deploy).await {
             Ok(Some(archive)) => {
@@ -117,12 +126,9 @@ mod handler {
         Path(deploy): Path<String>,
         body: axum::body::Bytes,
     ) -> Response {
-        let node = match node_of(&app, &headers).await {
-            Ok(node) => node,
+        let (node, deploy) = match node_and_deploy(&app, &headers, &deploy).await {
+            Ok(found) => found,
             Err(refused) => return refused,
-        };
-        let Ok(deploy) = Uuid::parse_str(&deploy) else {
-            return error(StatusCode::NOT_FOUND, "no such deploy");
         };
         let report: DeployReport = match serde_json::from_slice(&body) {
             Ok(r) => r,

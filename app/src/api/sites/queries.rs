@@ -20,7 +20,7 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
     let id = AccountId::parse(&account).ok_or_else(|| api_error(services::hosting::not_found()))?;
     let access = access::authorize(pool, &actor, id).await.map_err(api_error)?;
     let list = deploys::history(pool, &access).await.map_err(api_error)?;
-    let certs = certificates::for_account(pool, &access)
+    let certs = certificates::for_account(pool, &access, actor.now)
         .await
         .map_err(api_error)?;
     let health = checks::health_of(pool, &access).await.map_err(api_error)?;
@@ -68,7 +68,7 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
         certificates: certs
             .into_iter()
             .map(|c| {
-                let ok = c.healthy(actor.now);
+                let ok = !c.needs_look;
                 let state = match (&c.issuer, c.expires_at) {
                     (_, Some(until)) if until <= actor.now => {
                         "Expired: the node could not renew it".to_string()
