@@ -34,7 +34,7 @@ use crate::pages::{
     registrations::{BuyDomainPage, DomainOrderPage, DomainSearchPage, StaffDomainsPage, TransferDomainPage},
     sessions::SessionsPage,
     settings::SettingsPage,
-    staff::{NodeTokensPage, StaffPlansPage},
+    staff::StaffPlansPage,
     tickets::{list::SupportPage, new::NewTicketPage, queue::StaffTicketsPage, ticket::TicketPage},
     two_factor::TwoFactorPage,
 };
@@ -91,7 +91,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
-                        <Route path=path!("staff/node-tokens") view=NodeTokensPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/nodes") view=crate::pages::sites::nodes::NodesPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/domains") view=StaffDomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>

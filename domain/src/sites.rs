@@ -43,6 +43,9 @@ pub struct SiteState {
     pub quota_bytes: u64,
 }
 
+/// The response header naming the node that served a site's answer.
+pub const NODE_HEADER: &str = "X-Ksf-Node";
+
 /// How a site is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +54,9 @@ pub enum SiteMode {
     Serve,
     /// The suspension page (503) instead of its files.
     Suspended,
+    /// It served its plan's bandwidth for the month: a 503 page saying so
+    /// until the next month or a bigger plan.
+    Paused,
 }
 
 crate::billing::text_enum! {

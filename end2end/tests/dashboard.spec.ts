@@ -81,7 +81,7 @@ test("reported usage reaches the open dashboard within two seconds, and only its
   // Staff make a node token for Demo Shop's region, as an operator would.
   const staff = await (await browser.newContext()).newPage();
   await signIn(staff, E2E_STAFF.email, E2E_STAFF.password);
-  await staff.goto("/staff/node-tokens");
+  await staff.goto("/staff/nodes");
   await staff.getByLabel("Node name").fill(`e2e-node-${Date.now()}`);
   await staff.getByLabel("Region").selectOption("eu-central");
   await staff.getByRole("button", { name: "Create token" }).click();

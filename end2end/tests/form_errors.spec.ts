@@ -132,10 +132,19 @@ test("staff forms explain bad input in the page", async ({ page }) => {
   await expect(page.getByLabel("Code")).toHaveValue("tiny");
   expect(problems).toEqual([]);
 
-  problems = await open(page, "/staff/node-tokens");
+  problems = await open(page, "/staff/nodes");
   await page.getByLabel("Node name").fill("   ");
   await page.getByRole("button", { name: "Create token" }).click();
   await expect(page.locator("#f-name-error")).toBeVisible();
+  // A node's settings: a wrong address is refused next to its field, and
+  // the form opens again with what was typed.
+  const node = page.locator("section.node", { hasText: "demo-ap-southeast" }).first();
+  await node.getByText("Settings of demo-ap-southeast…").click();
+  await node.getByLabel("Public IPv4 address").fill("300.1.1.1");
+  await node.getByRole("button", { name: "Save node" }).click();
+  const again = page.locator("section.node", { hasText: "demo-ap-southeast" }).first();
+  await expect(again.locator("[id$='-error']").first()).toContainText("public IPv4 address");
+  await expect(again.getByLabel("Public IPv4 address")).toHaveValue("300.1.1.1");
   expect(problems).toEqual([]);
 });
 
@@ -146,7 +155,7 @@ test("a customer posting to a staff tool gets the not-found page, quietly", asyn
   await page.evaluate(() => {
     const form = document.createElement("form");
     form.method = "post";
-    form.action = "/staff/node-tokens";
+    form.action = "/staff/nodes";
     form.innerHTML = '<input name="name" value="x"><button type="submit">go</button>';
     document.querySelector("main")!.appendChild(form);
     form.querySelector("button")!.click();

@@ -165,7 +165,8 @@ impl Agent {
         if files::ensure(sites, site, portal)? {
             tracing::info!(site = %site.id, "site laid out with the default page");
         }
-        if site.mode != SiteMode::Serve {
+        // A paused site still takes deploys: they are served once it is back.
+        if site.mode == SiteMode::Suspended {
             return Ok(true);
         }
         let serving = match site.release {

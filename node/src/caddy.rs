@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use domain::sites::{DesiredState, SiteMode};
+use domain::sites::{DesiredState, SiteMode, NODE_HEADER};
 
 /// Where Caddy listens and is administered.
 #[derive(Debug, Clone)]
@@ -61,17 +61,18 @@ pub fn config(desired: &DesiredState, settings: &CaddySettings, sites: &Path, sk
                     "handler": "file_server",
                     "root": super::files::current(sites, site).to_string_lossy(),
                 }]),
-                SiteMode::Suspended => json!([{
-                    "handler": "static_response",
-                    "status_code": 503,
-                    "headers": {
-                        "Content-Type": ["text/html; charset=utf-8"],
-                        "Retry-After": ["3600"],
-                        "Cache-Control": ["no-store"],
-                    },
-                    "body": super::files::suspension_page(),
-                }]),
+                SiteMode::Suspended => unavailable(super::files::suspension_page()),
+                SiteMode::Paused => unavailable(super::files::bandwidth_page()),
             };
+            // Says which node answered: the portal's outside check knows
+            // by it that the address reaches the node serving the site.
+            let named = json!({
+                "handler": "headers",
+                "response": { "set": { (NODE_HEADER): [desired.node] } },
+            });
+            let handle: Vec<Value> = std::iter::once(named)
+                .chain(handle.as_array().cloned().unwrap_or_default())
+                .collect();
             json!({ "match": [{ "host": site.hosts }], "handle": handle, "terminal": true })
         })
         .collect();
@@ -93,6 +94,20 @@ pub fn config(desired: &DesiredState, settings: &CaddySettings, sites: &Path, sk
         } },
         "apps": apps(settings, routes),
     })
+}
+
+/// A 503 with `page`, instead of the site's files.
+fn unavailable(page: &str) -> Value {
+    json!([{
+        "handler": "static_response",
+        "status_code": 503,
+        "headers": {
+            "Content-Type": ["text/html; charset=utf-8"],
+            "Retry-After": ["3600"],
+            "Cache-Control": ["no-store"],
+        },
+        "body": page,
+    }])
 }
 
 /// The HTTP server (plain HTTP only), and with TLS a second server on the
@@ -203,10 +218,11 @@ mod tests {
         let c = config(&desired, &settings, Path::new("/srv/sites"), &[]);
         let routes = &c["apps"]["http"]["servers"]["ksf"]["routes"];
         assert_eq!(
-            routes[0]["handle"][0]["root"],
+            routes[0]["handle"][1]["root"],
             "/srv/sites/00000000-0000-0000-0000-000000000000/current"
         );
-        assert_eq!(routes[1]["handle"][0]["status_code"], 503);
+        assert_eq!(routes[1]["handle"][1]["status_code"], 503);
+        assert_eq!(routes[1]["handle"][0]["response"]["set"][NODE_HEADER][0], "web-1");
         assert_eq!(c["admin"]["listen"], "127.0.0.1:2019");
         let with_tls = CaddySettings {
             tls: Some(TlsSettings {

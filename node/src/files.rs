@@ -63,6 +63,20 @@ pub fn suspension_page() -> &'static str {
 "#
 }
 
+/// The page a site shows (with a 503) once it has served its plan's
+/// bandwidth for the month.
+pub fn bandwidth_page() -> &'static str {
+    r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Site paused</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2933}</style>
+</head><body>
+<h1>This site is paused until next month</h1>
+<p>This site, hosted by KSFoundation Hosting, has used its bandwidth for this month. If it is yours, sign in to the portal to choose a bigger plan and it comes back at once.</p>
+</body></html>
+"#
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -101,7 +101,7 @@ impl Meter {
             state
                 .sites
                 .iter()
-                .filter(|s| matches!(s.mode, SiteMode::Serve | SiteMode::Suspended))
+                .filter(|s| matches!(s.mode, SiteMode::Serve | SiteMode::Suspended | SiteMode::Paused))
                 .map(|site| Sample {
                     account_id: site.id.to_string(),
                     time: time.clone(),

@@ -429,3 +429,20 @@ start_resend_standin() {
     "$KSF_ROOT/.run/resend-standin-$port.log" "the Resend stand-in" 60 0.25
   log "Resend stand-in (nothing leaves this machine; see /dev/mailbox) at $RESEND_BASE_URL"
 }
+
+# Makes DST hold exactly SRC's files, writing only those whose content
+# differs (unchanged files keep their times, so cargo keeps their builds).
+sync_tree() {
+  local src="$1" dst="$2" f
+  mkdir -p "$dst"
+  (cd "$src" && find . -type f | sort) > "$dst.want"
+  (cd "$dst" && find . -type f -not -path './target/*' | sort) > "$dst.have"
+  comm -13 "$dst.want" "$dst.have" | while IFS= read -r f; do rm -f "$dst/$f"; done
+  while IFS= read -r f; do
+    if ! cmp -s "$src/$f" "$dst/$f"; then
+      mkdir -p "$(dirname "$dst/$f")"
+      cp "$src/$f" "$dst/$f"
+    fi
+  done < "$dst.want"
+  rm -f "$dst.want" "$dst.have"
+}

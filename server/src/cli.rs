@@ -255,6 +255,10 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
         },
         services::tickets::files::Storage::local(&config.data_dir),
     ));
+    let outside_checks = tokio::spawn(crate::maintenance::check_sites(
+        pool.clone(),
+        config.outside_checks.clone(),
+    ));
     let billing_worker = (config.billing_worker && config.billing.enabled()).then(|| {
         tokio::spawn(services::billing::webhook_queue::run(
             pool.clone(),
@@ -276,6 +280,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
     application.run_until(startup::shutdown_signal()).await?;
     let _ = stop_workers.send(true);
     maintenance.abort();
+    outside_checks.abort();
     if let Some(worker) = billing_worker {
         let _ = worker.await;
     }

@@ -75,3 +75,19 @@ pub async fn run(
         }
     }
 }
+
+/// Every few minutes, each site from outside its node
+/// (`services::sites::outside`). Several processes may run it: they only
+/// write the latest finding.
+pub async fn check_sites(pool: sqlx::PgPool, settings: services::sites::outside::OutsideChecks) {
+    let mut every = tokio::time::interval(services::sites::outside::EVERY);
+    loop {
+        every.tick().await;
+        let checked =
+            services::sites::outside::check_all(&pool, &settings, time::OffsetDateTime::now_utc()).await;
+        crate::metrics::job("sites_outside_checks", &checked);
+        if let Err(error) = checked {
+            tracing::warn!(error = %format!("{error:#}"), "could not check sites from outside their nodes");
+        }
+    }
+}

@@ -136,6 +136,7 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
             metrics::gauge!("ksf_site_certificates_attention").set(q.certificates_attention as f64);
             metrics::gauge!("ksf_site_deploys_pending").set(q.deploys_pending as f64);
             metrics::gauge!("ksf_site_removals_pending").set(q.site_removals_pending as f64);
+            metrics::gauge!("ksf_sites_bandwidth_paused").set(q.sites_bandwidth_paused as f64);
             metrics::gauge!("ksf_database_up").set(1.0);
         }
         Err(error) => {

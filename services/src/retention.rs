@@ -147,6 +147,20 @@ pub const POLICIES: &[Policy] = &[
                  WHERE created_at < $1 LIMIT $2)",
     },
     Policy {
+        table: "site_deploys",
+        removes: "deploys a year after they were uploaded, once too old to roll back to (their archive is gone)",
+        keep: Keep::For(Duration::days(365)),
+        delete: "DELETE FROM site_deploys WHERE id IN (SELECT id FROM site_deploys
+                 WHERE created_at < $1 AND archive IS NULL AND status <> 'pending' LIMIT $2)",
+    },
+    Policy {
+        table: "stray_payments",
+        removes: "payments nothing was bought with, a year after they were refunded",
+        keep: Keep::For(Duration::days(365)),
+        delete: "DELETE FROM stray_payments WHERE payment_intent IN (SELECT payment_intent FROM stray_payments
+                 WHERE found_at < $1 AND refund_id IS NOT NULL LIMIT $2)",
+    },
+    Policy {
         table: "usage_samples",
         removes: "raw usage samples older than KSF_USAGE_RETENTION_DAYS (the rollups stay)",
         keep: Keep::UsageSamples,

@@ -1,5 +1,5 @@
-//! Staff tools of the hosting area: the plan catalogue and hosting nodes'
-//! API tokens. Anyone but staff gets "not found".
+//! Staff tools of the hosting area: the plan catalogue. Anyone but staff
+//! gets "not found".
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,28 +16,8 @@ pub struct PlanRow {
     pub price: String,
     pub currency: String,
     pub available: bool,
+    pub pauses_over_bandwidth: bool,
 }
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct NodeTokenRow {
-    pub id: String,
-    pub name: String,
-    /// The region's label, or a warning for tokens made before regions.
-    pub region: String,
-    pub created: String,
-    pub last_used: Option<String>,
-    pub revoked: bool,
-    /// "3 of 500".
-    pub sites: String,
-    /// "ksf-node 0.1.0, 12 seconds ago", or "never connected".
-    pub agent: String,
-    /// Its agent has sites to serve and has not been seen for 2 minutes.
-    pub silent: bool,
-}
-
-/// A node token just made, shown in the one response that made it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewNodeToken(pub String);
 
 #[server(endpoint = "staff/plans")]
 pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
@@ -56,40 +36,7 @@ pub async fn staff_plans() -> Result<Vec<PlanRow>, ApiError> {
             price: format!("{}.{:02}", p.price_minor / 100, p.price_minor % 100),
             currency: p.currency,
             available: p.available,
-        })
-        .collect())
-}
-
-#[server(endpoint = "staff/node-tokens")]
-pub async fn staff_node_tokens() -> Result<Vec<NodeTokenRow>, ApiError> {
-    use super::edge::error::api_error;
-    let (deps, actor) = super::edge::auth::actor()?;
-    let list = services::hosting::node_tokens::list(&deps.pool, &actor)
-        .await
-        .map_err(api_error)?;
-    Ok(list
-        .into_iter()
-        .map(|t| NodeTokenRow {
-            id: t.id.to_string(),
-            name: t.name,
-            region: match t.region.as_deref() {
-                Some(code) => domain::hosting::region_label(code).to_string(),
-                None => "none (refused: make a new token)".to_string(),
-            },
-            created: super::when(t.created_at),
-            last_used: t.last_used_at.map(super::when),
-            revoked: t.revoked,
-            sites: format!("{} of {}", t.sites, t.capacity_sites),
-            agent: match (&t.agent_version, t.agent_seen_at) {
-                (Some(v), Some(at)) => format!("ksf-node {v}, {}", super::when(at)),
-                (None, Some(at)) => format!("seen {}", super::when(at)),
-                _ => "never connected".into(),
-            },
-            silent: !t.revoked
-                && t.sites > 0
-                && t.agent_seen_at.is_none_or(|at| {
-                    deps.clock.now() - at > services::hosting::node_tokens::AGENT_SILENT_AFTER
-                }),
+            pauses_over_bandwidth: p.pauses_over_bandwidth,
         })
         .collect())
 }
@@ -99,24 +46,18 @@ pub use routes::routes;
 
 #[cfg(feature = "ssr")]
 mod routes {
-    use axum::{extract::State, response::IntoResponse, routing::post, Form, Router};
+    use axum::{extract::State, routing::post, Form, Router};
     use serde::{Deserialize, Serialize};
 
-    use super::NewNodeToken;
     use crate::api::edge::auth::Staff;
-    use crate::api::edge::error::{Back, FormResult, RenderPage, ShownOn};
+    use crate::api::edge::error::{Back, FormResult, ShownOn};
     use crate::api::{AppState, Notice};
-    use domain::hosting::Region;
     use domain::money::{Currency, Money};
     use services::failure::Invalid;
-    use services::hosting::node_tokens;
     use services::hosting::plans::{self, PlanSpec, GB};
 
     pub fn routes() -> Router<AppState> {
-        Router::new()
-            .route("/staff/plans", post(save_plan))
-            .route("/staff/node-tokens", post(create_token))
-            .route("/staff/node-tokens/revoke", post(revoke_token))
+        Router::new().route("/staff/plans", post(save_plan))
     }
 
     /// The plan form, as typed.
@@ -133,6 +74,8 @@ mod routes {
         price: String,
         currency: String,
         available: String,
+        /// "yes": sites over the month's bandwidth are paused.
+        pause_over_bandwidth: String,
     }
 
     fn gigabytes(input: &str) -> Result<i64, &'static str> {
@@ -197,6 +140,7 @@ mod routes {
                     max_sites,
                     price: Money::new(price, currency),
                     available: form.available == "yes",
+                    pauses_over_bandwidth: form.pause_over_bandwidth == "yes",
                 }),
                 _ => Err(invalid),
             }
@@ -214,50 +158,5 @@ mod routes {
             .await
             .shown_on(&back)?;
         Ok(Notice::PlanSaved.redirect("/staff/plans"))
-    }
-
-    #[derive(Debug, Default, Serialize, Deserialize)]
-    #[serde(default)]
-    struct NodeTokenForm {
-        name: String,
-        region: String,
-    }
-
-    async fn create_token(
-        State(state): State<AppState>,
-        Staff(actor): Staff,
-        Form(form): Form<NodeTokenForm>,
-    ) -> FormResult {
-        let back = Back::to("/staff/node-tokens").keeping(&form);
-        let region = Region::parse(&form.region)
-            .ok_or_else(|| Invalid::field("region", "Choose the region the node serves."))
-            .shown_on(&back)?;
-        let secret = node_tokens::create(&state.deps.pool, &actor, &form.name, region)
-            .await
-            .shown_on(&back)?;
-        Ok(RenderPage::at("/staff/node-tokens")
-            .with(NewNodeToken(secret))
-            .into_response())
-    }
-
-    #[derive(Debug, Default, Deserialize)]
-    #[serde(default)]
-    struct RevokeForm {
-        id: String,
-    }
-
-    async fn revoke_token(
-        State(state): State<AppState>,
-        Staff(actor): Staff,
-        Form(form): Form<RevokeForm>,
-    ) -> FormResult {
-        let back = Back::to("/staff/node-tokens");
-        let id = uuid::Uuid::parse_str(form.id.trim())
-            .map_err(|_| services::hosting::not_found())
-            .shown_on(&back)?;
-        node_tokens::revoke(&state.deps.pool, &actor, id)
-            .await
-            .shown_on(&back)?;
-        Ok(Notice::NodeTokenRevoked.redirect("/staff/node-tokens"))
     }
 }

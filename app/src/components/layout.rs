@@ -80,7 +80,7 @@ fn UserMenu() -> impl IntoView {
                         <a href="/staff/plans">"Staff: plans"</a>
                         <a href="/staff/billing">"Staff: Stripe events"</a>
                         <a href="/staff/domains">"Staff: domains"</a>
-                        <a href="/staff/node-tokens">"Staff: hosting nodes"</a>
+                        <a href="/staff/nodes">"Staff: hosting nodes"</a>
                         <a href="/staff/system">"Staff: system"</a>
                     })}
                     <form method="post" action="/logout">

@@ -1,10 +1,10 @@
-//! Staff tools: the plan catalogue and hosting nodes' API tokens.
+//! Staff tools: the plan catalogue (hosting nodes are in `pages::sites::nodes`).
 
 use leptos::prelude::*;
 
 use crate::api::require_user;
-use crate::api::staff::{staff_node_tokens, staff_plans, NewNodeToken};
-use crate::components::form::{use_form, Field, FormMessages, RegionSelect};
+use crate::api::staff::staff_plans;
+use crate::components::form::{use_form, Field, FormMessages};
 use crate::components::page_header::PageHeader;
 use crate::pages::identity::query;
 use domain::Role;
@@ -51,6 +51,7 @@ pub fn StaffPlansPage() -> impl IntoView {
                             };
                             let c = current.clone();
                             let available = c.as_ref().map(|p| p.available).unwrap_or(true);
+                            let pauses = c.as_ref().map(|p| p.pauses_over_bandwidth).unwrap_or(false);
                             view! {
                                 <div class="table-wrap">
                                     <table class="table stack plans">
@@ -59,7 +60,7 @@ pub fn StaffPlansPage() -> impl IntoView {
                                             {list.into_iter().map(|p| view! {
                                                 <tr class="plan">
                                                     <td data-label="Code">{p.code.clone()}</td><td class="stack-title" data-label="Name">{p.name.clone()}</td>
-                                                    <td data-label="Storage">{format!("{} GB", p.storage_gb)}</td><td data-label="Bandwidth / month">{format!("{} GB", p.bandwidth_gb)}</td>
+                                                    <td data-label="Storage">{format!("{} GB", p.storage_gb)}</td><td data-label="Bandwidth / month">{format!("{} GB{}", p.bandwidth_gb, if p.pauses_over_bandwidth { ", then paused" } else { "" })}</td>
                                                     <td data-label="Sites">{p.max_sites}</td><td data-label="Price / month">{format!("{} {}", p.price, p.currency)}</td>
                                                     <td data-label="Offered">{if p.available { "Yes" } else { "No" }}</td>
                                                     <td class="stack-actions"><a href=format!("/staff/plans?code={}", p.code)>{format!("Edit {}", p.name)}</a></td>
@@ -79,6 +80,7 @@ pub fn StaffPlansPage() -> impl IntoView {
                                         <Field label="Price per month" name="price" hint="e.g. 14.99" value=v("price", c.as_ref().map(|p| p.price.clone()))/>
                                         <Field label="Currency" name="currency" hint="Three letters, e.g. EUR" value=v("currency", c.as_ref().map(|p| p.currency.clone()).or(Some("EUR".into())))/>
                                         <div class="field"><label><input type="checkbox" name="available" value="yes" checked=available/> " Offered to customers"</label></div>
+                                        <div class="field"><label><input type="checkbox" name="pause_over_bandwidth" value="yes" checked=pauses/> " Pause sites that use up the month's bandwidth (otherwise it is only shown)"</label></div>
                                         <button class="btn btn-primary" type="submit">"Save plan"</button>
                                     </form>
                                 </section>
@@ -87,71 +89,6 @@ pub fn StaffPlansPage() -> impl IntoView {
                     }
                 })
             }}
-        </Suspense>
-    }
-    .into_any()
-}
-
-#[component]
-pub fn NodeTokensPage() -> impl IntoView {
-    if !staff_only() {
-        return view! { <NotStaff/> }.into_any();
-    }
-    let tokens = Resource::new(|| (), |_| staff_node_tokens());
-    let new_token = use_context::<NewNodeToken>();
-    let form = use_form();
-    view! {
-        <PageHeader title="Hosting nodes" subtitle="API tokens that hosting nodes use to report usage (POST /api/usage)."/>
-        <FormMessages/>
-        {new_token.map(|NewNodeToken(secret)| view! {
-            <section class="card new-token" role="status">
-                <h2>"Copy the new token now"</h2>
-                <p>"It is shown only this once. Give it to the node as " <code>"Authorization: Bearer …"</code></p>
-                <p><code class="token">{secret}</code></p>
-            </section>
-        })}
-        <section class="card">
-            <h2>"Add a node"</h2>
-            <form class="form inline-form" method="post" action="/staff/node-tokens">
-                <Field label="Node name" name="name" hint="e.g. web-fra-1"/>
-                <RegionSelect selected=form.value("region") error=form.error("region")/>
-                <button class="btn btn-primary" type="submit">"Create token"</button>
-            </form>
-        </section>
-        <Suspense fallback=|| view! { <p><span class="spinner"></span>" Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match tokens.await {
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="table-wrap">
-                            <table class="table stack node-tokens">
-                                <thead><tr><th>"Node"</th><th>"Region"</th><th>"Sites"</th><th>"Agent"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|t| view! {
-                                        <tr>
-                                            <td class="stack-title" data-label="Node">{t.name.clone()}</td><td data-label="Region">{t.region.clone()}</td>
-                                            <td data-label="Sites">{t.sites.clone()}</td>
-                                            <td data-label="Agent">
-                                                {t.agent.clone()}
-                                                {t.silent.then(|| view! { <p class="notice notice-warning" role="status" data-testid="agent-silent">"Not seen for over 2 minutes: its sites get no changes. Check ksf-node on the node."</p> })}
-                                            </td>
-                                            <td data-label="Created">{t.created}</td>
-                                            <td data-label="Last used">{t.last_used.unwrap_or_else(|| "never".into())}</td>
-                                            <td data-label="State">{if t.revoked { "Revoked" } else { "Active" }}</td>
-                                            <td class="stack-actions">{(!t.revoked).then(|| view! {
-                                                <form method="post" action="/staff/node-tokens/revoke">
-                                                    <input type="hidden" name="id" value=t.id/>
-                                                    <button class="btn btn-danger btn-sm" type="submit">{format!("Revoke {}", t.name)}</button>
-                                                </form>
-                                            })}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                }
-            })}
         </Suspense>
     }
     .into_any()

@@ -70,6 +70,8 @@ pub enum ChangeSource {
     Template,
     Import,
     Revert,
+    /// The hosting account's site moved: its web records followed it.
+    Hosting,
 }
 
 impl ChangeSource {
@@ -80,6 +82,7 @@ impl ChangeSource {
             ChangeSource::Template => "template",
             ChangeSource::Import => "import",
             ChangeSource::Revert => "revert",
+            ChangeSource::Hosting => "hosting",
         }
     }
 
@@ -90,6 +93,7 @@ impl ChangeSource {
             Self::Template,
             Self::Import,
             Self::Revert,
+            Self::Hosting,
         ]
         .into_iter()
         .find(|x| x.as_str() == s)

@@ -158,6 +158,8 @@ pub struct Config {
     pub billing_workers: usize,
     /// Name servers and region web servers for zones.
     pub dns: services::dns::DnsSettings,
+    /// How the portal checks sites from outside their nodes.
+    pub outside_checks: services::sites::outside::OutsideChecks,
     /// Where `ksf dns` answers, when set (`DNS_LISTEN`).
     pub dns_listen: Option<SocketAddr>,
     /// Who may read `/metrics`.
@@ -259,6 +261,10 @@ impl Config {
             billing_worker: s.billing_worker,
             billing_workers: s.billing_workers as usize,
             dns: dns(&s, dev)?,
+            outside_checks: services::sites::outside::OutsideChecks {
+                http_port: s.sites_check_port,
+                ..Default::default()
+            },
             dns_listen: s.dns_listen,
             registrations: registrations::settings(&s, dev)?,
             registration_worker: s.registration_worker,

@@ -262,6 +262,10 @@ pub struct Settings {
     /// Each region's web server, region=IPv4[/IPv6],… (documentation addresses in development)
     #[arg(long, env = "KSF_REGION_SERVERS", value_name = "KSF_REGION_SERVERS", global = true, hide_env_values = true, help_heading = DNS)]
     pub region_servers: Option<RegionServers>,
+    /// The port the portal checks sites on, at their nodes' public addresses (80; another in development)
+    #[arg(long, env = "KSF_SITES_CHECK_PORT", value_name = "KSF_SITES_CHECK_PORT", global = true, hide_env_values = true,
+        help_heading = DNS, default_value_t = 80, value_parser = value_parser!(u16).range(1..))]
+    pub sites_check_port: u16,
     /// Where ksf dns answers, UDP and TCP (127.0.0.1:5353 in development, 0.0.0.0:53 otherwise)
     #[arg(long, env = "DNS_LISTEN", value_name = "DNS_LISTEN", global = true, hide_env_values = true, help_heading = DNS)]
     pub dns_listen: Option<SocketAddr>,

@@ -21,6 +21,7 @@ mod identity;
 mod live;
 mod logs;
 mod near_quota;
+mod nodes;
 mod operations;
 mod outbox;
 mod registrations;

@@ -283,3 +283,45 @@ async fn domain_orders_never_paid(pool: PgPool) {
         .unwrap();
     assert_eq!(deleted, 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn deploys_too_old_to_roll_back_to_but_never_one_with_its_archive(pool: PgPool) {
+    let aged = Aged {
+        table: "site_deploys",
+        insert:
+            "INSERT INTO site_deploys (account_id, uploaded_by, created_at, file_name, format, archive_bytes,
+                                           files, unpacked_bytes, status)
+                 VALUES ($2, $1, $3, 'site.zip', 'zip', 10, 1, 10, 'deployed')",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+    // Old, but its archive is still kept for rollback (or it is live): stays.
+    sqlx::query(
+        "INSERT INTO site_deploys (account_id, created_at, file_name, format, archive_bytes, files, unpacked_bytes,
+                                   archive, status)
+         SELECT id, now() - interval '3 years', 'kept.zip', 'zip', 10, 1, 10, '\\x00', 'deployed' FROM hosting_accounts",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let policy = POLICIES.iter().find(|p| p.table == "site_deploys").unwrap();
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(retention::prune(&pool, policy, &RETENTION, now).await.unwrap(), 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn stray_payments_once_refunded(pool: PgPool) {
+    let aged = Aged {
+        table: "stray_payments",
+        insert: "INSERT INTO stray_payments (payment_intent, found_at, refund_id)
+                 VALUES ('pi_' || gen_random_uuid(), $3, 're_' || gen_random_uuid())",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+    // Not refunded yet: the worker still owes the customer their money.
+    sqlx::query("INSERT INTO stray_payments (payment_intent, found_at) VALUES ('pi_owed', now() - interval '3 years')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let policy = POLICIES.iter().find(|p| p.table == "stray_payments").unwrap();
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(retention::prune(&pool, policy, &RETENTION, now).await.unwrap(), 0);
+}

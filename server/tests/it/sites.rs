@@ -186,7 +186,7 @@ async fn a_new_account_is_served_by_its_node_and_suspension_reaches_it(pool: PgP
     let page = ana_browser.page(&format!("/hosting/{shop}")).await;
     assert!(page.contains("Served by web-dub-1"), "{page}");
     assert!(page.contains(r#"href="http://ana-shop.example.com/""#));
-    let page = staff.page("/staff/node-tokens").await;
+    let page = staff.page("/staff/nodes").await;
     assert!(page.contains("1 of 500"), "{page}");
     assert!(page.contains(&format!("ksf-node {}", env!("CARGO_PKG_VERSION"))));
     assert!(!page.contains("agent-silent"));
@@ -195,7 +195,7 @@ async fn a_new_account_is_served_by_its_node_and_suspension_reaches_it(pool: PgP
         .execute(&app.pool)
         .await
         .unwrap();
-    assert!(staff.page("/staff/node-tokens").await.contains("agent-silent"));
+    assert!(staff.page("/staff/nodes").await.contains("agent-silent"));
 
     // Nothing changed: the portal holds the question, then says so.
     let started = std::time::Instant::now();

@@ -47,7 +47,7 @@ fn tile(id: &str, label: &str, value: String, raw: i64, detail: Option<String>, 
 async fn customer(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
     let row = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE h.account_id IS NOT NULL) AS "checked!",
-                  count(*) FILTER (WHERE h.up) AS "up!",
+                  count(*) FILTER (WHERE h.answering) AS "up!",
                   (SELECT count(*) FROM site_certificates c WHERE c.account_id = ANY($1)) AS "hosts!",
                   (SELECT count(*) FROM site_certificates c WHERE c.account_id = ANY($1)
                       AND certificate_needs_look(c.issued_at, c.expires_at, $2)) AS "attention!"
@@ -94,7 +94,7 @@ async fn staff(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
         r#"SELECT (SELECT count(*) FROM node_tokens WHERE revoked_at IS NULL AND region IS NOT NULL) AS "nodes!",
                   (SELECT count(*) FROM node_tokens WHERE revoked_at IS NULL AND region IS NOT NULL
                       AND (agent_seen_at IS NULL OR agent_seen_at < $1::timestamptz - interval '2 minutes')) AS "silent!",
-                  (SELECT count(*) FROM site_health WHERE NOT up) AS "down!",
+                  (SELECT count(*) FROM site_health WHERE NOT answering) AS "down!",
                   (SELECT count(*) FROM site_health) AS "checked!""#,
         viewer.now
     )

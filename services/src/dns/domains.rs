@@ -6,13 +6,13 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::zone::{self, Edit};
+use super::zone;
 use super::{serial_day, DnsSettings, ServiceError};
 use crate::activity::{self, Action, NewEntry};
 use crate::hosting::access::{self, Access};
 use crate::{Actor, Deps};
 use domain::dns::zone::next_serial;
-use domain::dns::{ChangeSource, DomainStatus, RecordInput};
+use domain::dns::{ChangeSource, DomainStatus};
 use domain::{AccountId, AccountStatus, DomainId, DomainName, Permission};
 
 /// At most this many domains in one hosting account.
@@ -157,32 +157,6 @@ pub async fn accounts_for_adding(
         .filter(|r| r.role.can(Permission::Dns))
         .map(|r| (r.id, r.name, r.primary_domain))
         .collect())
-}
-
-/// The web records of a new zone for the account's primary domain.
-fn web_records(settings: &DnsSettings, region: &str, name: &DomainName) -> Vec<Edit> {
-    let Some((v4, v6)) = settings.server_of(region) else {
-        return Vec::new();
-    };
-    let mut list = Vec::new();
-    for host in ["@", "www"] {
-        let mut inputs = vec![("A", v4.to_string())];
-        if let Some(v6) = v6 {
-            inputs.push(("AAAA", v6.to_string()));
-        }
-        for (kind, address) in inputs {
-            let input = RecordInput {
-                kind: kind.into(),
-                name: host.into(),
-                content: address,
-                ..Default::default()
-            };
-            if let Ok(record) = input.parse(name) {
-                list.push(Edit::Add { id: None, record });
-            }
-        }
-    }
-    list
 }
 
 /// Whether `name` is a public suffix (`co.uk`, `github.io`): names are
@@ -347,7 +321,8 @@ pub(crate) async fn create_in(
         assigned,
     };
     if primary {
-        let edits = web_records(settings, &account_row.region, name);
+        let at = super::web::addresses_in(&mut *tx, settings, account.account_id()).await?;
+        let edits = super::web::records(at, name);
         if !edits.is_empty() {
             zone::apply_in(
                 &mut *tx,

@@ -18,6 +18,7 @@ mod properties;
 pub mod records;
 pub mod serving;
 pub mod templates;
+pub mod web;
 pub mod wire;
 pub mod zone;
 

@@ -18,8 +18,9 @@ pub async fn preview(
     options: &Options,
 ) -> Result<Plan, ServiceError> {
     domain.account.require(Permission::View)?;
+    let at = super::web::addresses(&deps.pool, settings, domain.account.account_id()).await?;
     let options = Options {
-        server: settings.server_of(&domain.region),
+        server: at.v4.map(|v4| (v4, at.v6)),
         ..options.clone()
     };
     let wanted =

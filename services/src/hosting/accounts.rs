@@ -242,7 +242,8 @@ pub async fn detail(pool: &PgPool, access: &Access) -> Result<AccountDetail, Ser
         r#"SELECT a.id, a.name, a.primary_domain, a.region, a.status AS "status: AccountStatus",
                   a.suspended_reason, a.created_at,
                   p.id AS plan_id, p.code, p.name AS plan_name, p.storage_quota_bytes, p.bandwidth_quota_bytes,
-                  p.max_sites, p.price_minor, p.currency, p.available
+                  p.max_sites, p.price_minor, p.currency, p.available,
+                  p.over_bandwidth = 'pause' AS "pauses_over_bandwidth!"
            FROM hosting_accounts a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1"#,
         access.account_id()
     )
@@ -266,6 +267,7 @@ pub async fn detail(pool: &PgPool, access: &Access) -> Result<AccountDetail, Ser
             price_minor: r.price_minor,
             currency: r.currency,
             available: r.available,
+            pauses_over_bandwidth: r.pauses_over_bandwidth,
         },
         created_at: r.created_at,
     })

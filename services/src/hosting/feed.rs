@@ -105,6 +105,11 @@ pub fn sentence(actor: &str, action: &str, details: &Value) -> String {
             "{actor} moved the site to the hosting node {}",
             text(details, "node")
         ),
+        "site_bandwidth_paused" => {
+            "The site served this month's bandwidth: visitors see it paused until next month or a bigger plan"
+                .to_string()
+        }
+        "site_bandwidth_restored" => "The site is served again: it has bandwidth to serve".to_string(),
         "site_deploy_failed" => format!(
             "The hosting node refused {}: {}",
             text(details, "file"),

@@ -3,7 +3,6 @@
 //! its token, and only for accounts hosted in its region.
 
 use sqlx::PgPool;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::require_staff;
@@ -14,23 +13,6 @@ use domain::hosting::Region;
 
 /// Prefix that makes a leaked token recognisable (and greppable).
 pub const PREFIX: &str = "ksfnode_";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeToken {
-    pub id: Uuid,
-    pub name: String,
-    /// None for tokens made before tokens had regions: they are refused.
-    pub region: Option<String>,
-    pub created_at: OffsetDateTime,
-    pub last_used_at: Option<OffsetDateTime>,
-    pub revoked: bool,
-    /// Sites placed on the node (cancelled ones not counted), and its room.
-    pub sites: i64,
-    pub capacity_sites: i32,
-    /// Its agent (`ksf-node`): version and last contact.
-    pub agent_version: Option<String>,
-    pub agent_seen_at: Option<OffsetDateTime>,
-}
 
 /// An agent not seen for this long is flagged to staff.
 pub const AGENT_SILENT_AFTER: time::Duration = time::Duration::minutes(2);
@@ -102,19 +84,6 @@ pub async fn issue(pool: &PgPool, name: &str, region: Region) -> Result<String, 
     }
     tracing::info!(node = %name, region = region.code(), "node token replaced");
     Ok(secret)
-}
-
-pub async fn list(pool: &PgPool, actor: &Actor) -> Result<Vec<NodeToken>, ServiceError> {
-    require_staff(actor)?;
-    Ok(sqlx::query_as!(
-        NodeToken,
-        r#"SELECT n.id, n.name, n.region, n.created_at, n.last_used_at, n.revoked_at IS NOT NULL AS "revoked!",
-                  (SELECT count(*) FROM hosting_accounts a WHERE a.node_id = n.id AND a.status <> 'cancelled') AS "sites!",
-                  n.capacity_sites, n.agent_version, n.agent_seen_at
-           FROM node_tokens n ORDER BY n.revoked_at IS NOT NULL, n.created_at DESC"#
-    )
-    .fetch_all(pool)
-    .await?)
 }
 
 pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {

@@ -257,6 +257,14 @@ pub async fn roll_windows(pool: &PgPool, today: time::Date) -> Result<bool, sqlx
     let rolled = sqlx::query_scalar!(r#"SELECT usage_windows_roll($1) AS "rolled!""#, today)
         .fetch_one(pool)
         .await?;
+    // A new month gives paused sites their bandwidth back.
+    let month = today.replace_day(1).unwrap_or(today);
+    sqlx::query!(
+        "SELECT bandwidth_pause_refresh(array(SELECT id FROM hosting_accounts WHERE bandwidth_paused ORDER BY id), $1)",
+        month
+    )
+    .execute(pool)
+    .await?;
     Ok(rolled)
 }
 

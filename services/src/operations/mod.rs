@@ -46,6 +46,8 @@ pub struct Queues {
     pub certificates_attention: i64,
     pub deploys_pending: i64,
     pub site_removals_pending: i64,
+    /// Sites paused for having served their plan's bandwidth this month.
+    pub sites_bandwidth_paused: i64,
 }
 
 /// Delivered (a complaint was delivered too) over delivered and bounced:
@@ -91,11 +93,12 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
                   (SELECT count(*) FROM node_tokens n WHERE n.revoked_at IS NULL
                      AND EXISTS (SELECT 1 FROM hosting_accounts a WHERE a.node_id = n.id AND a.status <> 'cancelled')
                      AND (n.agent_seen_at IS NULL OR n.agent_seen_at < now() - interval '2 minutes')) AS "silent!",
-                  (SELECT count(*) FROM site_health WHERE NOT up) AS "down!",
+                  (SELECT count(*) FROM site_health WHERE NOT answering) AS "down!",
                   (SELECT count(*) FROM site_certificates c
                      WHERE certificate_needs_look(c.issued_at, c.expires_at, now())) AS "attention!",
                   (SELECT count(*) FROM site_deploys WHERE status = 'pending') AS "deploys!",
-                  (SELECT count(*) FROM site_removals WHERE done_at IS NULL AND due_at <= now()) AS "removals!""#
+                  (SELECT count(*) FROM site_removals WHERE done_at IS NULL AND due_at <= now()) AS "removals!",
+                  (SELECT count(*) FROM hosting_accounts WHERE bandwidth_paused) AS "paused!""#
     )
     .fetch_one(pool)
     .await?;
@@ -107,6 +110,7 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
         certificates_attention: sites.attention,
         deploys_pending: sites.deploys,
         site_removals_pending: sites.removals,
+        sites_bandwidth_paused: sites.paused,
         outbox_pending: outbox.pending,
         outbox_oldest_seconds: outbox.oldest,
         emails_sent_24h: outbox.sent,

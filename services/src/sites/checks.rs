@@ -25,6 +25,11 @@ pub struct Health {
     /// Why the node could not serve the site as asked.
     pub site_error: Option<String>,
     pub checked_at: OffsetDateTime,
+    /// The portal's check through the node's public address, once made.
+    pub outside_up: Option<bool>,
+    pub outside_status: Option<i32>,
+    pub outside_error: Option<String>,
+    pub outside_checked_at: Option<OffsetDateTime>,
 }
 
 /// Stores what `node` found; sites that are not its own are ignored.
@@ -128,7 +133,9 @@ pub async fn health_of(pool: &PgPool, access: &Access) -> Result<Option<Health>,
     access.require(Permission::View)?;
     Ok(sqlx::query_as!(
         Health,
-        "SELECT up, status, millis, error, site_error, checked_at FROM site_health WHERE account_id = $1",
+        "SELECT up, status, millis, error, site_error, checked_at, outside_up, outside_status, outside_error,
+                outside_checked_at
+         FROM site_health WHERE account_id = $1",
         access.account_id()
     )
     .fetch_optional(pool)

@@ -34,7 +34,7 @@ pub async fn desired(
     // here and again at the next generation, never not at all.
     let rows = sqlx::query!(
         r#"SELECT a.id, a.name, a.primary_domain, a.status AS "status: domain::AccountStatus",
-                  a.release_id, p.storage_quota_bytes,
+                  a.release_id, a.bandwidth_paused, p.storage_quota_bytes,
                   coalesce(array_agg(d.name ORDER BY d.name) FILTER (WHERE d.name IS NOT NULL), '{}') AS "domains!",
                   ARRAY(SELECT k.id FROM site_deploys k
                         WHERE k.account_id = a.id AND k.status <> 'failed' AND k.archive IS NOT NULL
@@ -68,10 +68,10 @@ pub async fn desired(
             .map(|r| SiteState {
                 id: r.id,
                 name: r.name,
-                mode: if r.status == domain::AccountStatus::Suspended {
-                    SiteMode::Suspended
-                } else {
-                    SiteMode::Serve
+                mode: match (r.status, r.bandwidth_paused) {
+                    (domain::AccountStatus::Suspended, _) => SiteMode::Suspended,
+                    (_, true) => SiteMode::Paused,
+                    _ => SiteMode::Serve,
                 },
                 hosts: hosts(&r.primary_domain, &r.domains),
                 keep: r.keep.into_iter().chain(r.release_id).collect(),

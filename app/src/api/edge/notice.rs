@@ -117,10 +117,11 @@ notices! {
     // Sites
     SiteUploaded = "site_uploaded", Success, "Your files are uploaded: the site switches to them within moments.";
     SiteRolledBack = "site_rolled_back", Success, "The earlier files are going back: the site serves them within moments.";
-    SiteMoved = "site_moved", Success, "The site is moving: the new node serves it within moments and the old one deletes it. Point the account's DNS at the new node.";
+    SiteMoved = "site_moved", Success, "The site is moving: the new node serves it within moments and the old one deletes it. Its web records now point at the new node.";
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";
+    NodeSaved = "node_saved", Success, "The node was saved. Web records that pointed at its old addresses now point at the new ones.";
 }
 
 impl Notice {

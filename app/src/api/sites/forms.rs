@@ -124,7 +124,7 @@ async fn move_site(
     let node = Uuid::parse_str(form.node.trim())
         .map_err(|_| invalid("node", "Choose a hosting node of the account's region."))
         .shown_on(&back)?;
-    placement::move_to(&state.deps.pool, &actor, &access, node)
+    placement::move_to(&state.deps, &actor, &access, node)
         .await
         .shown_on(&back)?;
     Ok(done(Notice::SiteMoved, &raw))

@@ -1,4 +1,5 @@
 //! Sites on hosting nodes at the HTTP edge: the nodes' own API (`node`),
+//! staff's list of nodes (`nodes`),
 //! the account page's deploy list (`queries`) and the upload and rollback
 //! forms (`forms`).
 
@@ -6,6 +7,7 @@
 pub mod forms;
 #[cfg(feature = "ssr")]
 mod node;
+pub mod nodes;
 pub mod queries;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,9 @@ pub struct SiteView {
     pub can_deploy: bool,
     /// Why uploading is not possible now (suspended, cancelled, no node).
     pub blocked: Option<String>,
+    /// It served its plan's bandwidth this month: visitors get a page
+    /// saying it is paused.
+    pub paused: bool,
     pub deploys: Vec<DeployRow>,
     /// "100 MB": the largest upload.
     pub max_upload: String,
@@ -39,13 +44,17 @@ pub struct NodeOption {
     pub current: bool,
 }
 
-/// A site's last answer to its node.
+/// A site's last answers, to its node and from outside it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct HealthRow {
+    /// Both answered.
     pub up: bool,
     /// "Answered 200 in 12 ms" or "No answer: connection refused".
     pub answer: String,
     pub checked: String,
+    /// The portal's own check through the node's public address:
+    /// "From outside: answered 200 (checked …)".
+    pub outside: Option<String>,
     /// Why the node could not serve the site as asked.
     pub site_error: Option<String>,
 }

@@ -29,6 +29,9 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
     } else {
         Vec::new()
     };
+    let paused = placement::bandwidth_paused(pool, &access)
+        .await
+        .map_err(|e| api_error(ServiceError::from(e)))?;
     let placed = placement::node_of(pool, &access)
         .await
         .map_err(|e| api_error(ServiceError::from(e)))?
@@ -45,6 +48,7 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
     Ok(SiteView {
         account,
         can_deploy: access.can(Permission::ManageSites),
+        paused,
         blocked: blocked.map(str::to_string),
         max_upload: format_bytes(deploys::MAX_UPLOAD_BYTES as i64),
         move_to: nodes
@@ -56,7 +60,18 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
             })
             .collect(),
         health: health.map(|h| HealthRow {
-            up: h.up,
+            up: h.up && h.outside_up != Some(false),
+            outside: h.outside_checked_at.map(|at| {
+                let answer = match (h.outside_status, &h.outside_error) {
+                    (Some(status), _) => format!("answered {status}"),
+                    (None, Some(error)) => format!("no answer: {error}"),
+                    (None, None) => "no answer".into(),
+                };
+                format!(
+                    "From outside the node: {answer} (checked {})",
+                    crate::api::when(at)
+                )
+            }),
             answer: match (h.status, &h.error) {
                 (Some(status), _) => format!("Answered {status} in {} ms", h.millis),
                 (None, Some(error)) => format!("No answer: {error}"),

@@ -93,7 +93,7 @@ fn Account(a: AccountView) -> impl IntoView {
 #[component]
 fn ChangePlan(a: AccountView) -> impl IntoView {
     view! {
-        <form class="form inline-form" method="post" action=format!("/hosting/{}/plan", a.id)>
+        <form class="form inline-form" id="plan" method="post" action=format!("/hosting/{}/plan", a.id)>
             <label for="f-plan">"Change plan"</label>
             <select class="input" id="f-plan" name="plan">
                 {a.plans.into_iter().map(|p| view! {

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+pub mod nodes;
+
 use crate::api::sites::{queries::site_deploys, CertRow, DeployRow, HealthRow, NodeOption, SiteView};
 use crate::components::form::use_form;
 
@@ -43,6 +45,13 @@ fn Deploys(d: SiteView) -> impl IntoView {
             (true, Some(why)) => view! { <p class="muted">{why}</p> }.into_any(),
             (true, None) => view! { <Upload action=base.clone() max=d.max_upload.clone()/> }.into_any(),
         }}
+        {d.paused.then(|| view! {
+            <p class="notice notice-warning site-paused" role="status">
+                "The site has served its plan's bandwidth for this month, so visitors see a page saying it is paused until next month. "
+                <a href=format!("/hosting/{}#plan", d.account)>"Choose a bigger plan"</a>
+                " and it comes back at once."
+            </p>
+        })}
         {d.health.clone().map(|h| view! { <Health h/> })}
         {(!d.certificates.is_empty()).then(|| view! { <Https rows=d.certificates.clone()/> })}
         <h3>"Deploys"</h3>
@@ -133,6 +142,7 @@ fn Health(h: HealthRow) -> impl IntoView {
             <span class=if h.up { "badge badge-success" } else { "badge badge-danger" }>{if h.up { "Up" } else { "Down" }}</span>
             " " {h.answer} <span class="muted">{format!(" (checked {})", h.checked)}</span>
         </p>
+        {h.outside.map(|o| view! { <p class="site-outside muted">{o}</p> })}
         {h.site_error.map(|e| view! { <p class="form-error" role="alert">{format!("The hosting node could not serve the site as asked: {e}")}</p> })}
     }
 }
@@ -153,7 +163,7 @@ fn Move(account: String, nodes: Vec<NodeOption>) -> impl IntoView {
                     </select>
                     {form.error("node").map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 </div>
-                <p>"The new node downloads the site's files and serves them within moments; the old one deletes them. The account's DNS records are not changed: point them at the new node."</p>
+                <p>"The new node downloads the site's files and serves them within moments; the old one deletes them. The web records of the account's domains that point at the old node follow it to the new one; records the customer aimed elsewhere stay."</p>
                 <button class="btn btn-danger" type="submit">"Move the site"</button>
             </form>
         </details>

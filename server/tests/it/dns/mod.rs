@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::builders::{AccountBuilder, UserBuilder};
 use crate::helpers::*;
 
-pub(super) async fn records(pool: &PgPool, domain: &str) -> Vec<String> {
+pub(crate) async fn records(pool: &PgPool, domain: &str) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT r.name || ' ' || r.type || ' ' || r.ttl || ' ' || r.data::text FROM dns_records r
          JOIN domains d ON d.id = r.domain_id WHERE d.name = $1 ORDER BY 1",

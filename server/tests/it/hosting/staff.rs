@@ -56,22 +56,19 @@ async fn node_tokens_are_made_by_staff_and_shown_once(pool: PgPool) {
     let staff = team.browser(Staff);
     assert_eq!(
         team.browser(Owner)
-            .post("/staff/node-tokens", &[("name", "web-1")])
+            .post("/staff/nodes", &[("name", "web-1")])
             .await
             .status(),
         404
     );
     let res = staff
-        .post(
-            "/staff/node-tokens",
-            &[("name", "web-fra-1"), ("region", "eu-central")],
-        )
+        .post("/staff/nodes", &[("name", "web-fra-1"), ("region", "eu-central")])
         .await;
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
     let start = page.find("ksfnode_").expect("the token is shown");
     let token = &page[start..start + "ksfnode_".len() + 64];
-    let again = staff.get("/staff/node-tokens").await.text().await.unwrap();
+    let again = staff.get("/staff/nodes").await.text().await.unwrap();
     assert!(
         again.contains("web-fra-1") && !again.contains(token),
         "shown once"
