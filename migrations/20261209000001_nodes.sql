@@ -111,3 +111,8 @@ CREATE FUNCTION node_load(node uuid, OUT used bigint, OUT committed bigint) LANG
 $$;
 CREATE INDEX hosting_accounts_bandwidth_paused_idx ON hosting_accounts (id) WHERE bandwidth_paused;
 CREATE INDEX site_deploys_created_brin ON site_deploys USING brin (created_at);
+
+-- Nodes made before storage was counted get room for what their sites'
+-- plans already take, so none is full the moment this runs.
+UPDATE node_tokens SET capacity_storage_bytes =
+    least(1000000000000000, greatest(capacity_storage_bytes, (SELECT committed FROM node_load(id))));

@@ -12,6 +12,10 @@ pub struct DesiredState {
     pub generation: i64,
     /// The node's name, as staff gave it.
     pub node: String,
+    /// The node's id: its answers carry it (`NODE_HEADER`), so the
+    /// portal's outside check knows the right node answered.
+    #[serde(default)]
+    pub node_id: Option<Uuid>,
     /// The portal's address (the default page links to it).
     pub portal: String,
     pub sites: Vec<SiteState>,
@@ -43,7 +47,8 @@ pub struct SiteState {
     pub quota_bytes: u64,
 }
 
-/// The response header naming the node that served a site's answer.
+/// The response header carrying the id of the node that served a site's
+/// answer.
 pub const NODE_HEADER: &str = "X-Ksf-Node";
 
 /// How a site is served.
@@ -57,6 +62,10 @@ pub enum SiteMode {
     /// It served its plan's bandwidth for the month: a 503 page saying so
     /// until the next month or a bigger plan.
     Paused,
+    /// A mode of a later portal: not served (the suspension page), rather
+    /// than failing to read the whole state. Upgrade nodes first.
+    #[serde(other)]
+    Unknown,
 }
 
 crate::billing::text_enum! {

@@ -166,7 +166,7 @@ impl Agent {
             tracing::info!(site = %site.id, "site laid out with the default page");
         }
         // A paused site still takes deploys: they are served once it is back.
-        if site.mode == SiteMode::Suspended {
+        if matches!(site.mode, SiteMode::Suspended | SiteMode::Unknown) {
             return Ok(true);
         }
         let serving = match site.release {

@@ -61,16 +61,19 @@ pub fn config(desired: &DesiredState, settings: &CaddySettings, sites: &Path, sk
                     "handler": "file_server",
                     "root": super::files::current(sites, site).to_string_lossy(),
                 }]),
-                SiteMode::Suspended => unavailable(super::files::suspension_page()),
+                SiteMode::Suspended | SiteMode::Unknown => unavailable(super::files::suspension_page()),
                 SiteMode::Paused => unavailable(super::files::bandwidth_page()),
             };
             // Says which node answered: the portal's outside check knows
             // by it that the address reaches the node serving the site.
-            let named = json!({
-                "handler": "headers",
-                "response": { "set": { (NODE_HEADER): [desired.node] } },
+            let named = desired.node_id.map(|id| {
+                json!({
+                    "handler": "headers",
+                    "response": { "set": { (NODE_HEADER): [id.to_string()] } },
+                })
             });
-            let handle: Vec<Value> = std::iter::once(named)
+            let handle: Vec<Value> = named
+                .into_iter()
                 .chain(handle.as_array().cloned().unwrap_or_default())
                 .collect();
             json!({ "match": [{ "host": site.hosts }], "handle": handle, "terminal": true })
@@ -187,6 +190,7 @@ mod tests {
             generation: 3,
             remove: vec![],
             node: "web-1".into(),
+            node_id: Some(uuid::Uuid::from_u128(7)),
             portal: "https://portal.example".into(),
             sites: vec![
                 SiteState {
@@ -222,7 +226,10 @@ mod tests {
             "/srv/sites/00000000-0000-0000-0000-000000000000/current"
         );
         assert_eq!(routes[1]["handle"][1]["status_code"], 503);
-        assert_eq!(routes[1]["handle"][0]["response"]["set"][NODE_HEADER][0], "web-1");
+        assert_eq!(
+            routes[1]["handle"][0]["response"]["set"][NODE_HEADER][0],
+            "00000000-0000-0000-0000-000000000007"
+        );
         assert_eq!(c["admin"]["listen"], "127.0.0.1:2019");
         let with_tls = CaddySettings {
             tls: Some(TlsSettings {

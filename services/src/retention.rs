@@ -151,11 +151,13 @@ pub const POLICIES: &[Policy] = &[
         removes: "deploys a year after they were uploaded, once too old to roll back to (their archive is gone)",
         keep: Keep::For(Duration::days(365)),
         delete: "DELETE FROM site_deploys WHERE id IN (SELECT id FROM site_deploys
-                 WHERE created_at < $1 AND archive IS NULL AND status <> 'pending' LIMIT $2)",
+                 WHERE created_at < $1 AND archive IS NULL AND status <> 'pending'
+                   AND NOT EXISTS (SELECT 1 FROM hosting_accounts a WHERE a.release_id = site_deploys.id)
+                 LIMIT $2)",
     },
     Policy {
         table: "stray_payments",
-        removes: "payments nothing was bought with, a year after they were refunded",
+        removes: "payments nothing was bought with, once refunded, a year after they were found",
         keep: Keep::For(Duration::days(365)),
         delete: "DELETE FROM stray_payments WHERE payment_intent IN (SELECT payment_intent FROM stray_payments
                  WHERE found_at < $1 AND refund_id IS NOT NULL LIMIT $2)",

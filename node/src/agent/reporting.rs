@@ -43,8 +43,23 @@ impl Agent {
                 .json(&serde_json::json!({ "samples": batch }))
                 .send()
                 .await;
+            // Rows the portal will never take (a site moved to another
+            // node, an account deleted) are dropped, or they would hold
+            // back every later round; the batch's other rows go again.
+            let mut dropped = std::collections::HashSet::new();
             let refused = match answer {
                 Ok(a) if a.status().is_success() => continue,
+                Ok(a) if a.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY => {
+                    let body: serde_json::Value = a.json().await.unwrap_or_default();
+                    let rows = body["rows"].as_array().cloned().unwrap_or_default();
+                    dropped.extend(rows.iter().filter_map(|r| r["row"].as_u64()).map(|i| i as usize));
+                    anyhow::anyhow!(
+                        "the usage API refused {} of {} samples (dropped; the others go again): {}",
+                        dropped.len(),
+                        batch.len(),
+                        rows.first().map(|r| r["error"].to_string()).unwrap_or_default()
+                    )
+                }
                 Ok(a) => {
                     let status = a.status();
                     let text = a.text().await.unwrap_or_default();
@@ -56,7 +71,12 @@ impl Agent {
                 Err(e) => anyhow::Error::from(e).context("the portal did not answer"),
             };
             // Posted next round, with that round's figures.
-            let unsent: Vec<_> = std::iter::once(batch).chain(batches).flatten().cloned().collect();
+            let kept = batch
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !dropped.contains(i))
+                .map(|(_, sample)| sample);
+            let unsent: Vec<_> = kept.chain(batches.flatten()).cloned().collect();
             if let Ok(mut meter) = self.meter.lock() {
                 meter.keep(unsent);
             }

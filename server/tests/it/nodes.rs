@@ -309,7 +309,10 @@ async fn the_portal_checks_sites_from_outside_and_a_plan_pauses_a_site_over_its_
         .port();
     outside::check_all(&app.pool, &at(closed), now).await.unwrap();
     let page = browser.page(&format!("/hosting/{blog}")).await;
-    assert!(page.contains("From outside the node: no answer"), "{page}");
+    assert!(
+        page.contains("From outside the node: the connection was refused"),
+        "{page}"
+    );
     assert!(page.contains(">Down<"), "{page}");
     let nodes = staff.page("/staff/nodes").await;
     assert!(nodes.contains("1 site down"), "{nodes}");
@@ -317,9 +320,31 @@ async fn the_portal_checks_sites_from_outside_and_a_plan_pauses_a_site_over_its_
     let portal: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
     outside::check_all(&app.pool, &at(portal), now).await.unwrap();
     let page = browser.page(&format!("/hosting/{blog}")).await;
-    assert!(page.contains("but not as this site from web-sin-1"), "{page}");
+    assert!(page.contains("but not web-sin-1 serving this site"), "{page}");
     assert!(page.contains(">Down<"), "{page}");
     outside::check_all(&app.pool, &at(port), now).await.unwrap();
+
+    // Another node of the region may not speak for this site (usage can
+    // pause it).
+    let other = node(&app, "web-sin-2", "ap-southeast").await;
+    let sample = |bytes: i64| {
+        serde_json::json!({ "samples": [{
+            "account_id": blog.to_string(),
+            "time": now.format(&time::format_description::well_known::Rfc3339).unwrap(),
+            "storage_bytes": 1000,
+            "bandwidth_bytes": bytes,
+        }] })
+    };
+    let res = app
+        .client
+        .post(format!("{}/api/usage", app.base))
+        .bearer_auth(&other)
+        .json(&sample(21_000_000_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("or another node serves it"));
 
     // 21 GB served this month: over the Hobby plan's 20 GB.
     let res = app

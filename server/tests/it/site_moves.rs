@@ -80,6 +80,11 @@ async fn a_moved_site_is_served_by_its_new_node_and_deleted_from_the_old(pool: P
         .await;
     assert_eq!(res.status(), 303);
 
+    // The old node, not yet told, still measures the site: the portal
+    // refuses it now, and that refused sample never holds back a later round.
+    let refused = first.measure_once().await.unwrap_err().to_string();
+    assert!(refused.contains("refused 1 of 1 samples"), "{refused}");
+
     // The new node downloads the live deploy; the old one stops serving
     // the site and deletes its files, and says so.
     second.sync_once(None).await.unwrap();
@@ -93,6 +98,7 @@ async fn a_moved_site_is_served_by_its_new_node_and_deleted_from_the_old(pool: P
         "<h1>Moving</h1>"
     );
     assert!(!site_dir.exists(), "the old node deleted the files");
+    assert_eq!(first.measure_once().await.unwrap(), 0, "nothing left to send");
     assert_eq!(removals(&app.pool).await, [("moved".to_string(), false)]);
     first.check_sites().await.unwrap();
     assert_eq!(removals(&app.pool).await, [("moved".to_string(), true)]);

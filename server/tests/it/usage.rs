@@ -138,7 +138,7 @@ async fn a_batch_is_stored_once_and_bad_rows_store_nothing(pool: PgPool) {
             ),
             (
                 3,
-                "no hosting account in this node's region (eu-west) has this account_id"
+                "no hosting account in this node's region (eu-west) has this account_id, or another node serves it"
             ),
             (4, "time is in the future"),
         ]

@@ -115,6 +115,13 @@ pub(crate) async fn follow(
     let mut changed = 0;
     for name in names {
         let domain = super::domains::authorize(&deps.pool, actor, &name).await?;
+        // Held from the read to the write: an edit in between is not lost.
+        sqlx::query!(
+            "SELECT id FROM domains WHERE id = $1 FOR UPDATE",
+            domain.id.uuid()
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         let zone = zone::records(tx, domain.id).await?;
         let edits = repointed(&zone, from, to);
         if edits.is_empty() {

@@ -67,7 +67,7 @@ pub struct IngestReport {
 }
 
 /// Authenticates the node, then stores the batch: only samples of
-/// accounts in the node's region.
+/// accounts in the node's region that no other node serves.
 pub async fn ingest(
     pool: &PgPool,
     node_token: &str,
@@ -78,7 +78,7 @@ pub async fn ingest(
         .await?
         .ok_or(IngestError::Unauthorized)?;
     let region = node.region.ok_or(IngestError::NoRegion)?;
-    store(pool, &region, rows, now).await
+    store(pool, &region, node.id, rows, now).await
 }
 
 /// A batch's valid rows, column by column (as `unnest` takes them).
@@ -93,6 +93,7 @@ struct Columns {
 async fn store(
     pool: &PgPool,
     region: &str,
+    node: Uuid,
     rows: &[RawSample],
     now: OffsetDateTime,
 ) -> Result<IngestReport, IngestError> {
@@ -100,7 +101,7 @@ async fn store(
         return Err(IngestError::BatchSize);
     }
     let (columns, mut errors) = validate(rows, now);
-    errors.extend(unknown_accounts(pool, region, rows, &columns.accounts).await?);
+    errors.extend(unknown_accounts(pool, region, node, rows, &columns.accounts).await?);
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.row);
         return Err(IngestError::Rows(errors));
@@ -150,11 +151,13 @@ fn validate(rows: &[RawSample], now: OffsetDateTime) -> (Columns, Vec<RowError>)
     (c, errors)
 }
 
-/// Rows naming an account that is not in the node's region: one query for
-/// the batch's distinct ids.
+/// Rows naming an account that is not in the node's region, or that
+/// another node serves (usage can pause a site: no node may speak for
+/// another's): one query for the batch's distinct ids.
 async fn unknown_accounts(
     pool: &PgPool,
     region: &str,
+    node: Uuid,
     rows: &[RawSample],
     accounts: &[Uuid],
 ) -> Result<Vec<RowError>, sqlx::Error> {
@@ -165,9 +168,10 @@ async fn unknown_accounts(
         .into_iter()
         .collect();
     let known: HashSet<Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM hosting_accounts WHERE id = ANY($1) AND region = $2",
+        "SELECT id FROM hosting_accounts WHERE id = ANY($1) AND region = $2 AND (node_id IS NULL OR node_id = $3)",
         &distinct,
-        region
+        region,
+        node
     )
     .fetch_all(pool)
     .await?
@@ -182,7 +186,9 @@ async fn unknown_accounts(
         .filter(|(_, r)| Uuid::parse_str(r.account_id.trim()).is_ok_and(|id| !known.contains(&id)))
         .map(|(i, _)| RowError {
             row: i,
-            error: format!("no hosting account in this node's region ({region}) has this account_id"),
+            error: format!(
+                "no hosting account in this node's region ({region}) has this account_id, or another node serves it"
+            ),
         })
         .collect())
 }

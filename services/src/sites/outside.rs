@@ -40,6 +40,8 @@ impl Default for OutsideChecks {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Finding {
     account: Uuid,
+    /// The node asked: a site moved meanwhile keeps no finding.
+    node: Uuid,
     status: Option<u16>,
     error: Option<String>,
 }
@@ -53,7 +55,7 @@ pub async fn check_all(
     now: OffsetDateTime,
 ) -> anyhow::Result<usize> {
     let sites = sqlx::query!(
-        "SELECT a.id, a.primary_domain, n.name AS node, n.public_ipv4 AS \"ipv4!\"
+        "SELECT a.id, a.primary_domain, n.id AS node, n.name, n.public_ipv4 AS \"ipv4!\"
          FROM hosting_accounts a
          JOIN node_tokens n ON n.id = a.node_id AND n.revoked_at IS NULL AND n.public_ipv4 IS NOT NULL
          JOIN site_health h ON h.account_id = a.id
@@ -81,6 +83,7 @@ pub async fn check_all(
             tracing::debug!(site = %site.id, millis = started.elapsed().as_millis() as u64, "checked from outside");
             match answer {
                 Ok(response) => {
+                    let node = site.node;
                     let status = response.status().as_u16();
                     let by = response
                         .headers()
@@ -89,20 +92,22 @@ pub async fn check_all(
                         .map(str::to_string);
                     // Another server, or a node that does not serve the
                     // site, answered at that address: not the site.
-                    let error = (by.as_deref() != Some(site.node.as_str())).then(|| {
+                    let error = (by.as_deref() != Some(site.node.to_string().as_str())).then(|| {
                         format!(
-                            "answered {status}, but not as this site from {} (is the node's public address right?)",
-                            site.node
+                            "something answered {status} there, but not {} serving this site (is its public address right?)",
+                            site.name
                         )
                     });
                     Finding {
                         account: site.id,
+                        node,
                         status: error.is_none().then_some(status),
                         error,
                     }
                 }
                 Err(e) => Finding {
                     account: site.id,
+                    node: site.node,
                     status: None,
                     error: Some(describe(&e)),
                 },
@@ -113,6 +118,7 @@ pub async fn check_all(
     .collect()
     .await;
     let ids: Vec<Uuid> = findings.iter().map(|f| f.account).collect();
+    let nodes: Vec<Uuid> = findings.iter().map(|f| f.node).collect();
     let ups: Vec<bool> = findings
         .iter()
         .map(|f| f.status.is_some_and(|s| s < 500))
@@ -122,12 +128,24 @@ pub async fn check_all(
     sqlx::query!(
         "UPDATE site_health h SET outside_up = f.up, outside_status = f.status, outside_error = f.error,
              outside_checked_at = $5
-         FROM unnest($1::uuid[], $2::bool[], $3::int[], $4::text[]) AS f(id, up, status, error)
+         FROM unnest($1::uuid[], $2::bool[], $3::int[], $4::text[], $6::uuid[]) AS f(id, up, status, error, node)
+         JOIN hosting_accounts a ON a.id = f.id AND a.node_id = f.node
          WHERE h.account_id = f.id",
         &ids,
         &ups,
         &statuses as &[Option<i32>],
         &errors as &[Option<String>],
+        now,
+        &nodes
+    )
+    .execute(pool)
+    .await?;
+    // Sites no longer checked (paused, suspended, moved, a node without
+    // an address) keep no old finding: it would say down forever.
+    sqlx::query!(
+        "UPDATE site_health SET outside_up = NULL, outside_status = NULL, outside_error = NULL,
+             outside_checked_at = NULL
+         WHERE outside_checked_at IS NOT NULL AND outside_checked_at < $1",
         now
     )
     .execute(pool)
@@ -146,7 +164,7 @@ fn describe(e: &reqwest::Error) -> String {
     let what = if e.is_timeout() {
         "no answer in time"
     } else if e.is_connect() {
-        "the node's address refused or did not take the connection"
+        "the connection was refused or not taken"
     } else {
         "the answer could not be read"
     };

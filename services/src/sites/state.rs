@@ -62,6 +62,7 @@ pub async fn desired(
         remove,
         generation: head.generation,
         node: head.name,
+        node_id: Some(node.id),
         portal: portal.to_string(),
         sites: rows
             .into_iter()

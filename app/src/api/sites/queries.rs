@@ -64,7 +64,7 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
             outside: h.outside_checked_at.map(|at| {
                 let answer = match (h.outside_status, &h.outside_error) {
                     (Some(status), _) => format!("answered {status}"),
-                    (None, Some(error)) => format!("no answer: {error}"),
+                    (None, Some(error)) => error.clone(),
                     (None, None) => "no answer".into(),
                 };
                 format!(
