@@ -124,7 +124,7 @@ test("staff forms explain bad input in the page", async ({ page }) => {
   await page.getByLabel("Name").fill("Tiny");
   await page.getByLabel("Storage (GB)").fill("1");
   await page.getByLabel("Bandwidth per month (GB)").fill("1");
-  await page.getByLabel("Sites").fill("1");
+  await page.getByLabel("Sites", { exact: true }).fill("1");
   await page.getByLabel("Price per month").fill("1.234");
   await page.getByLabel("Currency").fill("EUR");
   await page.getByRole("button", { name: "Save plan" }).click();
