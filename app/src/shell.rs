@@ -91,6 +91,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/plans") view=StaffPlansPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/customers") view=crate::pages::customers::CustomersPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/customers/:customer") view=crate::pages::customers::customer::CustomerPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/nodes") view=crate::pages::sites::nodes::NodesPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/domains") view=StaffDomainsPage ssr=SsrMode::Async/>

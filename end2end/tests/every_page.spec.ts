@@ -30,8 +30,12 @@ async function parameters(page: Page): Promise<Record<string, string>> {
     link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
   }
   const ticket = await link.getAttribute("href");
+  // The demo customer, as staff find them (others see the not-found page).
+  await page.goto(`/staff/customers?q=${encodeURIComponent(DEMO.email)}`);
+  const found = page.locator("table.customers a").first();
+  const customer = (await found.count()) > 0 ? (await found.getAttribute("href"))!.split("/").pop()! : "unknown";
   // The demo shop's domain, whose zone the demo seeds.
-  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()!, name: "shop.example.com" };
+  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()!, name: "shop.example.com", customer };
 }
 
 function fill(route: string, params: Record<string, string>): string {

@@ -213,6 +213,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::hosting::forms::routes())
         .merge(app::api::sites::forms::routes())
         .merge(app::api::sites::nodes::routes())
+        .merge(app::api::customers::routes())
         .merge(app::api::billing::forms::routes())
         .merge(app::api::dns::forms::routes())
         .merge(app::api::registrations::forms::routes())

@@ -27,6 +27,10 @@ pub enum Action {
     RecoveryCodeUsed,
     RecoveryCodesRegenerated,
     IdentityConfirmed,
+    /// Support locked or unlocked the user, or ended their sessions.
+    AccountLocked,
+    AccountUnlocked,
+    SessionsEndedBySupport,
     // Hosting accounts (recorded with the account, see `record_for_account`).
     HostingAccountCreated,
     HostingAccountUpdated,
@@ -93,6 +97,9 @@ impl Action {
             Action::RecoveryCodeUsed => "recovery_code_used",
             Action::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Action::IdentityConfirmed => "identity_confirmed",
+            Action::AccountLocked => "account_locked",
+            Action::AccountUnlocked => "account_unlocked",
+            Action::SessionsEndedBySupport => "sessions_ended_by_support",
             Action::HostingAccountCreated => "hosting_account_created",
             Action::HostingAccountUpdated => "hosting_account_updated",
             Action::PlanChanged => "plan_changed",
@@ -148,6 +155,9 @@ impl Action {
             "recovery_code_used" => "A recovery code was used to sign in",
             "recovery_codes_regenerated" => "New recovery codes were made (the old ones stopped working)",
             "identity_confirmed" => "Identity confirmed for a sensitive change",
+            "account_locked" => "Support locked your account",
+            "account_unlocked" => "Support unlocked your account",
+            "sessions_ended_by_support" => "Support signed out all your sessions",
             _ => "Account activity",
         }
     }

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod actor;
 pub mod billing;
 pub mod clock;
+pub mod customers;
 pub mod dashboard;
 pub mod demo;
 pub mod dns;

@@ -163,6 +163,12 @@ pub const POLICIES: &[Policy] = &[
                  WHERE found_at < $1 AND refund_id IS NOT NULL LIMIT $2)",
     },
     Policy {
+        table: "staff_audit",
+        removes: "staff actions on customers after two years",
+        keep: Keep::For(Duration::days(730)),
+        delete: "DELETE FROM staff_audit WHERE id IN (SELECT id FROM staff_audit WHERE created_at < $1 LIMIT $2)",
+    },
+    Policy {
         table: "usage_samples",
         removes: "raw usage samples older than KSF_USAGE_RETENTION_DAYS (the rollups stay)",
         keep: Keep::UsageSamples,

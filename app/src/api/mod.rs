@@ -10,6 +10,7 @@ pub mod billing;
 mod chart_options;
 #[cfg(feature = "ssr")]
 pub mod client_errors;
+pub mod customers;
 pub mod dashboard;
 pub mod dns;
 pub mod edge;

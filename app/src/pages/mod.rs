@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod billing;
+pub mod customers;
 pub mod dashboard;
 pub mod dev_mailbox;
 pub mod dns;

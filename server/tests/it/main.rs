@@ -5,6 +5,7 @@
 mod backup;
 mod builders;
 mod cast;
+mod customers;
 mod error_reporting;
 mod faults;
 mod helpers;

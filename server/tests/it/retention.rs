@@ -325,3 +325,13 @@ async fn stray_payments_once_refunded(pool: PgPool) {
     let now = OffsetDateTime::now_utc();
     assert_eq!(retention::prune(&pool, policy, &RETENTION, now).await.unwrap(), 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_actions_after_two_years(pool: PgPool) {
+    let aged = Aged {
+        table: "staff_audit",
+        insert: "INSERT INTO staff_audit (actor_id, customer_id, action, reason, created_at)
+                 VALUES ($1, $1, 'lock', 'a reason', $3)",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+}

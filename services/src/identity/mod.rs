@@ -31,6 +31,9 @@ pub const WRONG_PASSWORD: &str = "Your current password is incorrect.";
 // kind decides the answer; the edge matches these words where a failure
 // leads somewhere else (an unverified email offers a new link).
 pub const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
+/// After the right password: a locked user is told why they cannot sign in.
+pub const ACCOUNT_LOCKED: &str =
+    "This account is locked. Contact support (reply to our email, or write to the support address) to have it unlocked.";
 pub const EMAIL_NOT_VERIFIED: &str =
     "Confirm your email address first: use the link we emailed you, or ask for a new one below.";
 pub const LINK_INVALID: &str = "This link is invalid or has already been used.";

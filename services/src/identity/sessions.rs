@@ -64,7 +64,7 @@ pub async fn resolve(
                   u.id AS user_id, u.email, u.display_name, u.role AS "role: Role",
                   EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!"
            FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.token_hash = $1 AND s.revoked_at IS NULL
+           WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.locked_at IS NULL
              AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2"#,
         hash,
         now

@@ -16,7 +16,7 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::lockout::{ensure_not_paused, lock_account, record_failure, Account, Failure};
-use super::{EMAIL_NOT_VERIFIED, SIGN_IN_EXPIRED, WRONG_CREDENTIALS};
+use super::{ACCOUNT_LOCKED, EMAIL_NOT_VERIFIED, SIGN_IN_EXPIRED, WRONG_CREDENTIALS};
 use crate::activity::{self, Action, NewEntry};
 use crate::failure::ServiceError;
 use crate::mail::{self, templates};
@@ -221,7 +221,7 @@ pub async fn sign_in(
     lock_account(&mut tx, email_input).await?;
     let user = sqlx::query!(
         r#"SELECT u.id, u.email, u.display_name, u.password_hash,
-                  u.email_verified_at IS NOT NULL AS "verified!",
+                  u.email_verified_at IS NOT NULL AS "verified!", u.locked_at IS NOT NULL AS "locked!",
                   EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!"
            FROM users u WHERE lower(u.email) = lower($1)"#,
         email_input
@@ -274,6 +274,11 @@ pub async fn sign_in(
     )
     .execute(&mut *tx)
     .await?;
+    if user.locked {
+        tx.commit().await?;
+        tracing::info!(user_id = %user.id, "sign-in refused: the user is locked");
+        return Err(ServiceError::Forbidden(ACCOUNT_LOCKED));
+    }
     if !user.verified {
         tx.commit().await?;
         return Err(ServiceError::Forbidden(EMAIL_NOT_VERIFIED));

@@ -39,6 +39,7 @@ pub const SECURITY_KINDS: &[&str] = &[
     "two_factor_enabled",
     "two_factor_disabled",
     "recovery_codes_regenerated",
+    "account_locked",
 ];
 
 impl Message {
@@ -179,6 +180,20 @@ pub fn password_changed(name: &str, support: &str) -> Message {
         ],
         action: Some(("Contact support".into(), support.into())),
         reason: "You received this because the password of your account changed.".into(),
+    }
+}
+
+pub fn account_locked(name: &str, support: &str) -> Message {
+    Message {
+        kind: "account_locked",
+        subject: format!("Your {PRODUCT_NAME} account was locked"),
+        heading: format!("Your account was locked, {name}"),
+        paragraphs: vec![
+            "Our support team locked your account and signed out its sessions. Your sites and domains keep working.".into(),
+            "You cannot sign in until it is unlocked. Reply to this email or contact support to find out why.".into(),
+        ],
+        action: Some(("Contact support".into(), support.into())),
+        reason: "You received this because your account was locked.".into(),
     }
 }
 

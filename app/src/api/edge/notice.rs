@@ -121,6 +121,10 @@ notices! {
     // Staff
     PlanSaved = "plan_saved", Success, "The plan was saved.";
     NodeTokenRevoked = "node_token_revoked", Success, "The token was revoked: the node can no longer report usage with it.";
+    CustomerLocked = "customer_locked", Success, "The user is locked: their sessions ended and they were emailed to contact support.";
+    CustomerUnlocked = "customer_unlocked", Success, "The user is unlocked and can sign in again.";
+    CustomerSessionsEnded = "customer_sessions_ended", Success, "Every session of the user ended: they sign in again on each device.";
+    CustomerNoteAdded = "customer_note_added", Success, "The note was added. The customer never sees it.";
     NodeSaved = "node_saved", Success, "The node was saved. Web records that pointed at its old addresses now point at the new ones.";
 }
 
