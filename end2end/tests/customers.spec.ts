@@ -36,7 +36,10 @@ for (const javaScript of [true, false]) {
       await expect(page.locator(".customer-notes")).toContainText(note);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
-      expect(problems).toEqual([]);
+      // With JavaScript off, Chromium refuses the page's script preloads
+      // itself ("csp"): not a problem of the page.
+      const real = javaScript ? problems : problems.filter((p) => !(p.startsWith("request failed:") && p.endsWith(" csp")));
+      expect(real).toEqual([]);
     });
   });
 }
