@@ -11,7 +11,8 @@ CREATE INDEX users_name_trgm ON users USING gin (lower(display_name) gin_trgm_op
 CREATE INDEX domains_name_trgm ON domains USING gin (name gin_trgm_ops);
 CREATE INDEX hosting_accounts_name_trgm ON hosting_accounts USING gin (lower(name) gin_trgm_ops);
 CREATE INDEX hosting_accounts_primary_domain_trgm ON hosting_accounts USING gin (primary_domain gin_trgm_ops);
-CREATE INDEX invoices_number_idx ON invoices (number) WHERE number IS NOT NULL;
+CREATE INDEX invoices_number_lower_idx ON invoices (lower(number)) WHERE number IS NOT NULL;
+CREATE INDEX billing_customers_stripe_lower_idx ON billing_customers (lower(stripe_customer_id));
 CREATE INDEX users_created_idx ON users (created_at DESC, id DESC);
 
 -- A locked user cannot sign in and has no live session; they are told to

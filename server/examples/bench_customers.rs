@@ -28,7 +28,10 @@ const RUNS: usize = 30;
 
 fn summary(mut times: Vec<f64>) -> (f64, f64) {
     times.sort_by(|a, b| a.total_cmp(b));
-    (times[times.len() / 2], times[(times.len() * 95 / 100).min(times.len() - 1)])
+    (
+        times[times.len() / 2],
+        times[(times.len() * 95 / 100).min(times.len() - 1)],
+    )
 }
 
 #[tokio::main]
@@ -124,7 +127,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("nothing matches \"zzqx\"", text("zzqx")),
     ];
     println!("\nstaff customer directory, a page of 25 ({RUNS} runs each after one warm-up):");
-    println!("{:<40} {:>9} {:>9} {:>6}", "search", "median ms", "p95 ms", "rows");
+    println!(
+        "{:<40} {:>9} {:>9} {:>6}",
+        "search", "median ms", "p95 ms", "rows"
+    );
     for (name, filters) in cases {
         let _ = search(&pool, &actor, &filters).await?;
         let mut times = Vec::with_capacity(RUNS);

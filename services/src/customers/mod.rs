@@ -113,7 +113,22 @@ pub async fn search(pool: &PgPool, actor: &Actor, search: &Search) -> Result<Fou
     let page = search.page.clamp(1, MAX_PAGE);
     let mut rows = sqlx::query_as!(
         CustomerRow,
-        r#"SELECT u.id, u.email, u.display_name, u.created_at,
+        r#"WITH hits AS (
+               -- Each way of finding someone on its own index; none runs
+               -- without a search (a one-time filter on $1).
+               SELECT id FROM users WHERE $1 <> '' AND lower(email) LIKE $2
+               UNION SELECT id FROM users WHERE $1 <> '' AND lower(display_name) LIKE $2
+               UNION SELECT m.user_id FROM hosting_accounts a JOIN hosting_members m ON m.account_id = a.id
+                     WHERE $1 <> '' AND lower(a.name) LIKE $2
+               UNION SELECT m.user_id FROM hosting_accounts a JOIN hosting_members m ON m.account_id = a.id
+                     WHERE $1 <> '' AND a.primary_domain LIKE $2
+               UNION SELECT m.user_id FROM domains d JOIN hosting_members m ON m.account_id = d.account_id
+                     WHERE $1 <> '' AND d.name LIKE $2
+               UNION SELECT m.user_id FROM invoices i JOIN hosting_members m ON m.account_id = i.account_id
+                     WHERE $1 <> '' AND m.role = 'owner' AND lower(i.number) = $1
+               UNION SELECT user_id FROM billing_customers WHERE $1 <> '' AND lower(stripe_customer_id) = $1
+               UNION SELECT author_id FROM tickets WHERE number = $3)
+           SELECT u.id, u.email, u.display_name, u.created_at,
                   u.email_verified_at IS NOT NULL AS "verified!",
                   EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!",
                   u.locked_at IS NOT NULL AS "locked!",
@@ -122,15 +137,7 @@ pub async fn search(pool: &PgPool, actor: &Actor, search: &Search) -> Result<Fou
                           WHERE m.user_id = u.id AND m.role = 'owner' AND i.status = 'open') AS "unpaid!"
            FROM users u
            WHERE u.role = 'customer'
-             AND ($1 = '' OR lower(u.email) LIKE $2 OR lower(u.display_name) LIKE $2
-                  OR u.id IN (SELECT m.user_id FROM hosting_members m JOIN hosting_accounts a ON a.id = m.account_id
-                              WHERE lower(a.name) LIKE $2 OR a.primary_domain LIKE $2)
-                  OR u.id IN (SELECT m.user_id FROM hosting_members m JOIN domains d ON d.account_id = m.account_id
-                              WHERE d.name LIKE $2)
-                  OR u.id IN (SELECT m.user_id FROM hosting_members m JOIN invoices i ON i.account_id = m.account_id
-                              WHERE m.role = 'owner' AND lower(i.number) = $1)
-                  OR u.id IN (SELECT b.user_id FROM billing_customers b WHERE lower(b.stripe_customer_id) = $1)
-                  OR u.id IN (SELECT t.author_id FROM tickets t WHERE t.number = $3))
+             AND ($1 = '' OR u.id IN (SELECT id FROM hits))
              AND ($4::bool IS NULL OR (u.email_verified_at IS NOT NULL) = $4)
              AND (NOT $5 OR EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL))
              AND (NOT $6 OR u.locked_at IS NOT NULL)
