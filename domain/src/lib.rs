@@ -4,6 +4,7 @@
 #[cfg(feature = "archive")]
 pub mod archive;
 pub mod billing;
+pub mod customers;
 pub mod dashboard;
 pub mod dns;
 pub mod domain_name;

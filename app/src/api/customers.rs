@@ -154,11 +154,7 @@ pub async fn staff_customer(id: String) -> Result<CustomerView, ApiError> {
     use services::customers::{actions::StaffAction, profile};
 
     let (deps, actor) = actor()?;
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| {
-        api_error(services::failure::ServiceError::NotFound(
-            "No customer has that id.",
-        ))
-    })?;
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(services::customers::not_found()))?;
     let p = profile::load(&deps.pool, &actor, id).await.map_err(api_error)?;
     let c = p.customer;
     let device = |ip: Option<String>, agent: Option<String>| {
@@ -360,7 +356,7 @@ mod routes {
 
     fn customer_id(raw: &str, back: &Back) -> Result<uuid::Uuid, crate::api::edge::error::FormError> {
         uuid::Uuid::parse_str(raw.trim())
-            .map_err(|_| services::failure::ServiceError::NotFound("No customer has that id."))
+            .map_err(|_| services::customers::not_found())
             .shown_on(back)
     }
 

@@ -78,13 +78,11 @@ async fn audit(
 /// An entry of the customer's own log made by staff: staff's address is
 /// not the customer's business.
 fn staff_entry(actor: &Actor, action: Action, details: serde_json::Value) -> NewEntry<'static> {
-    static NOWHERE: std::sync::OnceLock<crate::ClientInfo> = std::sync::OnceLock::new();
-    NewEntry::from(
-        Some(actor.id()),
-        NOWHERE.get_or_init(Default::default),
-        action,
-        details,
-    )
+    static NOWHERE: crate::ClientInfo = crate::ClientInfo {
+        ip: None,
+        user_agent: None,
+    };
+    NewEntry::from(Some(actor.id()), &NOWHERE, action, details)
 }
 
 /// The customer's email and name, if `id` is a customer.
@@ -95,7 +93,7 @@ async fn customer(conn: &mut PgConnection, id: Uuid) -> Result<(String, String),
     )
     .fetch_optional(conn)
     .await?
-    .ok_or(ServiceError::NotFound("No customer has that id."))?;
+    .ok_or_else(super::not_found)?;
     Ok((row.email, row.display_name))
 }
 

@@ -124,10 +124,6 @@ pub struct Profile {
     pub audit: Vec<AuditRow>,
 }
 
-fn not_found() -> ServiceError {
-    ServiceError::NotFound("No customer has that id.")
-}
-
 /// The customer `id` (staff only; staff members are not customers here).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), customer = %id))]
 pub async fn load(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Profile, ServiceError> {
@@ -143,7 +139,7 @@ pub async fn load(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Profile, Ser
     )
     .fetch_optional(pool)
     .await?
-    .ok_or_else(not_found)?;
+    .ok_or_else(super::not_found)?;
     let now = actor.now;
     let sessions = sqlx::query_as!(
         SessionRow,

@@ -50,13 +50,12 @@ pub async fn list(deps: &Deps, actor: &Actor) -> Result<Vec<NodeSummary>, Servic
         r#"SELECT n.id, n.name, n.region, n.created_at, n.last_used_at, n.revoked_at IS NOT NULL AS "revoked!",
                   n.agent_version, n.agent_seen_at, n.public_ipv4, n.public_ipv6,
                   n.capacity_sites, n.capacity_storage_bytes,
-                  s.sites AS "sites!", s.committed AS "storage_committed!", s.used AS "storage_used!",
+                  held.used AS "sites!", held.committed AS "storage_committed!", s.used AS "storage_used!",
                   s.down AS "sites_down!", s.errors AS "site_errors!", s.certificates AS "certificates_attention!",
                   s.pending AS "deploys_pending!"
-           FROM node_tokens n, LATERAL (
-               SELECT count(*) AS sites,
-                      coalesce(sum(p.storage_quota_bytes), 0)::bigint AS committed,
-                      coalesce(sum(l.storage_bytes), 0)::bigint AS used,
+           -- What it holds counts as placement counts it (`node_load`).
+           FROM node_tokens n, LATERAL node_load(n.id) held, LATERAL (
+               SELECT coalesce(sum(l.storage_bytes), 0)::bigint AS used,
                       count(*) FILTER (WHERE NOT h.answering) AS down,
                       count(*) FILTER (WHERE h.site_error IS NOT NULL) AS errors,
                       (SELECT count(*) FROM site_certificates c JOIN hosting_accounts x ON x.id = c.account_id
@@ -65,7 +64,6 @@ pub async fn list(deps: &Deps, actor: &Actor) -> Result<Vec<NodeSummary>, Servic
                       (SELECT count(*) FROM site_deploys d JOIN hosting_accounts x ON x.id = d.account_id
                        WHERE x.node_id = n.id AND d.status = 'pending') AS pending
                FROM hosting_accounts a
-               JOIN plans p ON p.id = a.plan_id
                LEFT JOIN usage_latest l ON l.account_id = a.id
                LEFT JOIN site_health h ON h.account_id = a.id
                WHERE a.node_id = n.id AND a.status <> 'cancelled') s

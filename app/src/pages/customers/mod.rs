@@ -12,6 +12,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::page_header::PageHeader;
 use crate::pages::identity::query;
 use crate::pages::staff::{staff_only, NotStaff};
+use domain::customers::Sort;
 
 fn ticked(name: &'static str) -> bool {
     matches!(query(name).as_deref(), Some("on" | "yes" | "true"))
@@ -103,8 +104,8 @@ pub fn CustomersPage() -> impl IntoView {
             <div class="field">
                 <label for="f-sort">"Sort"</label>
                 <select class="input" id="f-sort" name="sort">
-                    {services_sorts().into_iter().map(|(value, label)| view! {
-                        <option value=value selected=q.sort == value>{label}</option>
+                    {Sort::ALL.into_iter().map(|sort| view! {
+                        <option value=sort.as_str() selected=q.sort == sort.as_str()>{sort.label()}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -123,16 +124,6 @@ pub fn CustomersPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
-}
-
-/// The sort choices (value, label), newest first by default.
-fn services_sorts() -> [(&'static str, &'static str); 4] {
-    [
-        ("newest", "Newest first"),
-        ("oldest", "Oldest first"),
-        ("name", "Name"),
-        ("email", "Email"),
-    ]
 }
 
 #[component]
