@@ -95,6 +95,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/customers/:customer") view=crate::pages::customers::customer::CustomerPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/nodes") view=crate::pages::sites::nodes::NodesPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/team") view=crate::pages::team::TeamPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/audit") view=crate::pages::audit::AuditPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/domains") view=StaffDomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains/search") view=DomainSearchPage ssr=SsrMode::Async/>

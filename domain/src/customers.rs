@@ -36,3 +36,25 @@ impl Sort {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
+
+/// The identity checks staff choose from before asking to reset a
+/// customer's two-factor: (stored key, what staff tick).
+pub const IDENTITY_CHECKS: &[(&str, &str)] = &[
+    (
+        "email_reply",
+        "They wrote from the account's email address, and answered our reply to it",
+    ),
+    (
+        "billing",
+        "They told us the card's last four digits and the amount of their latest invoice",
+    ),
+    ("account_details", "They named their hosting accounts and domains"),
+    (
+        "id_document",
+        "They showed a photo ID matching the account's name",
+    ),
+    (
+        "phone_callback",
+        "We called them back on a number we already had for them",
+    ),
+];

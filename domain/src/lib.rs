@@ -17,6 +17,7 @@ pub mod money;
 pub mod next_path;
 pub mod registration;
 pub mod sites;
+pub mod staff;
 pub mod tickets;
 pub mod user;
 
@@ -25,7 +26,8 @@ pub use email::Email;
 pub use hosting::{AccountId, AccountName, AccountStatus, MemberRole, Permission};
 pub use ids::{ChangeId, DomainId, DomainOrderId, OrderId, RecordId, TicketId, TicketNumber};
 pub use next_path::NextPath;
-pub use user::{CurrentUser, DisplayName, Password, Role};
+pub use staff::{StaffPermission, StaffRole};
+pub use user::{CurrentUser, DisplayName, Password, Role, ViewedBy};
 
 /// The product name as customers see it.
 pub const PRODUCT_NAME: &str = "KSFoundation";

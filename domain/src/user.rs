@@ -13,6 +13,20 @@ pub struct CurrentUser {
     pub authenticated_at: i64,
     /// Two-factor authentication is on for this user.
     pub two_factor: bool,
+    /// A staff member's role (`None` for customers).
+    pub staff_role: Option<crate::staff::StaffRole>,
+    /// Set while a staff member views the portal as this user: the request
+    /// is read-only and every page says so.
+    pub viewed_by: Option<ViewedBy>,
+}
+
+/// The staff member behind a "view as customer" request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ViewedBy {
+    pub staff_id: uuid::Uuid,
+    pub staff_name: String,
+    /// When the view ends, in Unix seconds.
+    pub until: i64,
 }
 
 /// What kind of user this is. Staff see the platform view.

@@ -74,6 +74,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             role: Role::Staff,
             authenticated_at: 0,
             two_factor: false,
+            staff_role: Some(domain::StaffRole::Admin),
+            viewed_by: None,
         },
         client: Default::default(),
         now: time::OffsetDateTime::now_utc(),

@@ -154,6 +154,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             role: Role::Customer,
             authenticated_at: 0,
             two_factor: false,
+            staff_role: None,
+            viewed_by: None,
         },
         client: Default::default(),
         now: time::OffsetDateTime::now_utc(),

@@ -3,7 +3,7 @@
 
 use std::io::BufRead;
 
-use domain::{DisplayName, Email, Password, Role};
+use domain::{DisplayName, Email, Password, Role, StaffRole};
 use services::{demo, users};
 
 use clap::{Parser, Subcommand};
@@ -47,6 +47,9 @@ pub enum Command {
         email: String,
         #[arg(long)]
         name: String,
+        /// What they may do: admin, support, billing or readonly (the Staff page shows each role's permissions)
+        #[arg(long, value_parser = parse_staff_role)]
+        role: StaffRole,
     },
     /// Print a token for the hosting node NAME of REGION (a new secret if the node exists: its sites stay on it)
     CreateNodeToken {
@@ -315,9 +318,20 @@ async fn seed_demo_logins(config: &Config, pool: &sqlx::PgPool) -> Result<(), Cl
     Ok(())
 }
 
+fn parse_staff_role(raw: &str) -> Result<StaffRole, String> {
+    StaffRole::parse(raw)
+        .ok_or_else(|| format!("{raw:?} is not a staff role: admin, support, billing or readonly"))
+}
+
 /// `ksf create-staff`: a staff login; the password from
 /// `KSF_STAFF_PASSWORD` or typed.
-async fn create_staff(config: &Config, pool: &sqlx::PgPool, email: &str, name: &str) -> Result<(), CliError> {
+async fn create_staff(
+    config: &Config,
+    pool: &sqlx::PgPool,
+    email: &str,
+    name: &str,
+    staff_role: StaffRole,
+) -> Result<(), CliError> {
     let email = Email::parse(email).map_err(|e| CliError::Invalid(format!("--email: {e}")))?;
     let display_name = DisplayName::parse(name).map_err(|e| CliError::Invalid(format!("--name: {e}")))?;
     let raw = match std::env::var("KSF_STAFF_PASSWORD") {
@@ -340,12 +354,13 @@ async fn create_staff(config: &Config, pool: &sqlx::PgPool, email: &str, name: &
             display_name,
             password,
             role: Role::Staff,
+            staff_role: Some(staff_role),
             email_verified: true,
         },
         config.password_hash,
     )
     .await?;
-    println!("Created staff account {id}");
+    println!("Created staff account {id} ({})", staff_role.label());
     Ok(())
 }
 
@@ -380,7 +395,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Stripe(StripeCommand::SeedDemo) => seed_demo_billing(&config, pool).await,
-        Command::CreateStaff { email, name } => create_staff(&config, &pool, &email, &name).await,
+        Command::CreateStaff { email, name, role } => create_staff(&config, &pool, &email, &name, role).await,
         Command::CreateNodeToken { name, region } => {
             let region = domain::hosting::Region::parse(&region).ok_or_else(|| {
                 CliError::Invalid(format!(
@@ -442,14 +457,20 @@ mod tests {
     #[test]
     fn create_staff_needs_email_and_name() {
         assert_eq!(
-            parse("create-staff --name Bo --email bo@example.com")
+            parse("create-staff --name Bo --email bo@example.com --role support")
                 .unwrap()
                 .command,
             Some(Command::CreateStaff {
                 email: "bo@example.com".into(),
-                name: "Bo".into()
+                name: "Bo".into(),
+                role: StaffRole::Support,
             })
         );
+        let err = parse("create-staff --name Bo --email bo@example.com --role root")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("admin, support, billing or readonly"), "{err}");
+        assert!(parse("create-staff --name Bo --email bo@example.com").is_err());
         let err = parse("create-staff --email bo@example.com")
             .unwrap_err()
             .to_string();

@@ -31,6 +31,10 @@ pub enum Action {
     AccountLocked,
     AccountUnlocked,
     SessionsEndedBySupport,
+    /// Support looked at the portal as the user (read-only).
+    SupportViewed,
+    /// Support reset the user's two-factor after checking who they are.
+    TwoFactorResetBySupport,
     // Hosting accounts (recorded with the account, see `record_for_account`).
     HostingAccountCreated,
     HostingAccountUpdated,
@@ -100,6 +104,8 @@ impl Action {
             Action::AccountLocked => "account_locked",
             Action::AccountUnlocked => "account_unlocked",
             Action::SessionsEndedBySupport => "sessions_ended_by_support",
+            Action::SupportViewed => "support_viewed",
+            Action::TwoFactorResetBySupport => "two_factor_reset_by_support",
             Action::HostingAccountCreated => "hosting_account_created",
             Action::HostingAccountUpdated => "hosting_account_updated",
             Action::PlanChanged => "plan_changed",
@@ -158,6 +164,10 @@ impl Action {
             "account_locked" => "Support locked your account",
             "account_unlocked" => "Support unlocked your account",
             "sessions_ended_by_support" => "Support signed out all your sessions",
+            "support_viewed" => "Support viewed your account (read-only)",
+            "two_factor_reset_by_support" => {
+                "Support turned off two-factor authentication after checking who you are"
+            }
             _ => "Account activity",
         }
     }

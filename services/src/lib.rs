@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod audit;
 pub mod billing;
 pub mod clock;
 pub mod customers;
@@ -27,6 +28,7 @@ pub mod registrations;
 pub mod retention;
 pub mod secret_box;
 pub mod sites;
+pub mod team;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

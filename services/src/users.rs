@@ -2,7 +2,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::passwords::{hash_password, HashCost, PasswordHashError};
-use domain::{DisplayName, Email, Password, Role};
+use domain::{DisplayName, Email, Password, Role, StaffRole};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {
@@ -30,6 +30,8 @@ pub struct NewUser {
     pub display_name: DisplayName,
     pub password: Password,
     pub role: Role,
+    /// Staff only: what they may do.
+    pub staff_role: Option<StaffRole>,
     /// Accounts made by an operator (staff, demo) start verified.
     pub email_verified: bool,
 }
@@ -39,14 +41,15 @@ pub struct NewUser {
 pub async fn create_user(pool: &PgPool, user: NewUser, cost: HashCost) -> Result<Uuid, CreateUserError> {
     let hash = hash_password(&user.password, cost).await?;
     let id = sqlx::query_scalar!(
-        r#"INSERT INTO users (email, display_name, password_hash, role, email_verified_at)
-           VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)
+        r#"INSERT INTO users (email, display_name, password_hash, role, email_verified_at, staff_role)
+           VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6)
            RETURNING id"#,
         user.email.as_str(),
         user.display_name.as_str(),
         hash,
         user.role.as_str(),
         user.email_verified,
+        user.staff_role.filter(|_| user.role == Role::Staff) as Option<StaffRole>,
     )
     .fetch_one(pool)
     .await?;
@@ -73,6 +76,7 @@ mod tests {
             display_name: DisplayName::parse("Ana").unwrap(),
             password: Password::parse("correct horse battery").unwrap(),
             role: Role::Customer,
+            staff_role: None,
             email_verified: false,
         }
     }

@@ -117,8 +117,12 @@ impl Stream {
     /// Whether the session is still live with the role it started with.
     // `&mut`: the stream is Send but not Sync (its stop signal is not).
     async fn role_unchanged(&mut self) -> Result<bool, sqlx::Error> {
-        let role = sessions::live_role(&self.pool, self.actor.user.session_id, self.clock.now()).await?;
-        Ok(role == Some(self.actor.user.role))
+        let now = sessions::live_identity(&self.pool, self.actor.user.session_id, self.clock.now()).await?;
+        Ok(now.map(|(role, staff, viewing)| {
+            // A viewing session's staff role is not the viewed customer's.
+            let staff = if viewing.is_some() { None } else { staff };
+            (role, staff, viewing)
+        }) == Some(sessions::identity_of(&self.actor.user)))
     }
 }
 

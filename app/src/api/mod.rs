@@ -5,6 +5,7 @@
 //! request into domain types and call the `services` crate.
 
 pub mod activity;
+pub mod audit;
 pub mod billing;
 #[cfg(feature = "ssr")]
 mod chart_options;
@@ -27,6 +28,7 @@ pub mod registrations;
 pub mod sessions;
 pub mod sites;
 pub mod staff;
+pub mod team;
 pub mod tickets;
 pub mod two_factor;
 pub mod usage;

@@ -83,6 +83,8 @@ fn UserMenu() -> impl IntoView {
                         <a href="/staff/domains">"Staff: domains"</a>
                         <a href="/staff/nodes">"Staff: hosting nodes"</a>
                         <a href="/staff/system">"Staff: system"</a>
+                        <a href="/staff/team">"Staff: team and roles"</a>
+                        <a href="/staff/audit">"Staff: audit log"</a>
                     })}
                     <form method="post" action="/logout">
                         <button class="btn btn-secondary btn-sm" type="submit">"Sign out"</button>
@@ -92,6 +94,27 @@ fn UserMenu() -> impl IntoView {
         }
         .into_any(),
     }
+}
+
+/// While staff view as a customer: whose view it is, that nothing can be
+/// changed, when it ends, and the way out. On every page.
+#[component]
+fn ViewingBanner() -> impl IntoView {
+    let user = crate::api::current_user()?;
+    let by = user.viewed_by?;
+    let day = by.until.rem_euclid(86_400);
+    let until = format!("{:02}:{:02} UTC", day / 3600, day % 3600 / 60);
+    Some(view! {
+        <div class="view-as-banner" role="status" data-testid="view-as-banner">
+            <p>
+                <strong>{format!("Viewing as {} ({})", user.display_name, user.email)}</strong>
+                {format!(" — read-only, by {}, until {until}. Nothing you do here changes their account.", by.staff_name)}
+            </p>
+            <form method="post" action="/staff/view-as/end">
+                <button class="btn btn-secondary btn-sm" type="submit">"End the view"</button>
+            </form>
+        </div>
+    })
 }
 
 /// The frame around every page: header, navigation and the main column.
@@ -123,6 +146,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <ViewingBanner/>
         <div class="app-frame">
             <header class="topbar">
                 <a class="brand" href="/">

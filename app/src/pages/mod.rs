@@ -1,6 +1,7 @@
 //! One module per route: what the page shows, rendered on the server.
 
 pub mod activity;
+pub mod audit;
 pub mod billing;
 pub mod customers;
 pub mod dashboard;
@@ -17,5 +18,6 @@ pub mod sessions;
 pub mod settings;
 pub mod sites;
 pub mod staff;
+pub mod team;
 pub mod tickets;
 pub mod two_factor;

@@ -22,6 +22,7 @@ pub async fn seed(
             display_name: DisplayName::parse(name).map_err(|_| "name")?,
             password: Password::parse(password).map_err(|_| "password")?,
             role,
+            staff_role: (role == Role::Staff).then_some(domain::StaffRole::Admin),
             email_verified: true,
         };
         ids.push(services::users::create_user(pool, new, services::passwords::HashCost::OWASP).await?);

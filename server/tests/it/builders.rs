@@ -2,7 +2,7 @@
 //! service, hosting accounts with their members and invitations. Each
 //! builder states only what a test cares about.
 
-use domain::{DisplayName, Email, MemberRole, Password, Role};
+use domain::{DisplayName, Email, MemberRole, Password, Role, StaffRole};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ pub struct UserBuilder {
     email: String,
     name: String,
     role: Role,
+    staff_role: Option<StaffRole>,
     verified: bool,
 }
 
@@ -22,6 +23,7 @@ impl UserBuilder {
             email: email.into(),
             name: "Casey Customer".into(),
             role: Role::Customer,
+            staff_role: None,
             verified: true,
         }
     }
@@ -29,9 +31,16 @@ impl UserBuilder {
     pub fn staff(email: &str) -> Self {
         Self {
             role: Role::Staff,
+            staff_role: Some(StaffRole::Admin),
             name: "Sam Staff".into(),
             ..Self::customer(email)
         }
+    }
+
+    /// Staff with `role` (`staff` makes admins).
+    pub fn staff_role(mut self, role: StaffRole) -> Self {
+        self.staff_role = Some(role);
+        self
     }
 
     pub fn name(mut self, name: &str) -> Self {
@@ -47,6 +56,7 @@ impl UserBuilder {
                 display_name: DisplayName::parse(&self.name).expect("a valid test name"),
                 password: Password::parse(CUSTOMER_PASSWORD).expect("the test password"),
                 role: self.role,
+                staff_role: self.staff_role,
                 email_verified: self.verified,
             },
             crate::helpers::TEST_HASH_COST,

@@ -417,6 +417,7 @@ pub async fn confirmed_customer(app: &TestApp, email: &str, name: &str) {
             display_name: DisplayName::parse(name).unwrap(),
             password: Password::parse(CUSTOMER_PASSWORD).unwrap(),
             role: Role::Customer,
+            staff_role: None,
             email_verified: true,
         },
         crate::helpers::TEST_HASH_COST,

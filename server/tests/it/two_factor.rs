@@ -271,6 +271,7 @@ async fn staff_are_sent_to_enrol_when_two_factor_is_required(pool: PgPool) {
                 display_name: DisplayName::parse("Sam Staff").unwrap(),
                 password: Password::parse(CUSTOMER_PASSWORD).unwrap(),
                 role: Role::Staff,
+                staff_role: Some(domain::StaffRole::Admin),
                 email_verified: true,
             },
             crate::helpers::TEST_HASH_COST,

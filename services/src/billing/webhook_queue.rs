@@ -274,7 +274,12 @@ pub async fn run(
 }
 
 /// Staff: applies an event again (after a fix, or to re-check Stripe).
-pub async fn replay(pool: &PgPool, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn replay(
+    pool: &PgPool,
+    actor: &crate::Actor,
+    id: &str,
+) -> Result<bool, crate::failure::ServiceError> {
+    actor.require_staff(domain::StaffPermission::Billing)?;
     let done = sqlx::query!(
         "UPDATE stripe_events SET processed_at = NULL, attempts = 0, next_attempt_at = now(), last_error = NULL WHERE id = $1",
         id

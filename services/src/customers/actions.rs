@@ -3,12 +3,12 @@
 //! would expect it: locking ends their sessions and emails them; ending
 //! their sessions shows in their own activity.
 
+use domain::StaffPermission;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::activity::{self, Action, NewEntry};
 use crate::failure::{invalid, ServiceError};
-use crate::hosting::access::require_staff;
 use crate::identity::Links;
 use crate::mail::{self, templates};
 use crate::Actor;
@@ -20,6 +20,13 @@ pub enum StaffAction {
     Unlock,
     EndSessions,
     Note,
+    RoleChange,
+    ViewAs,
+    ResendVerification,
+    ChangeEmail,
+    TwoFactorResetRequested,
+    TwoFactorResetApproved,
+    TwoFactorResetCancelled,
 }
 
 impl StaffAction {
@@ -29,6 +36,13 @@ impl StaffAction {
             StaffAction::Unlock => "unlock",
             StaffAction::EndSessions => "end_sessions",
             StaffAction::Note => "note",
+            StaffAction::RoleChange => "role_change",
+            StaffAction::ViewAs => "view_as",
+            StaffAction::ResendVerification => "resend_verification",
+            StaffAction::ChangeEmail => "change_email",
+            StaffAction::TwoFactorResetRequested => "two_factor_reset_requested",
+            StaffAction::TwoFactorResetApproved => "two_factor_reset_approved",
+            StaffAction::TwoFactorResetCancelled => "two_factor_reset_cancelled",
         }
     }
 
@@ -39,6 +53,13 @@ impl StaffAction {
             "unlock" => "Unlocked the user",
             "end_sessions" => "Ended all their sessions",
             "note" => "Added a note",
+            "role_change" => "Changed a staff role",
+            "view_as" => "Viewed as the customer",
+            "resend_verification" => "Sent a new verification link",
+            "change_email" => "Started a change of email address",
+            "two_factor_reset_requested" => "Asked to reset two-factor",
+            "two_factor_reset_approved" => "Approved a two-factor reset",
+            "two_factor_reset_cancelled" => "Cancelled a two-factor reset",
             _ => "Another action",
         }
     }
@@ -56,7 +77,8 @@ pub fn reason(text: &str) -> Result<String, ServiceError> {
     Ok(text.to_string())
 }
 
-async fn audit(
+/// Records an action on `customer` (a staff member, for role changes).
+pub(crate) async fn audit(
     conn: &mut PgConnection,
     actor: &Actor,
     customer: Uuid,
@@ -77,7 +99,7 @@ async fn audit(
 
 /// An entry of the customer's own log made by staff: staff's address is
 /// not the customer's business.
-fn staff_entry(actor: &Actor, action: Action, details: serde_json::Value) -> NewEntry<'static> {
+pub(super) fn staff_entry(actor: &Actor, action: Action, details: serde_json::Value) -> NewEntry<'static> {
     static NOWHERE: crate::ClientInfo = crate::ClientInfo {
         ip: None,
         user_agent: None,
@@ -86,7 +108,7 @@ fn staff_entry(actor: &Actor, action: Action, details: serde_json::Value) -> New
 }
 
 /// The customer's email and name, if `id` is a customer.
-async fn customer(conn: &mut PgConnection, id: Uuid) -> Result<(String, String), ServiceError> {
+pub(super) async fn customer(conn: &mut PgConnection, id: Uuid) -> Result<(String, String), ServiceError> {
     let row = sqlx::query!(
         "SELECT email, display_name FROM users WHERE id = $1 AND role = 'customer' FOR UPDATE",
         id
@@ -97,7 +119,7 @@ async fn customer(conn: &mut PgConnection, id: Uuid) -> Result<(String, String),
     Ok((row.email, row.display_name))
 }
 
-async fn end_all(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<u64> {
+pub(super) async fn end_all(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<u64> {
     Ok(sqlx::query!(
         "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
         id
@@ -117,7 +139,7 @@ pub async fn lock(
     id: Uuid,
     why: &str,
 ) -> Result<(), ServiceError> {
-    require_staff(actor)?;
+    actor.require_staff(StaffPermission::Support)?;
     let why = reason(why)?;
     let mut tx = pool.begin().await?;
     let (email, name) = customer(&mut tx, id).await?;
@@ -154,7 +176,7 @@ pub async fn lock(
 /// Unlocks the customer: they can sign in again.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), customer = %id))]
 pub async fn unlock(pool: &PgPool, actor: &Actor, id: Uuid, why: &str) -> Result<(), ServiceError> {
-    require_staff(actor)?;
+    actor.require_staff(StaffPermission::Support)?;
     let why = reason(why)?;
     let mut tx = pool.begin().await?;
     customer(&mut tx, id).await?;
@@ -184,7 +206,7 @@ pub async fn unlock(pool: &PgPool, actor: &Actor, id: Uuid, why: &str) -> Result
 /// Answers how many ended.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), customer = %id))]
 pub async fn end_sessions(pool: &PgPool, actor: &Actor, id: Uuid, why: &str) -> Result<u64, ServiceError> {
-    require_staff(actor)?;
+    actor.require_staff(StaffPermission::Support)?;
     let why = reason(why)?;
     let mut tx = pool.begin().await?;
     customer(&mut tx, id).await?;
@@ -208,7 +230,7 @@ pub async fn end_sessions(pool: &PgPool, actor: &Actor, id: Uuid, why: &str) -> 
 /// A note on the customer for staff (never shown to the customer).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), customer = %id))]
 pub async fn add_note(pool: &PgPool, actor: &Actor, id: Uuid, body: &str) -> Result<(), ServiceError> {
-    require_staff(actor)?;
+    actor.require_staff(StaffPermission::Support)?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 4000 {
         return Err(invalid("body", "Write the note (at most 4,000 characters)."));

@@ -4,8 +4,12 @@
 //! does not exist.
 
 pub mod actions;
+pub mod contact;
 pub mod profile;
+pub mod two_factor_reset;
+pub mod view_as;
 
+use domain::StaffPermission;
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -66,7 +70,7 @@ pub struct Found {
 /// The customers matching `search`, a page at a time.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
 pub async fn search(pool: &PgPool, actor: &Actor, search: &Search) -> Result<Found, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     let text: String = search
         .text
         .trim()

@@ -4,6 +4,7 @@
 //! their activity, staff's notes and the audit of staff actions. Each
 //! part is one query; a part is bounded to its newest rows.
 
+use domain::StaffPermission;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -127,7 +128,7 @@ pub struct Profile {
 /// The customer `id` (staff only; staff members are not customers here).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), customer = %id))]
 pub async fn load(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Profile, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     let customer = sqlx::query_as!(
         Customer,
         r#"SELECT u.id, u.email, u.display_name, u.pending_email, u.created_at,

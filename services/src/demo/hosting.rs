@@ -241,6 +241,7 @@ pub(super) async fn seed_hosting(pool: &PgPool, links: &crate::identity::Links) 
                         password: Password::parse(DEMO_PASSWORD_FOR_OTHERS)
                             .map_err(|e| SeedError::Invalid(e.to_string()))?,
                         role: Role::Customer,
+                        staff_role: None,
                         email_verified: true,
                     },
                     HashCost::OWASP,

@@ -44,6 +44,8 @@ pub async fn delete(
     domain: &DomainAccess,
     id: RecordId,
 ) -> Result<Applied, ServiceError> {
+    // Refused before anything is looked up: the answer reveals nothing.
+    domain.account.require(domain::Permission::Dns)?;
     let id = id.uuid();
     let records = zone::list(deps, domain).await?;
     let shown = records

@@ -13,14 +13,16 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::{step_up, Actor};
-use domain::{AccountId, AccountStatus, MemberRole, Permission};
+use domain::{AccountId, AccountStatus, MemberRole, Permission, StaffPermission, StaffRole};
 
 /// How the acting user holds one account. Only `authorize` makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Access {
     account_id: Uuid,
     role: Option<MemberRole>,
-    staff: bool,
+    staff: Option<StaffRole>,
+    /// Staff viewing as a member: nothing may change.
+    read_only: bool,
     status: AccountStatus,
 }
 
@@ -32,7 +34,8 @@ impl Access {
         Self {
             account_id,
             role: None,
-            staff: false,
+            staff: None,
+            read_only: false,
             status,
         }
     }
@@ -48,7 +51,7 @@ impl Access {
 
     /// Staff looking at the account (members or not).
     pub fn staff(&self) -> bool {
-        self.staff
+        self.staff.is_some()
     }
 
     pub fn status(&self) -> AccountStatus {
@@ -64,8 +67,11 @@ impl Access {
     /// change: cancelled accounts change no more, and suspended ones are
     /// read-only for their members (they may still cancel) until resumed.
     pub fn require(&self, permission: Permission) -> Result<(), ServiceError> {
-        if permission == Permission::View && (self.role.is_some() || self.staff) {
+        if permission == Permission::View && (self.role.is_some() || self.staff.is_some()) {
             return Ok(());
+        }
+        if self.read_only {
+            return Err(ServiceError::Forbidden(crate::actor::VIEW_ONLY));
         }
         if !self.role.is_some_and(|r| r.can(permission)) {
             return Err(super::forbidden());
@@ -73,12 +79,13 @@ impl Access {
         writable(self.status, permission)
     }
 
-    /// Staff-only actions (suspend, resume): members are told no.
-    pub fn require_staff(&self) -> Result<(), ServiceError> {
-        if self.staff {
-            Ok(())
-        } else {
-            Err(super::forbidden())
+    /// Staff-only actions (suspend, resume, move): members are told no,
+    /// and so are staff whose role does not allow `permission`.
+    pub fn require_staff(&self, permission: StaffPermission) -> Result<(), ServiceError> {
+        match self.staff {
+            Some(role) if role.can(permission) => Ok(()),
+            Some(_) => Err(ServiceError::Forbidden(crate::actor::STAFF_ROLE_FORBIDS)),
+            None => Err(super::forbidden()),
         }
     }
 }
@@ -117,19 +124,17 @@ pub async fn authorize(pool: &PgPool, actor: &Actor, account: AccountId) -> Resu
     Ok(Access {
         account_id: account.uuid(),
         role: row.role,
-        staff: actor.is_staff(),
+        staff: actor.staff_role(),
+        read_only: actor.viewed_by().is_some(),
         status: row.status,
     })
 }
 
-/// Staff tools that are not about one account (plan catalogue, node
-/// tokens): staff pass, anyone else learns nothing.
-pub fn require_staff(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.is_staff() {
-        Ok(())
-    } else {
-        Err(super::not_found())
-    }
+/// Staff tools that are not about one account (plan catalogue, nodes):
+/// staff whose role allows `permission` pass, other staff are told no,
+/// anyone else learns nothing.
+pub fn require_staff(actor: &Actor, permission: StaffPermission) -> Result<(), ServiceError> {
+    actor.require_staff(permission)
 }
 
 /// Step-up for hosting actions: always for `always`, otherwise only when the
@@ -150,7 +155,8 @@ mod tests {
         Access {
             account_id: Uuid::nil(),
             role,
-            staff,
+            staff: staff.then_some(StaffRole::Support),
+            read_only: false,
             status,
         }
     }
@@ -183,12 +189,37 @@ mod tests {
             staff.require(Permission::Edit),
             Err(ServiceError::Forbidden(_))
         ));
-        assert!(staff.require_staff().is_ok());
+        assert!(staff.require_staff(StaffPermission::Support).is_ok());
+        assert!(matches!(
+            staff.require_staff(StaffPermission::Billing),
+            Err(ServiceError::Forbidden(_))
+        ));
         let viewer = access(Some(MemberRole::Viewer), false, AccountStatus::Active);
         assert!(matches!(
             viewer.require(Permission::Edit),
             Err(ServiceError::Forbidden(_))
         ));
-        assert!(matches!(viewer.require_staff(), Err(ServiceError::Forbidden(_))));
+        assert!(matches!(
+            viewer.require_staff(StaffPermission::Support),
+            Err(ServiceError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn viewing_as_a_member_changes_nothing() {
+        let mut owner = access(Some(MemberRole::Owner), false, AccountStatus::Active);
+        owner.read_only = true;
+        assert!(owner.can(Permission::View));
+        for p in [
+            Permission::Edit,
+            Permission::Dns,
+            Permission::Pay,
+            Permission::Cancel,
+        ] {
+            assert!(
+                matches!(owner.require(p), Err(ServiceError::Forbidden(_))),
+                "{p:?}"
+            );
+        }
     }
 }

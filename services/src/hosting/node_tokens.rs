@@ -2,6 +2,7 @@
 //! once, stored as a SHA-256 hash, revocable. A node reports usage with
 //! its token, and only for accounts hosted in its region.
 
+use domain::StaffPermission;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -31,7 +32,7 @@ pub async fn create(
     name: &str,
     region: Region,
 ) -> Result<String, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Platform)?;
     create_unchecked(pool, Some(actor.id()), name, region).await
 }
 
@@ -87,7 +88,7 @@ pub async fn issue(pool: &PgPool, name: &str, region: Region) -> Result<String, 
 }
 
 pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Platform)?;
     sqlx::query!(
         "UPDATE node_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
         id

@@ -1,5 +1,6 @@
 //! The plan catalogue: what a hosting account is entitled to. Staff edit it.
 
+use domain::StaffPermission;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -37,7 +38,7 @@ pub async fn available(pool: &PgPool) -> Result<Vec<Plan>, sqlx::Error> {
 
 /// Every plan, retired ones too (staff).
 pub async fn all(pool: &PgPool, actor: &Actor) -> Result<Vec<Plan>, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     Ok(sqlx::query_as!(
         Plan,
         r#"SELECT id, code, name, storage_quota_bytes, bandwidth_quota_bytes, max_sites, price_minor, currency, available,
@@ -70,7 +71,7 @@ pub struct PlanSpec {
 
 /// Creates a plan, or updates the plan with this code (staff).
 pub async fn save(pool: &PgPool, actor: &Actor, p: &PlanSpec) -> Result<Uuid, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Platform)?;
     let id = sqlx::query_scalar!(
         r#"INSERT INTO plans (code, name, storage_quota_bytes, bandwidth_quota_bytes, max_sites, price_minor, currency, available,
                               over_bandwidth, sort_order)

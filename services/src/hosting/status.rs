@@ -119,7 +119,7 @@ pub async fn suspend(
     access: &Access,
     reason: &str,
 ) -> Result<(), ServiceError> {
-    access.require_staff()?;
+    access.require_staff(domain::StaffPermission::Support)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(invalid(
@@ -140,7 +140,7 @@ pub async fn suspend(
 
 /// Staff: makes a suspended account active again.
 pub async fn resume(pool: &PgPool, actor: &Actor, access: &Access) -> Result<(), ServiceError> {
-    access.require_staff()?;
+    access.require_staff(domain::StaffPermission::Support)?;
     let resume = Transition {
         to: AccountStatus::Active,
         from: &[AccountStatus::Suspended],

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::activity::{self, Action, NewEntry};
 use crate::tokens::{hash_token, new_token};
 use crate::{Actor, ClientInfo};
-use domain::{CurrentUser, Role};
+use domain::{CurrentUser, Role, StaffPermission, StaffRole, ViewedBy};
 
 pub const COOKIE_NAME: &str = "ksf_session";
 /// A session unused this long ends.
@@ -59,11 +59,18 @@ pub async fn resolve(
     now: OffsetDateTime,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     let hash = hash_token(token);
+    // A staff session viewing as a customer also reads the customer (the
+    // view ends by itself at `view_as_until`).
     let row = sqlx::query!(
         r#"SELECT s.id, s.last_seen_at, s.authenticated_at, s.idle_expires_at, s.absolute_expires_at,
                   u.id AS user_id, u.email, u.display_name, u.role AS "role: Role",
-                  EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!"
+                  u.staff_role AS "staff_role: StaffRole",
+                  EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS "two_factor!",
+                  v.id AS "view_id?", v.email AS "view_email?", v.display_name AS "view_name?",
+                  s.view_as_until,
+                  EXISTS(SELECT 1 FROM two_factor t WHERE t.user_id = v.id AND t.enabled_at IS NOT NULL) AS "view_two_factor!"
            FROM sessions s JOIN users u ON u.id = s.user_id
+           LEFT JOIN users v ON v.id = s.view_as_user_id AND s.view_as_until > $2 AND v.role = 'customer'
            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.locked_at IS NULL
              AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2"#,
         hash,
@@ -83,6 +90,32 @@ pub async fn resolve(
         .execute(pool)
         .await?;
     }
+    let staff_role = row.staff_role.filter(|_| row.role == Role::Staff);
+    let may_view = staff_role.is_some_and(|r| r.can(StaffPermission::ViewAs));
+    if let (true, Some(id), Some(email), Some(name), Some(until)) = (
+        may_view,
+        row.view_id,
+        row.view_email,
+        row.view_name,
+        row.view_as_until,
+    ) {
+        return Ok(Some(CurrentUser {
+            user_id: id,
+            session_id: row.id,
+            email,
+            display_name: name,
+            role: Role::Customer,
+            // Never recent: nothing sensitive is offered while viewing.
+            authenticated_at: 0,
+            two_factor: row.view_two_factor,
+            staff_role: None,
+            viewed_by: Some(ViewedBy {
+                staff_id: row.user_id,
+                staff_name: row.display_name,
+                until: until.unix_timestamp(),
+            }),
+        }));
+    }
     Ok(Some(CurrentUser {
         user_id: row.user_id,
         session_id: row.id,
@@ -91,25 +124,39 @@ pub async fn resolve(
         role: row.role,
         authenticated_at: row.authenticated_at.unix_timestamp(),
         two_factor: row.two_factor,
+        staff_role,
+        viewed_by: None,
     }))
 }
 
-/// The role behind a session while it is live, `None` once it ended (open
-/// streams check it: a change of role or the end of the session ends them).
-pub async fn live_role(
+/// Who a session acts as while it is live (its role, staff role and the
+/// customer it views as), `None` once it ended: open streams check it, and
+/// any change ends them.
+pub async fn live_identity(
     pool: &PgPool,
     session_id: Uuid,
     now: OffsetDateTime,
-) -> Result<Option<Role>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT u.role AS "role: Role" FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.id = $1 AND s.revoked_at IS NULL
+) -> Result<Option<(Role, Option<StaffRole>, Option<Uuid>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT u.role AS "role: Role", u.staff_role AS "staff_role: StaffRole",
+                  CASE WHEN s.view_as_until > $2 THEN s.view_as_user_id END AS viewing
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.id = $1 AND s.revoked_at IS NULL AND u.locked_at IS NULL
              AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2"#,
         session_id,
         now
     )
     .fetch_optional(pool)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.role, r.staff_role, r.viewing)))
+}
+
+/// What [`live_identity`] answers for `user` while nothing changed.
+pub fn identity_of(user: &CurrentUser) -> (Role, Option<StaffRole>, Option<Uuid>) {
+    match &user.viewed_by {
+        Some(_) => (Role::Staff, None, Some(user.user_id)),
+        None => (user.role, user.staff_role, None),
+    }
 }
 
 /// Ends the session behind a cookie token (sign out), logged for its user.

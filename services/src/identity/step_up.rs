@@ -25,6 +25,8 @@ pub fn is_fresh(user: &CurrentUser, now: OffsetDateTime) -> bool {
 
 /// Refuses with `StepUpRequired` unless the session authenticated recently.
 pub fn require(actor: &Actor) -> Result<(), ServiceError> {
+    // Viewing as a customer: nothing sensitive, and no way to prove it.
+    actor.require_writable()?;
     if is_fresh(&actor.user, actor.now) {
         Ok(())
     } else {
@@ -153,6 +155,8 @@ mod tests {
                 role: domain::Role::Customer,
                 authenticated_at: at.unix_timestamp(),
                 two_factor: false,
+                staff_role: None,
+                viewed_by: None,
             },
             client: Default::default(),
             now,

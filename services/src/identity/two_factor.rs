@@ -159,7 +159,8 @@ pub async fn status(pool: &PgPool, key: &SecretKey, user: &CurrentUser) -> Resul
             recovery_codes_left: 0,
         });
     };
-    let enrolment = if row.enabled {
+    // Staff viewing as the user never see the secret being enrolled.
+    let enrolment = if row.enabled || user.viewed_by.is_some() {
         None
     } else {
         let secret = key.open(&row.secret_sealed)?;

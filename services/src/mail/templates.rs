@@ -208,6 +208,21 @@ pub fn confirm_new_email(name: &str, link: &str) -> Message {
     }
 }
 
+pub fn two_factor_reset(name: &str, settings: &str) -> Message {
+    Message {
+        kind: "two_factor_reset",
+        subject: format!("Two-factor authentication was turned off on your {PRODUCT_NAME} account"),
+        heading: format!("Your two-factor was reset, {name}"),
+        paragraphs: vec![
+            "At your request, and after checking who you are, our support team turned off two-factor authentication on your account and signed out its sessions.".into(),
+            "Sign in with your password, then turn two-factor on again with your new device.".into(),
+            "If you did not ask for this, contact support at once.".into(),
+        ],
+        action: Some(("Turn two-factor on again".into(), settings.into())),
+        reason: "You received this because your account's security changed.".into(),
+    }
+}
+
 pub fn email_change_notice(name: &str, new_email: &str) -> Message {
     Message {
         kind: "email_change_notice",

@@ -33,7 +33,7 @@ pub struct System {
 }
 
 pub async fn system(pool: &PgPool, actor: &Actor) -> Result<System, ServiceError> {
-    crate::hosting::access::require_staff(actor)?;
+    actor.require_staff(domain::StaffPermission::Look)?;
     let (database, queues) = futures::join!(database(pool), super::queues(pool));
     Ok(System {
         version: env!("CARGO_PKG_VERSION"),

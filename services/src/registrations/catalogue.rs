@@ -2,6 +2,7 @@
 //! (refreshed daily, or when a price is missing) plus the operator's
 //! margin, or a fixed price.
 
+use domain::StaffPermission;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
@@ -128,7 +129,7 @@ pub struct TldEntry {
 
 /// Staff: every TLD of the catalogue, on sale or not.
 pub async fn entries(pool: &PgPool, actor: &crate::Actor) -> Result<Vec<TldEntry>, super::ServiceError> {
-    crate::hosting::access::require_staff(actor)?;
+    crate::hosting::access::require_staff(actor, StaffPermission::Look)?;
     let rows = sqlx::query!(
         "SELECT name, on_sale, currency, cost_register_minor, fixed_register_minor, margin_percent
          FROM tlds ORDER BY position, name"
@@ -166,7 +167,7 @@ pub async fn save(
     change: &TldChange,
 ) -> Result<String, super::ServiceError> {
     use crate::failure::Invalid;
-    crate::hosting::access::require_staff(actor)?;
+    crate::hosting::access::require_staff(actor, StaffPermission::Billing)?;
     let mut invalid = Invalid::default();
     let name = change.name.trim().trim_start_matches('.').to_ascii_lowercase();
     let valid_name = !name.is_empty()

@@ -4,6 +4,7 @@
 //! B") until staff mark it done with its expiry (the name goes live as if
 //! registered through an API) or refund it with a reason.
 
+use domain::StaffPermission;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -141,7 +142,7 @@ pub struct Task {
 
 /// Staff: the queue, oldest first.
 pub async fn tasks(deps: &Deps, actor: &Actor) -> Result<Vec<Task>, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     let rows = sqlx::query!(
         r#"SELECT o.id, o.name, o.kind AS "kind: DomainOrderKind", o.years, a.name AS account_name,
                   u.email AS "buyer?", o.contact, o.whois_privacy, o.paid_at, o.expires_before, o.domain_id
@@ -181,7 +182,7 @@ pub async fn tasks(deps: &Deps, actor: &Actor) -> Result<Vec<Task>, ServiceError
 /// Staff: the task is done at the registrar; the name now expires on
 /// `expires`. It goes live (or its renewal is recorded) and the buyer is told.
 pub async fn done(deps: &Deps, actor: &Actor, id: Uuid, expires: Date) -> Result<(), ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Billing)?;
     let order = claimed(deps, id).await?;
     let expires_at = expires.midnight().assume_utc();
     if expires_at <= actor.now {
@@ -202,7 +203,7 @@ pub async fn done(deps: &Deps, actor: &Actor, id: Uuid, expires: Date) -> Result
 /// Staff: the name could not be registered; the payment is refunded (by
 /// the worker, at once) and the buyer told `why`.
 pub async fn refund(deps: &Deps, actor: &Actor, id: Uuid, why: &str) -> Result<(), ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Billing)?;
     let why = why.trim();
     if why.is_empty() || why.chars().count() > 500 {
         return Err(ServiceError::invalid(

@@ -2,6 +2,7 @@
 //! ours. Differences (held there but not here, here but not there, expiry
 //! dates that differ by more than a day) replace the last run's, for staff.
 
+use domain::StaffPermission;
 use std::collections::HashMap;
 
 use sqlx::PgPool;
@@ -104,7 +105,7 @@ fn difference(
 
 /// Staff: what the last run found.
 pub async fn differences(pool: &PgPool, actor: &Actor) -> Result<Vec<Difference>, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     Ok(sqlx::query_as!(
         Difference,
         "SELECT name, kind, ours, theirs FROM registrar_differences ORDER BY kind, name LIMIT 500"

@@ -1,6 +1,7 @@
 //! Domains registered through us: what a domain's page says of its
 //! registration, and every order as staff follow them.
 
+use domain::StaffPermission;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
@@ -122,7 +123,7 @@ pub async fn orders(
     expiry: Option<Expiry>,
     search: &str,
 ) -> Result<Vec<StaffOrder>, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     let pattern = format!(
         "%{}%",
         search
@@ -158,6 +159,6 @@ pub async fn orders(
 
 /// Staff: the reseller account's balance at the registrar (one call).
 pub async fn balance(settings: &RegistrationSettings, actor: &Actor) -> Result<Balance, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     settings.registrar()?.balance().await.map_err(super::unavailable)
 }

@@ -3,6 +3,7 @@
 //! the public addresses visitors reach it at, and its room. Tokens are
 //! made and revoked in `hosting::node_tokens`.
 
+use domain::StaffPermission;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use time::OffsetDateTime;
@@ -44,7 +45,7 @@ pub struct NodeSummary {
 
 /// Every node, live ones first.
 pub async fn list(deps: &Deps, actor: &Actor) -> Result<Vec<NodeSummary>, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Look)?;
     Ok(sqlx::query_as!(
         NodeSummary,
         r#"SELECT n.id, n.name, n.region, n.created_at, n.last_used_at, n.revoked_at IS NOT NULL AS "revoked!",
@@ -155,7 +156,7 @@ pub async fn update(
     node: Uuid,
     settings: &NodeSettings,
 ) -> Result<usize, ServiceError> {
-    require_staff(actor)?;
+    require_staff(actor, StaffPermission::Platform)?;
     let mut tx = deps.pool.begin().await?;
     let live = sqlx::query_scalar!(
         "SELECT id FROM node_tokens WHERE id = $1 AND revoked_at IS NULL FOR UPDATE",

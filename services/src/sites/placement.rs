@@ -105,7 +105,7 @@ pub struct NodeChoice {
 
 /// The nodes of the account's region, for staff moving its site.
 pub async fn choices(pool: &PgPool, access: &Access) -> Result<Vec<NodeChoice>, ServiceError> {
-    access.require_staff()?;
+    access.require_staff(domain::StaffPermission::Support)?;
     Ok(sqlx::query_as!(
         NodeChoice,
         r#"SELECT n.id, n.name, n.capacity_sites AS capacity, n.capacity_storage_bytes AS capacity_storage,
@@ -127,7 +127,7 @@ pub async fn choices(pool: &PgPool, access: &Access) -> Result<Vec<NodeChoice>, 
 /// addresses follow (`dns::web`). Answers how many records changed.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), account_id = %access.account_id(), %node))]
 pub async fn move_to(deps: &Deps, actor: &Actor, access: &Access, node: Uuid) -> Result<usize, ServiceError> {
-    access.require_staff()?;
+    access.require_staff(domain::StaffPermission::Support)?;
     let choice = choices(&deps.pool, access)
         .await?
         .into_iter()

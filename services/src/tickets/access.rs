@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::ServiceError;
 use crate::Actor;
 use domain::tickets::TicketState;
-use domain::{MemberRole, Permission, TicketId, TicketNumber};
+use domain::{MemberRole, Permission, StaffPermission, StaffRole, TicketId, TicketNumber};
 
 /// How the acting user holds one ticket. Only `authorize` makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,9 @@ pub struct TicketAccess {
     account_id: Option<Uuid>,
     author_id: Uuid,
     state: TicketState,
-    staff: bool,
+    staff: Option<StaffRole>,
+    /// Staff viewing as a customer: nothing may change.
+    read_only: bool,
     former_author: bool,
 }
 
@@ -49,7 +51,7 @@ impl TicketAccess {
 
     /// Staff see internal notes and may triage, assign and close.
     pub fn staff(&self) -> bool {
-        self.staff
+        self.staff.is_some()
     }
 
     /// The author, no longer a support member of the ticket's account.
@@ -63,7 +65,14 @@ impl TicketAccess {
     }
 
     /// Writing (replies, state, rating) needs a current place in the ticket.
+    /// Staff write only when their role allows support.
     pub fn require_current(&self) -> Result<(), ServiceError> {
+        if self.read_only {
+            return Err(ServiceError::Forbidden(crate::actor::VIEW_ONLY));
+        }
+        if self.staff.is_some_and(|r| !r.can(StaffPermission::Support)) {
+            return Err(ServiceError::Forbidden(crate::actor::STAFF_ROLE_FORBIDS));
+        }
         if self.former_author {
             Err(ServiceError::Conflict(
                 "You are no longer a member of this ticket's hosting account: you can read your own messages, but not change the ticket. Open a new ticket if you still need help.".into(),
@@ -76,10 +85,10 @@ impl TicketAccess {
     /// Staff-only actions (triage, assignment, notes, closing): those who
     /// may see the ticket are told no.
     pub fn require_staff(&self) -> Result<(), ServiceError> {
-        if self.staff {
-            Ok(())
-        } else {
-            Err(super::forbidden())
+        match self.staff {
+            Some(role) if role.can(StaffPermission::Support) => Ok(()),
+            Some(_) => Err(ServiceError::Forbidden(crate::actor::STAFF_ROLE_FORBIDS)),
+            None => Err(super::forbidden()),
         }
     }
 }
@@ -120,7 +129,8 @@ pub async fn authorize(
         account_id: row.account_id,
         author_id: row.author_id,
         state: row.state,
-        staff: actor.is_staff(),
+        staff: actor.staff_role(),
+        read_only: actor.viewed_by().is_some(),
         former_author,
     })
 }

@@ -387,9 +387,7 @@ pub async fn rate(
 /// Closes the staff's selection of tickets (those not closed yet); returns
 /// how many changed. Staff only; numbers that name nothing are skipped.
 pub async fn bulk_close(deps: &Deps, actor: &Actor, numbers: &[TicketNumber]) -> Result<u64, ServiceError> {
-    if !actor.is_staff() {
-        return Err(super::not_found());
-    }
+    actor.require_staff(domain::StaffPermission::Support)?;
     let numbers: Vec<i64> = numbers.iter().map(|n| n.get()).collect();
     let mut tx = deps.pool.begin().await?;
     let closed = sqlx::query_scalar!(

@@ -141,11 +141,10 @@ async fn resume(State(state): State<AppState>, actor: Actor, Path(raw): Path<Str
     set_cancel(&state, &actor, &raw, false).await
 }
 
-async fn replay(State(state): State<AppState>, Staff(_): Staff, Path(id): Path<String>) -> FormResult {
+async fn replay(State(state): State<AppState>, Staff(actor): Staff, Path(id): Path<String>) -> FormResult {
     let back = Back::to("/staff/billing");
-    let found = webhook_queue::replay(&state.deps.pool, &id)
+    let found = webhook_queue::replay(&state.deps.pool, &actor, &id)
         .await
-        .map_err(services::failure::Internal::from)
         .shown_on(&back)?;
     if !found {
         return Err(back.fail(&services::billing::not_found()));

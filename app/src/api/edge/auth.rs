@@ -177,6 +177,11 @@ mod edge {
                     {
                         return send_to_two_factor_setup(request.method());
                     }
+                    if user.viewed_by.is_some()
+                        && !may_send_while_viewing(request.method(), request.uri().path())
+                    {
+                        return view_only_refusal();
+                    }
                     request.extensions_mut().insert(user);
                     return next.run(request).await;
                 }
@@ -185,6 +190,32 @@ mod edge {
             }
         }
         next.run(request).await
+    }
+
+    /// While staff view as a customer, no form is let through but ending
+    /// the view and signing out. Server functions are (pages read through
+    /// them); the few that change something are refused by the services,
+    /// which refuse every change made while viewing
+    /// (`Actor::require_writable` and the access checks).
+    fn may_send_while_viewing(method: &Method, path: &str) -> bool {
+        method == Method::GET
+            || method == Method::HEAD
+            || path.starts_with("/api/")
+            || path == "/staff/view-as/end"
+            || path == "/logout"
+    }
+
+    fn view_only_refusal() -> Response {
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Read-only</title></head><body><h1>Read-only</h1><p>{}</p><p><a href=\"/\">Back</a></p></body></html>",
+            services::actor::VIEW_ONLY
+        );
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page,
+        )
+            .into_response()
     }
 
     /// What staff without two-factor may still reach when it is required:

@@ -125,6 +125,14 @@ notices! {
     CustomerUnlocked = "customer_unlocked", Success, "The user is unlocked and can sign in again.";
     CustomerSessionsEnded = "customer_sessions_ended", Success, "Every session of the user ended: they sign in again on each device.";
     CustomerNoteAdded = "customer_note_added", Success, "The note was added. The customer never sees it.";
+    ViewAsStarted = "view_as_started", Info, "You are viewing the portal as this customer, read-only, for 15 minutes.";
+    ViewAsEnded = "view_as_ended", Success, "The view as the customer ended: you act as yourself again.";
+    VerificationResent = "verification_resent", Success, "A new link to confirm their address was emailed to them.";
+    CustomerEmailChangeStarted = "customer_email_change_started", Success, "The new address was sent a link: the change takes effect when they use it. The old address was told.";
+    TwoFactorResetRequested = "two_factor_reset_requested", Success, "The reset is waiting for another staff member to approve it.";
+    TwoFactorResetApproved = "two_factor_reset_approved", Success, "Two-factor is off for the customer: their sessions ended and they were emailed to turn it on again.";
+    TwoFactorResetCancelled = "two_factor_reset_cancelled", Success, "The reset was cancelled.";
+    StaffRoleChanged = "staff_role_changed", Success, "The role was changed: it applies from their next page.";
     NodeSaved = "node_saved", Success, "The node was saved. Web records that pointed at its old addresses now point at the new ones.";
 }
 

@@ -93,7 +93,16 @@ fn Customer(c: CustomerView) -> impl IntoView {
                 }.into_any()
             }}
         </section>
-        <Actions base=base.clone() locked=c.locked.is_some()/>
+        <super::actions::Actions
+            base=base.clone()
+            locked=c.locked.is_some()
+            verified=c.verified
+            two_factor=c.two_factor
+            reset=c.reset.clone()
+            may_support=c.may_support
+            may_view_as=c.may_view_as
+            may_reset=c.may_reset
+        />
         <section class="card customer-part">
             <h2>"Hosting accounts"</h2>
             {if c.accounts.is_empty() {
@@ -125,67 +134,6 @@ fn Customer(c: CustomerView) -> impl IntoView {
         <Part title="Activity" empty="No activity yet." rows=c.activity/>
         <Notes base=base.clone() notes=c.notes/>
         <Part title="Staff actions" empty="No staff action yet." rows=c.audit/>
-    }
-}
-
-/// Lock or unlock, end all sessions: each with a reason, in a second step.
-#[component]
-fn Actions(base: String, locked: bool) -> impl IntoView {
-    let form = use_form();
-    let error = form.error("reason");
-    let kept = form.clone();
-    let reason = move |which: &'static str, hint: &'static str| {
-        let form = &kept;
-        let mine = form.value("action") == which;
-        let id = format!("f-reason-{which}");
-        let e = if mine { error.clone() } else { None };
-        view! {
-            <input type="hidden" name="action" value=which/>
-            <div class="field">
-                <label for=id.clone()>"Reason"</label>
-                <input class="input" id=id.clone() name="reason" required=true maxlength="500"
-                    value=if mine { form.value("reason") } else { String::new() }
-                    aria-invalid=e.is_some().then_some("true") aria-describedby=format!("{id}-hint")/>
-                <p class="muted" id=format!("{id}-hint")>{hint}</p>
-                {e.map(|e| view! { <p class="error" id=format!("{id}-error") role="alert">{e}</p> })}
-            </div>
-        }
-    };
-    let opened = |which: &str| form.value("action") == which && form.error("reason").is_some();
-    view! {
-        <section class="card staff-actions">
-            <h2>"Actions"</h2>
-            {if locked {
-                view! {
-                    <details class="confirm" open=opened("unlock")>
-                        <summary class="btn btn-secondary">"Unlock…"</summary>
-                        <form class="form" method="post" action=format!("{base}/unlock")>
-                            {reason("unlock", "Kept with the action in the audit.")}
-                            <button class="btn btn-primary" type="submit">"Unlock the user"</button>
-                        </form>
-                    </details>
-                }.into_any()
-            } else {
-                view! {
-                    <details class="confirm" open=opened("lock")>
-                        <summary class="btn btn-danger">"Lock…"</summary>
-                        <form class="form" method="post" action=format!("{base}/lock")>
-                            <p>"They cannot sign in and every session ends at once; we email them to contact support. Their sites and domains keep working."</p>
-                            {reason("lock", "Kept with the action in the audit; not sent to the customer.")}
-                            <button class="btn btn-danger" type="submit">"Lock the user"</button>
-                        </form>
-                    </details>
-                }.into_any()
-            }}
-            <details class="confirm" open=opened("end_sessions")>
-                <summary class="btn btn-secondary">"End all sessions…"</summary>
-                <form class="form" method="post" action=format!("{base}/sessions/end")>
-                    <p>"Every device they are signed in on is signed out."</p>
-                    {reason("end_sessions", "Kept with the action in the audit.")}
-                    <button class="btn btn-danger" type="submit">"End all sessions"</button>
-                </form>
-            </details>
-        </section>
     }
 }
 

@@ -3,6 +3,7 @@
 //! ticket number), filters, sorting and pages; each customer links to
 //! their whole picture (`customer`).
 
+mod actions;
 pub mod customer;
 
 use leptos::prelude::*;
@@ -43,7 +44,7 @@ fn page_link(q: &DirectoryQuery, page: i64) -> String {
 }
 
 /// Percent-encodes a query value (all but unreserved characters).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

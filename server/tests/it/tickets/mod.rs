@@ -142,7 +142,7 @@ async fn post_multipart(b: &Browser, path: &str, form: reqwest::multipart::Form)
         .expect("multipart POST")
 }
 
-async fn open_ticket(
+pub(crate) async fn open_ticket(
     b: &Browser,
     subject: &str,
     body: &str,

@@ -134,6 +134,25 @@ pub struct CustomerView {
     pub activity: Vec<String>,
     pub notes: Vec<(String, String)>,
     pub audit: Vec<String>,
+    pub verified: bool,
+    pub two_factor: bool,
+    /// A two-factor reset waiting for a second staff member.
+    pub reset: Option<ResetLine>,
+    /// What the viewing staff member's role lets them do here.
+    pub may_support: bool,
+    pub may_view_as: bool,
+    pub may_reset: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ResetLine {
+    pub id: String,
+    /// "Asked by Sam Staff, 3 Dec 2026 10:02"
+    pub asked: String,
+    pub reason: String,
+    pub checks: Vec<String>,
+    /// Asked by the viewer: someone else must approve.
+    pub mine: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -156,7 +175,24 @@ pub async fn staff_customer(id: String) -> Result<CustomerView, ApiError> {
     let (deps, actor) = actor()?;
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| api_error(services::customers::not_found()))?;
     let p = profile::load(&deps.pool, &actor, id).await.map_err(api_error)?;
+    let waiting = services::customers::two_factor_reset::waiting(&deps.pool, id)
+        .await
+        .map_err(api_error)?;
     let c = p.customer;
+    let reset = waiting.map(|w| ResetLine {
+        id: w.id.to_string(),
+        asked: format!(
+            "Asked by {}, {}",
+            w.requested_by_name
+                .unwrap_or_else(|| "a former staff member".into()),
+            when(w.requested_at)
+        ),
+        reason: w.reason,
+        checks: w.checks.into_iter().map(String::from).collect(),
+        mine: w.requested_by == Some(actor.id()),
+    });
+    let verified = c.verified_at.is_some();
+    let two_factor = c.two_factor;
     let device = |ip: Option<String>, agent: Option<String>| {
         let agent = agent.map(|a| a.chars().take(80).collect::<String>());
         match (ip, agent) {
@@ -187,6 +223,12 @@ pub async fn staff_customer(id: String) -> Result<CustomerView, ApiError> {
         facts.push(("Stripe customer".into(), stripe));
     }
     Ok(CustomerView {
+        verified,
+        two_factor,
+        reset,
+        may_support: actor.staff_can(domain::StaffPermission::Support),
+        may_view_as: actor.staff_can(domain::StaffPermission::ViewAs),
+        may_reset: actor.staff_can(domain::StaffPermission::ResetTwoFactor),
         id: c.id.to_string(),
         name: c.display_name,
         email: c.email,
@@ -328,106 +370,6 @@ pub async fn staff_customer(id: String) -> Result<CustomerView, ApiError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use routes::routes;
-
+mod forms;
 #[cfg(feature = "ssr")]
-mod routes {
-    use axum::extract::{Path, State};
-    use axum::routing::post;
-    use axum::{Form, Router};
-    use serde::{Deserialize, Serialize};
-
-    use crate::api::edge::auth::Staff;
-    use crate::api::edge::error::{Back, FormResult, ShownOn};
-    use crate::api::{AppState, Notice};
-    use services::customers::actions;
-
-    pub fn routes() -> Router<AppState> {
-        Router::new()
-            .route("/staff/customers/{id}/lock", post(lock))
-            .route("/staff/customers/{id}/unlock", post(unlock))
-            .route("/staff/customers/{id}/sessions/end", post(end_sessions))
-            .route("/staff/customers/{id}/notes", post(add_note))
-    }
-
-    fn page(raw: &str) -> String {
-        format!("/staff/customers/{}", raw.trim())
-    }
-
-    fn customer_id(raw: &str, back: &Back) -> Result<uuid::Uuid, crate::api::edge::error::FormError> {
-        uuid::Uuid::parse_str(raw.trim())
-            .map_err(|_| services::customers::not_found())
-            .shown_on(back)
-    }
-
-    /// Why staff act, as typed.
-    #[derive(Debug, Default, Serialize, Deserialize)]
-    #[serde(default)]
-    struct ReasonForm {
-        /// Which form (the page opens that one again with its error).
-        action: String,
-        reason: String,
-    }
-
-    async fn lock(
-        State(state): State<AppState>,
-        Staff(actor): Staff,
-        Path(raw): Path<String>,
-        Form(form): Form<ReasonForm>,
-    ) -> FormResult {
-        let back = Back::to(page(&raw)).keeping(&form);
-        let id = customer_id(&raw, &back)?;
-        actions::lock(&state.deps.pool, &state.deps.links, &actor, id, &form.reason)
-            .await
-            .shown_on(&back)?;
-        Ok(Notice::CustomerLocked.redirect(&page(&raw)))
-    }
-
-    async fn unlock(
-        State(state): State<AppState>,
-        Staff(actor): Staff,
-        Path(raw): Path<String>,
-        Form(form): Form<ReasonForm>,
-    ) -> FormResult {
-        let back = Back::to(page(&raw)).keeping(&form);
-        let id = customer_id(&raw, &back)?;
-        actions::unlock(&state.deps.pool, &actor, id, &form.reason)
-            .await
-            .shown_on(&back)?;
-        Ok(Notice::CustomerUnlocked.redirect(&page(&raw)))
-    }
-
-    async fn end_sessions(
-        State(state): State<AppState>,
-        Staff(actor): Staff,
-        Path(raw): Path<String>,
-        Form(form): Form<ReasonForm>,
-    ) -> FormResult {
-        let back = Back::to(page(&raw)).keeping(&form);
-        let id = customer_id(&raw, &back)?;
-        actions::end_sessions(&state.deps.pool, &actor, id, &form.reason)
-            .await
-            .shown_on(&back)?;
-        Ok(Notice::CustomerSessionsEnded.redirect(&page(&raw)))
-    }
-
-    #[derive(Debug, Default, Serialize, Deserialize)]
-    #[serde(default)]
-    struct NoteForm {
-        body: String,
-    }
-
-    async fn add_note(
-        State(state): State<AppState>,
-        Staff(actor): Staff,
-        Path(raw): Path<String>,
-        Form(form): Form<NoteForm>,
-    ) -> FormResult {
-        let back = Back::to(page(&raw)).keeping(&form);
-        let id = customer_id(&raw, &back)?;
-        actions::add_note(&state.deps.pool, &actor, id, &form.body)
-            .await
-            .shown_on(&back)?;
-        Ok(Notice::CustomerNoteAdded.redirect(&page(&raw)))
-    }
-}
+pub use forms::routes;
