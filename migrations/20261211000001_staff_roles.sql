@@ -56,3 +56,34 @@ ALTER TABLE staff_audit ADD CONSTRAINT staff_audit_action_check CHECK (action IN
     'two_factor_reset_cancelled'));
 CREATE INDEX staff_audit_actor_idx ON staff_audit (actor_id, created_at DESC);
 CREATE INDEX staff_audit_newest_idx ON staff_audit (created_at DESC, id DESC);
+-- The audit log reads users' security events newest first.
+CREATE INDEX activity_log_user_newest_idx ON activity_log (created_at DESC, id DESC)
+    WHERE user_id IS NOT NULL;
+
+-- A customer's data as a ZIP of JSON files (GDPR articles 15 and 20),
+-- built in the background and downloaded with an emailed link for 24
+-- hours. Kept in the database so any app server can hand it out; the
+-- archive itself is dropped when the link expires (services::export).
+CREATE TABLE data_exports (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The customer, or the staff member who prepared it for them.
+    requested_by uuid REFERENCES users (id) ON DELETE SET NULL,
+    status       text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ready', 'failed', 'expired')),
+    token_hash   bytea UNIQUE,
+    archive      bytea,
+    size_bytes   bigint CHECK (size_bytes >= 0),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    ready_at     timestamptz,
+    expires_at   timestamptz,
+    CHECK (status <> 'ready' OR (archive IS NOT NULL AND token_hash IS NOT NULL AND expires_at IS NOT NULL))
+);
+CREATE INDEX data_exports_pending_idx ON data_exports (created_at) WHERE status = 'pending';
+CREATE INDEX data_exports_ready_idx ON data_exports (expires_at) WHERE status = 'ready';
+CREATE INDEX data_exports_user_idx ON data_exports (user_id, created_at DESC);
+
+ALTER TABLE staff_audit DROP CONSTRAINT staff_audit_action_check;
+ALTER TABLE staff_audit ADD CONSTRAINT staff_audit_action_check CHECK (action IN (
+    'lock', 'unlock', 'end_sessions', 'note', 'role_change', 'view_as', 'resend_verification',
+    'change_email', 'two_factor_reset_requested', 'two_factor_reset_approved',
+    'two_factor_reset_cancelled', 'data_export'));

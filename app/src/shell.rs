@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff/nodes") view=crate::pages::sites::nodes::NodesPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/system") view=SystemPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/team") view=crate::pages::team::TeamPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/accounts") view=crate::pages::platform::StaffAccountsPage ssr=SsrMode::Async/>
+                        <Route path=path!("staff/zones") view=crate::pages::platform::StaffZonesPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/audit") view=crate::pages::audit::AuditPage ssr=SsrMode::Async/>
                         <Route path=path!("staff/domains") view=StaffDomainsPage ssr=SsrMode::Async/>
                         <Route path=path!("domains") view=DomainsPage ssr=SsrMode::Async/>
@@ -115,6 +117,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async/>
                         <Route path=path!("settings/activity") view=ActivityPage ssr=SsrMode::Async/>
+                        <Route path=path!("settings/export") view=crate::pages::export::ExportPage ssr=SsrMode::Async/>
                         <Route path=path!("settings/two-factor") view=TwoFactorPage ssr=SsrMode::Async/>
                         <Route path=path!("login") view=SignInPage/>
                         <Route path=path!("login/two-factor") view=SecondFactorPage/>

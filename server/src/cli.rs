@@ -278,6 +278,11 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
             stop_workers.subscribe(),
         ))
     });
+    // Customers' data exports: built in the background, any instance.
+    let exports = tokio::spawn(services::export::run(
+        startup::deps(config, pool.clone(), services::clock::Clock::system()),
+        stop_workers.subscribe(),
+    ));
     let application = startup::Application::build(config, pool).await?;
     tracing::info!(addr = %application.local_addr()?, site_url = %config.site_url, "serving");
     application.run_until(startup::shutdown_signal()).await?;
@@ -290,6 +295,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), CliError> {
     if let Some(worker) = registration_worker {
         let _ = worker.await;
     }
+    let _ = exports.await;
     if let Some(worker) = worker {
         let _ = worker.await;
     }

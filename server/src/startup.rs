@@ -219,6 +219,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(app::api::registrations::forms::routes())
         .merge(app::api::staff::routes())
         .merge(app::api::team::routes())
+        .merge(app::api::export::routes())
         .merge(app::api::audit::routes())
         .merge(app::api::notifications::routes())
         .merge(app::api::live::routes());

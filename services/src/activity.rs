@@ -35,6 +35,8 @@ pub enum Action {
     SupportViewed,
     /// Support reset the user's two-factor after checking who they are.
     TwoFactorResetBySupport,
+    /// The user asked for a copy of their data.
+    DataExportRequested,
     // Hosting accounts (recorded with the account, see `record_for_account`).
     HostingAccountCreated,
     HostingAccountUpdated,
@@ -106,6 +108,7 @@ impl Action {
             Action::SessionsEndedBySupport => "sessions_ended_by_support",
             Action::SupportViewed => "support_viewed",
             Action::TwoFactorResetBySupport => "two_factor_reset_by_support",
+            Action::DataExportRequested => "data_export_requested",
             Action::HostingAccountCreated => "hosting_account_created",
             Action::HostingAccountUpdated => "hosting_account_updated",
             Action::PlanChanged => "plan_changed",
@@ -165,6 +168,7 @@ impl Action {
             "account_unlocked" => "Support unlocked your account",
             "sessions_ended_by_support" => "Support signed out all your sessions",
             "support_viewed" => "Support viewed your account (read-only)",
+            "data_export_requested" => "A copy of your data was asked for",
             "two_factor_reset_by_support" => {
                 "Support turned off two-factor authentication after checking who you are"
             }

@@ -37,6 +37,7 @@ pub const SECURITY_KINDS: &[&str] = &[
     "sessions_ended_by_support",
     "support_viewed",
     "two_factor_reset_by_support",
+    "data_export_requested",
 ];
 
 /// What staff do, as `staff_audit` names it.
@@ -52,6 +53,7 @@ pub const STAFF_KINDS: &[&str] = &[
     "two_factor_reset_requested",
     "two_factor_reset_approved",
     "two_factor_reset_cancelled",
+    "data_export",
 ];
 
 /// Every kind with its label, staff actions first (for the filter).
@@ -189,33 +191,43 @@ pub async fn entries(
         .filter(|k| kind.is_empty() || **k == kind)
         .map(|k| k.to_string())
         .collect();
+    // Each source is narrowed, ordered and cut on its own index before the
+    // two meet: a page never sorts a whole log.
     let rows = sqlx::query_as!(
         Entry,
-        r#"WITH e AS (
-               SELECT s.created_at AS at, 'staff' AS source, s.id, s.action AS kind, s.actor_id,
-                      s.customer_id AS subject_id, s.reason, NULL::text AS ip
-               FROM staff_audit s
-               WHERE $1 AND ($3 = '' OR s.action = $3)
-                 AND ($5::date IS NULL OR s.created_at >= $5::date)
-                 AND ($6::date IS NULL OR s.created_at < $6::date + 1)
-                 AND ($7::timestamptz IS NULL OR (s.created_at, 'staff', s.id) < ($7, $8, $9))
-               UNION ALL
-               SELECT a.created_at, 'security', a.id, a.action, a.actor_id, a.user_id, NULL, a.ip
-               FROM activity_log a
-               WHERE $2 AND a.user_id IS NOT NULL AND a.action = ANY($4)
-                 AND ($5::date IS NULL OR a.created_at >= $5::date)
-                 AND ($6::date IS NULL OR a.created_at < $6::date + 1)
-                 AND ($7::timestamptz IS NULL OR (a.created_at, 'security', a.id) < ($7, $8, $9)))
-           SELECT e.at AS "at!", e.source AS "source!", e.id AS "id!", e.kind AS "kind!",
-                  au.display_name AS "actor_name?", au.email AS "actor_email?",
-                  e.subject_id, su.display_name AS "subject_name?", su.email AS "subject_email?",
-                  e.reason, e.ip
-           FROM e
-           LEFT JOIN users au ON au.id = e.actor_id
-           LEFT JOIN users su ON su.id = e.subject_id
-           WHERE ($10 = '' OR lower(au.email) LIKE $10 OR lower(au.display_name) LIKE $10)
-             AND ($11 = '' OR lower(su.email) LIKE $11 OR lower(su.display_name) LIKE $11)
-           ORDER BY e.at DESC, e.source DESC, e.id DESC
+        r#"(SELECT s.created_at AS "at!", 'staff' AS "source!", s.id AS "id!", s.action AS "kind!",
+                   au.display_name AS "actor_name?", au.email AS "actor_email?",
+                   CASE WHEN su.role = 'customer' THEN s.customer_id END AS subject_id,
+                   su.display_name AS "subject_name?", su.email AS "subject_email?",
+                   s.reason AS "reason?", NULL::text AS ip
+            FROM staff_audit s
+            LEFT JOIN users au ON au.id = s.actor_id
+            LEFT JOIN users su ON su.id = s.customer_id
+            WHERE $1 AND ($3 = '' OR s.action = $3)
+              AND ($5::date IS NULL OR s.created_at >= $5::date)
+              AND ($6::date IS NULL OR s.created_at < $6::date + 1)
+              AND ($7::timestamptz IS NULL OR (s.created_at, 'staff', s.id) < ($7, $8, $9))
+              AND ($10 = '' OR lower(au.email) LIKE $10 OR lower(au.display_name) LIKE $10)
+              AND ($11 = '' OR lower(su.email) LIKE $11 OR lower(su.display_name) LIKE $11)
+            ORDER BY s.created_at DESC, s.id DESC
+            LIMIT $12)
+           UNION ALL
+           (SELECT a.created_at, 'security', a.id, a.action,
+                   au.display_name, au.email,
+                   CASE WHEN su.role = 'customer' THEN a.user_id END,
+                   su.display_name, su.email, NULL, a.ip
+            FROM activity_log a
+            LEFT JOIN users au ON au.id = a.actor_id
+            LEFT JOIN users su ON su.id = a.user_id
+            WHERE $2 AND a.user_id IS NOT NULL AND a.action = ANY($4)
+              AND ($5::date IS NULL OR a.created_at >= $5::date)
+              AND ($6::date IS NULL OR a.created_at < $6::date + 1)
+              AND ($7::timestamptz IS NULL OR (a.created_at, 'security', a.id) < ($7, $8, $9))
+              AND ($10 = '' OR lower(au.email) LIKE $10 OR lower(au.display_name) LIKE $10)
+              AND ($11 = '' OR lower(su.email) LIKE $11 OR lower(su.display_name) LIKE $11)
+            ORDER BY a.created_at DESC, a.id DESC
+            LIMIT $12)
+           ORDER BY 1 DESC, 2 DESC, 3 DESC
            LIMIT $12"#,
         staff_kind,
         security_kind,

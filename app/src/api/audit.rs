@@ -118,10 +118,7 @@ pub async fn staff_audit(query: AuditQuery) -> Result<AuditView, ApiError> {
                 AuditLine {
                     at: super::when(e.at),
                     kind: kind_label(&e.source, &e.kind),
-                    subject_href: e
-                        .subject_id
-                        .filter(|_| e.subject_email.is_some())
-                        .map(|id| format!("/staff/customers/{id}")),
+                    subject_href: e.subject_id.map(|id| format!("/staff/customers/{id}")),
                     subject: person(e.subject_name, e.subject_email),
                     actor: person(e.actor_name, e.actor_email),
                     detail,
@@ -171,7 +168,11 @@ mod routes {
         Query(query): Query<AuditQuery>,
     ) -> FormResult {
         let back = Back::to("/staff/audit");
-        let (filter, _) = filter_of(&query);
+        let (filter, problems) = filter_of(&query);
+        // A date that is not one would widen the export to everything.
+        if let Some(problem) = problems.first() {
+            return Err(back.fail(&services::failure::ServiceError::invalid("from", problem)));
+        }
         // The first chunk is read before answering, so a refusal is a page.
         let first = entries(&state.deps.pool, &actor, &filter, None, EXPORT_CHUNK)
             .await

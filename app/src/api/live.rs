@@ -119,8 +119,11 @@ impl Stream {
     async fn role_unchanged(&mut self) -> Result<bool, sqlx::Error> {
         let now = sessions::live_identity(&self.pool, self.actor.user.session_id, self.clock.now()).await?;
         Ok(now.map(|(role, staff, viewing)| {
-            // A viewing session's staff role is not the viewed customer's.
-            let staff = if viewing.is_some() { None } else { staff };
+            // A view lasts while its staff member may still view.
+            let staff = match viewing {
+                Some(_) if staff.is_some_and(|r| r.can(domain::StaffPermission::ViewAs)) => None,
+                _ => staff,
+            };
             (role, staff, viewing)
         }) == Some(sessions::identity_of(&self.actor.user)))
     }

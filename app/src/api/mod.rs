@@ -15,6 +15,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod dns;
 pub mod edge;
+pub mod export;
 pub mod hosting;
 #[cfg(feature = "ssr")]
 pub mod identity;
@@ -24,6 +25,7 @@ pub mod mail;
 pub mod mailbox;
 pub mod notifications;
 pub mod operations;
+pub mod platform;
 pub mod registrations;
 pub mod sessions;
 pub mod sites;

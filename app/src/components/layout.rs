@@ -77,6 +77,8 @@ fn UserMenu() -> impl IntoView {
                     <a href="/notifications">"Notifications"</a>
                     {(user.role == domain::Role::Staff).then(|| view! {
                         <a href="/staff/customers">"Staff: customers"</a>
+                        <a href="/staff/accounts">"Staff: hosting accounts"</a>
+                        <a href="/staff/zones">"Staff: DNS zones"</a>
                         <a href="/staff/tickets">"Staff: support queue"</a>
                         <a href="/staff/plans">"Staff: plans"</a>
                         <a href="/staff/billing">"Staff: Stripe events"</a>

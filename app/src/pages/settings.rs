@@ -69,6 +69,11 @@ pub fn SettingsPage() -> impl IntoView {
                     <a class="btn btn-secondary" href="/settings/activity">"Security activity"</a>
                 </p>
             </section>
+            <section class="card">
+                <h2>"Your data"</h2>
+                <p>"Download a copy of your data: your profile, the hosting accounts you own with their domains and invoices, your support tickets and your activity."</p>
+                <p><a class="btn btn-secondary" href="/settings/export">"Export your data"</a></p>
+            </section>
             <section class="card danger-zone">
                 <h2>"Delete account"</h2>
                 <p>"This deletes your profile, your sessions and your sign-in history, and cannot be undone. Records we must keep by law, such as invoices, are kept."</p>

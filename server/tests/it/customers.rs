@@ -185,3 +185,188 @@ async fn staff_lock_unlock_and_sign_out_a_customer_with_a_reason_kept_in_the_aud
         .unwrap();
     assert_eq!(audit, 4, "lock, unlock, end sessions, note");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_list_every_account_and_zone_across_customers(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (ana, ana_browser) = app.customer("ana@example.com", "Ana Lima").await;
+    let (bob, _) = app.customer("bob@example.com", "Bob Stone").await;
+    let (_, staff) = app.staff("sam@example.com").await;
+    let shop = AccountBuilder::named("Ana's Shop")
+        .domain("ana-shop.example.com")
+        .owner(ana)
+        .create(&app.pool)
+        .await;
+    AccountBuilder::named("Bob's Blog")
+        .domain("bob-blog.example.com")
+        .owner(bob)
+        .create(&app.pool)
+        .await;
+    let res = ana_browser
+        .post(
+            "/domains/new",
+            &[("account", &shop.to_string()), ("name", "ana-shop.example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+
+    let all = staff.page("/staff/accounts").await;
+    assert!(
+        all.contains("Bob&#x27;s Blog") || all.contains("Bob's Blog"),
+        "{all}"
+    );
+    assert!(
+        all.contains("ana@example.com") && all.contains("bob@example.com"),
+        "owners: {all}"
+    );
+    assert!(
+        all.contains("Open sessions now: 2 customers, 1 staff"),
+        "ana, bob and sam: {all}"
+    );
+    let by_owner = staff.page("/staff/accounts?q=bob%40").await;
+    assert!(
+        by_owner.contains("bob-blog.example.com") && !by_owner.contains("ana-shop.example.com"),
+        "{by_owner}"
+    );
+    let suspended = staff.page("/staff/accounts?status=suspended").await;
+    assert!(suspended.contains("No account matches"), "{suspended}");
+
+    let zones = staff.page("/staff/zones").await;
+    assert!(zones.contains("ana-shop.example.com"), "{zones}");
+    let active = staff.page("/staff/zones?status=active").await;
+    assert!(
+        active.contains("No zone matches"),
+        "a new zone waits for delegation: {active}"
+    );
+    assert_eq!(ana_browser.get("/staff/accounts").await.status(), 404);
+    assert_eq!(ana_browser.get("/staff/zones").await.status(), 404);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_customer_takes_their_data_away_as_a_zip_of_json(pool: PgPool) {
+    use std::io::Read;
+    let app = spawn_app(pool).await;
+    let (ana, ana_browser) = app.customer("ana@example.com", "Ana Lima").await;
+    let (_, bob_browser) = app.customer("bob@example.com", "Bob Stone").await;
+    let shop = AccountBuilder::named("Ana's Shop")
+        .domain("ana-shop.example.com")
+        .owner(ana)
+        .create(&app.pool)
+        .await;
+    let res = ana_browser
+        .post(
+            "/domains/new",
+            &[("account", &shop.to_string()), ("name", "ana-shop.example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = crate::tickets::open_ticket(
+        &ana_browser,
+        "Site down",
+        "My site is down.",
+        Some(shop),
+        vec![("notes.txt", b"error log lines".to_vec())],
+    )
+    .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let (_, staff) = app.staff("sam@example.com").await;
+    let number: i64 = sqlx::query_scalar("SELECT number FROM tickets")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    staff
+        .post(
+            &format!("/support/{number}/reply"),
+            &[("body", "Only staff see this."), ("internal", "on")],
+        )
+        .await;
+
+    assert!(ana_browser.page("/settings").await.contains("Export your data"));
+    let res = ana_browser.post("/settings/export", &[]).await;
+    assert_redirect_to(&res, "/settings/export?done=export_requested");
+    assert!(ana_browser
+        .page("/settings/export")
+        .await
+        .contains("being prepared"));
+    // Once an hour.
+    assert_eq!(ana_browser.post("/settings/export", &[]).await.status(), 409);
+
+    let deps = app.deps();
+    assert!(services::export::build_next(&deps).await.unwrap(), "built");
+    assert!(
+        !services::export::build_next(&deps).await.unwrap(),
+        "nothing left"
+    );
+    let (kind, text) = app.last_email_to("ana@example.com").await.unwrap();
+    assert_eq!(kind, "data_export_ready");
+    let link = link_in(&text, &format!("{}/settings/export/download", app.base));
+    let path = link.trim_start_matches(&app.base).to_string();
+
+    // Only Ana, signed in, gets it.
+    assert_eq!(
+        bob_browser.get(&path).await.status(),
+        404,
+        "not another customer's"
+    );
+    let res = app.browser().get(&path).await;
+    assert_eq!(res.status(), 303, "signed out: sign in first");
+    let res = ana_browser.get(&path).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    let bytes = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let files: Vec<String> = zip.file_names().map(String::from).collect();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|_| panic!("{name}"))
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let profile: serde_json::Value = serde_json::from_str(&read("profile.json")).unwrap();
+    assert_eq!(profile["email"], "ana@example.com");
+    assert!(read("hosting-accounts.json").contains("Ana's Shop"));
+    assert!(read("domains.json").contains("ana-shop.example.com"));
+    let tickets = read("tickets.json");
+    assert!(tickets.contains("My site is down."), "{tickets}");
+    assert!(
+        !tickets.contains("Only staff see this."),
+        "internal notes stay out: {tickets}"
+    );
+    let attachment = files
+        .iter()
+        .find(|f| f.ends_with("notes.txt"))
+        .expect("the attached file");
+    assert_eq!(read(attachment), "error log lines");
+    assert!(read("activity.json").contains("data_export_requested"));
+
+    // After 24 hours the link is dead and the archive gone.
+    app.clock.advance(time::Duration::hours(25));
+    assert_eq!(
+        services::export::expire(&app.pool, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+    let again = app.browser();
+    again.sign_in("ana@example.com", CUSTOMER_PASSWORD).await;
+    assert_eq!(again.get(&path).await.status(), 404);
+    assert!(again.page("/settings/export").await.contains("has expired"));
+
+    // Staff prepare one for her, with a reason; it is audited.
+    let res = staff
+        .post(
+            &format!("/staff/customers/{ana}/export"),
+            &[("action", "export"), ("reason", "Access request by email")],
+        )
+        .await;
+    assert_redirect_to(
+        &res,
+        &format!("/staff/customers/{ana}?done=customer_export_requested"),
+    );
+    assert!(staff
+        .page(&format!("/staff/customers/{ana}"))
+        .await
+        .contains("Prepared a copy of their data"));
+}

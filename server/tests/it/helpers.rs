@@ -12,6 +12,8 @@ pub struct TestApp {
     pub pool: PgPool,
     /// The server's clock: tests move it forward.
     pub clock: Clock,
+    /// The in-process server's settings (the binary's are its own).
+    pub config: Option<Config>,
     /// Keeps the site root (static files) alive for the test.
     pub _site: tempfile::TempDir,
     /// Stops the server when the test ends.
@@ -193,6 +195,7 @@ pub async fn spawn_binary(pool: PgPool, env: &[(&str, &str)], output: &std::path
         client,
         pool,
         clock: Clock::system(),
+        config: None,
         _site: site,
         _server: Running::Process(child),
     }
@@ -255,6 +258,7 @@ async fn spawn(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
     }
     let logs = vars.get("LEPTOS_SITE_ADDR").and_then(|a| log_file(a));
     let config = Config::from_lookup(move |k| vars.get(k).cloned()).expect("test config");
+    let kept = config.clone();
     // The server gets a pool of its own on the test database, made the way
     // production makes it: sharing sqlx::test's small, parent-limited pool
     // let parallel tests starve each other of connections.
@@ -303,6 +307,7 @@ async fn spawn(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
         client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
         pool,
         clock,
+        config: Some(kept),
         _site: site,
         _server: Running::Thread(ServerThread { stop: Some(stop) }),
     }
@@ -327,6 +332,14 @@ where
             "{what}: not within {limit:?}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+impl TestApp {
+    /// What the server's services use (to run a background worker's step).
+    pub fn deps(&self) -> services::Deps {
+        let config = self.config.as_ref().expect("an in-process server");
+        server::startup::deps(config, self.pool.clone(), self.clock.clone())
     }
 }
 

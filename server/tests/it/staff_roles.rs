@@ -55,6 +55,7 @@ impl Team {
             "SELECT count(*) FROM hosting_accounts WHERE status = 'suspended'",
             "SELECT count(*) FROM users WHERE staff_role = 'support'",
             "SELECT count(*) FROM email_outbox",
+            "SELECT count(*) FROM data_exports",
         ] {
             counts.push(sqlx::query_scalar(q).fetch_one(&self.app.pool).await.unwrap());
         }
@@ -127,6 +128,8 @@ async fn every_staff_route_allows_exactly_the_roles_it_should(pool: PgPool) {
         "/staff/team",
         "/staff/audit",
         "/staff/audit.csv",
+        "/staff/accounts",
+        "/staff/zones",
     ];
     for page in pages {
         let url = fill(page);
@@ -162,6 +165,8 @@ async fn every_staff_route_allows_exactly_the_roles_it_should(pool: PgPool) {
             vec![("status", String::new()), ("q", String::new())],
         ),
         ("/api/billing_events", vec![("pending_only", "false".into())]),
+        ("/api/staff/accounts", vec![("query[q]", String::new())]),
+        ("/api/staff/zones", vec![("query[q]", String::new())]),
     ];
     for (path, form) in server_fns {
         for who in EVERYONE {
@@ -217,6 +222,11 @@ async fn every_staff_route_allows_exactly_the_roles_it_should(pool: PgPool) {
         (
             "/staff/customers/{customer}/view-as",
             vec![("action", "view_as"), ("reason", "Ticket #1")],
+            support,
+        ),
+        (
+            "/staff/customers/{customer}/export",
+            vec![("action", "export"), ("reason", "Access request")],
             support,
         ),
         (

@@ -230,6 +230,9 @@ async fn support_view_as_a_customer_reads_everything_and_changes_nothing(pool: P
         );
     }
     assert_eq!(snapshot(&app.pool).await, before, "nothing changed");
+    // Nor a link that would act elsewhere: no Stripe portal, no registrar.
+    let res = sue.get("/billing/portal").await;
+    assert_eq!(res.status(), 403, "the billing portal while viewing");
 
     // She sees who looked; the audit says why.
     let log = ana_browser.page("/settings/activity").await;
@@ -249,6 +252,21 @@ async fn support_view_as_a_customer_reads_everything_and_changes_nothing(pool: P
     assert!(sue.page("/").await.contains("Viewing as Ana Lima"));
     app.clock.advance(time::Duration::minutes(16));
     assert_eq!(sue.get("/staff/customers").await.status(), 200, "staff again");
+
+    // Signing out while viewing signs the staff member out, in their log.
+    sue.post(
+        &format!("{page}/view-as"),
+        &[("action", "view_as"), ("reason", "Once more")],
+    )
+    .await;
+    assert_eq!(sue.post("/logout", &[]).await.status(), 303);
+    let hers: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM activity_log WHERE user_id = $1 AND action = 'signed_out'")
+            .bind(ana)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(hers, 0, "not in her log");
 
     // Billing staff may not view as anyone.
     UserBuilder::staff("bill@example.com")

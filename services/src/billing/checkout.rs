@@ -50,7 +50,7 @@ pub async fn create_account(
     let mut tx = deps.pool.begin().await?;
     let price = plan_price(&mut tx, input.plan).await?;
     let paid = price.as_ref().is_some_and(|p| p.price_minor > 0);
-    if paid && !actor.is_staff() {
+    if paid && !actor.staff_can(domain::StaffPermission::Billing) {
         if !billing.enabled() {
             return Err(ServiceError::invalid(
                 "plan",
@@ -155,7 +155,7 @@ pub async fn plan_needs_checkout(
     access: &Access,
     plan: Uuid,
 ) -> Result<bool, ServiceError> {
-    if actor.is_staff() {
+    if actor.staff_can(domain::StaffPermission::Billing) {
         return Ok(false);
     }
     let mut conn = deps.pool.acquire().await?;

@@ -27,7 +27,7 @@ pub async fn request(
     access: &Access,
     plan: Uuid,
 ) -> Result<PlanChange, ServiceError> {
-    if !actor.is_staff()
+    if !actor.staff_can(domain::StaffPermission::Billing)
         && subscriptions::live(&deps.pool, access.account_id())
             .await?
             .is_some()

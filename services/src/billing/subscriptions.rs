@@ -252,6 +252,8 @@ pub async fn portal_url(
     billing: &BillingSettings,
     actor: &Actor,
 ) -> Result<String, ServiceError> {
+    // The portal changes cards and subscriptions: never while viewing.
+    actor.require_writable()?;
     let customer = sqlx::query_scalar!(
         "SELECT stripe_customer_id FROM billing_customers WHERE user_id = $1",
         actor.id()

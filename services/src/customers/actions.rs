@@ -27,6 +27,7 @@ pub enum StaffAction {
     TwoFactorResetRequested,
     TwoFactorResetApproved,
     TwoFactorResetCancelled,
+    DataExport,
 }
 
 impl StaffAction {
@@ -43,6 +44,7 @@ impl StaffAction {
             StaffAction::TwoFactorResetRequested => "two_factor_reset_requested",
             StaffAction::TwoFactorResetApproved => "two_factor_reset_approved",
             StaffAction::TwoFactorResetCancelled => "two_factor_reset_cancelled",
+            StaffAction::DataExport => "data_export",
         }
     }
 
@@ -60,6 +62,7 @@ impl StaffAction {
             "two_factor_reset_requested" => "Asked to reset two-factor",
             "two_factor_reset_approved" => "Approved a two-factor reset",
             "two_factor_reset_cancelled" => "Cancelled a two-factor reset",
+            "data_export" => "Prepared a copy of their data",
             _ => "Another action",
         }
     }

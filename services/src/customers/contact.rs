@@ -69,6 +69,9 @@ pub async fn change_email(
     why: &str,
 ) -> Result<(), ServiceError> {
     actor.require_staff(StaffPermission::Support)?;
+    // Whoever controls the new address controls the account: staff prove
+    // it is them first, and the old address is told.
+    crate::step_up::require(actor)?;
     let new_email = Email::parse(new_email).map_err(|e| invalid("new_email", e))?;
     let why = reason(why)?;
     let mut tx = pool.begin().await?;

@@ -45,17 +45,15 @@ pub async fn start(pool: &PgPool, actor: &Actor, id: Uuid, why: &str) -> Result<
     Ok(())
 }
 
-/// Ends the view of the session `user` is seen through; answers whose it
-/// was (staff go back to that customer's page). Nothing when not viewing.
+/// Ends any view of the session `user` is seen through (one that lapsed
+/// with a role change too, so it cannot come back); answers whose it was
+/// when it was live (staff go back to that customer's page).
 pub async fn end(pool: &PgPool, user: &CurrentUser) -> Result<Option<Uuid>, ServiceError> {
-    if user.viewed_by.is_none() {
-        return Ok(None);
-    }
     sqlx::query!(
         "UPDATE sessions SET view_as_user_id = NULL, view_as_until = NULL WHERE id = $1",
         user.session_id
     )
     .execute(pool)
     .await?;
-    Ok(Some(user.user_id))
+    Ok(user.viewed_by.as_ref().map(|_| user.user_id))
 }

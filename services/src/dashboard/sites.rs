@@ -112,7 +112,7 @@ async fn staff(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
                 row.silent.to_string(),
                 row.silent,
                 Some(format!("of {} nodes", row.nodes)),
-                "/staff/node-tokens",
+                "/staff/nodes",
             )
         },
         Tile {
@@ -123,7 +123,7 @@ async fn staff(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
                 row.down.to_string(),
                 row.down,
                 Some(format!("of {} checked", row.checked)),
-                "/staff/node-tokens",
+                "/staff/nodes",
             )
         },
     ])

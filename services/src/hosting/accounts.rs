@@ -68,7 +68,7 @@ pub(crate) async fn create_in(
     input: &NewAccount,
     status: AccountStatus,
 ) -> Result<AccountId, ServiceError> {
-    if !actor.is_staff() {
+    if !actor.staff_can(domain::StaffPermission::Billing) {
         rate_limit::lock(&mut *tx, "hosting_accounts", &actor.id().to_string()).await?;
         let owned = sqlx::query_scalar!(
             r#"SELECT count(*) AS "n!" FROM hosting_members m JOIN hosting_accounts a ON a.id = m.account_id

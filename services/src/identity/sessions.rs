@@ -174,10 +174,12 @@ pub async fn sign_out(
     .execute(&mut *tx)
     .await?;
     if let Some(user) = user {
-        let me = Some(user.user_id);
+        // Staff ending a view as a customer sign themselves out, not her.
+        let whose = user.viewed_by.as_ref().map_or(user.user_id, |v| v.staff_id);
+        let me = Some(whose);
         activity::record(
             &mut tx,
-            user.user_id,
+            whose,
             NewEntry::from(me, client, Action::SignedOut, json!({})),
         )
         .await?;

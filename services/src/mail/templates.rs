@@ -208,6 +208,31 @@ pub fn confirm_new_email(name: &str, link: &str) -> Message {
     }
 }
 
+pub fn data_export_ready(name: &str, link: &str) -> Message {
+    Message {
+        kind: "data_export_ready",
+        subject: format!("Your {PRODUCT_NAME} data is ready to download"),
+        heading: format!("Your data is ready, {name}"),
+        paragraphs: vec![
+            "The copy of your data you asked for is ready: a ZIP of JSON files with your profile, the hosting accounts you own with their domains and invoices, your support tickets and your activity.".into(),
+            "The link works for 24 hours, once you are signed in.".into(),
+        ],
+        action: Some(("Download your data".into(), link.into())),
+        reason: "You received this because a copy of your data was asked for. If it was not you, change your password and contact support.".into(),
+    }
+}
+
+pub fn data_export_failed(name: &str, support: &str) -> Message {
+    Message {
+        kind: "data_export_failed",
+        subject: format!("Your {PRODUCT_NAME} data export could not be prepared"),
+        heading: format!("We could not prepare your data, {name}"),
+        paragraphs: vec!["Your data is too large for one download. Contact support and we will send it to you another way.".into()],
+        action: Some(("Contact support".into(), support.into())),
+        reason: "You received this because a copy of your data was asked for.".into(),
+    }
+}
+
 pub fn two_factor_reset(name: &str, settings: &str) -> Message {
     Message {
         kind: "two_factor_reset",

@@ -92,6 +92,8 @@ async fn prepare(
     query: &str,
     limit: &crate::rate_limit::Limit,
 ) -> Result<(String, Vec<Offer>), ServiceError> {
+    // Searches count against the customer's limit and ask the registrar.
+    actor.require_writable()?;
     settings.registrar()?;
     let label = search_label(query).map_err(|e| ServiceError::invalid("q", e))?;
     let mut tx = deps.pool.begin().await?;

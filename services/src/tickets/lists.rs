@@ -363,7 +363,10 @@ pub struct CustomerContext {
 }
 
 pub async fn customer_context(pool: &PgPool, access: &TicketAccess) -> Result<CustomerContext, ServiceError> {
-    access.require_staff()?;
+    // Any staff role may read it (only acting needs support).
+    if !access.staff() {
+        return Err(super::forbidden());
+    }
     let user = sqlx::query!(
         "SELECT display_name, email, created_at FROM users WHERE id = $1",
         access.author_id()

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/customers/{id}/view-as", post(view_as))
         .route("/staff/view-as/end", post(end_view))
         .route("/staff/customers/{id}/verification", post(resend_verification))
+        .route("/staff/customers/{id}/export", post(prepare_export))
         .route("/staff/customers/{id}/email", post(change_email))
         .route("/staff/customers/{id}/two-factor-reset", post(request_reset))
         .route("/staff/two-factor-resets/{reset}/approve", post(approve_reset))
@@ -151,6 +152,21 @@ async fn resend_verification(
         .await
         .shown_on(&back)?;
     Ok(Notice::VerificationResent.redirect(&page(&raw)))
+}
+
+/// Staff prepare a copy of the customer's data; the link goes to them.
+async fn prepare_export(
+    State(state): State<AppState>,
+    Staff(actor): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> FormResult {
+    let back = Back::to(page(&raw)).keeping(&form);
+    let id = customer_id(&raw, &back)?;
+    services::export::request_for(&state.deps.pool, &actor, id, &form.reason)
+        .await
+        .shown_on(&back)?;
+    Ok(Notice::CustomerExportRequested.redirect(&page(&raw)))
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

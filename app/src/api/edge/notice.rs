@@ -132,6 +132,8 @@ notices! {
     TwoFactorResetRequested = "two_factor_reset_requested", Success, "The reset is waiting for another staff member to approve it.";
     TwoFactorResetApproved = "two_factor_reset_approved", Success, "Two-factor is off for the customer: their sessions ended and they were emailed to turn it on again.";
     TwoFactorResetCancelled = "two_factor_reset_cancelled", Success, "The reset was cancelled.";
+    ExportRequested = "export_requested", Success, "We are preparing your data: the download link comes by email, usually within minutes.";
+    CustomerExportRequested = "customer_export_requested", Success, "Their data is being prepared: the download link goes to their email address.";
     StaffRoleChanged = "staff_role_changed", Success, "The role was changed: it applies from their next page.";
     NodeSaved = "node_saved", Success, "The node was saved. Web records that pointed at its old addresses now point at the new ones.";
 }

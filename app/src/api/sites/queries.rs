@@ -24,7 +24,8 @@ pub async fn site_deploys(account: String) -> Result<SiteView, ApiError> {
         .await
         .map_err(api_error)?;
     let health = checks::health_of(pool, &access).await.map_err(api_error)?;
-    let nodes = if access.staff() {
+    // The move form: for staff who may move sites.
+    let nodes = if actor.staff_can(domain::StaffPermission::Support) {
         placement::choices(pool, &access).await.map_err(api_error)?
     } else {
         Vec::new()

@@ -113,6 +113,14 @@ pub(super) fn Actions(
                         </form>
                     </details>
                 })}
+                <details class="confirm" open=opened("export")>
+                    <summary class="btn btn-secondary">"Prepare their data…"</summary>
+                    <form class="form" method="post" action=format!("{base}/export")>
+                        <p>"A copy of their data (GDPR access request) is prepared and the download link is emailed to them; it works for 24 hours once they are signed in."</p>
+                        {reason_field("export", "Kept in the audit, e.g. the ticket with their request.")}
+                        <button class="btn btn-primary" type="submit">"Prepare their data"</button>
+                    </form>
+                </details>
                 <details class="confirm" open=opened("change_email")>
                     <summary class="btn btn-secondary">"Change email…"</summary>
                     <form class="form" method="post" action=format!("{base}/email")>
