@@ -137,6 +137,10 @@ async fn metrics(State(scrape): State<Scrape>, request: Request) -> Response {
             metrics::gauge!("ksf_site_deploys_pending").set(q.deploys_pending as f64);
             metrics::gauge!("ksf_site_removals_pending").set(q.site_removals_pending as f64);
             metrics::gauge!("ksf_sites_bandwidth_paused").set(q.sites_bandwidth_paused as f64);
+            metrics::gauge!("ksf_users_locked").set(q.users_locked as f64);
+            metrics::gauge!("ksf_two_factor_resets_waiting").set(q.two_factor_resets_waiting as f64);
+            metrics::gauge!("ksf_staff_viewing_as_customer").set(q.views_as_customer as f64);
+            metrics::gauge!("ksf_data_exports_pending").set(q.data_exports_pending as f64);
             metrics::gauge!("ksf_database_up").set(1.0);
         }
         Err(error) => {

@@ -336,6 +336,16 @@ where
 }
 
 impl TestApp {
+    /// What `/metrics` shows now (tests' servers allow any local scrape).
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.base))
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("the metrics")
+    }
+
     /// What the server's services use (to run a background worker's step).
     pub fn deps(&self) -> services::Deps {
         let config = self.config.as_ref().expect("an in-process server");

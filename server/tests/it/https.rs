@@ -87,12 +87,7 @@ async fn each_host_of_a_site_gets_a_certificate_the_account_page_shows(pool: PgP
     assert!(page.contains("No answer:"), "{page}");
     let dashboard = browser.page("/").await;
     assert!(dashboard.contains("1 not answering"), "{dashboard}");
-    let metrics = reqwest::get(format!("{}/metrics", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("ksf_sites_down 1"), "{metrics}");
     // Up, then down: each change tells the live dashboards.
     let changes: i64 =

@@ -375,12 +375,7 @@ async fn the_portal_checks_sites_from_outside_and_a_plan_pauses_a_site_over_its_
         page.contains("visitors see it paused"),
         "the feed says so: {page}"
     );
-    let metrics = reqwest::get(format!("{}/metrics", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("ksf_sites_bandwidth_paused 1"), "{metrics}");
 
     // A bigger plan that only shows the overage brings it back at once.

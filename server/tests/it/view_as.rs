@@ -331,6 +331,8 @@ async fn a_two_factor_reset_needs_a_second_staff_member(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    let metrics = app.metrics().await;
+    assert!(metrics.contains("ksf_two_factor_resets_waiting 1"), "{metrics}");
 
     // Not by the one who asked.
     let approve = format!("/staff/two-factor-resets/{id}/approve");

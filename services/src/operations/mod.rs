@@ -48,6 +48,13 @@ pub struct Queues {
     pub site_removals_pending: i64,
     /// Sites paused for having served their plan's bandwidth this month.
     pub sites_bandwidth_paused: i64,
+    /// The staff console: users locked, two-factor resets waiting for a
+    /// second staff member, staff viewing as a customer now, data exports
+    /// waiting to be built.
+    pub users_locked: i64,
+    pub two_factor_resets_waiting: i64,
+    pub views_as_customer: i64,
+    pub data_exports_pending: i64,
 }
 
 /// Delivered (a complaint was delivered too) over delivered and bounced:
@@ -102,7 +109,19 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
     )
     .fetch_one(pool)
     .await?;
+    let staff = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM users WHERE locked_at IS NOT NULL) AS "locked!",
+                  (SELECT count(*) FROM two_factor_resets WHERE approved_at IS NULL AND cancelled_at IS NULL) AS "resets!",
+                  (SELECT count(*) FROM sessions WHERE view_as_until > now() AND revoked_at IS NULL) AS "viewing!",
+                  (SELECT count(*) FROM data_exports WHERE status = 'pending') AS "exports!""#
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(Queues {
+        users_locked: staff.locked,
+        two_factor_resets_waiting: staff.resets,
+        views_as_customer: staff.viewing,
+        data_exports_pending: staff.exports,
         sites_placed: sites.placed,
         sites_unplaced: sites.unplaced,
         nodes_silent: sites.silent,
