@@ -3,6 +3,10 @@
 // router, which loads first, would swap in the next page and try to wake
 // its islands before there is anything to wake them with.
 //
+// Forms marked `data-full-page` (starting and ending a view as a customer)
+// always submit as plain navigations: they change who every part of the
+// page is for, and the islands router only patches the page it swaps in.
+//
 // Forms that upload files always submit as plain navigations: the islands
 // router sends a form URL-encoded, which would drop the files. Once the page
 // is live they carry `_via=js`, so an error answer comes back as 200 with its
@@ -15,7 +19,9 @@
       (event) => {
         const uploading =
           type === "submit" && event.target instanceof HTMLFormElement && event.target.enctype === "multipart/form-data";
-        if (window.__ksfReady !== true || uploading) event.stopImmediatePropagation();
+        const fullPage =
+          type === "submit" && event.target instanceof HTMLFormElement && event.target.hasAttribute("data-full-page");
+        if (window.__ksfReady !== true || uploading || fullPage) event.stopImmediatePropagation();
         if (uploading && window.__ksfReady === true) {
           const action = new URL(event.target.action, location.href);
           action.searchParams.set("_via", "js");

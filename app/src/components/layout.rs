@@ -112,7 +112,7 @@ fn ViewingBanner() -> impl IntoView {
                 <strong>{format!("Viewing as {} ({})", user.display_name, user.email)}</strong>
                 {format!(" — read-only, by {}, until {until}. Nothing you do here changes their account.", by.staff_name)}
             </p>
-            <form method="post" action="/staff/view-as/end">
+            <form method="post" action="/staff/view-as/end" data-full-page="">
                 <button class="btn btn-secondary btn-sm" type="submit">"End the view"</button>
             </form>
         </div>

@@ -108,7 +108,7 @@ fn Permissions() -> impl IntoView {
         <section class="card">
             <h2>"What each role may do"</h2>
             <div class="table-wrap">
-                <table class="table permission-table">
+                <table class="table stack permission-table">
                     <thead>
                         <tr>
                             <th scope="col">"Permission"</th>
@@ -118,10 +118,10 @@ fn Permissions() -> impl IntoView {
                     <tbody>
                         {STAFF_PERMISSIONS.iter().map(|(p, _)| view! {
                             <tr>
-                                <th scope="row">{p.describe()}</th>
+                                <th scope="row" class="stack-title">{p.describe()}</th>
                                 {StaffRole::ALL.into_iter().map(|r| {
                                     let yes = r.can(*p);
-                                    view! { <td aria-label=if yes { "Yes" } else { "No" }>{if yes { "✓" } else { "—" }}</td> }
+                                    view! { <td data-label=r.label()>{if yes { "Yes" } else { "No" }}</td> }
                                 }).collect_view()}
                             </tr>
                         }).collect_view()}

@@ -65,7 +65,7 @@ pub(super) fn Actions(
             {may_view_as.then(|| view! {
                 <details class="confirm" open=opened("view_as")>
                     <summary class="btn btn-secondary">"View as customer…"</summary>
-                    <form class="form" method="post" action=format!("{base}/view-as")>
+                    <form class="form" method="post" action=format!("{base}/view-as") data-full-page="">
                         <p>"See the portal as they see it for 15 minutes. Nothing can be changed while viewing; they see in their activity that support viewed their account."</p>
                         {reason_field("view_as", "Kept in the audit, e.g. the ticket you are working on.")}
                         <button class="btn btn-primary" type="submit">"View as customer"</button>
