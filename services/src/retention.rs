@@ -169,6 +169,20 @@ pub const POLICIES: &[Policy] = &[
         delete: "DELETE FROM staff_audit WHERE id IN (SELECT id FROM staff_audit WHERE created_at < $1 LIMIT $2)",
     },
     Policy {
+        table: "two_factor_resets",
+        removes: "two-factor reset requests (their checks) after two years, as the audit",
+        keep: Keep::For(Duration::days(730)),
+        delete: "DELETE FROM two_factor_resets WHERE id IN (SELECT id FROM two_factor_resets
+                 WHERE requested_at < $1 AND (approved_at IS NOT NULL OR cancelled_at IS NOT NULL) LIMIT $2)",
+    },
+    Policy {
+        table: "data_exports",
+        removes: "data exports a month after they were asked for (the archive itself goes when its link expires)",
+        keep: Keep::For(Duration::days(30)),
+        delete: "DELETE FROM data_exports WHERE id IN (SELECT id FROM data_exports
+                 WHERE created_at < $1 AND status <> 'pending' LIMIT $2)",
+    },
+    Policy {
         table: "usage_samples",
         removes: "raw usage samples older than KSF_USAGE_RETENTION_DAYS (the rollups stay)",
         keep: Keep::UsageSamples,

@@ -335,3 +335,36 @@ async fn staff_actions_after_two_years(pool: PgPool) {
     };
     only_the_newer_row_stays(&pool, aged).await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_factor_resets_after_two_years_once_decided(pool: PgPool) {
+    let aged = Aged {
+        table: "two_factor_resets",
+        insert: "INSERT INTO two_factor_resets (customer_id, reason, checks, requested_at, cancelled_at)
+                 VALUES ($1, 'lost phone', ARRAY['billing', 'email_reply'], $3, $3)",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn data_exports_a_month_after_they_were_asked_for(pool: PgPool) {
+    let aged = Aged {
+        table: "data_exports",
+        insert: "INSERT INTO data_exports (user_id, status, created_at) VALUES ($1, 'expired', $3)",
+    };
+    only_the_newer_row_stays(&pool, aged).await;
+    // One still waiting to be built stays, however old.
+    sqlx::query(
+        "INSERT INTO data_exports (user_id, created_at) SELECT id, now() - interval '1 year' FROM users",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let policy = POLICIES.iter().find(|p| p.table == "data_exports").unwrap();
+    assert_eq!(
+        retention::prune(&pool, policy, &RETENTION, OffsetDateTime::now_utc())
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -333,6 +333,9 @@ async fn a_two_factor_reset_needs_a_second_staff_member(pool: PgPool) {
         .unwrap();
     let metrics = app.metrics().await;
     assert!(metrics.contains("ksf_two_factor_resets_waiting 1"), "{metrics}");
+    // Staff see it waiting on their dashboard.
+    let dashboard = tom.page("/").await;
+    assert!(dashboard.contains("Two-factor resets waiting"), "{dashboard}");
 
     // Not by the one who asked.
     let approve = format!("/staff/two-factor-resets/{id}/approve");

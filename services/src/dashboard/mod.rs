@@ -8,6 +8,7 @@
 
 pub mod billing;
 pub mod charts;
+pub mod customers;
 pub mod dns;
 pub mod hosting;
 pub mod platform;
@@ -131,6 +132,7 @@ pub const TILES: &[TileSource] = &[
     hosting::TILES,
     sites::CUSTOMER_TILES,
     platform::TILES,
+    customers::STAFF_TILES,
     sites::STAFF_TILES,
     support::CUSTOMER_TILES,
     support::STAFF_TILES,
