@@ -19,18 +19,8 @@ fn staff_future<'a>(pool: &'a PgPool, viewer: &'a Viewer) -> TilesFuture<'a> {
     Box::pin(staff(pool, viewer))
 }
 
-fn tile(id: &str, label: &str, raw: i64, detail: String, href: &str) -> Tile {
-    Tile {
-        id: id.into(),
-        label: label.into(),
-        value: raw.to_string(),
-        detail: Some(detail),
-        change: None,
-        href: Some(href.into()),
-        percent: None,
-        raw,
-        attention: false,
-    }
+fn tile(id: &str, label: &str, raw: i64, detail: &str, href: &str) -> Tile {
+    super::sites::tile(id, label, raw.to_string(), raw, Some(detail.into()), href)
 }
 
 async fn staff(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
@@ -48,7 +38,7 @@ async fn staff(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
         "two-factor-resets",
         "Two-factor resets waiting",
         row.resets,
-        "each needs a second staff member to approve".into(),
+        "each needs a second staff member to approve",
         "/staff/audit?kind=two_factor_reset_requested",
     );
     resets.attention = row.resets > 0;
@@ -58,14 +48,14 @@ async fn staff(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Tile>, Internal> {
             "locked-users",
             "Locked users",
             row.locked,
-            "cannot sign in until unlocked".into(),
+            "cannot sign in until unlocked",
             "/staff/customers?locked=on",
         ),
         tile(
             "open-sessions",
             "Customers signed in",
             row.sessions,
-            "open sessions now".into(),
+            "open sessions now",
             "/staff/accounts",
         ),
     ])

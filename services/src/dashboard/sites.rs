@@ -30,7 +30,15 @@ fn staff_future<'a>(pool: &'a PgPool, viewer: &'a Viewer) -> TilesFuture<'a> {
     Box::pin(staff(pool, viewer))
 }
 
-fn tile(id: &str, label: &str, value: String, raw: i64, detail: Option<String>, href: &str) -> Tile {
+/// A tile that links to where its figure comes from.
+pub(super) fn tile(
+    id: &str,
+    label: &str,
+    value: String,
+    raw: i64,
+    detail: Option<String>,
+    href: &str,
+) -> Tile {
     Tile {
         id: id.into(),
         label: label.into(),
