@@ -75,6 +75,8 @@ for (const javaScript of [true, false]) {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await page.getByRole("button", { name: "End the view" }).click();
       await expect(page.getByText("The view as the customer ended")).toBeVisible();
+      // A whole page load: wait for it to come alive before acting again.
+      if (javaScript) await waitForHydration(page);
       await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
       await expect(page.locator(".customer-part", { hasText: "Staff actions" })).toContainText("Viewed as the customer");
 

@@ -37,6 +37,12 @@ impl UserBuilder {
         }
     }
 
+    /// A customer who has not confirmed their address yet.
+    pub fn unverified(mut self) -> Self {
+        self.verified = false;
+        self
+    }
+
     /// Staff with `role` (`staff` makes admins).
     pub fn staff_role(mut self, role: StaffRole) -> Self {
         self.staff_role = Some(role);

@@ -370,3 +370,99 @@ async fn a_customer_takes_their_data_away_as_a_zip_of_json(pool: PgPool) {
         .await
         .contains("Prepared a copy of their data"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_resend_a_verification_link_and_change_an_email_for_a_customer(pool: PgPool) {
+    use crate::builders::UserBuilder;
+    let app = spawn_app(pool).await;
+    let new = UserBuilder::customer("new@example.com")
+        .name("Nia New")
+        .unverified()
+        .create(&app.pool)
+        .await;
+    let (ana, ana_browser) = app.customer("ana@example.com", "Ana Lima").await;
+    let (_, staff) = app.staff("sam@example.com").await;
+
+    // A new link to confirm her address; refused once it is confirmed.
+    let page = format!("/staff/customers/{new}");
+    assert!(staff.page(&page).await.contains("Resend verification"));
+    let res = staff
+        .post(
+            &format!("{page}/verification"),
+            &[("action", "resend_verification"), ("reason", "Link expired")],
+        )
+        .await;
+    assert_redirect_to(&res, &format!("{page}?done=verification_resent"));
+    let (kind, text) = app.last_email_to("new@example.com").await.unwrap();
+    assert_eq!(kind, "verify_email");
+    let link = link_in(&text, &format!("{}/verify-email", app.base));
+    assert!(link.contains("token="), "{link}");
+    let ana_page = format!("/staff/customers/{ana}");
+    assert!(!staff.page(&ana_page).await.contains("Resend verification"));
+    let res = staff
+        .post(
+            &format!("{ana_page}/verification"),
+            &[("action", "resend_verification"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+
+    // A change of address: refused for an address in use, kept in the form.
+    let email = format!("{ana_page}/email");
+    let res = staff
+        .post(
+            &email,
+            &[
+                ("action", "change_email"),
+                ("new_email", "new@example.com"),
+                ("reason", "Asked by phone"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Another account uses that address"), "{body}");
+    assert!(body.contains("Asked by phone"), "what was typed stays");
+    let res = staff
+        .post(
+            &email,
+            &[
+                ("action", "change_email"),
+                ("new_email", "ana.lima@example.org"),
+                ("reason", "Asked by phone"),
+            ],
+        )
+        .await;
+    assert_redirect_to(&res, &format!("{ana_page}?done=customer_email_change_started"));
+    // Nothing changes until the new address confirms; the old one is told.
+    let (kind, _) = app.last_email_to("ana@example.com").await.unwrap();
+    assert_eq!(kind, "email_change_notice");
+    let (kind, text) = app.last_email_to("ana.lima@example.org").await.unwrap();
+    assert_eq!(kind, "confirm_new_email");
+    let token = token_of(&link_in(&text, &format!("{}/confirm-email", app.base)));
+    let res = app.browser().post("/confirm-email", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    let now: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(ana)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(now, "ana.lima@example.org");
+    assert_ne!(
+        ana_browser.get("/hosting").await.status(),
+        200,
+        "her sessions ended with the change"
+    );
+
+    // Both are in the audit, with their reasons.
+    let audit = staff.page("/staff/audit?actor=sam%40example.com").await;
+    let entry = |kind: &str| format!("class=\"stack-title\">Staff: {kind}</td>");
+    assert!(
+        audit.contains(&entry("Sent a new verification link")) && audit.contains("Link expired"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains(&entry("Started a change of email address")) && audit.contains("Asked by phone"),
+        "{audit}"
+    );
+}
