@@ -3,9 +3,10 @@
 // router, which loads first, would swap in the next page and try to wake
 // its islands before there is anything to wake them with.
 //
-// Forms marked `data-full-page` (starting and ending a view as a customer)
-// always submit as plain navigations: they change who every part of the
-// page is for, and the islands router only patches the page it swaps in.
+// Forms marked `data-full-page` always submit as plain navigations: those
+// that change who every part of the page is for (starting and ending a view
+// as a customer), and staff's actions on a customer's page (a page with no
+// islands, whose lists the islands router's patching left stale).
 //
 // Forms that upload files always submit as plain navigations: the islands
 // router sends a form URL-encoded, which would drop the files. Once the page

@@ -77,7 +77,7 @@ pub(super) fn Actions(
                     view! {
                         <details class="confirm" open=opened("unlock")>
                             <summary class="btn btn-secondary">"Unlock…"</summary>
-                            <form class="form" method="post" action=format!("{base}/unlock")>
+                            <form class="form" method="post" action=format!("{base}/unlock") data-full-page="">
                                 {reason_field("unlock", "Kept with the action in the audit.")}
                                 <button class="btn btn-primary" type="submit">"Unlock the user"</button>
                             </form>
@@ -87,7 +87,7 @@ pub(super) fn Actions(
                     view! {
                         <details class="confirm" open=opened("lock")>
                             <summary class="btn btn-danger">"Lock…"</summary>
-                            <form class="form" method="post" action=format!("{base}/lock")>
+                            <form class="form" method="post" action=format!("{base}/lock") data-full-page="">
                                 <p>"They cannot sign in and every session ends at once; we email them to contact support. Their sites and domains keep working."</p>
                                 {reason_field("lock", "Kept with the action in the audit; not sent to the customer.")}
                                 <button class="btn btn-danger" type="submit">"Lock the user"</button>
@@ -97,7 +97,7 @@ pub(super) fn Actions(
                 }}
                 <details class="confirm" open=opened("end_sessions")>
                     <summary class="btn btn-secondary">"End all sessions…"</summary>
-                    <form class="form" method="post" action=format!("{base}/sessions/end")>
+                    <form class="form" method="post" action=format!("{base}/sessions/end") data-full-page="">
                         <p>"Every device they are signed in on is signed out."</p>
                         {reason_field("end_sessions", "Kept with the action in the audit.")}
                         <button class="btn btn-danger" type="submit">"End all sessions"</button>
@@ -106,7 +106,7 @@ pub(super) fn Actions(
                 {(!verified).then(|| view! {
                     <details class="confirm" open=opened("resend_verification")>
                         <summary class="btn btn-secondary">"Resend verification…"</summary>
-                        <form class="form" method="post" action=format!("{base}/verification")>
+                        <form class="form" method="post" action=format!("{base}/verification") data-full-page="">
                             <p>"They get a new link to confirm their address; earlier links stop working."</p>
                             {reason_field("resend_verification", "Kept with the action in the audit.")}
                             <button class="btn btn-primary" type="submit">"Send a new link"</button>
@@ -115,7 +115,7 @@ pub(super) fn Actions(
                 })}
                 <details class="confirm" open=opened("export")>
                     <summary class="btn btn-secondary">"Prepare their data…"</summary>
-                    <form class="form" method="post" action=format!("{base}/export")>
+                    <form class="form" method="post" action=format!("{base}/export") data-full-page="">
                         <p>"A copy of their data (GDPR access request) is prepared and the download link is emailed to them; it works for 24 hours once they are signed in."</p>
                         {reason_field("export", "Kept in the audit, e.g. the ticket with their request.")}
                         <button class="btn btn-primary" type="submit">"Prepare their data"</button>
@@ -123,7 +123,7 @@ pub(super) fn Actions(
                 </details>
                 <details class="confirm" open=opened("change_email")>
                     <summary class="btn btn-secondary">"Change email…"</summary>
-                    <form class="form" method="post" action=format!("{base}/email")>
+                    <form class="form" method="post" action=format!("{base}/email") data-full-page="">
                         <p>"The new address gets a link to confirm the change; nothing changes until it is used. The current address is told."</p>
                         <input type="hidden" name="action" value="change_email"/>
                         <div class="field">
@@ -179,7 +179,7 @@ fn TwoFactorReset(base: String, two_factor: bool, reset: Option<ResetLine>) -> i
                     view! {
                         <details class="confirm">
                             <summary class="btn btn-danger">"Approve the reset…"</summary>
-                            <form class="form" method="post" action=format!("/staff/two-factor-resets/{}/approve", r.id)>
+                            <form class="form" method="post" action=format!("/staff/two-factor-resets/{}/approve", r.id) data-full-page="">
                                 <input type="hidden" name="customer" value=customer.clone()/>
                                 <p>"Two-factor and its recovery codes are removed, every session ends, and the customer is emailed. Approve only if the checks above convince you too."</p>
                                 <button class="btn btn-danger" type="submit">"Approve and reset two-factor"</button>
@@ -189,7 +189,7 @@ fn TwoFactorReset(base: String, two_factor: bool, reset: Option<ResetLine>) -> i
                 }}
                 <details class="confirm" open=opened("cancel_reset")>
                     <summary class="btn btn-secondary">"Cancel the reset…"</summary>
-                    <form class="form" method="post" action=format!("/staff/two-factor-resets/{}/cancel", r.id)>
+                    <form class="form" method="post" action=format!("/staff/two-factor-resets/{}/cancel", r.id) data-full-page="">
                         <input type="hidden" name="customer" value=customer.clone()/>
                         {reason_field("cancel_reset", "Kept with the action in the audit.")}
                         <button class="btn btn-secondary" type="submit">"Cancel the reset"</button>
@@ -209,7 +209,7 @@ fn TwoFactorReset(base: String, two_factor: bool, reset: Option<ResetLine>) -> i
     view! {
         <details class="confirm" open=opened("reset_two_factor")>
             <summary class="btn btn-danger">"Reset two-factor…"</summary>
-            <form class="form" method="post" action=format!("{base}/two-factor-reset")>
+            <form class="form" method="post" action=format!("{base}/two-factor-reset") data-full-page="">
                 <p>"For a customer who lost their authenticator and recovery codes. Another staff member must approve before anything changes."</p>
                 <fieldset class="reset-checks" aria-describedby=described>
                     <legend>"Identity checks you made (at least 2)"</legend>

@@ -148,7 +148,7 @@ fn Notes(base: String, notes: Vec<(String, String)>) -> impl IntoView {
             {notes.into_iter().map(|(by, body)| view! {
                 <blockquote class="note wrap-anywhere"><p>{body}</p><footer class="muted">{by}</footer></blockquote>
             }).collect_view()}
-            <form class="form" method="post" action=format!("{base}/notes")>
+            <form class="form" method="post" action=format!("{base}/notes") data-full-page="">
                 <div class="field">
                     <label for="f-body">"Add a note"</label>
                     <textarea class="input" id="f-body" name="body" rows="3" maxlength="4000" required=true
