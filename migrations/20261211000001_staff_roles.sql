@@ -49,11 +49,12 @@ CREATE TABLE two_factor_resets (
 CREATE UNIQUE INDEX two_factor_resets_waiting
     ON two_factor_resets (customer_id) WHERE approved_at IS NULL AND cancelled_at IS NULL;
 
+-- services::customers::actions::StaffAction names every action.
 ALTER TABLE staff_audit DROP CONSTRAINT staff_audit_action_check;
 ALTER TABLE staff_audit ADD CONSTRAINT staff_audit_action_check CHECK (action IN (
     'lock', 'unlock', 'end_sessions', 'note', 'role_change', 'view_as', 'resend_verification',
     'change_email', 'two_factor_reset_requested', 'two_factor_reset_approved',
-    'two_factor_reset_cancelled'));
+    'two_factor_reset_cancelled', 'data_export'));
 CREATE INDEX staff_audit_actor_idx ON staff_audit (actor_id, created_at DESC);
 CREATE INDEX staff_audit_newest_idx ON staff_audit (created_at DESC, id DESC);
 -- The audit log reads users' security events newest first.
@@ -82,11 +83,6 @@ CREATE INDEX data_exports_pending_idx ON data_exports (created_at) WHERE status 
 CREATE INDEX data_exports_ready_idx ON data_exports (expires_at) WHERE status = 'ready';
 CREATE INDEX data_exports_user_idx ON data_exports (user_id, created_at DESC);
 
-ALTER TABLE staff_audit DROP CONSTRAINT staff_audit_action_check;
-ALTER TABLE staff_audit ADD CONSTRAINT staff_audit_action_check CHECK (action IN (
-    'lock', 'unlock', 'end_sessions', 'note', 'role_change', 'view_as', 'resend_verification',
-    'change_email', 'two_factor_reset_requested', 'two_factor_reset_approved',
-    'two_factor_reset_cancelled', 'data_export'));
 
 -- /metrics counts these often; each set is small.
 CREATE INDEX users_locked_idx ON users (locked_at) WHERE locked_at IS NOT NULL;

@@ -40,27 +40,11 @@ pub const SECURITY_KINDS: &[&str] = &[
     "data_export_requested",
 ];
 
-/// What staff do, as `staff_audit` names it.
-pub const STAFF_KINDS: &[&str] = &[
-    "lock",
-    "unlock",
-    "end_sessions",
-    "note",
-    "role_change",
-    "view_as",
-    "resend_verification",
-    "change_email",
-    "two_factor_reset_requested",
-    "two_factor_reset_approved",
-    "two_factor_reset_cancelled",
-    "data_export",
-];
-
 /// Every kind with its label, staff actions first (for the filter).
 pub fn kinds() -> Vec<(&'static str, String)> {
-    STAFF_KINDS
+    StaffAction::ALL
         .iter()
-        .map(|k| (*k, format!("Staff: {}", StaffAction::label(k))))
+        .map(|a| (a.as_str(), format!("Staff: {}", StaffAction::label(a.as_str()))))
         .chain(
             SECURITY_KINDS
                 .iter()
@@ -159,15 +143,13 @@ pub const EXPORT_LIMIT: usize = 100_000;
 /// Rows read per query while exporting.
 pub const EXPORT_CHUNK: i64 = 1_000;
 
+/// A name or address filter as LIKE compares it ("" for none).
 fn pattern(text: &str) -> String {
-    let text: String = text.trim().chars().take(100).collect::<String>().to_lowercase();
+    let text = crate::search::typed(text, 100);
     if text.is_empty() {
         return String::new();
     }
-    format!(
-        "%{}%",
-        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    )
+    crate::search::contains(&text)
 }
 
 /// Up to `limit` entries matching `filter`, after `after` (newest first).
@@ -184,7 +166,10 @@ pub async fn entries(
     let (staff_kind, security_kind) = if kind.is_empty() {
         (true, true)
     } else {
-        (STAFF_KINDS.contains(&kind), SECURITY_KINDS.contains(&kind))
+        (
+            StaffAction::ALL.iter().any(|a| a.as_str() == kind),
+            SECURITY_KINDS.contains(&kind),
+        )
     };
     let security: Vec<String> = SECURITY_KINDS
         .iter()

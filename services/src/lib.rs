@@ -28,6 +28,7 @@ pub mod rate_limit;
 pub mod realtime;
 pub mod registrations;
 pub mod retention;
+pub mod search;
 pub mod secret_box;
 pub mod sites;
 pub mod team;

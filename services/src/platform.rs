@@ -17,11 +17,7 @@ pub const PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
 
 fn pattern(text: &str) -> String {
-    let text: String = text.trim().chars().take(100).collect::<String>().to_lowercase();
-    format!(
-        "%{}%",
-        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    )
+    crate::search::contains(&crate::search::typed(text, 100))
 }
 
 /// What the accounts list is narrowed to ("" is any).

@@ -46,20 +46,7 @@ pub struct AuditView {
 #[cfg(feature = "ssr")]
 fn filter_of(query: &AuditQuery) -> (services::audit::Filter, Vec<String>) {
     let mut problems = Vec::new();
-    let mut date = |text: &str, what: &str| {
-        let text = text.trim();
-        if text.is_empty() {
-            return None;
-        }
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let parsed = time::Date::parse(text, &format).ok();
-        if parsed.is_none() {
-            problems.push(format!(
-                "“{text}” is not a date (YYYY-MM-DD): the {what} date was left out."
-            ));
-        }
-        parsed
-    };
+    let mut date = |text: &str, what: &str| crate::api::date_filter(text, what, &mut problems);
     let filter = services::audit::Filter {
         actor: query.actor.clone(),
         subject: query.customer.clone(),

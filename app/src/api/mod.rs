@@ -109,6 +109,24 @@ mod state {
     }
 }
 
+/// A date filter as typed (YYYY-MM-DD, or empty for none). One that is
+/// not a date is left out, and `problems` says so above the list.
+#[cfg(feature = "ssr")]
+pub fn date_filter(text: &str, what: &str, problems: &mut Vec<String>) -> Option<time::Date> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let parsed = time::Date::parse(text, &format).ok();
+    if parsed.is_none() {
+        problems.push(format!(
+            "“{text}” is not a date (YYYY-MM-DD): the {what} date was left out."
+        ));
+    }
+    parsed
+}
+
 /// A moment as pages print it: "2026-11-27 06:40 UTC".
 #[cfg(feature = "ssr")]
 pub fn when(t: time::OffsetDateTime) -> String {

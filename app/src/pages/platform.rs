@@ -7,19 +7,10 @@ use leptos::prelude::*;
 use crate::api::platform::{staff_accounts, staff_zones, AccountsQuery, ZonesQuery};
 use crate::components::empty_state::EmptyState;
 use crate::components::page_header::PageHeader;
-use crate::pages::customers::encode;
+use crate::pages::customers::query_link as link;
 use crate::pages::identity::query;
 use crate::pages::staff::{staff_only, NotStaff};
 use domain::hosting::REGIONS;
-
-/// `base` with the non-empty `parts` and `page`.
-fn link(base: &str, parts: &[(&str, &str)], page: i64) -> String {
-    let mut out = format!("{base}?page={page}");
-    for (k, v) in parts.iter().filter(|(_, v)| !v.is_empty()) {
-        out.push_str(&format!("&{k}={}", encode(v)));
-    }
-    out
-}
 
 #[component]
 fn Pager(prev: Option<String>, next: Option<String>) -> impl IntoView {

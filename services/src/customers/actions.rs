@@ -31,6 +31,21 @@ pub enum StaffAction {
 }
 
 impl StaffAction {
+    pub const ALL: [StaffAction; 12] = [
+        StaffAction::Lock,
+        StaffAction::Unlock,
+        StaffAction::EndSessions,
+        StaffAction::Note,
+        StaffAction::RoleChange,
+        StaffAction::ViewAs,
+        StaffAction::ResendVerification,
+        StaffAction::ChangeEmail,
+        StaffAction::TwoFactorResetRequested,
+        StaffAction::TwoFactorResetApproved,
+        StaffAction::TwoFactorResetCancelled,
+        StaffAction::DataExport,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             StaffAction::Lock => "lock",

@@ -71,19 +71,10 @@ pub struct Found {
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
 pub async fn search(pool: &PgPool, actor: &Actor, search: &Search) -> Result<Found, ServiceError> {
     require_staff(actor, StaffPermission::Look)?;
-    let text: String = search
-        .text
-        .trim()
-        .chars()
-        .take(100)
-        .collect::<String>()
-        .to_lowercase();
+    let text = crate::search::typed(&search.text, 100);
     // "#1042" and "1042" both find ticket 1042.
     let ticket = text.trim_start_matches('#').parse::<i64>().ok();
-    let like = format!(
-        "%{}%",
-        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    );
+    let like = crate::search::contains(&text);
     let page = search.page.clamp(1, MAX_PAGE);
     let mut rows = sqlx::query_as!(
         CustomerRow,

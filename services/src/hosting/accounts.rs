@@ -174,10 +174,7 @@ pub async fn list(
 ) -> Result<Page<AccountSummary>, ServiceError> {
     let page = page_number(search.page);
     let text: String = search.text.trim().chars().take(200).collect();
-    let pattern = format!(
-        "%{}%",
-        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    );
+    let pattern = crate::search::contains(&text);
     let rows = sqlx::query!(
         r#"SELECT a.id, a.name, a.primary_domain, a.status AS "status: AccountStatus", a.created_at,
                   p.name AS plan_name, m.role AS "role?: MemberRole"

@@ -124,14 +124,7 @@ pub async fn orders(
     search: &str,
 ) -> Result<Vec<StaffOrder>, ServiceError> {
     require_staff(actor, StaffPermission::Look)?;
-    let pattern = format!(
-        "%{}%",
-        search
-            .trim()
-            .to_lowercase()
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = crate::search::contains(&search.trim().to_lowercase());
     Ok(sqlx::query_as!(
         StaffOrder,
         r#"SELECT o.id, o.name, o.status AS "status: DomainOrderStatus", o.account_id, a.name AS account_name,

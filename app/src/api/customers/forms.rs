@@ -7,7 +7,7 @@ use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::api::edge::auth::{Actor, Staff};
-use crate::api::edge::error::{Back, FormResult, ShownOn};
+use crate::api::edge::error::{Back, FormError, FormResult, ShownOn};
 use crate::api::{AppState, Notice};
 use services::customers::{actions, contact, two_factor_reset, view_as};
 
@@ -41,6 +41,18 @@ fn customer_id(raw: &str, back: &Back) -> Result<uuid::Uuid, crate::api::edge::e
         .shown_on(back)
 }
 
+/// One action on the customer the path names: `act` runs for them, and a
+/// refusal shows the page again with what was typed and why.
+async fn on_customer<F, Fut, T>(raw: &str, typed: &impl Serialize, act: F) -> Result<T, FormError>
+where
+    F: FnOnce(uuid::Uuid) -> Fut,
+    Fut: std::future::Future<Output = Result<T, services::failure::ServiceError>>,
+{
+    let back = Back::to(page(raw)).keeping(typed);
+    let id = customer_id(raw, &back)?;
+    act(id).await.shown_on(&back)
+}
+
 /// Why staff act, as typed.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -56,11 +68,10 @@ async fn lock(
     Path(raw): Path<String>,
     Form(form): Form<ReasonForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    actions::lock(&state.deps.pool, &state.deps.links, &actor, id, &form.reason)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        actions::lock(&state.deps.pool, &state.deps.links, &actor, id, &form.reason)
+    })
+    .await?;
     Ok(Notice::CustomerLocked.redirect(&page(&raw)))
 }
 
@@ -70,11 +81,10 @@ async fn unlock(
     Path(raw): Path<String>,
     Form(form): Form<ReasonForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    actions::unlock(&state.deps.pool, &actor, id, &form.reason)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        actions::unlock(&state.deps.pool, &actor, id, &form.reason)
+    })
+    .await?;
     Ok(Notice::CustomerUnlocked.redirect(&page(&raw)))
 }
 
@@ -84,11 +94,10 @@ async fn end_sessions(
     Path(raw): Path<String>,
     Form(form): Form<ReasonForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    actions::end_sessions(&state.deps.pool, &actor, id, &form.reason)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        actions::end_sessions(&state.deps.pool, &actor, id, &form.reason)
+    })
+    .await?;
     Ok(Notice::CustomerSessionsEnded.redirect(&page(&raw)))
 }
 
@@ -104,11 +113,10 @@ async fn add_note(
     Path(raw): Path<String>,
     Form(form): Form<NoteForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    actions::add_note(&state.deps.pool, &actor, id, &form.body)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        actions::add_note(&state.deps.pool, &actor, id, &form.body)
+    })
+    .await?;
     Ok(Notice::CustomerNoteAdded.redirect(&page(&raw)))
 }
 
@@ -120,11 +128,10 @@ async fn view_as(
     Path(raw): Path<String>,
     Form(form): Form<ReasonForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    view_as::start(&state.deps.pool, &actor, id, &form.reason)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        view_as::start(&state.deps.pool, &actor, id, &form.reason)
+    })
+    .await?;
     Ok(Notice::ViewAsStarted.redirect("/"))
 }
 
@@ -146,11 +153,10 @@ async fn resend_verification(
     Path(raw): Path<String>,
     Form(form): Form<ReasonForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    contact::resend_verification(&state.deps.pool, &state.deps.links, &actor, id, &form.reason)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        contact::resend_verification(&state.deps.pool, &state.deps.links, &actor, id, &form.reason)
+    })
+    .await?;
     Ok(Notice::VerificationResent.redirect(&page(&raw)))
 }
 
@@ -161,11 +167,10 @@ async fn prepare_export(
     Path(raw): Path<String>,
     Form(form): Form<ReasonForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    services::export::request_for(&state.deps.pool, &actor, id, &form.reason)
-        .await
-        .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        services::export::request_for(&state.deps.pool, &actor, id, &form.reason)
+    })
+    .await?;
     Ok(Notice::CustomerExportRequested.redirect(&page(&raw)))
 }
 
@@ -183,18 +188,17 @@ async fn change_email(
     Path(raw): Path<String>,
     Form(form): Form<EmailForm>,
 ) -> FormResult {
-    let back = Back::to(page(&raw)).keeping(&form);
-    let id = customer_id(&raw, &back)?;
-    contact::change_email(
-        &state.deps.pool,
-        &state.deps.links,
-        &actor,
-        id,
-        &form.new_email,
-        &form.reason,
-    )
-    .await
-    .shown_on(&back)?;
+    on_customer(&raw, &form, |id| {
+        contact::change_email(
+            &state.deps.pool,
+            &state.deps.links,
+            &actor,
+            id,
+            &form.new_email,
+            &form.reason,
+        )
+    })
+    .await?;
     Ok(Notice::CustomerEmailChangeStarted.redirect(&page(&raw)))
 }
 

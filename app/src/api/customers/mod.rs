@@ -51,20 +51,7 @@ pub async fn staff_customers(query: DirectoryQuery) -> Result<Directory, ApiErro
 
     let (deps, actor) = actor()?;
     let mut problems = Vec::new();
-    let mut date = |text: &str, what: &str| {
-        let text = text.trim();
-        if text.is_empty() {
-            return None;
-        }
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let parsed = time::Date::parse(text, &format).ok();
-        if parsed.is_none() {
-            problems.push(format!(
-                "“{text}” is not a date (YYYY-MM-DD): the {what} date was left out."
-            ));
-        }
-        parsed
-    };
+    let mut date = |text: &str, what: &str| crate::api::date_filter(text, what, &mut problems);
     let filters = Search {
         text: query.q.clone(),
         verified: match query.verified.as_str() {

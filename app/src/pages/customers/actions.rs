@@ -125,7 +125,6 @@ pub(super) fn Actions(
                     <summary class="btn btn-secondary">"Change email…"</summary>
                     <form class="form" method="post" action=format!("{base}/email") data-full-page="">
                         <p>"The new address gets a link to confirm the change; nothing changes until it is used. The current address is told."</p>
-                        <input type="hidden" name="action" value="change_email"/>
                         <div class="field">
                             <label for="f-new_email">"New email address"</label>
                             <input class="input" id="f-new_email" name="new_email" type="email" required=true maxlength="254"
@@ -133,7 +132,7 @@ pub(super) fn Actions(
                                 aria-invalid=email_error.is_some().then_some("true")/>
                             {email_error.clone().map(|e| view! { <p class="error" id="f-new_email-error" role="alert">{e}</p> })}
                         </div>
-                        {reason_only("change_email")}
+                        {reason_field("change_email", "Kept with the action in the audit.")}
                         <button class="btn btn-primary" type="submit">"Send the confirmation link"</button>
                     </form>
                 </details>
@@ -142,23 +141,6 @@ pub(super) fn Actions(
         </section>
     }
     .into_any()
-}
-
-/// The reason field alone (its form already carries `action`).
-fn reason_only(which: &'static str) -> impl IntoView {
-    let form = use_form();
-    let mine = form.value("action") == which;
-    let id = format!("f-reason-{which}");
-    let error = if mine { form.error("reason") } else { None };
-    view! {
-        <div class="field">
-            <label for=id.clone()>"Reason"</label>
-            <input class="input" id=id.clone() name="reason" required=true maxlength="500"
-                value=if mine { form.value("reason") } else { String::new() }
-                aria-invalid=error.is_some().then_some("true")/>
-            {error.map(|e| view! { <p class="error" id=format!("{id}-error") role="alert">{e}</p> })}
-        </div>
-    }
 }
 
 /// Ask for a reset with the identity checks made; or, when one waits,

@@ -36,9 +36,15 @@ fn page_link(q: &DirectoryQuery, page: i64) -> String {
         ("to", q.to.clone()),
         ("sort", q.sort.clone()),
     ]);
-    let mut link = format!("/staff/customers?page={page}");
-    for (name, value) in parts.into_iter().filter(|(_, v)| !v.is_empty()) {
-        link.push_str(&format!("&{name}={}", encode(&value)));
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    query_link("/staff/customers", &parts, page)
+}
+
+/// `base` at `page`, with the `parts` that are not empty.
+pub(crate) fn query_link(base: &str, parts: &[(&str, &str)], page: i64) -> String {
+    let mut link = format!("{base}?page={page}");
+    for (name, value) in parts.iter().filter(|(_, v)| !v.is_empty()) {
+        link.push_str(&format!("&{name}={}", encode(value)));
     }
     link
 }
