@@ -132,19 +132,38 @@ pub async fn build_next(deps: &Deps) -> anyhow::Result<bool> {
         return Ok(false);
     };
     let now = deps.clock.now();
-    let archive = match build(&mut tx, &deps.support.storage, job.user_id).await {
-        Ok(bytes) if bytes.len() <= MAX_ARCHIVE_BYTES => bytes,
+    // One customer's export that cannot be built (too large, a file
+    // missing from storage) fails on its own: it must not hold up the
+    // queue behind it. The customer may ask again.
+    let too_large = match build(&mut tx, &deps.support.storage, job.user_id).await {
+        Ok(bytes) if bytes.len() <= MAX_ARCHIVE_BYTES => Ok(bytes),
         Ok(bytes) => {
             tracing::warn!(size = bytes.len(), "export too large");
-            sqlx::query!("UPDATE data_exports SET status = 'failed' WHERE id = $1", job.id)
-                .execute(&mut *tx)
-                .await?;
-            let message = templates::data_export_failed(&job.display_name, &deps.links.to("/support/new"));
+            Err(true)
+        }
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), export = %job.id, "an export could not be built");
+            Err(false)
+        }
+    };
+    let archive = match too_large {
+        Ok(bytes) => bytes,
+        Err(too_large) => {
+            // The building transaction may be broken: fail it in a new one.
+            tx.rollback().await?;
+            let mut tx = deps.pool.begin().await?;
+            sqlx::query!(
+                "UPDATE data_exports SET status = 'failed' WHERE id = $1 AND status = 'pending'",
+                job.id
+            )
+            .execute(&mut *tx)
+            .await?;
+            let support = deps.links.to("/support/new");
+            let message = templates::data_export_failed(&job.display_name, &support, too_large);
             mail::enqueue(&mut tx, &job.email, &message).await?;
             tx.commit().await?;
             return Ok(true);
         }
-        Err(error) => return Err(error),
     };
     let token = new_token();
     let expires = now + LINK_LIFETIME;

@@ -30,7 +30,7 @@ pub fn ExportPage() -> impl IntoView {
                                 let said = match s.status.as_str() {
                                     "pending" => format!("Asked for {}: being prepared. The link comes by email.", s.asked),
                                     "ready" => format!("Ready ({}), asked for {}: use the link we emailed you before {}.", s.size.unwrap_or_default(), s.asked, s.expires.unwrap_or_default()),
-                                    "failed" => format!("Asked for {}: too large for one download. Contact support.", s.asked),
+                                    "failed" => format!("Asked for {}: it could not be prepared (we emailed you why). Ask again, or contact support.", s.asked),
                                     _ => format!("Asked for {}: the link has expired. Ask for a new one.", s.asked),
                                 };
                                 view! { <p class="notice notice-info" role="status" data-testid="export-state">{said}</p> }

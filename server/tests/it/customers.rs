@@ -260,15 +260,7 @@ async fn a_customer_takes_their_data_away_as_a_zip_of_json(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let res = crate::tickets::open_ticket(
-        &ana_browser,
-        "Site down",
-        "My site is down.",
-        Some(shop),
-        vec![("notes.txt", b"error log lines".to_vec())],
-    )
-    .await;
-    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    ticket_with_a_file(&ana_browser, shop).await;
     let (_, staff) = app.staff("sam@example.com").await;
     let number: i64 = sqlx::query_scalar("SELECT number FROM tickets")
         .fetch_one(&app.pool)
@@ -465,4 +457,65 @@ async fn staff_resend_a_verification_link_and_change_an_email_for_a_customer(poo
         audit.contains(&entry("Started a change of email address")) && audit.contains("Asked by phone"),
         "{audit}"
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_export_that_cannot_be_built_fails_alone(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (ana, ana_browser) = app.customer("ana@example.com", "Ana Lima").await;
+    let (_, bob_browser) = app.customer("bob@example.com", "Bob Stone").await;
+    let shop = AccountBuilder::named("Ana's Shop")
+        .owner(ana)
+        .create(&app.pool)
+        .await;
+    ticket_with_a_file(&ana_browser, shop).await;
+    let deps = app.deps();
+    // Her attached file is gone from storage (a disk restored without it).
+    let key: String = sqlx::query_scalar("SELECT storage_key FROM ticket_attachments")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    deps.support.storage.store().delete(&key).await.unwrap();
+    assert_eq!(ana_browser.post("/settings/export", &[]).await.status(), 303);
+    assert_eq!(bob_browser.post("/settings/export", &[]).await.status(), 303);
+
+    // Hers fails and she is told; Bob's, behind it, is built.
+    assert!(services::export::build_next(&deps).await.unwrap());
+    assert!(services::export::build_next(&deps).await.unwrap());
+    assert!(!services::export::build_next(&deps).await.unwrap());
+    let states: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.email, e.status FROM data_exports e JOIN users u ON u.id = e.user_id ORDER BY u.email",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        states,
+        vec![
+            ("ana@example.com".into(), "failed".into()),
+            ("bob@example.com".into(), "ready".into())
+        ]
+    );
+    let (kind, text) = app.last_email_to("ana@example.com").await.unwrap();
+    assert_eq!(kind, "data_export_failed");
+    assert!(text.contains("Ask again"), "{text}");
+    assert!(ana_browser
+        .page("/settings/export")
+        .await
+        .contains("could not be prepared"));
+    // She may ask again at once.
+    assert_eq!(ana_browser.post("/settings/export", &[]).await.status(), 303);
+}
+
+/// A ticket about `account` with a file attached ("notes.txt").
+async fn ticket_with_a_file(browser: &Browser, account: uuid::Uuid) {
+    let res = crate::tickets::open_ticket(
+        browser,
+        "Site down",
+        "My site is down.",
+        Some(account),
+        vec![("notes.txt", b"error log lines".to_vec())],
+    )
+    .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
 }

@@ -222,12 +222,17 @@ pub fn data_export_ready(name: &str, link: &str) -> Message {
     }
 }
 
-pub fn data_export_failed(name: &str, support: &str) -> Message {
+pub fn data_export_failed(name: &str, support: &str, too_large: bool) -> Message {
+    let why = if too_large {
+        "Your data is too large for one download. Contact support and we will send it to you another way."
+    } else {
+        "Something went wrong on our side while preparing it. Ask again from your settings in a while, or contact support."
+    };
     Message {
         kind: "data_export_failed",
         subject: format!("Your {PRODUCT_NAME} data export could not be prepared"),
         heading: format!("We could not prepare your data, {name}"),
-        paragraphs: vec!["Your data is too large for one download. Contact support and we will send it to you another way.".into()],
+        paragraphs: vec![why.into()],
         action: Some(("Contact support".into(), support.into())),
         reason: "You received this because a copy of your data was asked for.".into(),
     }
