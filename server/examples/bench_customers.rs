@@ -10,8 +10,10 @@
 //! migrations make. Then times the directory's page through the same
 //! service the page calls (`customers::search`): no search, each filter,
 //! and searches by email, name, domain, account, Stripe id and ticket
-//! number, 30 runs each after a warm-up, and prints the median and p95 in
-//! milliseconds; then the customer page (`customers::profile::load`).
+//! number, words matching every customer, one in ten or a handful, 30 runs
+//! each after a warm-up, and prints the median and p95 in milliseconds;
+//! then the customer page (`customers::profile::load`). The pool is set up
+//! as the server's (`startup::connect_options`).
 
 #[allow(dead_code)]
 #[path = "support/scratch.rs"]
@@ -126,6 +128,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("Stripe id \"cus_bench99999\"", text("cus_bench99999")),
         ("ticket \"#12345\"", text("#12345")),
         ("common word \"customer\"", text("customer")),
+        (
+            "common word \"customer\" by name, page 40",
+            Search {
+                sort: Sort::Name,
+                page: 40,
+                ..text("customer")
+            },
+        ),
+        ("every account's name \"shop\"", text("shop")),
+        ("one in ten \"lovelace\"", text("lovelace")),
+        ("eleven \"customer4242\"", text("customer4242")),
         ("nothing matches \"zzqx\"", text("zzqx")),
     ];
     println!("\nstaff customer directory, a page of 25 ({RUNS} runs each after one warm-up):");

@@ -35,7 +35,10 @@ impl Scratch {
                 .await?;
         }
         let url = format!("{server}/{name}");
-        let pool = PgPoolOptions::new().max_connections(10).connect(&url).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(server::startup::connect_options(&url, None)?)
+            .await?;
         services::MIGRATOR.run(&pool).await?;
         Ok(Scratch {
             admin,

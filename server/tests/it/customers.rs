@@ -1,6 +1,4 @@
-//! Staff's customers: the directory finds a customer by what support is
-//! told (an email, a domain, a Stripe customer id); the customer page shows
-//! their picture; locking, unlocking and ending sessions take a reason,
+//! Staff's customers: the customer page shows their picture; locking, unlocking and ending sessions take a reason,
 //! reach the customer and are audited; notes stay with staff. Customers
 //! get the not-found page for all of it.
 
@@ -8,66 +6,6 @@ use sqlx::PgPool;
 
 use crate::builders::AccountBuilder;
 use crate::helpers::*;
-
-#[sqlx::test(migrations = "../migrations")]
-async fn staff_find_a_customer_by_what_support_is_told(pool: PgPool) {
-    let app = spawn_app(pool).await;
-    let (ana, ana_browser) = app.customer("ana@example.com", "Ana Lima").await;
-    let (bob, _) = app.customer("bob@example.com", "Bob Stone").await;
-    let (sam, staff) = app.staff("sam@example.com").await;
-    AccountBuilder::named("Ana's Shop")
-        .domain("ana-shop.example.com")
-        .owner(ana)
-        .create(&app.pool)
-        .await;
-    sqlx::query("INSERT INTO billing_customers (user_id, stripe_customer_id) VALUES ($1, 'cus_Bob123')")
-        .bind(bob)
-        .execute(&app.pool)
-        .await
-        .unwrap();
-
-    // Customers get the not-found page.
-    assert_eq!(ana_browser.get("/staff/customers").await.status(), 404);
-    assert_eq!(
-        ana_browser.get(&format!("/staff/customers/{bob}")).await.status(),
-        404
-    );
-
-    let everyone = staff.page("/staff/customers").await;
-    assert!(
-        everyone.contains("Ana Lima") && everyone.contains("Bob Stone"),
-        "{everyone}"
-    );
-    assert!(
-        !everyone.contains(&format!("/staff/customers/{sam}")),
-        "staff are not customers"
-    );
-    let by_domain = staff.page("/staff/customers?q=ana-shop.example").await;
-    assert!(
-        by_domain.contains("Ana Lima") && !by_domain.contains("Bob Stone"),
-        "{by_domain}"
-    );
-    let by_stripe = staff.page("/staff/customers?q=cus_bob123").await;
-    assert!(
-        by_stripe.contains("Bob Stone") && !by_stripe.contains("Ana Lima"),
-        "{by_stripe}"
-    );
-    let by_email = staff.page("/staff/customers?q=BOB%40example").await;
-    assert!(
-        by_email.contains("Bob Stone") && !by_email.contains("Ana Lima"),
-        "{by_email}"
-    );
-    let locked = staff.page("/staff/customers?locked=on").await;
-    assert!(locked.contains("No customer matches"), "{locked}");
-    let bad_date = staff.page("/staff/customers?from=yesterday").await;
-    assert!(bad_date.contains("is not a date"), "{bad_date}");
-    assert!(bad_date.contains("Ana Lima"), "the rest of the search still runs");
-    // A percent sign is a character to find, not a wildcard.
-    assert!(staff
-        .page("/staff/customers?q=%25")
-        .await
-        .contains("No customer matches"));
-}
 
 #[sqlx::test(migrations = "../migrations")]
 async fn staff_lock_unlock_and_sign_out_a_customer_with_a_reason_kept_in_the_audit(pool: PgPool) {

@@ -13,6 +13,7 @@ mod helpers;
 mod billing;
 mod dashboard;
 mod deploys;
+mod directory;
 mod dns;
 mod hardening;
 mod hardening_ii;
