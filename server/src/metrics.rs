@@ -161,18 +161,16 @@ pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_string();
     let path = request.uri().path();
+    // The built assets and files from the site root are one series.
+    let static_file = path.starts_with("/pkg/")
+        || path.starts_with("/vendor/")
+        || matches!(
+            path,
+            "/favicon.svg" | "/favicon.ico" | "/router-guard.js" | "/error-report.js"
+        );
     let route = match request.extensions().get::<MatchedPath>() {
+        _ if static_file => "static".to_string(),
         Some(matched) => matched.as_str().to_string(),
-        // The built assets and files from the site root.
-        None if path.starts_with("/pkg/")
-            || path.starts_with("/vendor/")
-            || matches!(
-                path,
-                "/favicon.svg" | "/favicon.ico" | "/router-guard.js" | "/error-report.js"
-            ) =>
-        {
-            "static".to_string()
-        }
         None => "unmatched".to_string(),
     };
     let response = next.run(request).await;

@@ -117,7 +117,15 @@ fn site_root() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
     std::fs::create_dir_all(dir.path().join("vendor")).unwrap();
-    std::fs::write(dir.path().join("pkg/ksf.css"), "body { color: black }").unwrap();
+    let css = b"body { color: black }";
+    std::fs::write(dir.path().join("pkg/ksf.css"), css).unwrap();
+    // The build's compressed copies (scripts/lib/precompress.mjs).
+    let mut br = Vec::new();
+    brotli::BrotliCompress(&mut &css[..], &mut br, &Default::default()).unwrap();
+    std::fs::write(dir.path().join("pkg/ksf.css.br"), br).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, css).unwrap();
+    std::fs::write(dir.path().join("pkg/ksf.css.gz"), gz.finish().unwrap()).unwrap();
     std::fs::write(dir.path().join("vendor/echarts-5.5.1.min.js"), "/* echarts */").unwrap();
     std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
     dir

@@ -1,6 +1,8 @@
 //! The server as a visitor meets it: health, pages, 404s, assets, limits.
 
 use crate::helpers::{location, signed_in, spawn_app, spawn_app_with};
+use std::io::Read;
+
 use sqlx::{postgres::PgPoolOptions, PgPool};
 
 #[sqlx::test(migrations = "../migrations")]
@@ -117,16 +119,63 @@ async fn a_revalidated_site_file_is_not_modified(pool: PgPool) {
     let app = spawn_app(pool).await;
     let first = app.get("/favicon.svg").await;
     assert_eq!(first.status(), 200);
-    let modified = first.headers()["last-modified"].clone();
+    assert_eq!(first.headers()["cache-control"], "no-cache");
+    let tag = first.headers()["etag"].clone();
     let again = app
         .client
         .get(format!("{}/favicon.svg", app.base))
-        .header("if-modified-since", modified)
+        .header("if-none-match", tag)
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(app.get("/no-such-file.svg").await.status(), 404);
+}
+
+/// Static files go out as the build compressed them, chosen by what the
+/// browser accepts, each encoding with its own ETag, without a session.
+#[sqlx::test(migrations = "../migrations")]
+async fn static_files_are_sent_as_the_build_compressed_them(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("LEPTOS_HASH_FILES", "true")]).await;
+    let fetch = |encoding: &'static str| {
+        app.client
+            .get(format!("{}/pkg/ksf.css", app.base))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let br = fetch("gzip, deflate, br").await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["vary"], "accept-encoding");
+    assert_eq!(br.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(br.headers().get("set-cookie").is_none(), "no session for a file");
+    let tag = br.headers()["etag"].clone();
+    let mut css = String::new();
+    brotli::Decompressor::new(&br.bytes().await.unwrap()[..], 4096)
+        .read_to_string(&mut css)
+        .unwrap();
+    assert_eq!(css, "body { color: black }");
+
+    let gzip = fetch("gzip, br;q=0").await.unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    assert_ne!(gzip.headers()["etag"], tag, "each encoding has its own tag");
+    let plain = fetch("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), "body { color: black }");
+
+    let again = app
+        .client
+        .get(format!("{}/pkg/ksf.css", app.base))
+        .header("accept-encoding", "br")
+        .header("if-none-match", tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    // A name the build did not make is not cached as if it were forever.
+    let missing = app.get("/pkg/ksf.0123456789.css").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["cache-control"], "no-store");
 }
 
 #[sqlx::test(migrations = "../migrations")]
