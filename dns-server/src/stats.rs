@@ -139,11 +139,27 @@ pub enum Verdict {
 /// Response rate limiting per source network (a /24 for IPv4, a /56 for
 /// IPv6), so the server cannot be used to flood a victim whose address is
 /// spoofed. Applies to UDP only; TCP proves the source.
+///
+/// The networks are spread over shards, each with its own lock, so the
+/// sockets' loops rarely wait for one another; a shard forgets past
+/// seconds at most once a second, and never holds more than
+/// `SHARD_CAPACITY` networks (a flood from more new networks than that in
+/// one second is answered as first packets are: sent).
 #[derive(Debug)]
 pub struct RateLimiter {
     per_second: u32,
-    buckets: Mutex<HashMap<u128, (u64, u32)>>,
+    shards: Box<[Mutex<Shard>]>,
     start: Instant,
+}
+
+const SHARDS: usize = 64;
+const SHARD_CAPACITY: usize = 2_048;
+
+#[derive(Debug, Default)]
+struct Shard {
+    /// Network → (second, answers in it).
+    buckets: HashMap<u128, (u64, u32)>,
+    swept: u64,
 }
 
 impl RateLimiter {
@@ -151,12 +167,17 @@ impl RateLimiter {
     pub fn new(per_second: u32) -> Self {
         RateLimiter {
             per_second,
-            buckets: Mutex::new(HashMap::new()),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             start: Instant::now(),
         }
     }
 
     pub fn check(&self, source: IpAddr) -> Verdict {
+        self.check_at(source, self.start.elapsed().as_secs())
+    }
+
+    /// As `check`, at `second` since the start.
+    fn check_at(&self, source: IpAddr, second: u64) -> Verdict {
         if self.per_second == 0 {
             return Verdict::Send;
         }
@@ -164,13 +185,18 @@ impl RateLimiter {
             IpAddr::V4(v4) => u128::from(u32::from(v4) & 0xffff_ff00),
             IpAddr::V6(v6) => u128::from(v6) & !((1u128 << 72) - 1),
         };
-        let second = self.start.elapsed().as_secs();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        // Forget old seconds before the table grows without bound.
-        if buckets.len() > 100_000 {
-            buckets.retain(|_, (s, _)| *s == second);
+        // Fold the network's bits so neighbouring networks land apart.
+        let folded = (key ^ (key >> 64)) as u64;
+        let shard = (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS;
+        let mut shard = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        if shard.buckets.len() >= SHARD_CAPACITY && shard.swept != second {
+            shard.buckets.retain(|_, (s, _)| *s == second);
+            shard.swept = second;
         }
-        let entry = buckets.entry(key).or_insert((second, 0));
+        if shard.buckets.len() >= SHARD_CAPACITY && !shard.buckets.contains_key(&key) {
+            return Verdict::Send;
+        }
+        let entry = shard.buckets.entry(key).or_insert((second, 0));
         if entry.0 != second {
             *entry = (second, 0);
         }
@@ -223,6 +249,33 @@ mod tests {
         assert_eq!(limiter.check("192.0.2.200".parse().unwrap()), Slip);
         assert_eq!(limiter.check("198.51.100.1".parse().unwrap()), Send);
         assert_eq!(RateLimiter::new(0).check(a), Send, "0 is off");
+    }
+
+    #[test]
+    fn a_flood_from_new_networks_stays_bounded_and_known_sources_stay_limited() {
+        use Verdict::*;
+        let limiter = RateLimiter::new(2);
+        let heavy: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(limiter.check_at(heavy, 7), Send);
+        // More new networks in one second than the table holds.
+        for n in 0..(SHARDS * SHARD_CAPACITY * 2) as u32 {
+            let spoofed = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + (n << 8)));
+            assert_eq!(limiter.check_at(spoofed, 7), Send);
+        }
+        let held: usize = limiter
+            .shards
+            .iter()
+            .map(|s| s.lock().unwrap().buckets.len())
+            .sum();
+        assert!(held <= SHARDS * SHARD_CAPACITY, "{held} networks held");
+        assert_eq!(limiter.check_at(heavy, 7), Send);
+        assert_eq!(
+            limiter.check_at(heavy, 7),
+            Slip,
+            "the known source is still counted"
+        );
+        // The next second starts afresh.
+        assert_eq!(limiter.check_at(heavy, 8), Send);
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn UserMenu() -> impl IntoView {
         Some(user) => view! {
             <crate::islands::bell::NotificationBell/>
             <details class="user-menu">
-                <summary class="btn btn-ghost btn-sm" aria-label="Account menu">
+                <summary class="btn btn-ghost btn-sm" aria-label=format!("{}, account menu", user.display_name)>
                     <span class="user-name">{user.display_name.clone()}</span>
                 </summary>
                 <div class="user-menu-panel">

@@ -1,6 +1,8 @@
 //! "Where you're signed in": listing and ending your own sessions.
 
-use crate::helpers::{confirmed_customer, location, spawn_app, Browser, TestApp, CUSTOMER_PASSWORD};
+use crate::helpers::{
+    confirmed_customer, location, signed_in, spawn_app, Browser, TestApp, CUSTOMER_PASSWORD,
+};
 use sqlx::PgPool;
 
 const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
@@ -237,4 +239,28 @@ async fn a_session_idle_for_a_week_ends_and_each_use_extends_it(pool: PgPool) {
         302,
         "idle for over a week: sent to sign in"
     );
+}
+
+/// The sign-in page opened while signed in (a second tab, the back button)
+/// sends the visitor on to where they were going, never off the site and
+/// never back to itself.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_sign_in_page_sends_a_signed_in_visitor_on(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let browser = signed_in(&app).await;
+    for (asked, sent_to) in [
+        ("/login", "/"),
+        ("/login?next=/hosting", "/hosting"),
+        ("/login?next=%2Fsupport%3Fshow%3Dall", "/support?show=all"),
+        ("/login?next=https://evil.example/", "/"),
+        ("/login?next=/login", "/"),
+    ] {
+        let res = browser.get(asked).await;
+        assert_eq!(res.status(), 303, "{asked}");
+        assert_eq!(location(&res), sent_to, "{asked}");
+    }
+    // Signed out, it is the sign-in form.
+    let visitor = app.get("/login?next=/hosting").await;
+    assert_eq!(visitor.status(), 200);
+    assert!(visitor.text().await.unwrap().contains("Sign in"));
 }

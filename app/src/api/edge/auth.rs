@@ -182,6 +182,9 @@ mod edge {
                     {
                         return view_only_refusal();
                     }
+                    if let Some(onward) = already_signed_in(request.method(), request.uri()) {
+                        return onward;
+                    }
                     request.extensions_mut().insert(user);
                     return next.run(request).await;
                 }
@@ -190,6 +193,27 @@ mod edge {
             }
         }
         next.run(request).await
+    }
+
+    /// The sign-in page opened while signed in (a second tab, the back
+    /// button, a link clicked as a sign-in finished) sends the visitor on
+    /// to where they were going instead of asking again.
+    fn already_signed_in(method: &axum::http::Method, uri: &axum::http::Uri) -> Option<Response> {
+        if uri.path() != "/login"
+            || !(method == axum::http::Method::GET || method == axum::http::Method::HEAD)
+        {
+            return None;
+        }
+        let next = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .find(|(key, _)| key == "next")
+            .map(|(_, value)| value.into_owned());
+        let onward = domain::NextPath::or_dashboard(next.as_deref());
+        // Never back to the sign-in page itself.
+        let onward = match onward.as_str() {
+            p if p == "/login" || p.starts_with("/login?") => "/",
+            p => p,
+        };
+        Some(see_other(onward))
     }
 
     /// While staff view as a customer, no form is let through but ending
