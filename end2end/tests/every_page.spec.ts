@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { DEMO, E2E_STAFF, signIn } from "./support";
 
@@ -7,7 +8,8 @@ import { DEMO, E2E_STAFF, signIn } from "./support";
 // covered without editing this file), for a visitor, a customer and staff,
 // on a phone and a desktop, light and dark: no page is wider than the
 // screen, nothing visible sticks out of it, no table needs sideways
-// scrolling, and the console stays empty.
+// scrolling, the console stays empty, and axe-core finds nothing against
+// WCAG 2.1 A and AA.
 
 const SHELL = join(__dirname, "..", "..", "app", "src", "shell.rs");
 const ROUTES: string[] = [...readFileSync(SHELL, "utf8").matchAll(/path!\("([^"]*)"\)/g)].map((m) => `/${m[1]}`);
@@ -88,8 +90,8 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
   ] as const) {
     // Each page is loaded once and measured in light and in dark (the
     // theme follows the system setting, so switching it needs no reload).
-    test(`every page fits for a ${who} on a ${device} in light and dark`, async ({ browser }) => {
-      test.setTimeout(150_000);
+    test(`every page fits and is accessible for a ${who} on a ${device} in light and dark`, async ({ browser }) => {
+      test.setTimeout(240_000);
       const context = await browser.newContext({ viewport, colorScheme: "light", isMobile: device === "phone", hasTouch: device === "phone" });
       const page = await context.newPage();
       const errors: string[] = [];
@@ -122,12 +124,30 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
       // Each page is loaded in the theme the last one ended in, measured,
       // switched and measured again: one switch per page (each takes a
       // restyle, and three per page were half of this test's time).
-      let theme: "light" | "dark" = "light";
+      //
+      // axe-core checks each distinct page once per test (a route that
+      // sends a visitor to sign in is the sign-in page; a staff page is the
+      // not-found page for a customer), in the theme it loaded in. The
+      // desktop run starts in dark, so each page is checked in light at
+      // one width and in dark at the other.
+      let theme: "light" | "dark" = device === "phone" ? "light" : "dark";
+      await page.emulateMedia({ colorScheme: theme });
+      const checked = new Set<string>();
+      const inaccessible: string[] = [];
       for (const route of ROUTES) {
         const path = fill(route, params);
         visiting = path;
-        await page.goto(path);
+        const response = await page.goto(path);
         await page.waitForLoadState("load");
+        const distinct = response?.status() === 404 ? "not found" : new URL(page.url()).pathname;
+        if (!checked.has(distinct)) {
+          checked.add(distinct);
+          const found = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+          for (const v of found.violations) {
+            const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
+            inaccessible.push(`${path} in ${theme}: ${v.id} (${v.impact}): ${v.help} — ${where}`);
+          }
+        }
         for (const colorScheme of [theme, theme === "light" ? "dark" : "light"] as const) {
           if (colorScheme !== theme) await page.emulateMedia({ colorScheme });
           theme = colorScheme;
@@ -136,6 +156,7 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
         }
       }
       expect(failures, failures.join("\n")).toEqual([]);
+      expect(inaccessible, inaccessible.join("\n")).toEqual([]);
       expect(errors).toEqual([]);
       await context.close();
     });

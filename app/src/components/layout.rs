@@ -151,7 +151,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         <ViewingBanner/>
         <div class="app-frame">
             <header class="topbar">
-                <a class="brand" href="/">
+                // Named even on a phone, where only the mark shows.
+                <a class="brand" href="/" aria-label=crate::PRODUCT_NAME>
                     <span class="brand-mark" aria-hidden="true">"K"</span>
                     <span class="brand-name">{crate::PRODUCT_NAME}</span>
                 </a>
