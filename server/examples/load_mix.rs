@@ -115,7 +115,14 @@ async fn main() -> Result<(), Error> {
         .env("KSF_TICKET_REPLIES_PER_USER_HOUR", "1000000")
         .stdout(std::process::Stdio::null())
         .spawn()?;
+    // As a browser asks: the answers' compression is part of the cost.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_ENCODING,
+        reqwest::header::HeaderValue::from_static("br, gzip"),
+    );
     let client = reqwest::Client::builder()
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(connections)
         .timeout(Duration::from_secs(30))

@@ -28,8 +28,7 @@ pub(super) fn RecordFilter(editor: Editor, q: String, kind: String) -> impl Into
         </form>
         <p class="muted record-count" aria-live="polite">
             {move || {
-                let total = editor.records.with(Vec::len);
-                let shown = editor.matching.with(Vec::len);
+                let (total, shown) = editor.counts();
                 if shown == total {
                     format!("{total} records")
                 } else {
@@ -52,12 +51,12 @@ pub(super) fn Pager(editor: Editor) -> impl IntoView {
                 view! {
                     {(p > 1).then(|| view! {
                         <a class="btn btn-secondary btn-small" href=prev_href rel="prev"
-                            on:click=move |ev| { ev.prevent_default(); editor.page.set(p - 1); }>"Previous"</a>
+                            on:click=move |ev| editor.turn(&ev, p - 1)>"Previous"</a>
                     })}
                     <span class="muted">{format!(" Page {p} of {last} ")}</span>
                     {(p < last).then(|| view! {
                         <a class="btn btn-secondary btn-small" href=next_href rel="next"
-                            on:click=move |ev| { ev.prevent_default(); editor.page.set(p + 1); }>"Next"</a>
+                            on:click=move |ev| editor.turn(&ev, p + 1)>"Next"</a>
                     })}
                 }
             }}

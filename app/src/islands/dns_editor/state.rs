@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::fields::{client_errors, FormSignals, FIELDS};
-use super::{apply_result, sort, EditorSeed, PAGE_SIZE};
+use super::{apply_result, sort, EditorRows, EditorSeed, Filter, PAGE_SIZE};
 use crate::api::dns::RecordRow;
 use domain::dns::{RecordInput, RecordType};
 use domain::DomainName;
@@ -18,6 +18,10 @@ pub(super) struct Editor {
     pub domain: StoredValue<Option<DomainName>>,
     pub can_edit: bool,
     pub records: RwSignal<Vec<RecordRow>>,
+    /// `records` is the whole zone, not only a large zone's first view.
+    pub whole: RwSignal<bool>,
+    /// The whole zone's counts while only its first view is here.
+    pub first: StoredValue<(usize, usize)>,
     pub q: RwSignal<String>,
     pub kind: RwSignal<String>,
     pub page: RwSignal<usize>,
@@ -33,9 +37,9 @@ pub(super) struct Editor {
 }
 
 impl Editor {
-    pub fn new(zone: String, records: Vec<RecordRow>, can_edit: bool, seed: &EditorSeed) -> Self {
+    pub fn new(zone: String, rows: EditorRows, can_edit: bool, seed: &EditorSeed) -> Self {
         let domain = DomainName::parse(&zone).ok();
-        let records = RwSignal::new(records);
+        let records = RwSignal::new(rows.rows);
         let q = RwSignal::new(seed.q.clone());
         let kind = RwSignal::new(seed.kind.clone());
         // The refused form's input and errors go back to the form it came from.
@@ -66,17 +70,11 @@ impl Editor {
         });
         let edit_form = FormSignals::new(edit_input.unwrap_or_default(), errors, message);
         let matching = Memo::new(move |_| {
-            let needle = q.get().trim().to_lowercase();
-            let wanted = RecordType::parse(&kind.get());
+            let filter = Filter::new(&q.get(), &kind.get());
             records.with(|rs| {
                 rs.iter()
                     .enumerate()
-                    .filter(|(_, r)| wanted.is_none_or(|t| r.record.record_type() == t))
-                    .filter(|(_, r)| {
-                        needle.is_empty()
-                            || r.record.name.display().to_lowercase().contains(&needle)
-                            || r.record.data.display().to_lowercase().contains(&needle)
-                    })
+                    .filter(|(_, r)| filter.keeps(r))
                     .map(|(i, _)| i)
                     .collect::<Vec<usize>>()
             })
@@ -86,6 +84,8 @@ impl Editor {
             domain: StoredValue::new(domain),
             can_edit,
             records,
+            whole: RwSignal::new(rows.whole),
+            first: StoredValue::new((rows.total, rows.matching)),
             q,
             kind,
             page: RwSignal::new(seed.page.max(1)),
@@ -105,12 +105,41 @@ impl Editor {
         format!("/domains/{}", self.zone.get_value())
     }
 
+    /// Records in the zone, and how many of them the filter keeps.
+    pub fn counts(&self) -> (usize, usize) {
+        if self.whole.get() {
+            (self.records.with(Vec::len), self.matching.with(Vec::len))
+        } else {
+            self.first.get_value()
+        }
+    }
+
     pub fn pages(&self) -> usize {
-        self.matching.with(|m| m.len().div_ceil(PAGE_SIZE).max(1))
+        self.counts().1.div_ceil(PAGE_SIZE).max(1)
     }
 
     pub fn current_page(&self) -> usize {
         self.page.get().min(self.pages())
+    }
+
+    /// Shows page `page` in place; until the whole zone is here, the link
+    /// loads it as a page.
+    pub fn turn(&self, ev: &leptos::ev::MouseEvent, page: usize) {
+        if self.whole.get_untracked() {
+            ev.prevent_default();
+            self.page.set(page);
+        }
+    }
+
+    /// The rows of the current page, as a range of `matching`.
+    pub fn page_range(&self) -> std::ops::Range<usize> {
+        let shown = self.matching.with(Vec::len);
+        if !self.whole.get() {
+            // The first view is exactly the page's rows.
+            return 0..shown;
+        }
+        let start = ((self.current_page() - 1) * PAGE_SIZE).min(shown);
+        start..(start + PAGE_SIZE).min(shown)
     }
 
     /// The page's own URL with the filter kept and `extra` added (the

@@ -6,21 +6,16 @@ use leptos::prelude::*;
 
 use super::fields::RecordFields;
 use super::state::Editor;
-use super::PAGE_SIZE;
 use crate::api::dns::RecordRow;
 
 #[component]
 pub(super) fn RecordTable(editor: Editor) -> impl IntoView {
     let rows = move || {
-        let (start, end) = {
-            let total = editor.matching.with(Vec::len);
-            let start = (editor.current_page() - 1) * PAGE_SIZE;
-            (start.min(total), (start + PAGE_SIZE).min(total))
-        };
+        let range = editor.page_range();
         let shown: Vec<RecordRow> = editor.matching.with(|m| {
             editor
                 .records
-                .with(|rs| m[start..end].iter().filter_map(|i| rs.get(*i).cloned()).collect())
+                .with(|rs| m[range].iter().filter_map(|i| rs.get(*i).cloned()).collect())
         });
         let editing = editor.editing.get();
         let deleting = editor.deleting.get();
@@ -36,6 +31,28 @@ pub(super) fn RecordTable(editor: Editor) -> impl IntoView {
             })
             .collect_view()
     };
+    // Keyboard users keep their place: every row is drawn anew when one
+    // opens or closes, so the focus would fall to the page. A row's form or
+    // confirmation takes it when it opens; its Edit or Delete link gets it
+    // back when it closes.
+    Effect::new(move |before: Option<(Option<String>, Option<String>)>| {
+        let now = (editor.editing.get(), editor.deleting.get());
+        if let Some((was_editing, was_deleting)) = before {
+            let opened = |now: &Option<String>, was: &Option<String>| {
+                now.clone().filter(|id| was.as_ref() != Some(id))
+            };
+            if let Some(id) = opened(&now.0, &was_editing) {
+                focus(format!("#r-{id} .input"));
+            } else if let Some(id) = opened(&now.1, &was_deleting) {
+                focus(format!("#r-{id} button"));
+            } else if let (Some(id), None) = (&was_editing, &now.0) {
+                focus(format!("#edit-{id}"));
+            } else if let (Some(id), None) = (&was_deleting, &now.1) {
+                focus(format!("#delete-{id}"));
+            }
+        }
+        now
+    });
     view! {
         <div class="table-wrap">
             <table class="table stack records">
@@ -64,7 +81,8 @@ fn EditingRow(editor: Editor, id: String) -> impl IntoView {
                     <RecordFields prefix="edit" form records=editor.records editing_id=id.clone()
                         domain=editor.domain.get_value() hydrated=editor.hydrated/>
                     <div class="actions">
-                        <button class="btn btn-primary" type="submit" disabled=move || form.busy.get()>"Save record"</button>
+                        <button class="btn btn-primary" type="submit" disabled=move || form.busy.get()
+                            aria-busy=move || form.busy.get().then_some("true")>"Save record"</button>
                         <a class="btn btn-secondary" href=action.clone()
                             on:click=move |ev| { ev.prevent_default(); editor.editing.set(None); }>"Cancel"</a>
                     </div>
@@ -101,7 +119,7 @@ fn Row(editor: Editor, row: RecordRow, asking: bool) -> impl IntoView {
         let (id_for_edit, id_for_ask) = (id.clone(), id.clone());
         view! {
             <a class="btn btn-secondary btn-small" href=editor.link(format!("edit={id}#r-{id}"))
-                aria-label=format!("Edit {what}")
+                id=format!("edit-{id}") aria-label=format!("Edit {what}")
                 on:click=move |ev| {
                     ev.prevent_default();
                     editor.edit_form.reset(input.clone());
@@ -109,7 +127,7 @@ fn Row(editor: Editor, row: RecordRow, asking: bool) -> impl IntoView {
                     editor.editing.set(Some(id_for_edit.clone()));
                 }>"Edit"</a> " "
             <a class="btn btn-secondary btn-small" href=editor.link(format!("delete={id}#r-{id}"))
-                aria-label=format!("Delete {what}")
+                id=format!("delete-{id}") aria-label=format!("Delete {what}")
                 on:click=move |ev| {
                     ev.prevent_default();
                     editor.editing.set(None);
@@ -127,4 +145,22 @@ fn Row(editor: Editor, row: RecordRow, asking: bool) -> impl IntoView {
             <td data-label="Actions" class="record-actions">{actions}</td>
         </tr>
     }
+}
+
+/// Focuses the first element `selector` finds, once the rows are drawn.
+fn focus(selector: String) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use leptos::wasm_bindgen::JsCast;
+        let found = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = found {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selector;
 }

@@ -10,7 +10,7 @@ use crate::api::dns::queries::load_zone;
 use crate::api::dns::{ChangeRow, ImportPreview, TemplatePreview, ZoneView};
 use crate::api::require_user;
 use crate::components::form::{use_form, FormMessages};
-use crate::islands::dns_editor::{DnsEditor, EditorSeed};
+use crate::islands::dns_editor::{DnsEditor, EditorRows, EditorSeed};
 use crate::pages::hosting::{param, set_status};
 use crate::pages::identity::query;
 use domain::dns::templates::{DmarcPolicy, Template};
@@ -198,7 +198,7 @@ fn Zone(z: ZoneView) -> impl IntoView {
                     </table>
                 </div>
             </details>
-            <DnsEditor zone=z.name.clone() records=z.records.clone() can_edit=z.can_edit seed/>
+            <DnsEditor zone=z.name.clone() rows=EditorRows::first_view(z.records.clone(), &seed) can_edit=z.can_edit seed/>
             // Not the section's last child: the islands router steps over
             // an island to its next sibling when it compares pages.
             <p class="muted">"Every change raises the zone's serial and is kept in the history below."</p>
