@@ -134,11 +134,15 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
       await page.emulateMedia({ colorScheme: theme });
       const checked = new Set<string>();
       const inaccessible: string[] = [];
+      let pendingInvitations = 0;
       for (const route of ROUTES) {
         const path = fill(route, params);
         visiting = path;
         const response = await page.goto(path);
         await page.waitForLoadState("load");
+        if (route === "/hosting/:id") {
+          pendingInvitations = await page.getByRole("button", { name: /^Withdraw invitation to / }).count();
+        }
         const distinct = response?.status() === 404 ? "not found" : new URL(page.url()).pathname;
         if (!checked.has(distinct)) {
           checked.add(distinct);
@@ -155,6 +159,9 @@ for (const who of ["visitor", "customer", "staff"] as Who[]) {
           if (found.length) failures.push(`${path} (${new URL(page.url()).pathname}) in ${colorScheme}: ${found.join("; ")}`);
         }
       }
+      // The demo shop's pending invitation (`ksf seed-demo`) is its page's
+      // widest row on a phone: measured here, not missing from the data.
+      if (who === "customer") expect(pendingInvitations).toBeGreaterThan(0);
       expect(failures, failures.join("\n")).toEqual([]);
       expect(inaccessible, inaccessible.join("\n")).toEqual([]);
       expect(errors).toEqual([]);
