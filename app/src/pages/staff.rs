@@ -55,7 +55,7 @@ pub fn StaffPlansPage() -> impl IntoView {
                             view! {
                                 <div class="table-wrap">
                                     <table class="table stack plans">
-                                        <thead><tr><th>"Code"</th><th>"Name"</th><th>"Storage"</th><th>"Bandwidth / month"</th><th>"Sites"</th><th>"Price / month"</th><th>"Offered"</th><th></th></tr></thead>
+                                        <thead><tr><th>"Code"</th><th>"Name"</th><th>"Storage"</th><th>"Bandwidth / month"</th><th>"Sites"</th><th>"Price / month"</th><th>"Offered"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                         <tbody>
                                             {list.into_iter().map(|p| view! {
                                                 <tr class="plan">
