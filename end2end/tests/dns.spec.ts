@@ -12,6 +12,14 @@ async function account(page: Page, name: string, domain: string) {
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }
 
+/** `domain` added on a new free account of that name, its zone page open. */
+async function zonePage(page: Page, name: string, domain: string) {
+  await account(page, name, domain);
+  await page.goto("/domains");
+  await page.getByLabel("Domain name").fill(domain);
+  await page.getByRole("button", { name: "Add domain" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: domain })).toBeVisible();
+}
 
 const rows = (page: Page) => page.locator("tr.record");
 
@@ -87,11 +95,7 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
 test("a record is edited and a deletion kept with the keyboard alone", async ({ page }) => {
   await signUpConfirmed(page, "Kay Keys", "keyboard passphrase 1");
   const domain = `keys${Date.now()}.example.org`;
-  await account(page, "Key Shop", domain);
-  await page.goto("/domains");
-  await page.getByLabel("Domain name").fill(domain);
-  await page.getByRole("button", { name: "Add domain" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: domain })).toBeVisible();
+  await zonePage(page, "Key Shop", domain);
   await waitForHydration(page);
   const problems = watchForProblems(page);
 
@@ -193,11 +197,7 @@ test.describe("without JavaScript", () => {
   test("the editor's forms work and errors come back next to the field", async ({ page }) => {
     await signUpConfirmed(page, "Nico NoScript", "noscript passphrase 1");
     const domain = `plain${Date.now()}.example.org`;
-    await account(page, "Plain Shop", domain);
-    await page.goto("/domains");
-    await page.getByLabel("Domain name").fill(domain);
-    await page.getByRole("button", { name: "Add domain" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: domain })).toBeVisible();
+    await zonePage(page, "Plain Shop", domain);
     await page.locator("#new-type").selectOption("MX");
     await page.locator("#new-name").fill("lists");
     await page.locator("#new-content").fill("mx.example.net");
@@ -221,11 +221,7 @@ test("figures: a 5,000-record zone is imported and opened in the editor", async 
   test.setTimeout(180_000);
   await signUpConfirmed(page, "Bea Bulk", "bulk passphrase 1");
   const domain = `bulk${Date.now()}.example.org`;
-  await account(page, "Bulk Shop", domain);
-  await page.goto("/domains");
-  await page.getByLabel("Domain name").fill(domain);
-  await page.getByRole("button", { name: "Add domain" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: domain })).toBeVisible();
+  await zonePage(page, "Bulk Shop", domain);
   const lines = [`$ORIGIN ${domain}.`, "$TTL 3600"];
   for (let i = 0; i < 5000; i++) lines.push(`host${i} IN A 198.51.100.${i % 250}`);
   const zone = lines.join("\n");

@@ -18,6 +18,8 @@
 #[allow(dead_code)]
 #[path = "support/scratch.rs"]
 mod scratch;
+#[path = "support/serve.rs"]
+mod serve;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,21 +28,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scratch::Scratch;
-
-type Error = Box<dyn std::error::Error>;
+use serve::{number, Error};
 
 const BROWSER: &str = "br, gzip";
-
-fn number(arg: Option<String>, default: u64, range: std::ops::RangeInclusive<u64>) -> Result<u64, Error> {
-    match arg {
-        None => Ok(default),
-        Some(a) => a
-            .parse()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| format!("{a}: expected {}..={}", range.start(), range.end()).into()),
-    }
-}
 
 struct Case {
     name: String,
@@ -52,14 +42,9 @@ struct Case {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
-    let seconds = number(args.next(), 10, 1..=600)?;
-    let connections = number(args.next(), 64, 1..=1_000)?;
-    let binary = std::env::current_exe()?
-        .parent()
-        .and_then(|examples| examples.parent())
-        .map(|dir| dir.join("ksf"))
-        .filter(|p| p.exists())
-        .ok_or("build the server first: cargo build --release -p server --bin ksf --example bench_http")?;
+    let seconds: u64 = number(args.next(), 10, 1..=600)?;
+    let connections: u64 = number(args.next(), 64, 1..=1_000)?;
+    let binary = serve::release_binary("bench_http")?;
     let site = PathBuf::from(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
     let stylesheet = std::fs::read_dir(site.join("pkg"))
         .map_err(|e| {
@@ -95,37 +80,15 @@ async fn main() -> Result<(), Error> {
         .pool_max_idle_per_host(connections as usize)
         .timeout(Duration::from_secs(30))
         .build()?;
-    let began = Instant::now();
-    while !client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
-    {
-        if began.elapsed() > Duration::from_secs(30) {
-            let _ = server.kill();
-            return Err("the server did not become ready".into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    serve::wait_ready(&client, &base, &mut server).await?;
     let demo = &services::demo::DEMO_LOGINS[0];
-    let res = client
-        .post(format!("{base}/login"))
-        .header("origin", &base)
-        .form(&[("email", demo.email), ("password", demo.password), ("next", "/")])
-        .send()
-        .await?;
-    let cookie = res
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
-        .collect::<Vec<_>>()
-        .join("; ");
-    if res.status() != 303 || cookie.is_empty() {
-        let _ = server.kill();
-        return Err(format!("signing in the demo customer: HTTP {}", res.status()).into());
-    }
+    let cookie = match serve::sign_in(&client, &base, demo.email, demo.password).await {
+        Ok(cookie) => cookie,
+        Err(e) => {
+            let _ = server.kill();
+            return Err(e);
+        }
+    };
     let domain: String = sqlx::query_scalar("SELECT name FROM domains ORDER BY created_at LIMIT 1")
         .fetch_one(&db.pool)
         .await?;

@@ -18,18 +18,19 @@
 #[allow(dead_code)]
 #[path = "support/scratch.rs"]
 mod scratch;
+#[path = "support/serve.rs"]
+mod serve;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use scratch::Scratch;
+use serve::{number, Error};
 
 const PASSWORD: &str = "load passphrase 1";
 const STREAMS: usize = 200;
 const SAMPLES_PER_SECOND: usize = 1_000;
-
-type Error = Box<dyn std::error::Error>;
 
 /// One route's latencies in ms, and its failures by status (0: no answer).
 type Route = (Vec<f64>, BTreeMap<u16, u64>);
@@ -58,21 +59,6 @@ struct User {
     ticket: i64,
 }
 
-fn number(
-    arg: Option<String>,
-    default: usize,
-    range: std::ops::RangeInclusive<usize>,
-) -> Result<usize, Error> {
-    match arg {
-        None => Ok(default),
-        Some(a) => a
-            .parse()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| format!("{a}: expected {}..={}", range.start(), range.end()).into()),
-    }
-}
-
 /// The server's resident memory in MB, from /proc.
 fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -89,15 +75,10 @@ fn rss_mb(pid: u32) -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
-    let seconds = number(args.next(), 600, 10..=86_400)?;
-    let users = number(args.next(), 500, 10..=100_000)?;
-    let connections = number(args.next(), 200, 1..=5_000)?;
-    let binary = std::env::current_exe()?
-        .parent()
-        .and_then(|examples| examples.parent())
-        .map(|dir| dir.join("ksf"))
-        .filter(|p| p.exists())
-        .ok_or("build the server first: cargo build --release -p server --bin ksf --example load_mix")?;
+    let seconds: usize = number(args.next(), 600, 10..=86_400)?;
+    let users: usize = number(args.next(), 500, 10..=100_000)?;
+    let connections: usize = number(args.next(), 200, 1..=5_000)?;
+    let binary = serve::release_binary("load_mix")?;
 
     let db = Scratch::open("ksf_load_mix", false).await?;
     services::hosting::plans::seed_catalogue(&db.pool).await?;
@@ -128,18 +109,7 @@ async fn main() -> Result<(), Error> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let began = Instant::now();
-    while !client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
-    {
-        if began.elapsed() > Duration::from_secs(30) {
-            let _ = server.kill();
-            return Err("the server did not become ready".into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    serve::wait_ready(&client, &base, &mut server).await?;
     let people = Arc::new(set_up(&client, &base, &db.pool, users).await?);
     println!(
         "{users} users signed in, each with an account, a domain and a ticket, in {:.0} s",
@@ -227,22 +197,7 @@ async fn set_up(
     .await?;
     let mut people = Vec::new();
     for (email, account, domain) in owned {
-        let res = client
-            .post(format!("{base}/login"))
-            .header("origin", base)
-            .form(&[("email", email.as_str()), ("password", PASSWORD), ("next", "/")])
-            .send()
-            .await?;
-        let cookie = res
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
-            .collect::<Vec<_>>()
-            .join("; ");
-        if res.status() != 303 || cookie.is_empty() {
-            return Err(format!("signing in {email}: HTTP {}", res.status()).into());
-        }
+        let cookie = serve::sign_in(client, base, &email, PASSWORD).await?;
         let post = |path: String, form: Vec<(&'static str, String)>| {
             client
                 .post(format!("{base}{path}"))

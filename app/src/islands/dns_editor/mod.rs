@@ -62,20 +62,20 @@ impl EditorRows {
     pub fn first_view(mut records: Vec<RecordRow>, seed: &EditorSeed) -> Self {
         let total = records.len();
         let filter = Filter::new(&seed.q, &seed.kind);
-        let matching = records.iter().filter(|r| filter.keeps(r)).count();
         if total <= WHOLE_ZONE_UP_TO {
             return EditorRows {
+                matching: records.iter().filter(|r| filter.keeps(r)).count(),
                 rows: records,
                 total,
-                matching,
                 whole: true,
             };
         }
         sort(&mut records);
+        let kept: Vec<RecordRow> = records.into_iter().filter(|r| filter.keeps(r)).collect();
+        let matching = kept.len();
         let page = seed.page.clamp(1, matching.div_ceil(PAGE_SIZE).max(1));
-        let rows = records
+        let rows = kept
             .into_iter()
-            .filter(|r| filter.keeps(r))
             .skip((page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
             .collect();
