@@ -54,6 +54,9 @@ pub fn resolve(zone: &Zone, qname: &LowerName, qtype: RecordType) -> Answer {
             None => (wildcard(zone, &name), true),
         };
         let Some(node) = records else {
+            if answer.answers.is_empty() {
+                return nxdomain(zone);
+            }
             answer.code = ResponseCode::NXDomain;
             answer.authority.push(zone.negative_soa());
             return answer;
@@ -98,6 +101,17 @@ pub fn resolve(zone: &Zone, qname: &LowerName, qtype: RecordType) -> Answer {
         return answer;
     }
     answer
+}
+
+/// A name the zone does not hold (and no wildcard covers): NXDOMAIN with
+/// the SOA.
+pub fn nxdomain(zone: &Zone) -> Answer {
+    Answer {
+        code: ResponseCode::NXDomain,
+        authoritative: true,
+        authority: vec![zone.negative_soa()],
+        ..Answer::default()
+    }
 }
 
 /// The NS records of the closest delegation at or above `name` and below

@@ -7,11 +7,32 @@ use std::sync::{Arc, RwLock};
 
 use hickory_proto::rr::LowerName;
 
+use super::prepared::wire;
 use super::zone::Zone;
 
 #[derive(Debug, Default)]
 pub struct Catalog {
-    zones: RwLock<FxHashMap<LowerName, Arc<Zone>>>,
+    zones: RwLock<Zones>,
+}
+
+/// The zones by origin, and again by the origin's wire format, which the
+/// fast path looks up without building a name.
+#[derive(Debug, Default)]
+struct Zones {
+    by_name: FxHashMap<LowerName, Arc<Zone>>,
+    by_wire: FxHashMap<Box<[u8]>, Arc<Zone>>,
+}
+
+impl Zones {
+    fn insert(&mut self, zone: Arc<Zone>) -> Option<Arc<Zone>> {
+        self.by_wire.insert(wire(&zone.origin), zone.clone());
+        self.by_name.insert(zone.origin.clone(), zone)
+    }
+
+    fn remove(&mut self, origin: &LowerName) -> Option<Arc<Zone>> {
+        self.by_wire.remove(&wire(origin));
+        self.by_name.remove(origin)
+    }
 }
 
 impl Catalog {
@@ -19,6 +40,7 @@ impl Catalog {
     /// suffix, so a customer's `shop.example.com` wins over `example.com`.
     pub fn find(&self, name: &LowerName) -> Option<Arc<Zone>> {
         let zones = self.zones.read().unwrap_or_else(|e| e.into_inner());
+        let zones = &zones.by_name;
         if zones.is_empty() {
             return None;
         }
@@ -33,10 +55,25 @@ impl Catalog {
         })
     }
 
+    /// `find` for a name in lower-case wire format (labels, then 0),
+    /// trusted to be well formed (the fast path parsed it).
+    pub fn find_wire(&self, name: &[u8]) -> Option<Arc<Zone>> {
+        let zones = self.zones.read().unwrap_or_else(|e| e.into_inner());
+        let mut at = 0;
+        while let Some(&len) = name.get(at).filter(|len| **len != 0) {
+            if let Some(zone) = name.get(at..).and_then(|suffix| zones.by_wire.get(suffix)) {
+                return Some(zone.clone());
+            }
+            at += 1 + usize::from(len);
+        }
+        None
+    }
+
     pub fn get(&self, origin: &LowerName) -> Option<Arc<Zone>> {
         self.zones
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .by_name
             .get(origin)
             .cloned()
     }
@@ -46,7 +83,7 @@ impl Catalog {
     pub fn put(&self, zone: Zone) -> bool {
         let mut zones = self.zones.write().unwrap_or_else(|e| e.into_inner());
         let serial = zone.serial;
-        let before = zones.insert(zone.origin.clone(), Arc::new(zone));
+        let before = zones.insert(Arc::new(zone));
         before.is_none_or(|z| z.serial != serial)
     }
 
@@ -62,14 +99,20 @@ impl Catalog {
     /// Replaces every zone at once (start, reload after a lost connection
     /// or SIGHUP); returns the origins that are new or whose serial changed.
     pub fn replace_all(&self, fresh: Vec<Zone>) -> Vec<LowerName> {
-        let next: FxHashMap<LowerName, Arc<Zone>> = fresh
-            .into_iter()
-            .map(|z| (z.origin.clone(), Arc::new(z)))
-            .collect();
+        let mut next = Zones::default();
+        for zone in fresh {
+            next.insert(Arc::new(zone));
+        }
         let mut zones = self.zones.write().unwrap_or_else(|e| e.into_inner());
         let changed = next
+            .by_name
             .iter()
-            .filter(|(origin, z)| zones.get(*origin).is_none_or(|old| old.serial != z.serial))
+            .filter(|(origin, z)| {
+                zones
+                    .by_name
+                    .get(*origin)
+                    .is_none_or(|old| old.serial != z.serial)
+            })
             .map(|(origin, _)| origin.clone())
             .collect();
         *zones = next;
@@ -77,7 +120,7 @@ impl Catalog {
     }
 
     pub fn len(&self) -> usize {
-        self.zones.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.zones.read().unwrap_or_else(|e| e.into_inner()).by_name.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,8 +1,11 @@
-//! Each request: rate limit (every UDP answer, error answers too), find the zone, answer (or transfer it to an
-//! allowed secondary), count and maybe log it.
+//! The full path for each request: find the zone, answer (or transfer it
+//! to an allowed secondary), count and maybe log it. TCP comes here from
+//! hickory's server; UDP from our own loop (`udp`), which rate-limits
+//! first and answers most questions from the prepared answers instead.
 
-use std::iter;
+use std::iter::{self, Empty};
 use std::net::IpAddr;
+use std::slice::Iter;
 use std::sync::Arc;
 
 use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
@@ -10,7 +13,7 @@ use hickory_proto::rr::{Record, RecordType};
 use hickory_server::net::runtime::Time;
 use hickory_server::net::xfer::Protocol;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
-use hickory_server::zone_handler::MessageResponseBuilder;
+use hickory_server::zone_handler::{MessageResponse, MessageResponseBuilder};
 
 use super::answer::{self, Answer};
 use super::catalog::Catalog;
@@ -40,10 +43,33 @@ fn failed(request: &Request, code: ResponseCode) -> ResponseInfo {
     })
 }
 
+/// The message that carries `answer`: the one encoding both the full
+/// path and the prepared answers (`prepared`) use.
+pub(crate) fn message<'q>(
+    request: &'q Request,
+    answer: &'q Answer,
+    edns: Option<&'q Edns>,
+) -> MessageResponse<'q, 'q, Iter<'q, Record>, Iter<'q, Record>, Empty<&'q Record>, Iter<'q, Record>> {
+    let mut metadata = Metadata::response_from_request(&request.metadata);
+    metadata.authoritative = answer.authoritative;
+    metadata.response_code = answer.code;
+    let mut builder = MessageResponseBuilder::new(&request.queries, None);
+    if let Some(e) = edns {
+        builder.edns(e);
+    }
+    builder.build(
+        metadata,
+        answer.answers.iter(),
+        answer.authority.iter(),
+        iter::empty::<&Record>(),
+        answer.additional.iter(),
+    )
+}
+
 impl Handler {
     /// A source over its rate: a truncated answer now and then (a real
     /// client retries over TCP), else refused.
-    async fn limited<R: ResponseHandler>(
+    pub(crate) async fn limited<R: ResponseHandler>(
         &self,
         verdict: Verdict,
         request: &Request,
@@ -119,12 +145,6 @@ impl RequestHandler for Handler {
             Some(edns) if edns.version() > 0 => Some(ResponseCode::BADVERS),
             _ => None,
         });
-        if udp {
-            match self.limiter.check(src.ip()) {
-                Verdict::Send => {}
-                verdict => return self.limited(verdict, request, response).await,
-            }
-        }
         let mut edns = request.edns.as_ref().map(|_| {
             let mut e = Edns::new();
             e.set_max_payload(UDP_PAYLOAD);
@@ -157,20 +177,7 @@ impl RequestHandler for Handler {
             tracing::info!(target: "ksf_dns::query", %src, name = %query.name(), %qtype, code = %answer.code, "query");
         }
         self.stats.count(qtype, answer.code);
-        let mut metadata = Metadata::response_from_request(&request.metadata);
-        metadata.authoritative = answer.authoritative;
-        metadata.response_code = answer.code;
-        let mut builder = MessageResponseBuilder::new(&request.queries, None);
-        if let Some(e) = &edns {
-            builder.edns(e);
-        }
-        let message = builder.build(
-            metadata,
-            answer.answers.iter(),
-            answer.authority.iter(),
-            iter::empty::<&Record>(),
-            answer.additional.iter(),
-        );
+        let message = message(request, &answer, edns.as_ref());
         response
             .send_response(message)
             .await

@@ -6,9 +6,14 @@
 pub mod answer;
 pub mod catalog;
 mod config;
+#[cfg(test)]
+mod differential;
+pub mod fast;
 pub mod handler;
+pub mod prepared;
 pub mod stats;
 pub mod transfer;
+pub mod udp;
 pub mod zone;
 
 use std::net::SocketAddr;
@@ -17,11 +22,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::rr::{LowerName, Name};
+use hickory_server::net::runtime::Time;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::Server;
 use services::dns::{serving, DnsSettings};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use tokio::net::{TcpListener, UdpSocket};
+use std::net::UdpSocket;
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use catalog::Catalog;
@@ -64,13 +72,30 @@ fn bind_error(addr: SocketAddr, source: std::io::Error) -> DnsStartError {
 pub struct Running {
     /// Where it answers (UDP and TCP on the same port).
     pub addr: SocketAddr,
+    /// UDP sockets, each read by its own thread (one per core).
+    pub udp_sockets: usize,
     pub metrics_addr: Option<SocketAddr>,
     pub catalog: Arc<Catalog>,
     pub stats: Arc<Stats>,
     /// Wakes the full reload (what SIGHUP does).
     pub reload: Arc<Notify>,
-    server: Server<Handler>,
+    server: Server<Shared>,
+    udp: udp::Loops,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// hickory's server (TCP) and the UDP loops share one handler.
+struct Shared(Arc<Handler>);
+
+#[async_trait::async_trait]
+impl RequestHandler for Shared {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        response: R,
+    ) -> ResponseInfo {
+        self.0.handle_request::<R, T>(request, response).await
+    }
 }
 
 impl Running {
@@ -79,6 +104,7 @@ impl Running {
         for task in &self.tasks {
             task.abort();
         }
+        self.udp.stop().await;
         if let Err(error) = self.server.shutdown_gracefully().await {
             tracing::warn!(%error, "dns server did not stop cleanly");
         }
@@ -221,9 +247,8 @@ fn shared_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
     socket.set_reuse_port(true)?;
-    socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
-    UdpSocket::from_std(socket.into())
+    Ok(socket.into())
 }
 
 /// UDP sockets (one per core) and a TCP listener on one port. Port 0
@@ -271,17 +296,16 @@ pub async fn start(
     follower.reload_all().await?;
     tracing::info!(zones = catalog.len(), %addr, "dns: zones loaded");
 
-    let handler = Handler {
+    let handler = Arc::new(Handler {
         catalog: catalog.clone(),
         stats: stats.clone(),
         limiter: RateLimiter::new(config.rate_limit),
         log: QueryLog::new(config.query_log_every),
         secondaries: config.secondaries.iter().map(SocketAddr::ip).collect(),
-    };
-    let mut server = Server::new(handler);
-    for socket in udp {
-        server.register_socket(socket);
-    }
+    });
+    let udp_sockets = udp.len();
+    let udp = udp::Loops::spawn(udp, handler.clone()).map_err(|e| bind_error(addr, e))?;
+    let mut server = Server::new(Shared(handler));
     server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
 
     let mut tasks = vec![tokio::spawn(follower.follow(listener, reload.clone()))];
@@ -317,11 +341,13 @@ pub async fn start(
     };
     Ok(Running {
         addr,
+        udp_sockets,
         metrics_addr,
         catalog,
         stats,
         reload,
         server,
+        udp,
         tasks,
     })
 }

@@ -7,6 +7,8 @@ use rustc_hash::FxHashMap;
 use hickory_proto::rr::{LowerName, Name, Record, RecordType};
 use services::dns::serving::ServedZone;
 
+use super::prepared::Answers;
+
 /// The records at one owner name, by type. An empty node is an empty
 /// non-terminal: `b.example.com` when only `a.b.example.com` has records,
 /// which exists (NODATA, not NXDOMAIN).
@@ -21,6 +23,11 @@ impl Node {
             .iter()
             .find(|(t, _)| *t == record_type)
             .map(|(_, records)| records.as_slice())
+    }
+
+    /// The types held here.
+    pub fn types(&self) -> impl Iterator<Item = RecordType> + '_ {
+        self.sets.iter().map(|(t, _)| *t)
     }
 
     pub fn all(&self) -> impl Iterator<Item = &Record> {
@@ -53,6 +60,8 @@ pub struct Zone {
     pub has_wildcards: bool,
     /// Every record but the SOA, in zone-file order (for AXFR).
     records: Vec<Record>,
+    /// The answers the UDP fast path sends, built with the zone.
+    pub answers: Answers,
 }
 
 impl Zone {
@@ -74,6 +83,7 @@ impl Zone {
             has_delegations: false,
             has_wildcards: false,
             records: Vec::with_capacity(records.len()),
+            answers: Answers::default(),
         };
         let mut soa = None;
         for mut record in records {
@@ -93,6 +103,7 @@ impl Zone {
             zone.insert(record);
         }
         zone.soa = soa.ok_or_else(|| format!("zone {}: no SOA record", served.name.as_str()))?;
+        zone.answers = Answers::build(&zone);
         Ok(zone)
     }
 
@@ -126,6 +137,11 @@ impl Zone {
 
     pub fn node(&self, name: &LowerName) -> Option<&Node> {
         self.nodes.get(name)
+    }
+
+    /// Every name with its records (empty non-terminals too).
+    pub fn nodes(&self) -> impl Iterator<Item = (&LowerName, &Node)> {
+        self.nodes.iter()
     }
 
     /// The records a transfer sends between its two SOA records.

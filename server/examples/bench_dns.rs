@@ -7,8 +7,11 @@
 //! real server on a free port, and writes the same zones, exported by the
 //! portal, for NSD (Debian's `nsd`), which it starts on another port. Then
 //! `dnsperf` sends both the same query mix (names that exist, names that do
-//! not, types a name lacks) for 15 s each, one after the other. Prints
-//! queries/s, latency and the ratio, and how long a change takes to be
+//! not, types a name lacks) for 15 s each, one after the other. NSD runs
+//! as many servers (`server-count`) as `ksf dns` has UDP sockets, so both
+//! have the same cores. Then each gets the mix at a fixed rate below its
+//! limit, with every answer's latency recorded, for p50/p99. Prints
+//! queries/s, latency, both ratios, and how long a change takes to be
 //! answered. Needs `dnsperf` and `nsd` (apt-get install dnsperf nsd).
 
 #[allow(dead_code)]
@@ -28,6 +31,9 @@ use services::dns::{probe, serving, DnsSettings};
 use sqlx::PgPool;
 
 const SECONDS: u32 = 15;
+/// The fixed-rate run that measures each answer's latency.
+const LATENCY_SECONDS: u32 = 5;
+const LATENCY_RATE: u32 = 20_000;
 
 fn free_port() -> Result<u16, std::io::Error> {
     Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -109,6 +115,7 @@ struct Figures {
     avg_ms: f64,
     max_ms: f64,
     lost: String,
+    codes: String,
 }
 
 fn dnsperf(at: SocketAddr, file: &std::path::Path) -> Result<Figures, String> {
@@ -141,12 +148,39 @@ fn dnsperf(at: SocketAddr, file: &std::path::Path) -> Result<Figures, String> {
         avg_ms: number(&latency).unwrap_or(0.0) * 1000.0,
         max_ms: max * 1000.0,
         lost: field("Queries lost").unwrap_or_default(),
+        codes: field("Response codes").unwrap_or_default(),
     })
 }
 
-fn nsd_conf(dir: &std::path::Path, port: u16, zones: &[serving::ServedZone]) -> String {
+/// p50 and p99 latency in ms at a fixed rate: dnsperf's verbose mode
+/// prints each answer's latency as its last field.
+fn latencies(at: SocketAddr, file: &std::path::Path) -> Result<(f64, f64, usize), String> {
+    let out = Command::new("dnsperf")
+        .args(["-s", &at.ip().to_string(), "-p", &at.port().to_string()])
+        .args(["-d", &file.to_string_lossy(), "-l", &LATENCY_SECONDS.to_string()])
+        .args(["-Q", &LATENCY_RATE.to_string(), "-c", "8", "-T", "1", "-v"])
+        .output()
+        .map_err(|e| format!("dnsperf: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut samples: Vec<f64> = text
+        .lines()
+        .filter(|l| l.starts_with("> "))
+        .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+        .collect();
+    if samples.is_empty() {
+        return Err(format!(
+            "dnsperf -v printed no latencies:\n{}",
+            &text[..text.len().min(2000)]
+        ));
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)] * 1000.0;
+    Ok((at(0.50), at(0.99), samples.len()))
+}
+
+fn nsd_conf(dir: &std::path::Path, port: u16, servers: usize, zones: &[serving::ServedZone]) -> String {
     let mut conf = format!(
-        "server:\n  ip-address: 127.0.0.1@{port}\n  server-count: 1\n  username: \"\"\n  chroot: \"\"\n  zonesdir: \"{d}\"\n  database: \"\"\n  zonelistfile: \"{d}/zone.list\"\n  xfrdfile: \"{d}/xfrd.state\"\n  pidfile: \"{d}/nsd.pid\"\n  logfile: \"{d}/nsd.log\"\n  verbosity: 0\nremote-control:\n  control-enable: no\n",
+        "server:\n  ip-address: 127.0.0.1@{port}\n  server-count: {servers}\n  reuseport: yes\n  username: \"\"\n  chroot: \"\"\n  zonesdir: \"{d}\"\n  database: \"\"\n  zonelistfile: \"{d}/zone.list\"\n  xfrdfile: \"{d}/xfrd.state\"\n  pidfile: \"{d}/nsd.pid\"\n  logfile: \"{d}/nsd.log\"\n  verbosity: 0\nremote-control:\n  control-enable: no\n",
         d = dir.display()
     );
     for z in zones {
@@ -235,7 +269,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let nsd_at = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     std::fs::write(
         dir.path().join("nsd.conf"),
-        nsd_conf(dir.path(), nsd_at.port(), &served),
+        nsd_conf(dir.path(), nsd_at.port(), running.udp_sockets, &served),
     )?;
     let mut nsd = Command::new("nsd")
         .args(["-d", "-c"])
@@ -247,9 +281,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     wait_for(nsd_at, &probe_name).await?;
     println!(
-        "nsd: loaded {} zones in {:.2} s, answering on {nsd_at}",
+        "nsd: loaded {} zones in {:.2} s, answering on {nsd_at} with server-count {} (ksf dns: {} UDP sockets)",
         served.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        running.udp_sockets,
+        running.udp_sockets
     );
 
     let file = dir.path().join("queries.txt");
@@ -258,6 +294,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // first; the same file, the same settings.
     let ours = dnsperf(running.addr, &file)?;
     let theirs = dnsperf(nsd_at, &file)?;
+    let our_latency = latencies(running.addr, &file)?;
+    let their_latency = latencies(nsd_at, &file)?;
     let _ = nsd.kill();
     let _ = nsd.wait();
 
@@ -289,6 +327,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         delays.push(committed.elapsed().as_secs_f64() * 1000.0);
     }
     delays.sort_by(f64::total_cmp);
+    let running_sockets = running.udp_sockets;
     running.stop().await;
     db.close(false).await?;
 
@@ -304,9 +343,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             f.qps, f.avg_ms, f.max_ms, f.lost
         );
     }
+    for (who, f) in [("ksf dns", &ours), ("nsd", &theirs)] {
+        println!("  {who:<9} answers: {}", f.codes);
+    }
     println!(
-        "  ksf dns / nsd throughput: {:.0} %",
+        "  ksf dns / nsd throughput, {} UDP sockets each: {:.0} %",
+        running_sockets,
         100.0 * ours.qps / theirs.qps.max(1.0)
+    );
+    println!();
+    println!("latency at {LATENCY_RATE} queries/s for {LATENCY_SECONDS} s, every answer timed:");
+    println!("  server          p50          p99   answers");
+    for (who, (p50, p99, n)) in [("ksf dns", our_latency), ("nsd", their_latency)] {
+        println!("  {who:<9} {p50:>8.3} ms {p99:>8.3} ms {n:>9}");
+    }
+    println!(
+        "  ksf dns / nsd p99 latency: {:.0} % (lower is better)",
+        100.0 * our_latency.1 / their_latency.1.max(1e-9)
     );
     println!(
         "change committed → answered: p50 {:.1} ms, max {:.1} ms (20 changes)",
