@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO, E2E_STAFF, signIn } from "./support";
+import { DEMO, E2E_STAFF, ROUTES, fill, parameters, signIn } from "./support";
 
 // Every route of the app (read from the router itself, so new pages are
 // covered without editing this file), for a visitor, a customer and staff,
@@ -11,38 +9,11 @@ import { DEMO, E2E_STAFF, signIn } from "./support";
 // scrolling, the console stays empty, and axe-core finds nothing against
 // WCAG 2.1 A and AA.
 
-const SHELL = join(__dirname, "..", "..", "app", "src", "shell.rs");
-const ROUTES: string[] = [...readFileSync(SHELL, "utf8").matchAll(/path!\("([^"]*)"\)/g)].map((m) => `/${m[1]}`);
-
 test("the route list was read from the router", () => {
   expect(ROUTES).toContain("/");
   expect(ROUTES).toContain("/hosting/:id");
   expect(ROUTES.length).toBeGreaterThan(25);
 });
-
-/** A real value for each route parameter, from the demo data. */
-async function parameters(page: Page): Promise<Record<string, string>> {
-  await page.goto("/hosting?q=Demo+Shop");
-  const href = await page.getByRole("link", { name: "Demo Shop" }).first().getAttribute("href");
-  // The demo customer's support ticket (staff find it in their queue).
-  await page.goto("/support?show=all");
-  let link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
-  if ((await link.count()) === 0) {
-    await page.goto("/staff/tickets?state=all");
-    link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
-  }
-  const ticket = await link.getAttribute("href");
-  // The demo customer, as staff find them (others see the not-found page).
-  await page.goto(`/staff/customers?q=${encodeURIComponent(DEMO.email)}`);
-  const found = page.locator("table.customers a").first();
-  const customer = (await found.count()) > 0 ? (await found.getAttribute("href"))!.split("/").pop()! : "unknown";
-  // The demo shop's domain, whose zone the demo seeds.
-  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()!, name: "shop.example.com", customer };
-}
-
-function fill(route: string, params: Record<string, string>): string {
-  return route.replace(/:([a-z_]+)/g, (_, name) => params[name] ?? "unknown");
-}
 
 /** What does not fit on the screen, in words (empty when all is well). */
 async function misfits(page: Page): Promise<string[]> {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
 
 /** The demo customer seeded by `ksf seed-demo`. */
@@ -75,4 +77,32 @@ export async function signOut(page: Page) {
   await page.getByLabel("Account menu").click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByText("You are signed out.")).toBeVisible();
+}
+
+/** Every route of the app, read from the router itself. */
+const SHELL = join(__dirname, "..", "..", "app", "src", "shell.rs");
+export const ROUTES: string[] = [...readFileSync(SHELL, "utf8").matchAll(/path!\("([^"]*)"\)/g)].map((m) => `/${m[1]}`);
+
+/** A real value for each route parameter, from the demo data. */
+export async function parameters(page: Page): Promise<Record<string, string>> {
+  await page.goto("/hosting?q=Demo+Shop");
+  const href = await page.getByRole("link", { name: "Demo Shop" }).first().getAttribute("href");
+  // The demo customer's support ticket (staff find it in their queue).
+  await page.goto("/support?show=all");
+  let link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
+  if ((await link.count()) === 0) {
+    await page.goto("/staff/tickets?state=all");
+    link = page.getByRole("link", { name: /Emails to Gmail bounce/ }).first();
+  }
+  const ticket = await link.getAttribute("href");
+  // The demo customer, as staff find them (others see the not-found page).
+  await page.goto(`/staff/customers?q=${encodeURIComponent(DEMO.email)}`);
+  const found = page.locator("table.customers a").first();
+  const customer = (await found.count()) > 0 ? (await found.getAttribute("href"))!.split("/").pop()! : "unknown";
+  // The demo shop's domain, whose zone the demo seeds.
+  return { id: href!.split("/").pop()!, number: ticket!.split("/").pop()!, name: "shop.example.com", customer };
+}
+
+export function fill(route: string, params: Record<string, string>): string {
+  return route.replace(/:([a-z_]+)/g, (_, name) => params[name] ?? "unknown");
 }
