@@ -4,8 +4,13 @@ import { test, type Browser, type BrowserContext } from "@playwright/test";
 import { DEMO, ROUTES, fill, parameters, signIn } from "../tests/support";
 
 // Page weight and load time on a phone, measured on a running release
-// build (`./scripts/run --release`). Prints two tables and asserts
-// nothing: see bench.config.ts for how to run it.
+// build. Prints two tables and asserts nothing:
+//
+//   ./scripts/run --release            then, in end2end/,
+//   KSF_BASE_URL=http://127.0.0.1:3000 npx playwright test --config tools.config.ts page_load
+//
+// KSF_SITE_ROOT (default ../target/site) is the built site, whose .gz and
+// .br copies give the sizes; KSF_BENCH_LOADS (default 5) the loads per route.
 //
 // 1. Weight: for every route, the JavaScript and WebAssembly it loads, in
 //    the bytes a gzip-only client gets (the build's own .gz copies) and
