@@ -233,6 +233,21 @@ fn the_common_questions_take_the_fast_path() {
     assert!(!fast("missing.shop.example", 1, None));
     assert!(!fast("big.shop.example", 16, None));
     assert!(fast("big.shop.example", 16, Some((1232, false))));
+    // A client that takes 512 bytes with EDNS gets no more (RFC 6891
+    // §6.2.5): truncated, for it to ask again over TCP.
+    assert!(!fast("big.shop.example", 16, Some((512, false))));
+    let small = udp::full(
+        &handler,
+        &datagram(7, 0, "big.shop.example", 0, 16, Some((512, false))),
+        SRC,
+        Verdict::Send,
+    )
+    .expect("an answer");
+    assert!(
+        small.len() <= 512 && small[2] & 0x02 != 0,
+        "{} bytes, TC unset",
+        small.len()
+    );
     assert!(!fast("shop.example", 252, None));
     let mut cookie = datagram(7, 0, "shop.example", 0, 1, Some((1232, false)));
     let at = cookie.len() - 2;
@@ -264,6 +279,17 @@ fn malformed_datagrams_get_what_the_full_path_gives() {
     pointer.truncate(12);
     pointer.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1]);
     assert!(!same(&handler, &pointer));
+    // Over the rate limit, one that cannot be decoded is counted and not
+    // answered.
+    let limited = || {
+        handler
+            .stats
+            .rate_limited
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let before = limited();
+    assert_eq!(udp::full(&handler, &pointer, SRC, Verdict::Slip), None);
+    assert_eq!(limited(), before + 1);
     // A response is never answered.
     let mut response = good.clone();
     response[2] |= 0x80;

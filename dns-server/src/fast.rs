@@ -12,12 +12,12 @@ use super::prepared::{self, Prepared, BASE};
 use super::stats::{QueryLog, Stats};
 
 /// The OPT record the full path adds when the query had one: the root
-/// name, type 41, our payload size, no extended code, version 0, no flags
-/// (we do not sign, so DO is not echoed), no options.
-const OPT: [u8; 11] = {
-    let size = UDP_PAYLOAD.to_be_bytes();
-    [0, 0, 41, size[0], size[1], 0, 0, 0, 0, 0, 0]
-};
+/// name, type 41, the payload size answered with, no extended code,
+/// version 0, no flags (we do not sign, so DO is not echoed), no options.
+fn opt(payload: u16) -> [u8; 11] {
+    let [high, low] = payload.to_be_bytes();
+    [0, 0, 41, high, low, 0, 0, 0, 0, 0, 0]
+}
 
 /// The common query, read from a datagram.
 #[derive(Debug)]
@@ -28,7 +28,9 @@ pub struct Question<'p> {
     pub lower: [u8; 255],
     pub lower_len: usize,
     pub qtype: u16,
-    pub edns: bool,
+    /// With EDNS: the largest answer, the client's payload size within
+    /// 512 and ours.
+    pub edns: Option<u16>,
 }
 
 impl Question<'_> {
@@ -79,10 +81,12 @@ pub fn parse(packet: &[u8]) -> Option<Question<'_>> {
     let end = at + 4;
     let rest = packet.get(end..)?;
     let edns = match (additional, rest) {
-        (0, []) => false,
+        (0, []) => None,
         // OPT: root owner, type 41, any payload size, any extended code,
         // version 0, any flags, no data.
-        (1, [0, 0, 41, _, _, _, 0, _, _, 0, 0]) => true,
+        (1, [0, 0, 41, high, low, _, 0, _, _, 0, 0]) => {
+            Some(u16::from_be_bytes([*high, *low]).clamp(512, UDP_PAYLOAD))
+        }
         _ => return None,
     };
     Some(Question {
@@ -124,9 +128,9 @@ pub fn answer(catalog: &Catalog, stats: &Stats, log: &QueryLog, packet: &[u8], o
 /// question, and an OPT if the query had one.
 fn assemble(packet: &[u8], question: &Question<'_>, p: &Prepared, out: &mut Vec<u8>) -> bool {
     let after_question = 12 + question.raw.len();
-    let size = after_question + p.body.len() + if question.edns { OPT.len() } else { 0 };
-    let limit = if question.edns { UDP_PAYLOAD } else { 512 };
-    if size > usize::from(limit) {
+    let opt = question.edns.map(opt);
+    let size = after_question + p.body.len() + opt.map_or(0, |o| o.len());
+    if size > usize::from(question.edns.unwrap_or(512)) {
         return false;
     }
     let (Some(id), Some(asked)) = (packet.get(0..2), word(packet, 2)) else {
@@ -136,13 +140,8 @@ fn assemble(packet: &[u8], question: &Question<'_>, p: &Prepared, out: &mut Vec<
     let [answers, authority, additional] = p.counts;
     out.clear();
     out.extend_from_slice(id);
-    for w in [
-        flags,
-        1,
-        answers,
-        authority,
-        additional + u16::from(question.edns),
-    ] {
+    let additional = additional.saturating_add(u16::from(opt.is_some()));
+    for w in [flags, 1, answers, authority, additional] {
         out.extend_from_slice(&w.to_be_bytes());
     }
     out.extend_from_slice(question.raw);
@@ -162,8 +161,8 @@ fn assemble(packet: &[u8], question: &Question<'_>, p: &Prepared, out: &mut Vec<
         }
         out[at..at + 2].copy_from_slice(&(0xc000 | target).to_be_bytes());
     }
-    if question.edns {
-        out.extend_from_slice(&OPT);
+    if let Some(opt) = opt {
+        out.extend_from_slice(&opt);
     }
     true
 }

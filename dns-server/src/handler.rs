@@ -20,9 +20,9 @@ use super::catalog::Catalog;
 use super::stats::{QueryLog, RateLimiter, Stats, Verdict};
 use super::transfer;
 
-/// The UDP payload we offer: small enough to avoid fragmentation (the
-/// 2020 DNS flag day's figure); larger answers are truncated and the
-/// client retries over TCP.
+/// The largest UDP answer: small enough to avoid fragmentation (the 2020
+/// DNS flag day's figure), and never more than the client's EDNS payload
+/// size; larger answers are truncated and the client retries over TCP.
 pub const UDP_PAYLOAD: u16 = 1232;
 
 pub struct Handler {
@@ -145,9 +145,11 @@ impl RequestHandler for Handler {
             Some(edns) if edns.version() > 0 => Some(ResponseCode::BADVERS),
             _ => None,
         });
-        let mut edns = request.edns.as_ref().map(|_| {
+        let mut edns = request.edns.as_ref().map(|asked| {
             let mut e = Edns::new();
-            e.set_max_payload(UDP_PAYLOAD);
+            // No larger than the client takes (RFC 6891 §6.2.5: below 512
+            // counts as 512), nor than we send.
+            e.set_max_payload(asked.max_payload().clamp(512, UDP_PAYLOAD));
             e
         });
         if let Some(code) = code {

@@ -38,25 +38,29 @@ pub struct Loops {
 impl Loops {
     /// A thread for each socket.
     pub fn spawn(sockets: Vec<UdpSocket>, handler: Arc<Handler>) -> std::io::Result<Loops> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut threads = Vec::with_capacity(sockets.len());
+        // Built first, so the loops already started stop if a later one
+        // cannot (its `Drop`).
+        let mut loops = Loops {
+            stop: Arc::new(AtomicBool::new(false)),
+            threads: Vec::with_capacity(sockets.len()),
+        };
         for (n, socket) in sockets.into_iter().enumerate() {
             socket.set_nonblocking(false)?;
             socket.set_read_timeout(Some(WAKE))?;
-            let (handler, stop) = (handler.clone(), stop.clone());
-            threads.push(
+            let (handler, stop) = (handler.clone(), loops.stop.clone());
+            loops.threads.push(
                 std::thread::Builder::new()
                     .name(format!("ksf-dns-udp-{n}"))
                     .spawn(move || serve(&socket, &handler, &stop))?,
             );
         }
-        Ok(Loops { stop, threads })
+        Ok(loops)
     }
 
     /// Stops every loop and waits for it, so the port is free after.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        let threads = self.threads;
+        let threads = std::mem::take(&mut self.threads);
         let joined = tokio::task::spawn_blocking(move || {
             for thread in threads {
                 if thread.join().is_err() {
@@ -67,6 +71,18 @@ impl Loops {
         .await;
         if let Err(error) = joined {
             tracing::warn!(%error, "waiting for the dns udp loops failed");
+        }
+    }
+}
+
+/// A server dropped without `stop` (a failed start, a test that ends
+/// early) still stops its loops: one left running would keep answering
+/// on its port, which a later server may be given.
+impl Drop for Loops {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
         }
     }
 }
@@ -139,7 +155,12 @@ pub fn full(handler: &Handler, packet: &[u8], src: SocketAddr, verdict: Verdict)
     let header = Header::read(&mut BinDecoder::new(packet)).ok()?;
     let capture = Capture::default();
     match Request::from_bytes(packet.to_vec(), src, Protocol::Udp) {
-        Err(_) if verdict == Verdict::Drop => return None,
+        Err(_) if verdict != Verdict::Send => {
+            // Over the limit: counted, and not answered (a FORMERR is no
+            // use to a spoofed victim; a real client asks again).
+            handler.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
         Err(_) => {
             let Ok(queries) = Queries::read(&mut BinDecoder::new(&[]), 0) else {
                 return None;
