@@ -54,11 +54,10 @@ pub fn resolve(zone: &Zone, qname: &LowerName, qtype: RecordType) -> Answer {
             None => (wildcard(zone, &name), true),
         };
         let Some(node) = records else {
-            if answer.answers.is_empty() {
-                return nxdomain(zone);
-            }
-            answer.code = ResponseCode::NXDomain;
-            answer.authority.push(zone.negative_soa());
+            // After the CNAMEs followed so far, if any.
+            let missing = nxdomain(zone);
+            answer.code = missing.code;
+            answer.authority.extend(missing.authority);
             return answer;
         };
         let owned = |records: &[Record]| -> Vec<Record> {

@@ -175,7 +175,7 @@ const SRC: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr:
 fn same(handler: &Handler, packet: &[u8]) -> bool {
     let full = udp::full(handler, packet, SRC, Verdict::Send).expect("the full path answers");
     let mut fast = Vec::new();
-    if !fast::answer(&handler.catalog, &handler.stats, &handler.log, packet, &mut fast) {
+    if !fast::answer(handler, packet, &mut fast) {
         return false;
     }
     assert_eq!(fast, full, "fast (left) and full (right) differ");
@@ -267,13 +267,7 @@ fn malformed_datagrams_get_what_the_full_path_gives() {
     // never a panic.
     for end in 0..good.len() {
         let mut out = Vec::new();
-        assert!(!fast::answer(
-            &handler.catalog,
-            &handler.stats,
-            &handler.log,
-            &good[..end],
-            &mut out
-        ));
+        assert!(!fast::answer(&handler, &good[..end], &mut out));
     }
     let mut pointer = good.clone();
     pointer.truncate(12);

@@ -6,10 +6,8 @@
 
 use hickory_proto::rr::RecordType;
 
-use super::catalog::Catalog;
-use super::handler::UDP_PAYLOAD;
+use super::handler::{Handler, UDP_PAYLOAD};
 use super::prepared::{self, Prepared, BASE};
-use super::stats::{QueryLog, Stats};
 
 /// The OPT record the full path adds when the query had one: the root
 /// name, type 41, the payload size answered with, no extended code,
@@ -100,11 +98,11 @@ pub fn parse(packet: &[u8]) -> Option<Question<'_>> {
 
 /// Writes the answer to `packet` into `out` if the fast path has it;
 /// returns whether it did.
-pub fn answer(catalog: &Catalog, stats: &Stats, log: &QueryLog, packet: &[u8], out: &mut Vec<u8>) -> bool {
+pub fn answer(handler: &Handler, packet: &[u8], out: &mut Vec<u8>) -> bool {
     let Some(question) = parse(packet) else {
         return false;
     };
-    let prepared = catalog.find_wire(question.name());
+    let prepared = handler.catalog.find_wire(question.name());
     let prepared = match &prepared {
         Some(zone) => zone.answers.get(question.name(), question.qtype),
         None => prepared::refused(),
@@ -116,8 +114,8 @@ pub fn answer(catalog: &Catalog, stats: &Stats, log: &QueryLog, packet: &[u8], o
         return false;
     }
     let qtype = RecordType::from(question.qtype);
-    stats.count(qtype, prepared.code);
-    if log.sample() {
+    handler.stats.count(qtype, prepared.code);
+    if handler.log.sample() {
         tracing::info!(target: "ksf_dns::query", name = %name_text(question.name()), %qtype, code = %prepared.code, "query");
     }
     true

@@ -17,7 +17,7 @@ use hickory_proto::rr::{LowerName, RecordType};
 use hickory_proto::serialize::binary::BinEncoder;
 use hickory_server::net::xfer::Protocol;
 use hickory_server::server::Request;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::answer::{self, Answer};
 use super::handler::{message, UDP_PAYLOAD};
@@ -58,19 +58,23 @@ fn query(questions: &[&[u8]]) -> Vec<u8> {
 /// The root name, type A, class IN.
 const ROOT_QUESTION: [u8; 5] = [0, 0, 1, 0, 1];
 
-/// A second question of 256 bytes (a name of 252), which moves every
-/// pointer after it by exactly 0x100: only the pointers' first bytes
-/// change, so comparing the two encodings finds them.
-fn far_question() -> Vec<u8> {
-    let mut q = Vec::with_capacity(256);
-    for len in [63u8, 63, 63, 58] {
-        q.push(len);
-        q.extend(std::iter::repeat_n(b'x', usize::from(len)));
-    }
-    q.extend_from_slice(&[0, 0, 1, 0, 1]);
-    debug_assert_eq!(q.len(), 256);
+/// A second question of 256 bytes (a name of 252: labels of 63, 63, 63
+/// and 58 letters, then type A, class IN), which moves every pointer
+/// after it by exactly 0x100: only the pointers' first bytes change, so
+/// comparing the two encodings finds them.
+const FAR_QUESTION: [u8; 256] = {
+    let mut q = [b'x'; 256];
+    q[0] = 63;
+    q[64] = 63;
+    q[128] = 63;
+    q[192] = 58;
+    q[251] = 0;
+    q[252] = 0;
+    q[253] = 1;
+    q[254] = 0;
+    q[255] = 1;
     q
-}
+};
 
 /// The whole message the full path sends for `answer` after `questions`
 /// (no EDNS, no size limit).
@@ -92,9 +96,8 @@ impl Prepared {
         if near.len() > usize::from(UDP_PAYLOAD) {
             return None;
         }
-        let far_q = far_question();
-        let far = encode(answer, &[&ROOT_QUESTION, &far_q])?;
-        let (body, moved) = (near.get(BASE..)?, far.get(BASE + far_q.len()..)?);
+        let far = encode(answer, &[&ROOT_QUESTION, &FAR_QUESTION])?;
+        let (body, moved) = (near.get(BASE..)?, far.get(BASE + FAR_QUESTION.len()..)?);
         if body.len() != moved.len() {
             return None;
         }
@@ -155,14 +158,14 @@ impl Answers {
     /// the zone holds for a CNAME, whose chain depends on the type), and
     /// one answer per name for the rest. Equal answers are shared.
     pub fn build(zone: &Zone) -> Answers {
-        let mut shared: FxHashMap<Arc<Prepared>, ()> = FxHashMap::default();
+        let mut shared: FxHashSet<Arc<Prepared>> = FxHashSet::default();
         let mut intern = |p: Option<Prepared>| -> Option<Arc<Prepared>> {
             let p = p?;
-            if let Some((known, ())) = shared.get_key_value(&p) {
+            if let Some(known) = shared.get(&p) {
                 return Some(known.clone());
             }
             let p = Arc::new(p);
-            shared.insert(p.clone(), ());
+            shared.insert(p.clone());
             Some(p)
         };
         let mut zone_types: Vec<RecordType> = Vec::new();

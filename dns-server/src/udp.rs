@@ -123,25 +123,18 @@ fn serve(socket: &UdpSocket, handler: &Handler, stop: &AtomicBool) {
         if len < 12 || unanswerable(src) {
             continue;
         }
-        let reply = match handler.limiter.check(src.ip()) {
-            Verdict::Send
-                if fast::answer(&handler.catalog, &handler.stats, &handler.log, query, &mut out) =>
-            {
-                Some(out.as_slice())
-            }
-            verdict => {
-                out.clear();
-                match full(handler, query, src, verdict) {
-                    Some(bytes) => {
-                        out.extend_from_slice(&bytes);
-                        Some(out.as_slice())
-                    }
-                    None => None,
+        let answered = match handler.limiter.check(src.ip()) {
+            Verdict::Send if fast::answer(handler, query, &mut out) => true,
+            verdict => match full(handler, query, src, verdict) {
+                Some(bytes) => {
+                    out = bytes;
+                    true
                 }
-            }
+                None => false,
+            },
         };
-        if let Some(reply) = reply {
-            if let Err(error) = socket.send_to(reply, src) {
+        if answered {
+            if let Err(error) = socket.send_to(&out, src) {
                 tracing::debug!(%error, %src, "dns: sending an answer failed");
             }
         }
@@ -152,7 +145,6 @@ fn serve(socket: &UdpSocket, handler: &Handler, stop: &AtomicBool) {
 /// then the handler. `None`: nothing is sent (a response, a datagram
 /// shorter than a header, or a dropped answer).
 pub fn full(handler: &Handler, packet: &[u8], src: SocketAddr, verdict: Verdict) -> Option<Vec<u8>> {
-    let header = Header::read(&mut BinDecoder::new(packet)).ok()?;
     let capture = Capture::default();
     match Request::from_bytes(packet.to_vec(), src, Protocol::Udp) {
         Err(_) if verdict != Verdict::Send => {
@@ -162,12 +154,12 @@ pub fn full(handler: &Handler, packet: &[u8], src: SocketAddr, verdict: Verdict)
             return None;
         }
         Err(_) => {
-            let Ok(queries) = Queries::read(&mut BinDecoder::new(&[]), 0) else {
-                return None;
-            };
+            // Only the header could be read (no answer without one).
+            let header = Header::read(&mut BinDecoder::new(packet)).ok()?;
+            let queries = Queries::read(&mut BinDecoder::new(&[]), 0).ok()?;
             let message = MessageResponseBuilder::new(&queries, None)
                 .error_msg(&header.metadata, ResponseCode::FormErr);
-            capture.keep(message);
+            now(capture.clone().send_response(message))?.ok()?;
         }
         Ok(request) if request.metadata.message_type == MessageType::Response => return None,
         Ok(request) => {
@@ -202,8 +194,15 @@ fn now<T>(future: impl Future<Output = T>) -> Option<T> {
 struct Capture(Arc<Mutex<Option<Vec<u8>>>>);
 
 impl Capture {
-    fn keep<'a>(
-        &self,
+    fn take(&self) -> Option<Vec<u8>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+#[async_trait::async_trait]
+impl ResponseHandler for Capture {
+    async fn send_response<'a>(
+        &mut self,
         response: MessageResponse<
             '_,
             'a,
@@ -212,7 +211,7 @@ impl Capture {
             impl Iterator<Item = &'a Record> + Send + 'a,
             impl Iterator<Item = &'a Record> + Send + 'a,
         >,
-    ) -> ResponseInfo {
+    ) -> Result<ResponseInfo, NetError> {
         let id = response.metadata().id;
         let max = response.edns().map_or(512, |edns| edns.max_payload());
         let mut bytes = Vec::with_capacity(512);
@@ -237,27 +236,6 @@ impl Capture {
             }
         };
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes);
-        info
-    }
-
-    fn take(&self) -> Option<Vec<u8>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
-
-#[async_trait::async_trait]
-impl ResponseHandler for Capture {
-    async fn send_response<'a>(
-        &mut self,
-        response: MessageResponse<
-            '_,
-            'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-        >,
-    ) -> Result<ResponseInfo, NetError> {
-        Ok(self.keep(response))
+        Ok(info)
     }
 }

@@ -34,6 +34,9 @@ mod plans;
 #[allow(dead_code)]
 #[path = "support/scratch.rs"]
 mod scratch;
+#[allow(dead_code)]
+#[path = "support/serve.rs"]
+mod serve;
 
 use std::process::Command;
 use std::time::Instant;
@@ -108,8 +111,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plans = plans::Plans::install();
     let base = start_server(&scratch_url).await?;
 
-    let customer = sign_in(&base, "bench-customer@example.com").await?;
-    let staff = sign_in(&base, "bench-staff@example.com").await?;
+    // Without redirects: signing in answers 303 with the session's cookie.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let customer = serve::sign_in(&client, &base, "bench-customer@example.com", PASSWORD).await?;
+    let staff = serve::sign_in(&client, &base, "bench-staff@example.com", PASSWORD).await?;
 
     // The static page: the customer dashboard's own bytes, from memory.
     let page = reqwest::Client::new()
@@ -264,31 +271,6 @@ async fn start_server(url: &str) -> Result<String, Box<dyn std::error::Error>> {
     let base = format!("http://{}", application.local_addr()?);
     tokio::spawn(application.run_until(std::future::pending()));
     Ok(base)
-}
-
-/// Signs in through the form and returns the session cookie(s) as a header value.
-async fn sign_in(base: &str, email: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let res = client
-        .post(format!("{base}/login"))
-        .header("origin", base)
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await?;
-    let cookies: Vec<String> = res
-        .headers()
-        .get_all(http::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .map(str::to_string)
-        .collect();
-    if res.status() != 303 || cookies.is_empty() {
-        return Err(format!("signing in as {email}: HTTP {} without a session", res.status()).into());
-    }
-    Ok(cookies.join("; "))
 }
 
 struct Figures {

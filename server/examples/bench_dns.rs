@@ -118,11 +118,19 @@ struct Figures {
     codes: String,
 }
 
-fn dnsperf(at: SocketAddr, file: &std::path::Path) -> Result<Figures, String> {
-    let out = Command::new("dnsperf")
+/// dnsperf sending the query file to `at` for `seconds`, from 8 clients.
+fn dnsperf_command(at: SocketAddr, file: &std::path::Path, seconds: u32) -> Command {
+    let mut command = Command::new("dnsperf");
+    command
         .args(["-s", &at.ip().to_string(), "-p", &at.port().to_string()])
-        .args(["-d", &file.to_string_lossy(), "-l", &SECONDS.to_string()])
-        .args(["-c", "8", "-T", "1", "-q", "200"])
+        .args(["-d", &file.to_string_lossy(), "-l", &seconds.to_string()])
+        .args(["-c", "8", "-T", "1"]);
+    command
+}
+
+fn dnsperf(at: SocketAddr, file: &std::path::Path) -> Result<Figures, String> {
+    let out = dnsperf_command(at, file, SECONDS)
+        .args(["-q", "200"])
         .output()
         .map_err(|e| format!("dnsperf: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -155,10 +163,8 @@ fn dnsperf(at: SocketAddr, file: &std::path::Path) -> Result<Figures, String> {
 /// p50 and p99 latency in ms at a fixed rate: dnsperf's verbose mode
 /// prints each answer's latency as its last field.
 fn latencies(at: SocketAddr, file: &std::path::Path) -> Result<(f64, f64, usize), String> {
-    let out = Command::new("dnsperf")
-        .args(["-s", &at.ip().to_string(), "-p", &at.port().to_string()])
-        .args(["-d", &file.to_string_lossy(), "-l", &LATENCY_SECONDS.to_string()])
-        .args(["-Q", &LATENCY_RATE.to_string(), "-c", "8", "-T", "1", "-v"])
+    let out = dnsperf_command(at, file, LATENCY_SECONDS)
+        .args(["-Q", &LATENCY_RATE.to_string(), "-v"])
         .output()
         .map_err(|e| format!("dnsperf: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
