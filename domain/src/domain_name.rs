@@ -33,7 +33,7 @@ impl DomainName {
         }
         // A trailing dot (fully qualified) names the same domain.
         let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
-        let ascii = idna::domain_to_ascii(trimmed).map_err(|_| DomainNameError::Malformed)?;
+        let ascii = crate::idn::to_ascii(trimmed).map_err(|_| DomainNameError::Malformed)?;
         if ascii.is_empty() {
             return Err(DomainNameError::Malformed);
         }

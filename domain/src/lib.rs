@@ -10,6 +10,7 @@ pub mod dns;
 pub mod domain_name;
 pub mod email;
 pub mod hosting;
+pub mod idn;
 pub mod ids;
 pub mod live;
 pub mod mail;

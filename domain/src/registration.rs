@@ -52,7 +52,7 @@ impl NameForSale {
 
     /// The name as people read it (international names in Unicode).
     pub fn display(&self) -> String {
-        idna::domain_to_unicode(self.name.as_str()).0
+        crate::idn::to_unicode(self.name.as_str()).0
     }
 }
 
@@ -248,7 +248,7 @@ impl DomainOrderKind {
 /// None for plain ASCII names, or when nothing tells (the registrar then
 /// answers, and a refusal is refunded).
 pub fn idn_language(name: &str) -> Option<&'static str> {
-    let (unicode, _) = idna::domain_to_unicode(name);
+    let (unicode, _) = crate::idn::to_unicode(name);
     let label = unicode
         .rsplit_once('.')
         .map_or(unicode.as_str(), |(l, _)| l)

@@ -89,6 +89,18 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
   await expect(page.getByText("The change was reverted.")).toBeVisible();
   await expect(rows(page).filter({ hasText: "10 mx.example.net" })).toHaveCount(1, { timeout: 10_000 });
   await expect(page.locator(".dns-change").first()).toContainText("Reverted: Imported a zone file");
+
+  // An international name, converted by the browser as it is typed (DNS
+  // holds its punycode) and shown as people read it.
+  await page.locator("#new-type").selectOption("A");
+  await page.locator("#new-name").fill("Bücher");
+  await page.locator("#new-content").fill("203.0.113.7");
+  await page.getByRole("button", { name: "Add record" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Added bücher A" })).toBeVisible();
+  await expect(rows(page).filter({ hasText: "203.0.113.7" })).toHaveCount(1);
+  // An xn-- part that does not decode is refused as it is typed.
+  await page.locator("#new-name").fill("xn--99999999999");
+  await expect(page.locator("#new-name-error")).toHaveText("That international name is not valid (its xn-- part does not decode).");
   expect(problems).toEqual([]);
 });
 

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { freshEmail, signUpConfirmed, waitForHydration } from "./support";
+import { freshEmail, signUpConfirmed, waitForHydration, watchForProblems } from "./support";
 
 test("create a hosting account, invite a viewer who joins in another browser and cannot edit", async ({ browser, baseURL }) => {
   const ownerPage = await (await browser.newContext()).newPage();
@@ -64,4 +64,40 @@ test("create a hosting account, invite a viewer who joins in another browser and
   await ownerPage.reload();
   await expect(ownerPage.locator(".feed")).toContainText(`Olive Owner invited ${viewerEmail} as viewer`);
   await expect(ownerPage.locator(".feed")).toContainText("Vic Viewer joined as viewer");
+});
+
+test("an invitation reaches the bell of someone already signed in, as it is sent", async ({ browser }) => {
+  const invitee = await (await browser.newContext()).newPage();
+  const inviteeEmail = await signUpConfirmed(invitee, "Ivy Invitee", "invitee passphrase 1");
+  const problems = watchForProblems(invitee);
+  await invitee.goto("/support");
+  await waitForHydration(invitee);
+  const bell = invitee.locator("#notification-bell summary");
+  await expect(bell).toHaveAttribute("aria-label", "Notifications");
+  await bell.click();
+  await expect(invitee.locator(".bell-panel")).toContainText("No notifications.");
+
+  const owner = await (await browser.newContext()).newPage();
+  await signUpConfirmed(owner, "Otto Owner", "owner passphrase 2");
+  const name = `Bell Shop ${Date.now()}`;
+  await owner.goto("/hosting/new");
+  await owner.getByLabel("Name").fill(name);
+  await owner.getByRole("radio", { name: /Hobby/ }).check();
+  await owner.getByLabel("Primary domain").fill("bell.example.com");
+  await owner.getByLabel("Region").selectOption({ label: "Europe — Dublin" });
+  await owner.getByRole("button", { name: "Create hosting account" }).click();
+  await expect(owner.getByRole("heading", { level: 1, name })).toBeVisible();
+  await owner.getByLabel("Email address").fill(inviteeEmail);
+  await owner.locator("#f-role").selectOption("viewer");
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.locator(".toast")).toHaveText(/The invitation was sent\./);
+
+  // The open bell updates in place: the count on it, the invitation in it.
+  await expect(bell).toHaveAttribute("aria-label", "Notifications: 1 unread");
+  await expect(bell.locator(".bell-count")).toHaveText("1");
+  const panel = invitee.locator(".bell-panel");
+  await expect(panel).toBeVisible();
+  await panel.getByRole("link", { name: `Otto Owner invited you to ${name} as viewer` }).click();
+  await expect(invitee.getByRole("heading", { level: 1, name: "Invitations" })).toBeVisible();
+  expect(problems).toEqual([]);
 });

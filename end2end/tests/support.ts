@@ -8,9 +8,16 @@ export const DEMO = { email: "demo@ksfoundation.test", password: "demo-password-
 /** A staff member made by ./scripts/test for the browser tests (the demo staff login is the sessions test's alone). */
 export const E2E_STAFF = { email: "e2e-staff@ksfoundation.test", password: "e2e staff passphrase" };
 
-/** Islands hydrate when the browser is idle: wait until the navigation island has run. */
-export async function waitForHydration(page: Page) {
+/** Whether every island on the page has woken (each marks its element: `islands::awake`). */
+export function islandsAwake(): boolean {
+  return [...document.querySelectorAll("leptos-island")].every((island) => "__ksfAwake" in island);
+}
+
+/** Islands hydrate when the browser is idle, the lazy ones as their modules
+ * arrive: wait until every island on the page has woken. */
+export async function waitForHydration(page: Page, timeout = 15_000) {
   await expect(page.locator('html[data-nav="drawer"]')).toHaveCount(1);
+  await page.waitForFunction(islandsAwake, undefined, { timeout });
 }
 
 /** Collects console errors and failed or erroring requests while a test runs. */

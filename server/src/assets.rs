@@ -49,10 +49,14 @@ impl Assets {
         let long = if hashed { IMMUTABLE } else { REVALIDATE };
         let mut files = HashMap::new();
         for (dir, cache, deep) in [
-            (pkg_dir, long, true),
-            ("vendor", long, true),
-            ("", REVALIDATE, false),
+            (pkg_dir, Cache::IfNamedByContent, true),
+            ("vendor", Cache::Always(long), true),
+            ("", Cache::Always(REVALIDATE), false),
         ] {
+            let cache = match cache {
+                Cache::IfNamedByContent if !hashed => Cache::Always(REVALIDATE),
+                other => other,
+            };
             read_dir(&site_root.join(dir), &format!("/{dir}"), cache, deep, &mut files)?;
         }
         tracing::debug!(files = files.len(), "static files loaded");
@@ -76,10 +80,31 @@ impl Assets {
     }
 }
 
+/// How long a folder's files may be kept.
+#[derive(Clone, Copy)]
+enum Cache {
+    Always(&'static str),
+    /// A year if the hash in the file's name is its content's, else
+    /// revalidated. cargo leptos names each file by the MD5 of what it
+    /// wrote, then (with `--split`) rewrites the main JavaScript and the
+    /// modules that import the split loader to use the loader's final name:
+    /// their contents can change under the same name.
+    IfNamedByContent,
+}
+
+/// Whether a dot-separated part of `name` is the base64url MD5 of `content`
+/// (cargo leptos's hash).
+fn named_by_content(name: &str, content: &[u8]) -> bool {
+    use base64::Engine;
+    use md5::Digest;
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(md5::Md5::digest(content));
+    name.split('.').any(|part| part == hash)
+}
+
 fn read_dir(
     dir: &Path,
     prefix: &str,
-    cache: &'static str,
+    cache: Cache,
     deep: bool,
     files: &mut HashMap<String, Asset>,
 ) -> std::io::Result<()> {
@@ -118,6 +143,11 @@ fn read_dir(
         };
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         identity.hash(&mut hasher);
+        let cache = match cache {
+            Cache::Always(cache) => cache,
+            Cache::IfNamedByContent if named_by_content(&name, &identity) => IMMUTABLE,
+            Cache::IfNamedByContent => REVALIDATE,
+        };
         files.insert(
             url,
             Asset {
@@ -225,5 +255,16 @@ mod tests {
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         assert!(!accepts(&headers, "gzip"));
         assert!(!accepts(&HeaderMap::new(), "br"));
+    }
+
+    #[test]
+    fn only_a_file_named_by_its_content_is_kept_for_a_year() {
+        let content = b"export function hydrate() {}";
+        // md5, base64url without padding, as cargo leptos names files.
+        let named = "ksf.gDLh-1Lt5VjpQCegxs-KlA.js";
+        assert!(named_by_content(named, content));
+        // Rewritten after naming (the split loader's final name).
+        assert!(!named_by_content(named, b"export function hydrate() { }"));
+        assert!(!named_by_content("snippets.js", content));
     }
 }

@@ -20,6 +20,9 @@ pub struct Notifications {
     pub items: Vec<NotificationRow>,
 }
 
+/// The bell's contents, drawn by the server (`islands::bell`).
+pub const BELL_PATH: &str = "/notifications/bell";
+
 #[server(endpoint = "notifications")]
 pub async fn my_notifications() -> Result<Notifications, ApiError> {
     use super::edge::error::api_error;
@@ -30,16 +33,18 @@ pub async fn my_notifications() -> Result<Notifications, ApiError> {
         .map_err(|e| api_error(Internal::from(e)))?;
     Ok(Notifications {
         unread,
-        items: items
-            .into_iter()
-            .map(|n| NotificationRow {
-                title: n.title,
-                link: n.link,
-                when: super::when(n.created_at),
-                read: n.read,
-            })
-            .collect(),
+        items: items.into_iter().map(row).collect(),
     })
+}
+
+#[cfg(feature = "ssr")]
+fn row(n: services::notifications::Notification) -> NotificationRow {
+    NotificationRow {
+        title: n.title,
+        link: n.link,
+        when: super::when(n.created_at),
+        read: n.read,
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -47,7 +52,14 @@ pub use routes::routes;
 
 #[cfg(feature = "ssr")]
 mod routes {
-    use axum::{extract::State, routing::post, Router};
+    use axum::{
+        extract::State,
+        http::header,
+        response::{IntoResponse, Response},
+        routing::{get, post},
+        Router,
+    };
+    use leptos::prelude::*;
 
     use crate::api::edge::auth::Actor;
     use crate::api::edge::error::{Back, FormResult, ShownOn};
@@ -56,7 +68,34 @@ mod routes {
     use services::failure::Internal;
 
     pub fn routes() -> Router<AppState> {
-        Router::new().route("/notifications/read", post(mark_all_read))
+        Router::new()
+            .route("/notifications/read", post(mark_all_read))
+            .route(super::BELL_PATH, get(bell))
+    }
+
+    /// The bell's summary and panel, as HTML for the bell to swap in.
+    async fn bell(State(state): State<AppState>, actor: Actor) -> Result<Response, Response> {
+        let (unread, items) = services::notifications::recent(&state.deps.pool, &actor)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "reading the bell's notifications");
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            })?;
+        let notifications = super::Notifications {
+            unread,
+            items: items.into_iter().map(super::row).collect(),
+        };
+        let html =
+            Owner::new().with(|| view! { <crate::components::bell::BellContents notifications/> }.to_html());
+        Ok((
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                // Personal: never kept by a cache between users.
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            html,
+        )
+            .into_response())
     }
 
     async fn mark_all_read(State(state): State<AppState>, actor: Actor) -> FormResult {

@@ -1,6 +1,8 @@
-//! Presentational pieces shared by pages. They render on the server only;
-//! interactivity lives in `crate::islands`.
+//! Presentational pieces shared by pages. They render on the server
+//! (`bell` also inside its island, which draws it empty and then swaps in
+//! the server's drawing); interactivity lives in `crate::islands`.
 
+pub mod bell;
 pub mod empty_state;
 pub mod form;
 pub mod layout;

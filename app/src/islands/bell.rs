@@ -1,62 +1,105 @@
 use leptos::prelude::*;
 
-use crate::api::notifications::{NotificationRow, Notifications};
+use crate::api::notifications::Notifications;
+use crate::components::bell::BellContents;
+
+/// The element the server's fresh contents go into.
+const BELL_ID: &str = "notification-bell";
 
 /// The notifications bell: unread count and the newest few, fetched once
-/// the page has loaded and updated live. A `<details>`, so it opens
-/// without JavaScript (then it links to `/notifications`, the full list).
+/// the page has loaded and again when a notification arrives. A
+/// `<details>`, so it opens without JavaScript (then it links to
+/// `/notifications`, the full list).
+///
+/// The server draws what it shows (`GET /notifications/bell`, the same
+/// component as here) and the island only puts it in place: this island
+/// is on every page, and decoding the notifications in the WebAssembly
+/// would put a JSON decoder and the server-function client in the module
+/// every page loads.
 #[island]
 pub fn NotificationBell() -> impl IntoView {
-    let state = RwSignal::new(Notifications::default());
+    crate::islands::awake("NotificationBell");
     #[cfg(feature = "hydrate")]
     {
-        let fetch = move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = crate::api::notifications::my_notifications().await {
-                    state.set(fresh);
-                }
-            });
-        };
-        fetch();
-        let refresh = super::live::debounced(200, fetch);
+        refresh();
+        let refresh = super::live::debounced(200, refresh);
         super::live::subscribe(&[domain::live::EventKind::Notification], move |_| refresh());
     }
-    let label = move || match state.with(|s| s.unread) {
-        0 => "Notifications".to_string(),
-        1 => "Notifications: 1 unread".to_string(),
-        n => format!("Notifications: {n} unread"),
-    };
     view! {
-        <details class="bell">
-            <summary class="btn btn-ghost btn-sm" aria-label=label>
-                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
-                    <path d="M6 8a6 6 0 1112 0c0 7 3 9 3 9H3s3-2 3-9M10 21a2 2 0 004 0"/>
-                </svg>
-                {move || {
-                    let unread = state.with(|s| s.unread);
-                    (unread > 0).then(|| view! { <span class="bell-count">{unread.min(99)}</span> })
-                }}
-            </summary>
-            <div class="bell-panel">
-                {move || {
-                    let items: Vec<NotificationRow> = state.with(|s| s.items.clone());
-                    if items.is_empty() {
-                        view! { <p class="muted">"No notifications."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="bell-list">
-                                {items.into_iter().map(|n| view! {
-                                    <li class:unread=!n.read>
-                                        <a href=n.link>{n.title}</a>
-                                        <span class="muted">{n.when}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }
-                }}
-                <p><a href="/notifications">"All notifications"</a></p>
-            </div>
+        <details class="bell" id=BELL_ID>
+            <BellContents notifications=Notifications::default()/>
         </details>
     }
+}
+
+/// Fetches the bell's contents and swaps them in: the summary's label and
+/// count, and the panel. The `<details>` itself stays, open or not.
+#[cfg(feature = "hydrate")]
+fn refresh() {
+    use leptos::wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    // Only the newest request's answer is shown: an older one that
+    // arrives late would put back what the newer one replaced.
+    thread_local! {
+        static LATEST: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let this = LATEST.with(|l| {
+        l.set(l.get().wrapping_add(1));
+        l.get()
+    });
+    leptos::task::spawn_local(async move {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let init = web_sys::RequestInit::new();
+        // Signed out meanwhile: the sign-in page must not land in the bell.
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        let path = crate::api::notifications::BELL_PATH;
+        let Ok(response) = JsFuture::from(window.fetch_with_str_and_init(path, &init)).await else {
+            return;
+        };
+        let Ok(response) = response.dyn_into::<web_sys::Response>() else {
+            return;
+        };
+        if !response.ok() {
+            return;
+        }
+        let Some(html) = (match response.text() {
+            Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        }) else {
+            return;
+        };
+        if LATEST.with(|l| l.get()) != this {
+            return;
+        }
+        let Some(document) = window.document() else {
+            return;
+        };
+        let Some(bell) = document.get_element_by_id(BELL_ID) else {
+            return;
+        };
+        let Ok(fresh) = document.create_element("template") else {
+            return;
+        };
+        fresh.set_inner_html(&html);
+        let Some(fresh) = fresh
+            .dyn_ref::<web_sys::HtmlTemplateElement>()
+            .map(|t| t.content())
+        else {
+            return;
+        };
+        for selector in ["summary", ".bell-panel"] {
+            let (Ok(Some(old)), Ok(Some(new))) =
+                (bell.query_selector(selector), fresh.query_selector(selector))
+            else {
+                continue;
+            };
+            if let Some(label) = new.get_attribute("aria-label") {
+                let _ = old.set_attribute("aria-label", &label);
+            }
+            old.set_inner_html(&new.inner_html());
+        }
+    });
 }

@@ -9,12 +9,13 @@ use leptos::prelude::*;
 /// it was shown in (`domain_order`: id and state), it also asks once on
 /// start and then every few seconds: the change may have come before the
 /// page listened.
-#[island]
+#[island(lazy)]
 pub fn ReloadOnBilling(
     order: Option<String>,
     domain_order: Option<(String, String)>,
     children: Children,
 ) -> impl IntoView {
+    crate::islands::awake("ReloadOnBilling");
     #[cfg(feature = "hydrate")]
     {
         use std::cell::RefCell;

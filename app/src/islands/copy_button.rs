@@ -2,8 +2,9 @@ use leptos::prelude::*;
 
 /// Copies `text` to the clipboard and says whether it worked. Without
 /// JavaScript (or clipboard access) the text stays on the page to select.
-#[island]
+#[island(lazy)]
 pub fn CopyButton(text: String, label: String) -> impl IntoView {
+    crate::islands::awake("CopyButton");
     // "" before any click, then the outcome.
     let outcome = RwSignal::new("");
     let copy = move |_| {

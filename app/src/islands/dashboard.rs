@@ -24,8 +24,9 @@ pub const TILE_EVENTS: &[EventKind] = &[
 pub const FEED_EVENTS: &[EventKind] = &[EventKind::Activity];
 
 /// The KPI tiles, updated when usage, accounts or activity change.
-#[island]
+#[island(lazy)]
 pub fn LiveTiles(sections: Vec<Section>) -> impl IntoView {
+    crate::islands::awake("LiveTiles");
     let sections = RwSignal::new(sections);
     #[cfg(feature = "hydrate")]
     {
@@ -106,8 +107,9 @@ fn ErrorCard(title: String, message: String) -> impl IntoView {
 }
 
 /// The newest activity across the user's accounts, updated live.
-#[island]
+#[island(lazy)]
 pub fn LiveFeed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
+    crate::islands::awake("LiveFeed");
     let feed = RwSignal::new(feed);
     #[cfg(feature = "hydrate")]
     {
@@ -147,13 +149,14 @@ pub fn LiveFeed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
 /// One chart: drawn by ECharts in the browser, with its data as a table
 /// (shown without JavaScript; a button shows it with). Fetches itself
 /// again when usage changes.
-#[island]
+#[island(lazy)]
 pub fn ChartPanel(
     view: ChartView,
     range: Range,
     account: Option<String>,
     echarts_url: String,
 ) -> impl IntoView {
+    crate::islands::awake("ChartPanel");
     let ChartView { chart, draw } = view;
     let id = chart.id;
     let canvas_id = format!("chart-{id}");

@@ -16,12 +16,13 @@ enum Phase {
     Failed(String),
 }
 
-#[island]
+#[island(lazy)]
 pub fn DomainSearch(
     q: String,
     found: Option<Result<SearchView, String>>,
     suggestions: Vec<FoundRow>,
 ) -> impl IntoView {
+    crate::islands::awake("DomainSearch");
     let query = RwSignal::new(q);
     let results = RwSignal::new(match found {
         None => Phase::Idle,

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 /// JavaScript the forms submit as usual.
 #[island]
 pub fn FullReload(children: Children) -> impl IntoView {
+    crate::islands::awake("FullReload");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         {

@@ -52,11 +52,17 @@ pub fn subscribe(kinds: &'static [EventKind], on_event: impl Fn(&Live) + 'static
         for (kind, name) in names.chain([(None, RESYNC)]) {
             let handler =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                    // The browser's own JSON: a generic JSON value in the
+                    // wasm would weigh on every page (this runs on all).
                     let ticket = event
                         .data()
                         .as_string()
-                        .and_then(|data| serde_json::from_str::<serde_json::Value>(&data).ok())
-                        .and_then(|payload| payload.get("ticket").and_then(|t| t.as_i64()));
+                        .and_then(|data| js_sys::JSON::parse(&data).ok())
+                        .filter(|payload| payload.is_object())
+                        .and_then(|payload| js_sys::Reflect::get(&payload, &"ticket".into()).ok())
+                        .and_then(|t| t.as_f64())
+                        .filter(|t| t.fract() == 0.0 && t.abs() < 9.0e15)
+                        .map(|t| t as i64);
                     let live = Live { kind, ticket };
                     let listeners: Vec<Callback> = LISTENERS.with(|l| {
                         l.borrow()

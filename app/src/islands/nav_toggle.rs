@@ -76,6 +76,7 @@ fn install_listeners() {
 /// every page remains reachable.
 #[island]
 pub fn NavToggle() -> impl IntoView {
+    crate::islands::awake("NavToggle");
     Effect::new(move || {
         install_listeners();
         // Tells the CSS that the drawer works, so it may hide the links.

@@ -35,8 +35,9 @@ pub fn NewPasswordInput(name: String, label: String, error: String) -> impl Into
 }
 
 /// The password rules, ticked as the input with `input_id` changes.
-#[island]
+#[island(lazy)]
 fn PasswordRules(input_id: String, rules_id: String) -> impl IntoView {
+    crate::islands::awake("PasswordRules");
     let value = RwSignal::new(String::new());
     #[cfg(feature = "hydrate")]
     follow_input(&input_id, value);

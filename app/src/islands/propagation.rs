@@ -39,7 +39,7 @@ fn serial_text(row: &ProbeRow) -> String {
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn PropagationCheck(
     zone: String,
     servers: Vec<String>,
@@ -47,6 +47,7 @@ pub fn PropagationCheck(
     kind: String,
     answers: Vec<ProbeAnswer>,
 ) -> impl IntoView {
+    crate::islands::awake("PropagationCheck");
     let name = RwSignal::new(name);
     let kind = RwSignal::new(if kind.is_empty() { "A".to_string() } else { kind });
     let expected = RwSignal::new(

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use crate::api::tickets::{MessageRow, ThreadView, TicketList, TicketRow};
 
 /// A ticket's state, triage and messages, updated live.
-#[island]
+#[island(lazy)]
 pub fn LiveThread(thread: ThreadView, staff: bool) -> impl IntoView {
+    crate::islands::awake("LiveThread");
     let number = thread.number;
     let thread = RwSignal::new(thread);
     #[cfg(feature = "hydrate")]
@@ -98,8 +99,9 @@ pub struct QueueArgs {
 
 /// The staff queue's rows, updated live; ticked rows stay ticked (rows are
 /// rebuilt only when their ticket changed).
-#[island]
+#[island(lazy)]
 pub fn LiveQueue(list: TicketList, args: QueueArgs) -> impl IntoView {
+    crate::islands::awake("LiveQueue");
     let list = RwSignal::new(list);
     #[cfg(feature = "hydrate")]
     {
@@ -168,8 +170,9 @@ fn QueueRow(t: TicketRow) -> impl IntoView {
 /// "Preview": with JavaScript, renders the text of `source` (a textarea's
 /// id) below the button; without, the button submits the form, which
 /// comes back with the preview.
-#[island]
+#[island(lazy)]
 pub fn MarkdownPreview(source: String) -> impl IntoView {
+    crate::islands::awake("MarkdownPreview");
     let html = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
     let click = move |ev: leptos::ev::MouseEvent| {

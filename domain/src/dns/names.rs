@@ -30,7 +30,7 @@ fn label_ok(label: &str) -> Result<(), String> {
         return Err("An underscore can only start a part of a name, like _dmarc.".into());
     }
     if label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-        && idna::domain_to_unicode(label).1.is_err()
+        && crate::idn::to_unicode(label).1.is_err()
     {
         return Err("That international name is not valid (its xn-- part does not decode).".into());
     }
@@ -42,7 +42,7 @@ fn to_ascii(input: &str) -> Result<String, String> {
     if input.is_ascii() {
         return Ok(input.to_ascii_lowercase());
     }
-    idna::domain_to_ascii(input).map_err(|_| "That international name cannot be written in DNS.".to_string())
+    crate::idn::to_ascii(input).map_err(|_| "That international name cannot be written in DNS.".to_string())
 }
 
 /// A record's name relative to its zone: `@` for the zone itself, `www`,
@@ -145,7 +145,7 @@ impl RecordName {
 /// The Unicode form of an ASCII name, for showing.
 pub fn unicode(name: &str) -> String {
     if name.split('.').any(|l| l.starts_with("xn--")) {
-        idna::domain_to_unicode(name).0
+        crate::idn::to_unicode(name).0
     } else {
         name.to_string()
     }

@@ -255,10 +255,23 @@ async fn members_are_notified_when_staff_suspend_their_account(pool: PgPool) {
         notifications["items"][0]["title"],
         "Shop was suspended: Unpaid invoice"
     );
+    // The bell shows them as the server draws them.
+    let bell = member.page("/notifications/bell").await;
+    assert!(bell.contains(r#"aria-label="Notifications: 1 unread""#), "{bell}");
+    assert!(bell.contains(r#"<span class="bell-count">1</span>"#), "{bell}");
+    assert!(bell.contains("Shop was suspended: Unpaid invoice"), "{bell}");
     // Marking them read clears the count.
     assert_eq!(member.post("/notifications/read", &[]).await.status(), 303);
     let page = member.page("/notifications").await;
     assert!(page.contains("Shop was suspended: Unpaid invoice") && !page.contains("Mark all as read"));
+    let bell = member.page("/notifications/bell").await;
+    assert!(
+        bell.contains(r#"aria-label="Notifications""#) && !bell.contains("bell-count"),
+        "{bell}"
+    );
+    // Nobody's bell for a visitor.
+    let res = app.get("/notifications/bell").await;
+    assert_eq!(res.status(), 303);
 }
 
 #[sqlx::test(migrations = "../migrations")]

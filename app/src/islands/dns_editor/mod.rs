@@ -137,8 +137,9 @@ fn apply_result(records: &mut Vec<RecordRow>, result: &ChangeResult) {
 
 /// The editor: the add form, the filter, the status line with Undo, the
 /// table and its pages, over one shared `Editor`.
-#[island]
+#[island(lazy)]
 pub fn DnsEditor(zone: String, rows: EditorRows, can_edit: bool, seed: EditorSeed) -> impl IntoView {
+    crate::islands::awake("DnsEditor");
     let editor = Editor::new(zone, rows, can_edit, &seed);
     Effect::new(move |_| editor.hydrated.set(true));
 
