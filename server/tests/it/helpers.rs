@@ -126,6 +126,18 @@ fn site_root() -> tempfile::TempDir {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     std::io::Write::write_all(&mut gz, css).unwrap();
     std::fs::write(dir.path().join("pkg/ksf.css.gz"), gz.finish().unwrap()).unwrap();
+    // Named by the MD5 of its content, as cargo leptos names files…
+    std::fs::write(
+        dir.path().join("pkg/ksf.gDLh-1Lt5VjpQCegxs-KlA.js"),
+        "export function hydrate() {}",
+    )
+    .unwrap();
+    // …and one rewritten after it was named (`--split` does that).
+    std::fs::write(
+        dir.path().join("pkg/ksf.gDLh-1Lt5VjpQCegxs-KlA.wasm"),
+        "rewritten",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("vendor/echarts-5.5.1.min.js"), "/* echarts */").unwrap();
     std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
     dir

@@ -269,9 +269,10 @@ async fn members_are_notified_when_staff_suspend_their_account(pool: PgPool) {
         bell.contains(r#"aria-label="Notifications""#) && !bell.contains("bell-count"),
         "{bell}"
     );
-    // Nobody's bell for a visitor.
-    let res = app.get("/notifications/bell").await;
-    assert_eq!(res.status(), 303);
+    // Nobody's bell for a visitor: sent to sign in.
+    let res = app.browser().get("/notifications/bell").await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert!(location(&res).starts_with("/login?next="), "{}", location(&res));
 }
 
 #[sqlx::test(migrations = "../migrations")]
