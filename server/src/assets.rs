@@ -7,7 +7,6 @@
 //! compression layer compresses it, as for any answer).
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -49,14 +48,18 @@ impl Assets {
         let long = if hashed { IMMUTABLE } else { REVALIDATE };
         let mut files = HashMap::new();
         for (dir, cache, deep) in [
-            (pkg_dir, Cache::IfNamedByContent, true),
+            (
+                pkg_dir,
+                if hashed {
+                    Cache::IfNamedByContent
+                } else {
+                    Cache::Always(REVALIDATE)
+                },
+                true,
+            ),
             ("vendor", Cache::Always(long), true),
             ("", Cache::Always(REVALIDATE), false),
         ] {
-            let cache = match cache {
-                Cache::IfNamedByContent if !hashed => Cache::Always(REVALIDATE),
-                other => other,
-            };
             read_dir(&site_root.join(dir), &format!("/{dir}"), cache, deep, &mut files)?;
         }
         tracing::debug!(files = files.len(), "static files loaded");
@@ -92,12 +95,15 @@ enum Cache {
     IfNamedByContent,
 }
 
-/// Whether a dot-separated part of `name` is the base64url MD5 of `content`
-/// (cargo leptos's hash).
-fn named_by_content(name: &str, content: &[u8]) -> bool {
+/// The base64url MD5 of `content`: cargo leptos's hash, and the ETag.
+fn content_hash(content: &[u8]) -> String {
     use base64::Engine;
     use md5::Digest;
-    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(md5::Md5::digest(content));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(md5::Md5::digest(content))
+}
+
+/// Whether a dot-separated part of `name` is `hash`.
+fn named_by(name: &str, hash: &str) -> bool {
     name.split('.').any(|part| part == hash)
 }
 
@@ -141,11 +147,10 @@ fn read_dir(
                 None
             })
         };
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        identity.hash(&mut hasher);
+        let hash = content_hash(&identity);
         let cache = match cache {
             Cache::Always(cache) => cache,
-            Cache::IfNamedByContent if named_by_content(&name, &identity) => IMMUTABLE,
+            Cache::IfNamedByContent if named_by(&name, &hash) => IMMUTABLE,
             Cache::IfNamedByContent => REVALIDATE,
         };
         files.insert(
@@ -153,7 +158,7 @@ fn read_dir(
             Asset {
                 content_type: content_type(&name),
                 cache,
-                tag: format!("{:016x}", hasher.finish()),
+                tag: hash,
                 br: beside("br")?,
                 gzip: beside("gz")?,
                 identity,
@@ -262,9 +267,9 @@ mod tests {
         let content = b"export function hydrate() {}";
         // md5, base64url without padding, as cargo leptos names files.
         let named = "ksf.gDLh-1Lt5VjpQCegxs-KlA.js";
-        assert!(named_by_content(named, content));
+        assert!(named_by(named, &content_hash(content)));
         // Rewritten after naming (the split loader's final name).
-        assert!(!named_by_content(named, b"export function hydrate() { }"));
-        assert!(!named_by_content("snippets.js", content));
+        assert!(!named_by(named, &content_hash(b"export function hydrate() { }")));
+        assert!(!named_by("snippets.js", &content_hash(content)));
     }
 }

@@ -65,10 +65,10 @@ fn refresh() {
         if !response.ok() {
             return;
         }
-        let Some(html) = (match response.text() {
-            Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
-            Err(_) => None,
-        }) else {
+        let Ok(text) = response.text() else {
+            return;
+        };
+        let Some(html) = JsFuture::from(text).await.ok().and_then(|t| t.as_string()) else {
             return;
         };
         if LATEST.with(|l| l.get()) != this {
