@@ -260,6 +260,13 @@ async fn members_are_notified_when_staff_suspend_their_account(pool: PgPool) {
     assert!(bell.contains(r#"aria-label="Notifications: 1 unread""#), "{bell}");
     assert!(bell.contains(r#"<span class="bell-count">1</span>"#), "{bell}");
     assert!(bell.contains("Shop was suspended: Unpaid invoice"), "{bell}");
+    // Another customer's bell holds none of it.
+    let (_, other) = app.customer("bo@example.com", "Bo").await;
+    let theirs = other.page("/notifications/bell").await;
+    assert!(
+        theirs.contains(r#"aria-label="Notifications""#) && !theirs.contains("Shop was suspended"),
+        "{theirs}"
+    );
     // Marking them read clears the count.
     assert_eq!(member.post("/notifications/read", &[]).await.status(), 303);
     let page = member.page("/notifications").await;
