@@ -188,6 +188,11 @@ impl ChartId {
         }
     }
 
+    /// The chart named `name` (its `as_str`).
+    pub fn from_name(name: &str) -> Option<ChartId> {
+        Self::ALL.iter().copied().find(|id| id.as_str() == name)
+    }
+
     /// The live events after which the chart is fetched again.
     pub fn changed_by(self) -> &'static [EventKind] {
         match self {
@@ -371,6 +376,14 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chart_names_round_trip() {
+        for id in ChartId::ALL {
+            assert_eq!(ChartId::from_name(id.as_str()), Some(*id));
+        }
+        assert_eq!(ChartId::from_name("Storage"), None);
+    }
 
     #[test]
     fn days_round_trip() {

@@ -97,7 +97,7 @@ test("reported usage reaches the open dashboard within two seconds, and only its
   await signUpConfirmed(stranger, "Stan Stranger", "stranger passphrase 1");
   const strangerFetches: string[] = [];
   stranger.on("request", (r) => {
-    if (r.url().includes("/api/dashboard")) strangerFetches.push(r.url());
+    if (new URL(r.url()).pathname.startsWith("/dashboard/")) strangerFetches.push(r.url());
   });
 
   for (const page of [owner, stranger]) {

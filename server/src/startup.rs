@@ -176,6 +176,8 @@ pub fn router(state: AppState, config: &Config, assets: &Assets) -> Router {
         .merge(app::api::identity::routes(state.settings.ip_limit))
         .merge(app::api::tickets::forms::routes())
         .merge(app::api::tickets::files::routes())
+        .merge(app::api::tickets::parts::routes())
+        .merge(app::api::registrations::parts::routes())
         .merge(app::api::sessions::routes())
         .merge(app::api::mail::routes())
         .merge(app::api::client_errors::routes())
@@ -191,6 +193,7 @@ pub fn router(state: AppState, config: &Config, assets: &Assets) -> Router {
         .merge(app::api::team::routes())
         .merge(app::api::export::routes())
         .merge(app::api::audit::routes())
+        .merge(app::api::dashboard::routes())
         .merge(app::api::notifications::routes())
         .merge(app::api::live::routes());
     if state.settings.dev_mode {

@@ -156,33 +156,98 @@ pub async fn dashboard(
     })
 }
 
-/// The tiles again (a live update).
-#[server(endpoint = "dashboard/tiles")]
-pub async fn dashboard_tiles() -> Result<Vec<Section>, ApiError> {
-    let (deps, actor) = super::edge::auth::actor()?;
-    let viewer = load::viewer(&deps, &actor).await?;
-    Ok(load::sections(&deps.pool, &viewer).await)
+/// Where the dashboard's live parts are drawn again (HTML, for the
+/// islands in `islands::dashboard` to swap in).
+pub const TILES_PATH: &str = "/dashboard/tiles";
+pub const FEED_PATH: &str = "/dashboard/feed";
+
+/// Where one chart is drawn again, for the same period and account.
+pub fn chart_path(id: ChartId, range: Range, account: Option<&str>) -> String {
+    let account = account.map(|a| format!("&account={a}")).unwrap_or_default();
+    format!("/dashboard/chart/{id}?{}{account}", range.to_query())
 }
 
-/// One chart again (a live update).
-#[server(endpoint = "dashboard/chart", input = server_fn::codec::Json)]
-pub async fn dashboard_chart(
-    id: ChartId,
-    range: Range,
-    account: Option<String>,
-) -> Result<ChartView, ApiError> {
-    let (deps, actor) = super::edge::auth::actor()?;
-    let viewer = load::viewer(&deps, &actor).await?;
-    let account = load::account(&viewer, account.as_deref());
-    load::chart(&deps.pool, &viewer, id, load::scope(range, account))
-        .await
-        .map(ChartView::from)
-        .ok_or_else(|| ApiError::NotFound("No such chart.".into()))
-}
+#[cfg(feature = "ssr")]
+pub use parts::routes;
 
-/// The newest activity again (a live update).
-#[server(endpoint = "dashboard/feed")]
-pub async fn dashboard_feed() -> Result<Vec<FeedRow>, ApiError> {
-    let (deps, actor) = super::edge::auth::actor()?;
-    Ok(load::feed(&deps, &actor).await.unwrap_or_default())
+/// The live parts' routes: each answers the part's HTML, drawn by the same
+/// component as the page, for the signed-in user only.
+#[cfg(feature = "ssr")]
+mod parts {
+    use axum::{
+        extract::{Path, Query, State},
+        http::StatusCode,
+        response::{IntoResponse, Response},
+        routing::get,
+        Router,
+    };
+    use leptos::prelude::*;
+    use serde::Deserialize;
+
+    use super::{load, ChartView, FEED_PATH, TILES_PATH};
+    use crate::api::edge::auth::Actor;
+    use crate::api::edge::part::part;
+    use crate::api::AppState;
+    use crate::components::dashboard::{ChartBody, Feed, Tiles};
+    use domain::dashboard::{ChartId, Range};
+
+    pub fn routes() -> Router<AppState> {
+        Router::new()
+            .route(TILES_PATH, get(tiles))
+            .route(FEED_PATH, get(feed))
+            .route("/dashboard/chart/{id}", get(chart))
+    }
+
+    /// A failure the island cannot show: it keeps what it has (the error
+    /// is logged with the request's span).
+    fn failed(error: impl std::fmt::Display) -> Response {
+        tracing::error!(error = %error, "drawing a dashboard part");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    }
+
+    async fn tiles(State(state): State<AppState>, actor: Actor) -> Result<Response, Response> {
+        let viewer = load::viewer(&state.deps, &actor).await.map_err(failed)?;
+        let sections = load::sections(&state.deps.pool, &viewer).await;
+        Ok(part(|| view! { <Tiles sections/> }.to_html()))
+    }
+
+    async fn feed(State(state): State<AppState>, actor: Actor) -> Response {
+        let feed = load::feed(&state.deps, &actor).await;
+        part(|| view! { <Feed feed/> }.to_html())
+    }
+
+    #[derive(Deserialize)]
+    struct ChartQuery {
+        range: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        account: Option<String>,
+    }
+
+    async fn chart(
+        State(state): State<AppState>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Query(q): Query<ChartQuery>,
+    ) -> Result<Response, Response> {
+        let Some(id) = ChartId::from_name(&id) else {
+            return Err(StatusCode::NOT_FOUND.into_response());
+        };
+        // The page checked the period; a bad one here is a hand-made URL.
+        let range = Range::from_query(q.range.as_deref(), q.from.as_deref(), q.to.as_deref())
+            .map_err(|_| StatusCode::BAD_REQUEST.into_response())?;
+        let viewer = load::viewer(&state.deps, &actor).await.map_err(failed)?;
+        let account = load::account(&viewer, q.account.as_deref());
+        let Some(chart) = load::chart(&state.deps.pool, &viewer, id, load::scope(range, account)).await
+        else {
+            // Not a chart this viewer sees (staff and customers see others).
+            return Err(StatusCode::NOT_FOUND.into_response());
+        };
+        let echarts_url = state.settings.echarts_url.clone();
+        let view = ChartView::from(chart);
+        let account = account.map(|a| a.to_string());
+        Ok(part(|| {
+            view! { <ChartBody view range account echarts_url/> }.to_html()
+        }))
+    }
 }

@@ -54,7 +54,6 @@ pub use routes::routes;
 mod routes {
     use axum::{
         extract::State,
-        http::header,
         response::{IntoResponse, Response},
         routing::{get, post},
         Router,
@@ -64,6 +63,7 @@ mod routes {
     use crate::api::edge::auth::Actor;
     use crate::api::edge::error::{Back, FormResult, ShownOn};
     use crate::api::edge::forms::see_other;
+    use crate::api::edge::part::part;
     use crate::api::AppState;
     use services::failure::Internal;
 
@@ -85,17 +85,9 @@ mod routes {
             unread,
             items: items.into_iter().map(super::row).collect(),
         };
-        let html =
-            Owner::new().with(|| view! { <crate::components::bell::BellContents notifications/> }.to_html());
-        Ok((
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                // Personal: never kept by a cache between users.
-                (header::CACHE_CONTROL, "private, no-store"),
-            ],
-            html,
-        )
-            .into_response())
+        Ok(part(|| {
+            view! { <crate::components::bell::BellContents notifications/> }.to_html()
+        }))
     }
 
     async fn mark_all_read(State(state): State<AppState>, actor: Actor) -> FormResult {

@@ -36,9 +36,6 @@ pub fn NotificationBell() -> impl IntoView {
 /// count, and the panel. The `<details>` itself stays, open or not.
 #[cfg(feature = "hydrate")]
 fn refresh() {
-    use leptos::wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-
     // Only the newest request's answer is shown: an older one that
     // arrives late would put back what the newer one replaced.
     thread_local! {
@@ -49,44 +46,15 @@ fn refresh() {
         l.get()
     });
     leptos::task::spawn_local(async move {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let init = web_sys::RequestInit::new();
-        // Signed out meanwhile: the sign-in page must not land in the bell.
-        init.set_redirect(web_sys::RequestRedirect::Manual);
-        let path = crate::api::notifications::BELL_PATH;
-        let Ok(response) = JsFuture::from(window.fetch_with_str_and_init(path, &init)).await else {
-            return;
-        };
-        let Ok(response) = response.dyn_into::<web_sys::Response>() else {
-            return;
-        };
-        if !response.ok() {
-            return;
-        }
-        let Ok(text) = response.text() else {
-            return;
-        };
-        let Some(html) = JsFuture::from(text).await.ok().and_then(|t| t.as_string()) else {
+        let Some(fresh) = super::fragment::fetch(crate::api::notifications::BELL_PATH).await else {
             return;
         };
         if LATEST.with(|l| l.get()) != this {
             return;
         }
-        let Some(document) = window.document() else {
-            return;
-        };
-        let Some(bell) = document.get_element_by_id(BELL_ID) else {
-            return;
-        };
-        let Ok(fresh) = document.create_element("template") else {
-            return;
-        };
-        fresh.set_inner_html(&html);
-        let Some(fresh) = fresh
-            .dyn_ref::<web_sys::HtmlTemplateElement>()
-            .map(|t| t.content())
+        let Some(bell) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(BELL_ID))
         else {
             return;
         };

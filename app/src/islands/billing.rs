@@ -9,14 +9,36 @@ use leptos::prelude::*;
 /// it was shown in (`domain_order`: id and state), it also asks once on
 /// start and then every few seconds: the change may have come before the
 /// page listened.
-#[island(lazy)]
+#[component]
 pub fn ReloadOnBilling(
     order: Option<String>,
     domain_order: Option<(String, String)>,
     children: Children,
 ) -> impl IntoView {
-    crate::islands::awake("ReloadOnBilling");
+    let (domain_order, shown) = domain_order.unzip();
+    view! {
+        <ReloadWhenBilled>
+            <div data-live="billing" data-order=order data-domain-order=domain_order data-shown=shown>
+                {children()}
+            </div>
+        </ReloadWhenBilled>
+    }
+}
+
+/// `ReloadOnBilling` in the browser. No props: what it waits for is on
+/// its `data-live` element, and the polling for an order is loaded only
+/// on a page that waits for one.
+#[island(lazy)]
+fn ReloadWhenBilled(children: Children) -> impl IntoView {
+    crate::islands::awake("ReloadWhenBilled");
+    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
+    super::fragment::on_mount(root, listen);
+    view! { <div class="island-root" node_ref=root>{children()}</div> }
+}
+
+#[cfg(feature = "hydrate")]
+fn listen(root: web_sys::Element) {
     {
         use std::cell::RefCell;
 
@@ -75,36 +97,60 @@ pub fn ReloadOnBilling(
         }
         let debounced = super::live::debounced(250, reload);
         super::live::subscribe(&[domain::live::EventKind::Billing], move |_| debounced());
-        if let Some(order) = order {
+        let Ok(Some(waiting)) = root.query_selector("[data-live=billing]") else {
+            return;
+        };
+        if let Some(order) = waiting.get_attribute("data-order") {
             leptos::task::spawn_local(async move {
-                for _ in 0..100 {
-                    if let Ok(o) = crate::api::billing::billing_order(order.clone()).await {
-                        if o.paid && o.active {
-                            reload();
-                            return;
-                        }
-                    }
-                    sleep_ms(3000).await;
+                if poll_order(order).await {
+                    reload();
                 }
             });
         }
-        if let Some((id, shown)) = domain_order {
+        if let (Some(id), Some(shown)) = (
+            waiting.get_attribute("data-domain-order"),
+            waiting.get_attribute("data-shown"),
+        ) {
             leptos::task::spawn_local(async move {
-                for _ in 0..100 {
-                    if let Ok(o) = crate::api::registrations::domain_order(id.clone()).await {
-                        if o.status != shown {
-                            reload();
-                            return;
-                        }
-                    }
-                    sleep_ms(3000).await;
+                if poll_domain_order(id, shown).await {
+                    reload();
                 }
             });
         }
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (order, domain_order);
-    view! { <div data-live="billing">{children()}</div> }
+}
+
+/// Asks every few seconds whether order `order` is paid and active; true
+/// once it is (false after five minutes). In a module of its own: only a
+/// page waiting for an order needs the server function's client.
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn poll_order(order: String) -> bool {
+    for _ in 0..100 {
+        if let Ok(o) = crate::api::billing::billing_order(order.clone()).await {
+            if o.paid && o.active {
+                return true;
+            }
+        }
+        sleep_ms(3000).await;
+    }
+    false
+}
+
+/// Asks every few seconds whether domain order `id` has left state
+/// `shown`; true once it has (false after five minutes).
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn poll_domain_order(id: String, shown: String) -> bool {
+    for _ in 0..100 {
+        if let Ok(o) = crate::api::registrations::domain_order(id.clone()).await {
+            if o.status != shown {
+                return true;
+            }
+        }
+        sleep_ms(3000).await;
+    }
+    false
 }
 
 #[cfg(feature = "hydrate")]

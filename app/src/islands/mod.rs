@@ -7,6 +7,7 @@ pub mod copy_button;
 pub mod dashboard;
 pub mod dns_editor;
 pub mod domain_search;
+pub mod fragment;
 pub mod full_reload;
 pub mod live;
 pub mod nav_toggle;

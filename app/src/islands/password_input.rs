@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use domain::{user::PasswordError, Password};
+use domain::Password;
 
 /// A new-password field that shows the rules as the user types. The label,
 /// input and error are plain server HTML (so a form answered through the
@@ -28,49 +28,59 @@ pub fn NewPasswordInput(name: String, label: String, error: String) -> impl Into
                 aria-invalid=has_error.then_some("true")
                 aria-describedby=if has_error { format!("{error_id} {rules_id}") } else { rules_id.clone() }
             />
-            <PasswordRules input_id=id rules_id=rules_id/>
+            <PasswordRules>
+                <ul class="rules" id=rules_id aria-live="polite" data-input=id>
+                    <li data-rule="length" data-met="false">{format!("At least {} characters", Password::MIN_CHARS)}</li>
+                    <li data-rule="common" data-met="false">"Not a common, easily guessed password"</li>
+                </ul>
+            </PasswordRules>
             {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
         </div>
     }
 }
 
-/// The password rules, ticked as the input with `input_id` changes.
+/// Ticks the rules (`[data-input]`, drawn by the server) as the input they
+/// name changes. No props: the island reads what it needs from its rules.
 #[island(lazy)]
-fn PasswordRules(input_id: String, rules_id: String) -> impl IntoView {
+fn PasswordRules(children: Children) -> impl IntoView {
     crate::islands::awake("PasswordRules");
-    let value = RwSignal::new(String::new());
+    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
-    follow_input(&input_id, value);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = input_id;
-    let long_enough = move || value.with(|v| v.chars().count() >= Password::MIN_CHARS);
-    let not_common =
-        move || value.with(|v| !v.is_empty() && !matches!(Password::parse(v), Err(PasswordError::TooCommon)));
-    view! {
-        <ul class="rules" id=rules_id aria-live="polite">
-            <li data-met=move || long_enough().to_string()>
-                {format!("At least {} characters", Password::MIN_CHARS)}
-            </li>
-            <li data-met=move || not_common().to_string()>"Not a common, easily guessed password"</li>
-        </ul>
-    }
+    super::fragment::on_mount(root, follow_input);
+    view! { <div class="island-root" node_ref=root>{children()}</div> }
 }
 
-/// Copies the input's value into `value` on every keystroke (and once now,
-/// for a value the browser filled in before the island woke up).
+/// Ticks the rules on every keystroke (and once now, for a value the
+/// browser filled in before the island woke up).
 #[cfg(feature = "hydrate")]
-fn follow_input(input_id: &str, value: RwSignal<String>) {
+fn follow_input(root: web_sys::Element) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
-    let Some(input) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(input_id))
+    let Ok(Some(rules)) = root.query_selector("[data-input]") else {
+        return;
+    };
+    let Some(input) = rules
+        .get_attribute("data-input")
+        .and_then(|id| web_sys::window()?.document()?.get_element_by_id(&id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
     else {
         return;
     };
-    value.set(input.value());
+    let tick = move |value: &str| {
+        let long_enough = value.chars().count() >= Password::MIN_CHARS;
+        let not_common = !value.is_empty()
+            && !matches!(
+                Password::parse(value),
+                Err(domain::user::PasswordError::TooCommon)
+            );
+        for (rule, met) in [("length", long_enough), ("common", not_common)] {
+            if let Ok(Some(li)) = rules.query_selector(&format!("[data-rule={rule}]")) {
+                let _ = li.set_attribute("data-met", if met { "true" } else { "false" });
+            }
+        }
+    };
+    tick(&input.value());
     let source = input.clone();
-    let on_input = Closure::<dyn Fn()>::new(move || value.set(source.value()));
+    let on_input = Closure::<dyn Fn()>::new(move || tick(&source.value()));
     let _ = input.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
     // The listener lives as long as the input does.
     on_input.forget();

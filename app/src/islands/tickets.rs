@@ -1,88 +1,32 @@
-//! Support's live parts: a ticket's state and thread, and the staff
-//! queue, each rendered on the server first and fetched again when a
-//! ticket event arrives; and the Markdown preview button.
+//! Support's live parts: a ticket's state and thread (drawn by the server,
+//! `components::tickets`, and fetched again when an event about it
+//! arrives), the staff queue (rendered here from its rows); and the
+//! Markdown preview button.
 
 use leptos::prelude::*;
 
-use crate::api::tickets::{MessageRow, ThreadView, TicketList, TicketRow};
+use crate::api::tickets::{TicketList, TicketRow};
 
-/// A ticket's state, triage and messages, updated live.
+/// A ticket's state, triage and messages (`components::tickets::Thread`),
+/// kept fresh when an event about this ticket arrives.
 #[island(lazy)]
-pub fn LiveThread(thread: ThreadView, staff: bool) -> impl IntoView {
+pub fn LiveThread(children: Children) -> impl IntoView {
     crate::islands::awake("LiveThread");
-    let number = thread.number;
-    let thread = RwSignal::new(thread);
+    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
-    {
-        let refresh = super::live::debounced(300, move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = crate::api::tickets::queries::ticket_thread(number).await {
-                    thread.set(fresh);
-                }
-            });
-        });
-        super::live::subscribe(&[domain::live::EventKind::Ticket], move |event| {
-            if event.about_ticket(number) {
-                refresh();
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = number;
-    view! {
-        <div class="ticket-live" data-live="ticket">
-            <p class="ticket-status" aria-live="polite">
-                {move || thread.with(|t| {
-                    let assignee = match (&t.assignee, staff) {
-                        (Some(name), _) => format!("Assigned to {name}"),
-                        (None, true) => "Unassigned".to_string(),
-                        (None, false) => String::new(),
-                    };
-                    view! {
-                        <span class=t.state.badge() data-state=t.state.as_str()>{t.state_label.clone()}</span>
-                        " " <span class=t.priority.badge()>{format!("{} priority", t.priority.label())}</span>
-                        " " <span class="badge">{t.category.label()}</span>
-                        " " <span class="muted ticket-assignee">{assignee}</span>
-                    }
-                })}
-            </p>
-            <ol class="thread">
-                <For
-                    each=move || thread.with(|t| t.messages.clone())
-                    key=|m| m.id.clone()
-                    children=move |m: MessageRow| view! { <Message m/> }
-                />
-            </ol>
-        </div>
-    }
-}
-
-#[component]
-fn Message(m: MessageRow) -> impl IntoView {
-    let who = if m.internal {
-        "Internal note"
-    } else if m.by_staff {
-        "Support"
-    } else {
-        ""
-    };
-    view! {
-        <li class="message" class:message-staff=m.by_staff class:message-internal=m.internal data-message=m.id.clone()>
-            <p class="message-head">
-                <strong>{m.author.clone()}</strong>
-                {(!who.is_empty()).then(|| view! { " " <span class="badge">{who}</span> })}
-                " " <span class="muted">{m.when.clone()}</span>
-            </p>
-            <div class="message-body" inner_html=m.html.clone()></div>
-            {(!m.files.is_empty()).then(|| view! {
-                <ul class="files" aria-label="Attachments">
-                    {m.files.iter().map(|f| view! {
-                        <li><a href=f.href.clone() download=f.name.clone() rel="external">{f.name.clone()}</a> " " <span class="muted">{f.size.clone()}</span></li>
-                    }).collect_view()}
-                </ul>
-            })}
-        </li>
-    }
+    super::fragment::live(
+        root,
+        &[domain::live::EventKind::Ticket],
+        300,
+        |event, root| {
+            let number = super::fragment::part(root)
+                .and_then(|p| p.get_attribute("data-ticket"))
+                .and_then(|n| n.parse().ok());
+            number.is_some_and(|n| event.about_ticket(n))
+        },
+        |_| {},
+    );
+    view! { <div class="island-root" node_ref=root>{children()}</div> }
 }
 
 /// The queue's filters as they are in the URL.
@@ -167,50 +111,68 @@ fn QueueRow(t: TicketRow) -> impl IntoView {
     }
 }
 
-/// "Preview": with JavaScript, renders the text of `source` (a textarea's
-/// id) below the button; without, the button submits the form, which
-/// comes back with the preview.
-#[island(lazy)]
+/// "Preview": with JavaScript, shows how the text of `source` (a
+/// textarea's id) will look, below the button; without, the button
+/// submits the form, which comes back with the preview.
+#[component]
 pub fn MarkdownPreview(source: String) -> impl IntoView {
-    crate::islands::awake("MarkdownPreview");
-    let html = RwSignal::new(None::<Result<String, String>>);
-    let busy = RwSignal::new(false);
-    let click = move |ev: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            ev.prevent_default();
-            let text = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&source))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-                .map(|t| t.value())
-                .unwrap_or_default();
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let answer = crate::api::tickets::queries::preview_markdown(text).await;
-                html.set(Some(answer.map_err(|e| e.to_string())));
-                busy.set(false);
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, &source);
-    };
     view! {
-        <button class="btn btn-secondary" type="submit" name="intent" value="preview" formnovalidate=true
-            on:click=click disabled=move || busy.get()>
-            {move || if busy.get() { "Rendering…" } else { "Preview" }}
-        </button>
-        <div class="preview-slot" aria-live="polite">
-            {move || html.get().map(|answer| match answer {
-                Ok(html) => view! {
-                    <section class="card preview" aria-label="Preview">
-                        <p class="muted">"Preview — this is how your message will look:"</p>
-                        <div class="message-body" inner_html=html></div>
-                    </section>
-                }.into_any(),
-                Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-            })}
-        </div>
+        <PreviewOnClick>
+            <button class="btn btn-secondary" type="submit" name="intent" value="preview" formnovalidate=true
+                data-preview=source>"Preview"</button>
+            <div class="preview-slot" aria-live="polite"></div>
+        </PreviewOnClick>
     }
+}
+
+/// Asks the server to draw the preview (`PREVIEW_PATH`) and puts it in the
+/// slot after the button. No props: the textarea's id is on the button.
+#[island(lazy)]
+fn PreviewOnClick(children: Children) -> impl IntoView {
+    crate::islands::awake("PreviewOnClick");
+    let root = NodeRef::new();
+    #[cfg(feature = "hydrate")]
+    super::fragment::on(root, "click", preview);
+    view! { <div class="island-root" node_ref=root>{children()}</div> }
+}
+
+#[cfg(feature = "hydrate")]
+fn preview(ev: web_sys::Event) {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(button) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|t| t.closest("[data-preview]").ok().flatten())
+    else {
+        return;
+    };
+    ev.prevent_default();
+    if button.has_attribute("disabled") {
+        return;
+    }
+    let text = button
+        .get_attribute("data-preview")
+        .and_then(|id| web_sys::window()?.document()?.get_element_by_id(&id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|t| t.value())
+        .unwrap_or_default();
+    let Some(slot) = button.next_element_sibling() else {
+        return;
+    };
+    let _ = button.set_attribute("disabled", "");
+    button.set_text_content(Some("Rendering…"));
+    leptos::task::spawn_local(async move {
+        let form = web_sys::UrlSearchParams::new().ok();
+        if let Some(form) = &form {
+            form.append("body", &text);
+        }
+        match super::fragment::post(crate::api::tickets::PREVIEW_PATH, form.as_ref()).await {
+            Some(answer) => slot.replace_children_with_node_1(&answer),
+            None => slot.set_inner_html(
+                r#"<p class="error" role="alert">The preview could not be made. Try again.</p>"#,
+            ),
+        }
+        let _ = button.remove_attribute("disabled");
+        button.set_text_content(Some("Preview"));
+    });
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::dashboard::{dashboard, DashboardView};
+use crate::components::dashboard::{ChartCard, Feed, Tiles};
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
 use crate::islands::dashboard::{ChartPanel, LiveFeed, LiveTiles};
 use crate::islands::full_reload::FullReload;
@@ -41,8 +42,9 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
     let range = d.range;
     let account = d.account.clone();
     let url = d.echarts_url.clone();
+    let (sections, feed) = (d.sections.clone(), d.feed.clone());
     view! {
-        <LiveTiles sections=d.sections.clone()/>
+        <LiveTiles><Tiles sections/></LiveTiles>
         {no_accounts.then(|| view! {
             <EmptyState title="No hosting accounts yet">
                 <p>"Create a hosting account to see its storage, bandwidth and activity here."</p>
@@ -51,13 +53,14 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
         })}
         <RangeControls d=d.clone()/>
         <div class="charts">
-            {d.charts.into_iter().map(|chart| view! {
-                <ChartPanel view=chart range account=account.clone() echarts_url=url.clone()/>
+            {d.charts.clone().into_iter().map(|chart| {
+                let (account, echarts_url) = (account.clone(), url.clone());
+                view! { <ChartPanel><ChartCard view=chart range account echarts_url/></ChartPanel> }
             }).collect_view()}
         </div>
         <section class="card">
             <h2>"Recent activity"</h2>
-            <LiveFeed feed=d.feed/>
+            <LiveFeed><Feed feed/></LiveFeed>
             <p><a href="/activity">"All activity"</a></p>
         </section>
     }

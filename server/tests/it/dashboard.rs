@@ -475,6 +475,41 @@ async fn the_dashboard_page_has_every_number_and_table_without_javascript(pool: 
     ] {
         assert!(page.contains(expected), "the page shows {expected}");
     }
+    // The live parts, drawn again as the page draws them: what the
+    // islands fetch and swap in when a live event concerns them.
+    let tiles = browser.page("/dashboard/tiles").await;
+    assert!(
+        tiles.contains(r#"data-refresh="/dashboard/tiles""#) && tiles.contains("4.2 GB"),
+        "{tiles}"
+    );
+    let chart = browser.page("/dashboard/chart/bandwidth?range=7d").await;
+    for expected in [
+        r#"data-chart="bandwidth""#,
+        r#"data-refresh="/dashboard/chart/bandwidth?range=7d""#,
+        "<table class=\"table data-table\"",
+        "data-light=",
+        "data-dark=",
+    ] {
+        assert!(chart.contains(expected), "the chart has {expected}: {chart}");
+    }
+    let feed = browser.page("/dashboard/feed").await;
+    assert!(feed.contains(r#"data-refresh="/dashboard/feed""#), "{feed}");
+    for (path, status) in [
+        ("/dashboard/chart/no-such-chart", 404),
+        // Staff's revenue is not a customer's chart.
+        ("/dashboard/chart/revenue-per-day?range=7d", 404),
+        ("/dashboard/chart/storage?from=2026-10-31&to=2026-10-01", 400),
+    ] {
+        assert_eq!(browser.get(path).await.status(), status, "{path}");
+    }
+    let res = browser.get("/dashboard/tiles").await;
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    for path in ["/dashboard/tiles", "/dashboard/feed", "/dashboard/chart/storage"] {
+        let res = app.browser().get(path).await;
+        assert!(res.status().is_redirection(), "a visitor gets no {path}");
+        assert!(location(&res).starts_with("/login?next="), "{}", location(&res));
+    }
+
     // A bad range is explained next to the dates, and the default shown.
     let page = browser.page("/?from=2026-10-31&to=2026-10-01").await;
     assert!(page.contains("The start must not be after the end."));

@@ -1,6 +1,7 @@
 //! The edge's machinery, shared by every area's endpoints: who is asking
 //! (`auth`), the one error path (`error`), form answers that are pages
-//! (`forms`), the confirmations pages show (`notice`), and the request
+//! (`forms`), parts of pages for islands (`part`), the confirmations pages
+//! show (`notice`), and the request
 //! guards (`csrf`, the per-request CSP nonce in `csp`).
 
 pub mod auth;
@@ -12,3 +13,5 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod forms;
 pub mod notice;
+#[cfg(feature = "ssr")]
+pub mod part;

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod parts;
 pub mod staff;
 
 use leptos::prelude::*;

@@ -379,6 +379,6 @@ mod tests {
         assert!(takes_files(&Method::POST, "/support/1001/reply"));
         assert!(!takes_files(&Method::GET, "/support/new"));
         assert!(!takes_files(&Method::POST, "/support/1001/state"));
-        assert!(!takes_files(&Method::POST, "/api/support/preview"));
+        assert!(!takes_files(&Method::POST, "/support/preview"));
     }
 }

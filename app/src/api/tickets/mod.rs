@@ -1,7 +1,7 @@
 //! Support tickets at the HTTP edge: what the pages receive (here), the
 //! server functions that read it (`queries`), the form endpoints, uploads
 //! included (`forms`, reading them `multipart`), and attachment downloads
-//! (`files`).
+//! (`files`), and the live thread and preview drawn as HTML (`parts`).
 
 #[cfg(feature = "ssr")]
 pub mod files;
@@ -9,7 +9,12 @@ pub mod files;
 pub mod forms;
 #[cfg(feature = "ssr")]
 mod multipart;
+#[cfg(feature = "ssr")]
+pub mod parts;
 pub mod queries;
+
+/// Where the preview button sends the text (HTML comes back).
+pub const PREVIEW_PATH: &str = "/support/preview";
 
 use serde::{Deserialize, Serialize};
 

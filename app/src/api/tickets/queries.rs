@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{ThreadView, TicketList, TicketView};
+use super::{TicketList, TicketView};
 use crate::api::ApiError;
 #[cfg(feature = "ssr")]
 use {
@@ -137,19 +137,6 @@ pub async fn ticket_page(number: String) -> Result<TicketView, ApiError> {
     })
 }
 
-/// A ticket's state and thread (the live refresh of an open page).
-#[server(endpoint = "support/thread")]
-pub async fn ticket_thread(number: i64) -> Result<ThreadView, ApiError> {
-    let (deps, actor) = actor()?;
-    let number =
-        domain::TicketNumber::new(number).ok_or_else(|| api_error(services::tickets::not_found()))?;
-    let access = access::authorize(&deps.pool, &actor, number)
-        .await
-        .map_err(api_error)?;
-    let detail = lists::detail(&deps.pool, &access).await.map_err(api_error)?;
-    Ok(convert::thread(&detail, access.staff()))
-}
-
 /// The hosting accounts a new ticket may be about: (id, name).
 #[server(endpoint = "support/accounts")]
 pub async fn ticket_accounts() -> Result<Vec<(String, String)>, ApiError> {
@@ -182,13 +169,4 @@ pub async fn attachment_use() -> Result<Option<String>, ApiError> {
             "Confirm your email address to attach files (use the link we emailed you).".to_string()
         }
     }))
-}
-
-/// Markdown as the ticket will show it (the preview button).
-#[server(endpoint = "support/preview")]
-pub async fn preview_markdown(body: String) -> Result<String, ApiError> {
-    let _ = actor()?;
-    let body = domain::tickets::Body::parse(&body)
-        .map_err(|message| api_error(services::tickets::ServiceError::Invalid(vec![("body", message)])))?;
-    Ok(services::tickets::markdown::render(body.as_str()))
 }

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 
 use crate::api::registrations::{domain_sales, domain_search, domain_suggestions};
 use crate::api::require_user;
+use crate::components::domain_search::{MoreNames, SearchForm, SearchResults};
 use crate::components::page_header::PageHeader;
 use crate::islands::domain_search::DomainSearch;
 use crate::pages::hosting::set_status;
@@ -69,7 +70,16 @@ pub fn DomainSearchPage() -> impl IntoView {
                     set_status(e.status());
                     e.explained()
                 }));
-                view! { <DomainSearch q found suggestions/> }.into_any()
+                let failed = matches!(found, Some(Err(_)));
+                view! {
+                    <DomainSearch>
+                        <SearchForm q failed/>
+                        <div aria-live="polite">
+                            <div class="search-results"><SearchResults found/></div>
+                            <div class="search-more"><MoreNames rows=Ok(suggestions)/></div>
+                        </div>
+                    </DomainSearch>
+                }.into_any()
             })}
         </Suspense>
         {(!asked).then(|| view! {

@@ -5,6 +5,7 @@ use crate::api::require_user;
 use crate::api::tickets::queries::ticket_page;
 use crate::api::tickets::{CustomerView, TicketView};
 use crate::components::form::{use_form, FormMessages};
+use crate::components::tickets::Thread;
 use crate::islands::tickets::{LiveThread, MarkdownPreview};
 use crate::pages::hosting::{param, set_status, StatusBadge};
 use crate::pages::identity::query;
@@ -44,6 +45,7 @@ fn Ticket(t: TicketView) -> impl IntoView {
     let state = t.thread.state;
     let staff = t.staff;
     let action = |what: &str| format!("/support/{number}/{what}");
+    let thread = t.thread.clone();
     view! {
         <leptos_meta::Title text=title.clone()/>
         <div class="page-header">
@@ -57,7 +59,7 @@ fn Ticket(t: TicketView) -> impl IntoView {
         <FormMessages/>
         <div class="ticket-layout">
             <div class="ticket-main">
-                <LiveThread thread=t.thread.clone() staff/>
+                <LiveThread><Thread thread staff/></LiveThread>
                 <RatingSection t=t.clone()/>
                 <ReplySection number state staff/>
                 <StateButtons number state staff action=action("state")/>

@@ -53,6 +53,38 @@ async fn a_customer_finds_a_free_name_and_sees_what_is_taken(pool: PgPool) {
         .contains("You searched for many names in a short time."));
 }
 
+/// What the search island puts in place without leaving the page: the
+/// same answers as the page, drawn as HTML by the same components.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_search_island_is_answered_with_the_pages_own_drawing(pool: PgPool) {
+    let r = Registry::new(pool).await;
+    let (_, browser, _) = r.owner("islander@example.com").await;
+    let results = browser.page("/domains/search/results?q=google").await;
+    assert!(
+        results.contains(r#"data-name="google.com" data-available="false""#)
+            && results.contains(r#"data-taken="true""#),
+        "a taken name asks for more: {results}"
+    );
+    let more = browser.page("/domains/search/more?q=google").await;
+    assert!(
+        more.contains("Other free names")
+            && more.contains(r#"data-name="getgoogle.com" data-available="true""#),
+        "{more}"
+    );
+    let free = browser.page("/domains/search/results?q=My-Shop").await;
+    assert!(
+        free.contains(r#"data-name="my-shop.com" data-available="true""#) && !free.contains("data-taken")
+    );
+    // A refused search is answered as what the field shows.
+    let bad = browser.page("/domains/search/results?q=bad_name").await;
+    assert!(
+        bad.contains(r#"id="f-q-error""#) && bad.contains("Enter a domain name like example.com"),
+        "{bad}"
+    );
+    let res = r.shop.app.browser().get("/domains/search/results?q=google").await;
+    assert!(res.status().is_redirection(), "a visitor is sent to sign in");
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_paid_name_is_registered_once_and_served_by_our_name_servers(pool: PgPool) {
     let dns = dns_server(&pool, &[]).await;

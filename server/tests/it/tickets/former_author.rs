@@ -115,12 +115,14 @@ async fn a_former_member_keeps_their_question_and_hears_no_more(pool: PgPool) {
     for later in ["EARLY-STAFF", "LATE-STAFF", "LATE-OWNER"] {
         assert!(!page.contains(later), "{later} on the page");
     }
-    for function in ["/api/support/ticket", "/api/support/thread"] {
-        let (status, body) = call(author, function, &[("number", n.to_string())]).await;
-        assert_eq!(status, 200, "{function}");
+    let (status, body) = call(author, "/api/support/ticket", &[("number", n.to_string())]).await;
+    let thread = author.get(&format!("/support/{n}/thread")).await;
+    let live = (thread.status().as_u16(), thread.text().await.unwrap());
+    for (what, (status, body)) in [("the ticket", (status, body)), ("the live thread", live)] {
+        assert_eq!(status, 200, "{what}");
         assert!(
             body.contains("AUTHOR-QUESTION") && !body.contains("LATE-STAFF"),
-            "{function}: {body}"
+            "{what}: {body}"
         );
     }
     let mine = author.page("/support?show=all").await;

@@ -46,10 +46,7 @@ async fn every_ticket_endpoint_allows_exactly_who_it_should(pool: PgPool) {
             Call::Function("/api/support/ticket", &[("number", "{n}")]),
             &AUDIENCE,
         ),
-        (
-            Call::Function("/api/support/thread", &[("number", "{n}")]),
-            &AUDIENCE,
-        ),
+        (Call::Get("/support/{n}/thread"), &AUDIENCE),
         (Call::Reply, &AUDIENCE),
         (
             Call::Form("/support/{n}/state", &[("change", "resolve")]),

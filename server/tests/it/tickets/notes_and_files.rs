@@ -68,16 +68,20 @@ async fn internal_notes_never_reach_a_customer(pool: PgPool) {
         );
         assert!(!page.contains("SECRET-NOTE"), "{who:?}: not in the page");
         assert!(!page.contains("note.txt"), "{who:?}: not the note's file either");
-        for path in ["/api/support/ticket", "/api/support/thread"] {
-            let (status, body) = call(b, path, &[("number", n.to_string())]).await;
-            assert_eq!(status, 200, "{who:?} {path}");
-            assert!(!body.contains("SECRET-NOTE"), "{who:?}: not in {path}");
+        let (status, body) = call(b, "/api/support/ticket", &[("number", n.to_string())]).await;
+        let thread = b.get(&format!("/support/{n}/thread")).await;
+        let live = (thread.status().as_u16(), thread.text().await.unwrap());
+        for (what, (status, body)) in [("the ticket", (status, body)), ("the live thread", live)] {
+            assert_eq!(status, 200, "{who:?} {what}");
+            assert!(!body.contains("SECRET-NOTE"), "{who:?}: not in {what}");
         }
         let res = b.get(&format!("/support/{n}/files/{file}")).await;
         assert_eq!(res.status(), 404, "{who:?}: the note's file is not served");
     }
     let page = desk.browser(Staff).page(&format!("/support/{n}")).await;
     assert!(page.contains("SECRET-NOTE"), "staff see their notes");
+    let thread = desk.browser(Staff).page(&format!("/support/{n}/thread")).await;
+    assert!(thread.contains("SECRET-NOTE"), "and in the live thread");
     assert!(page.contains("Internal note"));
     let res = desk
         .browser(Staff)
@@ -133,7 +137,7 @@ async fn markdown_renders_and_scripts_stay_inert(pool: PgPool) {
     // The preview answers the same HTML.
     let (status, html) = call(
         desk.browser(Author),
-        "/api/support/preview",
+        "/support/preview",
         &[("body", body.to_string())],
     )
     .await;

@@ -1,0 +1,68 @@
+//! The support parts an island fetches as HTML: a ticket's thread again
+//! (a live update), and the preview of a message. Drawn by the same
+//! components as the page (`components::tickets`).
+
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Form, Router,
+};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use super::convert;
+use crate::api::edge::auth::Actor;
+use crate::api::edge::part::part;
+use crate::api::AppState;
+use crate::components::tickets::{thread_path, PreviewAnswer, Thread};
+use services::failure::Failure;
+use services::tickets::{access, lists};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(&thread_path_pattern(), get(thread))
+        .route(super::PREVIEW_PATH, post(preview))
+}
+
+fn thread_path_pattern() -> String {
+    thread_path(0).replace('0', "{number}")
+}
+
+/// A failure as its status alone: the island keeps what it shows. What
+/// the user may not see answers exactly as a ticket that does not exist.
+fn refused(failure: impl Failure) -> Response {
+    let status = failure.status();
+    if status.is_server_error() {
+        tracing::error!(error = %failure, "drawing a ticket's thread");
+    }
+    status.into_response()
+}
+
+/// Ticket `number`'s state, triage and messages, as its reader may see them.
+async fn thread(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(number): Path<String>,
+) -> Result<Response, Response> {
+    let pool = &state.deps.pool;
+    let number = access::parse_number(&number).map_err(refused)?;
+    let access = access::authorize(pool, &actor, number).await.map_err(refused)?;
+    let detail = lists::detail(pool, &access).await.map_err(refused)?;
+    let thread = convert::thread(&detail, access.staff());
+    let staff = access.staff();
+    Ok(part(|| view! { <Thread thread staff/> }.to_html()))
+}
+
+#[derive(Deserialize)]
+struct PreviewForm {
+    body: String,
+}
+
+/// Markdown as the message will show it, or why it cannot be sent.
+async fn preview(_actor: Actor, Form(form): Form<PreviewForm>) -> Response {
+    let answer = domain::tickets::Body::parse(&form.body)
+        .map(|body| services::tickets::markdown::render(body.as_str()))
+        .map_err(|message| message.to_string());
+    part(|| view! { <PreviewAnswer answer/> }.to_html())
+}
