@@ -100,12 +100,17 @@ test("reported usage reaches the open dashboard within two seconds, and only its
     if (new URL(r.url()).pathname.startsWith("/dashboard/")) strangerFetches.push(r.url());
   });
 
-  for (const page of [owner, stranger]) {
-    await page.goto("/");
-    await waitForHydration(page);
-  }
+  // The owner arrives through the menu (the islands router patches the
+  // page in), the stranger by loading it: both kinds of page stay live.
+  await owner.goto("/hosting");
+  await waitForHydration(owner);
+  await owner.getByRole("navigation").getByRole("link", { name: "Dashboard" }).click();
+  await expect(owner.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await stranger.goto("/");
+  for (const page of [owner, stranger]) await waitForHydration(page);
   const ownerStorage = owner.locator('[data-tile="storage"] .tile-value');
   const before = await ownerStorage.textContent();
+  const chartBefore = await owner.locator("#chart-storage-table").textContent();
   const strangerBefore = await stranger.locator(".tile-sections").textContent();
   // Give the live streams a moment to connect.
   await owner.waitForTimeout(500);
@@ -118,6 +123,9 @@ test("reported usage reaches the open dashboard within two seconds, and only its
   const sent = Date.now();
   await expect(ownerStorage).not.toHaveText(before!, { timeout: 2000 });
   expect(Date.now() - sent).toBeLessThan(2000);
+  // The storage chart came back with the sample and is drawn again.
+  await expect(owner.locator("#chart-storage-table")).not.toHaveText(chartBefore!);
+  await expect.poll(() => paintedPixels(owner, "storage"), { message: "storage is drawn again" }).toBeGreaterThan(500);
 
   await stranger.waitForTimeout(1500);
   expect(await stranger.locator(".tile-sections").textContent()).toBe(strangerBefore);

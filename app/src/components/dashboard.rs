@@ -7,13 +7,28 @@ use leptos::prelude::*;
 
 use crate::api::dashboard::{ChartView, FEED_PATH, TILES_PATH};
 use crate::api::hosting::FeedRow;
+use crate::islands::fragment::events;
 use domain::dashboard::{ChartData, ChartKind, Range, Section, Tile};
+use domain::live::EventKind;
+
+/// What the KPI tiles refresh on (every tile group's source changes with
+/// one of these; DNS changes log account activity).
+pub const TILE_EVENTS: &[EventKind] = &[
+    EventKind::Usage,
+    EventKind::Site,
+    EventKind::Activity,
+    EventKind::SignUp,
+    EventKind::Ticket,
+    EventKind::Billing,
+];
+/// What the activity feed refreshes on.
+pub const FEED_EVENTS: &[EventKind] = &[EventKind::Activity];
 
 /// The KPI tiles, by section.
 #[component]
 pub fn Tiles(sections: Vec<Section>) -> impl IntoView {
     view! {
-        <div class="tile-sections" data-live="tiles" data-refresh=TILES_PATH>
+        <div class="tile-sections" data-live="tiles" data-refresh=TILES_PATH data-events=events(TILE_EVENTS)>
             {sections.into_iter().map(|s| view! { <TileSection section=s/> }).collect_view()}
         </div>
     }
@@ -83,7 +98,7 @@ fn ErrorCard(title: String, message: String) -> impl IntoView {
 #[component]
 pub fn Feed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
     view! {
-        <div data-live="feed" data-refresh=FEED_PATH>
+        <div data-live="feed" data-refresh=FEED_PATH data-events=events(FEED_EVENTS)>
             {match feed {
                 Err(message) => view! { <ErrorCard title="Activity".to_string() message/> }.into_any(),
                 Ok(rows) if rows.is_empty() => view! {
@@ -107,7 +122,7 @@ pub fn Feed(feed: Result<Vec<FeedRow>, String>) -> impl IntoView {
 }
 
 /// One chart's card: its title, the data-table toggle (shown once the
-/// island is awake), and the chart itself (`ChartBody`).
+/// page is live), and the chart itself (`ChartBody`).
 #[component]
 pub fn ChartCard(
     view: ChartView,
@@ -147,7 +162,7 @@ pub fn ChartBody(
     let refresh = crate::api::dashboard::chart_path(id, range, account.as_deref());
     let title = chart.title.clone();
     view! {
-        <div class="chart-body" data-refresh=refresh data-chart=id.as_str()>
+        <div class="chart-body" data-refresh=refresh data-events=events(id.changed_by()) data-chart=id.as_str()>
             {match &chart.data {
                 Err(message) => view! { <ErrorCard title=title.clone() message=message.clone()/> }.into_any(),
                 Ok(d) if d.is_empty() => view! {

@@ -1,10 +1,13 @@
 //! Support's parts drawn by the server: a ticket's live thread (in the
-//! page, and again at `/support/{number}/thread` for `islands::tickets`
-//! to swap in) and the Markdown preview's answer.
+//! page, and again at `/support/{number}/thread`, swapped in by
+//! `islands::fragment` when an event about the ticket arrives) and the
+//! Markdown preview's answer.
 
 use leptos::prelude::*;
 
 use crate::api::tickets::{MessageRow, ThreadView};
+use crate::islands::fragment::events;
+use domain::live::EventKind;
 
 /// Where ticket `number`'s thread is drawn again.
 pub fn thread_path(number: i64) -> String {
@@ -21,7 +24,8 @@ pub fn Thread(thread: ThreadView, staff: bool) -> impl IntoView {
         (None, false) => String::new(),
     };
     view! {
-        <div class="ticket-live" data-live="ticket" data-refresh=thread_path(t.number) data-ticket=t.number>
+        <div class="ticket-live" data-live="ticket" data-refresh=thread_path(t.number)
+            data-events=events(&[EventKind::Ticket]) data-ticket=t.number>
             <p class="ticket-status" aria-live="polite">
                 <span class=t.state.badge() data-state=t.state.as_str()>{t.state_label.clone()}</span>
                 " " <span class=t.priority.badge()>{format!("{} priority", t.priority.label())}</span>

@@ -22,6 +22,9 @@ pub fn NotificationBell() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         refresh();
+        // Every page has the bell: it also keeps the page's live parts
+        // fresh (`fragment`), so a page with them needs no island of its own.
+        super::fragment::keep_fresh();
         let refresh = super::live::debounced(200, refresh);
         super::live::subscribe(&[domain::live::EventKind::Notification], move |_| refresh());
     }

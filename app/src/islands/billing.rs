@@ -31,58 +31,66 @@ pub fn ReloadOnBilling(
 #[island(lazy)]
 fn ReloadWhenBilled(children: Children) -> impl IntoView {
     crate::islands::awake("ReloadWhenBilled");
-    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
-    super::fragment::on_mount(root, listen);
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
+    super::fragment::on_mount(listen);
+    view! { <div class="island-root">{children()}</div> }
 }
 
 #[cfg(feature = "hydrate")]
-fn listen(root: web_sys::Element) {
-    {
-        use std::cell::RefCell;
+fn listen() {
+    use std::cell::{Cell, RefCell};
 
-        use leptos::wasm_bindgen::{closure::Closure, JsCast};
+    use leptos::wasm_bindgen::{closure::Closure, JsCast};
 
-        thread_local! {
-            /// A form sent from this page: the address it was sent from and
-            /// when (ms since the epoch).
-            static SUBMITTED: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
-            /// A reload was asked for (the page is going away).
-            static RELOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    thread_local! {
+        /// A form sent from this page: the address it was sent from and
+        /// when (ms since the epoch).
+        static SUBMITTED: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
+        /// A reload was asked for (the page is going away).
+        static RELOADING: Cell<bool> = const { Cell::new(false) };
+        static STARTED: Cell<bool> = const { Cell::new(false) };
+    }
+    fn href() -> String {
+        web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default()
+    }
+    /// The page's waiting parts (none once the islands router has moved
+    /// on to a page that waits for nothing).
+    fn waiting() -> Vec<web_sys::Element> {
+        super::fragment::all("[data-live=billing]")
+    }
+    /// A form just sent (a payment, a plan change) is answered by the
+    /// page it leads to; reloading meanwhile would abort that
+    /// navigation. The reload waits until the address has changed (the
+    /// islands router sets it once the new page is in), or 15 seconds.
+    fn reload() {
+        if waiting().is_empty() {
+            return;
         }
-        fn href() -> String {
-            web_sys::window()
-                .and_then(|w| w.location().href().ok())
-                .unwrap_or_default()
-        }
-        /// A form just sent (a payment, a plan change) is answered by the
-        /// page it leads to; reloading meanwhile would abort that
-        /// navigation. The reload waits until the address has changed (the
-        /// islands router sets it once the new page is in), or 15 seconds.
-        fn reload() {
-            let waiting = SUBMITTED.with(|s| {
-                s.borrow()
-                    .as_ref()
-                    .is_some_and(|(from, at)| *from == href() && js_sys::Date::now() - at < 15_000.0)
+        let waiting = SUBMITTED.with(|s| {
+            s.borrow()
+                .as_ref()
+                .is_some_and(|(from, at)| *from == href() && js_sys::Date::now() - at < 15_000.0)
+        });
+        if waiting {
+            leptos::task::spawn_local(async {
+                sleep_ms(500).await;
+                reload();
             });
-            if waiting {
-                leptos::task::spawn_local(async {
-                    sleep_ms(500).await;
-                    reload();
-                });
-                return;
-            }
-            SUBMITTED.with(|s| s.borrow_mut().take());
-            // One reload: a second one (another event of the same payment)
-            // would abort the page the first is loading.
-            if RELOADING.with(|r| r.replace(true)) {
-                return;
-            }
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().reload();
-            }
+            return;
         }
+        SUBMITTED.with(|s| s.borrow_mut().take());
+        // One reload: a second one (another event of the same payment)
+        // would abort the page the first is loading.
+        if RELOADING.with(|r| r.replace(true)) {
+            return;
+        }
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    }
+    if !STARTED.with(|s| s.replace(true)) {
         if let Some(window) = web_sys::window() {
             let on_submit = Closure::<dyn Fn()>::new(|| {
                 SUBMITTED.with(|s| *s.borrow_mut() = Some((href(), js_sys::Date::now())))
@@ -97,10 +105,14 @@ fn listen(root: web_sys::Element) {
         }
         let debounced = super::live::debounced(250, reload);
         super::live::subscribe(&[domain::live::EventKind::Billing], move |_| debounced());
-        let Ok(Some(waiting)) = root.query_selector("[data-live=billing]") else {
-            return;
-        };
-        if let Some(order) = waiting.get_attribute("data-order") {
+    }
+    // Each part waiting for an order asks after it, once.
+    for part in waiting() {
+        if super::fragment::property(&part, "__ksfPolled").is_some() {
+            continue;
+        }
+        let _ = js_sys::Reflect::set(&part, &"__ksfPolled".into(), &js_sys::Object::new());
+        if let Some(order) = part.get_attribute("data-order") {
             leptos::task::spawn_local(async move {
                 if poll_order(order).await {
                     reload();
@@ -108,8 +120,8 @@ fn listen(root: web_sys::Element) {
             });
         }
         if let (Some(id), Some(shown)) = (
-            waiting.get_attribute("data-domain-order"),
-            waiting.get_attribute("data-shown"),
+            part.get_attribute("data-domain-order"),
+            part.get_attribute("data-shown"),
         ) {
             leptos::task::spawn_local(async move {
                 if poll_domain_order(id, shown).await {

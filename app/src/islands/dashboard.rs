@@ -1,68 +1,21 @@
-//! The dashboard's live parts: KPI tiles, charts drawn by ECharts, and
-//! the activity feed. The server draws each (`components::dashboard`), so
-//! the page has every number and data table with JavaScript off; these
-//! islands fetch a part's fresh drawing when a live event concerns it
-//! (`islands::fragment`), and the chart island hands the chart's options
-//! to ECharts.
+//! The dashboard's charts, drawn by ECharts from the options the server
+//! put on each chart's box (`components::dashboard::ChartBody`). The tiles
+//! and the feed need no island: the page keeps them fresh
+//! (`islands::fragment`), and this draws each chart again when its part
+//! comes back.
 
 use leptos::prelude::*;
 
-use domain::live::EventKind;
-
-/// What the KPI tiles refresh on (every tile group's source changes with
-/// one of these; DNS changes log account activity).
-pub const TILE_EVENTS: &[EventKind] = &[
-    EventKind::Usage,
-    EventKind::Site,
-    EventKind::Activity,
-    EventKind::SignUp,
-    EventKind::Ticket,
-    EventKind::Billing,
-];
-/// What any chart refreshes on (each its own, `ChartId::changed_by`).
-pub const CHART_EVENTS: &[EventKind] = &[
-    EventKind::Usage,
-    EventKind::SignUp,
-    EventKind::Activity,
-    EventKind::Ticket,
-    EventKind::Billing,
-];
-/// What the activity feed refreshes on.
-pub const FEED_EVENTS: &[EventKind] = &[EventKind::Activity];
-
-/// The KPI tiles (`components::dashboard::Tiles`), kept fresh.
+/// The charts (`components::dashboard::ChartCard`s): drawn once the
+/// island is awake, drawn again when their data or the page's colours
+/// change, resized with the page, and their data tables shown on request.
+/// No props: everything is read from the document.
 #[island(lazy)]
-pub fn LiveTiles(children: Children) -> impl IntoView {
-    crate::islands::awake("LiveTiles");
-    let root = NodeRef::new();
+pub fn Charts(children: Children) -> impl IntoView {
+    crate::islands::awake("Charts");
     #[cfg(feature = "hydrate")]
-    super::fragment::live(root, TILE_EVENTS, 300, |_, _| true, |_| {});
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
-}
-
-/// The newest activity (`components::dashboard::Feed`), kept fresh.
-#[island(lazy)]
-pub fn LiveFeed(children: Children) -> impl IntoView {
-    crate::islands::awake("LiveFeed");
-    let root = NodeRef::new();
-    #[cfg(feature = "hydrate")]
-    super::fragment::live(root, FEED_EVENTS, 300, |_, _| true, |_| {});
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
-}
-
-/// One chart (`components::dashboard::ChartCard`): drawn by ECharts from
-/// the options the server put on its box, drawn again when its data
-/// comes back changed, and its data table shown on request.
-#[island(lazy)]
-pub fn ChartPanel(children: Children) -> impl IntoView {
-    crate::islands::awake("ChartPanel");
-    let root = NodeRef::new();
-    #[cfg(feature = "hydrate")]
-    {
-        super::fragment::on_mount(root, draw::watch);
-        super::fragment::live(root, CHART_EVENTS, 500, draw::wants, draw::draw);
-    }
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
+    super::fragment::on_mount(draw::start);
+    view! { <div class="island-root">{children()}</div> }
 }
 
 #[cfg(feature = "hydrate")]
@@ -71,8 +24,7 @@ mod draw {
     use wasm_bindgen::prelude::wasm_bindgen;
     use web_sys::Element;
 
-    use crate::islands::live::Live;
-    use domain::dashboard::ChartId;
+    use crate::islands::fragment::{after_refresh, all, on_document, property};
 
     // The few ECharts calls the island makes; `echarts` is the global the
     // served build defines (loaded on demand, below).
@@ -89,14 +41,15 @@ mod draw {
         fn dispose(this: &ECharts);
     }
 
-    /// The chart's ECharts instance, kept on the island's root element.
+    /// A chart's ECharts instance, kept on its box.
     const INSTANCE: &str = "__ksfChart";
 
-    fn instance(root: &Element) -> Option<ECharts> {
-        js_sys::Reflect::get(root, &INSTANCE.into())
-            .ok()
-            .filter(|i| i.is_object())
-            .map(JsCast::unchecked_into)
+    fn instance(canvas: &Element) -> Option<ECharts> {
+        property(canvas, INSTANCE).map(JsCast::unchecked_into)
+    }
+
+    fn dark() -> bool {
+        dark_query().is_some_and(|q| q.matches())
     }
 
     fn dark_query() -> Option<web_sys::MediaQueryList> {
@@ -107,18 +60,6 @@ mod draw {
         web_sys::window()
             .and_then(|w| js_sys::Reflect::get(&w, &"echarts".into()).ok())
             .is_some_and(|e| !e.is_undefined())
-    }
-
-    /// Whether `event` changes the chart in `root`.
-    pub fn wants(event: &Live, root: &Element) -> bool {
-        let id = super::super::fragment::part(root)
-            .and_then(|p| p.get_attribute("data-chart"))
-            .and_then(|id| ChartId::from_name(&id));
-        match (event.kind, id) {
-            (None, _) => true,
-            (Some(kind), Some(id)) => id.changed_by().contains(&kind),
-            (Some(_), None) => false,
-        }
     }
 
     /// Loads the chart library once per page, then calls `then`.
@@ -152,52 +93,93 @@ mod draw {
         callback.forget();
     }
 
-    /// Draws the chart in `root` afresh (its box is new after a refresh),
-    /// or lets the old drawing go when the chart shows no box (no data, an
-    /// error). Also puts the data table back as the toggle says.
-    pub fn draw(root: &Element) {
-        if let Some(old) = instance(root) {
-            old.dispose();
-            let _ = js_sys::Reflect::set(root, &INSTANCE.into(), &JsValue::UNDEFINED);
+    /// Once per page load: the listeners; then every chart on the page.
+    pub fn start() {
+        thread_local! {
+            static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
         }
-        show_table(root, table_shown(root));
-        let Ok(Some(canvas)) = root.query_selector(".chart-canvas") else {
-            return;
-        };
-        let dark = dark_query().is_some_and(|q| q.matches());
+        if !STARTED.with(|s| s.replace(true)) {
+            after_refresh(redrawn);
+            on_document("click", toggle_table);
+            if let Some(query) = dark_query() {
+                let on_change = Closure::<dyn Fn()>::new(draw_all);
+                let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+                on_change.forget();
+            }
+            let on_resize = Closure::<dyn Fn()>::new(|| {
+                for canvas in all(".chart-canvas") {
+                    if let Some(chart) = instance(&canvas) {
+                        chart.resize();
+                    }
+                }
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            on_resize.forget();
+        }
+        draw_all();
+    }
+
+    fn draw_all() {
+        for canvas in all(".chart-canvas") {
+            draw(canvas);
+        }
+    }
+
+    /// Draws `canvas` with its options for the page's colours.
+    fn draw(canvas: Element) {
         let json = canvas
-            .get_attribute(if dark { "data-dark" } else { "data-light" })
+            .get_attribute(if dark() { "data-dark" } else { "data-light" })
             .unwrap_or_default();
         let Ok(option) = js_sys::JSON::parse(&json) else {
             return;
         };
         let url = canvas.get_attribute("data-echarts").unwrap_or_default();
-        let root = root.clone();
         with_echarts(&url, move || {
-            // A refresh may have replaced the box while the library loaded.
-            if !root.contains(Some(&canvas)) || instance(&root).is_some() {
+            // Replaced by a refresh while the library loaded.
+            if !canvas.is_connected() {
                 return;
             }
-            let chart = init(&canvas);
+            let chart = instance(&canvas).unwrap_or_else(|| {
+                let chart = init(&canvas);
+                let _ = js_sys::Reflect::set(&canvas, &INSTANCE.into(), &chart);
+                chart
+            });
             chart.set_option(&option, true);
-            let _ = js_sys::Reflect::set(&root, &INSTANCE.into(), &chart);
         });
     }
 
-    fn toggle(root: &Element) -> Option<Element> {
-        root.query_selector(".chart-table-toggle").ok().flatten()
-    }
-
-    fn table_shown(root: &Element) -> bool {
-        toggle(root)
+    /// A chart's part came back: its old drawing goes, the new box is
+    /// drawn, and its table shows as the toggle says.
+    fn redrawn(old: &Element, new: &Element) {
+        let Some(id) = new.get_attribute("data-chart") else {
+            return;
+        };
+        if let Ok(Some(canvas)) = old.query_selector(".chart-canvas") {
+            if let Some(chart) = instance(&canvas) {
+                chart.dispose();
+            }
+        }
+        if let Ok(Some(canvas)) = new.query_selector(".chart-canvas") {
+            draw(canvas);
+        }
+        let shown = toggle_of(&id)
             .and_then(|t| t.get_attribute("aria-expanded"))
             .as_deref()
-            == Some("true")
+            == Some("true");
+        show_table(&id, shown);
     }
 
-    fn show_table(root: &Element, shown: bool) {
+    fn toggle_of(id: &str) -> Option<Element> {
+        all(".chart-table-toggle")
+            .into_iter()
+            .find(|t| t.get_attribute("aria-controls").as_deref() == Some(&format!("chart-{id}-table")))
+    }
+
+    fn show_table(id: &str, shown: bool) {
         let value = if shown { "true" } else { "false" };
-        if let Some(button) = toggle(root) {
+        if let Some(button) = toggle_of(id) {
             let _ = button.set_attribute("aria-expanded", value);
             button.set_text_content(Some(if shown {
                 "Hide data table"
@@ -205,35 +187,29 @@ mod draw {
                 "Show data table"
             }));
         }
-        if let Ok(Some(table)) = root.query_selector(".chart-table") {
+        if let Some(table) = crate::islands::fragment::document()
+            .and_then(|d| d.get_element_by_id(&format!("chart-{id}-table")))
+        {
             let _ = table.set_attribute("data-open", value);
         }
     }
 
-    /// Once per chart: the data-table toggle, and drawing again when the
-    /// page turns light or dark or changes size.
-    pub fn watch(root: Element) {
-        if let Some(button) = toggle(&root) {
-            let at = root.clone();
-            let on_click = Closure::<dyn Fn()>::new(move || show_table(&at, !table_shown(&at)));
-            let _ = button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
-            on_click.forget();
-        }
-        if let Some(query) = dark_query() {
-            let at = root.clone();
-            let on_change = Closure::<dyn Fn()>::new(move || draw(&at));
-            let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-            on_change.forget();
-        }
-        let on_resize = Closure::<dyn Fn()>::new(move || {
-            if let Some(chart) = instance(&root) {
-                chart.resize();
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-        }
-        on_resize.forget();
+    fn toggle_table(ev: web_sys::Event) {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest(".chart-table-toggle").ok().flatten())
+        else {
+            return;
+        };
+        let Some(id) = button
+            .get_attribute("aria-controls")
+            .and_then(|c| Some(c.strip_prefix("chart-")?.strip_suffix("-table")?.to_string()))
+        else {
+            return;
+        };
+        let shown = button.get_attribute("aria-expanded").as_deref() == Some("true");
+        show_table(&id, !shown);
     }
 }
 
@@ -250,12 +226,9 @@ mod tests {
     }
 
     #[test]
-    fn every_chart_refreshes_on_something_the_island_hears() {
+    fn every_chart_refreshes_on_something() {
         for id in ChartId::ALL {
             assert!(!id.changed_by().is_empty(), "{id}");
-            for kind in id.changed_by() {
-                assert!(super::CHART_EVENTS.contains(kind), "{id} {kind:?}");
-            }
         }
     }
 }

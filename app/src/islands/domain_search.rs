@@ -12,10 +12,9 @@ use leptos::prelude::*;
 #[island(lazy)]
 pub fn DomainSearch(children: Children) -> impl IntoView {
     crate::islands::awake("DomainSearch");
-    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
-    super::fragment::on(root, "submit", search);
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
+    super::fragment::on_mount(|| super::fragment::on_document("submit", search));
+    view! { <div class="island-root">{children()}</div> }
 }
 
 #[cfg(feature = "hydrate")]
@@ -24,16 +23,15 @@ fn search(ev: web_sys::Event) {
 
     use crate::components::domain_search::{MORE_PATH, RESULTS_PATH};
 
-    let Some(form) = ev
+    let Some(_) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        .filter(|f| f.class_list().contains("search-form"))
     else {
         return;
     };
     let find = |selector: &str| {
-        form.closest(".island-root")
-            .ok()
-            .flatten()?
+        super::fragment::document()?
             .query_selector(selector)
             .ok()
             .flatten()

@@ -1,20 +1,35 @@
-//! Parts of a page that the server draws and an island only puts in place.
+//! Parts of a page that the server draws and the browser only puts in
+//! place.
 //!
 //! A live part (the dashboard's tiles, a chart, a ticket's thread) is an
-//! element with `data-refresh="<path>"`, drawn by a server component both
-//! in the page and at that path. Its island has no props, only these
-//! children: when a live event concerns the part, the island fetches the
-//! path and swaps the fresh element in. Drawing the part in WebAssembly
-//! instead would ship its view code and a JSON decoder to the browser;
-//! this ships a fetch, which the bell (on every page) already needs.
+//! element with `data-refresh="<path>"` and `data-events="<kinds>"`, drawn
+//! by a server component both in the page and at that path. When a live
+//! event of one of those kinds arrives, the page fetches the path and
+//! swaps the fresh element in (`keep_fresh`, started by the bell, which
+//! every page has). Drawing the part in WebAssembly instead would ship its
+//! view code and a JSON decoder to the browser; this ships a fetch.
+//!
+//! Everything here finds its elements in the document when it acts, never
+//! through an island's own nodes: the islands router, patching one page
+//! into the next, may move an island's children out of it.
+
+use domain::live::EventKind;
+
+/// The `data-events` value of a part refreshed on `kinds`.
+pub fn events(kinds: &[EventKind]) -> String {
+    kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" ")
+}
 
 #[cfg(feature = "hydrate")]
 pub use client::*;
 
 #[cfg(feature = "hydrate")]
 mod client {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
     use leptos::prelude::*;
-    use leptos::wasm_bindgen::{JsCast, JsValue};
+    use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{DocumentFragment, Element};
 
@@ -29,17 +44,17 @@ mod client {
     }
 
     /// Like `fetch`, but sends `form` (as `application/x-www-form-urlencoded`).
-    pub async fn post(path: &str, form: Option<&web_sys::UrlSearchParams>) -> Option<DocumentFragment> {
-        request(path, Some(form.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))).await
+    pub async fn post(path: &str, form: &web_sys::UrlSearchParams) -> Option<DocumentFragment> {
+        request(path, Some(form)).await
     }
 
-    async fn request(path: &str, body: Option<JsValue>) -> Option<DocumentFragment> {
+    async fn request(path: &str, form: Option<&web_sys::UrlSearchParams>) -> Option<DocumentFragment> {
         let window = web_sys::window()?;
         let init = web_sys::RequestInit::new();
         init.set_redirect(web_sys::RequestRedirect::Manual);
-        if let Some(body) = body {
+        if let Some(form) = form {
             init.set_method("POST");
-            init.set_body(&body);
+            init.set_body(form);
         }
         let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
             .await
@@ -54,84 +69,162 @@ mod client {
         Some(template.dyn_ref::<web_sys::HtmlTemplateElement>()?.content())
     }
 
-    /// Calls `mount` with the island's root element once it has hydrated.
-    pub fn on_mount(root: NodeRef<leptos::html::Div>, mount: impl Fn(Element) + 'static) {
-        Effect::new(move || {
-            if let Some(el) = root.get() {
-                mount(el.into());
+    pub fn document() -> Option<web_sys::Document> {
+        web_sys::window()?.document()
+    }
+
+    /// The document's elements matching `selector`.
+    pub fn all(selector: &str) -> Vec<Element> {
+        let Some(list) = document().and_then(|d| d.query_selector_all(selector).ok()) else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .collect()
+    }
+
+    /// Runs `mount` once the island calling this has hydrated.
+    pub fn on_mount(mount: fn()) {
+        Effect::new(mount);
+    }
+
+    /// What is done with a part put in place: (old, new).
+    type After = fn(&Element, &Element);
+
+    thread_local! {
+        /// The document listeners added so far: (event, handler).
+        static LISTENING: RefCell<Vec<(&'static str, usize)>> = const { RefCell::new(Vec::new()) };
+        static AFTER: RefCell<Vec<After>> = const { RefCell::new(Vec::new()) };
+        /// The paths waiting for the debounce, and each path's newest request.
+        static WAITING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+        static LATEST: RefCell<HashMap<String, u32>> = RefCell::new(HashMap::new());
+    }
+
+    /// Calls `handler` for every `event` in the document, from now on; once
+    /// per page load however many islands ask.
+    pub fn on_document(event: &'static str, handler: fn(web_sys::Event)) {
+        let key = (event, handler as usize);
+        if LISTENING.with(|l| l.borrow().contains(&key)) {
+            return;
+        }
+        let Some(document) = document() else {
+            return;
+        };
+        let listener = Closure::<dyn Fn(web_sys::Event)>::new(handler);
+        let _ = document.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        // As long as the page.
+        listener.forget();
+        LISTENING.with(|l| l.borrow_mut().push(key));
+    }
+
+    /// Calls `then(old, new)` after each part is put in place (the charts
+    /// draw theirs).
+    pub fn after_refresh(then: After) {
+        AFTER.with(|a| {
+            let mut a = a.borrow_mut();
+            if !a.iter().any(|f| *f as usize == then as usize) {
+                a.push(then);
             }
         });
     }
 
-    /// Calls `handler` for every `event` inside the island's `root` (its
-    /// server-drawn children), from when the island has hydrated.
-    pub fn on(root: NodeRef<leptos::html::Div>, event: &'static str, handler: fn(web_sys::Event)) {
-        on_mount(root, move |root: Element| {
-            let listener = leptos::wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(handler);
-            let _ = root.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
-            // As long as the island's element lives.
-            listener.forget();
-        });
-    }
-
-    /// Keeps the `[data-refresh]` part inside the island's `root` fresh:
-    /// fetched again (at most once per `ms`) when one of `kinds` arrives
-    /// and `wants` it, then `then(root)`; `then` also runs once now.
-    pub fn live(
-        root: NodeRef<leptos::html::Div>,
-        kinds: &'static [EventKind],
-        ms: i32,
-        wants: fn(&Live, &Element) -> bool,
-        then: fn(&Element),
-    ) {
-        on_mount(root, move |root: Element| {
-            then(&root);
-            let part = root.clone();
-            let refresh = live::debounced(ms, move || refresh(&part, then));
-            live::subscribe(kinds, move |event| {
-                if wants(event, &root) {
-                    refresh();
+    /// Keeps the page's live parts fresh: each is fetched again (at most
+    /// once per 300 ms) when an event it lists arrives. Once per page load.
+    pub fn keep_fresh() {
+        live::subscribe(EventKind::ALL, |event| {
+            for part in all("[data-refresh][data-events]") {
+                if wants(event, &part) {
+                    if let Some(path) = part.get_attribute("data-refresh") {
+                        wait(path);
+                    }
                 }
-            });
+            }
         });
     }
 
-    /// Fetches the part inside `root` from its `data-refresh` path and puts
-    /// the answer in its place. Only the newest request's answer is used:
-    /// an older one arriving late would put back what a newer one replaced.
-    pub fn refresh(root: &Element, then: fn(&Element)) {
-        let Some(path) = part(root).and_then(|p| p.get_attribute("data-refresh")) else {
-            return;
+    /// Whether `event` changes `part`: one of its kinds (a resync changes
+    /// everything), and for a ticket's part, about that ticket.
+    fn wants(event: &Live, part: &Element) -> bool {
+        let Some(kind) = event.kind else {
+            return true;
         };
-        let this = generation(root) + 1.0;
-        let _ = js_sys::Reflect::set(root, &GENERATION.into(), &JsValue::from_f64(this));
-        let root = root.clone();
+        let listed = part
+            .get_attribute("data-events")
+            .is_some_and(|kinds| kinds.split(' ').any(|k| k == kind.as_str()));
+        let ticket = part.get_attribute("data-ticket").map(|n| n.parse::<i64>());
+        listed
+            && match ticket {
+                None => true,
+                Some(Ok(n)) => event.about_ticket(n),
+                Some(Err(_)) => false,
+            }
+    }
+
+    fn wait(path: String) {
+        let first = WAITING.with(|w| {
+            let mut w = w.borrow_mut();
+            let first = w.is_empty();
+            if !w.contains(&path) {
+                w.push(path);
+            }
+            first
+        });
+        if !first {
+            return;
+        }
+        let fire = Closure::once(|| {
+            for path in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+                refresh(path);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(fire.as_ref().unchecked_ref(), 300);
+        }
+        fire.forget();
+    }
+
+    /// The part drawn at `path`, if the page has it.
+    fn part_at(path: &str) -> Option<Element> {
+        all("[data-refresh]")
+            .into_iter()
+            .find(|p| p.get_attribute("data-refresh").as_deref() == Some(path))
+    }
+
+    /// Fetches `path` and puts the answer in place of the part drawn there.
+    /// Only the newest request's answer is used: an older one arriving late
+    /// would put back what a newer one replaced.
+    pub fn refresh(path: String) {
+        let this = LATEST.with(|l| {
+            let mut l = l.borrow_mut();
+            let n = l.entry(path.clone()).or_insert(0);
+            *n = n.wrapping_add(1);
+            *n
+        });
         leptos::task::spawn_local(async move {
             let Some(fresh) = fetch(&path).await else {
                 return;
             };
-            if generation(&root) != this || fresh.first_element_child().is_none() {
+            if LATEST.with(|l| l.borrow().get(&path).copied()) != Some(this) {
                 return;
             }
-            if let Some(old) = part(&root) {
-                let _ = old.replace_with_with_node_1(&fresh);
-                then(&root);
+            let (Some(old), Some(new)) = (part_at(&path), fresh.first_element_child()) else {
+                return;
+            };
+            if old.replace_with_with_node_1(&new).is_err() {
+                return;
+            }
+            let after: Vec<_> = AFTER.with(|a| a.borrow().clone());
+            for then in after {
+                then(&old, &new);
             }
         });
     }
 
-    /// Counts the refreshes asked of `root` (a property of the element).
-    const GENERATION: &str = "__ksfFetch";
-
-    fn generation(root: &Element) -> f64 {
-        js_sys::Reflect::get(root, &GENERATION.into())
+    /// The JS property `name` of `el`, if set to an object.
+    pub fn property(el: &Element, name: &str) -> Option<JsValue> {
+        js_sys::Reflect::get(el, &name.into())
             .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0)
-    }
-
-    /// The part of `root` that is fetched again.
-    pub fn part(root: &Element) -> Option<Element> {
-        root.query_selector("[data-refresh]").ok().flatten()
+            .filter(|v| v.is_object())
     }
 }

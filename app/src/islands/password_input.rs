@@ -44,20 +44,20 @@ pub fn NewPasswordInput(name: String, label: String, error: String) -> impl Into
 #[island(lazy)]
 fn PasswordRules(children: Children) -> impl IntoView {
     crate::islands::awake("PasswordRules");
-    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
-    super::fragment::on_mount(root, follow_input);
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
+    super::fragment::on_mount(|| {
+        for rules in super::fragment::all("ul.rules[data-input]") {
+            follow_input(rules);
+        }
+    });
+    view! { <div class="island-root">{children()}</div> }
 }
 
-/// Ticks the rules on every keystroke (and once now, for a value the
-/// browser filled in before the island woke up).
+/// Ticks `rules` on every keystroke in their input (and once now, for a
+/// value the browser filled in before the island woke up). Once per input.
 #[cfg(feature = "hydrate")]
-fn follow_input(root: web_sys::Element) {
+fn follow_input(rules: web_sys::Element) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
-    let Ok(Some(rules)) = root.query_selector("[data-input]") else {
-        return;
-    };
     let Some(input) = rules
         .get_attribute("data-input")
         .and_then(|id| web_sys::window()?.document()?.get_element_by_id(&id))
@@ -78,6 +78,10 @@ fn follow_input(root: web_sys::Element) {
             }
         }
     };
+    if super::fragment::property(&input, "__ksfRules").is_some() {
+        return;
+    }
+    let _ = js_sys::Reflect::set(&input, &"__ksfRules".into(), &js_sys::Object::new());
     tick(&input.value());
     let source = input.clone();
     let on_input = Closure::<dyn Fn()>::new(move || tick(&source.value()));

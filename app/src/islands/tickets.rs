@@ -1,33 +1,10 @@
-//! Support's live parts: a ticket's state and thread (drawn by the server,
-//! `components::tickets`, and fetched again when an event about it
-//! arrives), the staff queue (rendered here from its rows); and the
-//! Markdown preview button.
+//! Support's islands: the staff queue (rendered here from its rows, kept
+//! fresh) and the Markdown preview button. A ticket's thread needs none:
+//! the server draws it and the page keeps it fresh (`islands::fragment`).
 
 use leptos::prelude::*;
 
 use crate::api::tickets::{TicketList, TicketRow};
-
-/// A ticket's state, triage and messages (`components::tickets::Thread`),
-/// kept fresh when an event about this ticket arrives.
-#[island(lazy)]
-pub fn LiveThread(children: Children) -> impl IntoView {
-    crate::islands::awake("LiveThread");
-    let root = NodeRef::new();
-    #[cfg(feature = "hydrate")]
-    super::fragment::live(
-        root,
-        &[domain::live::EventKind::Ticket],
-        300,
-        |event, root| {
-            let number = super::fragment::part(root)
-                .and_then(|p| p.get_attribute("data-ticket"))
-                .and_then(|n| n.parse().ok());
-            number.is_some_and(|n| event.about_ticket(n))
-        },
-        |_| {},
-    );
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
-}
 
 /// The queue's filters as they are in the URL.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -130,10 +107,9 @@ pub fn MarkdownPreview(source: String) -> impl IntoView {
 #[island(lazy)]
 fn PreviewOnClick(children: Children) -> impl IntoView {
     crate::islands::awake("PreviewOnClick");
-    let root = NodeRef::new();
     #[cfg(feature = "hydrate")]
-    super::fragment::on(root, "click", preview);
-    view! { <div class="island-root" node_ref=root>{children()}</div> }
+    super::fragment::on_mount(|| super::fragment::on_document("click", preview));
+    view! { <div class="island-root">{children()}</div> }
 }
 
 #[cfg(feature = "hydrate")]
@@ -166,7 +142,11 @@ fn preview(ev: web_sys::Event) {
         if let Some(form) = &form {
             form.append("body", &text);
         }
-        match super::fragment::post(crate::api::tickets::PREVIEW_PATH, form.as_ref()).await {
+        let answer = match &form {
+            Some(form) => super::fragment::post(crate::api::tickets::PREVIEW_PATH, form).await,
+            None => None,
+        };
+        match answer {
             Some(answer) => slot.replace_children_with_node_1(&answer),
             None => slot.set_inner_html(
                 r#"<p class="error" role="alert">The preview could not be made. Try again.</p>"#,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::dashboard::{dashboard, DashboardView};
 use crate::components::dashboard::{ChartCard, Feed, Tiles};
 use crate::components::{empty_state::EmptyState, page_header::PageHeader};
-use crate::islands::dashboard::{ChartPanel, LiveFeed, LiveTiles};
+use crate::islands::dashboard::Charts;
 use crate::islands::full_reload::FullReload;
 use crate::pages::identity::query;
 use domain::dashboard::{day_string, Range};
@@ -44,7 +44,7 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
     let url = d.echarts_url.clone();
     let (sections, feed) = (d.sections.clone(), d.feed.clone());
     view! {
-        <LiveTiles><Tiles sections/></LiveTiles>
+        <Tiles sections/>
         {no_accounts.then(|| view! {
             <EmptyState title="No hosting accounts yet">
                 <p>"Create a hosting account to see its storage, bandwidth and activity here."</p>
@@ -52,15 +52,17 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
             </EmptyState>
         })}
         <RangeControls d=d.clone()/>
-        <div class="charts">
-            {d.charts.clone().into_iter().map(|chart| {
-                let (account, echarts_url) = (account.clone(), url.clone());
-                view! { <ChartPanel><ChartCard view=chart range account echarts_url/></ChartPanel> }
-            }).collect_view()}
-        </div>
+        <Charts>
+            <div class="charts">
+                {d.charts.clone().into_iter().map(|chart| {
+                    let (account, echarts_url) = (account.clone(), url.clone());
+                    view! { <ChartCard view=chart range account echarts_url/> }
+                }).collect_view()}
+            </div>
+        </Charts>
         <section class="card">
             <h2>"Recent activity"</h2>
-            <LiveFeed><Feed feed/></LiveFeed>
+            <Feed feed/>
             <p><a href="/activity">"All activity"</a></p>
         </section>
     }

@@ -6,7 +6,7 @@ use crate::api::tickets::queries::ticket_page;
 use crate::api::tickets::{CustomerView, TicketView};
 use crate::components::form::{use_form, FormMessages};
 use crate::components::tickets::Thread;
-use crate::islands::tickets::{LiveThread, MarkdownPreview};
+use crate::islands::tickets::MarkdownPreview;
 use crate::pages::hosting::{param, set_status, StatusBadge};
 use crate::pages::identity::query;
 use domain::tickets::{Rating, TicketState};
@@ -59,7 +59,7 @@ fn Ticket(t: TicketView) -> impl IntoView {
         <FormMessages/>
         <div class="ticket-layout">
             <div class="ticket-main">
-                <LiveThread><Thread thread staff/></LiveThread>
+                <Thread thread staff/>
                 <RatingSection t=t.clone()/>
                 <ReplySection number state staff/>
                 <StateButtons number state staff action=action("state")/>
