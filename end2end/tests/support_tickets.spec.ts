@@ -9,6 +9,10 @@ test("a customer's ticket reaches staff live, the reply reaches the customer liv
   await staff.goto("/staff/tickets");
   await waitForHydration(staff);
   const staffProblems = watchForProblems(staff);
+  // A box ticked for "Close selected" stays ticked as the rows update.
+  const ticked = staff.locator("tr.ticket-row input[type=checkbox]").first();
+  const tickedId = await ticked.getAttribute("id");
+  await ticked.check();
 
   const customer = await (await browser.newContext()).newPage();
   const email = await signUpConfirmed(customer, "Tia Ticket", "ticket passphrase 1");
@@ -41,6 +45,7 @@ test("a customer's ticket reaches staff live, the reply reaches the customer liv
   // The ticket appears in the staff queue without a reload.
   const row = staff.locator("tr.ticket-row", { hasText: subject });
   await expect(row).toBeVisible();
+  await expect(staff.locator(`[id="${tickedId}"]`)).toBeChecked();
   await row.getByRole("link").click();
   await expect(staff.getByRole("heading", { level: 1, name: `#${number} ${subject}` })).toBeVisible();
   await waitForHydration(staff);

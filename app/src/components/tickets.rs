@@ -5,13 +5,66 @@
 
 use leptos::prelude::*;
 
-use crate::api::tickets::{MessageRow, ThreadView};
+use crate::api::tickets::{MessageRow, QueueArgs, ThreadView, TicketList, TicketRow};
 use crate::islands::fragment::events;
 use domain::live::EventKind;
 
 /// Where ticket `number`'s thread is drawn again.
 pub fn thread_path(number: i64) -> String {
     format!("/support/{number}/thread")
+}
+
+/// Where the staff queue's rows for `args` are drawn again.
+pub fn queue_path(args: &QueueArgs) -> String {
+    format!("/staff/tickets/rows?{}&page={}", args.query(), args.page)
+}
+
+/// The staff queue's rows. Kept fresh on every ticket event; boxes ticked
+/// for "Close selected" stay ticked (`islands::fragment` keeps them).
+#[component]
+pub fn Queue(list: TicketList, args: QueueArgs) -> impl IntoView {
+    view! {
+        <div class="table-wrap" data-live="queue" data-refresh=queue_path(&args) data-events=events(&[EventKind::Ticket])>
+            {if list.items.is_empty() {
+                view! { <p class="empty-state muted">"No tickets match these filters."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table stack ticket-queue">
+                        <thead><tr>
+                            <th><span class="visually-hidden">"Select"</span></th>
+                            <th>"Ticket"</th><th>"State"</th><th>"Priority"</th><th>"Customer"</th><th>"Assignee"</th><th>"Waiting"</th><th>"Updated"</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.items.into_iter().map(|t| view! { <QueueRow t/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn QueueRow(t: TicketRow) -> impl IntoView {
+    let id = format!("pick-{}", t.number);
+    view! {
+        <tr class="ticket-row" data-ticket=t.number>
+            <td data-label="Select">
+                <label class="visually-hidden" for=id.clone()>{format!("Select ticket #{}", t.number)}</label>
+                <input type="checkbox" id=id name="ticket" value=t.number form="bulk-close"/>
+            </td>
+            <td class="stack-title" data-label="Ticket">
+                <a href=format!("/support/{}", t.number)>{format!("#{} {}", t.number, t.subject)}</a>
+                <span class="muted">" · " {t.category.label()}</span>
+            </td>
+            <td data-label="State"><span class=t.state.badge()>{t.state_label.clone()}</span></td>
+            <td data-label="Priority"><span class=t.priority.badge()>{t.priority.label()}</span></td>
+            <td data-label="Customer">{t.author.clone()}{t.account.clone().map(|a| view! { <span class="muted">" · " {a}</span> })}</td>
+            <td data-label="Assignee">{t.assignee.clone().unwrap_or_else(|| "—".into())}</td>
+            <td data-label="Waiting">{t.waiting.clone()}</td>
+            <td data-label="Updated">{t.updated.clone()}</td>
+        </tr>
+    }
 }
 
 /// A ticket's state, triage and messages.

@@ -211,8 +211,28 @@ mod client {
             let (Some(old), Some(new)) = (part_at(&path), fresh.first_element_child()) else {
                 return;
             };
+            // Boxes ticked in the old part stay ticked (the queue's "Close
+            // selected" would otherwise lose the choice with every event).
+            let ticked: Vec<String> = old
+                .query_selector_all("input[type=checkbox]:checked")
+                .map(|list| {
+                    (0..list.length())
+                        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()?.get_attribute("id"))
+                        .collect()
+                })
+                .unwrap_or_default();
             if old.replace_with_with_node_1(&new).is_err() {
                 return;
+            }
+            for id in ticked {
+                let input = new
+                    .query_selector(&format!("[id=\"{id}\"]"))
+                    .ok()
+                    .flatten()
+                    .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok());
+                if let Some(input) = input {
+                    input.set_checked(true);
+                }
             }
             let after: Vec<_> = AFTER.with(|a| a.borrow().clone());
             for then in after {

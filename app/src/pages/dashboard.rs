@@ -53,6 +53,9 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
         })}
         <RangeControls d=d.clone()/>
         <Charts>
+            // The chart library starts downloading with the page, beside the
+            // WebAssembly; the island's script then finds it in the cache.
+            <link rel="preload" r#as="script" href=url.clone() nonce=leptos::nonce::use_nonce()/>
             <div class="charts">
                 {d.charts.clone().into_iter().map(|chart| {
                     let (account, echarts_url) = (account.clone(), url.clone());

@@ -39,6 +39,34 @@ pub struct TicketRow {
     pub attention: bool,
 }
 
+/// The queue's filters as they are in the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueArgs {
+    pub state: String,
+    pub priority: String,
+    pub category: String,
+    pub assignee: String,
+    pub sort: String,
+    pub q: String,
+    pub page: i64,
+}
+
+impl QueueArgs {
+    /// The filters as a query string (without the page).
+    pub fn query(&self) -> String {
+        format!(
+            "state={}&priority={}&category={}&assignee={}&sort={}&q={}",
+            domain::next_path::encode_query_value(&self.state),
+            domain::next_path::encode_query_value(&self.priority),
+            domain::next_path::encode_query_value(&self.category),
+            domain::next_path::encode_query_value(&self.assignee),
+            domain::next_path::encode_query_value(&self.sort),
+            domain::next_path::encode_query_value(&self.q)
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct TicketList {
     pub items: Vec<TicketRow>,

@@ -3,7 +3,7 @@
 //! components as the page (`components::tickets`).
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     response::{IntoResponse, Response},
     routing::{get, post},
     Form, Router,
@@ -12,10 +12,11 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::convert;
+use super::QueueArgs;
 use crate::api::edge::auth::Actor;
 use crate::api::edge::part::part;
 use crate::api::AppState;
-use crate::components::tickets::{thread_path, PreviewAnswer, Thread};
+use crate::components::tickets::{thread_path, PreviewAnswer, Queue, Thread};
 use services::failure::Failure;
 use services::tickets::{access, lists};
 
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(&thread_path_pattern(), get(thread))
         .route(super::PREVIEW_PATH, post(preview))
+        .route("/staff/tickets/rows", get(queue))
 }
 
 fn thread_path_pattern() -> String {
@@ -65,4 +67,20 @@ async fn preview(_actor: Actor, Form(form): Form<PreviewForm>) -> Response {
         .map(|body| services::tickets::markdown::render(body.as_str()))
         .map_err(|message| message.to_string());
     part(|| view! { <PreviewAnswer answer/> }.to_html())
+}
+
+/// The staff queue's rows for the filters in the query.
+async fn queue(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(args): Query<QueueArgs>,
+) -> Result<Response, Response> {
+    let list = super::queries::queue(&state.deps, &actor, args.clone())
+        .await
+        .map_err(|e| {
+            axum::http::StatusCode::from_u16(e.status())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+                .into_response()
+        })?;
+    Ok(part(|| view! { <Queue list args/> }.to_html()))
 }

@@ -52,30 +52,49 @@ pub async fn ticket_queue(
     q: String,
     page: i64,
 ) -> Result<TicketList, ApiError> {
+    let (deps, actor) = actor()?;
+    let args = super::QueueArgs {
+        state,
+        priority,
+        category,
+        assignee,
+        sort,
+        q,
+        page,
+    };
+    queue(&deps, &actor, args).await
+}
+
+/// The queue for `args`: staff only (others are told it does not exist).
+#[cfg(feature = "ssr")]
+pub async fn queue(
+    deps: &services::Deps,
+    actor: &services::Actor,
+    args: super::QueueArgs,
+) -> Result<TicketList, ApiError> {
     use domain::tickets::{Category, Priority, TicketState};
     use lists::{AssigneeFilter, QueueFilter, QueueSort};
-    let (deps, actor) = actor()?;
-    if q.len() > 200 {
+    if args.q.len() > 200 {
         return Err(api_error(services::tickets::ServiceError::Invalid(vec![(
             "q",
             "Search for at most 200 characters.".into(),
         )])));
     }
     let filter = QueueFilter {
-        state: TicketState::parse(&state),
-        active_only: state.is_empty() || state == "active",
-        priority: Priority::parse(&priority),
-        category: Category::parse(&category),
-        assignee: match assignee.as_str() {
+        state: TicketState::parse(&args.state),
+        active_only: args.state.is_empty() || args.state == "active",
+        priority: Priority::parse(&args.priority),
+        category: Category::parse(&args.category),
+        assignee: match args.assignee.as_str() {
             "me" => AssigneeFilter::Me,
             "none" => AssigneeFilter::Unassigned,
             other => uuid::Uuid::parse_str(other).map_or(AssigneeFilter::Anyone, AssigneeFilter::User),
         },
-        sort: QueueSort::from_query(&sort),
-        text: q,
-        page,
+        sort: QueueSort::from_query(&args.sort),
+        text: args.q,
+        page: args.page,
     };
-    let rows = lists::queue(&deps.pool, &actor, &filter)
+    let rows = lists::queue(&deps.pool, actor, &filter)
         .await
         .map_err(api_error)?;
     Ok(list(rows, true, actor.now))

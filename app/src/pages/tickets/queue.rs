@@ -3,9 +3,10 @@ use leptos::prelude::*;
 use super::{categories, priorities};
 use crate::api::require_user;
 use crate::api::tickets::queries::ticket_queue;
+use crate::api::tickets::QueueArgs;
 use crate::components::form::{use_form, FormMessages};
 use crate::components::page_header::PageHeader;
-use crate::islands::tickets::{LiveQueue, QueueArgs};
+use crate::components::tickets::Queue;
 use crate::pages::hosting::{set_status, Pager};
 use crate::pages::identity::query;
 use domain::tickets::TicketState;
@@ -131,7 +132,7 @@ pub fn StaffTicketsPage() -> impl IntoView {
                         Ok(list) => {
                             let (page, has_next) = (list.page, list.has_next);
                             view! {
-                                <LiveQueue list args/>
+                                <Queue list args/>
                                 <Pager base page has_next/>
                             }.into_any()
                         }

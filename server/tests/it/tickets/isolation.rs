@@ -83,6 +83,7 @@ async fn every_ticket_endpoint_allows_exactly_who_it_should(pool: PgPool) {
             &staff_only,
         ),
         (Call::Get("/staff/tickets"), &staff_only),
+        (Call::Get("/staff/tickets/rows?state=all"), &staff_only),
     ];
     let mut n = 0;
     for (call, allowed) in &cases {
