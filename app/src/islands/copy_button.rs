@@ -19,7 +19,7 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
 fn CopyOnClick(children: Children) -> impl IntoView {
     crate::islands::awake("CopyOnClick");
     #[cfg(feature = "hydrate")]
-    super::fragment::on_mount(|| super::fragment::on_document("click", copy));
+    super::fragment::on_document("click", copy);
     view! { <div class="island-root">{children()}</div> }
 }
 

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 pub fn DomainSearch(children: Children) -> impl IntoView {
     crate::islands::awake("DomainSearch");
     #[cfg(feature = "hydrate")]
-    super::fragment::on_mount(|| super::fragment::on_document("submit", search));
+    super::fragment::on_document("submit", search);
     view! { <div class="island-root">{children()}</div> }
 }
 

@@ -95,7 +95,8 @@ mod client {
         /// The document listeners added so far: (event, handler).
         static LISTENING: RefCell<Vec<(&'static str, usize)>> = const { RefCell::new(Vec::new()) };
         static AFTER: RefCell<Vec<After>> = const { RefCell::new(Vec::new()) };
-        /// The paths waiting for the debounce, and each path's newest request.
+        /// The paths waiting for the debounce (`keep_fresh`), and each
+        /// path's newest request.
         static WAITING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
         static LATEST: RefCell<HashMap<String, u32>> = RefCell::new(HashMap::new());
     }
@@ -131,13 +132,23 @@ mod client {
     /// Keeps the page's live parts fresh: each is fetched again (at most
     /// once per 300 ms) when an event it lists arrives. Once per page load.
     pub fn keep_fresh() {
-        live::subscribe(EventKind::ALL, |event| {
+        let flush = live::debounced(300, || {
+            for path in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+                refresh(path);
+            }
+        });
+        live::subscribe(EventKind::ALL, move |event| {
             for part in all("[data-refresh][data-events]") {
-                if wants(event, &part) {
-                    if let Some(path) = part.get_attribute("data-refresh") {
-                        wait(path);
+                let Some(path) = part.get_attribute("data-refresh").filter(|_| wants(event, &part)) else {
+                    continue;
+                };
+                WAITING.with(|w| {
+                    let mut w = w.borrow_mut();
+                    if !w.contains(&path) {
+                        w.push(path);
                     }
-                }
+                });
+                flush();
             }
         });
     }
@@ -158,30 +169,6 @@ mod client {
                 Some(Ok(n)) => event.about_ticket(n),
                 Some(Err(_)) => false,
             }
-    }
-
-    fn wait(path: String) {
-        let first = WAITING.with(|w| {
-            let mut w = w.borrow_mut();
-            let first = w.is_empty();
-            if !w.contains(&path) {
-                w.push(path);
-            }
-            first
-        });
-        if !first {
-            return;
-        }
-        let fire = Closure::once(|| {
-            for path in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
-                refresh(path);
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(fire.as_ref().unchecked_ref(), 300);
-        }
-        fire.forget();
     }
 
     /// The part drawn at `path`, if the page has it.

@@ -24,7 +24,7 @@ pub fn MarkdownPreview(source: String) -> impl IntoView {
 fn PreviewOnClick(children: Children) -> impl IntoView {
     crate::islands::awake("PreviewOnClick");
     #[cfg(feature = "hydrate")]
-    super::fragment::on_mount(|| super::fragment::on_document("click", preview));
+    super::fragment::on_document("click", preview);
     view! { <div class="island-root">{children()}</div> }
 }
 
