@@ -178,6 +178,7 @@ pub fn router(state: AppState, config: &Config, assets: &Assets) -> Router {
         .merge(app::api::tickets::files::routes())
         .merge(app::api::tickets::parts::routes())
         .merge(app::api::registrations::parts::routes())
+        .merge(app::api::dns::parts::routes())
         .merge(app::api::sessions::routes())
         .merge(app::api::mail::routes())
         .merge(app::api::client_errors::routes())

@@ -4,6 +4,7 @@
 
 pub mod bell;
 pub mod dashboard;
+pub mod dns;
 pub mod domain_search;
 pub mod empty_state;
 pub mod form;

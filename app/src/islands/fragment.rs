@@ -40,15 +40,27 @@ mod client {
     /// if it could not be fetched or was not a success. Redirects are not
     /// followed: after a sign-out the sign-in page must not be swapped in.
     pub async fn fetch(path: &str) -> Option<DocumentFragment> {
-        request(path, None).await
+        request(path, None)
+            .await
+            .filter(|(ok, _)| *ok)
+            .map(|(_, html)| html)
     }
 
     /// Like `fetch`, but sends `form` (as `application/x-www-form-urlencoded`).
     pub async fn post(path: &str, form: &web_sys::UrlSearchParams) -> Option<DocumentFragment> {
-        request(path, Some(form)).await
+        request(path, Some(form))
+            .await
+            .filter(|(ok, _)| *ok)
+            .map(|(_, html)| html)
     }
 
-    async fn request(path: &str, form: Option<&web_sys::UrlSearchParams>) -> Option<DocumentFragment> {
+    /// Whether the answer was a success, and its HTML whatever it was (a
+    /// refused form's answer says why); `None` when there is no answer to
+    /// show (the network failed, or a redirect: signed out).
+    pub async fn request(
+        path: &str,
+        form: Option<&web_sys::UrlSearchParams>,
+    ) -> Option<(bool, DocumentFragment)> {
         let window = web_sys::window()?;
         let init = web_sys::RequestInit::new();
         init.set_redirect(web_sys::RequestRedirect::Manual);
@@ -60,13 +72,58 @@ mod client {
             .await
             .ok()?;
         let response = response.dyn_into::<web_sys::Response>().ok()?;
-        if !response.ok() {
+        if response.type_() == web_sys::ResponseType::Opaqueredirect {
             return None;
         }
         let html = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
         let template = window.document()?.create_element("template").ok()?;
         template.set_inner_html(&html);
-        Some(template.dyn_ref::<web_sys::HtmlTemplateElement>()?.content())
+        Some((
+            response.ok(),
+            template.dyn_ref::<web_sys::HtmlTemplateElement>()?.content(),
+        ))
+    }
+
+    /// Puts every element of `answer` marked `data-swap` in place of the
+    /// document's element with its id. A live region (`role="status"`)
+    /// keeps its element and takes the new one's children, so that what
+    /// it says is read out.
+    pub fn swap(answer: &DocumentFragment) {
+        let Ok(list) = answer.query_selector_all("[data-swap][id]") else {
+            return;
+        };
+        let fresh: Vec<Element> = (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .collect();
+        for new in fresh {
+            let Some(old) =
+                document().and_then(|d| d.get_element_by_id(&new.get_attribute("id").unwrap_or_default()))
+            else {
+                continue;
+            };
+            if old.get_attribute("role").as_deref() == Some("status") {
+                let children = new.child_nodes();
+                let nodes = js_sys::Array::new();
+                for i in 0..children.length() {
+                    if let Some(child) = children.item(i) {
+                        nodes.push(&child);
+                    }
+                }
+                old.replace_children_with_node(&nodes);
+            } else {
+                let _ = old.replace_with_with_node_1(&new);
+            }
+        }
+    }
+
+    /// Focuses the first element `selector` finds, if any.
+    pub fn focus(selector: &str) {
+        let found = document()
+            .and_then(|d| d.query_selector(selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = found {
+            let _ = element.focus();
+        }
     }
 
     pub fn document() -> Option<web_sys::Document> {
@@ -198,6 +255,15 @@ mod client {
             let (Some(old), Some(new)) = (part_at(&path), fresh.first_element_child()) else {
                 return;
             };
+            if typing_in(&old) {
+                return;
+            }
+            // The focus stays on the element it was on (by its id).
+            let focused = document()
+                .and_then(|d| d.active_element())
+                .filter(|e| old.contains(Some(e)))
+                .and_then(|e| e.get_attribute("id"))
+                .filter(|id| !id.is_empty());
             // Boxes ticked in the old part stay ticked (the queue's "Close
             // selected" would otherwise lose the choice with every event).
             let ticked: Vec<String> = old
@@ -221,11 +287,25 @@ mod client {
                     input.set_checked(true);
                 }
             }
+            if let Some(id) = focused {
+                focus(&format!("[id=\"{id}\"]"));
+            }
             let after: Vec<_> = AFTER.with(|a| a.borrow().clone());
             for then in after {
                 then(&old, &new);
             }
         });
+    }
+
+    /// Whether the user is typing in `part`: a form in it was typed in
+    /// (`data-dirty`), or the focus is in one of its fields. Drawing it
+    /// again would lose what they typed; their own change draws it anyway.
+    fn typing_in(part: &Element) -> bool {
+        let dirty = part.query_selector("form[data-dirty]").ok().flatten().is_some();
+        let focused = document().and_then(|d| d.active_element()).is_some_and(|e| {
+            part.contains(Some(&e)) && matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+        });
+        dirty || focused
     }
 
     /// The JS property `name` of `el`, if set to an object.

@@ -5,7 +5,7 @@ pub mod bell;
 pub mod billing;
 pub mod copy_button;
 pub mod dashboard;
-pub mod dns_editor;
+pub mod dns;
 pub mod domain_search;
 pub mod fragment;
 pub mod full_reload;

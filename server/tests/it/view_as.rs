@@ -1,6 +1,6 @@
 //! Viewing as a customer: support sees the portal as the customer does for
 //! 15 minutes, with a banner on every page; every form and every server
-//! function that changes something is refused and nothing changes; secrets
+//! part that changes something is refused and nothing changes; secrets
 //! are never shown; the customer's log and the staff audit say who looked.
 //! Two-factor resets take two staff members; the audit log finds it all
 //! and exports it as CSV a spreadsheet cannot run.
@@ -178,6 +178,11 @@ async fn support_view_as_a_customer_reads_everything_and_changes_nothing(pool: P
         &ana.to_string(),
     );
     assert!(forms.len() > 50, "{forms:?}");
+    // The DNS editor's changes go through its parts, which are forms too.
+    for part in ["save", "remove", "undo"] {
+        let path = format!("/domains/ana-shop.example.com/records/{part}");
+        assert!(forms.contains(&path), "{path} in {forms:?}");
+    }
     for path in &forms {
         let res = sue
             .post(
@@ -191,43 +196,6 @@ async fn support_view_as_a_customer_reads_everything_and_changes_nothing(pool: P
             )
             .await;
         assert_eq!(res.status(), 403, "POST {path} while viewing");
-    }
-    // And every server function that changes something.
-    for (path, fields) in [
-        (
-            "/api/dns/save",
-            vec![
-                ("name", "ana-shop.example.com"),
-                ("id", ""),
-                ("input[name]", "www"),
-                ("input[type]", "A"),
-                ("input[ttl]", "3600"),
-                ("input[content]", "192.0.2.1"),
-                ("input[priority]", ""),
-                ("input[weight]", ""),
-                ("input[port]", ""),
-                ("input[tag]", ""),
-            ],
-        ),
-        (
-            "/api/dns/delete",
-            vec![
-                ("name", "ana-shop.example.com"),
-                ("id", "00000000-0000-0000-0000-000000000000"),
-            ],
-        ),
-        (
-            "/api/dns/undo",
-            vec![("name", "ana-shop.example.com"), ("change", "1")],
-        ),
-    ] {
-        let res = sue.post(path, &fields).await;
-        assert_eq!(
-            res.status(),
-            403,
-            "POST {path} while viewing: {}",
-            res.text().await.unwrap()
-        );
     }
     assert_eq!(snapshot(&app.pool).await, before, "nothing changed");
     // Nor a link that would act elsewhere: no Stripe portal, no registrar.

@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod parts;
 pub mod propagation;
 pub mod queries;
 

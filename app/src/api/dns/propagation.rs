@@ -1,6 +1,7 @@
-//! "Check propagation": one server function per server asked, so the
-//! island fills each row as its answer comes in; the page asks them all
-//! at once when JavaScript is off (`?check=www&check_type=A`).
+//! "Check propagation": one server's row at a time (`probe`, which the
+//! island asks for through `parts`, filling each row as its answer comes),
+//! or every server at once for the page without JavaScript
+//! (`?check=www&check_type=A`).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,39 +35,27 @@ pub struct ProbeAnswer {
     pub row: ProbeRow,
 }
 
+/// What server number `target` (see `propagation::targets`) answers for
+/// `name`/`kind`, beside what the portal holds: one row of the check.
 #[cfg(feature = "ssr")]
-fn parse(zone: &domains::DomainAccess, name: &str, kind: &str) -> Result<(RecordName, RecordType), ApiError> {
-    // Through the one error path, which also answers 422.
-    let invalid =
-        |field: &'static str, message: String| api_error(ServiceError::Invalid(vec![(field, message)]));
-    let name = RecordName::parse(if name.trim().is_empty() { "@" } else { name }, &zone.name)
+pub async fn probe(
+    deps: &services::Deps,
+    domain: &domains::DomainAccess,
+    name: &str,
+    kind: &str,
+    target: usize,
+) -> Result<ProbeAnswer, ServiceError> {
+    let invalid = |field: &'static str, message: String| ServiceError::Invalid(vec![(field, message)]);
+    let name = RecordName::parse(if name.trim().is_empty() { "@" } else { name }, &domain.name)
         .map_err(|e| invalid("check", e))?;
     let kind =
         RecordType::parse(kind).ok_or_else(|| invalid("check_type", "Choose a record type.".into()))?;
-    Ok((name, kind))
-}
-
-/// Asks server number `target` (see `servers`) for `name`/`kind`.
-#[server(endpoint = "dns/propagation")]
-pub async fn check_propagation(
-    zone: String,
-    name: String,
-    kind: String,
-    target: usize,
-) -> Result<ProbeAnswer, ApiError> {
-    let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &zone)
-        .await
-        .map_err(api_error)?;
-    let (name, kind) = parse(&domain, &name, &kind)?;
     let label = propagation::targets(&deps.dns)
         .into_iter()
         .nth(target)
         .map(|t| t.label)
         .unwrap_or_default();
-    let (expected, seen) = propagation::check(&deps, &domain, &name, kind, target)
-        .await
-        .map_err(api_error)?;
+    let (expected, seen) = propagation::check(deps, domain, &name, kind, target).await?;
     Ok(ProbeAnswer {
         qname: expected.qname,
         expected: expected.values,
@@ -86,8 +75,15 @@ pub async fn check_propagation(
 /// Every server at once (the page without JavaScript).
 #[server(endpoint = "dns/propagation_all")]
 pub async fn check_all(zone: String, name: String, kind: String) -> Result<Vec<ProbeAnswer>, ApiError> {
-    let (deps, _) = actor()?;
+    let (deps, actor) = actor()?;
+    let domain = domains::authorize(&deps.pool, &actor, &zone)
+        .await
+        .map_err(api_error)?;
     let count = propagation::targets(&deps.dns).len();
-    let checks = (0..count).map(|i| check_propagation(zone.clone(), name.clone(), kind.clone(), i));
-    futures::future::join_all(checks).await.into_iter().collect()
+    let checks = (0..count).map(|i| probe(&deps, &domain, &name, &kind, i));
+    futures::future::join_all(checks)
+        .await
+        .into_iter()
+        .map(|answer| answer.map_err(api_error))
+        .collect()
 }

@@ -1,11 +1,11 @@
-//! Server functions of the domain pages and the DNS editor island. Each
+//! Server functions of the domain pages (the editor's island asks
+//! `parts`). Each
 //! authorises once (`domains::authorize`); the services check the role.
 
 use leptos::prelude::*;
 
-use super::{ChangeResult, DomainsView, ZoneView};
+use super::{DomainsView, ZoneView};
 use crate::api::ApiError;
-use domain::dns::RecordInput;
 #[cfg(feature = "ssr")]
 use {
     super::{convert, DomainRow, RecordRow},
@@ -86,51 +86,6 @@ pub async fn load_zone(name: String) -> Result<ZoneView, ApiError> {
         history: changes.into_iter().map(convert::change).collect(),
         registration,
     })
-}
-
-/// Adds a record (`id` empty) or replaces one, from the editor's form.
-#[server(endpoint = "dns/save")]
-pub async fn save_record(name: String, id: String, input: RecordInput) -> Result<ChangeResult, ApiError> {
-    let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name)
-        .await
-        .map_err(api_error)?;
-    let id = super::ids::optional_record(&id).map_err(api_error)?;
-    services::dns::records::save(&deps, &actor, &domain, id, &input)
-        .await
-        .map(convert::applied)
-        .map_err(api_error)
-}
-
-#[server(endpoint = "dns/delete")]
-pub async fn delete_record(name: String, id: String) -> Result<ChangeResult, ApiError> {
-    let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name)
-        .await
-        .map_err(api_error)?;
-    services::dns::records::delete(
-        &deps,
-        &actor,
-        &domain,
-        super::ids::record(&id).map_err(api_error)?,
-    )
-    .await
-    .map(convert::applied)
-    .map_err(api_error)
-}
-
-/// Reverts the editor's last change.
-#[server(endpoint = "dns/undo")]
-pub async fn undo_change(name: String, change: i64) -> Result<ChangeResult, ApiError> {
-    let (deps, actor) = actor()?;
-    let domain = domains::authorize(&deps.pool, &actor, &name)
-        .await
-        .map_err(api_error)?;
-    let change = domain::ChangeId::new(change).ok_or_else(|| api_error(history::not_in_history()))?;
-    history::revert(&deps, &actor, &domain, change)
-        .await
-        .map(convert::applied)
-        .map_err(api_error)
 }
 
 /// The registration box of a name we registered: its expiry, and the

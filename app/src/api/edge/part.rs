@@ -21,3 +21,19 @@ pub fn part(draw: impl FnOnce() -> String) -> Response {
     )
         .into_response()
 }
+
+/// A failure as its status alone (the island keeps what it shows), logged
+/// when it is ours. What the user may not see answers as what does not
+/// exist: the services make both the same failure.
+pub fn refused(failure: impl services::failure::Failure, drawing: &'static str) -> Response {
+    let status = failure.status();
+    if status.is_server_error() {
+        tracing::error!(error = %failure, drawing, "a part could not be drawn");
+    }
+    status.into_response()
+}
+
+/// Like `part`, answering `status` (a refused form's errors).
+pub fn part_with(status: axum::http::StatusCode, draw: impl FnOnce() -> String) -> Response {
+    (status, part(draw)).into_response()
+}

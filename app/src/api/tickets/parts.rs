@@ -14,10 +14,9 @@ use serde::Deserialize;
 use super::convert;
 use super::QueueArgs;
 use crate::api::edge::auth::Actor;
-use crate::api::edge::part::part;
+use crate::api::edge::part::{part, refused as refused_as};
 use crate::api::AppState;
 use crate::components::tickets::{thread_path, PreviewAnswer, Queue, Thread};
-use services::failure::Failure;
 use services::tickets::{access, lists};
 
 pub fn routes() -> Router<AppState> {
@@ -31,14 +30,8 @@ fn thread_path_pattern() -> String {
     thread_path(0).replace('0', "{number}")
 }
 
-/// A failure as its status alone: the island keeps what it shows. What
-/// the user may not see answers exactly as a ticket that does not exist.
-fn refused(failure: impl Failure) -> Response {
-    let status = failure.status();
-    if status.is_server_error() {
-        tracing::error!(error = %failure, "drawing a ticket's thread");
-    }
-    status.into_response()
+fn refused(failure: impl services::failure::Failure) -> Response {
+    refused_as(failure, "a ticket's thread")
 }
 
 /// Ticket `number`'s state, triage and messages, as its reader may see them.

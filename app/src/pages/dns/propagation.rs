@@ -1,10 +1,11 @@
 //! The domain page's "Check propagation" card. With `?check=` in the URL
-//! the page asks every server itself (the form without JavaScript); the
-//! island asks them one by one as answers come in.
+//! the page asks every server itself (the form without JavaScript); with
+//! JavaScript the island asks them one by one as answers come in.
 
 use leptos::prelude::*;
 
 use crate::api::dns::propagation::check_all;
+use crate::components::dns::propagation::PropagationForm;
 use crate::islands::propagation::PropagationCheck;
 use crate::pages::identity::query;
 
@@ -20,10 +21,11 @@ pub fn Propagation(zone: String, servers: Vec<String>) -> impl IntoView {
         )
     });
     let name: String = name.unwrap_or_else(|| "@".into()).chars().take(253).collect();
-    let island = move |answers, problem: Option<String>| {
+    let form = move |answers, problem: Option<String>| {
         view! {
-            {problem.map(|p| view! { <p class="notice notice-warning" role="alert">{p}</p> })}
-            <PropagationCheck zone=zone.clone() servers=servers.clone() name=name.clone() kind=kind.clone() answers/>
+            <PropagationCheck>
+                <PropagationForm zone=zone.clone() servers=servers.clone() name=name.clone() kind=kind.clone() answers problem/>
+            </PropagationCheck>
         }
     };
     view! {
@@ -31,15 +33,15 @@ pub fn Propagation(zone: String, servers: Vec<String>) -> impl IntoView {
             <h2 id="propagation-title">"Check propagation"</h2>
             <p>"Ask each name server of the zone directly for a record and compare its answer with the portal's."</p>
             {match check {
-                None => island(Vec::new(), None).into_any(),
+                None => form(Vec::new(), None).into_any(),
                 Some(check) => view! {
                     <Suspense fallback=|| view! { <p><span class="spinner"></span>" Asking the name servers…"</p> }>
-                        {let island = island.clone(); move || {
-                            let island = island.clone();
+                        {let form = form.clone(); move || {
+                            let form = form.clone();
                             Suspend::new(async move {
                                 match check.await {
-                                    Ok(answers) => island(answers, None),
-                                    Err(e) => island(Vec::new(), Some(e.to_string())),
+                                    Ok(answers) => form(answers, None),
+                                    Err(e) => form(Vec::new(), Some(e.explained())),
                                 }
                             })
                         }}

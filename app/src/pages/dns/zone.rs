@@ -1,5 +1,5 @@
 //! A domain's page: where to delegate it, the records the platform keeps,
-//! the DNS editor island, templates, import and export, the history with
+//! the DNS editor, templates, import and export, the history with
 //! revert, and removing the domain.
 
 use leptos::prelude::*;
@@ -9,13 +9,16 @@ use super::DomainStatusBadge;
 use crate::api::dns::queries::load_zone;
 use crate::api::dns::{ChangeRow, ImportPreview, TemplatePreview, ZoneView};
 use crate::api::require_user;
+use crate::components::dns::{
+    AddRecord, EditorStatus, FormState, RecordFilter, RecordsPart, RecordsQuery, RecordsView,
+};
 use crate::components::form::{use_form, FormMessages};
-use crate::islands::dns_editor::{DnsEditor, EditorRows, EditorSeed};
+use crate::islands::dns::RecordsEditor;
 use crate::pages::hosting::{param, set_status};
 use crate::pages::identity::query;
 use domain::dns::templates::{DmarcPolicy, Template};
 use domain::dns::zonefile::MANAGED_TTL;
-use domain::dns::RecordInput;
+use domain::dns::{RecordInput, RecordType};
 
 #[component]
 pub fn DomainPage() -> impl IntoView {
@@ -47,51 +50,42 @@ pub fn DomainPage() -> impl IntoView {
     .into_any()
 }
 
-/// The editor's starting state from the URL and a refused record form.
-fn editor_seed() -> EditorSeed {
-    let form = use_form();
-    let record_form = (!form.value("type").is_empty()).then(|| {
-        (
-            form.value("id"),
-            RecordInput {
-                name: form.value("name"),
-                kind: form.value("type"),
-                ttl: form.value("ttl"),
-                content: form.value("content"),
-                priority: form.value("priority"),
-                weight: form.value("weight"),
-                port: form.value("port"),
-                tag: form.value("tag"),
-                critical: form.value("critical") == "true",
-            },
-        )
-    });
-    EditorSeed {
-        edit: query("edit").or_else(|| {
-            record_form
-                .as_ref()
-                .map(|(id, _)| id.clone())
-                .filter(|id| !id.is_empty())
-        }),
-        deleting: query("delete"),
-        page: query("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-            .clamp(1, 1000),
-        q: query("q").unwrap_or_default().chars().take(200).collect(),
-        kind: query("type").unwrap_or_default().chars().take(8).collect(),
-        errors: if record_form.is_some() {
-            form.errors.clone()
-        } else {
-            Vec::new()
-        },
-        message: if record_form.is_some() {
-            form.message.clone()
-        } else {
-            None
-        },
-        form: record_form,
+/// The records the page shows (`?q=&type=&page=&edit=&delete=`).
+fn records_query() -> RecordsQuery {
+    let get = |key: &'static str| query(key).unwrap_or_default();
+    RecordsQuery {
+        q: get("q"),
+        kind: get("type"),
+        page: get("page"),
+        edit: get("edit"),
+        delete: get("delete"),
     }
+    .bounded()
+}
+
+/// A record form refused without JavaScript: its record's id (empty for a
+/// new one), and what was typed with its errors.
+fn refused_form() -> Option<(String, FormState)> {
+    let form = use_form();
+    (!form.value("type").is_empty()).then(|| {
+        let input = RecordInput {
+            name: form.value("name"),
+            kind: form.value("type"),
+            ttl: form.value("ttl"),
+            content: form.value("content"),
+            priority: form.value("priority"),
+            weight: form.value("weight"),
+            port: form.value("port"),
+            tag: form.value("tag"),
+            critical: !form.value("critical").is_empty(),
+        };
+        let state = FormState {
+            input,
+            errors: form.errors.clone(),
+            message: form.message.clone(),
+        };
+        (form.value("id"), state)
+    })
 }
 
 #[component]
@@ -99,7 +93,17 @@ fn Zone(z: ZoneView) -> impl IntoView {
     let base = format!("/domains/{}", z.name);
     let form = use_form();
     let record_form = !form.value("type").is_empty();
-    let seed = editor_seed();
+    let (add_form, edit_form) = match refused_form() {
+        Some((id, state)) if id.is_empty() => (state, None),
+        edit => (FormState::of(RecordInput::blank(RecordType::A)), edit),
+    };
+    let mut shown = records_query();
+    if let Some((id, _)) = &edit_form {
+        shown.edit = id.clone();
+    }
+    let (q, kind) = (shown.q.clone(), shown.kind.clone());
+    let records = RecordsView::new(&z.name, z.can_edit, z.records.clone(), shown, edit_form);
+    let (can_edit, add_zone, filter_zone) = (z.can_edit, z.name.clone(), z.name.clone());
     let pending = z.status == domain::dns::DomainStatus::Pending;
     view! {
         <leptos_meta::Title text=z.display.clone()/>
@@ -198,7 +202,14 @@ fn Zone(z: ZoneView) -> impl IntoView {
                     </table>
                 </div>
             </details>
-            <DnsEditor zone=z.name.clone() rows=EditorRows::first_view(z.records.clone(), &seed) can_edit=z.can_edit seed/>
+            <RecordsEditor>
+                <div class="dns-editor">
+                    {can_edit.then(|| view! { <AddRecord zone=add_zone form=add_form/> })}
+                    <RecordFilter zone=filter_zone q kind/>
+                    <EditorStatus/>
+                    <RecordsPart view=records/>
+                </div>
+            </RecordsEditor>
             // Not the section's last child: the islands router steps over
             // an island to its next sibling when it compares pages.
             <p class="muted">"Every change raises the zone's serial and is kept in the history below."</p>

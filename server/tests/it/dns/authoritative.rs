@@ -295,9 +295,22 @@ async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers
         .page(&format!("/domains/{ZONE}?check=gone&check_type=AAAA"))
         .await;
     assert_eq!(page.matches("Up to date: no such record").count(), 2, "{page}");
+    // The island asks for one server's row at a time.
+    let row = owner
+        .page(&format!("/domains/{ZONE}/propagation/1?check=fresh&check_type=A"))
+        .await;
+    assert!(
+        row.contains(r#"id="probe-1""#) && row.contains(r#"data-state="matches""#),
+        "{row}"
+    );
+    assert!(
+        row.contains("Up to date: 203.0.113.111") && row.contains("(current)"),
+        "{row}"
+    );
+    assert!(row.contains("The portal has"), "what the portal holds: {row}");
 
     // Another tenant's user gets the same 404 as for a missing domain,
-    // from the island's server function and from the page's form.
+    // from the island's row and from the page's form.
     crate::builders::UserBuilder::customer("outsider@example.com")
         .create(&app.pool)
         .await;
@@ -309,8 +322,8 @@ async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers
             .status(),
         303
     );
-    let fields = [("zone", ZONE), ("name", "fresh"), ("kind", "A"), ("target", "0")];
-    let res = outsider.post("/api/dns/propagation", &fields).await;
+    let row = format!("/domains/{ZONE}/propagation/0?check=fresh&check_type=A");
+    let res = outsider.get(&row).await;
     assert_eq!(res.status(), 404);
     assert!(!res.text().await.unwrap().contains("203.0.113.111"));
     let res = outsider
@@ -320,19 +333,26 @@ async fn every_record_type_is_answered_as_stored_with_the_right_negative_answers
     assert!(!res.text().await.unwrap().contains("203.0.113.111"));
     // A name outside the zone is refused next to the field.
     let res = owner
-        .post(
-            "/api/dns/propagation",
-            &[
-                ("zone", ZONE),
-                ("name", "www.example.com."),
-                ("kind", "A"),
-                ("target", "0"),
-            ],
-        )
+        .get(&format!(
+            "/domains/{ZONE}/propagation/0?check=www.example.com.&check_type=A"
+        ))
         .await;
     let status = res.status();
     let body = res.text().await.unwrap();
     assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(r#"id="check-name-error""#) && body.contains("Use a name inside answers.example"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Not asked yet"),
+        "the row is back as it was: {body}"
+    );
+    // A server that does not exist.
+    let res = owner
+        .get(&format!("/domains/{ZONE}/propagation/9?check=www&check_type=A"))
+        .await;
+    assert_eq!(res.status(), 404);
 
     // The counters say what was answered.
     let metrics = reqwest::get(format!("http://{}/metrics", dns.metrics_addr.unwrap()))

@@ -4,6 +4,7 @@
 
 pub(crate) mod authoritative;
 mod delegation;
+mod editor;
 mod hostile;
 mod isolation;
 mod zone;
