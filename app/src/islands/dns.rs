@@ -39,18 +39,39 @@ mod client {
     use leptos::wasm_bindgen::JsCast;
     use web_sys::{Element, HtmlFormElement, UrlSearchParams};
 
-    use crate::islands::fragment::{self, document, focus, swap};
+    use crate::islands::fragment::{self, document, focus, ok, swap};
     use crate::islands::live::debounced;
 
-    const FIELDS: [&str; 7] = ["type", "name", "ttl", "content", "priority", "weight", "port"];
+    const FIELDS: [&str; 8] = [
+        "type", "name", "ttl", "content", "priority", "weight", "port", "tag",
+    ];
 
     thread_local! {
         /// The record forms typed in since the last check.
         static TO_CHECK: RefCell<Vec<HtmlFormElement>> = const { RefCell::new(Vec::new()) };
         static CHECK: Box<dyn Fn()> = Box::new(debounced(300, check_typed));
         static FILTER: Box<dyn Fn()> = Box::new(debounced(250, filter));
-        /// Each check's number: an older answer arriving late is dropped.
-        static CHECKS: Cell<u32> = const { Cell::new(0) };
+        /// Each form's (by its `data-prefix`) newest check: an older answer
+        /// arriving late is dropped.
+        static CHECKS: RefCell<Vec<(String, u32)>> = const { RefCell::new(Vec::new()) };
+        /// The newest request that draws the records part: a filter typed
+        /// on, or a change made since, wins over an older answer.
+        static DRAWS: Cell<u32> = const { Cell::new(0) };
+    }
+
+    fn next_draw() -> u32 {
+        DRAWS.with(|d| {
+            d.set(d.get().wrapping_add(1));
+            d.get()
+        })
+    }
+
+    fn newest_draw(n: u32) -> bool {
+        DRAWS.with(Cell::get) == n
+    }
+
+    fn find(id: &str) -> Option<Element> {
+        document().and_then(|d| d.get_element_by_id(id))
     }
 
     /// The element `ev` happened on, if it is (inside) `selector` within
@@ -72,48 +93,53 @@ mod client {
 
     /// The records part's view (filter and page), for an answer to draw.
     fn view() -> String {
-        document()
-            .and_then(|d| d.get_element_by_id("records"))
+        find("records")
             .and_then(|r| r.get_attribute("data-view"))
             .unwrap_or_default()
     }
 
+    /// Puts `href` in the address bar, so a reload shows the same rows.
     fn remember(href: &str) {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
         }
     }
 
-    /// Opens the part a link names, then focuses what it says.
+    /// Opens the part a link names, then focuses what it says. If the part
+    /// cannot be fetched, the link is followed as a page.
     pub fn click(ev: web_sys::Event) {
         let Some(link) = target(&ev, "a[data-records]") else {
             return;
         };
-        ev.prevent_default();
-        let (Some(part), focus_on) = (
-            link.get_attribute("data-records"),
-            link.get_attribute("data-focus"),
-        ) else {
+        let (Some(part), Some(href)) = (link.get_attribute("data-records"), link.get_attribute("href"))
+        else {
             return;
         };
+        ev.prevent_default();
+        let focus_on = link.get_attribute("data-focus");
         if link.has_attribute("rel") {
-            if let Some(href) = link.get_attribute("href") {
-                remember(&href);
-            }
+            remember(&href);
         }
+        let this = next_draw();
         leptos::task::spawn_local(async move {
-            if let Some(answer) = fragment::fetch(&part).await {
-                swap(&answer);
-                settle(focus_on);
+            match fragment::fetch(&part).await {
+                Some(answer) if newest_draw(this) => {
+                    swap(&answer);
+                    settle(focus_on);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(location) = web_sys::window().map(|w| w.location()) {
+                        let _ = location.assign(&href);
+                    }
+                }
             }
         });
     }
 
     /// After a part is in place: the focus where the link or answer says.
     fn settle(focus_on: Option<String>) {
-        let from_part = document()
-            .and_then(|d| d.get_element_by_id("records"))
-            .and_then(|r| r.get_attribute("data-focus"));
+        let from_part = find("records").and_then(|r| r.get_attribute("data-focus"));
         if let Some(selector) = focus_on.or(from_part) {
             focus(&selector);
         }
@@ -169,15 +195,14 @@ mod client {
             return;
         };
         let prefix = form.get_attribute("data-prefix").unwrap_or_default();
-        let find = |id: String| document().and_then(|d| d.get_element_by_id(&id));
         if let (Some(label), Some(text)) = (
-            find(format!("{prefix}-content-label")),
+            find(&format!("{prefix}-content-label")),
             option.get_attribute("data-label"),
         ) {
             label.set_text_content(Some(&text));
         }
         if let (Some(input), Some(text)) = (
-            find(format!("{prefix}-content")),
+            find(&format!("{prefix}-content")),
             option.get_attribute("data-placeholder"),
         ) {
             let _ = input.set_attribute("placeholder", &text);
@@ -189,15 +214,27 @@ mod client {
             let (Some(path), Some(body)) = (form.get_attribute("data-check"), params(&form)) else {
                 continue;
             };
+            let prefix = form.get_attribute("data-prefix").unwrap_or_default();
             let this = CHECKS.with(|c| {
-                c.set(c.get().wrapping_add(1));
-                c.get()
+                let mut c = c.borrow_mut();
+                match c.iter_mut().find(|(p, _)| *p == prefix) {
+                    Some((_, n)) => {
+                        *n = n.wrapping_add(1);
+                        *n
+                    }
+                    None => {
+                        c.push((prefix.clone(), 0));
+                        0
+                    }
+                }
             });
             leptos::task::spawn_local(async move {
-                if let Some(answer) = fragment::post(&path, &body).await {
-                    if CHECKS.with(Cell::get) == this && form.is_connected() {
-                        show_errors(&form, &answer, false);
-                    }
+                let Some(answer) = fragment::post(&path, &body).await else {
+                    return;
+                };
+                let newest = CHECKS.with(|c| c.borrow().iter().any(|(p, n)| *p == prefix && *n == this));
+                if newest && form.is_connected() {
+                    show_errors(&form, &answer, false);
                 }
             });
         }
@@ -214,26 +251,18 @@ mod client {
                 .flatten()
                 .and_then(|e| e.text_content())
         };
-        let find = |id: String| document().and_then(|d| d.get_element_by_id(&id));
-        for field in FIELDS.into_iter().chain(["tag"]) {
+        for field in FIELDS {
             let (Some(input), Some(slot)) = (
-                find(format!("{prefix}-{field}")),
-                find(format!("{prefix}-{field}-error")),
+                find(&format!("{prefix}-{field}")),
+                find(&format!("{prefix}-{field}-error")),
             ) else {
                 continue;
             };
-            let error = error_of(field).filter(|_| all || input.has_attribute("data-touched"));
             if all {
                 let _ = input.set_attribute("data-touched", "");
             }
-            slot.set_text_content(error.as_deref());
-            if error.is_some() {
-                let _ = input.set_attribute("aria-invalid", "true");
-                let _ = input.set_attribute("aria-describedby", &format!("{prefix}-{field}-error"));
-            } else {
-                let _ = input.remove_attribute("aria-invalid");
-                let _ = input.set_attribute("aria-describedby", &format!("{prefix}-{field}-hint"));
-            }
+            let error = error_of(field).filter(|_| input.has_attribute("data-touched"));
+            mark(&input, &slot, error.as_deref(), &format!("{prefix}-{field}"));
         }
         if let Some(message) = form.query_selector(".form-error").ok().flatten() {
             let said = answer
@@ -244,6 +273,20 @@ mod client {
             if all || said.is_none() {
                 message.set_text_content(said.as_deref());
             }
+        }
+    }
+
+    /// A field with its error (or none): the text by it, and what a
+    /// screen reader says of it (its hint, then its error).
+    fn mark(input: &Element, slot: &Element, error: Option<&str>, id: &str) {
+        slot.set_text_content(error);
+        let hint = format!("{id}-hint");
+        if error.is_some() {
+            let _ = input.set_attribute("aria-invalid", "true");
+            let _ = input.set_attribute("aria-describedby", &format!("{hint} {id}-error"));
+        } else {
+            let _ = input.remove_attribute("aria-invalid");
+            let _ = input.set_attribute("aria-describedby", &hint);
         }
     }
 
@@ -258,16 +301,31 @@ mod client {
             return;
         };
         let query = String::from(query.to_string());
-        remember(&format!("{}?{query}", form.action()));
+        remember(&format!(
+            "{}?{query}",
+            form.get_attribute("action").unwrap_or_default()
+        ));
+        // A row being edited stays open if the filter keeps it.
+        let open = find("records")
+            .and_then(|r| r.query_selector("form.record-form input[name=id]").ok().flatten())
+            .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|i| format!("&edit={}", i.value()))
+            .unwrap_or_default();
+        let this = next_draw();
         leptos::task::spawn_local(async move {
-            let path = format!("{path}?{query}");
-            if let Some(answer) = fragment::fetch(&path).await {
-                swap(&answer);
-                let find =
-                    |selector: &str| document().and_then(|d| d.query_selector(selector).ok().flatten());
-                if let (Some(count), Some(found)) = (find("#records .record-count"), find("#records-found")) {
-                    found.set_text_content(count.text_content().as_deref());
-                }
+            let path = format!("{path}?{query}{open}");
+            let Some(answer) = fragment::fetch(&path).await else {
+                return;
+            };
+            if !newest_draw(this) {
+                return;
+            }
+            swap(&answer);
+            if let (Some(count), Some(found)) = (
+                document().and_then(|d| d.query_selector("#records .record-count").ok().flatten()),
+                find("records-found"),
+            ) {
+                found.set_text_content(count.text_content().as_deref());
             }
         });
     }
@@ -290,25 +348,48 @@ mod client {
             let _ = b.set_attribute("disabled", "");
             let _ = b.set_attribute("aria-busy", "true");
         }
-        say("Saving…");
+        let class = form.class_list();
+        let (doing, failed) = if class.contains("inline-confirm") {
+            ("Deleting…", "Not deleted")
+        } else if class.contains("undo-form") {
+            ("Undoing…", "Not undone")
+        } else {
+            ("Saving…", "Not saved")
+        };
+        say(doing);
         let path = format!("{part}?{}", view());
+        let this = next_draw();
         leptos::task::spawn_local(async move {
             let answer = fragment::request(&path, Some(&body)).await;
             if let Some(b) = &button {
                 let _ = b.remove_attribute("disabled");
                 let _ = b.remove_attribute("aria-busy");
             }
-            let Some((ok, answer)) = answer else {
-                say("Not saved: the server could not be reached, or you were signed out. Reload the page and try again.");
+            let Some((status, answer)) = answer else {
+                say(&format!("{failed}: the server could not be reached, or you were signed out. Reload the page and try again."));
                 return;
             };
-            swap(&answer);
-            if !ok {
-                if form.has_attribute("data-prefix") {
+            let explained = answer.query_selector("#editor-status").ok().flatten().is_some();
+            if !explained {
+                say(&format!(
+                    "{failed}: the server answered {status}. Reload the page and try again."
+                ));
+            }
+            if !ok(status) {
+                swap(&answer);
+                let refused = answer.query_selector(".record-errors").ok().flatten().is_some();
+                if refused && form.has_attribute("data-prefix") {
                     show_errors(&form, &answer, true);
                 }
                 return;
             }
+            if !newest_draw(this) {
+                // A filter typed meanwhile draws the rows; the status stays.
+                if let Some(rows) = answer.query_selector("#records").ok().flatten() {
+                    rows.remove();
+                }
+            }
+            swap(&answer);
             // Not `form.id()`: a form's `id` property is its field named
             // "id" (the record's), which these forms have.
             if form.get_attribute("id").as_deref() == Some("add-record") {
@@ -320,28 +401,43 @@ mod client {
 
     /// The add form, blank again for the next record of the same type.
     fn clear(form: &HtmlFormElement) {
-        let select = form
-            .query_selector("select[name=type]")
+        let _ = form.remove_attribute("data-dirty");
+        for field in FIELDS {
+            let Some(input) = form
+                .query_selector(&format!("input[name={field}]"))
+                .ok()
+                .flatten()
+                .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                continue;
+            };
+            input.set_value(&input.get_attribute("data-blank").unwrap_or_default());
+        }
+        if let Some(critical) = form
+            .query_selector("input[name=critical]")
             .ok()
             .flatten()
-            .and_then(|s| s.dyn_into::<web_sys::HtmlSelectElement>().ok());
-        let kind = select.as_ref().map(|s| s.value());
-        form.reset();
-        if let (Some(select), Some(kind)) = (select, kind) {
-            select.set_value(&kind);
+            .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            critical.set_checked(false);
         }
-        let _ = form.remove_attribute("data-dirty");
-        if let Ok(list) = form.query_selector_all("[data-touched]") {
-            for i in 0..list.length() {
-                if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                    let _ = e.remove_attribute("data-touched");
-                }
+        let prefix = form.get_attribute("data-prefix").unwrap_or_default();
+        for field in FIELDS {
+            if let (Some(input), Some(slot)) = (
+                find(&format!("{prefix}-{field}")),
+                find(&format!("{prefix}-{field}-error")),
+            ) {
+                let _ = input.remove_attribute("data-touched");
+                mark(&input, &slot, None, &format!("{prefix}-{field}"));
             }
+        }
+        if let Some(message) = form.query_selector(".form-error").ok().flatten() {
+            message.set_text_content(None);
         }
     }
 
     fn say(text: &str) {
-        if let Some(status) = document().and_then(|d| d.get_element_by_id("editor-status")) {
+        if let Some(status) = find("editor-status") {
             status.set_text_content(Some(text));
         }
     }

@@ -42,7 +42,7 @@ mod client {
     pub async fn fetch(path: &str) -> Option<DocumentFragment> {
         request(path, None)
             .await
-            .filter(|(ok, _)| *ok)
+            .filter(|(status, _)| ok(*status))
             .map(|(_, html)| html)
     }
 
@@ -50,17 +50,22 @@ mod client {
     pub async fn post(path: &str, form: &web_sys::UrlSearchParams) -> Option<DocumentFragment> {
         request(path, Some(form))
             .await
-            .filter(|(ok, _)| *ok)
+            .filter(|(status, _)| ok(*status))
             .map(|(_, html)| html)
     }
 
-    /// Whether the answer was a success, and its HTML whatever it was (a
-    /// refused form's answer says why); `None` when there is no answer to
-    /// show (the network failed, or a redirect: signed out).
+    /// A success (2xx).
+    pub fn ok(status: u16) -> bool {
+        (200..300).contains(&status)
+    }
+
+    /// The answer's status and its HTML whatever it was (a refused form's
+    /// answer says why); `None` when there is no answer to show (the
+    /// network failed, or a redirect: signed out).
     pub async fn request(
         path: &str,
         form: Option<&web_sys::UrlSearchParams>,
-    ) -> Option<(bool, DocumentFragment)> {
+    ) -> Option<(u16, DocumentFragment)> {
         let window = web_sys::window()?;
         let init = web_sys::RequestInit::new();
         init.set_redirect(web_sys::RequestRedirect::Manual);
@@ -79,7 +84,7 @@ mod client {
         let template = window.document()?.create_element("template").ok()?;
         template.set_inner_html(&html);
         Some((
-            response.ok(),
+            response.status(),
             template.dyn_ref::<web_sys::HtmlTemplateElement>()?.content(),
         ))
     }
@@ -256,6 +261,7 @@ mod client {
                 return;
             };
             if typing_in(&old) {
+                when_done_typing(path);
                 return;
             }
             // The focus stays on the element it was on (by its id).
@@ -303,9 +309,38 @@ mod client {
     fn typing_in(part: &Element) -> bool {
         let dirty = part.query_selector("form[data-dirty]").ok().flatten().is_some();
         let focused = document().and_then(|d| d.active_element()).is_some_and(|e| {
-            part.contains(Some(&e)) && matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+            let text = match e.tag_name().as_str() {
+                "TEXTAREA" => true,
+                // A ticked box keeps the focus, and stays ticked anyway.
+                "INPUT" => !matches!(
+                    e.get_attribute("type").as_deref(),
+                    Some("checkbox" | "radio" | "submit" | "button" | "reset")
+                ),
+                _ => false,
+            };
+            text && part.contains(Some(&e))
         });
         dirty || focused
+    }
+
+    /// Draws the part at `path` again once the user is no longer typing in
+    /// it (looked at every 3 s; nothing is fetched meanwhile).
+    fn when_done_typing(path: String) {
+        later(3000, move || match part_at(&path) {
+            None => {}
+            Some(part) if typing_in(&part) => when_done_typing(path),
+            Some(_) => refresh(path),
+        });
+    }
+
+    /// Runs `then` once, `ms` from now.
+    pub fn later(ms: i32, then: impl FnOnce() + 'static) {
+        let fire = Closure::once(then);
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(fire.as_ref().unchecked_ref(), ms);
+        }
+        fire.forget();
     }
 
     /// The JS property `name` of `el`, if set to an object.

@@ -91,7 +91,11 @@ fn check(ev: web_sys::Event) {
                     let _ = b.remove_attribute("disabled");
                 }
                 if let Some(s) = &summary {
-                    s.set_text_content(Some("Every server has answered."));
+                    s.set_text_content(Some(if refused {
+                        "Not asked: the name is not valid."
+                    } else {
+                        "Every server was asked."
+                    }));
                 }
             }
         });

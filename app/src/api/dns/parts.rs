@@ -116,6 +116,16 @@ async fn check(
     Ok(part(|| view! { <RecordErrors errors message=None/> }.to_html()))
 }
 
+/// How a change is answered: what the status line says when it is made
+/// (`say`) or not (`not`), where the focus goes, and whether it can be
+/// undone (an Undo is not undone from there: the history reverts it).
+struct Answer<S> {
+    say: S,
+    not: &'static str,
+    focus: Option<String>,
+    undo: bool,
+}
+
 /// The answer to a change: the status line with Undo and the records part
 /// (the focus back on the edited row's Edit link), or why it was refused.
 async fn changed(
@@ -123,9 +133,14 @@ async fn changed(
     domain: &DomainAccess,
     query: RecordsQuery,
     done: Result<ChangeResult, ServiceError>,
-    say: impl FnOnce(&ChangeResult) -> String,
-    focus: Option<String>,
+    answer: Answer<impl FnOnce(&ChangeResult) -> String>,
 ) -> Result<Response, Response> {
+    let Answer {
+        say,
+        not,
+        focus,
+        undo,
+    } = answer;
     let result = match done {
         Ok(result) => result,
         Err(ServiceError::Invalid(fields)) => {
@@ -133,7 +148,7 @@ async fn changed(
             let message = Some("Please correct the highlighted fields.".to_string());
             return Ok(part_with(StatusCode::UNPROCESSABLE_ENTITY, || {
                 view! {
-                    <EditorStatus text="Not saved: please correct the highlighted fields.".to_string()/>
+                    <EditorStatus text=format!("{not}: please correct the highlighted fields.")/>
                     <RecordErrors errors message/>
                 }
                 .to_html()
@@ -144,12 +159,12 @@ async fn changed(
             if status.is_server_error() {
                 tracing::error!(error = %other, "a DNS change failed");
             }
-            let text = format!("Not saved: {other}");
+            let text = format!("{not}: {other}");
             return Ok(part_with(status, || view! { <EditorStatus text/> }.to_html()));
         }
     };
     let text = say(&result);
-    let undo = Some((domain.name.as_str().to_string(), result.change_id));
+    let undo = undo.then(|| (domain.name.as_str().to_string(), result.change_id));
     let mut view = view_of(state, domain, query.closed()).await?;
     view.focus = focus;
     Ok(part(|| {
@@ -165,7 +180,9 @@ async fn save(
     Form(form): Form<RecordForm>,
 ) -> Result<Response, Response> {
     let domain = domain_of(&state, &actor, &name).await?;
-    let done = match ids::optional_record(&form.id) {
+    let id = ids::optional_record(&form.id);
+    let editing = id.as_ref().ok().copied().flatten();
+    let done = match id {
         Ok(id) => records::save(&state.deps, &actor, &domain, id, &form.input)
             .await
             .map(convert::applied),
@@ -190,8 +207,14 @@ async fn save(
             r.serial
         )
     };
-    let focus = (!added).then(|| format!("#edit-{}", form.id.trim()));
-    changed(&state, &domain, query, done, say, focus).await
+    let focus = editing.map(|id| format!("#edit-{id}"));
+    let answer = Answer {
+        say,
+        not: "Not saved",
+        focus,
+        undo: true,
+    };
+    changed(&state, &domain, query, done, answer).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -215,7 +238,13 @@ async fn remove(
         Err(e) => Err(e),
     };
     let say = |r: &ChangeResult| format!("Record deleted. Serial {}.", r.serial);
-    changed(&state, &domain, query, done, say, None).await
+    let answer = Answer {
+        say,
+        not: "Not deleted",
+        focus: Some("#editor-status".into()),
+        undo: true,
+    };
+    changed(&state, &domain, query, done, answer).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -239,7 +268,13 @@ async fn undo(
         Err(e) => Err(e),
     };
     let say = |r: &ChangeResult| format!("The last change was undone. Serial {}.", r.serial);
-    changed(&state, &domain, query, done, say, None).await
+    let answer = Answer {
+        say,
+        not: "Not undone",
+        focus: Some("#editor-status".into()),
+        undo: false,
+    };
+    changed(&state, &domain, query, done, answer).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,6 +323,7 @@ async fn propagation(
             Ok(part_with(status, || {
                 view! {
                     <p id="check-name-error" class="error" data-swap="">{field}</p>
+                    <Expected expected=None/>
                     <table><tbody><ProbeLine index server=label probe=row/></tbody></table>
                 }
                 .to_html()

@@ -61,14 +61,20 @@ pub fn RecordFields(prefix: &'static str, form: FormState) -> impl IntoView {
             _ => String::new(),
         };
         let content = field == "content";
+        // What the add form goes back to after a record is added.
+        let blank = if field == "ttl" {
+            Ttl::DEFAULT.seconds().to_string()
+        } else {
+            String::new()
+        };
         view! {
             <div class="field" data-types=types>
                 <label for=id.clone() id=format!("{id}-label")>{if content { kind.content_label() } else { label }}</label>
-                <input class="input" id=id.clone() name=field inputmode=mode value=value
+                <input class="input" id=id.clone() name=field inputmode=mode value=value data-blank=blank
                     list=(field == "ttl").then(|| format!("{prefix}-ttl-presets"))
                     placeholder=content.then(|| kind.content_placeholder())
                     aria-invalid=error.is_some().then_some("true")
-                    aria-describedby=if error.is_some() { format!("{id}-error") } else { format!("{id}-hint") }/>
+                    aria-describedby=if error.is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-hint") }/>
                 <p class="hint" id=format!("{id}-hint")>{hint}</p>
                 <p class="error" id=format!("{id}-error")>{error}</p>
             </div>
@@ -77,6 +83,7 @@ pub fn RecordFields(prefix: &'static str, form: FormState) -> impl IntoView {
     let type_id = format!("{prefix}-type");
     let tag_id = format!("{prefix}-tag");
     let caa = types_where(RecordType::has_tag);
+    let tag_error = form.error("tag");
     view! {
         <p class="form-error" role="alert">{form.message.clone()}</p>
         <div class="record-fields">
@@ -96,12 +103,15 @@ pub fn RecordFields(prefix: &'static str, form: FormState) -> impl IntoView {
             {text("port", "Port", "SRV: the service's port (0–65535).", "numeric", Some(types_where(RecordType::has_weight_and_port)))}
             <div class="field" data-types=caa.clone()>
                 <label for=tag_id.clone()>"CAA tag"</label>
-                <select class="input" id=tag_id.clone() name="tag">
+                <select class="input" id=tag_id.clone() name="tag"
+                    aria-invalid=tag_error.is_some().then_some("true")
+                    aria-describedby=if tag_error.is_some() { format!("{tag_id}-hint {tag_id}-error") } else { format!("{tag_id}-hint") }>
                     {CaaTag::ALL.iter().map(|t| view! {
                         <option value=t.as_str() selected=form.input.tag == t.as_str()>{t.label()}</option>
                     }).collect_view()}
                 </select>
-                <p class="error" id=format!("{tag_id}-error")>{form.error("tag")}</p>
+                <p class="hint" id=format!("{tag_id}-hint")>"Which certificates the authority may issue, or where it reports."</p>
+                <p class="error" id=format!("{tag_id}-error")>{tag_error.clone()}</p>
             </div>
             <div class="field checkbox" data-types=caa>
                 <label>

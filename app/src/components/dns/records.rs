@@ -139,7 +139,7 @@ fn Pager(view: RecordsView) -> impl IntoView {
         let page = to.to_string();
         view! {
             <a class="btn btn-secondary btn-small" rel=rel href=view.page_link(|q| q.page = page.clone())
-                data-records=view.part_link(|q| q.page = page.clone())>{label}</a>
+                data-records=view.part_link(|q| q.page = page.clone()) data-focus=format!("#records a[rel={rel}]")>{label}</a>
         }
     };
     view! {
@@ -183,7 +183,7 @@ pub fn EditorStatus(
     #[prop(default = None)] undo: Option<(String, i64)>,
 ) -> impl IntoView {
     view! {
-        <div id="editor-status" class="editor-status" role="status" data-swap="">
+        <div id="editor-status" class="editor-status" role="status" data-swap="" tabindex="-1">
             {text}
             {undo.map(|(zone, change)| {
                 let path = records_path(&zone);

@@ -151,6 +151,10 @@ async fn the_editor_checks_adds_edits_deletes_and_undoes_in_place(pool: PgPool) 
     )
     .await;
     assert!(answer.contains("Record deleted. Serial"), "{answer}");
+    assert!(
+        answer.contains(r##"data-focus="#editor-status""##),
+        "the focus on what happened: {answer}"
+    );
     assert!(!records(&app.pool, ZONE)
         .await
         .iter()
@@ -171,6 +175,10 @@ async fn the_editor_checks_adds_edits_deletes_and_undoes_in_place(pool: PgPool) 
     )
     .await;
     assert!(answer.contains("The last change was undone. Serial"), "{answer}");
+    assert!(
+        !answer.contains("undo-form"),
+        "an Undo is not undone from the status line: {answer}"
+    );
     assert!(records(&app.pool, ZONE)
         .await
         .iter()
@@ -188,7 +196,7 @@ async fn the_editor_checks_adds_edits_deletes_and_undoes_in_place(pool: PgPool) 
         409,
     )
     .await;
-    assert!(answer.contains("Not saved:"), "{answer}");
+    assert!(answer.contains("Not deleted:"), "{answer}");
     let res = owner
         .post(&format!("{base}/undo"), &[("change", "nonsense")])
         .await;
