@@ -136,8 +136,20 @@ ensure_build_deps() {
   fi
 }
 
+# Cargo never removes the incremental state of builds no longer made
+# (other features, older sources); on a developer's disk it grew to tens of
+# GB. A crate's state not used for three days goes.
+prune_build_cache() {
+  local dir
+  for dir in "$CARGO_TARGET_DIR"/*/incremental "$CARGO_TARGET_DIR"/*/*/incremental; do
+    [ -d "$dir" ] || continue
+    find "$dir" -mindepth 1 -maxdepth 1 -type d -mtime +3 -exec rm -rf {} + 2>/dev/null || true
+  done
+}
+
 ensure_toolchain() {
   command -v cargo >/dev/null || die "cargo is required (install rustup: https://rustup.rs)"
+  prune_build_cache
   ensure_build_deps
   ensure_wasm_target
   ensure_node_packages
