@@ -51,6 +51,8 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
   await expect(page.getByRole("status").filter({ hasText: "Added lists MX" })).toBeVisible();
   await expect(rows(page).filter({ hasText: "10 mx.example.net" })).toHaveCount(1);
   await expect(rows(page)).toHaveCount(5);
+  // The history below shows the change without a reload.
+  await expect(page.locator(".dns-change").first()).toContainText("Added lists", { timeout: 5_000 });
 
   // Filtering as you type.
   await page.getByLabel("Filter by name or value").fill("lists");

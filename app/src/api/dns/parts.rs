@@ -20,6 +20,7 @@ use super::{convert, ids, ChangeResult, RecordRow};
 use crate::api::edge::auth::Actor;
 use crate::api::edge::part::{part, part_with, refused};
 use crate::api::AppState;
+use crate::components::dns::history::History;
 use crate::components::dns::propagation::{Expected, ProbeLine};
 use crate::components::dns::{EditorStatus, RecordErrors, RecordsPart, RecordsQuery, RecordsView};
 use domain::dns::{zone as rules, RecordInput};
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/domains/{name}/records/save", post(save))
         .route("/domains/{name}/records/remove", post(remove))
         .route("/domains/{name}/records/undo", post(undo))
+        .route("/domains/{name}/history", get(history_part))
         .route("/domains/{name}/propagation/{server}", get(propagation))
 }
 
@@ -84,6 +86,26 @@ async fn records_part(
     let domain = domain_of(&state, &actor, &name).await?;
     let view = view_of(&state, &domain, query).await?;
     Ok(part(|| view! { <RecordsPart view/> }.to_html()))
+}
+
+/// The zone's history, drawn again after a change.
+async fn history_part(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(name): Path<String>,
+) -> Result<Response, Response> {
+    let domain = domain_of(&state, &actor, &name).await?;
+    let changes = history::recent(&state.deps, &domain)
+        .await
+        .map_err(|e| refused(e, DRAWING))?
+        .into_iter()
+        .map(convert::change)
+        .collect();
+    let (zone, can_edit) = (
+        domain.name.as_str().to_string(),
+        domain.account.can(Permission::Dns),
+    );
+    Ok(part(|| view! { <History zone changes can_edit/> }.to_html()))
 }
 
 #[derive(Debug, Default, Deserialize)]

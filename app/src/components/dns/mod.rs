@@ -6,6 +6,7 @@
 //! same markup is plain forms and links that the form endpoints answer.
 
 mod fields;
+pub mod history;
 pub mod propagation;
 mod records;
 

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use super::propagation::Propagation;
 use super::DomainStatusBadge;
 use crate::api::dns::queries::load_zone;
-use crate::api::dns::{ChangeRow, ImportPreview, TemplatePreview, ZoneView};
+use crate::api::dns::{ImportPreview, TemplatePreview, ZoneView};
 use crate::api::require_user;
+use crate::components::dns::history::History;
 use crate::components::dns::{
     AddRecord, EditorStatus, FormState, RecordFilter, RecordsPart, RecordsQuery, RecordsView,
 };
@@ -221,7 +222,7 @@ fn Zone(z: ZoneView) -> impl IntoView {
             <p>"The whole zone as a BIND zone file, to keep or to move elsewhere."</p>
             <p><a class="btn btn-secondary" href=format!("{base}/export") rel="external" download=format!("{}.zone", z.name)>"Download zone file"</a></p>
         </section>
-        <History base=base.clone() changes=z.history.clone() can_edit=z.can_edit/>
+        <History zone=z.name.clone() changes=z.history.clone() can_edit=z.can_edit/>
         {z.can_edit.then(|| view! { <Remove base=base.clone() display=z.display.clone()/> })}
     }
 }
@@ -374,53 +375,6 @@ fn ImportResult(base: String, p: ImportPreview) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-#[component]
-fn History(base: String, changes: Vec<ChangeRow>, can_edit: bool) -> impl IntoView {
-    view! {
-        <section class="card" id="history" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
-            {if changes.is_empty() {
-                view! { <p class="muted">"No changes yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ol class="dns-history">
-                        {changes.into_iter().map(|c| {
-                            let revertible = can_edit && !c.reverted && c.source != "created";
-                            view! {
-                                <li class="dns-change" data-change=c.id>
-                                    <p><strong>{c.summary.clone()}</strong></p>
-                                    <p class="muted">{format!("{} · {} · serial {}", c.who, c.when, c.serial)}
-                                        {c.reverted.then(|| view! { " " <span class="badge">"Reverted"</span> })}</p>
-                                    <details>
-                                        <summary>{format!("{} record(s)", c.lines.len() + c.more)}</summary>
-                                        <ul class="diff">
-                                            {c.lines.iter().map(|l| view! {
-                                                <li>{l.what.clone()} ": "
-                                                    {l.before.clone().map(|b| view! { <code class="before">{b}</code> })}
-                                                    {(l.before.is_some() && l.after.is_some()).then_some(" → ")}
-                                                    {l.after.clone().map(|a| view! { <code class="after">{a}</code> })}
-                                                </li>
-                                            }).collect_view()}
-                                            {(c.more > 0).then(|| view! { <li class="muted">{format!("…and {} more", c.more)}</li> })}
-                                        </ul>
-                                    </details>
-                                    {revertible.then(|| view! {
-                                        <form method="post" action=format!("{base}/revert")>
-                                            <input type="hidden" name="change" value=c.id.to_string()/>
-                                            <button class="btn btn-secondary btn-small" type="submit"
-                                                aria-label=format!("Revert: {}", c.summary)>"Revert"</button>
-                                        </form>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
-        </section>
-    }
 }
 
 #[component]

@@ -184,6 +184,15 @@ async fn the_editor_checks_adds_edits_deletes_and_undoes_in_place(pool: PgPool) 
         .iter()
         .any(|r| r.contains("mx2.example.net")));
 
+    // The history is drawn again with the changes made in place.
+    let history = html(owner.get(&format!("/domains/{ZONE}/history")).await, 200).await;
+    assert!(
+        history.contains(r#"id="history""#) && history.contains(r#"data-events="activity""#),
+        "{history}"
+    );
+    assert!(history.contains("Reverted"), "the undone deletion: {history}");
+    assert!(history.contains("mx2.example.net"), "{history}");
+
     // A record that is not in the zone, and a change that is not in its
     // history, are refused in the status line.
     let answer = html(
