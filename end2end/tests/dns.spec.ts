@@ -51,6 +51,11 @@ test("a customer edits DNS: a checked MX record, a template, an import, a revert
   await expect(page.getByRole("status").filter({ hasText: "Added lists MX" })).toBeVisible();
   await expect(rows(page).filter({ hasText: "10 mx.example.net" })).toHaveCount(1);
   await expect(rows(page)).toHaveCount(5);
+  // The add form is blank again for the next record, of the same type.
+  await expect(page.locator("#new-type")).toHaveValue("MX");
+  await expect(page.locator("#new-name")).toHaveValue("");
+  await expect(page.locator("#new-priority")).toHaveValue("");
+  await expect(page.locator("#new-ttl")).toHaveValue("3600");
   // The history below shows the change without a reload.
   await expect(page.locator(".dns-change").first()).toContainText("Added lists", { timeout: 5_000 });
 

@@ -187,9 +187,7 @@ mod draw {
                 "Show data table"
             }));
         }
-        if let Some(table) = crate::islands::fragment::document()
-            .and_then(|d| d.get_element_by_id(&format!("chart-{id}-table")))
-        {
+        if let Some(table) = crate::islands::fragment::by_id(&format!("chart-{id}-table")) {
             let _ = table.set_attribute("data-open", value);
         }
     }

@@ -39,7 +39,7 @@ mod client {
     use leptos::wasm_bindgen::JsCast;
     use web_sys::{Element, HtmlFormElement, UrlSearchParams};
 
-    use crate::islands::fragment::{self, document, focus, ok, swap};
+    use crate::islands::fragment::{self, by_id, document, focus, ok, swap};
     use crate::islands::live::debounced;
 
     const FIELDS: [&str; 8] = [
@@ -70,10 +70,6 @@ mod client {
         DRAWS.with(Cell::get) == n
     }
 
-    fn find(id: &str) -> Option<Element> {
-        document().and_then(|d| d.get_element_by_id(id))
-    }
-
     /// The element `ev` happened on, if it is (inside) `selector` within
     /// the editor.
     fn target(ev: &web_sys::Event, selector: &str) -> Option<Element> {
@@ -93,7 +89,7 @@ mod client {
 
     /// The records part's view (filter and page), for an answer to draw.
     fn view() -> String {
-        find("records")
+        by_id("records")
             .and_then(|r| r.get_attribute("data-view"))
             .unwrap_or_default()
     }
@@ -139,7 +135,7 @@ mod client {
 
     /// After a part is in place: the focus where the link or answer says.
     fn settle(focus_on: Option<String>) {
-        let from_part = find("records").and_then(|r| r.get_attribute("data-focus"));
+        let from_part = by_id("records").and_then(|r| r.get_attribute("data-focus"));
         if let Some(selector) = focus_on.or(from_part) {
             focus(&selector);
         }
@@ -196,13 +192,13 @@ mod client {
         };
         let prefix = form.get_attribute("data-prefix").unwrap_or_default();
         if let (Some(label), Some(text)) = (
-            find(&format!("{prefix}-content-label")),
+            by_id(&format!("{prefix}-content-label")),
             option.get_attribute("data-label"),
         ) {
             label.set_text_content(Some(&text));
         }
         if let (Some(input), Some(text)) = (
-            find(&format!("{prefix}-content")),
+            by_id(&format!("{prefix}-content")),
             option.get_attribute("data-placeholder"),
         ) {
             let _ = input.set_attribute("placeholder", &text);
@@ -253,8 +249,8 @@ mod client {
         };
         for field in FIELDS {
             let (Some(input), Some(slot)) = (
-                find(&format!("{prefix}-{field}")),
-                find(&format!("{prefix}-{field}-error")),
+                by_id(&format!("{prefix}-{field}")),
+                by_id(&format!("{prefix}-{field}-error")),
             ) else {
                 continue;
             };
@@ -306,7 +302,7 @@ mod client {
             form.get_attribute("action").unwrap_or_default()
         ));
         // A row being edited stays open if the filter keeps it.
-        let open = find("records")
+        let open = by_id("records")
             .and_then(|r| r.query_selector("form.record-form input[name=id]").ok().flatten())
             .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
             .map(|i| format!("&edit={}", i.value()))
@@ -323,7 +319,7 @@ mod client {
             swap(&answer);
             if let (Some(count), Some(found)) = (
                 document().and_then(|d| d.query_selector("#records .record-count").ok().flatten()),
-                find("records-found"),
+                by_id("records-found"),
             ) {
                 found.set_text_content(count.text_content().as_deref());
             }
@@ -402,34 +398,24 @@ mod client {
     /// The add form, blank again for the next record of the same type.
     fn clear(form: &HtmlFormElement) {
         let _ = form.remove_attribute("data-dirty");
-        for field in FIELDS {
-            let Some(input) = form
-                .query_selector(&format!("input[name={field}]"))
-                .ok()
-                .flatten()
-                .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
-            else {
-                continue;
-            };
-            input.set_value(&input.get_attribute("data-blank").unwrap_or_default());
-        }
-        if let Some(critical) = form
-            .query_selector("input[name=critical]")
-            .ok()
-            .flatten()
-            .and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
-        {
-            critical.set_checked(false);
-        }
         let prefix = form.get_attribute("data-prefix").unwrap_or_default();
         for field in FIELDS {
-            if let (Some(input), Some(slot)) = (
-                find(&format!("{prefix}-{field}")),
-                find(&format!("{prefix}-{field}-error")),
-            ) {
-                let _ = input.remove_attribute("data-touched");
-                mark(&input, &slot, None, &format!("{prefix}-{field}"));
+            let id = format!("{prefix}-{field}");
+            let (Some(input), Some(slot)) = (by_id(&id), by_id(&format!("{id}-error"))) else {
+                continue;
+            };
+            // Text fields go back to their blank value; the type and the
+            // CAA tag stay as chosen.
+            if let Some(text) = input.dyn_ref::<web_sys::HtmlInputElement>() {
+                text.set_value(&input.get_attribute("data-blank").unwrap_or_default());
             }
+            let _ = input.remove_attribute("data-touched");
+            mark(&input, &slot, None, &id);
+        }
+        if let Some(critical) =
+            by_id(&format!("{prefix}-critical")).and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            critical.set_checked(false);
         }
         if let Some(message) = form.query_selector(".form-error").ok().flatten() {
             message.set_text_content(None);
@@ -437,7 +423,7 @@ mod client {
     }
 
     fn say(text: &str) {
-        if let Some(status) = find("editor-status") {
+        if let Some(status) = by_id("editor-status") {
             status.set_text_content(Some(text));
         }
     }

@@ -101,9 +101,7 @@ mod client {
             .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
             .collect();
         for new in fresh {
-            let Some(old) =
-                document().and_then(|d| d.get_element_by_id(&new.get_attribute("id").unwrap_or_default()))
-            else {
+            let Some(old) = by_id(&new.get_attribute("id").unwrap_or_default()) else {
                 continue;
             };
             if old.get_attribute("role").as_deref() == Some("status") {
@@ -133,6 +131,11 @@ mod client {
 
     pub fn document() -> Option<web_sys::Document> {
         web_sys::window()?.document()
+    }
+
+    /// The document's element with id `id`.
+    pub fn by_id(id: &str) -> Option<Element> {
+        document()?.get_element_by_id(id)
     }
 
     /// The document's elements matching `selector`.

@@ -60,7 +60,7 @@ fn follow_input(rules: web_sys::Element) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
     let Some(input) = rules
         .get_attribute("data-input")
-        .and_then(|id| web_sys::window()?.document()?.get_element_by_id(&id))
+        .and_then(|id| super::fragment::by_id(&id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
     else {
         return;

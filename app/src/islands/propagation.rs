@@ -18,7 +18,7 @@ pub fn PropagationCheck(children: Children) -> impl IntoView {
 fn check(ev: web_sys::Event) {
     use leptos::wasm_bindgen::JsCast;
 
-    use super::fragment::{all, document, request, swap};
+    use super::fragment::{all, by_id, request, swap};
 
     let Some(form) = ev
         .target()
@@ -38,10 +38,9 @@ fn check(ev: web_sys::Event) {
     };
     let query = String::from(query.to_string());
     let rows = all(".propagation-table tr[data-state]");
-    let find = |id: &str| document().and_then(|d| d.get_element_by_id(id));
     let (button, summary) = (
         form.query_selector("button").ok().flatten(),
-        find("propagation-summary"),
+        by_id("propagation-summary"),
     );
     if let Some(b) = &button {
         let _ = b.set_attribute("disabled", "");
@@ -73,10 +72,10 @@ fn check(ev: web_sys::Event) {
                 }
             }
             // The name's error, if the server found one, is now by its field.
-            let refused = find("check-name-error")
+            let refused = by_id("check-name-error")
                 .and_then(|e| e.text_content())
                 .is_some_and(|t| !t.is_empty());
-            if let Some(input) = find("check-name") {
+            if let Some(input) = by_id("check-name") {
                 if refused {
                     let _ = input.set_attribute("aria-invalid", "true");
                     let _ = input.set_attribute("aria-describedby", "check-name-error");

@@ -44,7 +44,7 @@ fn preview(ev: web_sys::Event) {
     }
     let text = button
         .get_attribute("data-preview")
-        .and_then(|id| web_sys::window()?.document()?.get_element_by_id(&id))
+        .and_then(|id| super::fragment::by_id(&id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
         .map(|t| t.value())
         .unwrap_or_default();

@@ -4,8 +4,9 @@
 use super::domains::DomainAccess;
 use super::zone::{self, Applied, Edit};
 use super::ServiceError;
+use crate::failure::FieldError;
 use crate::{Actor, Deps};
-use domain::dns::{ChangeSource, RecordInput};
+use domain::dns::{zone as rules, ChangeSource, RecordInput};
 use domain::RecordId;
 
 /// What the editor is told when the record it names is not the zone's.
@@ -35,6 +36,29 @@ pub async fn save(
         None,
     )
     .await
+}
+
+/// What saving `input` as record `id` (None: a new one) would be refused
+/// for, by field: the parse and the conflict with the zone's other records
+/// that `save` applies, without writing anything. For the editor's checks
+/// as the user types.
+pub async fn check(
+    deps: &Deps,
+    domain: &DomainAccess,
+    id: Option<RecordId>,
+    input: &RecordInput,
+) -> Result<Vec<FieldError>, ServiceError> {
+    domain.account.require(domain::Permission::View)?;
+    let record = match input.parse(&domain.name) {
+        Ok(record) => record,
+        Err(errors) => return Ok(errors),
+    };
+    let except = id.map(RecordId::uuid);
+    let zone = zone::list(deps, domain).await?;
+    let others = zone.iter().filter(|(i, _)| Some(*i) != except).map(|(_, r)| r);
+    Ok(rules::conflict(others, &record)
+        .map(|problem| vec![("name", problem)])
+        .unwrap_or_default())
 }
 
 /// Deletes record `id`, named in the change log as it was.

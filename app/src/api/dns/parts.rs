@@ -23,7 +23,7 @@ use crate::api::AppState;
 use crate::components::dns::history::History;
 use crate::components::dns::propagation::{Expected, ProbeLine};
 use crate::components::dns::{EditorStatus, RecordErrors, RecordsPart, RecordsQuery, RecordsView};
-use domain::dns::{zone as rules, RecordInput};
+use domain::dns::RecordInput;
 use domain::Permission;
 use services::dns::domains::{self, DomainAccess};
 use services::dns::{history, records, zone, ServiceError};
@@ -116,8 +116,8 @@ struct RecordForm {
     input: RecordInput,
 }
 
-/// What is wrong with a record form: the server's own parse of every
-/// field, then whether the record fits with the rest of the zone.
+/// What is wrong with a record form, by field (`records::check`: the
+/// rules a save applies, nothing written).
 async fn check(
     State(state): State<AppState>,
     actor: Actor,
@@ -125,16 +125,13 @@ async fn check(
     Form(form): Form<RecordForm>,
 ) -> Result<Response, Response> {
     let domain = domain_of(&state, &actor, &name).await?;
-    let errors: Vec<(String, String)> = match form.input.parse(&domain.name) {
-        Err(errors) => errors.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
-        Ok(record) => {
-            let rows = rows_of(&state, &domain).await?;
-            let others = rows.iter().filter(|r| r.id != form.id).map(|r| &r.record);
-            rules::conflict(others, &record)
-                .map(|m| vec![("name".to_string(), m)])
-                .unwrap_or_default()
-        }
-    };
+    let id = ids::optional_record(&form.id).map_err(|e| refused(e, DRAWING))?;
+    let errors: Vec<(String, String)> = records::check(&state.deps, &domain, id, &form.input)
+        .await
+        .map_err(|e| refused(e, DRAWING))?
+        .into_iter()
+        .map(|(f, m)| (f.to_string(), m))
+        .collect();
     Ok(part(|| view! { <RecordErrors errors message=None/> }.to_html()))
 }
 

@@ -112,6 +112,25 @@ async fn the_editor_checks_adds_edits_deletes_and_undoes_in_place(pool: PgPool) 
     assert!(answer.contains("10 mx.example.net"), "{answer}");
     let lists = id_of(&app.pool, "lists").await;
 
+    // A CNAME at "lists" conflicts with its MX, unless it is that record
+    // being edited into a CNAME.
+    fn cname_at(id: &str) -> Vec<(&str, &str)> {
+        vec![
+            ("id", id),
+            ("type", "CNAME"),
+            ("name", "lists"),
+            ("content", "elsewhere.example.net"),
+            ("ttl", "3600"),
+        ]
+    }
+    let errors = html(owner.post(&format!("{base}/check"), &cname_at("")).await, 200).await;
+    assert!(errors.contains(r#"data-field="name""#), "{errors}");
+    let errors = html(owner.post(&format!("{base}/check"), &cname_at(&lists)).await, 200).await;
+    assert!(
+        !errors.contains("<li"),
+        "the record itself is not a conflict: {errors}"
+    );
+
     // Opening its form: the record's values, the focus in the form.
     let part = html(owner.get(&format!("{base}?edit={lists}")).await, 200).await;
     assert!(part.contains(r#"aria-label="Edit record""#), "{part}");
